@@ -1,0 +1,232 @@
+/* gendsl.h: the C ABI over libtorch that GenDsl.Core binds; opaque handles, C types only.
+ *
+ * Conventions (see DESIGN.md):
+ *   - every function returns a status, 0 = ok; on failure gd_last_error() holds the message
+ *     (thread-local, valid until the next failing call on the same thread);
+ *   - results come back through out-pointers; a new tensor handle is owned by the caller and
+ *     released with gd_tensor_free;
+ *   - names are gd_<area>_<verb>; a trailing _ marks an in-place op;
+ *   - dtype codes are libtorch's ScalarType numbers (uint8 0, int32 3, int64 4, float32 6,
+ *     float64 7, bool 11); devices are (type, index) with type 0 = cpu, 1 = cuda;
+ *   - an optional tensor argument is a null handle when absent. */
+#ifndef GENDSL_H
+#define GENDSL_H
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define GD_API extern "C" __declspec(dllexport)
+#elif defined(__cplusplus)
+#define GD_API extern "C" __attribute__((visibility("default")))
+#else
+#define GD_API extern
+#endif
+
+typedef struct gd_tensor_s* gd_tensor;
+typedef struct gd_generator_s* gd_generator;
+
+enum { GD_DEVICE_CPU = 0, GD_DEVICE_CUDA = 1 };
+enum { GD_SCALAR_DOUBLE = 0, GD_SCALAR_INT = 1, GD_SCALAR_BOOL = 2 };
+/* A number crossing the ABI; kind says which field holds it (Python-like int/float semantics). */
+typedef struct gd_scalar { double d; int64_t i; int32_t kind; } gd_scalar;
+
+/* ---- runtime (runtime.cpp) ---- */
+GD_API const char* gd_last_error(void);
+GD_API int gd_set_num_threads(int n);
+GD_API int gd_get_num_threads(int* out);
+GD_API int gd_cuda_device_count(int* out);
+GD_API int gd_version(const char** out);
+GD_API int gd_fail_for_test(void); /* always fails: lets tests check the error path of a void call */
+
+/* ---- tensors: lifetime, metadata, data (tensor.cpp) ---- */
+GD_API int gd_tensor_free(gd_tensor a);
+GD_API int gd_tensor_ndim(gd_tensor a, int* out);
+GD_API int gd_tensor_sizes(gd_tensor a, int64_t* out); /* out has ndim entries */
+GD_API int gd_tensor_strides(gd_tensor a, int64_t* out);
+GD_API int gd_tensor_numel(gd_tensor a, int64_t* out);
+GD_API int gd_tensor_dtype(gd_tensor a, int* out);
+GD_API int gd_tensor_device(gd_tensor a, int* type, int* index);
+GD_API int gd_tensor_from_data(const void* data, const int64_t* shape, int ndim, int dtype, gd_tensor* out);
+GD_API int gd_tensor_copy_out(gd_tensor a, void* buffer, int64_t nbytes); /* any device, any layout */
+GD_API int gd_tensor_item(gd_tensor a, gd_scalar* out);
+GD_API int gd_tensor_to(gd_tensor a, int dtype, int device_type, int device_index, int copy, gd_tensor* out);
+GD_API int gd_tensor_clone(gd_tensor a, gd_tensor* out);
+GD_API int gd_tensor_contiguous(gd_tensor a, gd_tensor* out);
+GD_API int gd_tensor_copy_(gd_tensor dst, gd_tensor src);
+GD_API int gd_tensor_fill_(gd_tensor a, gd_scalar value);
+GD_API int gd_tensor_zero_(gd_tensor a);
+
+/* ---- creation and randomness (random.cpp) ---- */
+GD_API int gd_tensor_zeros(const int64_t* shape, int ndim, int dtype, int dev, int idx, gd_tensor* out);
+GD_API int gd_tensor_ones(const int64_t* shape, int ndim, int dtype, int dev, int idx, gd_tensor* out);
+GD_API int gd_tensor_full(const int64_t* shape, int ndim, gd_scalar value, int dtype, int dev, int idx, gd_tensor* out);
+GD_API int gd_tensor_empty(const int64_t* shape, int ndim, int dtype, int dev, int idx, gd_tensor* out);
+GD_API int gd_tensor_arange(gd_scalar start, gd_scalar end, gd_scalar step, int dtype, int dev, int idx, gd_tensor* out);
+GD_API int gd_tensor_linspace(double start, double end, int64_t steps, int dtype, int dev, int idx, gd_tensor* out);
+GD_API int gd_tensor_eye(int64_t n, int64_t m, int dtype, int dev, int idx, gd_tensor* out);
+GD_API int gd_generator_new(uint64_t seed, gd_generator* out);
+GD_API int gd_generator_free(gd_generator g);
+GD_API int gd_generator_set_seed(gd_generator g, uint64_t seed);
+GD_API int gd_manual_seed(uint64_t seed);
+/* Random tensors draw on the CPU from g (null = the default generator) and are then moved to the
+ * device, so a seed gives the same numbers on every device. */
+GD_API int gd_tensor_rand(const int64_t* shape, int ndim, gd_generator g, int dtype, int dev, int idx, gd_tensor* out);
+GD_API int gd_tensor_randn(const int64_t* shape, int ndim, gd_generator g, int dtype, int dev, int idx, gd_tensor* out);
+GD_API int gd_tensor_randint(int64_t low, int64_t high, const int64_t* shape, int ndim, gd_generator g, int dtype, int dev, int idx, gd_tensor* out);
+GD_API int gd_tensor_randperm(int64_t n, gd_generator g, int dev, int idx, gd_tensor* out);
+GD_API int gd_tensor_bernoulli(gd_tensor probs, gd_generator g, gd_tensor* out);
+GD_API int gd_tensor_multinomial(gd_tensor probs, int64_t n, int replacement, gd_generator g, gd_tensor* out);
+GD_API int gd_tensor_normal(gd_tensor mean, gd_tensor std, gd_generator g, gd_tensor* out);
+GD_API int gd_tensor_uniform_(gd_tensor a, double low, double high, gd_generator g);
+GD_API int gd_tensor_normal_(gd_tensor a, double mean, double std, gd_generator g);
+GD_API int gd_tensor_dropout(gd_tensor a, double p, int train, gd_generator g, gd_tensor* out);
+
+/* ---- shapes and indexing (shape.cpp) ---- */
+GD_API int gd_tensor_view(gd_tensor a, const int64_t* shape, int ndim, gd_tensor* out);
+GD_API int gd_tensor_reshape(gd_tensor a, const int64_t* shape, int ndim, gd_tensor* out);
+GD_API int gd_tensor_expand(gd_tensor a, const int64_t* shape, int ndim, gd_tensor* out);
+GD_API int gd_tensor_permute(gd_tensor a, const int64_t* dims, int ndim, gd_tensor* out);
+GD_API int gd_tensor_transpose(gd_tensor a, int64_t d0, int64_t d1, gd_tensor* out);
+GD_API int gd_tensor_unsqueeze(gd_tensor a, int64_t dim, gd_tensor* out);
+GD_API int gd_tensor_squeeze(gd_tensor a, const int64_t* dim, gd_tensor* out); /* dim null: all size-1 dims */
+GD_API int gd_tensor_flatten(gd_tensor a, int64_t start, int64_t end, gd_tensor* out);
+GD_API int gd_tensor_cat(const gd_tensor* xs, int n, int64_t dim, gd_tensor* out);
+GD_API int gd_tensor_stack(const gd_tensor* xs, int n, int64_t dim, gd_tensor* out);
+GD_API int gd_tensor_chunk(gd_tensor a, int64_t chunks, int64_t dim, gd_tensor* out, int* count); /* out has room for chunks */
+GD_API int gd_tensor_select(gd_tensor a, int64_t dim, int64_t index, gd_tensor* out);
+GD_API int gd_tensor_slice(gd_tensor a, int64_t dim, int64_t start, int64_t end, int64_t step, gd_tensor* out);
+GD_API int gd_tensor_narrow(gd_tensor a, int64_t dim, int64_t start, int64_t length, gd_tensor* out);
+GD_API int gd_tensor_index_select(gd_tensor a, int64_t dim, gd_tensor index, gd_tensor* out);
+GD_API int gd_tensor_index(gd_tensor a, const gd_tensor* indices, int n, gd_tensor* out); /* null entry = ':' */
+GD_API int gd_tensor_index_put_(gd_tensor a, const gd_tensor* indices, int n, gd_tensor values, int accumulate);
+GD_API int gd_tensor_gather(gd_tensor a, int64_t dim, gd_tensor index, gd_tensor* out);
+GD_API int gd_tensor_scatter(gd_tensor a, int64_t dim, gd_tensor index, gd_tensor src, gd_tensor* out);
+GD_API int gd_tensor_scatter_add(gd_tensor a, int64_t dim, gd_tensor index, gd_tensor src, gd_tensor* out);
+GD_API int gd_tensor_masked_fill(gd_tensor a, gd_tensor mask, gd_scalar value, gd_tensor* out);
+GD_API int gd_tensor_masked_select(gd_tensor a, gd_tensor mask, gd_tensor* out);
+GD_API int gd_tensor_where(gd_tensor cond, gd_tensor a, gd_tensor b, gd_tensor* out);
+GD_API int gd_tensor_triu(gd_tensor a, int64_t diagonal, gd_tensor* out);
+GD_API int gd_tensor_tril(gd_tensor a, int64_t diagonal, gd_tensor* out);
+GD_API int gd_tensor_diagonal(gd_tensor a, int64_t offset, int64_t d0, int64_t d1, gd_tensor* out);
+GD_API int gd_tensor_diag_embed(gd_tensor a, gd_tensor* out);
+GD_API int gd_tensor_flip(gd_tensor a, const int64_t* dims, int ndim, gd_tensor* out);
+GD_API int gd_tensor_repeat(gd_tensor a, const int64_t* reps, int ndim, gd_tensor* out);
+GD_API int gd_tensor_nonzero(gd_tensor a, gd_tensor* out);
+GD_API int gd_tensor_sort(gd_tensor a, int64_t dim, int descending, gd_tensor* values, gd_tensor* indices);
+GD_API int gd_tensor_topk(gd_tensor a, int64_t k, int64_t dim, int largest, gd_tensor* values, gd_tensor* indices);
+
+/* ---- elementwise math (math.cpp); binary ops broadcast like PyTorch ---- */
+#define GD_DECLARE_UNARY(name) GD_API int gd_tensor_##name(gd_tensor a, gd_tensor* out);
+#define GD_DECLARE_BINARY(name)                                            \
+  GD_API int gd_tensor_##name(gd_tensor a, gd_tensor b, gd_tensor* out); \
+  GD_API int gd_tensor_##name##_scalar(gd_tensor a, gd_scalar b, gd_tensor* out);
+GD_DECLARE_UNARY(neg) GD_DECLARE_UNARY(abs) GD_DECLARE_UNARY(exp) GD_DECLARE_UNARY(log)
+GD_DECLARE_UNARY(log1p) GD_DECLARE_UNARY(expm1) GD_DECLARE_UNARY(sqrt) GD_DECLARE_UNARY(rsqrt)
+GD_DECLARE_UNARY(sigmoid) GD_DECLARE_UNARY(logsigmoid) GD_DECLARE_UNARY(tanh) GD_DECLARE_UNARY(relu)
+GD_DECLARE_UNARY(sin) GD_DECLARE_UNARY(cos) GD_DECLARE_UNARY(floor) GD_DECLARE_UNARY(ceil)
+GD_DECLARE_UNARY(round) GD_DECLARE_UNARY(sign) GD_DECLARE_UNARY(reciprocal) GD_DECLARE_UNARY(square)
+GD_DECLARE_UNARY(logical_not) GD_DECLARE_UNARY(gelu) GD_DECLARE_UNARY(lgamma) GD_DECLARE_UNARY(erf)
+GD_DECLARE_UNARY(isnan) GD_DECLARE_UNARY(isfinite) GD_DECLARE_UNARY(silu)
+GD_DECLARE_BINARY(add) GD_DECLARE_BINARY(sub) GD_DECLARE_BINARY(mul) GD_DECLARE_BINARY(div)
+GD_DECLARE_BINARY(pow) GD_DECLARE_BINARY(remainder) GD_DECLARE_BINARY(maximum) GD_DECLARE_BINARY(minimum)
+GD_DECLARE_BINARY(eq) GD_DECLARE_BINARY(ne) GD_DECLARE_BINARY(lt) GD_DECLARE_BINARY(le)
+GD_DECLARE_BINARY(gt) GD_DECLARE_BINARY(ge) GD_DECLARE_BINARY(logical_and) GD_DECLARE_BINARY(logical_or)
+GD_DECLARE_BINARY(atan2) GD_DECLARE_BINARY(floor_divide)
+GD_API int gd_tensor_rsub_scalar(gd_tensor a, gd_scalar b, gd_tensor* out);  /* b - a */
+GD_API int gd_tensor_rdiv_scalar(gd_tensor a, gd_scalar b, gd_tensor* out);  /* b / a */
+GD_API int gd_tensor_rpow_scalar(gd_tensor a, gd_scalar b, gd_tensor* out);  /* b ^ a */
+GD_API int gd_tensor_leaky_relu(gd_tensor a, double slope, gd_tensor* out);
+GD_API int gd_tensor_softplus(gd_tensor a, double beta, double threshold, gd_tensor* out);
+GD_API int gd_tensor_clamp(gd_tensor a, const double* min, const double* max, gd_tensor* out); /* null = unbounded */
+/* In-place arithmetic for optimizers: a += alpha * b, a *= b, a += value * b * c, a += value * b / c. */
+GD_API int gd_tensor_add_(gd_tensor a, gd_tensor b, gd_scalar alpha);
+GD_API int gd_tensor_add_scalar_(gd_tensor a, gd_scalar b);
+GD_API int gd_tensor_mul_(gd_tensor a, gd_tensor b);
+GD_API int gd_tensor_mul_scalar_(gd_tensor a, gd_scalar b);
+GD_API int gd_tensor_div_(gd_tensor a, gd_tensor b);
+GD_API int gd_tensor_addcmul_(gd_tensor a, gd_tensor b, gd_tensor c, gd_scalar value);
+GD_API int gd_tensor_addcdiv_(gd_tensor a, gd_tensor b, gd_tensor c, gd_scalar value);
+GD_API int gd_tensor_lerp_(gd_tensor a, gd_tensor end, gd_scalar weight);
+GD_API int gd_tensor_clamp_(gd_tensor a, const double* min, const double* max);
+
+/* ---- reductions (reduce.cpp); ndim 0 reduces over every dim; dtype -1 keeps the input's ---- */
+GD_API int gd_tensor_sum(gd_tensor a, const int64_t* dims, int ndim, int keepdim, int dtype, gd_tensor* out);
+GD_API int gd_tensor_mean(gd_tensor a, const int64_t* dims, int ndim, int keepdim, gd_tensor* out);
+GD_API int gd_tensor_prod(gd_tensor a, const int64_t* dim, int keepdim, gd_tensor* out); /* dim null: all */
+GD_API int gd_tensor_var(gd_tensor a, const int64_t* dims, int ndim, int64_t correction, int keepdim, gd_tensor* out);
+GD_API int gd_tensor_std(gd_tensor a, const int64_t* dims, int ndim, int64_t correction, int keepdim, gd_tensor* out);
+GD_API int gd_tensor_logsumexp(gd_tensor a, const int64_t* dims, int ndim, int keepdim, gd_tensor* out);
+GD_API int gd_tensor_norm(gd_tensor a, double p, const int64_t* dims, int ndim, int keepdim, gd_tensor* out);
+GD_API int gd_tensor_max_all(gd_tensor a, gd_tensor* out);
+GD_API int gd_tensor_min_all(gd_tensor a, gd_tensor* out);
+GD_API int gd_tensor_max_dim(gd_tensor a, int64_t dim, int keepdim, gd_tensor* values, gd_tensor* indices);
+GD_API int gd_tensor_min_dim(gd_tensor a, int64_t dim, int keepdim, gd_tensor* values, gd_tensor* indices);
+GD_API int gd_tensor_argmax(gd_tensor a, const int64_t* dim, int keepdim, gd_tensor* out); /* dim null: flattened */
+GD_API int gd_tensor_argmin(gd_tensor a, const int64_t* dim, int keepdim, gd_tensor* out);
+GD_API int gd_tensor_softmax(gd_tensor a, int64_t dim, gd_tensor* out);
+GD_API int gd_tensor_log_softmax(gd_tensor a, int64_t dim, gd_tensor* out);
+GD_API int gd_tensor_cumsum(gd_tensor a, int64_t dim, gd_tensor* out);
+GD_API int gd_tensor_cumprod(gd_tensor a, int64_t dim, gd_tensor* out);
+GD_API int gd_tensor_all(gd_tensor a, gd_tensor* out);
+GD_API int gd_tensor_any(gd_tensor a, gd_tensor* out);
+GD_API int gd_tensor_allclose(gd_tensor a, gd_tensor b, double rtol, double atol, int* out);
+GD_API int gd_tensor_equal(gd_tensor a, gd_tensor b, int* out);
+
+/* ---- linear algebra (linalg.cpp) ---- */
+GD_API int gd_tensor_matmul(gd_tensor a, gd_tensor b, gd_tensor* out);
+GD_API int gd_tensor_mm(gd_tensor a, gd_tensor b, gd_tensor* out);
+GD_API int gd_tensor_bmm(gd_tensor a, gd_tensor b, gd_tensor* out);
+GD_API int gd_tensor_outer(gd_tensor a, gd_tensor b, gd_tensor* out);
+GD_API int gd_linalg_det(gd_tensor a, gd_tensor* out);
+GD_API int gd_linalg_slogdet(gd_tensor a, gd_tensor* sign, gd_tensor* logabsdet);
+GD_API int gd_linalg_inv(gd_tensor a, gd_tensor* out);
+GD_API int gd_linalg_cholesky(gd_tensor a, int upper, gd_tensor* out);
+GD_API int gd_linalg_solve(gd_tensor a, gd_tensor b, gd_tensor* out);
+GD_API int gd_linalg_solve_triangular(gd_tensor a, gd_tensor b, int upper, gd_tensor* out);
+GD_API int gd_linalg_eigvalsh(gd_tensor a, gd_tensor* out);
+GD_API int gd_linalg_eigvals(gd_tensor a, gd_tensor* real, gd_tensor* imag); /* general square matrix */
+
+/* ---- nn functional (nn.cpp); reduction: 0 none, 1 mean, 2 sum ---- */
+GD_API int gd_nn_linear(gd_tensor x, gd_tensor w, gd_tensor b, gd_tensor* out);
+GD_API int gd_nn_conv2d(gd_tensor x, gd_tensor w, gd_tensor b, const int64_t* stride, const int64_t* padding,
+                        const int64_t* dilation, int64_t groups, gd_tensor* out); /* each int64[2] */
+GD_API int gd_nn_conv_transpose2d(gd_tensor x, gd_tensor w, gd_tensor b, const int64_t* stride, const int64_t* padding,
+                                  const int64_t* output_padding, const int64_t* dilation, int64_t groups, gd_tensor* out);
+GD_API int gd_nn_max_pool2d(gd_tensor x, const int64_t* kernel, const int64_t* stride, const int64_t* padding, gd_tensor* out);
+GD_API int gd_nn_avg_pool2d(gd_tensor x, const int64_t* kernel, const int64_t* stride, const int64_t* padding, gd_tensor* out);
+GD_API int gd_nn_embedding(gd_tensor weight, gd_tensor indices, int64_t padding_idx, gd_tensor* out);
+GD_API int gd_nn_layer_norm(gd_tensor x, const int64_t* shape, int ndim, gd_tensor w, gd_tensor b, double eps, gd_tensor* out);
+GD_API int gd_nn_batch_norm(gd_tensor x, gd_tensor w, gd_tensor b, gd_tensor running_mean, gd_tensor running_var,
+                            int training, double momentum, double eps, gd_tensor* out);
+GD_API int gd_nn_nll_loss(gd_tensor logp, gd_tensor target, gd_tensor weight, int reduction, int64_t ignore_index, gd_tensor* out);
+GD_API int gd_nn_cross_entropy(gd_tensor logits, gd_tensor target, gd_tensor weight, int reduction, int64_t ignore_index,
+                               double label_smoothing, gd_tensor* out);
+GD_API int gd_nn_bce_with_logits(gd_tensor logits, gd_tensor target, gd_tensor weight, gd_tensor pos_weight, int reduction, gd_tensor* out);
+GD_API int gd_nn_bce(gd_tensor probs, gd_tensor target, gd_tensor weight, int reduction, gd_tensor* out);
+GD_API int gd_nn_mse_loss(gd_tensor a, gd_tensor b, int reduction, gd_tensor* out);
+GD_API int gd_nn_one_hot(gd_tensor indices, int64_t classes, gd_tensor* out);
+GD_API int gd_nn_pad(gd_tensor x, const int64_t* pad, int n, double value, gd_tensor* out); /* constant padding */
+GD_API int gd_nn_clip_grad_norm_(const gd_tensor* params, int n, double max_norm, double norm_type, double* total);
+
+/* ---- autograd (autograd.cpp) ---- */
+GD_API int gd_tensor_requires_grad(gd_tensor a, int* out);
+GD_API int gd_tensor_set_requires_grad_(gd_tensor a, int value);
+GD_API int gd_tensor_grad(gd_tensor a, gd_tensor* out); /* null handle when no gradient */
+GD_API int gd_tensor_set_grad(gd_tensor a, gd_tensor grad); /* null clears */
+GD_API int gd_tensor_detach(gd_tensor a, gd_tensor* out);
+GD_API int gd_tensor_is_leaf(gd_tensor a, int* out);
+GD_API int gd_tensor_retain_grad(gd_tensor a);
+GD_API int gd_tensor_backward(gd_tensor a, gd_tensor grad, int retain_graph, int create_graph);
+GD_API int gd_autograd_grad(const gd_tensor* outputs, int n_out, const gd_tensor* inputs, int n_in,
+                            const gd_tensor* grad_outputs, int retain_graph, int create_graph, int allow_unused,
+                            gd_tensor* out); /* out has n_in entries; null where unused */
+GD_API int gd_grad_mode_set(int enabled, int* previous);
+GD_API int gd_grad_mode_get(int* out);
+
+/* ---- serialization (serialize.cpp): torch.save-compatible pickles of {name: tensor} ---- */
+GD_API int gd_save(const char* path, const char* const* names, const gd_tensor* tensors, int n);
+GD_API int gd_load_count(const char* path, int* n, void** state); /* reads the file; state holds it */
+GD_API int gd_load_entry(void* state, int i, const char** name, gd_tensor* tensor);
+GD_API int gd_load_free(void* state);
+
+#endif

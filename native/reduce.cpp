@@ -1,0 +1,65 @@
+// reduce.cpp: reductions (sum, mean, var, logsumexp, max ...) and softmax-like normalisations.
+#include "common.h"
+
+using gd::T;
+using gd::wrap;
+
+namespace {
+// ndim == 0 means "every dim", as a call without dim does in PyTorch.
+std::vector<int64_t> all_or(const at::Tensor& x, const int64_t* d, int n) {
+  if (n > 0) return std::vector<int64_t>(d, d + n);
+  std::vector<int64_t> all(static_cast<size_t>(x.dim()));
+  for (int64_t i = 0; i < x.dim(); ++i) all[static_cast<size_t>(i)] = i;
+  return all;
+}
+}  // namespace
+
+GD_API int gd_tensor_sum(gd_tensor a, const int64_t* dims, int ndim, int keepdim, int dtype, gd_tensor* out) {
+  GD_TRY(auto& x = T(a); c10::optional<at::ScalarType> dt;
+         if (dtype >= 0) dt = gd::dtype(dtype);
+         *out = wrap(ndim == 0 && !keepdim ? x.sum(dt) : x.sum(all_or(x, dims, ndim), keepdim != 0, dt)))
+}
+GD_API int gd_tensor_mean(gd_tensor a, const int64_t* dims, int ndim, int keepdim, gd_tensor* out) {
+  GD_TRY(auto& x = T(a); *out = wrap(ndim == 0 && !keepdim ? x.mean() : x.mean(all_or(x, dims, ndim), keepdim != 0)))
+}
+GD_API int gd_tensor_prod(gd_tensor a, const int64_t* dim, int keepdim, gd_tensor* out) {
+  GD_TRY(*out = wrap(dim ? T(a).prod(*dim, keepdim != 0) : T(a).prod()))
+}
+GD_API int gd_tensor_var(gd_tensor a, const int64_t* dims, int ndim, int64_t correction, int keepdim, gd_tensor* out) {
+  GD_TRY(auto& x = T(a);
+         *out = wrap(at::var(x, at::OptionalIntArrayRef(all_or(x, dims, ndim)), c10::optional<int64_t>(correction), keepdim != 0)))
+}
+GD_API int gd_tensor_std(gd_tensor a, const int64_t* dims, int ndim, int64_t correction, int keepdim, gd_tensor* out) {
+  GD_TRY(auto& x = T(a);
+         *out = wrap(at::std(x, at::OptionalIntArrayRef(all_or(x, dims, ndim)), c10::optional<int64_t>(correction), keepdim != 0)))
+}
+GD_API int gd_tensor_logsumexp(gd_tensor a, const int64_t* dims, int ndim, int keepdim, gd_tensor* out) {
+  GD_TRY(auto& x = T(a); *out = wrap(at::logsumexp(x, all_or(x, dims, ndim), keepdim != 0)))
+}
+GD_API int gd_tensor_norm(gd_tensor a, double p, const int64_t* dims, int ndim, int keepdim, gd_tensor* out) {
+  GD_TRY(auto& x = T(a); *out = wrap(at::norm(x, at::Scalar(p), all_or(x, dims, ndim), keepdim != 0)))
+}
+GD_API int gd_tensor_max_all(gd_tensor a, gd_tensor* out) { GD_TRY(*out = wrap(T(a).max())) }
+GD_API int gd_tensor_min_all(gd_tensor a, gd_tensor* out) { GD_TRY(*out = wrap(T(a).min())) }
+GD_API int gd_tensor_max_dim(gd_tensor a, int64_t dim, int keepdim, gd_tensor* values, gd_tensor* indices) {
+  GD_TRY(auto r = T(a).max(dim, keepdim != 0); *values = wrap(std::get<0>(r)); *indices = wrap(std::get<1>(r)))
+}
+GD_API int gd_tensor_min_dim(gd_tensor a, int64_t dim, int keepdim, gd_tensor* values, gd_tensor* indices) {
+  GD_TRY(auto r = T(a).min(dim, keepdim != 0); *values = wrap(std::get<0>(r)); *indices = wrap(std::get<1>(r)))
+}
+GD_API int gd_tensor_argmax(gd_tensor a, const int64_t* dim, int keepdim, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).argmax(dim ? c10::optional<int64_t>(*dim) : c10::nullopt, keepdim != 0)))
+}
+GD_API int gd_tensor_argmin(gd_tensor a, const int64_t* dim, int keepdim, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).argmin(dim ? c10::optional<int64_t>(*dim) : c10::nullopt, keepdim != 0)))
+}
+GD_API int gd_tensor_softmax(gd_tensor a, int64_t dim, gd_tensor* out) { GD_TRY(*out = wrap(T(a).softmax(dim))) }
+GD_API int gd_tensor_log_softmax(gd_tensor a, int64_t dim, gd_tensor* out) { GD_TRY(*out = wrap(T(a).log_softmax(dim))) }
+GD_API int gd_tensor_cumsum(gd_tensor a, int64_t dim, gd_tensor* out) { GD_TRY(*out = wrap(T(a).cumsum(dim))) }
+GD_API int gd_tensor_cumprod(gd_tensor a, int64_t dim, gd_tensor* out) { GD_TRY(*out = wrap(T(a).cumprod(dim))) }
+GD_API int gd_tensor_all(gd_tensor a, gd_tensor* out) { GD_TRY(*out = wrap(T(a).all())) }
+GD_API int gd_tensor_any(gd_tensor a, gd_tensor* out) { GD_TRY(*out = wrap(T(a).any())) }
+GD_API int gd_tensor_allclose(gd_tensor a, gd_tensor b, double rtol, double atol, int* out) {
+  GD_TRY(*out = T(a).allclose(T(b), rtol, atol) ? 1 : 0)
+}
+GD_API int gd_tensor_equal(gd_tensor a, gd_tensor b, int* out) { GD_TRY(*out = T(a).equal(T(b)) ? 1 : 0) }

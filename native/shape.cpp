@@ -1,0 +1,100 @@
+// shape.cpp: views, reshapes, joins, slicing and indexing.
+#include "common.h"
+
+using gd::T;
+using gd::wrap;
+
+GD_API int gd_tensor_view(gd_tensor a, const int64_t* shape, int ndim, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).view(gd::dims(shape, ndim))))
+}
+GD_API int gd_tensor_reshape(gd_tensor a, const int64_t* shape, int ndim, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).reshape(gd::dims(shape, ndim))))
+}
+GD_API int gd_tensor_expand(gd_tensor a, const int64_t* shape, int ndim, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).expand(gd::dims(shape, ndim))))
+}
+GD_API int gd_tensor_permute(gd_tensor a, const int64_t* dims, int ndim, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).permute(gd::dims(dims, ndim))))
+}
+GD_API int gd_tensor_transpose(gd_tensor a, int64_t d0, int64_t d1, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).transpose(d0, d1)))
+}
+GD_API int gd_tensor_unsqueeze(gd_tensor a, int64_t dim, gd_tensor* out) { GD_TRY(*out = wrap(T(a).unsqueeze(dim))) }
+GD_API int gd_tensor_squeeze(gd_tensor a, const int64_t* dim, gd_tensor* out) {
+  GD_TRY(*out = wrap(dim ? T(a).squeeze(*dim) : T(a).squeeze()))
+}
+GD_API int gd_tensor_flatten(gd_tensor a, int64_t start, int64_t end, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).flatten(start, end)))
+}
+GD_API int gd_tensor_cat(const gd_tensor* xs, int n, int64_t dim, gd_tensor* out) {
+  GD_TRY(*out = wrap(at::cat(gd::list(xs, n), dim)))
+}
+GD_API int gd_tensor_stack(const gd_tensor* xs, int n, int64_t dim, gd_tensor* out) {
+  GD_TRY(*out = wrap(at::stack(gd::list(xs, n), dim)))
+}
+GD_API int gd_tensor_chunk(gd_tensor a, int64_t chunks, int64_t dim, gd_tensor* out, int* count) {
+  GD_TRY(auto parts = T(a).chunk(chunks, dim); *count = static_cast<int>(parts.size());
+         for (size_t i = 0; i < parts.size(); ++i) out[i] = wrap(parts[i]))
+}
+GD_API int gd_tensor_select(gd_tensor a, int64_t dim, int64_t index, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).select(dim, index)))
+}
+GD_API int gd_tensor_slice(gd_tensor a, int64_t dim, int64_t start, int64_t end, int64_t step, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).slice(dim, start, end, step)))
+}
+GD_API int gd_tensor_narrow(gd_tensor a, int64_t dim, int64_t start, int64_t length, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).narrow(dim, start, length)))
+}
+GD_API int gd_tensor_index_select(gd_tensor a, int64_t dim, gd_tensor index, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).index_select(dim, T(index))))
+}
+namespace {
+c10::List<c10::optional<at::Tensor>> index_list(const gd_tensor* indices, int n) {
+  c10::List<c10::optional<at::Tensor>> l;
+  for (int i = 0; i < n; ++i) l.push_back(gd::opt(indices[i]));
+  return l;
+}
+}  // namespace
+GD_API int gd_tensor_index(gd_tensor a, const gd_tensor* indices, int n, gd_tensor* out) {
+  GD_TRY(*out = wrap(at::index(T(a), index_list(indices, n))))
+}
+GD_API int gd_tensor_index_put_(gd_tensor a, const gd_tensor* indices, int n, gd_tensor values, int accumulate) {
+  GD_TRY(at::index_put_(T(a), index_list(indices, n), T(values), accumulate != 0))
+}
+GD_API int gd_tensor_gather(gd_tensor a, int64_t dim, gd_tensor index, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).gather(dim, T(index))))
+}
+GD_API int gd_tensor_scatter(gd_tensor a, int64_t dim, gd_tensor index, gd_tensor src, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).scatter(dim, T(index), T(src))))
+}
+GD_API int gd_tensor_scatter_add(gd_tensor a, int64_t dim, gd_tensor index, gd_tensor src, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).scatter_add(dim, T(index), T(src))))
+}
+GD_API int gd_tensor_masked_fill(gd_tensor a, gd_tensor mask, gd_scalar value, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).masked_fill(T(mask), gd::scalar(value))))
+}
+GD_API int gd_tensor_masked_select(gd_tensor a, gd_tensor mask, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).masked_select(T(mask))))
+}
+GD_API int gd_tensor_where(gd_tensor cond, gd_tensor a, gd_tensor b, gd_tensor* out) {
+  GD_TRY(*out = wrap(at::where(T(cond), T(a), T(b))))
+}
+GD_API int gd_tensor_triu(gd_tensor a, int64_t diagonal, gd_tensor* out) { GD_TRY(*out = wrap(T(a).triu(diagonal))) }
+GD_API int gd_tensor_tril(gd_tensor a, int64_t diagonal, gd_tensor* out) { GD_TRY(*out = wrap(T(a).tril(diagonal))) }
+GD_API int gd_tensor_diagonal(gd_tensor a, int64_t offset, int64_t d0, int64_t d1, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).diagonal(offset, d0, d1)))
+}
+GD_API int gd_tensor_diag_embed(gd_tensor a, gd_tensor* out) { GD_TRY(*out = wrap(at::diag_embed(T(a)))) }
+GD_API int gd_tensor_flip(gd_tensor a, const int64_t* dims, int ndim, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).flip(gd::dims(dims, ndim))))
+}
+GD_API int gd_tensor_repeat(gd_tensor a, const int64_t* reps, int ndim, gd_tensor* out) {
+  GD_TRY(*out = wrap(T(a).repeat(gd::dims(reps, ndim))))
+}
+GD_API int gd_tensor_nonzero(gd_tensor a, gd_tensor* out) { GD_TRY(*out = wrap(T(a).nonzero())) }
+GD_API int gd_tensor_sort(gd_tensor a, int64_t dim, int descending, gd_tensor* values, gd_tensor* indices) {
+  GD_TRY(auto r = T(a).sort(dim, descending != 0); *values = wrap(std::get<0>(r)); *indices = wrap(std::get<1>(r)))
+}
+GD_API int gd_tensor_topk(gd_tensor a, int64_t k, int64_t dim, int largest, gd_tensor* values, gd_tensor* indices) {
+  GD_TRY(auto r = T(a).topk(k, dim, largest != 0); *values = wrap(std::get<0>(r)); *indices = wrap(std::get<1>(r)))
+}

@@ -1,0 +1,52 @@
+// NativeMethods.cs: where the native library is found, and the one path from a status code to TorchException.
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace GenDsl.Native;
+
+internal static partial class NativeMethods
+{
+    internal const string Lib = "gendsl";
+
+    /// <summary>Turns a native status into an exception carrying libtorch's message.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Check(int status, [CallerMemberName] string op = "")
+    {
+        if (status != 0) Throw(op);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Throw(string op) =>
+        throw new GenDsl.Torch.TorchException(op, Marshal.PtrToStringUTF8(gd_last_error()) ?? "(no message)");
+
+    /// <summary>
+    /// Finds libgendsl next to this assembly (where the build puts it) or at GENDSL_NATIVE, and sets
+    /// libtorch's intra-op threads to the machine's cores (GENDSL_THREADS overrides): Debian's libtorch
+    /// starts with one.
+    /// </summary>
+    [ModuleInitializer]
+    internal static void Initialize()
+    {
+        NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
+        var env = Environment.GetEnvironmentVariable("GENDSL_THREADS");
+        var threads = int.TryParse(env, out var n) && n > 0 ? n : Environment.ProcessorCount;
+        Check(gd_set_num_threads(threads), "SetNumThreads");
+    }
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
+    {
+        if (name != Lib) return IntPtr.Zero;
+        var candidates = new List<string>();
+        var env = Environment.GetEnvironmentVariable("GENDSL_NATIVE");
+        if (!string.IsNullOrEmpty(env)) candidates.Add(env);
+        var dir = Path.GetDirectoryName(assembly.Location);
+        if (!string.IsNullOrEmpty(dir)) candidates.Add(Path.Combine(dir, "libgendsl.so"));
+        candidates.Add(Path.Combine(AppContext.BaseDirectory, "libgendsl.so"));
+        foreach (var c in candidates)
+            if (File.Exists(c)) return NativeLibrary.Load(c);
+        throw new DllNotFoundException(
+            "libgendsl.so was not found (looked in: " + string.Join(", ", candidates) +
+            "). Build the solution with `dotnet build` (it builds native/ with CMake), or set GENDSL_NATIVE to the library's path.");
+    }
+}

@@ -1,0 +1,182 @@
+// Torch.cs: the torch.* namespace — creation, random sampling, joins, runtime settings.
+using System.Runtime.InteropServices;
+using static GenDsl.Native.NativeMethods;
+
+namespace GenDsl.Torch;
+
+// Inside this class the name Tensor is the torch.tensor factory method; the type is TorchTensor.
+using TorchTensor = GenDsl.Torch.Tensor;
+
+/// <summary>PyTorch's <c>torch.*</c> functions in .NET casing: <c>Torch.Randn(new long[] {3, 2}, generator: g)</c>.</summary>
+public static partial class Torch
+{
+    private static TorchTensor W(int status, IntPtr h, [System.Runtime.CompilerServices.CallerMemberName] string op = "") => TorchTensor.Wrap(status, h, op);
+    private static int Dt(ScalarType? t, ScalarType dflt = ScalarType.Float32) => (int)(t ?? dflt);
+    private static Device Dev(Device? d) => d ?? Device.CPU;
+
+    // ---- runtime ----
+    /// <summary>libtorch's intra-op thread count (GenDsl sets it to the machine's cores at start-up).</summary>
+    public static int NumThreads
+    {
+        get { Check(gd_get_num_threads(out var n)); return n; }
+        set => Check(gd_set_num_threads(value));
+    }
+
+    public static int CudaDeviceCount { get { Check(gd_cuda_device_count(out var n)); return n; } }
+    public static bool CudaIsAvailable => CudaDeviceCount > 0;
+
+    public static string Version
+    {
+        get { Check(gd_version(out var p)); return Marshal.PtrToStringUTF8(p) ?? "?"; }
+    }
+
+    /// <summary>Seeds the global default generators (CPU and CUDA), as torch.manual_seed.</summary>
+    public static void ManualSeed(ulong seed) => Check(gd_manual_seed(seed));
+
+    // ---- from .NET data ----
+    /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape (default: 1-d).</summary>
+    public static unsafe TorchTensor Tensor<T>(ReadOnlySpan<T> data, long[]? shape = null, Device? device = null, bool requiresGrad = false)
+        where T : unmanaged
+    {
+        shape ??= new long[] { data.Length };
+        long n = 1;
+        foreach (var s in shape) n *= s;
+        if (n != data.Length)
+            throw new ArgumentException($"Tensor: shape [{string.Join(", ", shape)}] needs {n} elements but {data.Length} were given");
+        TorchTensor t;
+        fixed (T* p = data)
+            t = W(gd_tensor_from_data((IntPtr)p, shape, shape.Length, (int)TorchTensor.TypeOf<T>(), out var h), h);
+        if (device is { Type: not DeviceType.CPU } d)
+        {
+            var moved = t.To(d);
+            t.Dispose();
+            t = moved;
+        }
+        if (requiresGrad) t.RequiresGrad = true;
+        return t;
+    }
+
+    public static TorchTensor Tensor<T>(T[] data, params long[] shape) where T : unmanaged =>
+        Tensor<T>(data.AsSpan(), shape.Length == 0 ? null : shape);
+
+    public static TorchTensor Tensor<T>(T[,] data, Device? device = null, bool requiresGrad = false) where T : unmanaged
+    {
+        var flat = new T[data.Length];
+        var k = 0;
+        foreach (var v in data) flat[k++] = v;
+        return Tensor<T>(flat, new long[] { data.GetLength(0), data.GetLength(1) }, device, requiresGrad);
+    }
+
+    /// <summary>A 0-d tensor.</summary>
+    public static TorchTensor Scalar(double value, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
+        Full(Array.Empty<long>(), value, dtype, device);
+
+    // ---- creation ----
+    public static TorchTensor Zeros(long[] shape, ScalarType? dtype = null, Device? device = null) =>
+        W(gd_tensor_zeros(shape, shape.Length, Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+    public static TorchTensor Zeros(params long[] shape) => Zeros(shape, null, null);
+    public static TorchTensor Ones(long[] shape, ScalarType? dtype = null, Device? device = null) =>
+        W(gd_tensor_ones(shape, shape.Length, Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+    public static TorchTensor Ones(params long[] shape) => Ones(shape, null, null);
+    public static TorchTensor Full(long[] shape, Scalar value, ScalarType? dtype = null, Device? device = null) =>
+        W(gd_tensor_full(shape, shape.Length, value, Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+    public static TorchTensor Empty(long[] shape, ScalarType? dtype = null, Device? device = null) =>
+        W(gd_tensor_empty(shape, shape.Length, Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+    public static TorchTensor ZerosLike(TorchTensor t) => Zeros(t.Shape, t.Dtype, t.Device);
+    public static TorchTensor OnesLike(TorchTensor t) => Ones(t.Shape, t.Dtype, t.Device);
+    public static TorchTensor FullLike(TorchTensor t, Scalar value) => Full(t.Shape, value, t.Dtype, t.Device);
+
+    /// <summary>[start, end) in steps; int64 when all three are integers, float32 otherwise (PyTorch's rule), unless dtype says.</summary>
+    public static TorchTensor Arange(Scalar start, Scalar end, Scalar? step = null, ScalarType? dtype = null, Device? device = null) =>
+        W(gd_tensor_arange(start, end, step ?? 1, dtype is { } d ? (int)d : -1, (int)Dev(device).Type, Dev(device).Index, out var h), h);
+    public static TorchTensor Arange(Scalar end, ScalarType? dtype = null, Device? device = null) => Arange(0, end, 1, dtype, device);
+    public static TorchTensor Linspace(double start, double end, long steps, ScalarType? dtype = null, Device? device = null) =>
+        W(gd_tensor_linspace(start, end, steps, Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+    public static TorchTensor Eye(long n, long? m = null, ScalarType? dtype = null, Device? device = null) =>
+        W(gd_tensor_eye(n, m ?? n, Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+
+    // ---- random (draws on the CPU from the generator, then moves: one seed, same numbers on every device) ----
+    public static TorchTensor Rand(long[] shape, Generator? generator = null, ScalarType? dtype = null, Device? device = null) =>
+        W(gd_tensor_rand(shape, shape.Length, GenDsl.Torch.Generator.Of(generator), Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+    public static TorchTensor Randn(long[] shape, Generator? generator = null, ScalarType? dtype = null, Device? device = null) =>
+        W(gd_tensor_randn(shape, shape.Length, GenDsl.Torch.Generator.Of(generator), Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+    public static TorchTensor Rand(params long[] shape) => Rand(shape, null);
+    public static TorchTensor Randn(params long[] shape) => Randn(shape, null);
+    /// <summary>Integers uniform on [low, high).</summary>
+    public static TorchTensor RandInt(long low, long high, long[] shape, Generator? generator = null, ScalarType? dtype = null, Device? device = null) =>
+        W(gd_tensor_randint(low, high, shape, shape.Length, GenDsl.Torch.Generator.Of(generator), Dt(dtype, ScalarType.Int64), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+    public static TorchTensor RandPerm(long n, Generator? generator = null, Device? device = null) =>
+        W(gd_tensor_randperm(n, GenDsl.Torch.Generator.Of(generator), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+    /// <summary>Bernoulli draws with the given probabilities (same shape and dtype).</summary>
+    public static TorchTensor Bernoulli(TorchTensor probs, Generator? generator = null) =>
+        W(gd_tensor_bernoulli(probs.Handle, GenDsl.Torch.Generator.Of(generator), out var h), h);
+    /// <summary>Category indices drawn from each row of (unnormalised) probabilities.</summary>
+    public static TorchTensor Multinomial(TorchTensor probs, long numSamples, bool replacement = false, Generator? generator = null) =>
+        W(gd_tensor_multinomial(probs.Handle, numSamples, replacement ? 1 : 0, GenDsl.Torch.Generator.Of(generator), out var h), h);
+    /// <summary>mean + std * eps with eps ~ N(0, 1): differentiable in mean and std (the reparameterisation trick).</summary>
+    public static TorchTensor Normal(TorchTensor mean, TorchTensor std, Generator? generator = null) =>
+        W(gd_tensor_normal(mean.Handle, std.Handle, GenDsl.Torch.Generator.Of(generator), out var h), h);
+
+    // ---- joins and selection ----
+    public static TorchTensor Cat(IReadOnlyList<TorchTensor> tensors, long dim = 0)
+    {
+        var r = W(gd_tensor_cat(TorchTensor.Handles(tensors), tensors.Count, dim, out var h), h);
+        GC.KeepAlive(tensors);
+        return r;
+    }
+
+    public static TorchTensor Stack(IReadOnlyList<TorchTensor> tensors, long dim = 0)
+    {
+        var r = W(gd_tensor_stack(TorchTensor.Handles(tensors), tensors.Count, dim, out var h), h);
+        GC.KeepAlive(tensors);
+        return r;
+    }
+
+    /// <summary>Elementwise condition ? a : b (broadcast).</summary>
+    public static TorchTensor Where(TorchTensor condition, TorchTensor a, TorchTensor b) =>
+        W(gd_tensor_where(condition.Handle, a.Handle, b.Handle, out var h), h);
+    public static TorchTensor Maximum(TorchTensor a, TorchTensor b) => a.Maximum(b);
+    public static TorchTensor Minimum(TorchTensor a, TorchTensor b) => a.Minimum(b);
+    public static TorchTensor MatMul(TorchTensor a, TorchTensor b) => a.MatMul(b);
+
+    // ---- saving tensors ----
+    /// <summary>Writes {name: tensor} to a file that PyTorch's torch.load also reads.</summary>
+    public static void Save(IReadOnlyDictionary<string, TorchTensor> tensors, string path)
+    {
+        var names = tensors.Keys.ToArray();
+        var ptrs = names.Select(n => Marshal.StringToCoTaskMemUTF8(n)).ToArray();
+        try
+        {
+            var hs = names.Select(n => tensors[n].Handle.DangerousGetHandle()).ToArray();
+            Check(gd_save(path, ptrs, hs, names.Length));
+            GC.KeepAlive(tensors);
+        }
+        finally
+        {
+            foreach (var p in ptrs) Marshal.FreeCoTaskMem(p);
+        }
+    }
+
+    public static void Save(TorchTensor tensor, string path) => Save(new Dictionary<string, TorchTensor> { ["tensor"] = tensor }, path);
+
+    /// <summary>Reads {name: tensor} written by <see cref="Save(IReadOnlyDictionary{string, TorchTensor}, string)"/> (or torch.save of such a dict).</summary>
+    public static Dictionary<string, TorchTensor> Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"no tensor file at '{path}'", path);
+        Check(gd_load_count(path, out var n, out var state));
+        try
+        {
+            var d = new Dictionary<string, TorchTensor>();
+            for (var i = 0; i < n; i++)
+            {
+                Check(gd_load_entry(state, i, out var name, out var h));
+                d[Marshal.PtrToStringUTF8(name)!] = new Tensor(h);
+            }
+            return d;
+        }
+        finally
+        {
+            gd_load_free(state);
+        }
+    }
+}

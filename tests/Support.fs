@@ -1,0 +1,23 @@
+/// Support.fs: small helpers the tests share (tensors from F# lists, approximate comparisons).
+module GenDsl.Tests.Support
+
+open Xunit
+open GenDsl.Torch
+
+/// A float64 tensor from nested data given flat with a shape.
+let t64 (shape: int64 list) (xs: float list) = Torch.Tensor<float>(List.toArray xs, List.toArray shape)
+let vec (xs: float list) = Torch.Tensor<float>(List.toArray xs)
+let vals (t: Tensor) = t.To(ScalarType.Float64).ToArray<float>()
+let shape (t: Tensor) = t.Shape |> Array.toList
+
+/// Asserts |a - b| <= tol elementwise, with a message naming the first mismatch.
+let close (tol: float) (expected: float seq) (actual: Tensor) =
+    let e = Seq.toArray expected
+    let a = vals actual
+    Assert.Equal(e.Length, a.Length)
+    for i in 0 .. e.Length - 1 do
+        if not (abs (e.[i] - a.[i]) <= tol) then
+            failwithf "element %d: expected %g, got %g (tol %g)" i e.[i] a.[i] tol
+
+let closeScalar (tol: float) (expected: float) (actual: float) =
+    if not (abs (expected - actual) <= tol) then failwithf "expected %g, got %g (tol %g)" expected actual tol
