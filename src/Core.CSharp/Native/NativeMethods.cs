@@ -25,7 +25,9 @@ internal static partial class NativeMethods
     /// libtorch's intra-op threads to the machine's cores (GENDSL_THREADS overrides): Debian's libtorch
     /// starts with one.
     /// </summary>
+#pragma warning disable CA2255 // a library initializer is exactly what is wanted: the resolver must precede any P/Invoke
     [ModuleInitializer]
+#pragma warning restore CA2255
     internal static void Initialize()
     {
         NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
