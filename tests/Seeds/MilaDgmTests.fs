@@ -232,9 +232,10 @@ let ``Mila Q5.4: the radial flow with beta >= -alpha has a unique r and directio
             let j = Autograd.Jacobian((fun t -> flow.Forward(t.Unsqueeze(0L))), z.Select(0L, i))
             let struct (_, la) = Linalg.SlogDet(j)
             near 1e-10 (d la) ld.[int i] (sprintf "log|det J| row %d" i)
-    // beta < -alpha: s(r) is not monotone (two radii share |y - z0|), and the constructor refuses it
+    // beta < -alpha: r -> r + beta r/(alpha + r) is not injective: alpha = 1, beta = -3 maps r = 0.5 and r = 1 to the
+    // same -0.5, so z0 + 0.5 u and z0 + u have the same image; the constructor refuses such beta
     let s (r: float) = r + -3.0 * r / (1.0 + r)
-    Assert.True(s 0.5 > s 1.0 && s 1.0 < s 10.0)
+    near 1e-15 (s 0.5) (s 1.0) "two radii, one image"
     Assert.Throws<ArgumentOutOfRangeException>(fun () -> RadialFlow(z0, 1.0, -3.0) |> ignore) |> ignore
 
 // ---- Q6: GAN dynamics on V(d, g) = d g ----

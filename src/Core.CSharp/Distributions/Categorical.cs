@@ -13,7 +13,7 @@ public sealed class Categorical : Distribution
     public Tensor LogProbs { get; }
     public long NumCategories => LogProbs.Size(-1);
 
-    private Categorical(Tensor logProbs) => LogProbs = logProbs;
+    private Categorical(Tensor logProbs) => LogProbs = logProbs.DetachFromScope();
 
     /// <summary>From non-negative weights (normalised along the last dim).</summary>
     public static Categorical FromProbs(Tensor probs)
@@ -27,7 +27,11 @@ public sealed class Categorical : Distribution
         return new Categorical(r.MoveToOuterScope());
     }
 
-    public static Categorical FromProbs(params double[] probs) => FromProbs(Torch.Torch.Tensor<double>(probs));
+    public static Categorical FromProbs(params double[] probs)
+    {
+        using var p = Torch.Torch.Tensor<double>(probs);
+        return FromProbs(p);
+    }
 
     /// <summary>From unnormalised log-probabilities (logits).</summary>
     public static Categorical FromLogits(Tensor logits) => new(logits.LogSoftmax(-1));

@@ -32,8 +32,8 @@ public abstract class Distribution
         return new[] { n }.Concat(batch).ToArray();
     }
 
-    /// <summary>A float64 0-d tensor from a double (parameters given as numbers are float64).</summary>
-    internal static Tensor Num(double v) => Torch.Torch.Scalar(v, ScalarType.Float64);
+    /// <summary>A float64 0-d tensor from a double (parameters given as numbers are float64); it lives as long as the distribution, outside any scope.</summary>
+    internal static Tensor Num(double v) => Torch.Torch.Scalar(v, ScalarType.Float64).DetachFromScope();
 
     internal static void RequirePositive(Tensor t, string name)
     {

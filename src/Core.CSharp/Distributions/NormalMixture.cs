@@ -26,9 +26,10 @@ public sealed class NormalMixture : Distribution
         using var neg = weights.Lt(0.0);
         using var any = neg.Any();
         if (any.Item<bool>()) throw new ArgumentException("NormalMixture: weights must be >= 0");
-        Weights = weights / weights.Sum();
+        // derived tensors belong to the mixture, not to whatever scope is open now
+        using (var total = weights.Sum()) Weights = (weights / total).DetachFromScope();
         Means = means;
-        Scales = scales.Dim == 1 ? scales.Unsqueeze(1).Expand(means.Shape) : scales.Expand(means.Shape);
+        Scales = (scales.Dim == 1 ? scales.Unsqueeze(1).Expand(means.Shape) : scales.Expand(means.Shape)).DetachFromScope();
     }
 
     /// <summary>
@@ -44,14 +45,14 @@ public sealed class NormalMixture : Distribution
             m[2 * i] = radius * Math.Cos(2 * Math.PI * (i + 1) / k);
             m[2 * i + 1] = radius * Math.Sin(2 * Math.PI * (i + 1) / k);
         }
-        return new NormalMixture(Torch.Torch.Full(new long[] { k }, 1.0 / k, ScalarType.Float64),
-            Torch.Torch.Tensor<double>(m, k, 2), Torch.Torch.Full(new long[] { k, 2 }, scale, ScalarType.Float64));
+        return new NormalMixture(Torch.Torch.Full(new long[] { k }, 1.0 / k, ScalarType.Float64).DetachFromScope(),
+            Torch.Torch.Tensor<double>(m, k, 2).DetachFromScope(), Torch.Torch.Full(new long[] { k, 2 }, scale, ScalarType.Float64).DetachFromScope());
     }
 
     /// <summary>A 1-D mixture from lists: weights, means, scales.</summary>
     public static NormalMixture OneD(double[] weights, double[] means, double[] scales) =>
-        new(Torch.Torch.Tensor<double>(weights), Torch.Torch.Tensor<double>(means, means.Length, 1),
-            Torch.Torch.Tensor<double>(scales, scales.Length, 1));
+        new(Torch.Torch.Tensor<double>(weights).DetachFromScope(), Torch.Torch.Tensor<double>(means, means.Length, 1).DetachFromScope(),
+            Torch.Torch.Tensor<double>(scales, scales.Length, 1).DetachFromScope());
 
     public override long[] BatchShape => new[] { D };
 

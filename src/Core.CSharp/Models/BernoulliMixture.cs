@@ -24,8 +24,8 @@ public sealed class BernoulliMixture
             throw new ArgumentException($"BernoulliMixture: need weights (K) and probs (K, D), got [{string.Join(", ", weights.Shape)}] and [{string.Join(", ", probs.Shape)}]");
         using (var bad = probs.Lt(0.0).LogicalOr(probs.Gt(1.0)).Any())
             if (bad.Item<bool>()) throw new ArgumentException("BernoulliMixture: probs must lie in [0, 1]");
-        Weights = weights.Double();
-        Probs = probs.Double();
+        Weights = weights.Double().DetachFromScope();   // owned by the model, outside any scope
+        Probs = probs.Double().DetachFromScope();
     }
 
     /// <summary>
