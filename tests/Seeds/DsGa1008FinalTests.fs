@@ -1,0 +1,213 @@
+/// DsGa1008FinalTests.fs: the analytic claims of DS-GA 1008 final HW (seed 001): ring GMM density, EBM gradient, importance sampling, VI bounds.
+module GenDsl.Tests.Seeds.DsGa1008FinalTests
+
+open System
+open Xunit
+open FsCheck
+open GenDsl.Torch
+open GenDsl.Distributions
+open GenDsl.Inference
+open GenDsl.Tests.Seeds.Common
+
+// ---- 1.1: the ring GMM density ----
+
+[<Fact>]
+let ``DS-GA 1008 1.1: the ring GMM density (1/K) sum_k N(x; R(cos 2pi k/K, sin 2pi k/K), I) integrates to 1 (R = 10 and R = 1)`` () =
+    for r in [ 10.0; 1.0 ] do
+        let ring = NormalMixture.Ring(10, r)
+        use logZ = Quadrature.LogIntegrate2d((fun x -> ring.LogProb(x)), -r - 9.0, r + 9.0, 500L)
+        near 1e-6 0.0 (d logZ) (sprintf "log integral, R = %g" r)
+    // the written-out density at a point
+    let ring = NormalMixture.Ring(10, 10.0)
+    let x, y = 9.0, 1.0
+    let p = [ 1 .. 10 ] |> List.sumBy (fun k ->
+                let a = 2.0 * Math.PI * float k / 10.0
+                exp (-0.5 * ((x - 10.0 * cos a) ** 2.0 + (y - 10.0 * sin a) ** 2.0)) / (2.0 * Math.PI)) |> fun s -> s / 10.0
+    use lp = ring.LogProb(tensor2 1L 2L [ x; y ])
+    near 1e-12 (log p) (d lp) "log p(9, 1)"
+
+// ---- 1.4: the EBM log-likelihood gradient ----
+
+/// E_theta(x) = w2 . tanh(W1 x + b1) - |x|^2 / 8 (a shallow net plus a fixed confining term), x (N, 2) -> (N).
+let private energy (w1: Tensor) (b1: Tensor) (w2: Tensor) (x: Tensor) =
+    (Functional.Linear(x, w1, b1).Tanh().MatMul(w2)) - x.Square().Sum(1L) / 8.0
+
+let private box = 14.0
+let private gridN = 240L
+let private logPartition w1 b1 w2 = Quadrature.LogIntegrate2d((fun x -> energy w1 b1 w2 x), -box, box, gridN)
+
+[<Fact>]
+let ``DS-GA 1008 1.4: grad L = mean grad E(x_i) - E_p_theta grad E (finite differences of L with A by quadrature)`` () =
+    use g = gen 21UL
+    use w1 = randn g [ 6L; 2L ]
+    use b1 = randn g [ 6L ]
+    use w2 = randn g [ 6L ]
+    use data = NormalMixture.Ring(10, 3.0).Sample(200L, g)
+    let loss (w1: Tensor) b1 w2 = (energy w1 b1 w2 data).Mean() - logPartition w1 b1 w2
+    // right-hand side: mean of per-point gradients minus their p_theta-weighted average over the grid
+    let ps = [| w1; b1; w2 |] |> Array.map (fun t -> t.Detach().RequiresGrad_())
+    let gData = Autograd.Grad([| (energy ps.[0] ps.[1] ps.[2] data).Mean() |], ps)
+    let struct (pts, _) = Quadrature.Grid2d(-box, box, gridN)
+    use wts = (energy w1 b1 w2 pts).Softmax(0L)                          // p_theta on the grid cells
+    let gModel = Autograd.Grad([| (wts * energy ps.[0] ps.[1] ps.[2] pts).Sum() |], ps)
+    let rhs = Array.map2 (fun (a: Tensor) (b: Tensor) -> a - b) gData gModel
+    // left-hand side: central finite differences of L(theta), h = 1e-5 (error O(h^2) ~ 1e-10)
+    let h = 1e-5
+    for pi in 0 .. 2 do
+        let n = int ps.[pi].NumEl
+        for j in 0 .. n - 1 do
+            let bump (s: float) =
+                let v = [| w1; b1; w2 |] |> Array.map (fun t -> t.Clone())
+                let flat = v.[pi].View(-1L)
+                flat.Select(0L, int64 j).Add_(num s) |> ignore
+                d (loss v.[0] v.[1] v.[2])
+            let fd = (bump h - bump -h) / (2.0 * h)
+            near 1e-6 fd (arr rhs.[pi]).[j] (sprintf "dL/dtheta[%d][%d]" pi j)
+
+[<Fact>]
+let ``DS-GA 1008 1.4: p_theta = exp(E - A) is normalised, so L(theta) is the mean log-likelihood`` () =
+    use g = gen 22UL
+    use w1 = randn g [ 6L; 2L ]
+    use b1 = randn g [ 6L ]
+    use w2 = randn g [ 6L ]
+    use a = logPartition w1 b1 w2
+    use logZ = Quadrature.LogIntegrate2d((fun x -> energy w1 b1 w2 x - a), -box, box, gridN)
+    near 1e-9 0.0 (d logZ) "log integral of p_theta"
+
+// ---- 1.5-1.6: self-normalised importance sampling ----
+
+/// An unnormalised bimodal 1-D target exp(E(x)), E(x) = -(x^2 - 4)^2 / 4 + x / 2.
+let private e1 (x: Tensor) = (x.Square() - 4.0).Square() * -0.25 + x * 0.5
+
+[<Fact>]
+let ``DS-GA 1008 1.5: E_p f = E_q[f e^E / q] / E_q[e^E / q] (quadrature on both sides)`` () =
+    let q = Normal(0.0, 2.5)
+    let f (x: Tensor) = x.Square()
+    let lhs = Quadrature.IntegrateScalar((fun x -> f x * e1(x).Exp()), -12.0, 12.0) / Quadrature.IntegrateScalar((fun x -> e1(x).Exp()), -12.0, 12.0)
+    let num = Quadrature.IntegrateScalar((fun x -> q.Prob(x) * f x * e1(x).Exp() / q.Prob(x)), -12.0, 12.0)
+    let den = Quadrature.IntegrateScalar((fun x -> q.Prob(x) * e1(x).Exp() / q.Prob(x)), -12.0, 12.0)
+    near 1e-10 lhs (num / den) "F"
+
+[<Fact>]
+let ``DS-GA 1008 1.6: the self-normalised IS estimator converges to E_p f at rate 1/sqrt(M)`` () =
+    let q = Normal(0.0, 2.5)
+    let truth = Quadrature.IntegrateScalar((fun x -> x.Square() * e1(x).Exp()), -12.0, 12.0) / Quadrature.IntegrateScalar((fun x -> e1(x).Exp()), -12.0, 12.0)
+    use g = gen 23UL
+    let ses =
+        [ for m in [ 400L; 40000L ] ->
+            use x = q.Sample(m, g)
+            let e = ImportanceSampling.SelfNormalizedEstimate(x.Square(), e1 x, q.LogProb(x))
+            // delta-method SE; 4.5 SE on two checks: false failure < 2e-5
+            covers 4.5 truth e (sprintf "F^ with M = %d" m)
+            e.StdErr ]
+    // 100x the samples: the standard error shrinks about 10x
+    let ratio = ses.[0] / ses.[1]
+    if ratio < 7.0 || ratio > 14.0 then failwithf "SE ratio %.2f is not about sqrt(100) = 10" ratio
+
+[<Fact>]
+let ``DS-GA 1008 1.6: IS with M = 5000 from the ring GMM estimates grad_theta A = E_p grad E (vs quadrature)`` () =
+    use g = gen 24UL
+    use w1 = randn g [ 6L; 2L ]
+    use b1 = randn g [ 6L ]
+    use w2 = randn g [ 6L ]
+    // dE/dw2[0] = tanh(W1[0] x + b1[0]): one component of grad E, evaluated directly per point
+    let dE (x: Tensor) = Functional.Linear(x, w1, b1).Tanh().Select(1L, 0L)
+    let struct (pts, _) = Quadrature.Grid2d(-box, box, gridN)
+    use wts = (energy w1 b1 w2 pts).Softmax(0L)
+    let truth = d ((wts * dE pts).Sum())
+    let q = NormalMixture.Ring(10, 3.0, 2.0)                            // a broad ring proposal
+    use x = q.Sample(5000L, g)
+    let e = ImportanceSampling.SelfNormalizedEstimate(dE x, energy w1 b1 w2 x, q.LogProb(x))
+    covers 4.0 truth e "E_p dE/dw2[0]"
+
+// ---- 2.1-2.4: variational lower bounds with a discrete latent ----
+
+[<Fact>]
+let ``DS-GA 1008 2.1: log p(x) = L(q) + KL(q || p(z|x)) exactly, for any q (property over random q)`` () =
+    let ring = NormalMixture.Ring(10, 2.0)
+    let prop (seed: uint16) =
+        use g = gen (uint64 seed)
+        use x = ring.Sample(20L, g)
+        use lj = ring.LogJoint(x)                                        // (20, 10)
+        use q = (randn g [ 20L; 10L ] * 3.0).Softmax(1L)
+        use lhs = Elbo.LogEvidence(lj)
+        use rhs = Elbo.Discrete(lj, q) + Elbo.KlToPosterior(lj, q)
+        lhs.AllClose(rhs, 0.0, 1e-10)
+    Check.One(Config.QuickThrowOnFailure.WithMaxTest(30), prop)
+
+[<Fact>]
+let ``DS-GA 1008 2.1: maximising L over q minimises KL(q || posterior): ascent on q's logits reaches the posterior`` () =
+    let ring = NormalMixture.Ring(10, 2.0)
+    use g = gen 25UL
+    use x = ring.Sample(5L, g)
+    use lj = ring.LogJoint(x)
+    let fitted = ascend 1.0 3000 (fun ps -> Elbo.Discrete(lj, ps.[0].Softmax(1L)).Sum()) [| Torch.Zeros([| 5L; 10L |], f64) |]
+    use kl = Elbo.KlToPosterior(lj, fitted.[0].Softmax(1L))
+    // plain gradient ascent on logits slows down as tiny posterior probabilities are approached: KL < 1e-3 after 3000 steps
+    if d (kl.Max()) > 1e-3 then failwithf "KL after maximising the ELBO: %O" kl
+
+[<Fact>]
+let ``DS-GA 1008 2.2: a bimodal p and a q on one mode have KL(p||q) >> KL(q||p) (quadrature)`` () =
+    let p = NormalMixture.OneD([| 0.5; 0.5 |], [| -3.0; 3.0 |], [| 0.6; 0.6 |])
+    let q = Normal(-3.0, 0.6)
+    let lp (x: Tensor) = p.LogProb(x.Unsqueeze(1L))
+    let klPQ = Quadrature.IntegrateScalar((fun x -> lp(x).Exp() * (lp x - q.LogProb x)), -12.0, 12.0, 4001L)
+    let klQP = Quadrature.IntegrateScalar((fun x -> q.LogProb(x).Exp() * (q.LogProb x - lp x)), -12.0, 12.0, 4001L)
+    near 1e-6 (log 2.0) klQP "KL(q||p) = log 2 when the modes do not overlap"
+    if klPQ < 20.0 * klQP then failwithf "KL(p||q) = %g is not >> KL(q||p) = %g" klPQ klQP
+
+[<Fact>]
+let ``DS-GA 1008 2.3: on the R=10 ring the ELBO with uniform q is below log p(x); with q = posterior it equals it`` () =
+    let ring = NormalMixture.Ring(10, 10.0)
+    use g = gen 26UL
+    use x = ring.Sample(1000L, g)
+    use lj = ring.LogJoint(x)
+    use logp = Elbo.LogEvidence(lj)
+    use uniform = Elbo.Discrete(lj, Elbo.UniformQ(lj))
+    use exact = Elbo.Discrete(lj, Elbo.Posterior(lj))
+    allNear 1e-10 logp exact "ELBO at the posterior"
+    use gap = logp - uniform
+    Assert.True(d (gap.Min()) > 0.0, "uniform q must leave a positive gap at every point")
+    // the gap is KL(uniform || posterior): the posterior is nearly one-hot on the R = 10 ring, so the uniform q
+    // spends mass 1/K on components about R away, which costs about R^2/2 nats on average (not merely log K)
+    allNear 1e-9 (Elbo.KlToPosterior(lj, Elbo.UniformQ(lj))) gap "gap = KL(uniform || posterior)"
+    let mg = d (gap.Mean())
+    if mg < 50.0 then failwithf "mean gap %g: expected tens of nats on the R = 10 ring" mg
+
+[<Fact>]
+let ``DS-GA 1008 2.4: as K grows the posterior bound stays exact; with components kept apart (R = K) the uniform-q gap grows without bound`` () =
+    use g = gen 27UL
+    let mutable last = 0.0
+    for k in [ 10; 40; 160 ] do
+        let ring = NormalMixture.Ring(k, float k)          // spacing about 2 pi: components stay separated
+        use x = ring.Sample(200L, g)
+        use lj = ring.LogJoint(x)
+        use logp = Elbo.LogEvidence(lj)
+        allNear 1e-9 logp (Elbo.Discrete(lj, Elbo.Posterior(lj))) (sprintf "posterior bound, K = %d" k)
+        use gap = logp - Elbo.Discrete(lj, Elbo.UniformQ(lj))
+        // mean over the ring of |x - mu_k|^2 / 2 is about R^2 for x on the ring: the gap grows like K^2 here
+        let mg = d (gap.Mean())
+        if mg < 0.5 * float (k * k) || mg < last then failwithf "uniform gap %g at K = %d (previous %g)" mg k last
+        last <- mg
+
+[<Fact>]
+let ``DS-GA 1008 2.4: on a ring of fixed radius the uniform-q bound tends to the continuous-ring average (1/2pi) int log N(x; R u(t), I) dt`` () =
+    let r = 3.0
+    let x = (2.0, 1.0)
+    let bound k =
+        let ring = NormalMixture.Ring(k, r)
+        use lj = ring.LogJoint(tensor2 1L 2L [ fst x; snd x ])
+        d (Elbo.Discrete(lj, Elbo.UniformQ(lj)))
+    // limit: (1/2pi) int_0^2pi [-log 2pi - |x - R(cos t, sin t)|^2 / 2] dt
+    let limit =
+        Quadrature.IntegrateScalar((fun t ->
+            let dx = (t.Cos() * -r) + fst x
+            let dy = (t.Sin() * -r) + snd x
+            ((dx.Square() + dy.Square()) * -0.5 - log (2.0 * Math.PI)) / (2.0 * Math.PI)), 0.0, 2.0 * Math.PI)
+    near 1e-9 limit (bound 64) "K = 64"
+    // the gap to log p(x) therefore stays bounded instead of growing like log K
+    let gap k =
+        let ring = NormalMixture.Ring(k, r)
+        use lj = ring.LogJoint(tensor2 1L 2L [ fst x; snd x ])
+        d (Elbo.LogEvidence(lj)) - bound k
+    near 1e-6 (gap 64) (gap 512) "gap at K = 64 vs 512"

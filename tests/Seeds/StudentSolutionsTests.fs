@@ -1,0 +1,149 @@
+/// StudentSolutionsTests.fs: the claims of the student solutions (seed 002): AR(p) MLE and likelihood, KL between AR models, MC moments, MDN parameter count.
+module GenDsl.Tests.Seeds.StudentSolutionsTests
+
+open System
+open Xunit
+open GenDsl.Torch
+open GenDsl.Distributions
+open GenDsl.Inference
+open GenDsl.Models
+open GenDsl.Tests.Seeds.Common
+
+// ---- P1: AR(p) maximum likelihood ----
+// The seed's P1B stops at "(y_{t-j} = 0) or (sum_t residual_t = 0)", which is not the stationarity condition:
+// the derivative in phi_j is -(1/sigma^2) sum_t y_{t-j} e_t, so the MLE solves the normal equations
+// X^T (y - X phi) = 0, i.e. least squares, and sigma^2 = SSE/(T - p). These tests check that correct result.
+
+let private truth = ArModel([| 0.5; -0.3 |], 0.49)
+
+[<Fact>]
+let ``Seed 002 P1: AR(p) MLE by the normal equations recovers phi and sigma^2 (within 4 asymptotic SE)`` () =
+    use g = gen 31UL
+    use x = truth.Simulate(20L, 500, g, [| 0.0; 0.0 |])               // (20, 500)
+    let fit = ArModel.Fit(x, 2)
+    // asymptotic Cov(phi^) = sigma^2 (X^T X)^{-1}; Var(sigma^2^) = 2 sigma^4 / n. Three checks at 4.5 SE: false failure < 3e-5.
+    let struct (X, _) = ArModel.LagDesign(x, 2, 2)
+    use Xf = X.Reshape(-1L, 2L)
+    use cov = Linalg.Inv(Xf.T.MatMul(Xf)) * truth.Sigma2
+    let se = arr (cov.Diagonal().Sqrt())
+    for j in 0 .. 1 do near (4.5 * se.[j]) truth.Phi.[j] fit.Phi.[j] (sprintf "phi_%d" (j + 1))
+    let n = float (Xf.Size(0))
+    near (4.5 * truth.Sigma2 * sqrt (2.0 / n)) truth.Sigma2 fit.Sigma2 "sigma^2"
+
+[<Fact>]
+let ``Seed 002 P1: at the least-squares fit the log-likelihood gradient vanishes (sum_t y_{t-j} e_t = 0, not sum_t e_t = 0)`` () =
+    use g = gen 32UL
+    use x = truth.Simulate(1L, 400, g, [| 0.0; 0.0 |])
+    let fit = ArModel.Fit(x, 2)
+    let struct (X, Y) = ArModel.LagDesign(x, 2, 2)
+    use phi = tensor (List.ofArray fit.Phi)
+    use e = Y - X.MatMul(phi)                                           // (1, T-2)
+    use normal = (X * e.Unsqueeze(2L)).Sum([| 0L; 1L |])               // sum_t y_{t-j} e_t, (2)
+    allNear 1e-8 (Torch.Zeros([| 2L |], f64)) normal "normal equations"
+    near 1e-12 fit.Sigma2 (d (e.Square().Mean())) "sigma^2 = mean squared residual"
+    // autograd: dLL/dphi = 0 and dLL/dsigma^2 = 0 at the fit
+    let ll (ps: Tensor[]) =
+        let r = Y - X.MatMul(ps.[0])
+        (r.Square().Sum() / (ps.[1] * -2.0)) - (ps.[1] * (2.0 * Math.PI)).Log() * (0.5 * float (r.NumEl))
+    let ps = [| phi.Detach().RequiresGrad_(); (num fit.Sigma2).RequiresGrad_() |]
+    let gr = Autograd.Grad([| ll ps |], ps)
+    allNear 1e-6 (Torch.Zeros([| 2L |], f64)) gr.[0] "dLL/dphi"
+    near 1e-6 0.0 (d gr.[1]) "dLL/dsigma^2"
+
+// ---- P2A: the Gaussian autoregressive likelihood ----
+
+[<Fact>]
+let ``Seed 002 P2A: the AR log-likelihood equals -T/2 log(2 pi sigma^2) - SSE/(2 sigma^2) and the chain rule sum of log N(x_t; f(x_<t), sigma^2)`` () =
+    use g = gen 33UL
+    use x = truth.Simulate(3L, 60, g, [| 0.2; -0.1 |])
+    use ll = truth.LogLikelihood(x)
+    use e = truth.Residuals(x)
+    let T = float (e.Size(1))
+    use closed = (e.Square().Sum(1L) / (-2.0 * truth.Sigma2)) - 0.5 * T * log (2.0 * Math.PI * truth.Sigma2)
+    allNear 1e-9 closed ll "closed form"
+    // chain rule: prod_t N(x_t; phi_1 x_{t-1} + phi_2 x_{t-2}, sigma^2)
+    let xs = arr x
+    for i in 0 .. 2 do
+        let mutable s = 0.0
+        for t in 2 .. 59 do
+            let xt k = xs.[i * 60 + k]
+            let m = 0.5 * xt (t - 1) - 0.3 * xt (t - 2)
+            s <- s + d (Normal(m, 0.7).LogProb(num (xt t)))
+        near 1e-9 s (arr ll).[i] (sprintf "chain rule, sequence %d" i)
+
+// ---- P2C: KL between autoregressive models ----
+
+[<Fact>]
+let ``Seed 002 P2C: KL between two Gaussian AR models = sum of expected per-step KLs; Monte Carlo converges to it`` () =
+    let p = ArModel([| 0.6; -0.2 |], 1.0)
+    let q = ArModel([| 0.3 |], 1.0)
+    let init = [| 0.5; 1.0 |]
+    let exact = ArModel.KlDivergence(p, q, 30, init)
+    use g = gen 34UL
+    // 4 SE: false failure ~6e-5
+    covers 4.0 exact (ArModel.KlMonteCarlo(p, q, 30, init, 4000L, g)) "MC KL, equal variances"
+    // the seed's formula with equal variances: E_p sum_t (f_theta - g_phi)^2 / (2 sigma^2)
+    use x = p.Simulate(4000L, 30, g, init)
+    let struct (X, _) = ArModel.LagDesign(x, 2, 2)
+    use diff = X.MatMul(tensor [ 0.6 - 0.3; -0.2 ])                    // (f - g) per step, (4000, 28)
+    covers 4.0 exact (MonteCarlo.Mean((diff.Square() / 2.0).Sum(1L))) "seed's E sum (f-g)^2 / (2 sigma^2)"
+    // unequal variances too
+    let q2 = ArModel([| 0.3 |], 1.7)
+    covers 4.0 (ArModel.KlDivergence(p, q2, 30, init)) (ArModel.KlMonteCarlo(p, q2, 30, init, 4000L, g)) "MC KL, unequal variances"
+
+[<Fact>]
+let ``Seed 002 P2C lemma: KL(N(mu1, s^2) || N(mu2, s^2)) = (mu1 - mu2)^2 / (2 s^2) (vs quadrature)`` () =
+    let a, b = Normal(0.4, 1.3), Normal(-1.1, 1.3)
+    use kl = Kl.Divergence(a, b)
+    near 1e-12 ((0.4 + 1.1) ** 2.0 / (2.0 * 1.3 * 1.3)) (d kl) "closed form"
+    let quad = Quadrature.IntegrateScalar((fun x -> a.Prob(x) * (a.LogProb x - b.LogProb x)), -15.0, 15.0)
+    near 1e-9 (d kl) quad "quadrature"
+
+// ---- P3: the mixture-density output layer ----
+
+[<Fact>]
+let ``Seed 002 P3: the mixture-density AR output layer has 3C(D+1) parameters and a normalised density`` () =
+    use g = gen 35UL
+    for (dd, c) in [ (1, 1); (8, 3); (16, 5); (64, 10) ] do
+        let head = MixtureDensityHead(dd, c, g)
+        Assert.Equal(int64 (3 * c * (dd + 1)), head.NumParameters)
+    let head = MixtureDensityHead(4, 3, g)
+    use h = randn g [ 2L; 4L ]
+    let struct (logPi, _, _) = head.Forward(h)
+    allNear 1e-12 (Torch.Ones([| 2L |], f64)) (logPi.Exp().Sum(1L)) "sum of pi"
+    for i in 0L .. 1L do
+        use hi = h.Select(0L, i).Unsqueeze(0L)
+        let struct (_, mu, sigma) = head.Forward(hi)
+        // integrate over mu +- 15 sigma_max with at least 20 points per sigma_min
+        let lo, hiB = d ((mu - sigma * 15.0).Min()), d ((mu + sigma * 15.0).Max())
+        let n = max 2001L (int64 ((hiB - lo) / (d (sigma.Min()) / 20.0)) / 2L * 2L + 1L)
+        let z = Quadrature.IntegrateScalar((fun x -> head.LogProb(hi.Expand(x.Size(0), 4L), x).Exp()), lo, hiB, n)
+        near 1e-6 1.0 z (sprintf "integral of p(x | h_%d)" i)
+
+// ---- P4: Monte Carlo moments ----
+
+/// x ~ N(0, 2) (variance 2): f(x) = x^2 + x + 1.
+let private f (x: Tensor) = x.Square() + x + 1.0
+let private n02 = Normal(0.0, sqrt 2.0)
+
+[<Fact>]
+let ``Seed 002 P4A: E[x^2 + x + 1] = 3 for x ~ N(0, 2) (quadrature and Monte Carlo within 4 SE)`` () =
+    near 1e-10 3.0 (Quadrature.IntegrateScalar((fun x -> n02.Prob(x) * f x), -30.0, 30.0)) "quadrature"
+    use g = gen 36UL
+    use x = n02.Sample(20000L, g)
+    covers 4.0 3.0 (MonteCarlo.Mean(f x)) "Monte Carlo"
+
+[<Fact>]
+let ``Seed 002 P4B: the Monte Carlo variance estimator mean f^2 - (mean f)^2 converges to Var f = 2 sigma^4 + sigma^2 = 10`` () =
+    let var = Quadrature.IntegrateScalar((fun x -> n02.Prob(x) * (f x - 3.0).Square()), -30.0, 30.0)
+    near 1e-9 10.0 var "Var f by quadrature"
+    // SE of the plug-in variance: sqrt((mu4 - var^2) / M), mu4 = E(f - 3)^4 by quadrature; 4 SE: false failure ~6e-5
+    let mu4 = Quadrature.IntegrateScalar((fun x -> n02.Prob(x) * (f x - 3.0).Pow(4.0)), -40.0, 40.0, 8001L)
+    use g = gen 37UL
+    let m = 50000L
+    use x = n02.Sample(m, g)
+    use fx = f x
+    let plug = MonteCarlo.PlugInVariance(fx)
+    near (4.0 * sqrt ((mu4 - var * var) / float m)) var plug "plug-in variance"
+    // it is the biased (1/M) form: (M-1)/M times the Bessel-corrected sample variance
+    near 1e-9 (d (fx.Var()) * float (m - 1L) / float m) plug "plug-in = (M-1)/M * unbiased"
