@@ -53,10 +53,10 @@ public abstract class Module : IDisposable
     /// Registers a parameter (null registers an absent one, like a bias of None) and returns it. The tensor
     /// must be a leaf; it is set to require grad and detached from every scope.
     /// </summary>
-    protected Tensor RegisterParameter(string name, Tensor tensor) => RegisterOptionalParameter(name, tensor)!;
+    public Tensor RegisterParameter(string name, Tensor tensor) => RegisterOptionalParameter(name, tensor)!;
 
     /// <summary>As <see cref="RegisterParameter"/>, allowing null for an absent parameter (PyTorch's <c>register_parameter(name, None)</c>).</summary>
-    protected Tensor? RegisterOptionalParameter(string name, Tensor? tensor)
+    public Tensor? RegisterOptionalParameter(string name, Tensor? tensor)
     {
         CheckName(name, "parameter");
         if (tensor is not null)
@@ -70,7 +70,7 @@ public abstract class Module : IDisposable
     }
 
     /// <summary>Registers a buffer: state moved and saved with the module but not trained (persistent=false: not saved).</summary>
-    protected Tensor? RegisterBuffer(string name, Tensor? tensor, bool persistent = true)
+    public Tensor? RegisterBuffer(string name, Tensor? tensor, bool persistent = true)
     {
         CheckName(name, "buffer");
         tensor?.DetachFromScope();
@@ -80,7 +80,7 @@ public abstract class Module : IDisposable
     }
 
     /// <summary>Registers a submodule; its parameters appear under "name.".</summary>
-    protected T RegisterModule<T>(string name, T module) where T : Module
+    public T RegisterModule<T>(string name, T module) where T : Module
     {
         CheckName(name, "submodule");
         ArgumentNullException.ThrowIfNull(module);
@@ -89,16 +89,39 @@ public abstract class Module : IDisposable
         return module;
     }
 
-    /// <summary>This module's own parameter <paramref name="name"/> (null when registered absent).</summary>
-    protected Tensor? GetParameter(string name) =>
-        parameters.TryGetValue(name, out var p) ? p : throw new KeyNotFoundException($"{GetType().Name} has no parameter '{name}'");
+    /// <summary>The parameter at a dotted path such as "layers.0.weight" (null when registered absent).</summary>
+    public Tensor? GetParameter(string target)
+    {
+        var (m, name) = Resolve(target);
+        return m.parameters.TryGetValue(name, out var p) ? p : throw new KeyNotFoundException($"{m.GetType().Name} has no parameter '{name}' (looked up '{target}')");
+    }
 
-    /// <summary>This module's own buffer <paramref name="name"/>.</summary>
-    protected Tensor? GetBuffer(string name) =>
-        buffers.TryGetValue(name, out var b) ? b : throw new KeyNotFoundException($"{GetType().Name} has no buffer '{name}'");
+    /// <summary>The buffer at a dotted path.</summary>
+    public Tensor? GetBuffer(string target)
+    {
+        var (m, name) = Resolve(target);
+        return m.buffers.TryGetValue(name, out var b) ? b : throw new KeyNotFoundException($"{m.GetType().Name} has no buffer '{name}' (looked up '{target}')");
+    }
+
+    /// <summary>The submodule at a dotted path such as "layers.0".</summary>
+    public Module GetSubmodule(string target)
+    {
+        var m = this;
+        if (target.Length == 0) return m;
+        foreach (var part in target.Split('.'))
+            m = m.modules.TryGetValue(part, out var sub) ? sub
+                : throw new KeyNotFoundException($"{GetType().Name} has no submodule '{target}' (no '{part}')");
+        return m;
+    }
+
+    private (Module, string) Resolve(string target)
+    {
+        var dot = target.LastIndexOf('.');
+        return dot < 0 ? (this, target) : (GetSubmodule(target[..dot]), target[(dot + 1)..]);
+    }
 
     /// <summary>Replaces a registered buffer's tensor (e.g. a running statistic recomputed out of place); the old one is disposed.</summary>
-    protected void SetBuffer(string name, Tensor? tensor)
+    public void SetBuffer(string name, Tensor? tensor)
     {
         if (!buffers.TryGetValue(name, out var old)) throw new KeyNotFoundException($"{GetType().Name} has no buffer '{name}'");
         tensor?.DetachFromScope();
