@@ -32,6 +32,9 @@ let ``Sequential names parameters by position and counts them as PyTorch does`` 
     Assert.Equal<string list>([ "0.weight"; "0.bias"; "2.weight"; "2.bias" ], names m)
     Assert.Equal(4L * 8L + 8L + 8L * 2L + 2L, numel m) // 58, as sum(p.numel() for p in m.parameters())
     Assert.Equal(58L, Utils.ParameterCount m)
+    // PyTorch's repr, so a printed model reads the same in both
+    Assert.Equal("Sequential(\n  (0): Linear(in_features=4, out_features=8, bias=True)\n  (1): ReLU()\n" +
+                 "  (2): Linear(in_features=8, out_features=2, bias=True)\n)", m.ToString())
 
 [<Fact>]
 let ``nested modules name parameters with dots (layers.0.weight) and keep buffers out of Parameters`` () =

@@ -32,7 +32,10 @@ internal static class Make
     }
 
     internal static string Py(bool b) => b ? "True" : "False";
-    internal static string Py(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>A double as Python's repr writes it (1.0, 0.5, 1e-05).</summary>
+    internal static string Py(double x) =>
+        x == Math.Floor(x) && Math.Abs(x) < 1e16 ? x.ToString("0", CultureInfo.InvariantCulture) + ".0"
+        : x.ToString("R", CultureInfo.InvariantCulture).Replace("E-0", "e-0").Replace("E", "e");
 }
 
 /// <summary>

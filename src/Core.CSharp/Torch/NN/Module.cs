@@ -289,7 +289,10 @@ public abstract class Module : IDisposable
         Torch.Save(StateDict(), path);
     }
 
-    /// <summary>Loads a file written by <see cref="Save"/> (or torch.save(model.state_dict())) into this module; returns this.</summary>
+    /// <summary>
+    /// Loads a file written by <see cref="Save"/> into this module; returns this. From PyTorch, save a plain dict:
+    /// <c>torch.save(dict(model.state_dict()), path)</c> (libtorch's reader does not rebuild an OrderedDict).
+    /// </summary>
     public Module Load(string path, bool strict = true)
     {
         using var scope = Scope.Begin();
