@@ -6,25 +6,25 @@ namespace GenDsl.Native;
 
 internal static partial class NativeMethods
 {
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_zeros(long[]? shape, int ndim, int dtype, int dev, int idx, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_ones(long[]? shape, int ndim, int dtype, int dev, int idx, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_full(long[]? shape, int ndim, Scalar value, int dtype, int dev, int idx, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_empty(long[]? shape, int ndim, int dtype, int dev, int idx, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_arange(Scalar start, Scalar end, Scalar step, int dtype, int dev, int idx, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_linspace(double start, double end, long steps, int dtype, int dev, int idx, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_eye(long n, long m, int dtype, int dev, int idx, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_generator_new(ulong seed, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_generator_free(IntPtr g);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_generator_set_seed(GeneratorHandle g, ulong seed);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_manual_seed(ulong seed);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_rand(long[]? shape, int ndim, GeneratorHandle g, int dtype, int dev, int idx, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_randn(long[]? shape, int ndim, GeneratorHandle g, int dtype, int dev, int idx, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_randint(long low, long high, long[]? shape, int ndim, GeneratorHandle g, int dtype, int dev, int idx, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_randperm(long n, GeneratorHandle g, int dev, int idx, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_bernoulli(TensorHandle probs, GeneratorHandle g, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_multinomial(TensorHandle probs, long n, int replacement, GeneratorHandle g, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_normal(TensorHandle mean, TensorHandle std, GeneratorHandle g, out IntPtr @out);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_uniform_(TensorHandle a, double low, double high, GeneratorHandle g);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_normal_(TensorHandle a, double mean, double std, GeneratorHandle g);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_tensor_dropout(TensorHandle a, double p, int train, GeneratorHandle g, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_zeros(long[]? shape, int ndim, int dtype, int dev, int idx, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_ones(long[]? shape, int ndim, int dtype, int dev, int idx, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_full(long[]? shape, int ndim, Scalar value, int dtype, int dev, int idx, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_empty(long[]? shape, int ndim, int dtype, int dev, int idx, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_arange(Scalar start, Scalar end, Scalar step, int dtype, int dev, int idx, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_linspace(double start, double end, long steps, int dtype, int dev, int idx, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_eye(long n, long m, int dtype, int dev, int idx, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_generator_new(ulong seed, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_generator_free(IntPtr g);
+    [LibraryImport(Lib)] internal static partial int gd_generator_set_seed(GeneratorHandle g, ulong seed);
+    [LibraryImport(Lib)] internal static partial int gd_manual_seed(ulong seed);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_rand(long[]? shape, int ndim, GeneratorHandle g, int dtype, int dev, int idx, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_randn(long[]? shape, int ndim, GeneratorHandle g, int dtype, int dev, int idx, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_randint(long low, long high, long[]? shape, int ndim, GeneratorHandle g, int dtype, int dev, int idx, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_randperm(long n, GeneratorHandle g, int dev, int idx, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_bernoulli(TensorHandle probs, GeneratorHandle g, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_multinomial(TensorHandle probs, long n, int replacement, GeneratorHandle g, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_normal(TensorHandle mean, TensorHandle std, GeneratorHandle g, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_uniform_(TensorHandle a, double low, double high, GeneratorHandle g);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_normal_(TensorHandle a, double mean, double std, GeneratorHandle g);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_dropout(TensorHandle a, double p, int train, GeneratorHandle g, out IntPtr @out);
 }

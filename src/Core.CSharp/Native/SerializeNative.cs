@@ -6,8 +6,8 @@ namespace GenDsl.Native;
 
 internal static partial class NativeMethods
 {
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_save(string path, IntPtr[] names, IntPtr[] tensors, int n);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_load_count(string path, out int n, out IntPtr state);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_load_entry(IntPtr state, int i, out IntPtr name, out IntPtr tensor);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern int gd_load_free(IntPtr state);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int gd_save(string path, IntPtr[] names, IntPtr[] tensors, int n);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int gd_load_count(string path, out int n, out IntPtr state);
+    [LibraryImport(Lib)] internal static partial int gd_load_entry(IntPtr state, int i, out IntPtr name, out IntPtr tensor);
+    [LibraryImport(Lib)] internal static partial int gd_load_free(IntPtr state);
 }

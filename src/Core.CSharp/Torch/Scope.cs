@@ -17,6 +17,13 @@ public sealed class Scope : IDisposable
 
     private Scope(Scope? outer) => this.outer = outer;
 
+    /// <summary>The safety net of a scope that was never disposed: its tensors carry no finalizer of their own.</summary>
+    ~Scope()
+    {
+        foreach (var t in owned)
+            if (t.Owner == this) t.Handle.Dispose();
+    }
+
     public static Scope Begin() => current = new Scope(current);
 
     /// <summary>The innermost open scope on this thread, or null.</summary>
@@ -25,12 +32,21 @@ public sealed class Scope : IDisposable
     /// <summary>How many tensors this scope would free now.</summary>
     public int Count => owned.Count(t => t.Owner == this);
 
-    internal static void Register(Tensor t)
+    /// <summary>Gives <paramref name="t"/> to the innermost open scope; false when none is open.</summary>
+    internal static bool Register(Tensor t)
     {
         var s = current;
-        if (s is null) return;
+        if (s is null) return false;
         t.Owner = s;
         s.owned.Add(t);
+        return true;
+    }
+
+    /// <summary>A tensor disposed early: drop it if it is the newest entry, so `using` inside a long scope keeps the list short.</summary>
+    internal void Forget(Tensor t)
+    {
+        var n = owned.Count;
+        if (n > 0 && ReferenceEquals(owned[n - 1], t)) owned.RemoveAt(n - 1);
     }
 
     internal void MoveOut(Tensor t)
@@ -44,8 +60,15 @@ public sealed class Scope : IDisposable
     {
         if (disposed) return;
         disposed = true;
-        foreach (var t in owned)
-            if (t.Owner == this) t.Dispose();
+        GC.SuppressFinalize(this);
+        // Newest first (the reverse of creation); Owner is cleared first so Tensor.Dispose leaves the list alone.
+        for (var i = owned.Count - 1; i >= 0; i--)
+        {
+            var t = owned[i];
+            if (t.Owner != this) continue;
+            t.Owner = null;
+            t.Handle.Dispose();
+        }
         owned.Clear();
         // Scopes end in LIFO order; if an inner one was leaked, unwind past it.
         if (current == this) current = outer;

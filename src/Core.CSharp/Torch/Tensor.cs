@@ -20,7 +20,8 @@ public sealed partial class Tensor : IDisposable
     internal Tensor(IntPtr handle)
     {
         Handle = new TensorHandle(handle);
-        Scope.Register(this);
+        // Inside a scope the scope frees it; outside every scope a SafeHandle is the safety net.
+        if (!Scope.Register(this)) Handle.Guard();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -43,6 +44,7 @@ public sealed partial class Tensor : IDisposable
     public void Dispose()
     {
         Handle.Dispose();
+        Owner?.Forget(this);
         Owner = null;
     }
 
@@ -50,6 +52,7 @@ public sealed partial class Tensor : IDisposable
     public Tensor MoveToOuterScope()
     {
         Owner?.MoveOut(this);
+        if (Owner is null) Handle.Guard();
         return this;
     }
 
@@ -57,6 +60,7 @@ public sealed partial class Tensor : IDisposable
     public Tensor DetachFromScope()
     {
         Owner = null;
+        Handle.Guard();
         return this;
     }
 

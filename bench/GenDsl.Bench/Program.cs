@@ -1,0 +1,118 @@
+// Program.cs: the three benchmark workloads on GenDsl.Core (same loops as bench/native_floor.cpp and bench/pytorch_ref.py).
+// Usage: dotnet GenDsl.Bench.dll [threads=2] [repeats=3]; prints "key value" lines that bench/run.sh reads.
+// Timed in chunks as native_floor.cpp is: the fastest chunk stands for the uncontended speed on a shared machine.
+using System.Diagnostics;
+using GenDsl.Torch;
+
+var threads = args.Length > 0 ? int.Parse(args[0]) : 2;
+var repeats = args.Length > 1 ? int.Parse(args[1]) : 3;
+Torch.NumThreads = threads;
+
+double add = double.MaxValue, addInScope = double.MaxValue, addScoped = double.MaxValue, mm = 0, gmm = double.MaxValue;
+float[] mu = Array.Empty<float>();
+for (var r = 0; r < repeats; r++)
+{
+    add = Math.Min(add, Workloads.PerAdd(100_000));
+    using (Scope.Begin()) addInScope = Math.Min(addInScope, Workloads.PerAdd(100_000));
+    addScoped = Math.Min(addScoped, Workloads.PerAddScoped(100_000));
+    mm = Math.Max(mm, Workloads.MatMulGflops(1024, 20));
+    var (t, m) = Workloads.GmmSgd(5000, 0.05);
+    gmm = Math.Min(gmm, t);
+    mu = m;
+}
+var inv = System.Globalization.CultureInfo.InvariantCulture;
+Console.WriteLine($"threads {Torch.NumThreads}");
+Console.WriteLine(string.Format(inv, "add_us {0:F4}", add * 1e6));
+Console.WriteLine(string.Format(inv, "add_in_scope_us {0:F4}", addInScope * 1e6));
+Console.WriteLine(string.Format(inv, "add_scoped_us {0:F4}", addScoped * 1e6));
+Console.WriteLine(string.Format(inv, "matmul_gflops {0:F2}", mm));
+Console.WriteLine(string.Format(inv, "gmm_s {0:F4}", gmm));
+Console.WriteLine("gmm_mu " + string.Join(" ", mu.Select(v => v.ToString("F3", inv))));
+
+static class Workloads
+{
+    /// <summary>
+    /// 1. Seconds per add of two 1-element float32 tensors, each result disposed at once (as CPython's refcount does).
+    /// Outside any scope each result carries a SafeHandle safety net; inside one (add_in_scope) it does not.
+    /// </summary>
+    public static double PerAdd(int n)
+    {
+        using var a = Torch.Ones(1);
+        using var b = Torch.Ones(1);
+        for (var i = 0; i < 1000; i++) { using var c = a + b; }
+        var best = double.MaxValue;
+        for (var k = 0; k < n / 5000; k++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < 5000; i++) { using var c = a + b; }
+            best = Math.Min(best, sw.Elapsed.TotalSeconds / 5000);
+        }
+        return best;
+    }
+
+    /// <summary>The same with one Scope per add (the training-loop idiom): Scope bookkeeping included.</summary>
+    public static double PerAddScoped(int n)
+    {
+        using var a = Torch.Ones(1);
+        using var b = Torch.Ones(1);
+        for (var i = 0; i < 1000; i++) { using var s = Scope.Begin(); _ = a + b; }
+        var best = double.MaxValue;
+        for (var k = 0; k < n / 5000; k++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < 5000; i++) { using var s = Scope.Begin(); _ = a + b; }
+            best = Math.Min(best, sw.Elapsed.TotalSeconds / 5000);
+        }
+        return best;
+    }
+
+    /// <summary>2. n x n float32 matmul throughput in GFLOP/s (2 n^3 flops per product).</summary>
+    public static double MatMulGflops(long n, int reps)
+    {
+        using var a = Torch.Randn(n, n);
+        using var b = Torch.Randn(n, n);
+        for (var i = 0; i < 3; i++) { using var c = a.MatMul(b); }
+        var best = double.MaxValue;
+        for (var i = 0; i < reps; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            using var c = a.MatMul(b);
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return 2.0 * n * n * n / best / 1e9;
+    }
+
+    /// <summary>
+    /// 3. CSE 599i HW1 P7c: SGD on the (3, 2) means of an equal-weight, identity-covariance GMM, one point per step:
+    /// loss_i = -log p(x_i) = -logsumexp_k( log(1/3) - log(2 pi) - |x_i - mu_k|^2 / 2 ), with x_i = x[(s * 7919) % 3000].
+    /// </summary>
+    public static (double Seconds, float[] Mu) GmmSgd(int steps, double lr)
+    {
+        Torch.ManualSeed(0);
+        using var outer = Scope.Begin();
+        using var centers = Torch.Tensor(new float[] { -2, 0, 1, 3, 2, -2 }, 3, 1, 2);
+        var x = (Torch.Randn(3, 1000, 2) + centers).Reshape(3000, 2); // (3000, 2)
+        var mu = Torch.Randn(3, 2).RequiresGrad_();                    // (3, 2)
+        var c = Math.Log(1.0 / 3.0) - Math.Log(2 * Math.PI);
+        var best = double.MaxValue;
+        var sw = Stopwatch.StartNew();
+        for (var s = 0; s < steps; s++)
+        {
+            if (s % 500 == 0) sw.Restart();
+            using var step = Scope.Begin();
+            var xi = x.Select(0, s * 7919L % 3000);   // (2,)
+            var d = xi - mu;                           // (3, 2)
+            var logp = (d * d).Sum(1) * -0.5 + c;      // (3,)
+            var loss = -logp.LogSumExp(0);
+            loss.Backward();
+            using (Autograd.NoGrad())
+            {
+                var g = mu.Grad!;
+                mu.Add_(g, -lr);
+                g.Zero_();
+            }
+            if (s % 500 == 499) best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return (best * steps / 500, mu.Detach().ToArray<float>());
+    }
+}

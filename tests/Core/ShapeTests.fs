@@ -1,0 +1,91 @@
+/// ShapeTests.fs: views, joins, slicing (negative indices), gather/scatter, masks and triangles, against PyTorch semantics.
+module GenDsl.Tests.Core.ShapeTests
+
+open Xunit
+open GenDsl.Torch
+open GenDsl.Tests.Support
+
+let private m23 () = t64 [ 2L; 3L ] [ 0.; 1.; 2.; 3.; 4.; 5. ]
+
+[<Fact>]
+let ``view reshape permute transpose unsqueeze squeeze expand flatten give PyTorch's shapes`` () =
+    use x = t64 [ 2L; 3L; 4L ] [ for i in 0 .. 23 -> float i ]
+    use v = x.View(6L, 4L) // (6, 4)
+    Assert.Equal<int64 list>([ 6L; 4L ], shape v)
+    use r = x.Reshape(-1L, 2L) // (12, 2)
+    Assert.Equal<int64 list>([ 12L; 2L ], shape r)
+    use p = x.Permute(2L, 0L, 1L) // (4, 2, 3)
+    Assert.Equal<int64 list>([ 4L; 2L; 3L ], shape p)
+    close 0.0 [ 0.; 4.; 8.; 12.; 16.; 20. ] (p.Select(0L, 0L))
+    use t = x.Transpose(0L, 2L) // (4, 3, 2)
+    Assert.Equal<int64 list>([ 4L; 3L; 2L ], shape t)
+    use u = x.Unsqueeze(1L) // (2, 1, 3, 4)
+    Assert.Equal<int64 list>([ 2L; 1L; 3L; 4L ], shape u)
+    use s = u.Squeeze() // (2, 3, 4)
+    Assert.Equal<int64 list>([ 2L; 3L; 4L ], shape s)
+    use one = t64 [ 3L; 1L ] [ 1.; 2.; 3. ]
+    use e = one.Expand(3L, 4L) // (3, 4), a view with stride 0
+    Assert.Equal<int64[]>([| 1L; 0L |], e.Strides)
+    close 0.0 [ 1.; 1.; 1.; 1.; 2.; 2.; 2.; 2.; 3.; 3.; 3.; 3. ] e
+    use f = x.Flatten(1L) // (2, 12)
+    Assert.Equal<int64 list>([ 2L; 12L ], shape f)
+
+[<Fact>]
+let ``cat joins along a dim and stack adds one`` () =
+    use a = m23 ()
+    use b = m23 () + 10.0
+    use c0 = Torch.Cat([| a; b |], 0L)
+    Assert.Equal<int64 list>([ 4L; 3L ], shape c0)
+    use c1 = Torch.Cat([| a; b |], -1L)
+    Assert.Equal<int64 list>([ 2L; 6L ], shape c1)
+    close 0.0 [ 0.; 1.; 2.; 10.; 11.; 12.; 3.; 4.; 5.; 13.; 14.; 15. ] c1
+    use s = Torch.Stack([| a; b |], 1L)
+    Assert.Equal<int64 list>([ 2L; 2L; 3L ], shape s)
+
+[<Fact>]
+let ``slicing with negative indices counts from the end, like x[-2:] and x[:, -1]`` () =
+    use x = t64 [ 5L ] [ 0.; 1.; 2.; 3.; 4. ]
+    close 0.0 [ 3.; 4. ] (x.Slice(0L, -2L, 5L))
+    close 0.0 [ 0.; 2.; 4. ] (x.Slice(0L, 0L, 5L, 2L))
+    close 0.0 [ 4. ] (x.Select(0L, -1L).Unsqueeze(0L))
+    use m = m23 ()
+    close 0.0 [ 2.; 5. ] (m.Select(1L, -1L))
+    close 0.0 [ 3.; 4.; 5. ] (m.[1L])
+    Assert.Equal(5.0, m.[1L, -1L].Item<float>())
+    close 0.0 [ 1.; 2.; 4.; 5. ] (m.Narrow(1L, 1L, 2L))
+    use idx = Torch.Tensor<int64>([| 2L; 0L |])
+    close 0.0 [ 2.; 0.; 5.; 3. ] (m.IndexSelect(1L, idx))
+
+[<Fact>]
+let ``gather picks x[i, idx[i, j]] and scatter writes the inverse`` () =
+    use m = m23 ()
+    use idx = Torch.Tensor<int64>([| 2L; 0L; 1L; 1L |], 2L, 2L)
+    close 0.0 [ 2.; 0.; 4.; 4. ] (m.Gather(1L, idx))
+    use z = Torch.Zeros([| 2L; 3L |], ScalarType.Float64)
+    use src = t64 [ 2L; 2L ] [ 7.; 8.; 9.; 9. ]
+    use idx2 = Torch.Tensor<int64>([| 2L; 0L; 1L; 0L |], 2L, 2L)
+    close 0.0 [ 8.; 0.; 7.; 9.; 9.; 0. ] (z.Scatter(1L, idx2, src))
+    use idx3 = Torch.Tensor<int64>([| 0L; 0L; 1L; 1L |], 2L, 2L)
+    close 0.0 [ 15.; 0.; 0.; 0.; 18.; 0. ] (z.ScatterAdd(1L, idx3, src))
+
+[<Fact>]
+let ``masked fill and select, where and boolean indexing follow the mask`` () =
+    use m = m23 ()
+    use mask = m.Gt(2.5)
+    close 0.0 [ 0.; 1.; 2.; -1.; -1.; -1. ] (m.MaskedFill(mask, Scalar.op_Implicit -1.0))
+    close 0.0 [ 3.; 4.; 5. ] (m.MaskedSelect(mask))
+    close 0.0 [ 3.; 4.; 5. ] (m.Index([| mask |]))
+    use neg = -m
+    close 0.0 [ 0.; -1.; -2.; 3.; 4.; 5. ] (Torch.Where(mask, m, neg))
+    use rows = Torch.Tensor<int64>([| 1L; 0L |])
+    use cols = Torch.Tensor<int64>([| 0L; 2L |])
+    close 0.0 [ 3.; 2. ] (m.Index([| rows; cols |]))
+
+[<Fact>]
+let ``triu and tril keep the upper and lower triangles with a diagonal offset`` () =
+    use a = t64 [ 3L; 3L ] [ 1.; 2.; 3.; 4.; 5.; 6.; 7.; 8.; 9. ]
+    close 0.0 [ 1.; 2.; 3.; 0.; 5.; 6.; 0.; 0.; 9. ] (a.Triu())
+    close 0.0 [ 0.; 2.; 3.; 0.; 0.; 6.; 0.; 0.; 0. ] (a.Triu(1L))
+    close 0.0 [ 1.; 0.; 0.; 4.; 5.; 0.; 7.; 8.; 9. ] (a.Tril())
+    close 0.0 [ 0.; 0.; 0.; 4.; 0.; 0.; 7.; 8.; 0. ] (a.Tril(-1L))
+    close 0.0 [ 1.; 5.; 9. ] (a.Diagonal())
