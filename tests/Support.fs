@@ -4,6 +4,11 @@ module GenDsl.Tests.Support
 open Xunit
 open GenDsl.Torch
 
+// Tests run one at a time: several read process-wide state (the default generator seeded by
+// ManualSeed, resident memory, the thread count), which parallel tests would disturb.
+[<assembly: CollectionBehavior(DisableTestParallelization = true)>]
+do ()
+
 /// A float64 tensor from nested data given flat with a shape.
 let t64 (shape: int64 list) (xs: float list) = Torch.Tensor<float>(List.toArray xs, List.toArray shape)
 let vec (xs: float list) = Torch.Tensor<float>(List.toArray xs)
