@@ -119,11 +119,35 @@ public static class GaussianMixtureFit
     {
         if (o.InitialModel is { } m) return new GaussianMixture(m.Weights.Clone(), m.Means.Clone(), m.Covariances.Clone(), o.Covariance);
         using var s = Scope.Begin();
-        var idx = Torch.Torch.RandPerm(x.Size(0), g).Slice(0, 0, o.K);  // (K,)
-        return new GaussianMixture(Torch.Torch.Full(new long[] { o.K }, 1.0 / o.K, ScalarType.Float64), x.IndexSelect(0, idx));
+        var w = Torch.Torch.Full(new long[] { o.K }, 1.0 / o.K, ScalarType.Float64);
+        if (o.Init == GmmInit.Random)
+            return new GaussianMixture(w, x.IndexSelect(0, Torch.Torch.RandPerm(x.Size(0), g).Slice(0, 0, o.K)));  // K random points
+        // k-means++: each next centre drawn with probability proportional to the squared distance to the nearest centre.
+        var centres = new List<Tensor> { x.IndexSelect(0, Torch.Torch.RandInt(0, x.Size(0), new long[] { 1 }, g)) };  // (1, D)
+        while (centres.Count < o.K)
+        {
+            var c = Torch.Torch.Cat(centres, 0);                                                  // (k, D)
+            var d2 = (x.Unsqueeze(1) - c.Unsqueeze(0)).Square().Sum(-1).Min(1).Values;            // (N,)
+            centres.Add(x.IndexSelect(0, Torch.Torch.Multinomial(d2 + 1e-12, 1, generator: g)));
+        }
+        return new GaussianMixture(w, Torch.Torch.Cat(centres, 0));
     }
 
     public static GmmFitResult Em(Tensor x, GmmFitOptions o, Action<GmmStep>? onStep = null)
+    {
+        if (o.NInit <= 1) return EmOnce(x, o, onStep);
+        GmmFitResult? best = null;
+        for (var i = 0; i < o.NInit; i++)
+        {
+            var r = EmOnce(x, o with { Seed = o.Seed + (ulong)i, NInit = 1 }, null);
+            if (best is null || r.Curve[^1].MeanLogLikelihood > best.Curve[^1].MeanLogLikelihood) { best?.Model.Dispose(); best = r; }
+            else r.Model.Dispose();
+        }
+        foreach (var st in best!.Curve) onStep?.Invoke(st);
+        return best;
+    }
+
+    private static GmmFitResult EmOnce(Tensor x, GmmFitOptions o, Action<GmmStep>? onStep)
     {
         Validate(x, o);
         x = x.Double();
