@@ -7,7 +7,7 @@ open Argu
 open GenDsl.Dsl
 
 type RunArgs =
-    | [<MainCommand; ExactlyOnce; Last>] Script of script: string
+    | [<MainCommand; ExactlyOnce>] Script of script: string
     | [<AltCommandLine("-o")>] Out of folder: string
     | Seed of seed: uint64
     | Threads of count: int
@@ -24,7 +24,7 @@ type RunArgs =
             | Set_Param _ -> "override a named parameter, key=value (repeatable), e.g. --set fit.sgd.steps=500; `describe` lists the keys."
 
 type CheckArgs =
-    | [<MainCommand; ExactlyOnce; Last>] Script of script: string
+    | [<MainCommand; ExactlyOnce>] Script of script: string
     | Seed of seed: uint64
     | [<CustomCommandLine("--set")>] Set_Param of assignment: string
     interface IArgParserTemplate with
