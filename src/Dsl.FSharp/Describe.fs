@@ -80,7 +80,8 @@ let toJsonNode (e: Experiment) : JsonNode =
           "notes", arr (e.Notes |> List.map str)
           "parameters", obj [ for k, v in Check.parameters e -> k, str v ] ]
 
-let private options = JsonSerializerOptions(WriteIndented = true)
+/// Indented, with non-ASCII and quotes written as they are (the report HTML-encodes the text it shows).
+let private options = JsonSerializerOptions(WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)
 
 /// The resolved config as indented JSON (what `describe` prints and `run` writes as config.json).
 let toJson (e: Experiment) = (toJsonNode e).ToJsonString(options)

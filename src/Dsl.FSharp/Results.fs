@@ -184,4 +184,4 @@ let summary (e: Experiment) (started: DateTimeOffset) (wall: float) (versions: (
     let v = JsonObject()
     for k, value in versions do v.[k] <- JsonValue.Create value
     o.["versions"] <- v
-    o.ToJsonString(System.Text.Json.JsonSerializerOptions(WriteIndented = true))
+    o.ToJsonString(System.Text.Json.JsonSerializerOptions(WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping))

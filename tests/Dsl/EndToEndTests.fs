@@ -41,7 +41,7 @@ let private runP7 (root: string) (device: string) =
     let exps = match ScriptHost.load script with Ok xs -> xs | Error m -> failwithf "%A" m
     let reduced = [ "data.n=300"; "fit.gd.steps=4"; "fit.sgd.steps=60"; "fit.em.steps=4" ]
     let plan = match Check.planWith reduced exps.Head with Ok p -> p | Error errs -> failwithf "%A" errs
-    Interpret.run { Interpret.defaults with OutputRoot = root; Device = device } plan
+    Interpret.run { Interpret.defaults with OutputRoot = root; Device = device; Threads = Some 1 } plan
 
 [<Fact>]
 let ``CSE599i P7 end to end: a reduced run writes every file and its report renders every plot in Chromium`` () =
