@@ -1,0 +1,74 @@
+/// Plots.fs: plotly.js figure specs built as JSON (scatter, lines, bars, heatmap with contours).
+module GenDsl.Dsl.Plots
+
+open System.Text.Json.Nodes
+
+/// A plotly figure: `data` traces and a `layout`, with a file-safe id and a title.
+type Figure = { Id: string; Title: string; Traces: JsonNode list; Layout: JsonObject }
+
+let private nums (xs: float seq) : JsonNode = JsonArray(xs |> Seq.map (fun x -> JsonValue.Create x :> JsonNode) |> Seq.toArray)
+let private strs (xs: string seq) : JsonNode = JsonArray(xs |> Seq.map (fun x -> JsonValue.Create x :> JsonNode) |> Seq.toArray)
+let private o (fields: (string * JsonNode) list) =
+    let x = JsonObject()
+    for k, v in fields do x.[k] <- v
+    x
+let private s (v: string) : JsonNode = JsonValue.Create v
+let private n (v: float) : JsonNode = JsonValue.Create v
+
+/// Points as markers.
+let scatter (name: string) (xs: float seq) (ys: float seq) (size: float) (opacity: float) : JsonNode =
+    o [ "type", s "scatter"; "mode", s "markers"; "name", s name; "x", nums xs; "y", nums ys
+        "marker", o [ "size", n size; "opacity", n opacity ] ]
+
+/// Points as large outlined markers of one symbol (e.g. fitted means).
+let markers (name: string) (symbol: string) (xs: float seq) (ys: float seq) : JsonNode =
+    o [ "type", s "scatter"; "mode", s "markers"; "name", s name; "x", nums xs; "y", nums ys
+        "marker", o [ "size", n 14.0; "symbol", s symbol; "line", o [ "width", n 2.0; "color", s "black" ] ] ]
+
+/// A line through (x, y).
+let line (name: string) (xs: float seq) (ys: float seq) : JsonNode =
+    o [ "type", s "scatter"; "mode", s "lines"; "name", s name; "x", nums xs; "y", nums ys ]
+
+/// Bars with their values printed on them.
+let bars (name: string) (labels: string seq) (values: float seq) : JsonNode =
+    let vs = Seq.toArray values
+    o [ "type", s "bar"; "name", s name; "x", strs labels; "y", nums vs
+        "text", strs (vs |> Array.map (fun v -> v.ToString("0.0000"))); "textposition", s "auto" ]
+
+/// z.[row][col] over the grid (xs, ys) as a heatmap.
+let heatmap (name: string) (xs: float seq) (ys: float seq) (z: float[][]) : JsonNode =
+    o [ "type", s "heatmap"; "name", s name; "x", nums xs; "y", nums ys
+        "z", JsonArray(z |> Array.map (fun r -> nums r)); "colorscale", s "Viridis" ]
+
+/// Contour lines of z over the grid, drawn over a heatmap.
+let contour (name: string) (xs: float seq) (ys: float seq) (z: float[][]) : JsonNode =
+    o [ "type", s "contour"; "name", s name; "x", nums xs; "y", nums ys
+        "z", JsonArray(z |> Array.map (fun r -> nums r)); "showscale", JsonValue.Create false
+        "contours", o [ "coloring", s "lines" ]; "line", o [ "color", s "white" ] ]
+
+let private axis (title: string) (extra: (string * JsonNode) list) =
+    o ([ "title", o [ "text", s title ] ] @ extra)
+
+/// A figure with titled axes; `equalAxes` keeps one unit the same length on both (for point clouds).
+let figure (id: string) (title: string) (xTitle: string) (yTitle: string) (equalAxes: bool) (traces: JsonNode list) =
+    let yExtra = if equalAxes then [ "scaleanchor", s "x"; "scaleratio", n 1.0 ] else []
+    let layout =
+        o [ "title", o [ "text", s title ]; "xaxis", axis xTitle []; "yaxis", axis yTitle yExtra
+            "height", n 460.0; "margin", o [ "t", n 50.0; "l", n 60.0; "r", n 20.0; "b", n 50.0 ]
+            "legend", o [ "orientation", s "h"; "y", n -0.18 ] ]
+    { Id = id; Title = title; Traces = traces; Layout = layout }
+
+/// A horizontal reference line (e.g. an expected bound) across the whole plot.
+let withHLine (y: float) (label: string) (f: Figure) =
+    let shape = o [ "type", s "line"; "xref", s "paper"; "x0", n 0.0; "x1", n 1.0; "y0", n y; "y1", n y; "line", o [ "dash", s "dash"; "color", s "red" ] ]
+    let ann = o [ "xref", s "paper"; "x", n 1.0; "y", n y; "text", s label; "showarrow", JsonValue.Create false; "xanchor", s "right"; "yanchor", s "bottom" ]
+    f.Layout.["shapes"] <- JsonArray([| shape :> JsonNode |])
+    f.Layout.["annotations"] <- JsonArray([| ann :> JsonNode |])
+    f
+
+/// The figure as plotly JSON: {"data": [...], "layout": {...}}.
+let toJson (f: Figure) =
+    let root = JsonObject()
+    root.["data"] <- JsonArray(f.Traces |> List.map (fun t -> t.DeepClone()) |> List.toArray)
+    root.["layout"] <- f.Layout.DeepClone()
+    root.ToJsonString()

@@ -1,0 +1,187 @@
+/// Results.fs: pure — what a run produced (plain arrays) turned into metrics, expectations, figures, tables and the summary.
+module GenDsl.Dsl.Results
+
+open System
+open System.Globalization
+open System.Text.Json.Nodes
+
+type FitOutcome =
+    { Fit: FitSpec
+      /// (iteration k, mean log-likelihood of the data), k = 0 first.
+      Curve: (int * float) list
+      Iterations: int
+      Converged: bool
+      Seconds: float
+      Weights: float[]
+      Means: float[][]
+      Metrics: (MetricSpec * float) list }
+
+type CaseOutcome =
+    { Planned: PlannedCase
+      /// Data points, N rows of D numbers.
+      X: float[][]
+      /// Component that drew each point, when known.
+      Z: int[] option
+      TrueWeights: float[] option
+      TrueMeans: float[][] option
+      /// Mean log-likelihood of the data under the true mixture.
+      TrueMeanLl: float option
+      /// (xs, ys, density.[row y].[col x]) of the true mixture, when a heatmap was asked for.
+      TrueDensity: (float[] * float[] * float[][]) option
+      Fits: FitOutcome list }
+
+let private f4 (x: float) = x.ToString("0.0000", CultureInfo.InvariantCulture)
+let private dist (a: float[]) (b: float[]) = Array.map2 (fun x y -> (x - y) ** 2.0) a b |> Array.sum |> sqrt
+
+/// Pairs each true component with a distinct fitted one, closest pairs first (greedy): (true k, fitted j).
+let matchComponents (truth: float[][]) (fitted: float[][]) : (int * int) list =
+    let pairs =
+        [ for i in 0 .. truth.Length - 1 do
+            for j in 0 .. fitted.Length - 1 -> i, j, dist truth.[i] fitted.[j] ]
+        |> List.sortBy (fun (_, _, d) -> d)
+    let rec go usedT usedF acc rest =
+        match rest with
+        | [] -> List.rev acc
+        | (i, j, _) :: tl when Set.contains i usedT || Set.contains j usedF -> go usedT usedF acc tl
+        | (i, j, _) :: tl -> go (Set.add i usedT) (Set.add j usedF) ((i, j) :: acc) tl
+    go Set.empty Set.empty [] pairs |> List.sortBy fst
+
+/// Mean distance between matched true and fitted means.
+let meanError (truth: float[][]) (fitted: float[][]) =
+    matchComponents truth fitted |> List.averageBy (fun (i, j) -> dist truth.[i] fitted.[j])
+
+/// Largest |pi_k - true pi_k| over matched components.
+let weightError (trueW: float[]) (truth: float[][]) (w: float[]) (fitted: float[][]) =
+    matchComponents truth fitted |> List.map (fun (i, j) -> abs (trueW.[i] - w.[j])) |> List.max
+
+/// "final nll 3.9412 < 3.95" for each fit an expectation covers: (claim, held).
+let expectations (exps: Expectation list) (cases: CaseOutcome list) : (string * bool) list =
+    [ for x in exps do
+        for c in cases do
+            for f in c.Fits do
+                if x.Fit.IsNone || x.Fit = Some f.Fit.Name then
+                    match List.tryFind (fun (m, _) -> m = x.Metric) f.Metrics with
+                    | Some (_, v) ->
+                        let held, op = match x.Comparison with Below -> v < x.Value, "<" | Above -> v > x.Value, ">"
+                        sprintf "case %s, fit %s: final %s = %s %s %g" c.Planned.Case.Label f.Fit.Name (Describe.metricName x.Metric) (f4 v) op x.Value, held
+                    | None -> sprintf "case %s, fit %s: metric %s was not computed (add it to the experiment's metrics)" c.Planned.Case.Label f.Fit.Name (Describe.metricName x.Metric), false ]
+
+/// The final-metrics table: one row per (case, fit).
+let metricsTable (metrics: MetricSpec list) (cases: CaseOutcome list) : Report.Table =
+    { Caption = "final values (nll in nats per point)"
+      Headers = [ "case"; "fit"; "iterations"; "converged"; "seconds" ] @ (metrics |> List.map Describe.metricName)
+      Rows =
+        [ for c in cases do
+            for f in c.Fits ->
+                [ c.Planned.Case.Label; f.Fit.Name; string f.Iterations; (if f.Converged then "yes" else "no"); f.Seconds.ToString("0.00") ]
+                @ (metrics |> List.map (fun m -> f.Metrics |> List.tryFind (fun (k, _) -> k = m) |> Option.map (snd >> f4) |> Option.defaultValue "n/a")) ] }
+
+let private col (k: int) (rows: float[][]) = rows |> Array.map (fun r -> r.[k])
+let private safe (s: string) = String(s.ToCharArray() |> Array.map (fun ch -> if Char.IsLetterOrDigit ch || ch = '-' then ch else '_'))
+let private symbols = [| "diamond"; "square"; "triangle-up"; "star"; "cross"; "pentagon" |]
+
+let private dataTraces (c: CaseOutcome) (opacity: float) =
+    match c.Z with
+    | Some z when c.TrueMeans.IsSome ->
+        [ for k in 0 .. c.TrueMeans.Value.Length - 1 do
+            let pts = Array.zip c.X z |> Array.filter (fun (_, zi) -> zi = k) |> Array.map fst
+            if pts.Length > 0 then Plots.scatter (sprintf "component %d" k) (col 0 pts) (col 1 pts) 4.0 opacity ]
+    | _ -> [ Plots.scatter "data" (col 0 c.X) (col 1 c.X) 4.0 opacity ]
+
+/// The figures a case's plots ask for (2-d point plots are skipped for other dimensions).
+let figures (plots: PlotSpec list) (nllBound: float option) (c: CaseOutcome) : Plots.Figure list =
+    let label = c.Planned.Case.Label
+    let id s = safe (label + "-" + s)
+    let twoD = c.Planned.Dim = 2
+    [ for p in plots do
+        match p with
+        | DataScatter when twoD ->
+            Plots.figure (id "data") (sprintf "%s: the data (n = %d)" label c.X.Length) "x1" "x2" true (dataTraces c 0.6)
+        | LogLikelihoodCurves ->
+            for f in c.Fits do
+                let xs = f.Curve |> List.map (fst >> float)
+                let ys = f.Curve |> List.map snd
+                let fig = Plots.figure (id ("ll-" + f.Fit.Name)) (sprintf "%s: %s — mean log-likelihood vs iteration k" label f.Fit.Name) "iteration k" "mean log-likelihood (nats)" false [ Plots.line f.Fit.Name xs ys ]
+                match c.TrueMeanLl with
+                | Some ll -> Plots.withHLine ll (sprintf "true mixture %.4f" ll) fig
+                | None -> fig
+        | FinalMeansOverData when twoD ->
+            let truth = match c.TrueMeans with Some m -> [ Plots.markers "true means" "x" (col 0 m) (col 1 m) ] | None -> []
+            let fits = c.Fits |> List.mapi (fun i f -> Plots.markers (f.Fit.Name + " means") symbols.[i % symbols.Length] (col 0 f.Means) (col 1 f.Means))
+            Plots.figure (id "means") (sprintf "%s: final means over the data" label) "x1" "x2" true
+                ([ Plots.scatter "data" (col 0 c.X) (col 1 c.X) 4.0 0.25 ] @ truth @ fits)
+        | DensityHeatmap _ when twoD ->
+            match c.TrueDensity with
+            | Some (xs, ys, z) ->
+                Plots.figure (id "density") (sprintf "%s: density of the true mixture" label) "x1" "x2" true
+                    [ Plots.heatmap "p(x)" xs ys z; Plots.contour "contours" xs ys z ]
+            | None -> ()
+        | FinalNllBars ->
+            let nll f = f.Metrics |> List.tryFind (fun (m, _) -> m = Nll) |> Option.map snd |> Option.defaultValue nan
+            let fig = Plots.figure (id "nll") (sprintf "%s: final NLL of each fit" label) "fit" "NLL (nats per point)" false
+                          [ Plots.bars "final NLL" (c.Fits |> List.map (fun f -> f.Fit.Name)) (c.Fits |> List.map nll) ]
+            match nllBound with
+            | Some b -> Plots.withHLine b (sprintf "expected < %g" b) fig
+            | None -> fig
+        | ParameterComparison when twoD && c.TrueMeans.IsSome ->
+            let m = c.TrueMeans.Value
+            let fits = c.Fits |> List.mapi (fun i f -> Plots.markers (f.Fit.Name + " estimate") symbols.[i % symbols.Length] (col 0 f.Means) (col 1 f.Means))
+            Plots.figure (id "params") (sprintf "%s: estimated vs true means" label) "x1" "x2" true
+                (Plots.markers "true means" "x" (col 0 m) (col 1 m) :: fits)
+        | DataScatter | FinalMeansOverData | DensityHeatmap _ | ParameterComparison -> () ]
+
+/// Estimated vs true weights and means side by side (components matched greedily).
+let parameterTables (c: CaseOutcome) : Report.Table list =
+    match c.TrueWeights, c.TrueMeans with
+    | Some tw, Some tm ->
+        let vec (v: float[]) = "(" + String.Join(", ", v |> Array.map (fun x -> x.ToString("0.000", CultureInfo.InvariantCulture))) + ")"
+        [ for f in c.Fits ->
+            let pairs = matchComponents tm f.Means
+            { Caption = sprintf "%s, fit %s: estimated vs true parameters" c.Planned.Case.Label f.Fit.Name
+              Headers = [ "k"; "true pi"; "estimated pi"; "true mu"; "estimated mu"; "|mu error|" ]
+              Rows = [ for i, j in pairs -> [ string i; f4 tw.[i]; f4 f.Weights.[j]; vec tm.[i]; vec f.Means.[j]; f4 (dist tm.[i] f.Means.[j]) ] ] } ]
+    | _ -> []
+
+let private num (x: float) : JsonNode = if Double.IsFinite x then JsonValue.Create x else JsonValue.Create(string x)
+
+/// summary.json: status, timing, seed, per-fit final metrics and parameters, expectations, versions.
+let summary (e: Experiment) (started: DateTimeOffset) (wall: float) (versions: (string * string) list) (cases: CaseOutcome list) (exps: (string * bool) list) =
+    let o = JsonObject()
+    o.["status"] <- JsonValue.Create "completed"
+    o.["experiment"] <- JsonValue.Create e.Name
+    o.["seed"] <- JsonValue.Create e.Seed
+    o.["started"] <- JsonValue.Create(started.ToString("o"))
+    o.["wall_seconds"] <- num wall
+    let cs = JsonArray()
+    for c in cases do
+        let co = JsonObject()
+        co.["label"] <- JsonValue.Create c.Planned.Case.Label
+        co.["n"] <- JsonValue.Create c.Planned.N
+        co.["dim"] <- JsonValue.Create c.Planned.Dim
+        let fs = JsonArray()
+        for f in c.Fits do
+            let fo = JsonObject()
+            fo.["fit"] <- JsonValue.Create f.Fit.Name
+            fo.["iterations"] <- JsonValue.Create f.Iterations
+            fo.["converged"] <- JsonValue.Create f.Converged
+            fo.["seconds"] <- num f.Seconds
+            let ms = JsonObject()
+            for m, v in f.Metrics do ms.[Describe.metricName m] <- num v
+            fo.["metrics"] <- ms
+            fo.["weights"] <- JsonArray(f.Weights |> Array.map num)
+            fo.["means"] <- JsonArray(f.Means |> Array.map (fun r -> JsonArray(r |> Array.map num) :> JsonNode))
+            fs.Add(fo)
+        co.["fits"] <- fs
+        cs.Add(co)
+    o.["cases"] <- cs
+    let xs = JsonArray()
+    for claim, held in exps do
+        let x = JsonObject()
+        x.["claim"] <- JsonValue.Create claim
+        x.["held"] <- JsonValue.Create held
+        xs.Add(x)
+    o.["expectations"] <- xs
+    let v = JsonObject()
+    for k, value in versions do v.[k] <- JsonValue.Create value
+    o.["versions"] <- v
+    o.ToJsonString(System.Text.Json.JsonSerializerOptions(WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping))

@@ -1,0 +1,57 @@
+/// DescribeTests.fs: the resolved config (describe's JSON) parses back to the same experiment.
+module GenDsl.Tests.Dsl.DescribeTests
+
+open Xunit
+open FsCheck
+open FsCheck.FSharp
+open GenDsl.Dsl
+
+/// One of every kind of node the language has, none at its default.
+let everything =
+    Experiment.create "all"
+    |> Experiment.titled "every node \"quoted\" </script>"
+    |> Experiment.seed 18446744073709551615UL
+    |> Experiment.withCases
+        [ Case.create "a" (Data.cse599iP7 3000 |> Data.seeded 3UL) (Model.gmm 3 |> Model.fixedWeights) [ Fit.gd 2.0 10; Fit.sgd 0.01 5000 |> Fit.batch 4 |> Fit.evalEvery 10; Fit.em 10 |> Fit.tol 1e-7 ]
+          Case.create "b" (Data.ring 10 0.1 1000) (Model.gmm 10 |> Model.covariance Full |> Model.restarts 4 |> Model.start KMeansPlusPlus) [ Fit.em 300 |> Fit.named "em-long" ]
+          Case.create "c" (Data.sample (Custom([ 0.25; 0.75 ], [ [ 1.0; 2.0; 3.0 ]; [ -1.0; 0.5; 1e-300 ] ])) 7) (Model.gmm 2 |> Model.start (StartMeans [ [ 0.0; 0.0; 0.0 ]; [ 1.0; 1.0; 1.0 ] ]) |> Model.covariance Diagonal) [ Fit.gd 0.3 1 ]
+          Case.create "d" (Data.points [ [ 1.5 ]; [ -2.25 ] ]) (Model.gmm 1 |> Model.covariance Spherical) [ Fit.em 1 ] ]
+    |> Experiment.metrics [ Nll; Aic; Bic; TrueNll; MeanError; WeightError ]
+    |> Experiment.plots [ DataScatter; LogLikelihoodCurves; FinalMeansOverData; DensityHeatmap 50; FinalNllBars; ParameterComparison ]
+    |> Experiment.expect (Expect.nll Below 3.95)
+    |> Experiment.expect (Expect.metric MeanError Above 0.0 |> Expect.forFit "em")
+    |> Experiment.note "a note"
+
+[<Fact>]
+let ``describe round-trips an experiment using every node of the language`` () =
+    Assert.Equal(Ok everything, Describe.ofJson (Describe.toJson everything))
+
+[<Fact>]
+let ``describe makes every default explicit`` () =
+    let json = Describe.toJson (Experiment.create "x" |> Experiment.withCase (Case.create "c" (Data.cse599iP7 30) (Model.gmm 3) [ Fit.em 10 ]))
+    for key in [ "\"learn_weights\": true"; "\"n_init\": 1"; "\"reg_covar\": 1E-06"; "\"covariance\": \"identity\""; "\"batch_size\": 1"
+                 "\"schedule\": \"constant\""; "\"optimizer\": \"plain_gradient\""; "\"tol\": 0"; "\"eval_every\": 1"; "\"seed\": null"; "\"stratified\": true" ] do
+        Assert.Contains(key, json)
+
+[<Fact>]
+let ``describe's parser rejects an unknown model kind with its name`` () =
+    let json = (Describe.toJson everything).Replace("\"kind\": \"gmm\"", "\"kind\": \"vae\"")
+    Assert.Equal(Error "unknown model kind 'vae'", Describe.ofJson json)
+
+/// Random variants `{ base with ... }` of P7: learning rates, steps, sizes, seeds and labels.
+let private variants =
+    gen {
+        let! lr = Gen.elements [ 1e-5; 0.01; 0.3; 2.0; 1e9 ]
+        let! steps = Gen.choose (1, 100000)
+        let! n = Gen.choose (1, 5000)
+        let! seed = Gen.choose (0, System.Int32.MaxValue)
+        let! r = Gen.elements [ 0.5; 1.0; 10.0; 123.456 ]
+        let! label = Gen.elements [ "x"; "R=1"; "ü ñ"; "" ]
+        let c = Case.create label (Data.ring 10 r n) (Model.gmm 10) [ { Fit.sgd lr steps with BatchSize = n } ]
+        return { CheckTests.good with Seed = uint64 seed; Cases = CheckTests.good.Cases @ [ c ] }
+    }
+
+[<Fact>]
+let ``describe round-trips random variants of an experiment`` () =
+    let prop e = Describe.ofJson (Describe.toJson e) = Ok e
+    FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest 100, Prop.forAll (Arb.fromGen variants) prop)
