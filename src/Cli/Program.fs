@@ -19,7 +19,7 @@ type RunArgs =
             | Script _ -> "the experiment script (.fsx) binding `experiment` or `experiments`."
             | Out _ -> "root folder of the runs (default runs/): each run goes to <folder>/<experiment>/<timestamp>/."
             | Seed _ -> "the experiment's seed (same as --set seed=N)."
-            | Threads _ -> "libtorch intra-op threads (default 1: the small models here run fastest on one thread, ~10x faster than 2 on a busy 2-core machine)."
+            | Threads _ -> "libtorch intra-op threads (default: the machine's cores, or GENDSL_THREADS)."
             | Device _ -> "cpu (default) or cuda[:n]."
             | Set_Param _ -> "override a named parameter, key=value (repeatable), e.g. --set fit.sgd.steps=500; `describe` lists the keys."
 
@@ -78,7 +78,7 @@ let private runCmd (a: ParseResults<RunArgs>) =
             { Interpret.defaults with
                 OutputRoot = a.GetResult(RunArgs.Out, defaultValue = "runs")
                 Device = a.GetResult(RunArgs.Device, defaultValue = "cpu")
-                Threads = Some(a.GetResult(RunArgs.Threads, defaultValue = 1)) }
+                Threads = a.TryGetResult RunArgs.Threads }
         let mutable code = 0
         for p in ps do
             printfn "running %s (%d case(s), seed %d)" p.Experiment.Name p.Cases.Length p.Experiment.Seed
