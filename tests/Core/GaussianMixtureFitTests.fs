@@ -97,3 +97,25 @@ let ``CSE599i P7d: EM (k = 0..10) reaches NLL below 3.95 nats and Tol stops it e
     let early = GaussianMixtureFit.Em(x, GmmFitOptions(K = 3, LearnWeights = false, Seed = 1UL, MaxIter = 100, Tol = 1e-6))
     use _ = early.Model
     Assert.True(early.Converged && early.Iterations < 100, $"iterations {early.Iterations}")
+
+[<Fact>]
+let ``gradient ascent and mini-batch SGD raise the log-likelihood for every covariance type with learned weights`` () =
+    use x = p7Data ()
+    for ct in types do
+        let o lr iters = GmmFitOptions(K = 3, Covariance = ct, Init = GmmInit.KMeansPlusPlus, Seed = 2UL, LearningRate = lr, MaxIter = iters, BatchSize = 64, EvalEvery = 100)
+        for r in [ GaussianMixtureFit.GradientAscent(x, o 1.0 30); GaussianMixtureFit.Sgd(x, o 0.05 300) ] do
+            use m = r.Model
+            Assert.Equal(ct, m.CovarianceType)
+            let first, last = r.Curve.[0].MeanLogLikelihood, r.Curve.[r.Curve.Count - 1].MeanLogLikelihood
+            Assert.True(last > first + 0.01, $"{ct}: {first} -> {last}")
+            closeScalar 1e-9 last (m.MeanLogLikelihood x) // the curve's last point is the returned model's
+
+[<Fact>]
+let ``NInit keeps the restart with the best final log-likelihood (k-means++ seeding)`` () =
+    use x = p7Data ()
+    let fit n = GaussianMixtureFit.Em(x, GmmFitOptions(K = 5, Covariance = CovarianceType.Diagonal, Init = GmmInit.KMeansPlusPlus, NInit = n, MaxIter = 5, Seed = 4UL))
+    let one, three = fit 1, fit 3
+    use _ = one.Model
+    use _ = three.Model
+    // the first of the 3 restarts draws the same numbers as the single run, so the best of 3 is at least as good
+    Assert.True(three.Curve.[three.Curve.Count - 1].MeanLogLikelihood >= one.Curve.[one.Curve.Count - 1].MeanLogLikelihood)

@@ -45,11 +45,11 @@ let ``CSE599i P7: ancestral samples match the weights, means and covariances wit
         let nk = float idx.Length
         within $"weight {k}" (nk / n) w.[k] (sqrt (w.[k] * (1. - w.[k]) / n)) // binomial proportion
         let s i j = cov.[k * 4 + i * 2 + j]
-        let mean d = (idx |> Array.sumBy (fun i -> xs.[2 * i + d])) / nk
+        let mean = Array.init 2 (fun d -> (idx |> Array.sumBy (fun i -> xs.[2 * i + d])) / nk)
         for d in 0..1 do
-            within $"mean {k},{d}" (mean d) mu.[k * 2 + d] (sqrt (s d d / nk)) // Var(xbar) = Sigma_dd / n_k
+            within $"mean {k},{d}" mean.[d] mu.[k * 2 + d] (sqrt (s d d / nk)) // Var(xbar) = Sigma_dd / n_k
         for (i, j) in [ (0, 0); (0, 1); (1, 1) ] do
-            let c = (idx |> Array.sumBy (fun r -> (xs.[2 * r + i] - mean i) * (xs.[2 * r + j] - mean j))) / nk
+            let c = (idx |> Array.sumBy (fun r -> (xs.[2 * r + i] - mean.[i]) * (xs.[2 * r + j] - mean.[j]))) / nk
             // Var of a Gaussian sample covariance entry: (S_ii S_jj + S_ij^2) / n_k
             within $"cov {k},{i}{j}" c (s i j) (sqrt ((s i i * s j j + s i j * s i j) / nk))
 
