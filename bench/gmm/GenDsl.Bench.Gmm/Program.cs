@@ -4,13 +4,14 @@ using System.Globalization;
 using GenDsl.Models;
 using GenDsl.Torch;
 
-// usage: GenDsl.Bench.Gmm [--threads N] [--reps R] [--sgd-lr LR] [--gd-lr LR] [--em100k-iters I]
+// usage: GenDsl.Bench.Gmm [--threads N] [--reps R] [--sgd-lr LR] [--gd-lr LR] [--em100k-iters I] [--only p7|em100k]
 var opts = new Dictionary<string, string>();
 for (var i = 0; i + 1 < args.Length; i += 2) opts[args[i].TrimStart('-')] = args[i + 1];
 double Opt(string k, double d) => opts.TryGetValue(k, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : d;
 Torch.NumThreads = (int)Opt("threads", 2);
 var reps = (int)Opt("reps", 5);
 var inv = CultureInfo.InvariantCulture;
+var only = opts.GetValueOrDefault("only", "");
 
 // Median wall time of `reps` runs after one warm-up, with the final NLL of the last run.
 (double Seconds, double Nll, int Iterations) Time(Func<GmmFitResult> fit)
@@ -35,6 +36,7 @@ void Report(string name, (double Seconds, double Nll, int Iterations) r) =>
     Console.WriteLine(string.Format(inv, "csharp {0} seconds={1:F4} nll={2:F4} iterations={3}", name, r.Seconds, r.Nll, r.Iterations));
 
 // CSE 599i HW1 P7: 1000 points from each of the three Gaussians; means only (weights 1/3, identity covariances).
+if (only != "em100k")
 using (var truth = GaussianMixture.Cse599iP7())
 using (var g = new Generator(0))
 {
@@ -46,6 +48,7 @@ using (var g = new Generator(0))
 }
 
 // EM on 100k points of the DS-GA 1008 ring (K = 10, R = 10), spherical covariances, weights learned, Tol = 0 (fixed iterations).
+if (only != "p7")
 using (var ring = GaussianMixture.Ring(10, 10))
 using (var g = new Generator(0))
 {
