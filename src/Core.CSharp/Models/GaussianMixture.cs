@@ -1,228 +1,292 @@
-// GaussianMixture.cs: TEMPORARY minimal Gaussian mixture to the shared contract (the real one replaces this file at merge).
+// GaussianMixture.cs: the Gaussian mixture model — parameters, log-density (log-sum-exp), responsibilities, sampling, AIC/BIC.
 using GenDsl.Torch;
 
 namespace GenDsl.Models;
 
+/// <summary>How each component's covariance is parameterised. Identity is the homework's Sigma_k = I (CSE 599i HW1 P4, P7).</summary>
 public enum CovarianceType { Identity, Spherical, Diagonal, Full }
+
+/// <summary>How a fit picks its initial means: Random = K distinct data points at random; KMeansPlusPlus = k-means++ seeding.</summary>
 public enum GmmInit { Random, KMeansPlusPlus }
 
-/// <summary>A Gaussian mixture: Weights (K), Means (K, D), Covariances (K, D, D). Stub implementation.</summary>
+/// <summary>
+/// A mixture of K Gaussians in R^D:
+/// <code>
+///   z ~ Categorical(pi),  x | z = k ~ N(mu_k, Sigma_k)
+///   log p(x) = logsumexp_k [ log pi_k + log N(x; mu_k, Sigma_k) ]
+///   log N(x; mu, Sigma) = -1/2 (x - mu)^T Sigma^{-1} (x - mu) - 1/2 log det Sigma - D/2 log 2 pi
+/// </code>
+/// (CSE 599i HW1 P4 and P7 with Sigma_k = I; DS-GA 1008 final 1.1 for the ring mixture.)
+/// Full covariances go through the Cholesky factor L_k (Sigma_k = L_k L_k^T): the quadratic form is
+/// |L_k^{-1}(x - mu_k)|^2 and log det Sigma_k = 2 sum_d log L_k[d,d]; identity, spherical and diagonal
+/// covariances use the closed forms |x|^2 - 2 x.mu + |mu|^2 (scaled by the precisions) through one matmul.
+/// Parameters are float64 copies the model owns (Weights (K), Means (K, D), Covariances (K, D, D), always full);
+/// do not dispose them, dispose the model.
+/// </summary>
 public sealed class GaussianMixture : IDisposable
 {
+    private static readonly double Log2Pi = Math.Log(2 * Math.PI);
+    private readonly Tensor logWeights;   // (K)
+    private readonly Tensor? scale;       // Spherical: variances (K); Diagonal: variances (K, D); Full: Cholesky factors (K, D, D)
+    private readonly Tensor cholesky;     // (K, D, D), for sampling
+
+    /// <summary>
+    /// A mixture from its parameters: weights (K) non-negative summing to 1, means (K, D), covariances (K, D, D)
+    /// symmetric positive definite (null = identity). The covariances must have the form the type says
+    /// (identity, c_k I, diagonal, any SPD). The tensors are copied (as float64).
+    /// </summary>
     public GaussianMixture(Tensor weights, Tensor means, Tensor? covariances = null,
                            CovarianceType covarianceType = CovarianceType.Identity)
     {
-        if (means.Dim != 2) throw new ArgumentException($"means must be (K, D), got rank {means.Dim}");
-        K = (int)means.Size(0); D = (int)means.Size(1);
-        if (weights.Dim != 1 || weights.Size(0) != K) throw new ArgumentException($"weights must be ({K},)");
-        Weights = weights.Double().DetachFromScope();
-        Means = means.Double().DetachFromScope();
-        // (K, D, D)
-        Covariances = (covariances ?? Torch.Torch.Eye(D, dtype: ScalarType.Float64).Unsqueeze(0).Repeat(K, 1, 1)).Double().DetachFromScope();
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(means);
+        if (means.Dim != 2)
+            throw new ArgumentException($"means must be (K, D); got shape [{string.Join(", ", means.Shape)}]", nameof(means));
+        K = checked((int)means.Size(0));
+        D = checked((int)means.Size(1));
+        if (K < 1 || D < 1) throw new ArgumentException($"means must have K >= 1 rows and D >= 1 columns; got ({K}, {D})", nameof(means));
+        if (weights.Dim != 1 || weights.Size(0) != K)
+            throw new ArgumentException($"weights must be ({K}) to match means ({K}, {D}); got shape [{string.Join(", ", weights.Shape)}]", nameof(weights));
+        if (covariances is not null && (covariances.Dim != 3 || covariances.Size(0) != K || covariances.Size(1) != D || covariances.Size(2) != D))
+            throw new ArgumentException($"covariances must be ({K}, {D}, {D}); got shape [{string.Join(", ", covariances.Shape)}]", nameof(covariances));
         CovarianceType = covarianceType;
+
+        using var s = Scope.Begin();
+        var w = weights.Detach().To(ScalarType.Float64);
+        var wv = w.ToArray<double>();
+        if (wv.Any(v => !(v >= 0)))
+            throw new ArgumentException($"weights must be non-negative; got [{string.Join(", ", wv)}]", nameof(weights));
+        var total = wv.Sum();
+        if (Math.Abs(total - 1) > 1e-6)
+            throw new ArgumentException($"weights must sum to 1 (they sum to {total:R}); divide them by their sum", nameof(weights));
+        var mu = means.Detach().To(ScalarType.Float64);
+        var dev = mu.Device;
+        var eye = Torch.Torch.Eye(D, null, ScalarType.Float64, dev);
+        var cov = covariances is null ? eye.Expand(K, D, D) : covariances.Detach().To(dev, ScalarType.Float64); // (K, D, D)
+        CheckForm(cov, covarianceType, eye);
+        Tensor chol;
+        try { chol = Linalg.Cholesky(cov); }
+        catch (TorchException e)
+        {
+            throw new ArgumentException($"covariances must be symmetric positive definite ({e.Message}); add a small multiple of the identity", nameof(covariances));
+        }
+
+        Weights = Keep(w);
+        Means = Keep(mu);
+        Covariances = Keep(cov);
+        logWeights = Keep(w.Log());
+        cholesky = Keep(chol);
+        scale = covarianceType switch
+        {
+            CovarianceType.Identity => null,
+            CovarianceType.Spherical => Keep(cov.Diagonal(0, -2, -1).Mean(-1)),   // (K)
+            CovarianceType.Diagonal => Keep(cov.Diagonal(0, -2, -1)),            // (K, D)
+            _ => cholesky,
+        };
+    }
+
+    private static Tensor Keep(Tensor t) => t.Contiguous().Clone().DetachFromScope();
+
+    private static void CheckForm(Tensor cov, CovarianceType type, Tensor eye)
+    {
+        if (type == CovarianceType.Full) return;
+        var diag = cov.Diagonal(0, -2, -1);                     // (K, D)
+        var offDiag = cov - diag.DiagEmbed();
+        var ok = type switch
+        {
+            CovarianceType.Identity => cov.AllClose(eye.ExpandAs(cov), 1e-9, 1e-12),
+            CovarianceType.Diagonal => offDiag.Abs().Max().ToDouble() == 0,
+            _ => offDiag.Abs().Max().ToDouble() == 0 && diag.AllClose(diag.Mean(-1, keepdim: true).ExpandAs(diag), 1e-9, 1e-12),
+        };
+        if (!ok)
+            throw new ArgumentException($"covariances do not have the form CovarianceType.{type} requires " +
+                "(Identity: I; Spherical: c_k I; Diagonal: diagonal matrices); pass CovarianceType.Full for general matrices", "covariances");
     }
 
     public int K { get; }
     public int D { get; }
     public CovarianceType CovarianceType { get; }
+    /// <summary>Mixture weights pi (K), float64.</summary>
     public Tensor Weights { get; }
+    /// <summary>Component means mu (K, D), float64.</summary>
     public Tensor Means { get; }
+    /// <summary>Component covariances Sigma (K, D, D), float64, always stored full.</summary>
     public Tensor Covariances { get; }
+    /// <summary>True when the weights were held fixed (not estimated): AIC/BIC then count no weight parameters.</summary>
+    public bool FixedWeights { get; init; }
 
-    /// <summary>(N, K) log pi_k + log N(x_i | mu_k, Sigma_k).</summary>
-    internal static Tensor JointLogProb(Tensor x, Tensor logWeights, Tensor means, Tensor covs)
+    /// <summary>
+    /// Free parameters, as sklearn counts them: K D means, K - 1 weights (0 when <see cref="FixedWeights"/>),
+    /// and covariances: 0 (identity), K (spherical), K D (diagonal), K D (D + 1) / 2 (full).
+    /// </summary>
+    public int NumParameters => K * D + (FixedWeights ? 0 : K - 1) + CovarianceType switch
     {
-        var d = x.Size(1);
-        var diff = x.Unsqueeze(1) - means.Unsqueeze(0);                       // (N, K, D)
-        var prec = Linalg.Inv(covs);                                          // (K, D, D)
-        var maha = (diff.Unsqueeze(2).MatMul(prec.Unsqueeze(0)).Squeeze(2) * diff).Sum(-1); // (N, K)
-        var logdet = Linalg.SlogDet(covs).LogAbsDet;                          // (K,)
-        return logWeights.Unsqueeze(0) - 0.5 * (maha + logdet.Unsqueeze(0) + d * Math.Log(2 * Math.PI));
-    }
-
-    public Tensor LogProb(Tensor x) => JointLogProb(x.Double(), Weights.Log(), Means, Covariances).LogSumExp(1);
-    public double MeanLogLikelihood(Tensor x) { using var s = Scope.Begin(); return LogProb(x).Mean().ToDouble(); }
-    public Tensor Responsibilities(Tensor x) => JointLogProb(x.Double(), Weights.Log(), Means, Covariances).Softmax(1);
-
-    public (Tensor X, Tensor Z) Sample(long n, Generator? generator = null)
-    {
-        var z = Torch.Torch.Multinomial(Weights, n, replacement: true, generator: generator);  // (n,)
-        var l = Linalg.Cholesky(Covariances);                                                 // (K, D, D)
-        var eps = Torch.Torch.Randn(new[] { n, (long)D }, generator, ScalarType.Float64);     // (n, D)
-        var x = Means.IndexSelect(0, z) + l.IndexSelect(0, z).MatMul(eps.Unsqueeze(-1)).Squeeze(-1);
-        return (x, z);
-    }
-
-    public int NumParameters => (K - 1) + K * D + CovarianceType switch
-    {
-        CovarianceType.Identity => 0, CovarianceType.Spherical => K, CovarianceType.Diagonal => K * D,
+        CovarianceType.Identity => 0,
+        CovarianceType.Spherical => K,
+        CovarianceType.Diagonal => K * D,
         _ => K * D * (D + 1) / 2,
     };
-    public double Aic(Tensor x) => 2 * NumParameters - 2 * MeanLogLikelihood(x) * x.Size(0);
-    public double Bic(Tensor x) => NumParameters * Math.Log(x.Size(0)) - 2 * MeanLogLikelihood(x) * x.Size(0);
 
+    /// <summary>log N(x_i; mu_k, Sigma_k) for every point and component: (N, D) -> (N, K).</summary>
+    public Tensor ComponentLogProb(Tensor x)
+    {
+        using var s = Scope.Begin();
+        return ComponentLogProb(CheckData(x, nameof(x)), Means, CovarianceType, scale).MoveToOuterScope();
+    }
+
+    /// <summary>log pi_k + log N(x_i; mu_k, Sigma_k): (N, D) -> (N, K), the log joint log p(x_i, z = k).</summary>
+    public Tensor LogJoint(Tensor x)
+    {
+        using var s = Scope.Begin();
+        return (ComponentLogProb(x) + logWeights).MoveToOuterScope();
+    }
+
+    /// <summary>log p(x_i) = logsumexp_k [log pi_k + log N(x_i; mu_k, Sigma_k)]: (N, D) -> (N,).</summary>
+    public Tensor LogProb(Tensor x)
+    {
+        using var s = Scope.Begin();
+        return LogJoint(x).LogSumExp(1).MoveToOuterScope();
+    }
+
+    /// <summary>(1/N) sum_i log p(x_i); the negative log-likelihood in nats per point is minus this.</summary>
+    public double MeanLogLikelihood(Tensor x)
+    {
+        using var s = Scope.Begin();
+        return LogProb(x).Mean().ToDouble();
+    }
+
+    /// <summary>The posterior q(z = k | x_i) = pi_k N(x_i; mu_k, Sigma_k) / p(x_i) (the E-step): (N, D) -> (N, K), rows sum to 1.</summary>
+    public Tensor Responsibilities(Tensor x)
+    {
+        using var s = Scope.Begin();
+        return LogJoint(x).Softmax(1).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// n draws by ancestral sampling: z_i ~ Categorical(pi), x_i = mu_{z_i} + L_{z_i} eps_i with eps_i ~ N(0, I).
+    /// Returns X (n, D) float64 and Z (n,) int64.
+    /// </summary>
+    public (Tensor X, Tensor Z) Sample(long n, Generator? generator = null)
+    {
+        if (n < 0) throw new ArgumentException($"n must be >= 0; got {n}", nameof(n));
+        using var s = Scope.Begin();
+        var z = n == 0 ? Torch.Torch.Zeros(new long[] { 0 }, ScalarType.Int64, Means.Device)
+                       : Torch.Torch.Multinomial(Weights, n, replacement: true, generator);   // (n)
+        var x = Draw(z, generator);
+        return (x.MoveToOuterScope(), z.MoveToOuterScope());
+    }
+
+    /// <summary>
+    /// <paramref name="perComponent"/> draws from each component in turn (component 0 first): the stratified
+    /// sample of CSE 599i HW1 P7a (1000 points from each of 3 Gaussians). Returns X (K n, D) and Z (K n,).
+    /// </summary>
+    public (Tensor X, Tensor Z) SampleEach(long perComponent, Generator? generator = null)
+    {
+        if (perComponent < 0) throw new ArgumentException($"perComponent must be >= 0; got {perComponent}", nameof(perComponent));
+        using var s = Scope.Begin();
+        var z = Torch.Torch.Arange(0L, (long)K, 1L, ScalarType.Int64, Means.Device).Unsqueeze(1)
+            .Expand(K, perComponent).Reshape(-1);                                     // (K n)
+        var x = Draw(z, generator);
+        return (x.MoveToOuterScope(), z.MoveToOuterScope());
+    }
+
+    private Tensor Draw(Tensor z, Generator? generator)
+    {
+        var n = z.Size(0);
+        var eps = Torch.Torch.Randn(new long[] { n, D }, generator, ScalarType.Float64, Means.Device);   // (n, D)
+        var l = cholesky.IndexSelect(0, z);                                                         // (n, D, D)
+        return Means.IndexSelect(0, z) + l.Bmm(eps.Unsqueeze(2)).Squeeze(2);                        // (n, D)
+    }
+
+    /// <summary>Akaike's criterion -2 N LL + 2 p (lower is better), LL the mean log-likelihood, p = <see cref="NumParameters"/>.</summary>
+    public double Aic(Tensor x) => -2.0 * x.Size(0) * MeanLogLikelihood(x) + 2.0 * NumParameters;
+
+    /// <summary>Schwarz's criterion -2 N LL + p log N (lower is better).</summary>
+    public double Bic(Tensor x) => -2.0 * x.Size(0) * MeanLogLikelihood(x) + NumParameters * Math.Log(x.Size(0));
+
+    /// <summary>The ring mixture of DS-GA 1008 final 1.1: K equal weights, mu_k = R (cos 2 pi k / K, sin 2 pi k / K), Sigma_k = I.</summary>
     public static GaussianMixture Ring(int k, double radius)
     {
-        var m = new double[k * 2];
-        for (var i = 0; i < k; i++) { m[2 * i] = radius * Math.Cos(2 * Math.PI * i / k); m[2 * i + 1] = radius * Math.Sin(2 * Math.PI * i / k); }
-        return new GaussianMixture(Torch.Torch.Full(new long[] { k }, 1.0 / k, ScalarType.Float64), Torch.Torch.Tensor(m, k, 2));
+        if (k < 1) throw new ArgumentException($"k must be >= 1; got {k}", nameof(k));
+        if (!(radius >= 0) || double.IsInfinity(radius)) throw new ArgumentException($"radius must be finite and >= 0; got {radius}", nameof(radius));
+        var mu = new double[2 * k];
+        for (var j = 0; j < k; j++)
+        {
+            mu[2 * j] = radius * Math.Cos(2 * Math.PI * j / k);
+            mu[2 * j + 1] = radius * Math.Sin(2 * Math.PI * j / k);
+        }
+        return FromArrays(Enumerable.Repeat(1.0 / k, k).ToArray(), mu, 2);
     }
 
+    /// <summary>The mixture of CSE 599i HW1 P7a: means (-2, 0), (1, 3), (2, -2), weights 1/3, identity covariances.</summary>
     public static GaussianMixture Cse599iP7() =>
-        new(Torch.Torch.Full(new long[] { 3 }, 1.0 / 3, ScalarType.Float64),
-            Torch.Torch.Tensor(new double[] { -2, 0, 1, 3, 2, -2 }, 3, 2));
+        FromArrays(new[] { 1.0 / 3, 1.0 / 3, 1.0 / 3 }, new[] { -2.0, 0, 1, 3, 2, -2 }, 2);
 
-    public void Dispose() { Weights.Dispose(); Means.Dispose(); Covariances.Dispose(); }
-}
-
-public sealed record GmmFitOptions
-{
-    public int K { get; init; } = 3;
-    public CovarianceType Covariance { get; init; } = CovarianceType.Identity;
-    public bool LearnWeights { get; init; } = true;
-    public GmmInit Init { get; init; } = GmmInit.Random;
-    public int NInit { get; init; } = 1;
-    public double Tol { get; init; } = 0.0;
-    public int MaxIter { get; init; } = 10;
-    public double RegCovar { get; init; } = 1e-6;
-    public double LearningRate { get; init; } = 1.0;
-    public int BatchSize { get; init; } = 1;
-    public int EvalEvery { get; init; } = 1;
-    public ulong Seed { get; init; } = 0;
-    public GaussianMixture? InitialModel { get; init; }
-}
-
-public enum GmmMethod { GradientAscent, Sgd, Em }
-public readonly record struct GmmStep(int Iteration, double MeanLogLikelihood);
-public sealed record GmmFitResult(GaussianMixture Model, IReadOnlyList<GmmStep> Curve, int Iterations, bool Converged);
-
-/// <summary>Stub fits: EM (closed-form M-step), full-batch gradient ascent and SGD on the means (and weight logits).</summary>
-public static class GaussianMixtureFit
-{
-    public static GmmFitResult Fit(Tensor x, GmmMethod method, GmmFitOptions options, Action<GmmStep>? onStep = null) => method switch
+    private static GaussianMixture FromArrays(double[] weights, double[] means, int d)
     {
-        GmmMethod.Em => Em(x, options, onStep),
-        GmmMethod.GradientAscent => GradientAscent(x, options, onStep),
-        _ => Sgd(x, options, onStep),
-    };
-
-    private static void Validate(Tensor x, GmmFitOptions o)
-    {
-        if (x.Dim != 2) throw new ArgumentException($"data must be (N, D), got rank {x.Dim}");
-        if (o.K < 1) throw new ArgumentException($"K must be >= 1, got {o.K}");
-        if (x.Size(0) < o.K) throw new ArgumentException($"need N >= K points, got N={x.Size(0)} K={o.K}");
-        if (o.LearningRate <= 0) throw new ArgumentException($"learning rate must be > 0, got {o.LearningRate}");
-        if (o.BatchSize < 1) throw new ArgumentException($"batch size must be >= 1, got {o.BatchSize}");
-    }
-
-    private static GaussianMixture Initial(Tensor x, GmmFitOptions o, Generator g)
-    {
-        if (o.InitialModel is { } m) return new GaussianMixture(m.Weights.Clone(), m.Means.Clone(), m.Covariances.Clone(), o.Covariance);
         using var s = Scope.Begin();
-        var w = Torch.Torch.Full(new long[] { o.K }, 1.0 / o.K, ScalarType.Float64);
-        if (o.Init == GmmInit.Random)
-            return new GaussianMixture(w, x.IndexSelect(0, Torch.Torch.RandPerm(x.Size(0), g).Slice(0, 0, o.K)));  // K random points
-        // k-means++: each next centre drawn with probability proportional to the squared distance to the nearest centre.
-        var centres = new List<Tensor> { x.IndexSelect(0, Torch.Torch.RandInt(0, x.Size(0), new long[] { 1 }, g)) };  // (1, D)
-        while (centres.Count < o.K)
-        {
-            var c = Torch.Torch.Cat(centres, 0);                                                  // (k, D)
-            var d2 = (x.Unsqueeze(1) - c.Unsqueeze(0)).Square().Sum(-1).Min(1).Values;            // (N,)
-            centres.Add(x.IndexSelect(0, Torch.Torch.Multinomial(d2 + 1e-12, 1, generator: g)));
-        }
-        return new GaussianMixture(w, Torch.Torch.Cat(centres, 0));
+        return new GaussianMixture(Torch.Torch.Tensor(weights), Torch.Torch.Tensor(means, weights.Length, d));
     }
 
-    public static GmmFitResult Em(Tensor x, GmmFitOptions o, Action<GmmStep>? onStep = null)
+    /// <summary>Checks x is (N, D) for this model and returns it as float64 (a new tensor in the current scope when converted).</summary>
+    internal Tensor CheckData(Tensor x, string name)
     {
-        if (o.NInit <= 1) return EmOnce(x, o, onStep);
-        GmmFitResult? best = null;
-        for (var i = 0; i < o.NInit; i++)
-        {
-            var r = EmOnce(x, o with { Seed = o.Seed + (ulong)i, NInit = 1 }, null);
-            if (best is null || r.Curve[^1].MeanLogLikelihood > best.Curve[^1].MeanLogLikelihood) { best?.Model.Dispose(); best = r; }
-            else r.Model.Dispose();
-        }
-        foreach (var st in best!.Curve) onStep?.Invoke(st);
-        return best;
+        ArgumentNullException.ThrowIfNull(x, name);
+        if (x.Dim != 2 || x.Size(1) != D)
+            throw new ArgumentException($"{name} must be (N, {D}) for this {D}-dimensional mixture; got shape [{string.Join(", ", x.Shape)}]", name);
+        return x.Dtype == ScalarType.Float64 ? x : x.To(ScalarType.Float64);
     }
 
-    private static GmmFitResult EmOnce(Tensor x, GmmFitOptions o, Action<GmmStep>? onStep)
+    /// <summary>
+    /// log N(x_i; mu_k, Sigma_k) as (N, K) from x (N, D), means (K, D) and the covariance in its type's form:
+    /// Identity: null; Spherical: variances (K); Diagonal: variances (K, D); Full: Cholesky factors L (K, D, D).
+    /// Differentiable in every argument (the gradient-ascent fits use it).
+    /// </summary>
+    internal static Tensor ComponentLogProb(Tensor x, Tensor means, CovarianceType type, Tensor? scale)
     {
-        Validate(x, o);
-        x = x.Double();
-        using var g = new Generator(o.Seed);
-        var model = Initial(x, o, g);
-        var curve = new List<GmmStep>();
-        void Record(int k) { var st = new GmmStep(k, model.MeanLogLikelihood(x)); curve.Add(st); onStep?.Invoke(st); }
-        Record(0);
-        var converged = false; var it = 0;
-        for (it = 1; it <= o.MaxIter; it++)
+        using var s = Scope.Begin();
+        long d = x.Size(1);
+        var c = -0.5 * d * Log2Pi;
+        Tensor r;
+        switch (type)
         {
-            GaussianMixture next;
-            using (var s = Scope.Begin())
+            case CovarianceType.Identity:
+                r = SquaredDistances(x, means) * -0.5 + c;                                    // (N, K)
+                break;
+            case CovarianceType.Spherical:
             {
-                var r = model.Responsibilities(x);                    // (N, K)
-                var nk = r.Sum(0) + 1e-12;                            // (K,)
-                var means = r.T.MatMul(x) / nk.Unsqueeze(1);          // (K, D)
-                var w = o.LearnWeights ? nk / x.Size(0) : model.Weights;
-                var covs = model.Covariances;
-                if (o.Covariance != CovarianceType.Identity)
-                {
-                    var diff = x.Unsqueeze(1) - means.Unsqueeze(0);   // (N, K, D)
-                    var full = (r.Unsqueeze(2).Unsqueeze(3) * diff.Unsqueeze(3) * diff.Unsqueeze(2)).Sum(0) / nk.View(-1, 1, 1); // (K, D, D)
-                    var eye = Torch.Torch.Eye(x.Size(1), dtype: ScalarType.Float64);
-                    covs = o.Covariance switch
-                    {
-                        CovarianceType.Diagonal => full.Diagonal(0, -2, -1).DiagEmbed(),
-                        CovarianceType.Spherical => full.Diagonal(0, -2, -1).Mean(-1).View(-1, 1, 1) * eye,
-                        _ => full,
-                    } + o.RegCovar * eye;
-                }
-                next = new GaussianMixture(w, means, covs, o.Covariance);
+                var v = scale!;                                                              // (K)
+                r = SquaredDistances(x, means) / v * -0.5 - v.Log() * (0.5 * d) + c;
+                break;
             }
-            var before = curve[^1].MeanLogLikelihood;
-            model.Dispose(); model = next;
-            Record(it);
-            if (o.Tol > 0 && curve[^1].MeanLogLikelihood - before < o.Tol) { converged = true; break; }
+            case CovarianceType.Diagonal:
+            {
+                var prec = scale!.Reciprocal();                                              // (K, D)
+                // sum_d (x_d - mu_d)^2 / v_d = x^2 . prec - 2 x . (mu prec) + sum_d mu_d^2 prec_d
+                var q = x.Square().MatMul(prec.T) - x.MatMul((means * prec).T) * 2.0 + (means.Square() * prec).Sum(1);   // (N, K)
+                r = q.ClampMin(0) * -0.5 - scale.Log().Sum(1) * 0.5 + c;
+                break;
+            }
+            default:
+            {
+                var l = scale!;                                                              // (K, D, D)
+                var diff = (x.Unsqueeze(0) - means.Unsqueeze(1)).Transpose(1, 2);            // (K, D, N)
+                var z = Linalg.SolveTriangular(l, diff, upper: false);                       // (K, D, N) = L_k^{-1} (x_i - mu_k)
+                var logDet = l.Diagonal(0, -2, -1).Log().Sum(1) * 2.0;                       // (K)
+                r = z.Square().Sum(1).T * -0.5 - logDet * 0.5 + c;                           // (N, K)
+                break;
+            }
         }
-        return new GmmFitResult(model, curve, Math.Min(it, o.MaxIter), converged);
+        return r.MoveToOuterScope();
     }
 
-    public static GmmFitResult GradientAscent(Tensor x, GmmFitOptions o, Action<GmmStep>? onStep = null) => Gradient(x, o, onStep, stochastic: false);
-    public static GmmFitResult Sgd(Tensor x, GmmFitOptions o, Action<GmmStep>? onStep = null) => Gradient(x, o, onStep, stochastic: true);
+    /// <summary>|x_i - mu_k|^2 as (N, K) by |x|^2 - 2 x.mu + |mu|^2 (one matmul), clamped at 0 against rounding.</summary>
+    private static Tensor SquaredDistances(Tensor x, Tensor means) =>
+        (x.Square().Sum(1, keepdim: true) - x.MatMul(means.T) * 2.0 + means.Square().Sum(1)).ClampMin(0);
 
-    private static GmmFitResult Gradient(Tensor x, GmmFitOptions o, Action<GmmStep>? onStep, bool stochastic)
+    public void Dispose()
     {
-        Validate(x, o);
-        x = x.Double();
-        using var g = new Generator(o.Seed);
-        var init = Initial(x, o, g);
-        var means = init.Means.Clone().DetachFromScope().RequiresGrad_();
-        var logits = init.Weights.Log().DetachFromScope().RequiresGrad_();
-        var covs = init.Covariances.Clone().DetachFromScope();
-        init.Dispose();
-        var curve = new List<GmmStep>();
-        double Ll(Tensor data) { using var s = Scope.Begin(); using var ng = Autograd.NoGrad(); return GaussianMixture.JointLogProb(data, logits.LogSoftmax(0), means, covs).LogSumExp(1).Mean().ToDouble(); }
-        void Record(int k) { var st = new GmmStep(k, Ll(x)); curve.Add(st); onStep?.Invoke(st); }
-        Record(0);
-        for (var it = 1; it <= o.MaxIter; it++)
-        {
-            using (var s = Scope.Begin())
-            {
-                var batch = stochastic ? x.IndexSelect(0, Torch.Torch.RandInt(0, x.Size(0), new long[] { o.BatchSize }, g)) : x;  // (B, D)
-                var ll = GaussianMixture.JointLogProb(batch, logits.LogSoftmax(0), means, covs).LogSumExp(1).Mean();
-                var grads = Autograd.Grad(new[] { ll }, new[] { means, logits });
-                using (Autograd.NoGrad())
-                {
-                    means.Add_(grads[0]!, o.LearningRate);
-                    if (o.LearnWeights) logits.Add_(grads[1]!, o.LearningRate);
-                }
-            }
-            if (it % o.EvalEvery == 0 || it == o.MaxIter) Record(it);
-        }
-        var model = new GaussianMixture(logits.Detach().Softmax(0), means.Detach(), covs, o.Covariance);
-        means.Dispose(); logits.Dispose(); covs.Dispose();
-        return new GmmFitResult(model, curve, o.MaxIter, false);
+        foreach (var t in new[] { Weights, Means, Covariances, logWeights, cholesky, scale })
+            t?.Dispose();
     }
 }
