@@ -32,4 +32,4 @@ let experiment =
     |> Experiment.plots [ DataScatter; LogLikelihoodCurves; FinalMeansOverData; FinalNllBars ]
     // "each algorithm produces comparable numerical results, with a final negative log-likelihood of around 3.9 nats"
     |> Experiment.expect (Expect.nll Below 3.95)
-    |> Experiment.note "All three methods maximise the same likelihood from the same start, so they should end at about the same NLL (about 3.9 nats, close to the NLL of the true mixture on this sample). EM gets there in a few iterations, gradient ascent needs a step size near 1/pi_k = 3 to match it, and SGD's final means jitter around the optimum by about sqrt(lr/2) per coordinate."
+    |> Experiment.note "All three methods maximise the same likelihood from the same start, so they should end at about the same NLL (about 3.9 nats, close to the NLL of the true mixture on this sample). EM gets there in a few iterations, gradient ascent nearly as fast with a step size on the order of 1/pi_k = 3 (here 2), and SGD's final means jitter around the optimum by about sqrt(lr/2) per coordinate."
