@@ -81,7 +81,7 @@ let private runCmd (a: ParseResults<RunArgs>) =
                 Threads = a.TryGetResult RunArgs.Threads }
         let mutable code = 0
         for p in ps do
-            printfn "running %s (%d case(s), seed %d)" p.Experiment.Name p.Cases.Length p.Experiment.Seed
+            printfn "running %s (%d case(s), %d stud(ies), seed %d)" p.Experiment.Name p.Cases.Length p.Experiment.Studies.Length p.Experiment.Seed
             let outcome = Progress.run (fun progress -> Interpret.run { opts with Progress = progress } p)
             match outcome.Error with
             | Some msg ->
@@ -102,9 +102,11 @@ let private checkCmd (a: ParseResults<CheckArgs>) (describe: bool) =
         for p in ps do
             if describe then printfn "%s" (Describe.toJson p.Experiment)
             else
-                printfn "%s: ok — %d case(s), nothing trained" p.Experiment.Name p.Cases.Length
+                printfn "%s: ok — %d case(s), %d stud(ies), nothing trained" p.Experiment.Name p.Cases.Length p.Experiment.Studies.Length
                 for c in p.Cases do
                     printfn "  case %s: N = %d, D = %d, fits %s" c.Case.Label c.N c.Dim (String.Join(", ", c.Case.Fits |> List.map (fun f -> sprintf "%s (%d steps)" f.Name f.Steps)))
+                for s in p.Experiment.Studies do
+                    printfn "  study %s: %s" s.Label (match s.Kind with KlAsymmetry _ -> "KL asymmetry" | ReceptiveFields _ -> "receptive fields" | GdaDynamics _ -> "GDA dynamics" | ChangeOfVariables _ -> "change of variables" | ArFit _ -> "AR fit")
         0
 
 let private listCmd (a: ParseResults<ListArgs>) =

@@ -7,7 +7,7 @@ open System.Globalization
 /// A sentence saying what is wrong and how to fix it.
 let message (e: DslError) =
     match e with
-    | NoCases x -> sprintf "experiment '%s' has no cases: add one with Experiment.withCase" x
+    | NoCases x -> sprintf "experiment '%s' has no cases and no studies: add one with Experiment.withCase or Experiment.withStudy" x
     | NoFits c -> sprintf "case '%s' has no fits: give at least one of Fit.gd, Fit.sgd, Fit.em" c
     | EmptyData c -> sprintf "case '%s': the data is empty (N = 0): give at least one point" c
     | RaggedData (c, row, d, got) -> sprintf "case '%s': data row %d has %d numbers, row 0 has %d: every point needs the same dimension" c row got d
@@ -28,6 +28,13 @@ let message (e: DslError) =
     | UnknownOverride (k, None) -> sprintf "unknown parameter '%s' (see `describe` for the parameters)" k
     | BadOverrideValue (k, v, exp) -> sprintf "parameter '%s': cannot use '%s', expected %s" k v exp
     | BadSetting (what, why) -> sprintf "%s: %s" what why
+    | EmptyStudy (s, what) -> sprintf "study '%s' has no %s: give at least one" s what
+    | NonPositiveStudySetting (s, what, v) -> sprintf "study '%s': %s must be > 0, got %g" s what v
+    | EvenQuadraturePoints (s, n) -> sprintf "study '%s': Simpson's rule needs an odd number of grid points (>= 3), got %d: use %d" s n (max 3 (n + 1))
+    | EmptyInterval (s, lo, hi) -> sprintf "study '%s': the grid [%g, %g] is empty: give lo < hi" s lo hi
+    | PixelOutsideMap (s, r, c, h, w) -> sprintf "study '%s': output pixel (%d, %d) is outside the %dx%d map: rows are 1..%d and columns 1..%d (1-based, as in the seed)" s r c h w h w
+    | NonStationaryAr (s, phi) -> sprintf "study '%s': the AR coefficients [%s] are not stationary (a root of 1 - sum phi_i z^i lies on or inside the unit circle): the series would explode" s (String.Join("; ", phi |> List.map (sprintf "%g")))
+    | OrderTooLong (s, p, t) -> sprintf "study '%s': a series of length %d is too short for order p = %d: need T > 2p" s t p
 
 // ---- validation ----
 
@@ -107,10 +114,72 @@ let private checkCase (c: Case) =
       for f in c.Fits do yield! checkFit c.Label f
       yield! duplicates "fit" (c.Fits |> List.map (fun f -> f.Name)) ]
 
+// ---- studies ----
+
+/// Whether x_t = sum_i phi_i x_{t-i} + e_t is stationary: the step-down (Levinson) recursion gives the partial
+/// autocorrelations k_j = phi^(j)_j, phi^(j-1)_i = (phi^(j)_i + k_j phi^(j)_{j-i}) / (1 - k_j^2); stationary iff every |k_j| < 1.
+let stationary (phi: float list) =
+    let rec go (a: float[]) =
+        let j = a.Length
+        if j = 0 then true
+        else
+            let k = a.[j - 1]
+            if not (abs k < 1.0) then false
+            else go (Array.init (j - 1) (fun i -> (a.[i] + k * a.[j - 2 - i]) / (1.0 - k * k)))
+    go (List.toArray phi)
+
+let private positive (label: string) (what: string) (v: float) =
+    [ if not (v > 0.0) then NonPositiveStudySetting(label, what, v) ]
+
+let private checkStudy (s: Study) =
+    let l = s.Label
+    match s.Kind with
+    | KlAsymmetry k ->
+        [ if k.Means.IsEmpty then EmptyStudy(l, "target components")
+          if k.Weights.Length <> k.Means.Length then ComponentCountMismatch(l, "the target weights", k.Means.Length, k.Weights.Length)
+          if k.Scales.Length <> k.Means.Length then ComponentCountMismatch(l, "the target scales", k.Means.Length, k.Scales.Length)
+          if k.Weights |> List.exists (fun w -> w < 0.0) then BadWeights(l, "must be >= 0")
+          elif not k.Weights.IsEmpty && abs (List.sum k.Weights - 1.0) > 1e-6 then BadWeights(l, sprintf "must sum to 1, they sum to %g" (List.sum k.Weights))
+          for sc in k.Scales do yield! positive l "a target scale" sc
+          yield! positive l "the starting sigma" k.StartSigma
+          if not (k.LearningRate > 0.0) then NonPositiveLearningRate(l, "kl", k.LearningRate)
+          if k.Steps < 1 then NonPositiveSteps(l, "kl", k.Steps)
+          if k.GridPoints < 3 || k.GridPoints % 2 = 0 then EvenQuadraturePoints(l, k.GridPoints)
+          if not (k.GridLo < k.GridHi) then EmptyInterval(l, k.GridLo, k.GridHi) ]
+    | ReceptiveFields r ->
+        [ if r.Stacks.IsEmpty then EmptyStudy(l, "mask stacks")
+          if r.Stacks |> List.exists List.isEmpty then EmptyStudy(l, "layers in one of its stacks")
+          if r.Channels < 1 then NonPositiveStudySetting(l, "the hidden channels", float r.Channels)
+          if r.Height < 1 || r.Width < 1 then NonPositiveStudySetting(l, "the map size", float (min r.Height r.Width))
+          elif r.Row < 1 || r.Row > r.Height || r.Column < 1 || r.Column > r.Width then PixelOutsideMap(l, r.Row, r.Column, r.Height, r.Width) ]
+    | GdaDynamics g ->
+        [ if not (g.Alpha > 0.0) then NonPositiveLearningRate(l, "gda", g.Alpha)
+          if g.Steps < 1 then NonPositiveSteps(l, "gda", g.Steps)
+          if g.Schemes.IsEmpty then EmptyStudy(l, "GDA schemes")
+          yield! duplicates "GDA scheme" (g.Schemes |> List.map (sprintf "%A")) ]
+    | ChangeOfVariables c ->
+        [ if c.Transforms.IsEmpty then EmptyStudy(l, "transforms")
+          if c.N < 1 then NonPositiveStudySetting(l, "the number of samples", float c.N)
+          if c.Bins < 1 then NonPositiveStudySetting(l, "the number of bins", float c.Bins)
+          for t in c.Transforms do
+              match t with
+              | ReciprocalCauchy range -> yield! positive l "the Cauchy histogram range" range
+              | ExpNormal (_, sigma) -> yield! positive l "the sigma of Y" sigma
+              | DistanceFromCentre -> ()
+          yield! duplicates "transform" (c.Transforms |> List.map (fun t -> match t with ReciprocalCauchy _ -> "1/Cauchy" | ExpNormal _ -> "e^Y" | DistanceFromCentre -> "distance")) ]
+    | ArFit a ->
+        [ if a.Phi.IsEmpty then EmptyStudy(l, "true coefficients")
+          elif not (stationary a.Phi) then NonStationaryAr(l, a.Phi)
+          yield! positive l "sigma^2" a.Sigma2
+          if a.Order < 1 then NonPositiveStudySetting(l, "the fitted order", float a.Order)
+          elif a.Length <= 2 * max a.Order a.Phi.Length then OrderTooLong(l, max a.Order a.Phi.Length, a.Length) ]
+
 /// Every error in the experiment (empty: it can run).
 let errors (e: Experiment) : DslError list =
-    [ if e.Cases.IsEmpty then NoCases e.Name
+    [ if e.Cases.IsEmpty && e.Studies.IsEmpty then NoCases e.Name
       yield! duplicates "case" (e.Cases |> List.map (fun c -> c.Label))
+      yield! duplicates "study" (e.Studies |> List.map (fun s -> s.Label))
+      for s in e.Studies do yield! checkStudy s
       for c in e.Cases do
           yield! checkCase c
           match c.Data with
@@ -180,6 +249,13 @@ let parameters (e: Experiment) : (string * string) list =
           "model.n_init", string g.NInit
           "model.reg_covar", inv g.RegCovar
       | None -> ()
+      for st in e.Studies do
+          match st.Kind with
+          | KlAsymmetry k -> sprintf "study.%s.steps" st.Label, string k.Steps
+          | GdaDynamics g -> sprintf "study.%s.steps" st.Label, string g.Steps
+          | ChangeOfVariables c -> sprintf "study.%s.n" st.Label, string c.N
+          | ArFit a -> sprintf "study.%s.length" st.Label, string a.Length
+          | ReceptiveFields _ -> ()
       let fits = e.Cases |> List.collect (fun c -> c.Fits) |> List.distinctBy (fun f -> f.Name)
       for f in fits do
           sprintf "fit.%s.lr" f.Name, inv f.LearningRate
@@ -245,6 +321,15 @@ let private applyOne (e: Experiment) (key: string, value: string) : Result<Exper
     | [ "fit"; name; "batch" ] -> map parseInt (fun b -> mapFit name (fun f -> { f with BatchSize = b }) e)
     | [ "fit"; name; "tol" ] -> map parseFloat (fun t -> mapFit name (fun f -> { f with Tol = t }) e)
     | [ "fit"; name; "eval_every" ] -> map parseInt (fun n -> mapFit name (fun f -> { f with EvalEvery = n }) e)
+    | [ "study"; label; ("steps" | "n" | "length" as what) ] ->
+        let set (n: int) (st: Study) =
+            match st.Kind, what with
+            | KlAsymmetry k, "steps" -> { st with Kind = KlAsymmetry { k with Steps = n } }
+            | GdaDynamics g, "steps" -> { st with Kind = GdaDynamics { g with Steps = n } }
+            | ChangeOfVariables c, "n" -> { st with Kind = ChangeOfVariables { c with N = n } }
+            | ArFit a, "length" -> { st with Kind = ArFit { a with Length = n } }
+            | _ -> st
+        map parseInt (fun n -> { e with Studies = e.Studies |> List.map (fun st -> if st.Label = label then set n st else st) })
     | _ -> Error(UnknownOverride(key, suggest key known))
 
 /// Splits "key=value".

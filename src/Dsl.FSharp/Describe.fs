@@ -66,6 +66,38 @@ let private plotJson p =
     | FinalNllBars -> obj [ "kind", str "final_nll_bars" ]
     | ParameterComparison -> obj [ "kind", str "parameter_comparison" ]
 
+let private nums (xs: float list) = arr (xs |> List.map num)
+let private seedJson (s: uint64 option) = match s with Some x -> u64 x | None -> null
+let private maskName m = match m with MaskA -> "A" | MaskB -> "B"
+let private schemeName g = match g with Simultaneous -> "simultaneous" | Alternating -> "alternating"
+
+let private transformJson t =
+    match t with
+    | ReciprocalCauchy r -> obj [ "kind", str "reciprocal_cauchy"; "range", num r ]
+    | ExpNormal (mu, sigma) -> obj [ "kind", str "exp_normal"; "mu", num mu; "sigma", num sigma ]
+    | DistanceFromCentre -> obj [ "kind", str "distance_from_centre" ]
+
+let private studyJson (st: Study) =
+    let fields =
+        match st.Kind with
+        | KlAsymmetry k ->
+            [ "kind", str "kl_asymmetry"; "weights", nums k.Weights; "means", nums k.Means; "scales", nums k.Scales
+              "start_mu", num k.StartMu; "start_sigma", num k.StartSigma; "learning_rate", num k.LearningRate; "steps", int' k.Steps
+              "grid_lo", num k.GridLo; "grid_hi", num k.GridHi; "grid_points", int' k.GridPoints ]
+        | ReceptiveFields r ->
+            [ "kind", str "receptive_fields"
+              "stacks", arr [ for stack in r.Stacks -> str (String.Join("", stack |> List.map maskName)) ]
+              "height", int' r.Height; "width", int' r.Width; "row", int' r.Row; "column", int' r.Column; "channels", int' r.Channels ]
+        | GdaDynamics g ->
+            [ "kind", str "gda_dynamics"; "alpha", num g.Alpha; "d0", num g.D0; "g0", num g.G0; "steps", int' g.Steps
+              "schemes", arr (g.Schemes |> List.map (schemeName >> str)) ]
+        | ChangeOfVariables c ->
+            [ "kind", str "change_of_variables"; "transforms", arr (c.Transforms |> List.map transformJson)
+              "n", int' c.N; "bins", int' c.Bins; "seed", seedJson c.Seed ]
+        | ArFit a ->
+            [ "kind", str "ar_fit"; "phi", nums a.Phi; "sigma2", num a.Sigma2; "length", int' a.Length; "order", int' a.Order; "seed", seedJson a.Seed ]
+    obj (("label", str st.Label) :: fields)
+
 let private expectationJson (x: Expectation) =
     obj [ "metric", str (metricName x.Metric); "fit", (match x.Fit with Some f -> str f | None -> null)
           "comparison", str (match x.Comparison with Below -> "below" | Above -> "above"); "value", num x.Value ]
@@ -74,6 +106,7 @@ let private expectationJson (x: Expectation) =
 let toJsonNode (e: Experiment) : JsonNode =
     obj [ "name", str e.Name; "title", str e.Title; "seed", u64 e.Seed
           "cases", arr [ for c in e.Cases -> obj [ "label", str c.Label; "data", dataJson c.Data; "model", modelJson c.Model; "fits", arr (c.Fits |> List.map fitJson) ] ]
+          "studies", arr (e.Studies |> List.map studyJson)
           "metrics", arr (e.Metrics |> List.map (metricName >> str))
           "plots", arr (e.Plots |> List.map plotJson)
           "expectations", arr (e.Expectations |> List.map expectationJson)
@@ -166,12 +199,43 @@ let private parseExpectation (o: JsonNode) =
       Comparison = (match getStr o "comparison" with "below" -> Below | "above" -> Above | c -> fail "unknown comparison '%s'" c)
       Value = getNum o "value" }
 
+let private floats o n = items o n |> List.map (fun x -> x.GetValue<float>())
+let private optSeed (o: JsonNode) = match o.["seed"] with null -> None | v -> Some(v.GetValue<uint64>())
+
+let private parseTransform (o: JsonNode) =
+    match getStr o "kind" with
+    | "reciprocal_cauchy" -> ReciprocalCauchy(getNum o "range")
+    | "exp_normal" -> ExpNormal(getNum o "mu", getNum o "sigma")
+    | "distance_from_centre" -> DistanceFromCentre
+    | k -> fail "unknown transform kind '%s'" k
+
+let private parseStudy (o: JsonNode) =
+    let kind =
+        match getStr o "kind" with
+        | "kl_asymmetry" ->
+            KlAsymmetry { Weights = floats o "weights"; Means = floats o "means"; Scales = floats o "scales"
+                          StartMu = getNum o "start_mu"; StartSigma = getNum o "start_sigma"; LearningRate = getNum o "learning_rate"
+                          Steps = getInt o "steps"; GridLo = getNum o "grid_lo"; GridHi = getNum o "grid_hi"; GridPoints = getInt o "grid_points" }
+        | "receptive_fields" ->
+            let mask c = match c with 'A' -> MaskA | 'B' -> MaskB | c -> fail "unknown mask type '%c' (A or B)" c
+            ReceptiveFields { Stacks = items o "stacks" |> List.map (fun x -> x.GetValue<string>() |> Seq.map mask |> List.ofSeq)
+                              Height = getInt o "height"; Width = getInt o "width"; Row = getInt o "row"; Column = getInt o "column"; Channels = getInt o "channels" }
+        | "gda_dynamics" ->
+            let scheme (x: JsonNode) = match x.GetValue<string>() with "simultaneous" -> Simultaneous | "alternating" -> Alternating | s -> fail "unknown GDA scheme '%s'" s
+            GdaDynamics { Alpha = getNum o "alpha"; D0 = getNum o "d0"; G0 = getNum o "g0"; Steps = getInt o "steps"; Schemes = items o "schemes" |> List.map scheme }
+        | "change_of_variables" ->
+            ChangeOfVariables { Transforms = items o "transforms" |> List.map parseTransform; N = getInt o "n"; Bins = getInt o "bins"; Seed = optSeed o }
+        | "ar_fit" -> ArFit { Phi = floats o "phi"; Sigma2 = getNum o "sigma2"; Length = getInt o "length"; Order = getInt o "order"; Seed = optSeed o }
+        | k -> fail "unknown study kind '%s'" k
+    { Label = getStr o "label"; Kind = kind }
+
 /// Reads back what `toJson` wrote (the "parameters" section is derived and ignored).
 let ofJson (json: string) : Result<Experiment, string> =
     try
         let o = JsonNode.Parse json
         Ok { Name = getStr o "name"; Title = getStr o "title"; Seed = getU64 o "seed"
              Cases = items o "cases" |> List.map (fun c -> { Label = getStr c "label"; Data = parseData (field c "data"); Model = parseModel (field c "model"); Fits = items c "fits" |> List.map parseFit })
+             Studies = (match o.["studies"] with null -> [] | _ -> items o "studies" |> List.map parseStudy)
              Metrics = items o "metrics" |> List.map (fun m -> parseMetric (m.GetValue<string>()))
              Plots = items o "plots" |> List.map parsePlot
              Expectations = items o "expectations" |> List.map parseExpectation

@@ -1,4 +1,4 @@
-/// Interpret.fs: runs a Plan — the only DSL module that calls the core or does IO (run folder, metrics, checkpoints, report).
+/// Interpret.fs: runs a Plan — with InterpretStudies.fs the only DSL code that calls the core, and the only one doing IO (run folder, metrics, checkpoints, report).
 module GenDsl.Dsl.Interpret
 
 open System
@@ -245,8 +245,17 @@ let run (opts: RunOptions) (plan: Plan) : RunOutcome =
             plan.Cases |> List.map (fun pc ->
                 use _s = Scope.Begin()
                 runCase e opts dev folder { Csv = csv; Jsonl = jsonl } pc)
+        let studies =
+            e.Studies |> List.map (fun st ->
+                opts.Progress.Begin(st.Label, 1)
+                use _s = Scope.Begin()
+                let o = InterpretStudies.run e.Seed st
+                opts.Progress.End st.Label
+                st, o)
         let wall = sw.Elapsed.TotalSeconds
-        let exps = Results.expectations e.Expectations outcomes
+        let exps =
+            Results.expectations e.Expectations outcomes
+            @ (studies |> List.collect (fun (st, o) -> StudyResults.claims st.Label o))
         let nllBound = e.Expectations |> List.tryPick (fun x -> if x.Metric = Nll && x.Comparison = Below then Some x.Value else None)
         let sections =
             [ for c in outcomes ->
@@ -256,6 +265,9 @@ let run (opts: RunOptions) (plan: Plan) : RunOutcome =
                     sprintf "%d points in %d dimensions%s." c.X.Length c.Planned.Dim
                         (match c.TrueMeanLl with Some ll -> sprintf "; NLL of the data under the true mixture %.4f nats" (-ll) | None -> "")
                 { Report.Heading = "Case " + c.Planned.Case.Label; Report.Paragraphs = [ paragraph ]; Report.Tables = tables; Report.Figures = figs } ]
+            @ [ for st, o in studies ->
+                  { Report.Heading = "Study " + st.Label; Report.Paragraphs = [ StudyResults.paragraph o ]
+                    Report.Tables = StudyResults.tables st.Label o; Report.Figures = StudyResults.figures st.Label o } ]
         for s in sections do
             for f in s.Figures do File.WriteAllText(Path.Combine(folder, "plots", f.Id + ".json"), Plots.toJson f)
         let vers = versions plotly
@@ -265,7 +277,7 @@ let run (opts: RunOptions) (plan: Plan) : RunOutcome =
               ConfigJson = Describe.toJson e; FinalMetrics = Results.metricsTable e.Metrics outcomes
               Expectations = exps; Notes = e.Notes; Sections = sections }
         // The summary and the report come last, so a folder that has them is complete.
-        File.WriteAllText(file "summary.json", Results.summary e started wall vers outcomes exps)
+        File.WriteAllText(file "summary.json", Results.summary e started wall vers outcomes (studies |> List.map (fun (st, o) -> StudyResults.summary st.Label o)) exps)
         File.WriteAllText(file "report.html", Report.render model "plotly.min.js")
         { Folder = folder; Error = None; Expectations = exps }
     with ex ->

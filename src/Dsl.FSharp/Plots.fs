@@ -46,6 +46,40 @@ let contour (name: string) (xs: float seq) (ys: float seq) (z: float[][]) : Json
         "z", JsonArray(z |> Array.map (fun r -> nums r)); "showscale", JsonValue.Create false
         "contours", o [ "coloring", s "lines" ]; "line", o [ "color", s "white" ] ]
 
+/// Bars at numeric positions with one width (e.g. a histogram normalised to a density).
+let barsAt (name: string) (xs: float seq) (ys: float seq) (width: float) : JsonNode =
+    o [ "type", s "bar"; "name", s name; "x", nums xs; "y", nums ys; "width", n width; "opacity", n 0.55
+        "marker", o [ "line", o [ "width", n 0.0 ] ] ]
+
+/// Labelled bars with symmetric error bars (e.g. estimates with +- 2 standard errors).
+let barsWithErrors (name: string) (labels: string seq) (values: float seq) (errors: float seq) : JsonNode =
+    o [ "type", s "bar"; "name", s name; "x", strs labels; "y", nums values
+        "error_y", o [ "type", s "data"; "array", nums errors; "visible", JsonValue.Create true ] ]
+
+/// A dashed line through (x, y) (e.g. a closed form drawn against a simulation).
+let dashedLine (name: string) (xs: float seq) (ys: float seq) : JsonNode =
+    o [ "type", s "scatter"; "mode", s "lines"; "name", s name; "x", nums xs; "y", nums ys; "line", o [ "dash", s "dash"; "width", n 2.5 ] ]
+
+/// A line with markers through (x, y) (e.g. a trajectory whose steps matter).
+let path (name: string) (xs: float seq) (ys: float seq) : JsonNode =
+    o [ "type", s "scatter"; "mode", s "lines+markers"; "name", s name; "x", nums xs; "y", nums ys; "marker", o [ "size", n 4.0 ] ]
+
+/// A 0/1 grid (rows top to bottom) as cells with their value written in them.
+let cells (name: string) (z: float[][]) : JsonNode =
+    o [ "type", s "heatmap"; "name", s name
+        "x", nums [ for j in 1 .. (if z.Length = 0 then 0 else z.[0].Length) -> float j ]; "y", nums [ for i in 1 .. z.Length -> float i ]
+        "z", JsonArray(z |> Array.map (fun r -> nums r)); "zmin", n 0.0; "zmax", n 1.0
+        "colorscale", JsonArray([| JsonArray([| n 0.0; s "#f2f2f2" |]) :> JsonNode; JsonArray([| n 1.0; s "#3a6ed8" |]) |])
+        "showscale", JsonValue.Create false; "xgap", n 2.0; "ygap", n 2.0
+        "text", JsonArray(z |> Array.map (fun r -> strs (r |> Array.map (fun v -> if v > 0.5 then "1" else "0")))); "texttemplate", s "%{text}" ]
+
+/// Sets (or replaces) one layout entry of an axis, e.g. `withAxis "yaxis" "type" "log"`.
+let withAxis (axisName: string) (key: string) (value: JsonNode) (f: Figure) =
+    match f.Layout.[axisName] with
+    | :? JsonObject as a -> a.[key] <- value
+    | _ -> f.Layout.[axisName] <- o [ key, value ]
+    f
+
 let private axis (title: string) (extra: (string * JsonNode) list) =
     o ([ "title", o [ "text", s title ] ] @ extra)
 

@@ -74,8 +74,9 @@ let render (m: ReportModel) (plotlySrc: string) : string =
     ap ("<h1>" + enc m.Title + "</h1>\n")
     ap (sprintf "<p class=\"meta\">experiment <code>%s</code> · seed %d · started %s · run time %.2f s</p>\n"
             (enc m.Name) m.Seed (m.Started.ToString("yyyy-MM-dd HH:mm:ss zzz")) m.WallSeconds)
-    ap "<h2>Final metrics</h2>\n"
-    table sb m.FinalMetrics
+    if not m.FinalMetrics.Rows.IsEmpty then
+        ap "<h2>Final metrics</h2>\n"
+        table sb m.FinalMetrics
     if not m.Expectations.IsEmpty then
         ap "<h2>Expectations</h2>\n<ul>\n"
         for claim, held in m.Expectations do

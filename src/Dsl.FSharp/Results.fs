@@ -144,8 +144,8 @@ let parameterTables (c: CaseOutcome) : Report.Table list =
 
 let private num (x: float) : JsonNode = if Double.IsFinite x then JsonValue.Create x else JsonValue.Create(string x)
 
-/// summary.json: status, timing, seed, per-fit final metrics and parameters, expectations, versions.
-let summary (e: Experiment) (started: DateTimeOffset) (wall: float) (versions: (string * string) list) (cases: CaseOutcome list) (exps: (string * bool) list) =
+/// summary.json: status, timing, seed, per-fit final metrics and parameters, each study's numbers, expectations, versions.
+let summary (e: Experiment) (started: DateTimeOffset) (wall: float) (versions: (string * string) list) (cases: CaseOutcome list) (studies: JsonNode list) (exps: (string * bool) list) =
     let o = JsonObject()
     o.["status"] <- JsonValue.Create "completed"
     o.["experiment"] <- JsonValue.Create e.Name
@@ -174,6 +174,7 @@ let summary (e: Experiment) (started: DateTimeOffset) (wall: float) (versions: (
         co.["fits"] <- fs
         cs.Add(co)
     o.["cases"] <- cs
+    o.["studies"] <- JsonArray(List.toArray studies)
     let xs = JsonArray()
     for claim, held in exps do
         let x = JsonObject()

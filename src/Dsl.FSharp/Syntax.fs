@@ -129,11 +129,105 @@ type Expectation =
       Comparison: Comparison
       Value: float }
 
+
+// ---- studies: analyses a seed problem asks a picture or a number of, with no data set or fits ----
+
+/// ECE 8803 P1b: a Gaussian q fitted to a 1-D Gaussian-mixture target p by forward KL(p||q) and by reverse KL(q||p).
+type KlAsymmetrySpec =
+    { /// The target p = sum_k w_k N(m_k, s_k^2): weights, means and standard deviations (K each).
+      Weights: float list
+      Means: float list
+      Scales: float list
+      /// Where both fits start: q = N(StartMu, StartSigma^2).
+      StartMu: float
+      StartSigma: float
+      /// Plain gradient descent on (mu, log sigma).
+      LearningRate: float
+      Steps: int
+      /// Simpson quadrature on GridPoints (odd) points over [GridLo, GridHi].
+      GridLo: float
+      GridHi: float
+      GridPoints: int }
+
+type MaskKind =
+    | MaskA
+    | MaskB
+
+/// Mila Q1: the receptive field of one output pixel of stacked masked 3x3 convolutions, found with autograd.
+type ReceptiveFieldSpec =
+    { /// One stack per entry, e.g. [MaskA; MaskB] = AB (first layer A, then B).
+      Stacks: MaskKind list list
+      Height: int
+      Width: int
+      /// The output pixel, 1-based (row, column) as in the seed: (3, 4).
+      Row: int
+      Column: int
+      /// Hidden channels between layers.
+      Channels: int }
+
+type GdaScheme =
+    /// d and g both step from (d_k, g_k).
+    | Simultaneous
+    /// d steps first, g then steps from (d_{k+1}, g_k).
+    | Alternating
+
+/// Mila Q6: gradient descent-ascent on V(d, g) = d g from (D0, G0) with step Alpha.
+type GdaDynamicsSpec =
+    { Alpha: float
+      D0: float
+      G0: float
+      Steps: int
+      Schemes: GdaScheme list }
+
+/// A random variable whose density is derived by change of variables (ECE 8803 P5).
+type Transform =
+    /// 5a: 1/X for X standard Cauchy (again standard Cauchy); histogram over [-Range, Range].
+    | ReciprocalCauchy of range: float
+    /// 5b: e^Y for Y ~ N(mu, sigma^2): lognormal, p(x) = N(log x; mu, sigma^2) / x.
+    | ExpNormal of mu: float * sigma: float
+    /// 5c: the distance from (1,1) of a uniform point on [0,2]^2.
+    | DistanceFromCentre
+
+/// ECE 8803 P5: histograms of samples against the derived densities.
+type ChangeOfVariablesSpec =
+    { Transforms: Transform list
+      /// Samples per transform.
+      N: int
+      Bins: int
+      /// Seed of the samples; None: the experiment's.
+      Seed: uint64 option }
+
+/// Seed 002 P1: an AR(p) series simulated from known coefficients, then fitted by maximum likelihood (least squares).
+type ArFitSpec =
+    { /// The true phi_1..phi_p (a stationary AR).
+      Phi: float list
+      /// The true noise variance sigma^2.
+      Sigma2: float
+      /// Length T of the series (the first p values are the fixed start, 0).
+      Length: int
+      /// The order of the fitted model (may differ from the true order).
+      Order: int
+      /// Seed of the series; None: the experiment's.
+      Seed: uint64 option }
+
+/// One case per kind of study, so the interpreter's match is exhaustive: a study it lacks is a compile error.
+type StudyKind =
+    | KlAsymmetry of KlAsymmetrySpec
+    | ReceptiveFields of ReceptiveFieldSpec
+    | GdaDynamics of GdaDynamicsSpec
+    | ChangeOfVariables of ChangeOfVariablesSpec
+    | ArFit of ArFitSpec
+
+/// A labelled study; its claims (what the seed implies) are checked after the run and listed as expectations.
+type Study = { Label: string; Kind: StudyKind }
+
 type Experiment =
     { Name: string
       Title: string
       Seed: uint64
       Cases: Case list
+      /// Analyses without data or fits (KL fits, receptive fields, dynamics, densities, AR fits).
+      Studies: Study list
       Metrics: MetricSpec list
       Plots: PlotSpec list
       Expectations: Expectation list
@@ -162,6 +256,13 @@ type DslError =
     | UnknownOverride of key: string * suggestion: string option
     | BadOverrideValue of key: string * value: string * expected: string
     | BadSetting of what: string * reason: string
+    | EmptyStudy of study: string * what: string
+    | NonPositiveStudySetting of study: string * setting: string * value: float
+    | EvenQuadraturePoints of study: string * points: int
+    | EmptyInterval of study: string * lo: float * hi: float
+    | PixelOutsideMap of study: string * row: int * column: int * height: int * width: int
+    | NonStationaryAr of study: string * phi: float list
+    | OrderTooLong of study: string * order: int * length: int
 
 /// A checked experiment ready to run: the resolved value plus what checking derived.
 type PlannedCase = { Case: Case; N: int; Dim: int }
