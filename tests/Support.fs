@@ -1,6 +1,8 @@
 /// Support.fs: small helpers the tests share (tensors from F# lists, approximate comparisons).
 module GenDsl.Tests.Support
 
+open System
+open System.IO
 open Xunit
 open GenDsl.Torch
 
@@ -26,3 +28,11 @@ let close (tol: float) (expected: float seq) (actual: Tensor) =
 
 let closeScalar (tol: float) (expected: float) (actual: float) =
     if not (abs (expected - actual) <= tol) then failwithf "expected %g, got %g (tol %g)" expected actual tol
+
+/// The repository root (the folder holding GenDsl.sln above the test binaries).
+let repoRoot () =
+    let rec up (d: string) =
+        if isNull d then failwith "GenDsl.sln not found above the test directory"
+        elif File.Exists(Path.Combine(d, "GenDsl.sln")) then d
+        else up (Path.GetDirectoryName d)
+    up AppContext.BaseDirectory

@@ -8,13 +8,7 @@ open System.Text.RegularExpressions
 open Xunit
 open GenDsl.Dsl
 open GenDsl.Cli
-
-let private repoRoot () =
-    let rec up (d: string) =
-        if isNull d then failwith "GenDsl.sln not found above the test directory"
-        elif File.Exists(Path.Combine(d, "GenDsl.sln")) then d
-        else up (Path.GetDirectoryName d)
-    up AppContext.BaseDirectory
+open GenDsl.Tests.Support
 
 let private tempDir () =
     let d = Path.Combine(Path.GetTempPath(), "gendsl-e2e-" + Path.GetRandomFileName())
