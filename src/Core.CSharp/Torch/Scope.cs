@@ -21,7 +21,7 @@ public sealed class Scope : IDisposable
     ~Scope()
     {
         foreach (var t in owned)
-            if (t.Owner == this) t.Handle.Dispose();
+            if (t.Owner == this) t.Free();
     }
 
     public static Scope Begin() => current = new Scope(current);
@@ -67,7 +67,7 @@ public sealed class Scope : IDisposable
             var t = owned[i];
             if (t.Owner != this) continue;
             t.Owner = null;
-            t.Handle.Dispose();
+            t.Free();
         }
         owned.Clear();
         // Scopes end in LIFO order; if an inner one was leaked, unwind past it.
