@@ -21,15 +21,15 @@ public sealed partial class Tensor : IDisposable
     private IntPtr ptr;
     internal Scope? Owner;
     // Only for tensors no scope will free: a finalizable object per tensor costs more than a small op, so tensors
-    // made inside a scope have none (their scope, or its finalizer, frees them).
+    // made inside a scope have none (their scope, or its finalizer, frees them), and tensors made outside every
+    // scope get theirs only if they outlive a short wait on their thread's pending list (see Scope.Register).
     private TensorGuard? guard;
     private readonly bool absent;
 
     internal Tensor(IntPtr handle)
     {
         ptr = handle;
-        // Inside a scope the scope frees it; outside every scope a finalizable guard is the safety net.
-        if (!Scope.Register(this)) Guard();
+        Scope.Register(this);
     }
 
     private Tensor() => absent = true;
@@ -92,14 +92,22 @@ public sealed partial class Tensor : IDisposable
     {
         var p = Interlocked.Exchange(ref ptr, IntPtr.Zero);
         if (p == IntPtr.Zero) return;
-        if (guard is { } g) GC.SuppressFinalize(g);
+        if (Volatile.Read(ref guard) is { } g) GC.SuppressFinalize(g);
         gd_tensor_free(p);
     }
 
-    /// <summary>Adds the finalizer safety net (for tensors that no scope will free).</summary>
-    private void Guard()
+    /// <summary>
+    /// Adds the finalizer safety net (for tensors that no scope will free). Safe against a concurrent Free (a
+    /// pending list may guard a tensor that another thread is disposing): a guard that lost the race is disarmed.
+    /// </summary>
+    internal void Guard()
     {
-        if (guard is null && ptr != IntPtr.Zero) guard = new TensorGuard(ptr);
+        if (Volatile.Read(ref guard) is not null) return;
+        var p = Volatile.Read(ref ptr);
+        if (p == IntPtr.Zero) return;
+        var g = new TensorGuard(p);
+        if (Interlocked.CompareExchange(ref guard, g, null) is not null || Volatile.Read(ref ptr) == IntPtr.Zero)
+            GC.SuppressFinalize(g);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
