@@ -1,6 +1,6 @@
 // native_floor.cpp: the three benchmark workloads written directly against libtorch in C++ — the engine's floor.
 // Same loops as bench/GenDsl.Bench (C#) and bench/*.py (PyTorch); prints "key value" lines that bench/run.sh reads.
-// Usage: gendsl_bench_floor [threads=2] [repeats=3]. The machine may be shared, so every loop is timed in chunks and
+// Usage: gendsl_bench_floor [threads=2] [repeats=3] | adds N. The machine may be shared, so every loop is timed in chunks and
 // the fastest chunk stands for the uncontended speed: 20 chunks of 5000 adds, single matmuls, 10 chunks of 500 SGD
 // steps (gmm_s = 10 x the fastest chunk); the best over the repeats is printed.
 #include <ATen/ATen.h>
@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 namespace {
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
@@ -73,6 +74,13 @@ double gmm_sgd(int steps, double lr, at::Tensor* final_mu) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // "adds N": only N adds, nothing printed — for counting instructions per op (bench/count.sh).
+  if (argc > 2 && std::string(argv[1]) == "adds") {
+    at::set_num_threads(1);
+    auto a = at::ones({1}), b = at::ones({1});
+    for (long i = 0, n = std::atol(argv[2]); i < n; ++i) { auto c = at::add(a, b); }
+    return 0;
+  }
   int threads = argc > 1 ? std::atoi(argv[1]) : 2;
   int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
   at::set_num_threads(threads);

@@ -1,6 +1,6 @@
 """pytorch_ref.py: the three benchmark workloads in PyTorch (the reference), same loops as native_floor.cpp.
 
-Usage: python3 bench/pytorch_ref.py [threads=2] [repeats=3]; prints "key value" lines for bench/run.sh.
+Usage: python3 bench/pytorch_ref.py [threads=2] [repeats=3] | adds N; prints "key value" lines for bench/run.sh.
 Timed in chunks as native_floor.cpp is (the fastest chunk stands for the uncontended speed on a shared machine)."""
 import math
 import sys
@@ -63,6 +63,12 @@ def gmm_sgd(steps, lr):
 
 
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "adds":  # only N adds, for counting instructions per op (bench/count.sh)
+        torch.set_num_threads(1)
+        a, b = torch.ones(1), torch.ones(1)
+        for _ in range(int(sys.argv[2])):
+            c = a + b
+        return
     threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     torch.set_num_threads(threads)

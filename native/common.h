@@ -8,11 +8,27 @@
 namespace gd {
 void set_error(const char* msg);
 
-inline at::Tensor& T(gd_tensor h) { return *reinterpret_cast<at::Tensor*>(h); }
-inline gd_tensor wrap(at::Tensor t) { return reinterpret_cast<gd_tensor>(new at::Tensor(std::move(t))); }
+// A tensor handle is libtorch's own TensorImpl* carrying one reference (no allocation of ours per tensor);
+// a null handle is an undefined tensor. wrap() hands a result's reference to the caller; gd_tensor_free drops it.
+inline gd_tensor wrap(at::Tensor t) {
+  return t.defined() ? reinterpret_cast<gd_tensor>(t.unsafeReleaseTensorImpl()) : nullptr;
+}
+// T(h): the tensor behind a handle, borrowed for the call without touching its reference count. Use it as
+// `auto& x = T(h);` or inline in an expression; copying it into an at::Tensor takes a reference of its own.
+// It is const so that it can never be moved from (that would steal the caller's reference).
+class Borrowed : public at::Tensor {
+ public:
+  explicit Borrowed(gd_tensor h)
+      : at::Tensor(c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>::reclaim(
+            h ? reinterpret_cast<c10::TensorImpl*>(h) : c10::UndefinedTensorImpl::singleton())) {}
+  Borrowed(const Borrowed&) = delete;
+  Borrowed& operator=(const Borrowed&) = delete;
+  ~Borrowed() { unsafeReleaseTensorImpl(); }
+};
+inline const Borrowed T(gd_tensor h) { return Borrowed(h); }
 // An optional tensor argument: a null handle means "absent".
 inline c10::optional<at::Tensor> opt(gd_tensor h) {
-  return h ? c10::optional<at::Tensor>(T(h)) : c10::nullopt;
+  return h ? c10::optional<at::Tensor>(at::Tensor(T(h))) : c10::nullopt;
 }
 inline at::IntArrayRef dims(const int64_t* d, int n) { return at::IntArrayRef(d, static_cast<size_t>(n)); }
 inline at::Scalar scalar(gd_scalar s) {

@@ -4,7 +4,8 @@
  *   - every function returns a status, 0 = ok; on failure gd_last_error() holds the message
  *     (thread-local, valid until the next failing call on the same thread);
  *   - results come back through out-pointers; a new tensor handle is owned by the caller and
- *     released with gd_tensor_free;
+ *     released with gd_tensor_free (a handle is libtorch's TensorImpl* holding one reference, so
+ *     making and freeing one allocates nothing of ours; a null handle is an undefined tensor);
  *   - names are gd_<area>_<verb>; a trailing _ marks an in-place op;
  *   - dtype codes are libtorch's ScalarType numbers (uint8 0, int32 3, int64 4, float32 6,
  *     float64 7, bool 11); devices are (type, index) with type 0 = cpu, 1 = cuda;

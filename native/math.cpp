@@ -44,7 +44,7 @@ GD_API int gd_tensor_clamp(gd_tensor a, const double* min, const double* max, gd
   GD_TRY(*out = wrap(at::clamp(T(a), bound(min), bound(max))))
 }
 GD_API int gd_tensor_clamp_(gd_tensor a, const double* min, const double* max) {
-  GD_TRY(at::clamp_(T(a), bound(min), bound(max)))
+  GD_TRY(T(a).clamp_(bound(min), bound(max)))
 }
 GD_API int gd_tensor_add_(gd_tensor a, gd_tensor b, gd_scalar alpha) { GD_TRY(T(a).add_(T(b), gd::scalar(alpha))) }
 GD_API int gd_tensor_add_scalar_(gd_tensor a, gd_scalar b) { GD_TRY(T(a).add_(gd::scalar(b))) }

@@ -59,7 +59,7 @@ GD_API int gd_tensor_index(gd_tensor a, const gd_tensor* indices, int n, gd_tens
   GD_TRY(*out = wrap(at::index(T(a), index_list(indices, n))))
 }
 GD_API int gd_tensor_index_put_(gd_tensor a, const gd_tensor* indices, int n, gd_tensor values, int accumulate) {
-  GD_TRY(at::index_put_(T(a), index_list(indices, n), T(values), accumulate != 0))
+  GD_TRY(T(a).index_put_(index_list(indices, n), T(values), accumulate != 0))
 }
 GD_API int gd_tensor_gather(gd_tensor a, int64_t dim, gd_tensor index, gd_tensor* out) {
   GD_TRY(*out = wrap(T(a).gather(dim, T(index))))

@@ -2,7 +2,9 @@
 #include "common.h"
 #include <cstring>
 
-GD_API int gd_tensor_free(gd_tensor a) { GD_TRY(delete reinterpret_cast<at::Tensor*>(a)) }
+GD_API int gd_tensor_free(gd_tensor a) {  // drops the handle's reference (the TensorImpl goes with the last one)
+  GD_TRY(if (a) c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>::reclaim(reinterpret_cast<c10::TensorImpl*>(a)))
+}
 GD_API int gd_tensor_ndim(gd_tensor a, int* out) { GD_TRY(*out = static_cast<int>(gd::T(a).dim())) }
 GD_API int gd_tensor_sizes(gd_tensor a, int64_t* out) {
   GD_TRY(auto s = gd::T(a).sizes(); std::copy(s.begin(), s.end(), out))

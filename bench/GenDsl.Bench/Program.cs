@@ -1,9 +1,18 @@
 // Program.cs: the three benchmark workloads on GenDsl.Core (same loops as bench/native_floor.cpp and bench/pytorch_ref.py).
-// Usage: dotnet GenDsl.Bench.dll [threads=2] [repeats=3]; prints "key value" lines that bench/run.sh reads.
+// Usage: dotnet GenDsl.Bench.dll [threads=2] [repeats=3] | adds N; prints "key value" lines that bench/run.sh reads.
 // Timed in chunks as native_floor.cpp is: the fastest chunk stands for the uncontended speed on a shared machine.
 using System.Diagnostics;
 using GenDsl.Torch;
 
+if (args.Length > 1 && args[0] == "adds") // only N adds, for counting instructions per op (bench/count.sh)
+{
+    Torch.NumThreads = 1;
+    using var scope = args.Length > 2 && args[2] == "scope" ? Scope.Begin() : null; // "adds N scope": inside a scope
+    using var a = Torch.Ones(1);
+    using var b = Torch.Ones(1);
+    for (long i = 0, n = long.Parse(args[1]); i < n; i++) { using var c = a + b; }
+    return;
+}
 var threads = args.Length > 0 ? int.Parse(args[0]) : 2;
 var repeats = args.Length > 1 ? int.Parse(args[1]) : 3;
 Torch.NumThreads = threads;

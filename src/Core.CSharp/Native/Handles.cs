@@ -1,83 +1,40 @@
-// Handles.cs: the native tensor pointer a Tensor owns (freed by its Scope, by Dispose, or by a SafeHandle safety net), and generator handles.
+// Handles.cs: how a Tensor crosses to native code (its marshaller), the finalizer safety net of unscoped tensors, and generator handles.
 using System.Runtime.InteropServices;
 using System.Runtime.InteropServices.Marshalling;
+using GenDsl.Torch;
 
 namespace GenDsl.Native;
 
 /// <summary>
-/// Owns one native tensor. A tensor made inside a <see cref="GenDsl.Torch.Scope"/> is freed by that scope (or by
-/// Dispose) and carries no finalizer: a finalizable object per tensor cost about 0.1 us per op, more than the op
-/// itself on small tensors. A tensor that lives outside every scope gets a <see cref="TensorSafeHandle"/>
-/// (see <see cref="Guard"/>) that frees it if it is never disposed. P/Invokes take this type through
-/// <see cref="TensorHandleMarshaller"/>, which passes the raw pointer and keeps the handle (and so its safety net)
-/// alive until the native call returns.
+/// Passes a <see cref="Tensor"/> to native code as its handle (libtorch's TensorImpl*, see native/common.h) and keeps
+/// the tensor alive until the call returns: otherwise a tensor no longer referenced from C# could be finalized (and
+/// freed) while the native call still uses it. A disposed tensor throws ObjectDisposedException instead of
+/// reaching native code; a null one throws ArgumentNullException (optional arguments pass <see cref="Tensor.Of"/>).
 /// </summary>
-[NativeMarshalling(typeof(TensorHandleMarshaller))]
-internal sealed class TensorHandle
-{
-    /// <summary>An absent optional tensor argument (a null pointer on the native side).</summary>
-    internal static readonly TensorHandle Null = new(IntPtr.Zero) { isNull = true };
-
-    private IntPtr ptr;
-    private bool isNull;
-    private TensorSafeHandle? guard;
-
-    internal TensorHandle(IntPtr h) => ptr = h;
-
-    /// <summary>The native pointer; throws when the tensor was already freed (passing it on would crash the process).</summary>
-    internal IntPtr Ptr
-    {
-        get
-        {
-            var p = ptr;
-            if (p == IntPtr.Zero && !isNull) ThrowDisposed();
-            return p;
-        }
-    }
-
-    internal IntPtr DangerousGetHandle() => Ptr;
-    internal bool IsClosed => ptr == IntPtr.Zero && !isNull;
-    internal bool IsGuarded => guard is not null;
-
-    /// <summary>Adds the finalizer safety net (for tensors that no scope will free).</summary>
-    internal void Guard()
-    {
-        if (guard is null && ptr != IntPtr.Zero) guard = new TensorSafeHandle(ptr);
-    }
-
-    /// <summary>Frees the native tensor once; later calls do nothing.</summary>
-    internal void Dispose()
-    {
-        var p = Interlocked.Exchange(ref ptr, IntPtr.Zero);
-        if (p == IntPtr.Zero) return;
-        if (guard is { } g) g.Dispose(); // the safe handle owns p: it frees it exactly once
-        else NativeMethods.gd_tensor_free(p);
-    }
-
-    private static void ThrowDisposed() => throw new ObjectDisposedException("Tensor",
-        "this tensor was disposed, or freed when the Scope it was made in ended; call MoveToOuterScope() or DetachFromScope() on tensors that must outlive their scope");
-}
-
-/// <summary>Passes a <see cref="TensorHandle"/> as its pointer and keeps it alive for the duration of the call.</summary>
-[CustomMarshaller(typeof(TensorHandle), MarshalMode.ManagedToUnmanagedIn, typeof(TensorHandleMarshaller.In))]
-internal static class TensorHandleMarshaller
+[CustomMarshaller(typeof(Tensor), MarshalMode.ManagedToUnmanagedIn, typeof(TensorMarshaller.In))]
+internal static class TensorMarshaller
 {
     internal ref struct In
     {
-        private TensorHandle? handle;
-        public void FromManaged(TensorHandle? managed) => handle = managed;
-        public IntPtr ToUnmanaged() => handle is null ? IntPtr.Zero : handle.Ptr;
-        public void OnInvoked() => GC.KeepAlive(handle);
+        private Tensor? tensor;
+        public void FromManaged(Tensor? managed) => tensor = managed;
+        public IntPtr ToUnmanaged() => tensor is null ? ThrowNull() : tensor.ArgPtr;
+        public void OnInvoked() => GC.KeepAlive(tensor);
         public void Free() { }
     }
+
+    private static IntPtr ThrowNull() => throw new ArgumentNullException("tensor", "a tensor argument is null");
 }
 
-/// <summary>The safety net for a tensor outside every scope: frees it when it is collected undisposed.</summary>
-internal sealed class TensorSafeHandle : SafeHandle
+/// <summary>
+/// The safety net of a tensor that no scope will free (made outside every scope, or moved out of them): frees the
+/// native tensor if the Tensor is collected undisposed. <see cref="Tensor.Dispose"/> suppresses it.
+/// </summary>
+internal sealed class TensorGuard
 {
-    internal TensorSafeHandle(IntPtr h) : base(IntPtr.Zero, true) => SetHandle(h);
-    public override bool IsInvalid => handle == IntPtr.Zero;
-    protected override bool ReleaseHandle() => NativeMethods.gd_tensor_free(handle) == 0;
+    private readonly IntPtr ptr;
+    internal TensorGuard(IntPtr p) => ptr = p;
+    ~TensorGuard() => NativeMethods.gd_tensor_free(ptr);
 }
 
 internal sealed class GeneratorHandle : SafeHandle

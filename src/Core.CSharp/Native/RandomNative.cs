@@ -21,10 +21,10 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_randn(long[]? shape, int ndim, GeneratorHandle g, int dtype, int dev, int idx, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_randint(long low, long high, long[]? shape, int ndim, GeneratorHandle g, int dtype, int dev, int idx, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_randperm(long n, GeneratorHandle g, int dev, int idx, out IntPtr @out);
-    [LibraryImport(Lib)] internal static partial int gd_tensor_bernoulli(TensorHandle probs, GeneratorHandle g, out IntPtr @out);
-    [LibraryImport(Lib)] internal static partial int gd_tensor_multinomial(TensorHandle probs, long n, int replacement, GeneratorHandle g, out IntPtr @out);
-    [LibraryImport(Lib)] internal static partial int gd_tensor_normal(TensorHandle mean, TensorHandle std, GeneratorHandle g, out IntPtr @out);
-    [LibraryImport(Lib)] internal static partial int gd_tensor_uniform_(TensorHandle a, double low, double high, GeneratorHandle g);
-    [LibraryImport(Lib)] internal static partial int gd_tensor_normal_(TensorHandle a, double mean, double std, GeneratorHandle g);
-    [LibraryImport(Lib)] internal static partial int gd_tensor_dropout(TensorHandle a, double p, int train, GeneratorHandle g, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_bernoulli(Tensor probs, GeneratorHandle g, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_multinomial(Tensor probs, long n, int replacement, GeneratorHandle g, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_normal(Tensor mean, Tensor std, GeneratorHandle g, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_uniform_(Tensor a, double low, double high, GeneratorHandle g);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_normal_(Tensor a, double mean, double std, GeneratorHandle g);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_dropout(Tensor a, double p, int train, GeneratorHandle g, out IntPtr @out);
 }

@@ -13,7 +13,7 @@ public static class Autograd
     public static Tensor?[] Grad(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> inputs,
         IReadOnlyList<Tensor?>? gradOutputs = null, bool? retainGraph = null, bool createGraph = false, bool allowUnused = false)
     {
-        var go = gradOutputs is null ? null : gradOutputs.Select(g => g?.Handle.DangerousGetHandle() ?? IntPtr.Zero).ToArray();
+        var go = gradOutputs is null ? null : gradOutputs.Select(g => g?.Ptr ?? IntPtr.Zero).ToArray();
         var res = new IntPtr[inputs.Count];
         var retain = retainGraph ?? createGraph;
         Check(gd_autograd_grad(Tensor.Handles(outputs), outputs.Count, Tensor.Handles(inputs), inputs.Count, go!,

@@ -9,70 +9,70 @@ public sealed partial class Tensor
 
     /// <summary>Sum over every element, or over <paramref name="dims"/>.</summary>
     public Tensor Sum(long[]? dims = null, bool keepdim = false, ScalarType? dtype = null) =>
-        Wrap(gd_tensor_sum(Handle, Dims(dims), dims?.Length ?? 0, keepdim ? 1 : 0, dtype is { } d ? (int)d : -1, out var r), r);
+        Wrap(gd_tensor_sum(this, Dims(dims), dims?.Length ?? 0, keepdim ? 1 : 0, dtype is { } d ? (int)d : -1, out var r), r);
     public Tensor Sum(long dim, bool keepdim = false) => Sum(new[] { dim }, keepdim);
     public Tensor Mean(long[]? dims = null, bool keepdim = false) =>
-        Wrap(gd_tensor_mean(Handle, Dims(dims), dims?.Length ?? 0, keepdim ? 1 : 0, out var r), r);
+        Wrap(gd_tensor_mean(this, Dims(dims), dims?.Length ?? 0, keepdim ? 1 : 0, out var r), r);
     public Tensor Mean(long dim, bool keepdim = false) => Mean(new[] { dim }, keepdim);
-    public Tensor Prod() => Wrap(gd_tensor_prod(Handle, null, 0, out var r), r);
-    public Tensor Prod(long dim, bool keepdim = false) => Wrap(gd_tensor_prod(Handle, new[] { dim }, keepdim ? 1 : 0, out var r), r);
+    public Tensor Prod() => Wrap(gd_tensor_prod(this, null, 0, out var r), r);
+    public Tensor Prod(long dim, bool keepdim = false) => Wrap(gd_tensor_prod(this, new[] { dim }, keepdim ? 1 : 0, out var r), r);
     /// <summary>Variance; <paramref name="correction"/> 1 is Bessel's (unbiased, PyTorch's default), 0 the MLE.</summary>
     public Tensor Var(long[]? dims = null, long correction = 1, bool keepdim = false) =>
-        Wrap(gd_tensor_var(Handle, Dims(dims), dims?.Length ?? 0, correction, keepdim ? 1 : 0, out var r), r);
+        Wrap(gd_tensor_var(this, Dims(dims), dims?.Length ?? 0, correction, keepdim ? 1 : 0, out var r), r);
     public Tensor Var(long dim, long correction = 1, bool keepdim = false) => Var(new[] { dim }, correction, keepdim);
     public Tensor Std(long[]? dims = null, long correction = 1, bool keepdim = false) =>
-        Wrap(gd_tensor_std(Handle, Dims(dims), dims?.Length ?? 0, correction, keepdim ? 1 : 0, out var r), r);
+        Wrap(gd_tensor_std(this, Dims(dims), dims?.Length ?? 0, correction, keepdim ? 1 : 0, out var r), r);
     public Tensor Std(long dim, long correction = 1, bool keepdim = false) => Std(new[] { dim }, correction, keepdim);
     /// <summary>log(sum(exp(x))) computed stably.</summary>
     public Tensor LogSumExp(long[]? dims = null, bool keepdim = false) =>
-        Wrap(gd_tensor_logsumexp(Handle, Dims(dims), dims?.Length ?? 0, keepdim ? 1 : 0, out var r), r);
+        Wrap(gd_tensor_logsumexp(this, Dims(dims), dims?.Length ?? 0, keepdim ? 1 : 0, out var r), r);
     public Tensor LogSumExp(long dim, bool keepdim = false) => LogSumExp(new[] { dim }, keepdim);
     public Tensor Norm(double p = 2, long[]? dims = null, bool keepdim = false) =>
-        Wrap(gd_tensor_norm(Handle, p, Dims(dims), dims?.Length ?? 0, keepdim ? 1 : 0, out var r), r);
+        Wrap(gd_tensor_norm(this, p, Dims(dims), dims?.Length ?? 0, keepdim ? 1 : 0, out var r), r);
 
-    public Tensor Max() => Wrap(gd_tensor_max_all(Handle, out var r), r);
-    public Tensor Min() => Wrap(gd_tensor_min_all(Handle, out var r), r);
+    public Tensor Max() => Wrap(gd_tensor_max_all(this, out var r), r);
+    public Tensor Min() => Wrap(gd_tensor_min_all(this, out var r), r);
 
     public (Tensor Values, Tensor Indices) Max(long dim, bool keepdim = false)
     {
-        Check(gd_tensor_max_dim(Handle, dim, keepdim ? 1 : 0, out var v, out var i));
+        Check(gd_tensor_max_dim(this, dim, keepdim ? 1 : 0, out var v, out var i));
         return (new Tensor(v), new Tensor(i));
     }
 
     public (Tensor Values, Tensor Indices) Min(long dim, bool keepdim = false)
     {
-        Check(gd_tensor_min_dim(Handle, dim, keepdim ? 1 : 0, out var v, out var i));
+        Check(gd_tensor_min_dim(this, dim, keepdim ? 1 : 0, out var v, out var i));
         return (new Tensor(v), new Tensor(i));
     }
 
-    public Tensor ArgMax() => Wrap(gd_tensor_argmax(Handle, null, 0, out var r), r);
-    public Tensor ArgMax(long dim, bool keepdim = false) => Wrap(gd_tensor_argmax(Handle, new[] { dim }, keepdim ? 1 : 0, out var r), r);
-    public Tensor ArgMin() => Wrap(gd_tensor_argmin(Handle, null, 0, out var r), r);
-    public Tensor ArgMin(long dim, bool keepdim = false) => Wrap(gd_tensor_argmin(Handle, new[] { dim }, keepdim ? 1 : 0, out var r), r);
-    public Tensor Softmax(long dim) => Wrap(gd_tensor_softmax(Handle, dim, out var r), r);
-    public Tensor LogSoftmax(long dim) => Wrap(gd_tensor_log_softmax(Handle, dim, out var r), r);
-    public Tensor CumSum(long dim) => Wrap(gd_tensor_cumsum(Handle, dim, out var r), r);
-    public Tensor CumProd(long dim) => Wrap(gd_tensor_cumprod(Handle, dim, out var r), r);
-    public Tensor All() => Wrap(gd_tensor_all(Handle, out var r), r);
-    public Tensor Any() => Wrap(gd_tensor_any(Handle, out var r), r);
+    public Tensor ArgMax() => Wrap(gd_tensor_argmax(this, null, 0, out var r), r);
+    public Tensor ArgMax(long dim, bool keepdim = false) => Wrap(gd_tensor_argmax(this, new[] { dim }, keepdim ? 1 : 0, out var r), r);
+    public Tensor ArgMin() => Wrap(gd_tensor_argmin(this, null, 0, out var r), r);
+    public Tensor ArgMin(long dim, bool keepdim = false) => Wrap(gd_tensor_argmin(this, new[] { dim }, keepdim ? 1 : 0, out var r), r);
+    public Tensor Softmax(long dim) => Wrap(gd_tensor_softmax(this, dim, out var r), r);
+    public Tensor LogSoftmax(long dim) => Wrap(gd_tensor_log_softmax(this, dim, out var r), r);
+    public Tensor CumSum(long dim) => Wrap(gd_tensor_cumsum(this, dim, out var r), r);
+    public Tensor CumProd(long dim) => Wrap(gd_tensor_cumprod(this, dim, out var r), r);
+    public Tensor All() => Wrap(gd_tensor_all(this, out var r), r);
+    public Tensor Any() => Wrap(gd_tensor_any(this, out var r), r);
 
     /// <summary>|this - other| &lt;= atol + rtol |other| everywhere (same shape after broadcasting).</summary>
     public bool AllClose(Tensor other, double rtol = 1e-5, double atol = 1e-8)
     {
-        Check(gd_tensor_allclose(Handle, other.Handle, rtol, atol, out var r));
+        Check(gd_tensor_allclose(this, other, rtol, atol, out var r));
         return r != 0;
     }
 
     /// <summary>Same shape and same elements.</summary>
     public bool Equal(Tensor other)
     {
-        Check(gd_tensor_equal(Handle, other.Handle, out var r));
+        Check(gd_tensor_equal(this, other, out var r));
         return r != 0;
     }
 
     // ---- matrix products ----
-    public Tensor MatMul(Tensor other) => Wrap(gd_tensor_matmul(Handle, other.Handle, out var r), r);
-    public Tensor Mm(Tensor other) => Wrap(gd_tensor_mm(Handle, other.Handle, out var r), r);
-    public Tensor Bmm(Tensor other) => Wrap(gd_tensor_bmm(Handle, other.Handle, out var r), r);
-    public Tensor Outer(Tensor other) => Wrap(gd_tensor_outer(Handle, other.Handle, out var r), r);
+    public Tensor MatMul(Tensor other) => Wrap(gd_tensor_matmul(this, other, out var r), r);
+    public Tensor Mm(Tensor other) => Wrap(gd_tensor_mm(this, other, out var r), r);
+    public Tensor Bmm(Tensor other) => Wrap(gd_tensor_bmm(this, other, out var r), r);
+    public Tensor Outer(Tensor other) => Wrap(gd_tensor_outer(this, other, out var r), r);
 }

@@ -5,34 +5,34 @@ namespace GenDsl.Torch;
 
 public sealed partial class Tensor
 {
-    public Tensor View(params long[] shape) => Wrap(gd_tensor_view(Handle, shape, shape.Length, out var r), r);
-    public Tensor Reshape(params long[] shape) => Wrap(gd_tensor_reshape(Handle, shape, shape.Length, out var r), r);
-    public Tensor Expand(params long[] shape) => Wrap(gd_tensor_expand(Handle, shape, shape.Length, out var r), r);
+    public Tensor View(params long[] shape) => Wrap(gd_tensor_view(this, shape, shape.Length, out var r), r);
+    public Tensor Reshape(params long[] shape) => Wrap(gd_tensor_reshape(this, shape, shape.Length, out var r), r);
+    public Tensor Expand(params long[] shape) => Wrap(gd_tensor_expand(this, shape, shape.Length, out var r), r);
     public Tensor ExpandAs(Tensor other) => Expand(other.Shape);
-    public Tensor Permute(params long[] dims) => Wrap(gd_tensor_permute(Handle, dims, dims.Length, out var r), r);
-    public Tensor Transpose(long dim0, long dim1) => Wrap(gd_tensor_transpose(Handle, dim0, dim1, out var r), r);
+    public Tensor Permute(params long[] dims) => Wrap(gd_tensor_permute(this, dims, dims.Length, out var r), r);
+    public Tensor Transpose(long dim0, long dim1) => Wrap(gd_tensor_transpose(this, dim0, dim1, out var r), r);
     /// <summary>The transpose of a matrix (the last two dims of a batch of matrices).</summary>
     public Tensor T => Transpose(-2, -1);
-    public Tensor Unsqueeze(long dim) => Wrap(gd_tensor_unsqueeze(Handle, dim, out var r), r);
-    public Tensor Squeeze() => Wrap(gd_tensor_squeeze(Handle, null, out var r), r);
-    public Tensor Squeeze(long dim) => Wrap(gd_tensor_squeeze(Handle, new[] { dim }, out var r), r);
-    public Tensor Flatten(long startDim = 0, long endDim = -1) => Wrap(gd_tensor_flatten(Handle, startDim, endDim, out var r), r);
+    public Tensor Unsqueeze(long dim) => Wrap(gd_tensor_unsqueeze(this, dim, out var r), r);
+    public Tensor Squeeze() => Wrap(gd_tensor_squeeze(this, null, out var r), r);
+    public Tensor Squeeze(long dim) => Wrap(gd_tensor_squeeze(this, new[] { dim }, out var r), r);
+    public Tensor Flatten(long startDim = 0, long endDim = -1) => Wrap(gd_tensor_flatten(this, startDim, endDim, out var r), r);
 
     public Tensor[] Chunk(long chunks, long dim = 0)
     {
         var hs = new IntPtr[chunks];
-        Check(gd_tensor_chunk(Handle, chunks, dim, hs, out var n));
+        Check(gd_tensor_chunk(this, chunks, dim, hs, out var n));
         var ts = new Tensor[n];
         for (var i = 0; i < n; i++) ts[i] = new Tensor(hs[i]);
         return ts;
     }
 
     /// <summary>The slice at <paramref name="index"/> along <paramref name="dim"/> (that dim is removed); negative indices count from the end.</summary>
-    public Tensor Select(long dim, long index) => Wrap(gd_tensor_select(Handle, dim, index, out var r), r);
+    public Tensor Select(long dim, long index) => Wrap(gd_tensor_select(this, dim, index, out var r), r);
     /// <summary>x[start:end:step] along dim; end is exclusive, clipped like Python slices.</summary>
-    public Tensor Slice(long dim, long start, long end, long step = 1) => Wrap(gd_tensor_slice(Handle, dim, start, end, step, out var r), r);
-    public Tensor Narrow(long dim, long start, long length) => Wrap(gd_tensor_narrow(Handle, dim, start, length, out var r), r);
-    public Tensor IndexSelect(long dim, Tensor index) => Wrap(gd_tensor_index_select(Handle, dim, index.Handle, out var r), r);
+    public Tensor Slice(long dim, long start, long end, long step = 1) => Wrap(gd_tensor_slice(this, dim, start, end, step, out var r), r);
+    public Tensor Narrow(long dim, long start, long length) => Wrap(gd_tensor_narrow(this, dim, start, length, out var r), r);
+    public Tensor IndexSelect(long dim, Tensor index) => Wrap(gd_tensor_index_select(this, dim, index, out var r), r);
 
     /// <summary>x[i] (first dim), x[i, j], ... — integer indexing, as in PyTorch.</summary>
     [System.Runtime.CompilerServices.IndexerName("At")]
@@ -55,8 +55,8 @@ public sealed partial class Tensor
     public Tensor Index(params Tensor?[] indices)
     {
         var hs = new IntPtr[indices.Length];
-        for (var i = 0; i < hs.Length; i++) hs[i] = indices[i]?.Handle.DangerousGetHandle() ?? IntPtr.Zero;
-        var r = Wrap(gd_tensor_index(Handle, hs, hs.Length, out var h), h);
+        for (var i = 0; i < hs.Length; i++) hs[i] = indices[i]?.Ptr ?? IntPtr.Zero;
+        var r = Wrap(gd_tensor_index(this, hs, hs.Length, out var h), h);
         GC.KeepAlive(indices);
         return r;
     }
@@ -65,38 +65,38 @@ public sealed partial class Tensor
     public Tensor IndexPut_(Tensor?[] indices, Tensor values, bool accumulate = false)
     {
         var hs = new IntPtr[indices.Length];
-        for (var i = 0; i < hs.Length; i++) hs[i] = indices[i]?.Handle.DangerousGetHandle() ?? IntPtr.Zero;
-        Check(gd_tensor_index_put_(Handle, hs, hs.Length, values.Handle, accumulate ? 1 : 0));
+        for (var i = 0; i < hs.Length; i++) hs[i] = indices[i]?.Ptr ?? IntPtr.Zero;
+        Check(gd_tensor_index_put_(this, hs, hs.Length, values, accumulate ? 1 : 0));
         GC.KeepAlive(indices);
         return this;
     }
 
-    public Tensor Gather(long dim, Tensor index) => Wrap(gd_tensor_gather(Handle, dim, index.Handle, out var r), r);
-    public Tensor Scatter(long dim, Tensor index, Tensor src) => Wrap(gd_tensor_scatter(Handle, dim, index.Handle, src.Handle, out var r), r);
-    public Tensor ScatterAdd(long dim, Tensor index, Tensor src) => Wrap(gd_tensor_scatter_add(Handle, dim, index.Handle, src.Handle, out var r), r);
-    public Tensor MaskedFill(Tensor mask, Scalar value) => Wrap(gd_tensor_masked_fill(Handle, mask.Handle, value, out var r), r);
-    public Tensor MaskedSelect(Tensor mask) => Wrap(gd_tensor_masked_select(Handle, mask.Handle, out var r), r);
-    public Tensor Triu(long diagonal = 0) => Wrap(gd_tensor_triu(Handle, diagonal, out var r), r);
-    public Tensor Tril(long diagonal = 0) => Wrap(gd_tensor_tril(Handle, diagonal, out var r), r);
-    public Tensor Diagonal(long offset = 0, long dim1 = -2, long dim2 = -1) => Wrap(gd_tensor_diagonal(Handle, offset, dim1, dim2, out var r), r);
+    public Tensor Gather(long dim, Tensor index) => Wrap(gd_tensor_gather(this, dim, index, out var r), r);
+    public Tensor Scatter(long dim, Tensor index, Tensor src) => Wrap(gd_tensor_scatter(this, dim, index, src, out var r), r);
+    public Tensor ScatterAdd(long dim, Tensor index, Tensor src) => Wrap(gd_tensor_scatter_add(this, dim, index, src, out var r), r);
+    public Tensor MaskedFill(Tensor mask, Scalar value) => Wrap(gd_tensor_masked_fill(this, mask, value, out var r), r);
+    public Tensor MaskedSelect(Tensor mask) => Wrap(gd_tensor_masked_select(this, mask, out var r), r);
+    public Tensor Triu(long diagonal = 0) => Wrap(gd_tensor_triu(this, diagonal, out var r), r);
+    public Tensor Tril(long diagonal = 0) => Wrap(gd_tensor_tril(this, diagonal, out var r), r);
+    public Tensor Diagonal(long offset = 0, long dim1 = -2, long dim2 = -1) => Wrap(gd_tensor_diagonal(this, offset, dim1, dim2, out var r), r);
     /// <summary>A batch of diagonal matrices with this tensor's last dim on the diagonal.</summary>
-    public Tensor DiagEmbed() => Wrap(gd_tensor_diag_embed(Handle, out var r), r);
-    public Tensor Flip(params long[] dims) => Wrap(gd_tensor_flip(Handle, dims, dims.Length, out var r), r);
-    public Tensor Repeat(params long[] repeats) => Wrap(gd_tensor_repeat(Handle, repeats, repeats.Length, out var r), r);
-    public Tensor Nonzero() => Wrap(gd_tensor_nonzero(Handle, out var r), r);
+    public Tensor DiagEmbed() => Wrap(gd_tensor_diag_embed(this, out var r), r);
+    public Tensor Flip(params long[] dims) => Wrap(gd_tensor_flip(this, dims, dims.Length, out var r), r);
+    public Tensor Repeat(params long[] repeats) => Wrap(gd_tensor_repeat(this, repeats, repeats.Length, out var r), r);
+    public Tensor Nonzero() => Wrap(gd_tensor_nonzero(this, out var r), r);
 
     public (Tensor Values, Tensor Indices) Sort(long dim = -1, bool descending = false)
     {
-        Check(gd_tensor_sort(Handle, dim, descending ? 1 : 0, out var v, out var i));
+        Check(gd_tensor_sort(this, dim, descending ? 1 : 0, out var v, out var i));
         return (new Tensor(v), new Tensor(i));
     }
 
     public (Tensor Values, Tensor Indices) TopK(long k, long dim = -1, bool largest = true)
     {
-        Check(gd_tensor_topk(Handle, k, dim, largest ? 1 : 0, out var v, out var i));
+        Check(gd_tensor_topk(this, k, dim, largest ? 1 : 0, out var v, out var i));
         return (new Tensor(v), new Tensor(i));
     }
 
     /// <summary>A new handle to the same storage (a view of the whole tensor).</summary>
-    public Tensor Alias() => Wrap(gd_tensor_view(Handle, Shape, Dim, out var r), r);
+    public Tensor Alias() => Wrap(gd_tensor_view(this, Shape, Dim, out var r), r);
 }

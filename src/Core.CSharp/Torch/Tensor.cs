@@ -1,6 +1,7 @@
 // Tensor.cs: the Tensor type — ownership, metadata, data in and out, conversions and printing.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
 using System.Text;
 using GenDsl.Native;
 using static GenDsl.Native.NativeMethods;
@@ -12,17 +13,29 @@ namespace GenDsl.Torch;
 /// keepdim); names are PyTorch's in .NET casing. A tensor owns a native handle: dispose it, or let the
 /// <see cref="Scope"/> it was made in free it.
 /// </summary>
+[NativeMarshalling(typeof(TensorMarshaller))]
 public sealed partial class Tensor : IDisposable
 {
-    internal readonly TensorHandle Handle;
+    // The native handle: libtorch's TensorImpl* holding one reference (see native/common.h); zero once freed.
+    // A tensor is the one managed object per native tensor: P/Invokes take it directly (TensorMarshaller).
+    private IntPtr ptr;
     internal Scope? Owner;
+    // Only for tensors no scope will free: a finalizable object per tensor costs more than a small op, so tensors
+    // made inside a scope have none (their scope, or its finalizer, frees them), and tensors made outside every
+    // scope get theirs only if they outlive a short wait on their thread's pending list (see Scope.Register).
+    private TensorGuard? guard;
+    private readonly bool absent;
 
     internal Tensor(IntPtr handle)
     {
-        Handle = new TensorHandle(handle);
-        // Inside a scope the scope frees it; outside every scope a SafeHandle is the safety net.
-        if (!Scope.Register(this)) Handle.Guard();
+        ptr = handle;
+        Scope.Register(this);
     }
+
+    private Tensor() => absent = true;
+
+    /// <summary>An absent optional tensor argument (a null handle on the native side).</summary>
+    private static readonly Tensor Absent = new();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Tensor Wrap(int status, IntPtr handle, [CallerMemberName] string op = "")
@@ -31,28 +44,81 @@ public sealed partial class Tensor : IDisposable
         return new Tensor(handle);
     }
 
-    internal static TensorHandle Of(Tensor? t) => t?.Handle ?? TensorHandle.Null;
+    /// <summary>An optional tensor argument for a P/Invoke: the tensor, or a null handle when absent.</summary>
+    internal static Tensor Of(Tensor? t) => t ?? Absent;
+
+    /// <summary>The native handle; throws when the tensor was already freed (passing it on would crash the process).</summary>
+    internal IntPtr Ptr
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            var p = ptr;
+            if (p == IntPtr.Zero) ThrowDisposed();
+            return p;
+        }
+    }
+
+    /// <summary>The handle as a P/Invoke argument: <see cref="Ptr"/>, or a null handle for <see cref="Absent"/>.</summary>
+    internal IntPtr ArgPtr
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            var p = ptr;
+            if (p == IntPtr.Zero && !absent) ThrowDisposed();
+            return p;
+        }
+    }
+
     internal static IntPtr[] Handles(IReadOnlyList<Tensor> ts)
     {
         var hs = new IntPtr[ts.Count];
-        for (var i = 0; i < hs.Length; i++) hs[i] = ts[i].Handle.DangerousGetHandle();
+        for (var i = 0; i < hs.Length; i++) hs[i] = ts[i].Ptr;
         return hs;
     }
 
-    public bool IsDisposed => Handle.IsClosed;
+    public bool IsDisposed => ptr == IntPtr.Zero;
 
     public void Dispose()
     {
-        Handle.Dispose();
+        Free();
         Owner?.Forget(this);
         Owner = null;
     }
+
+    /// <summary>Frees the native tensor once; later calls do nothing.</summary>
+    internal void Free()
+    {
+        var p = Interlocked.Exchange(ref ptr, IntPtr.Zero);
+        if (p == IntPtr.Zero) return;
+        if (Volatile.Read(ref guard) is { } g) GC.SuppressFinalize(g);
+        gd_tensor_free(p);
+    }
+
+    /// <summary>
+    /// Adds the finalizer safety net (for tensors that no scope will free). Safe against a concurrent Free (a
+    /// pending list may guard a tensor that another thread is disposing): a guard that lost the race is disarmed.
+    /// </summary>
+    internal void Guard()
+    {
+        if (Volatile.Read(ref guard) is not null) return;
+        var p = Volatile.Read(ref ptr);
+        if (p == IntPtr.Zero) return;
+        var g = new TensorGuard(p);
+        if (Interlocked.CompareExchange(ref guard, g, null) is not null || Volatile.Read(ref ptr) == IntPtr.Zero)
+            GC.SuppressFinalize(g);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowDisposed() => throw new ObjectDisposedException("Tensor",
+        "this tensor was disposed, or freed when the Scope it was made in ended; call MoveToOuterScope() or DetachFromScope() on tensors that must outlive their scope");
 
     /// <summary>Moves this tensor from its scope to the enclosing one (or out of all scopes), so it survives the scope's end.</summary>
     public Tensor MoveToOuterScope()
     {
         Owner?.MoveOut(this);
-        if (Owner is null) Handle.Guard();
+        if (Owner is null) Guard();
         return this;
     }
 
@@ -60,19 +126,19 @@ public sealed partial class Tensor : IDisposable
     public Tensor DetachFromScope()
     {
         Owner = null;
-        Handle.Guard();
+        Guard();
         return this;
     }
 
     // ---- metadata ----
-    public int Dim { get { Check(gd_tensor_ndim(Handle, out var n)); return n; } }
+    public int Dim { get { Check(gd_tensor_ndim(this, out var n)); return n; } }
 
     public long[] Shape
     {
         get
         {
             var s = new long[Dim];
-            Check(gd_tensor_sizes(Handle, s));
+            Check(gd_tensor_sizes(this, s));
             return s;
         }
     }
@@ -90,19 +156,19 @@ public sealed partial class Tensor : IDisposable
         get
         {
             var s = new long[Dim];
-            Check(gd_tensor_strides(Handle, s));
+            Check(gd_tensor_strides(this, s));
             return s;
         }
     }
 
-    public long NumEl { get { Check(gd_tensor_numel(Handle, out var n)); return n; } }
-    public ScalarType Dtype { get { Check(gd_tensor_dtype(Handle, out var d)); return (ScalarType)d; } }
+    public long NumEl { get { Check(gd_tensor_numel(this, out var n)); return n; } }
+    public ScalarType Dtype { get { Check(gd_tensor_dtype(this, out var d)); return (ScalarType)d; } }
 
     public Device Device
     {
         get
         {
-            Check(gd_tensor_device(Handle, out var t, out var i));
+            Check(gd_tensor_device(this, out var t, out var i));
             return new Device((DeviceType)t, i);
         }
     }
@@ -129,7 +195,7 @@ public sealed partial class Tensor : IDisposable
         if (destination.Length != n)
             throw new ArgumentException($"CopyTo: destination holds {destination.Length} elements but the tensor has {n}");
         fixed (T* p = destination)
-            Check(gd_tensor_copy_out(Handle, (IntPtr)p, n * sizeof(T)));
+            Check(gd_tensor_copy_out(this, (IntPtr)p, n * sizeof(T)));
     }
 
     /// <summary>The elements as a flat array (row-major); T must match the dtype.</summary>
@@ -143,7 +209,7 @@ public sealed partial class Tensor : IDisposable
     /// <summary>The value of a one-element tensor, converted to T.</summary>
     public T Item<T>() where T : unmanaged
     {
-        Check(gd_tensor_item(Handle, out var s));
+        Check(gd_tensor_item(this, out var s));
         object v =
             typeof(T) == typeof(double) ? s.ToDouble() :
             typeof(T) == typeof(float) ? (float)s.ToDouble() :
@@ -159,20 +225,20 @@ public sealed partial class Tensor : IDisposable
     public double ToDouble() => Item<double>();
 
     // ---- conversions and copies ----
-    public Tensor To(ScalarType dtype) => Wrap(gd_tensor_to(Handle, (int)dtype, -1, 0, 0, out var r), r);
-    public Tensor To(Device device) => Wrap(gd_tensor_to(Handle, -1, (int)device.Type, device.Index, 0, out var r), r);
-    public Tensor To(Device device, ScalarType dtype) => Wrap(gd_tensor_to(Handle, (int)dtype, (int)device.Type, device.Index, 0, out var r), r);
+    public Tensor To(ScalarType dtype) => Wrap(gd_tensor_to(this, (int)dtype, -1, 0, 0, out var r), r);
+    public Tensor To(Device device) => Wrap(gd_tensor_to(this, -1, (int)device.Type, device.Index, 0, out var r), r);
+    public Tensor To(Device device, ScalarType dtype) => Wrap(gd_tensor_to(this, (int)dtype, (int)device.Type, device.Index, 0, out var r), r);
     public Tensor Float() => To(ScalarType.Float32);
     public Tensor Double() => To(ScalarType.Float64);
     public Tensor Long() => To(ScalarType.Int64);
     public Tensor Bool() => To(ScalarType.Bool);
     public Tensor Cpu() => To(Device.CPU);
     public Tensor Cuda(int index = 0) => To(Device.CUDA(index));
-    public Tensor Clone() => Wrap(gd_tensor_clone(Handle, out var r), r);
-    public Tensor Contiguous() => Wrap(gd_tensor_contiguous(Handle, out var r), r);
-    public Tensor Copy_(Tensor src) { Check(gd_tensor_copy_(Handle, src.Handle)); return this; }
-    public Tensor Fill_(Scalar value) { Check(gd_tensor_fill_(Handle, value)); return this; }
-    public Tensor Zero_() { Check(gd_tensor_zero_(Handle)); return this; }
+    public Tensor Clone() => Wrap(gd_tensor_clone(this, out var r), r);
+    public Tensor Contiguous() => Wrap(gd_tensor_contiguous(this, out var r), r);
+    public Tensor Copy_(Tensor src) { Check(gd_tensor_copy_(this, src)); return this; }
+    public Tensor Fill_(Scalar value) { Check(gd_tensor_fill_(this, value)); return this; }
+    public Tensor Zero_() { Check(gd_tensor_zero_(this)); return this; }
 
     // ---- printing ----
     /// <summary>PyTorch-like text: <c>tensor([[1., 2.], [3., 4.]], dtype=float64)</c>; long tensors are abbreviated.</summary>

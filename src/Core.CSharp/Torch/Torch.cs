@@ -109,13 +109,13 @@ public static partial class Torch
         W(gd_tensor_randperm(n, GenDsl.Torch.Generator.Of(generator), (int)Dev(device).Type, Dev(device).Index, out var h), h);
     /// <summary>Bernoulli draws with the given probabilities (same shape and dtype).</summary>
     public static TorchTensor Bernoulli(TorchTensor probs, Generator? generator = null) =>
-        W(gd_tensor_bernoulli(probs.Handle, GenDsl.Torch.Generator.Of(generator), out var h), h);
+        W(gd_tensor_bernoulli(probs, GenDsl.Torch.Generator.Of(generator), out var h), h);
     /// <summary>Category indices drawn from each row of (unnormalised) probabilities.</summary>
     public static TorchTensor Multinomial(TorchTensor probs, long numSamples, bool replacement = false, Generator? generator = null) =>
-        W(gd_tensor_multinomial(probs.Handle, numSamples, replacement ? 1 : 0, GenDsl.Torch.Generator.Of(generator), out var h), h);
+        W(gd_tensor_multinomial(probs, numSamples, replacement ? 1 : 0, GenDsl.Torch.Generator.Of(generator), out var h), h);
     /// <summary>mean + std * eps with eps ~ N(0, 1): differentiable in mean and std (the reparameterisation trick).</summary>
     public static TorchTensor Normal(TorchTensor mean, TorchTensor std, Generator? generator = null) =>
-        W(gd_tensor_normal(mean.Handle, std.Handle, GenDsl.Torch.Generator.Of(generator), out var h), h);
+        W(gd_tensor_normal(mean, std, GenDsl.Torch.Generator.Of(generator), out var h), h);
 
     // ---- joins and selection ----
     public static TorchTensor Cat(IReadOnlyList<TorchTensor> tensors, long dim = 0)
@@ -134,7 +134,7 @@ public static partial class Torch
 
     /// <summary>Elementwise condition ? a : b (broadcast).</summary>
     public static TorchTensor Where(TorchTensor condition, TorchTensor a, TorchTensor b) =>
-        W(gd_tensor_where(condition.Handle, a.Handle, b.Handle, out var h), h);
+        W(gd_tensor_where(condition, a, b, out var h), h);
     public static TorchTensor Maximum(TorchTensor a, TorchTensor b) => a.Maximum(b);
     public static TorchTensor Minimum(TorchTensor a, TorchTensor b) => a.Minimum(b);
     public static TorchTensor MatMul(TorchTensor a, TorchTensor b) => a.MatMul(b);
@@ -147,7 +147,7 @@ public static partial class Torch
         var ptrs = names.Select(n => Marshal.StringToCoTaskMemUTF8(n)).ToArray();
         try
         {
-            var hs = names.Select(n => tensors[n].Handle.DangerousGetHandle()).ToArray();
+            var hs = names.Select(n => tensors[n].Ptr).ToArray();
             Check(gd_save(path, ptrs, hs, names.Length));
             GC.KeepAlive(tensors);
         }

@@ -14,7 +14,7 @@ public static class Init
     public static Tensor Uniform_(Tensor tensor, double low = 0, double high = 1, Generator? generator = null)
     {
         if (!(low <= high)) throw new ArgumentException($"Uniform_: low ({low}) must not exceed high ({high})");
-        using (Autograd.NoGrad()) Check(gd_tensor_uniform_(tensor.Handle, low, high, Generator.Of(generator)));
+        using (Autograd.NoGrad()) Check(gd_tensor_uniform_(tensor, low, high, Generator.Of(generator)));
         return tensor;
     }
 
@@ -22,7 +22,7 @@ public static class Init
     public static Tensor Normal_(Tensor tensor, double mean = 0, double std = 1, Generator? generator = null)
     {
         if (!(std >= 0)) throw new ArgumentException($"Normal_: std must be non-negative, got {std}");
-        using (Autograd.NoGrad()) Check(gd_tensor_normal_(tensor.Handle, mean, std, Generator.Of(generator)));
+        using (Autograd.NoGrad()) Check(gd_tensor_normal_(tensor, mean, std, Generator.Of(generator)));
         return tensor;
     }
 
