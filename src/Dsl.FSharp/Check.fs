@@ -208,13 +208,16 @@ let plan (e: Experiment) : Result<Plan, DslError list> =
 
 // ---- named parameters and overrides ----
 
-/// Edit distance, for did-you-mean.
+/// Edit distance for did-you-mean: insertions, deletions, substitutions and swaps of neighbours
+/// (optimal string alignment), so "sdg" is one edit from "sgd".
 let levenshtein (a: string) (b: string) =
     let d = Array2D.init (a.Length + 1) (b.Length + 1) (fun i j -> if i = 0 then j elif j = 0 then i else 0)
     for i in 1 .. a.Length do
         for j in 1 .. b.Length do
             let cost = if a.[i - 1] = b.[j - 1] then 0 else 1
             d.[i, j] <- min (min (d.[i - 1, j] + 1) (d.[i, j - 1] + 1)) (d.[i - 1, j - 1] + cost)
+            if i > 1 && j > 1 && a.[i - 1] = b.[j - 2] && a.[i - 2] = b.[j - 1] then
+                d.[i, j] <- min d.[i, j] (d.[i - 2, j - 2] + 1)
     d.[a.Length, b.Length]
 
 /// The closest known key, if it is close enough to be a plausible typo.

@@ -66,6 +66,12 @@ let ``an unknown override key is rejected with a did-you-mean`` () =
     | other -> failwithf "expected one UnknownOverride with a suggestion, got %A" other
 
 [<Fact>]
+let ``a swapped pair of letters counts as one edit, so fit.sdg.steps suggests fit.sgd.steps`` () =
+    match Check.planWith [ "fit.sdg.steps=10" ] good with
+    | Error [ UnknownOverride ("fit.sdg.steps", Some "fit.sgd.steps") ] -> ()
+    | other -> failwithf "expected UnknownOverride suggesting fit.sgd.steps, got %A" other
+
+[<Fact>]
 let ``a far-off override key gets no suggestion and a bad value names the expected type`` () =
     Assert.Equal(Error [ UnknownOverride("optimizer.momentum", None) ], Check.applyOverrides [ "optimizer.momentum=0.9" ] good |> Result.map ignore)
     Assert.Equal(Error [ BadOverrideValue("fit.em.steps", "ten", "an integer") ], Check.applyOverrides [ "fit.em.steps=ten" ] good |> Result.map ignore)
