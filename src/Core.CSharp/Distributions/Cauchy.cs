@@ -21,10 +21,7 @@ public sealed class Cauchy : Distribution
 
     public Cauchy(double loc = 0, double scale = 1) : this(Num(loc), Num(scale)) { }
 
-    public override long[] BatchShape
-    {
-        get { using var b = Loc + Scale; return b.Shape; }
-    }
+    public override long[] BatchShape => BroadcastShape(Loc, Scale);
 
     public override Tensor Sample(long n, Generator? generator = null)
     {

@@ -35,6 +35,22 @@ public abstract class Distribution
     /// <summary>A float64 0-d tensor from a double (parameters given as numbers are float64); it lives as long as the distribution, outside any scope.</summary>
     internal static Tensor Num(double v) => Torch.Torch.Scalar(v, ScalarType.Float64).DetachFromScope();
 
+    /// <summary>The shape two parameter tensors broadcast to (PyTorch's rules), from their shapes alone.</summary>
+    internal static long[] BroadcastShape(Tensor a, Tensor b)
+    {
+        long[] x = a.Shape, y = b.Shape;
+        var r = new long[Math.Max(x.Length, y.Length)];
+        for (var i = 1; i <= r.Length; i++)
+        {
+            var p = i <= x.Length ? x[^i] : 1;
+            var q = i <= y.Length ? y[^i] : 1;
+            if (p != q && p != 1 && q != 1)
+                throw new ArgumentException($"parameter shapes [{string.Join(", ", x)}] and [{string.Join(", ", y)}] do not broadcast");
+            r[^i] = p == 1 ? q : p;
+        }
+        return r;
+    }
+
     internal static void RequirePositive(Tensor t, string name)
     {
         using var ok = t.Gt(0.0);

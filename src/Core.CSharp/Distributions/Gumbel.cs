@@ -21,10 +21,7 @@ public sealed class Gumbel : Distribution
 
     public Gumbel(double loc = 0, double scale = 1) : this(Num(loc), Num(scale)) { }
 
-    public override long[] BatchShape
-    {
-        get { using var b = Loc + Scale; return b.Shape; }
-    }
+    public override long[] BatchShape => BroadcastShape(Loc, Scale);
 
     /// <summary>-log log(1/u) for u ~ U(0,1): standard Gumbel noise of the given shape.</summary>
     public static Tensor StandardNoise(long[] shape, Generator? generator = null, ScalarType dtype = ScalarType.Float64)

@@ -24,10 +24,7 @@ public sealed class Normal : Distribution
 
     public Normal(double loc, double scale) : this(Num(loc), Num(scale)) { }
 
-    public override long[] BatchShape
-    {
-        get { using var b = Loc + Scale; return b.Shape; }
-    }
+    public override long[] BatchShape => BroadcastShape(Loc, Scale);
 
     /// <summary>loc + scale * eps, eps ~ N(0, 1): differentiable in loc and scale (the reparameterisation trick).</summary>
     public override Tensor Sample(long n, Generator? generator = null)

@@ -19,10 +19,7 @@ public sealed class Uniform : Distribution
 
     public Uniform(double low, double high) : this(Num(low), Num(high)) { }
 
-    public override long[] BatchShape
-    {
-        get { using var b = Low + High; return b.Shape; }
-    }
+    public override long[] BatchShape => BroadcastShape(Low, High);
 
     public override Tensor Sample(long n, Generator? generator = null)
     {
