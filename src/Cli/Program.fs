@@ -62,7 +62,7 @@ let private plans (script: string) (seed: uint64 option) (sets: string list) : R
         Error 1
     | Ok exps ->
         let assignments = (seed |> Option.map (sprintf "seed=%d") |> Option.toList) @ sets
-        let results = exps |> List.map (Check.planWith assignments)
+        let results = exps |> List.map (Settings.planWith assignments)
         let errors = results |> List.collect (function Error es -> es | Ok _ -> [])
         if errors.IsEmpty then Ok(results |> List.choose (function Ok p -> Some p | Error _ -> None))
         else
@@ -75,7 +75,7 @@ let private runCmd (a: ParseResults<RunArgs>) =
     | Error code -> code
     | Ok ps ->
         let opts =
-            { Interpret.defaults with
+            { Runs.defaults with
                 OutputRoot = a.GetResult(RunArgs.Out, defaultValue = "runs")
                 Device = a.GetResult(RunArgs.Device, defaultValue = "cpu")
                 Threads = a.TryGetResult RunArgs.Threads }
@@ -104,7 +104,7 @@ let private checkCmd (a: ParseResults<CheckArgs>) (describe: bool) =
             else
                 printfn "%s: ok — %d case(s), %d stud(ies), nothing trained" p.Experiment.Name p.Cases.Length p.Experiment.Studies.Length
                 for c in p.Cases do
-                    printfn "  case %s: N = %d, D = %d, fits %s" c.Case.Label c.N c.Dim (String.Join(", ", c.Case.Fits |> List.map (fun f -> sprintf "%s (%d steps)" f.Name f.Steps)))
+                    printfn "  case %s: N = %d, D = %d, fits %s" c.Case.Label c.N c.Dim (String.Join(", ", c.Case.Fits |> List.map (fun f -> sprintf "%s (%s)" f.Name (match f.Fitter with Em m -> sprintf "EM, %d iterations" m.Iterations | Gradient t -> (match t.Budget with Steps s -> sprintf "%d steps" s | Epochs n -> sprintf "%d epochs" n)))))
                 for s in p.Experiment.Studies do
                     printfn "  study %s: %s" s.Label (match s.Kind with KlAsymmetry _ -> "KL asymmetry" | ReceptiveFields _ -> "receptive fields" | GdaDynamics _ -> "GDA dynamics" | ChangeOfVariables _ -> "change of variables" | ArFit _ -> "AR fit")
         0

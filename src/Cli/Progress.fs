@@ -5,38 +5,39 @@ open System
 open System.Collections.Generic
 open System.Diagnostics
 open Spectre.Console
-open GenDsl.Dsl.Interpret
+open GenDsl.Dsl.Runs
 
-/// Plain lines: one when a task starts, then at most one every `every`, and one when it ends (step, LL, rate, ETA).
+/// Plain lines: one when a task starts, then at most one every `every`, and one when it ends (step, named metrics, rate, ETA).
 type PlainProgress(write: string -> unit, every: TimeSpan) =
     let tasks = Dictionary<string, Stopwatch * int * TimeSpan ref>()
-    let line task (k: int) total ll (sw: Stopwatch) =
+    let line task (k: int) total (metrics: (string * float) list) (sw: Stopwatch) =
         let secs = sw.Elapsed.TotalSeconds
         let rate = if secs > 0.0 then float k / secs else 0.0
         let eta = if rate > 0.0 then float (total - k) / rate else 0.0
-        write (sprintf "[%s] k=%d/%d mean LL %.4f  %.0f it/s  ETA %.1fs" task k total ll rate eta)
+        let ms = String.Join("  ", metrics |> List.map (fun (n, v) -> sprintf "%s %.4f" n v))
+        write (sprintf "[%s] step %d/%d  %s  %.1f it/s  ETA %.1fs" task k total ms rate eta)
     interface IProgress with
         member _.Begin(task, total) =
             tasks.[task] <- (Stopwatch.StartNew(), total, ref TimeSpan.Zero)
             write (sprintf "[%s] start (%d iterations)" task total)
-        member _.Step(task, k, ll) =
+        member _.Step(task, k, metrics) =
             let sw, total, last = tasks.[task]
             if sw.Elapsed - last.Value >= every || k = total then
                 last.Value <- sw.Elapsed
-                line task k total ll sw
+                line task k total metrics sw
         member _.End task =
             let sw, _, _ = tasks.[task]
             write (sprintf "[%s] done in %.2fs" task sw.Elapsed.TotalSeconds)
 
-/// Spectre bars: one per fit, description showing the latest mean log-likelihood.
+/// Spectre bars: one per fit, description showing the latest metrics.
 type private BarProgress(ctx: ProgressContext) =
     let tasks = Dictionary<string, ProgressTask>()
     interface IProgress with
         member _.Begin(task, total) = tasks.[task] <- ctx.AddTask(Markup.Escape task, true, float (max 1 total))
-        member _.Step(task, k, ll) =
+        member _.Step(task, k, metrics) =
             let t = tasks.[task]
             t.Value <- float k
-            t.Description <- Markup.Escape(sprintf "%s  LL %.4f" task ll)
+            t.Description <- Markup.Escape(task + "  " + String.Join("  ", metrics |> List.map (fun (n, v) -> sprintf "%s %.4f" n v)))
         member _.End task = tasks.[task].Value <- tasks.[task].MaxValue
 
 /// Runs `f` with bars when stdout is a terminal, with plain lines every 2 s otherwise.

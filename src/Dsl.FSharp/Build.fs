@@ -1,7 +1,7 @@
 /// Build.fs: smart constructors and combinators that experiment scripts are written with.
 namespace GenDsl.Dsl
 
-/// Data sources: `Data.cse599iP7 3000`, `Data.ring 10 10.0 1000`.
+/// Data sources: `Data.cse599iP7 3000`, `Data.ring 10 10.0 1000`, `Data.mnist |> Data.binarized |> Data.subset 1000`.
 [<RequireQualifiedAccess>]
 module Data =
     /// Samples from a known mixture: i.i.d. draws, seed = the experiment's.
@@ -21,38 +21,142 @@ module Data =
     let seeded (seed: uint64) (d: DataSpec) =
         match d with
         | MixtureSample s -> MixtureSample { s with Seed = Some seed }
-        | Points _ -> d
+        | Points _ | Mnist _ -> d
 
-/// Models: `Model.gmm 3 |> Model.fixedWeights`.
+    /// MNIST's training split (50,000 images; the last 10,000 of the 60,000 are the validation split), grey levels / 255, flat (784).
+    let mnist = Mnist { Split = Train; Pixels = Continuous; Subset = None; ValidSize = 10000; Pad = 0; AsImages = false }
+
+    let private mapMnist f d = match d with Mnist m -> Mnist(f m) | MixtureSample _ | Points _ -> d
+    /// Pixels 1 where grey / 255 > 0.5 (static binarisation).
+    let binarized d = mapMnist (fun m -> { m with Pixels = StaticBinary }) d
+    /// A fresh Bernoulli(grey / 255) draw each time an image is used (dynamic binarisation).
+    let dynamicBinarized d = mapMnist (fun m -> { m with Pixels = DynamicBinary }) d
+    /// (grey + u) / 256, u ~ U[0, 1): dequantised, for continuous densities (NICE).
+    let dequantized d = mapMnist (fun m -> { m with Pixels = Dequantized }) d
+    /// Only the first n images of the split (ECE 8803 P3: n = 1000).
+    let subset (n: int) d = mapMnist (fun m -> { m with Subset = Some n }) d
+    /// Train on the whole 60,000 training images (no validation split).
+    let noValidation d = mapMnist (fun m -> { m with ValidSize = 0 }) d
+    /// Images as (1, 28 + 2 pad, 28 + 2 pad) for convolutions (pad 2: 32x32).
+    let images (pad: int) d = mapMnist (fun m -> { m with AsImages = true; Pad = pad }) d
+
+/// Networks as values: a list of layers, e.g. `Net.mlp [ 400 ] 40` = [ Linear 400; Relu; Linear 40 ].
+[<RequireQualifiedAccess>]
+module Net =
+    /// Linear layers of the given hidden widths with ReLU between them, then a Linear to `outputs`.
+    let mlp (hidden: int list) (outputs: int) : Layer list =
+        [ for h in hidden do
+            Linear h
+            Relu
+          Linear outputs ]
+
+    /// pytorch-generative's residual block on c channels: x + conv1x1(relu(conv3x3(relu x))) with `residual` channels inside.
+    let residualBlock (channels: int) (residual: int) : Layer =
+        Residual [ Relu; Conv2d(residual, 3, 1, 1); Relu; Conv2d(channels, 1, 1, 0) ]
+
+/// Models: `Model.gmm 3 |> Model.fixedWeights`, `Model.bmm 10`, `Model.vaeMlp 784 400 20`, `Model.nice`.
 [<RequireQualifiedAccess>]
 module Model =
     let gmm (k: int) =
         Gmm { K = k; Covariance = Identity; LearnWeights = true; Start = RandomPoints; NInit = 1; RegCovar = 1e-6 }
 
-    let private mapGmm f (Gmm g) = Gmm(f g)
+    let private mapGmm f m = match m with Gmm g -> Gmm(f g) | Bmm _ | Vae _ | Nice _ -> m
     /// Weights stay 1/K (CSE 599i P7).
     let fixedWeights m = mapGmm (fun g -> { g with LearnWeights = false }) m
     let covariance c m = mapGmm (fun g -> { g with Covariance = c }) m
     let start s m = mapGmm (fun g -> { g with Start = s }) m
     let restarts n m = mapGmm (fun g -> { g with NInit = n }) m
 
-/// Fits: `Fit.gd 1.0 10`, `Fit.sgd 0.02 5000`, `Fit.em 10`; variants are `{ Fit.em 10 with Tol = 1e-6 }`.
+    /// ECE 8803 P2-P3: K Bernoulli components, the seed's smoothing alpha1 = alpha2 = 1e-8 and its unit-length start.
+    let bmm (k: int) = Bmm { K = k; Alpha1 = 1e-8; Alpha2 = 1e-8; Start = UnitLengthRows }
+    let private mapBmm f m = match m with Bmm b -> Bmm(f b) | Gmm _ | Vae _ | Nice _ -> m
+    let bmmStart s m = mapBmm (fun b -> { b with Start = s }) m
+    let smoothing (alpha1: float) (alpha2: float) m = mapBmm (fun b -> { b with Alpha1 = alpha1; Alpha2 = alpha2 }) m
+
+    /// A VAE from an encoder (data -> 2 x latent: means then log-variances), a decoder (latent -> data) and the latent shape.
+    let vae (encoder: Layer list) (decoder: Layer list) (latent: int list) =
+        Vae { Encoder = encoder; Decoder = decoder; Latent = latent; Likelihood = BernoulliPixels }
+
+    /// The classic MLP VAE (Kingma & Welling): d - hidden - latent, ReLU, Bernoulli decoder (784-400-20 on MNIST).
+    let vaeMlp (d: int) (hidden: int) (latent: int) =
+        vae (Net.mlp [ hidden ] (2 * latent)) (Net.mlp [ hidden ] d) [ latent ]
+
+    /// pytorch-generative's VAE at its defaults on 1x32x32 images (the seed's "other parameters at default"): strides
+    /// 2,2,2,2, 64 hidden and 32 residual channels, two residual blocks per stage, 16 latent channels at 2x2.
+    /// Encoder stage: Conv(4, stride 2, pad 1), ReLU, 2 residual blocks, ReLU, Conv 3x3; decoder stage: Conv 3x3,
+    /// 2 residual blocks, ReLU, ConvTranspose(4, stride 2, pad 1).
+    let vaeConv =
+        let hidden, residual, latent = 64, 32, 16
+        let stack = [ Net.residualBlock hidden residual; Net.residualBlock hidden residual; Relu ]
+        let down out = [ Conv2d(hidden, 4, 2, 1); Relu ] @ stack @ [ Conv2d(out, 3, 1, 1) ]
+        let up out = [ Conv2d(hidden, 3, 1, 1) ] @ stack @ [ ConvTranspose2d(out, 4, 2, 1, 0) ]
+        let encoder = down hidden @ down hidden @ down hidden @ down (2 * latent)
+        let decoder = up hidden @ up hidden @ up hidden @ up 1
+        vae encoder decoder [ latent; 2; 2 ]
+
+    let private mapVae f m = match m with Vae v -> Vae(f v) | Gmm _ | Bmm _ | Nice _ -> m
+    let likelihood l m = mapVae (fun v -> { v with Likelihood = l }) m
+
+    /// NICE at pytorch-generative's defaults (the seed's setting): 4 additive couplings, each an MLP with 5 hidden
+    /// layers of 1000 ReLU units, a diagonal scaling, a logistic prior.
+    let nice = Nice { Couplings = 4; Hidden = 1000; HiddenLayers = 5; Prior = Logistic }
+    let niceSize (couplings: int) (hidden: int) (layers: int) m =
+        match m with Nice n -> Nice { n with Couplings = couplings; Hidden = hidden; HiddenLayers = layers } | _ -> m
+
+/// Optimizers with PyTorch's defaults: `Optim.adam 1e-3`, `Optim.sgd 0.1 |> Optim.momentum 0.9`.
+[<RequireQualifiedAccess>]
+module Optim =
+    let sgd (lr: float) = Sgd { Lr = lr; Momentum = 0.0; Nesterov = false; WeightDecay = 0.0 }
+    let adam (lr: float) = Adam { Lr = lr; Beta1 = 0.9; Beta2 = 0.999; Eps = 1e-8; WeightDecay = 0.0 }
+    let adamw (lr: float) = AdamW { Lr = lr; Beta1 = 0.9; Beta2 = 0.999; Eps = 1e-8; WeightDecay = 0.01 }
+    let momentum (m: float) o = match o with Sgd s -> Sgd { s with Momentum = m } | _ -> o
+    let nesterov o = match o with Sgd s -> Sgd { s with Nesterov = true } | _ -> o
+    let weightDecay (wd: float) o =
+        match o with
+        | Sgd s -> Sgd { s with WeightDecay = wd }
+        | Adam a -> Adam { a with WeightDecay = wd }
+        | AdamW a -> AdamW { a with WeightDecay = wd }
+
+/// Fits: `Fit.gd 1.0 10`, `Fit.sgd 0.02 5000`, `Fit.em 10`, `Fit.adam 1e-3 (Epochs 50) |> Fit.objective Elbo`.
 [<RequireQualifiedAccess>]
 module Fit =
-    let private basic name meth lr steps =
-        { Name = name; Method = meth; Optimizer = PlainGradient; LearningRate = lr; Steps = steps
-          BatchSize = 1; Schedule = Constant; Tol = 0.0; EvalEvery = 1 }
+    let private training opt budget batch =
+        { Optimizer = opt; Schedule = Constant; Objective = MaxLikelihood; Budget = budget; Batch = batch; Shuffle = true
+          ClipNorm = None; EvalEvery = 1; EvalOn = []; KeepBest = false; EarlyStop = None; CheckpointEvery = 0; Tol = 0.0 }
 
-    /// Full-batch gradient ascent, named "gd".
-    let gd (lr: float) (steps: int) = basic "gd" GradientAscent lr steps
+    /// Full-batch gradient ascent on the mean log-likelihood (plain SGD steps on the whole data), named "gd".
+    let gd (lr: float) (steps: int) = { Name = "gd"; Fitter = Gradient(training (Optim.sgd lr) (Steps steps) None) }
     /// SGD with one point per step (batch 1 as in the seed), named "sgd".
-    let sgd (lr: float) (steps: int) = basic "sgd" Sgd lr steps
-    /// EM, named "em" (the learning rate is not used).
-    let em (steps: int) = basic "em" Em 1.0 steps
+    let sgd (lr: float) (steps: int) = { Name = "sgd"; Fitter = Gradient(training (Optim.sgd lr) (Steps steps) (Some 1)) }
+    /// EM for n iterations, named "em".
+    let em (iterations: int) = { Name = "em"; Fitter = Em { Iterations = iterations; Tol = 0.0 } }
+    /// A gradient fit with any optimizer and budget, batch 64, evaluated at the end only; named after the optimizer.
+    let train (opt: Optimizer) (budget: Budget) =
+        let name = match opt with Sgd _ -> "sgd" | Adam _ -> "adam" | AdamW _ -> "adamw"
+        { Name = name; Fitter = Gradient { training opt budget (Some 64) with EvalEvery = 0 } }
+    /// Adam at lr for the budget, named "adam".
+    let adam (lr: float) (budget: Budget) = train (Optim.adam lr) budget
+
     let named (name: string) (f: FitSpec) = { f with Name = name }
-    let batch (size: int) (f: FitSpec) = { f with BatchSize = size }
-    let tol (t: float) (f: FitSpec) = { f with Tol = t }
-    let evalEvery (n: int) (f: FitSpec) = { f with EvalEvery = n }
+    let private mapTraining g (f: FitSpec) = match f.Fitter with Gradient t -> { f with Fitter = Gradient(g t) } | Em _ -> f
+    /// Examples per step (gradient fits).
+    let batch (size: int) f = mapTraining (fun t -> { t with Batch = Some size }) f
+    /// Stop when the mean log-likelihood improves by less than t (EM; GMM gradient fits).
+    let tol (t: float) (f: FitSpec) =
+        match f.Fitter with
+        | Gradient tr -> { f with Fitter = Gradient { tr with Tol = t } }
+        | Em e -> { f with Fitter = Em { e with Tol = t } }
+    let evalEvery (n: int) f = mapTraining (fun t -> { t with EvalEvery = n }) f
+    let evalOn (splits: Split list) f = mapTraining (fun t -> { t with EvalOn = splits }) f
+    /// Keep the parameters best on the first evaluated split (needs evalOn).
+    let keepBest f = mapTraining (fun t -> { t with KeepBest = true }) f
+    let earlyStop (patience: int) f = mapTraining (fun t -> { t with EarlyStop = Some patience }) f
+    let clip (maxNorm: float) f = mapTraining (fun t -> { t with ClipNorm = Some maxNorm }) f
+    let schedule (s: Schedule) f = mapTraining (fun t -> { t with Schedule = s }) f
+    let objective (o: Objective) f = mapTraining (fun t -> { t with Objective = o }) f
+    let optimizer (o: Optimizer) f = mapTraining (fun t -> { t with Optimizer = o }) f
+    let budget (b: Budget) f = mapTraining (fun t -> { t with Budget = b }) f
+    let checkpointEvery (n: int) f = mapTraining (fun t -> { t with CheckpointEvery = n }) f
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Case =
@@ -128,6 +232,8 @@ module Expect =
         { Metric = m; Fit = None; Comparison = cmp; Value = value }
 
     let nll cmp value = metric Nll cmp value
+    /// metric a <= metric b (+ slack) for every fit, e.g. `Expect.atMost (NegIwae (5000, 1000)) (NegIwae (50, 1000)) 0.0`.
+    let atMost (a: MetricSpec) (b: MetricSpec) (slack: float) = { Metric = a; Fit = None; Comparison = AtMostMetric b; Value = slack }
     let forFit (fit: string) (e: Expectation) = { e with Fit = Some fit }
 
 /// The experiment pipeline: `Experiment.create "name" |> Experiment.withCase ... |> Experiment.plots [...]`.

@@ -8,7 +8,7 @@ open System.Globalization
 let message (e: DslError) =
     match e with
     | NoCases x -> sprintf "experiment '%s' has no cases and no studies: add one with Experiment.withCase or Experiment.withStudy" x
-    | NoFits c -> sprintf "case '%s' has no fits: give at least one of Fit.gd, Fit.sgd, Fit.em" c
+    | NoFits c -> sprintf "case '%s' has no fits: give at least one (Fit.gd, Fit.sgd, Fit.em, Fit.adam ...)" c
     | EmptyData c -> sprintf "case '%s': the data is empty (N = 0): give at least one point" c
     | RaggedData (c, row, d, got) -> sprintf "case '%s': data row %d has %d numbers, row 0 has %d: every point needs the same dimension" c row got d
     | ZeroComponents (c, k) -> sprintf "case '%s': the mixture needs K >= 1 components, got K = %d" c k
@@ -35,18 +35,36 @@ let message (e: DslError) =
     | PixelOutsideMap (s, r, c, h, w) -> sprintf "study '%s': output pixel (%d, %d) is outside the %dx%d map: rows are 1..%d and columns 1..%d (1-based, as in the seed)" s r c h w h w
     | NonStationaryAr (s, phi) -> sprintf "study '%s': the AR coefficients [%s] are not stationary (a root of 1 - sum phi_i z^i lies on or inside the unit circle): the series would explode" s (String.Join("; ", phi |> List.map (sprintf "%g")))
     | OrderTooLong (s, p, t) -> sprintf "study '%s': a series of length %d is too short for order p = %d: need T > 2p" s t p
+    | ShapeMismatch (c, net, i, layer, why) -> sprintf "case '%s': %s layer %d (%s): %s" c net i layer why
+    | NotAccepted (c, f, family, what, ok) -> sprintf "case '%s', fit '%s': a %s model has no %s; it accepts: %s" c f family what (String.Join(", ", ok))
+    | NonFinite (what, v) -> sprintf "%s must be a finite number, got %g" what v
 
 // ---- validation ----
 
-let private dataShape (d: DataSpec) : int * int option =
+/// MNIST split sizes (the IDX files hold 60,000 training and 10,000 test images).
+let mnistCount (m: MnistSpec) =
+    let whole =
+        match m.Split with
+        | Train -> 60000 - m.ValidSize
+        | Valid -> m.ValidSize
+        | Test -> 10000
+    match m.Subset with
+    | Some n -> min n whole
+    | None -> whole
+
+/// (N, shape of one example) of a data source, when it can be known without reading anything.
+let dataShape (d: DataSpec) : int * int list option =
     match d with
     | MixtureSample s ->
         let dim =
             match s.Source with
             | Cse599iP7 | Ring _ -> Some 2
             | Custom (_, means) -> means |> List.tryHead |> Option.map List.length
-        s.N, dim
-    | Points rows -> rows.Length, rows |> List.tryHead |> Option.map List.length
+        s.N, dim |> Option.map (fun d -> [ d ])
+    | Points rows -> rows.Length, rows |> List.tryHead |> Option.map (fun r -> [ r.Length ])
+    | Mnist m ->
+        let side = 28 + 2 * m.Pad
+        mnistCount m, Some(if m.AsImages then [ 1; side; side ] else [ side * side ])
 
 let private checkData (c: Case) =
     let label = c.Label
@@ -64,7 +82,6 @@ let private checkData (c: Case) =
           | Cse599iP7 -> ()
           | Ring (k, r) ->
               if k < 1 then ZeroComponents(label, k)
-              if not (Double.IsFinite r) then BadSetting(sprintf "case '%s'" label, sprintf "ring radius must be finite, got %g" r)
           | Custom (w, means) ->
               if means.IsEmpty then ZeroComponents(label, 0)
               if w.Length <> means.Length then ComponentCountMismatch(label, "the weights", means.Length, w.Length)
@@ -74,44 +91,222 @@ let private checkData (c: Case) =
               | first :: _ ->
                   for r in means do
                       if r.Length <> first.Length then DimensionMismatch(label, "a true mean", first.Length, r.Length)
-              | [] -> () ]
+              | [] -> ()
+      | Mnist m ->
+          let where = sprintf "case '%s'" label
+          if m.ValidSize < 0 || m.ValidSize >= 60000 then BadSetting(where, sprintf "MNIST's validation size must be in 0..59999, got %d" m.ValidSize)
+          if m.Split = Valid && m.ValidSize = 0 then BadSetting(where, "the validation split is empty (ValidSize = 0): train on Train or Test, or keep a validation split")
+          match m.Subset with
+          | Some n when n < 1 -> BadSetting(where, sprintf "an MNIST subset needs n >= 1, got %d" n)
+          | _ -> ()
+          if m.Pad < 0 then BadSetting(where, sprintf "the padding must be >= 0, got %d" m.Pad) ]
+
+// ---- networks: shapes inferred layer by layer ----
+
+let private product (s: int list) = List.fold (*) 1 s
+let shapeText (s: int list) = "(" + String.Join(", ", s) + ")"
+
+/// A layer as a user wrote it (`Linear 400`, `Conv2d (32, 3, 2, 1)`).
+let layerText (l: Layer) =
+    match l with
+    | Residual inner -> sprintf "Residual [%d layers]" inner.Length
+    | _ -> (sprintf "%A" l).Replace("\n", " ")
+
+/// The output shape of one layer for an input shape (batch dimension left out), or why it cannot take that input.
+let rec layerOutput (l: Layer) (s: int list) : Result<int list, string> =
+    let conv outC k st p (f: int -> int) =
+        match s with
+        | [ _; h; w ] ->
+            if k < 1 || st < 1 || p < 0 || outC < 1 then Error(sprintf "channels, kernel and stride must be >= 1 and padding >= 0")
+            else
+                let oh, ow = f h, f w
+                if oh < 1 || ow < 1 then Error(sprintf "the input %s is too small for kernel %d, stride %d, padding %d" (shapeText s) k st p)
+                else Ok [ outC; oh; ow ]
+        | _ -> Error(sprintf "needs (channels, height, width) input, got %s: load images with Data.images, or put Unflatten before it" (shapeText s))
+    match l with
+    | Linear n ->
+        if n < 1 then Error(sprintf "needs >= 1 output features, got %d" n)
+        elif s.IsEmpty then Error "needs an input with a feature dimension"
+        else Ok(List.take (s.Length - 1) s @ [ n ])
+    | Conv2d (c, k, st, p) -> conv c k st p (fun x -> (x + 2 * p - k) / st + 1)
+    | ConvTranspose2d (c, k, st, p, op) ->
+        if op < 0 || op >= st then Error(sprintf "output padding must be in 0..stride-1, got %d" op)
+        else conv c k st p (fun x -> (x - 1) * st - 2 * p + k + op)
+    | Relu | Tanh | Sigmoid | Gelu | Softplus | LayerNorm -> Ok s
+    | LeakyRelu slope -> if Double.IsFinite slope then Ok s else Error "the slope must be finite"
+    | Dropout p -> if p >= 0.0 && p < 1.0 then Ok s else Error(sprintf "the drop probability must be in [0, 1), got %g" p)
+    | Flatten -> Ok [ product s ]
+    | Unflatten shape ->
+        if shape.IsEmpty || shape |> List.exists (fun x -> x < 1) then Error(sprintf "needs a shape of positive sizes, got %s" (shapeText shape))
+        elif s.Length <> 1 then Error(sprintf "needs a flat input, got %s: put Flatten before it" (shapeText s))
+        elif product shape <> s.Head then Error(sprintf "cannot reshape %d features to %s (%d)" s.Head (shapeText shape) (product shape))
+        else Ok shape
+    | Residual inner ->
+        match netOutput inner s with
+        | Ok o when o = s -> Ok s
+        | Ok o -> Error(sprintf "its layers turn %s into %s, but a residual block must keep the shape" (shapeText s) (shapeText o))
+        | Error (i, why) -> Error(sprintf "inner layer %d (%s): %s" i (layerText inner.[i]) why)
+
+/// The output shape of a network, or the first layer that does not fit (its index, why).
+and netOutput (layers: Layer list) (input: int list) : Result<int list, int * string> =
+    let folder acc (i, l) = acc |> Result.bind (fun s -> layerOutput l s |> Result.mapError (fun why -> i, why))
+    List.fold folder (Ok input) (List.indexed layers)
+
+let private checkNet (label: string) (name: string) (layers: Layer list) (input: int list) (want: int list) =
+    match netOutput layers input with
+    | Error (i, why) -> [ ShapeMismatch(label, name, i, layerText layers.[i], why) ]
+    | Ok o when o <> want ->
+        let i = layers.Length - 1
+        [ ShapeMismatch(label, name, i, (if i >= 0 then layerText layers.[i] else "none"),
+                        sprintf "the %s turns %s into %s, but %s is needed" name (shapeText input) (shapeText o) (shapeText want)) ]
+    | Ok _ -> []
+
+/// A family's name and the fitters/objectives it accepts, in the words of the error messages.
+let familyName (m: ModelSpec) =
+    match m with
+    | Gmm _ -> "Gaussian mixture"
+    | Bmm _ -> "Bernoulli mixture"
+    | Vae _ -> "VAE"
+    | Nice _ -> "NICE"
 
 let private checkModel (c: Case) =
     let label = c.Label
-    let n, dim = dataShape c.Data
+    let where = sprintf "case '%s'" label
+    let n, shape = dataShape c.Data
+    let binary = match c.Data with Mnist { Pixels = StaticBinary } -> true | _ -> false
+    let pairing =
+        match c.Model, c.Data with
+        | Gmm _, Mnist _ -> [ BadSetting(where, "a Gaussian mixture takes points (Data.sample, Data.ring, Data.points), not MNIST: use Model.bmm for images") ]
+        | (Bmm _ | Vae _ | Nice _), (MixtureSample _ | Points _) -> [ BadSetting(where, sprintf "the %s family is trained on MNIST images here (Data.mnist)" (familyName c.Model)) ]
+        | _ -> []
+    pairing @
     match c.Model with
     | Gmm g ->
         [ if g.K < 1 then ZeroComponents(label, g.K)
           elif n > 0 && n < g.K then FewerPointsThanComponents(label, n, g.K)
-          if g.NInit < 1 then BadSetting(sprintf "case '%s'" label, sprintf "NInit must be >= 1, got %d" g.NInit)
-          if g.RegCovar < 0.0 then BadSetting(sprintf "case '%s'" label, sprintf "RegCovar must be >= 0, got %g" g.RegCovar)
+          if g.NInit < 1 then BadSetting(where, sprintf "NInit must be >= 1, got %d" g.NInit)
+          if g.RegCovar < 0.0 then BadSetting(where, sprintf "RegCovar must be >= 0, got %g" g.RegCovar)
+          match shape with
+          | Some s when s.Length <> 1 -> BadSetting(where, sprintf "a Gaussian mixture needs flat data, got examples of shape %s" (shapeText s))
+          | _ -> ()
           match g.Start with
           | StartMeans means ->
               if g.K >= 1 && means.Length <> g.K then ComponentCountMismatch(label, "the starting means", g.K, means.Length)
-              match dim with
-              | Some d ->
+              match shape with
+              | Some [ d ] ->
                   for r in means do
                       if r.Length <> d then DimensionMismatch(label, "a starting mean", d, r.Length)
-              | None -> ()
+              | _ -> ()
           | RandomPoints | KMeansPlusPlus -> () ]
+    | Bmm b ->
+        [ if b.K < 1 then ZeroComponents(label, b.K)
+          elif n > 0 && n < b.K then FewerPointsThanComponents(label, n, b.K)
+          if not (b.Alpha1 >= 0.0) || not (b.Alpha2 >= 0.0) then BadSetting(where, sprintf "the smoothing alphas must be >= 0, got %g and %g" b.Alpha1 b.Alpha2)
+          if not binary then BadSetting(where, "a Bernoulli mixture needs binary data: use Data.mnist |> Data.binarized")
+          match shape with
+          | Some s when s.Length <> 1 -> BadSetting(where, sprintf "a Bernoulli mixture needs flat images, got %s (drop Data.images)" (shapeText s))
+          | _ -> () ]
+    | Vae v ->
+        [ if v.Latent.IsEmpty || v.Latent |> List.exists (fun x -> x < 1) then BadSetting(where, sprintf "the latent shape needs positive sizes, got %s" (shapeText v.Latent))
+          else
+              match shape with
+              | Some s ->
+                  let doubled = (2 * v.Latent.Head) :: v.Latent.Tail
+                  yield! checkNet label "encoder" v.Encoder s doubled
+                  yield! checkNet label "decoder" v.Decoder v.Latent s
+              | None -> ()
+          match v.Likelihood with
+          | GaussianPixels sigma when not (sigma > 0.0) -> BadSetting(where, sprintf "the decoder's sigma must be > 0, got %g" sigma)
+          | BernoulliPixels when (match c.Data with Mnist m -> m.Pixels = Continuous || m.Pixels = Dequantized | _ -> true) ->
+              BadSetting(where, "a Bernoulli decoder needs binary data: use Data.binarized or Data.dynamicBinarized, or Model.likelihood (GaussianPixels sigma)")
+          | _ -> () ]
+    | Nice m ->
+        [ if m.Couplings < 1 then BadSetting(where, sprintf "NICE needs >= 1 coupling layer, got %d" m.Couplings)
+          if m.Hidden < 1 || m.HiddenLayers < 1 then BadSetting(where, sprintf "each coupling MLP needs >= 1 hidden layer of >= 1 unit, got %d x %d" m.HiddenLayers m.Hidden)
+          match shape with
+          | Some [ d ] when d < 2 -> BadSetting(where, "NICE needs at least 2 dimensions to split into halves")
+          | Some s when s.Length <> 1 -> BadSetting(where, sprintf "NICE needs flat data, got examples of shape %s (drop Data.images)" (shapeText s))
+          | _ -> () ]
 
-let private checkFit (label: string) (f: FitSpec) =
-    [ match f.Method with
-      | GradientAscent | Sgd -> if not (f.LearningRate > 0.0) then NonPositiveLearningRate(label, f.Name, f.LearningRate)
-      | Em -> ()
-      if f.Steps < 1 then NonPositiveSteps(label, f.Name, f.Steps)
-      if f.BatchSize < 1 then NonPositiveBatch(label, f.Name, f.BatchSize)
-      if f.EvalEvery < 1 then NonPositiveEvalEvery(label, f.Name, f.EvalEvery)
-      if f.Tol < 0.0 then NegativeTolerance(label, f.Name, f.Tol) ]
+/// What each family accepts: EM or gradient fits, and which objectives.
+let private checkFitForFamily (c: Case) (f: FitSpec) =
+    let fam = familyName c.Model
+    let no what ok = NotAccepted(c.Label, f.Name, fam, what, ok)
+    let objName o = match o with MaxLikelihood -> "maximum likelihood" | Elbo -> "ELBO" | Iwae k -> sprintf "IWAE-%d" k
+    [ match c.Model, f.Fitter with
+      | Gmm _, Em _ -> ()
+      | Gmm _, Gradient t ->
+          match t.Optimizer with
+          | Sgd s when s.Momentum = 0.0 && not s.Nesterov && s.WeightDecay = 0.0 -> ()
+          | _ -> no "optimizer other than plain gradient steps" [ "Fit.gd"; "Fit.sgd"; "Fit.em" ]
+          if t.Schedule <> Constant then no "learning-rate schedule" [ "Constant" ]
+          if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood" ]
+          if t.EvalEvery < 1 then NonPositiveEvalEvery(c.Label, f.Name, t.EvalEvery)
+      | Bmm _, Em _ -> ()
+      | Bmm _, Gradient _ -> no "gradient fit" [ "Fit.em" ]
+      | Vae _, Em _ -> no "EM fit (its posterior has no closed form)" [ "gradient fits with Elbo or Iwae k" ]
+      | Vae _, Gradient t -> if t.Objective = MaxLikelihood then no "exact likelihood to maximise" [ "Fit.objective Elbo"; "Fit.objective (Iwae k)" ]
+      | Nice _, Em _ -> no "EM fit" [ "gradient fits with MaxLikelihood" ]
+      | Nice _, Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (its likelihood is exact)" ] ]
+
+let private checkFit (label: string) (n: int) (f: FitSpec) =
+    [ match f.Fitter with
+      | Em e ->
+          if e.Iterations < 1 then NonPositiveSteps(label, f.Name, e.Iterations)
+          if e.Tol < 0.0 then NegativeTolerance(label, f.Name, e.Tol)
+      | Gradient t ->
+          let lr = match t.Optimizer with Sgd s -> s.Lr | Adam a | AdamW a -> a.Lr
+          if not (lr > 0.0) then NonPositiveLearningRate(label, f.Name, lr)
+          match t.Optimizer with
+          | Sgd s -> if s.Momentum < 0.0 || s.WeightDecay < 0.0 then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, "momentum and weight decay must be >= 0")
+          | Adam a | AdamW a ->
+              if not (a.Beta1 >= 0.0 && a.Beta1 < 1.0 && a.Beta2 >= 0.0 && a.Beta2 < 1.0) then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "Adam's betas must be in [0, 1), got %g and %g" a.Beta1 a.Beta2)
+              if not (a.Eps > 0.0) || a.WeightDecay < 0.0 then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, "eps must be > 0 and weight decay >= 0")
+          match t.Budget with
+          | Steps s | Epochs s -> if s < 1 then NonPositiveSteps(label, f.Name, s)
+          match t.Batch with
+          | Some b when b < 1 -> NonPositiveBatch(label, f.Name, b)
+          | Some b when n > 0 && b > n -> BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "the batch (%d) is larger than the data (%d examples): use Fit.batch %d or fewer" b n n)
+          | _ -> ()
+          if t.EvalEvery < 0 then NonPositiveEvalEvery(label, f.Name, t.EvalEvery)
+          if t.Tol < 0.0 then NegativeTolerance(label, f.Name, t.Tol)
+          match t.ClipNorm with
+          | Some c when not (c > 0.0) -> BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "the clipping norm must be > 0, got %g" c)
+          | _ -> ()
+          match t.Objective with
+          | Iwae k when k < 1 -> BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "IWAE needs K >= 1 samples, got %d" k)
+          | _ -> ()
+          if t.KeepBest && t.EvalOn.IsEmpty then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, "keep-best needs a split to evaluate on: add Fit.evalOn [ Valid ]")
+          match t.EarlyStop with
+          | Some p when p < 1 -> BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "early-stop patience must be >= 1, got %d" p)
+          | Some _ when t.EvalOn.IsEmpty -> BadSetting(sprintf "case '%s', fit '%s'" label f.Name, "early stopping needs a split to evaluate on: add Fit.evalOn [ Valid ]")
+          | _ -> ()
+          if t.CheckpointEvery < 0 then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "CheckpointEvery must be >= 0, got %d" t.CheckpointEvery)
+          let rec sched s =
+              [ match s with
+                | Constant -> ()
+                | StepDecay (every, gamma) -> if every < 1 || not (gamma > 0.0) then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "a step schedule needs every >= 1 and gamma > 0, got %d and %g" every gamma)
+                | Cosine floor -> if not (floor >= 0.0 && floor <= 1.0) then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "the cosine floor is a fraction of lr in [0, 1], got %g" floor)
+                | Warmup (steps, after) ->
+                    if steps < 1 then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "warm-up needs >= 1 step, got %d" steps)
+                    yield! sched after ]
+          yield! sched t.Schedule
+          for s in t.EvalOn do
+              match s with
+              | Train -> ()
+              | Valid | Test -> () ]
 
 let private duplicates what (names: string list) =
     names |> List.countBy id |> List.filter (fun (_, n) -> n > 1) |> List.map (fun (x, _) -> DuplicateName(what, x))
 
 let private checkCase (c: Case) =
+    let n, _ = dataShape c.Data
     [ yield! checkData c
       yield! checkModel c
       if c.Fits.IsEmpty then NoFits c.Label
-      for f in c.Fits do yield! checkFit c.Label f
+      for f in c.Fits do
+          yield! checkFit c.Label n f
+          yield! checkFitForFamily c f
       yield! duplicates "fit" (c.Fits |> List.map (fun f -> f.Name)) ]
 
 // ---- studies ----
@@ -174,21 +369,43 @@ let private checkStudy (s: Study) =
           if a.Order < 1 then NonPositiveStudySetting(l, "the fitted order", float a.Order)
           elif a.Length <= 2 * max a.Order a.Phi.Length then OrderTooLong(l, max a.Order a.Phi.Length, a.Length) ]
 
+/// Every number of the experiment that is NaN or infinite, by its describe path.
+let private nonFinite (e: Experiment) =
+    Tree.leaves (Tree.toNode e)
+    |> List.choose (fun l ->
+        match l.Node with
+        | :? System.Text.Json.Nodes.JsonValue as v when v.GetValueKind() = System.Text.Json.JsonValueKind.String ->
+            match v.GetValue<string>() with
+            | "nan" -> Some(NonFinite(Tree.pathText l.Path, nan))
+            | "inf" -> Some(NonFinite(Tree.pathText l.Path, infinity))
+            | "-inf" -> Some(NonFinite(Tree.pathText l.Path, -infinity))
+            | _ -> None
+        | _ -> None)
+
+let private pointsNonFinite (c: Case) =
+    [ match c.Data with
+      | Points rows ->
+          match rows |> List.indexed |> List.tryPick (fun (i, r) -> r |> List.tryFind (Double.IsFinite >> not) |> Option.map (fun x -> i, x)) with
+          | Some (i, x) -> NonFinite(sprintf "case '%s': data row %d" c.Label i, x)
+          | None -> ()
+      | _ -> () ]
+
 /// Every error in the experiment (empty: it can run).
 let errors (e: Experiment) : DslError list =
     [ if e.Cases.IsEmpty && e.Studies.IsEmpty then NoCases e.Name
+      yield! nonFinite e
       yield! duplicates "case" (e.Cases |> List.map (fun c -> c.Label))
       yield! duplicates "study" (e.Studies |> List.map (fun s -> s.Label))
       for s in e.Studies do yield! checkStudy s
       for c in e.Cases do
           yield! checkCase c
-          match c.Data with
-          | Points _ ->
-              for m in e.Metrics do
-                  match m with
-                  | TrueNll | MeanError | WeightError -> NeedsTrueMixture(c.Label, sprintf "%A" m)
-                  | Nll | Aic | Bic -> ()
-          | MixtureSample _ -> ()
+          yield! pointsNonFinite c
+          let known = match c.Data with MixtureSample _ -> true | Points _ | Mnist _ -> false
+          for m in e.Metrics do
+              match m, c.Model with
+              | (TrueNll | MeanError | WeightError), _ when not known -> NeedsTrueMixture(c.Label, sprintf "%A" m)
+              | (NegElbo | NegIwae _), (Gmm _ | Bmm _ | Nice _) -> ()   // reported as n/a for exact-likelihood models
+              | _ -> ()
       let fitNames = e.Cases |> List.collect (fun c -> c.Fits |> List.map (fun f -> f.Name)) |> List.distinct
       for x in e.Expectations do
           match x.Fit with
@@ -201,8 +418,9 @@ let plan (e: Experiment) : Result<Plan, DslError list> =
     | [] ->
         let cases =
             e.Cases |> List.map (fun c ->
-                let n, dim = dataShape c.Data
-                { Case = c; N = n; Dim = defaultArg dim 0 })
+                let n, shape = dataShape c.Data
+                let s = defaultArg shape []
+                { Case = c; N = n; Dim = (if s.IsEmpty then 0 else List.fold (*) 1 s); Shape = s })
         Ok { Experiment = e; Cases = cases }
     | errs -> Error errs
 
@@ -229,128 +447,3 @@ let suggest (key: string) (known: string list) =
     |> Option.filter (fun (k, d) -> d <= max 2 (k.Length / 3))
     |> Option.map fst
 
-let private inv (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
-
-/// Every parameter `--set` can change, with its current value (the first case's / fit's where several share a key).
-let parameters (e: Experiment) : (string * string) list =
-    let first f = e.Cases |> List.tryPick f
-    [ "seed", string e.Seed
-      match first (fun c -> match c.Data with MixtureSample s -> Some s | Points _ -> None) with
-      | Some s ->
-          "data.n", string s.N
-          "data.stratified", (if s.Stratified then "true" else "false")
-          "data.seed", (match s.Seed with Some x -> string x | None -> "none")
-      | None -> ()
-      match first (fun c -> match c.Data with MixtureSample { Source = Ring (_, r) } -> Some r | _ -> None) with
-      | Some r -> "data.radius", inv r
-      | None -> ()
-      match first (fun c -> match c.Model with Gmm g -> Some g) with
-      | Some g ->
-          "model.k", string g.K
-          "model.covariance", (sprintf "%A" g.Covariance).ToLowerInvariant()
-          "model.learn_weights", (if g.LearnWeights then "true" else "false")
-          "model.n_init", string g.NInit
-          "model.reg_covar", inv g.RegCovar
-      | None -> ()
-      for st in e.Studies do
-          match st.Kind with
-          | KlAsymmetry k -> sprintf "study.%s.steps" st.Label, string k.Steps
-          | GdaDynamics g -> sprintf "study.%s.steps" st.Label, string g.Steps
-          | ChangeOfVariables c -> sprintf "study.%s.n" st.Label, string c.N
-          | ArFit a -> sprintf "study.%s.length" st.Label, string a.Length
-          | ReceptiveFields _ -> ()
-      let fits = e.Cases |> List.collect (fun c -> c.Fits) |> List.distinctBy (fun f -> f.Name)
-      for f in fits do
-          sprintf "fit.%s.lr" f.Name, inv f.LearningRate
-          sprintf "fit.%s.steps" f.Name, string f.Steps
-          sprintf "fit.%s.batch" f.Name, string f.BatchSize
-          sprintf "fit.%s.tol" f.Name, inv f.Tol
-          sprintf "fit.%s.eval_every" f.Name, string f.EvalEvery ]
-
-let private parseInt key (v: string) =
-    match Int32.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture) with
-    | true, x -> Ok x
-    | _ -> Error(BadOverrideValue(key, v, "an integer"))
-
-let private parseFloat key (v: string) =
-    match Double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture) with
-    | true, x -> Ok x
-    | _ -> Error(BadOverrideValue(key, v, "a number"))
-
-let private parseBool key (v: string) =
-    match v.ToLowerInvariant() with
-    | "true" | "yes" | "1" -> Ok true
-    | "false" | "no" | "0" -> Ok false
-    | _ -> Error(BadOverrideValue(key, v, "true or false"))
-
-let private parseSeed key (v: string) =
-    match UInt64.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture) with
-    | true, x -> Ok x
-    | _ -> Error(BadOverrideValue(key, v, "a non-negative integer"))
-
-let private mapSamples f (e: Experiment) =
-    { e with Cases = e.Cases |> List.map (fun c -> match c.Data with MixtureSample s -> { c with Data = MixtureSample(f s) } | Points _ -> c) }
-
-let private mapGmm f (e: Experiment) =
-    { e with Cases = e.Cases |> List.map (fun c -> match c.Model with Gmm g -> { c with Model = Gmm(f g) }) }
-
-let private mapFit name f (e: Experiment) =
-    { e with Cases = e.Cases |> List.map (fun c -> { c with Fits = c.Fits |> List.map (fun x -> if x.Name = name then f x else x) }) }
-
-let private applyOne (e: Experiment) (key: string, value: string) : Result<Experiment, DslError> =
-    let known = parameters e |> List.map fst
-    if not (List.contains key known) then Error(UnknownOverride(key, suggest key known)) else
-    let map parse f = parse key value |> Result.map f
-    match key.Split('.') |> List.ofArray with
-    | [ "seed" ] -> map parseSeed (fun s -> { e with Seed = s })
-    | [ "data"; "n" ] -> map parseInt (fun n -> mapSamples (fun s -> { s with N = n }) e)
-    | [ "data"; "stratified" ] -> map parseBool (fun b -> mapSamples (fun s -> { s with Stratified = b }) e)
-    | [ "data"; "seed" ] ->
-        if value = "none" then Ok(mapSamples (fun s -> { s with Seed = None }) e)
-        else map parseSeed (fun x -> mapSamples (fun s -> { s with Seed = Some x }) e)
-    | [ "data"; "radius" ] ->
-        map parseFloat (fun r -> mapSamples (fun s -> match s.Source with Ring (k, _) -> { s with Source = Ring(k, r) } | _ -> s) e)
-    | [ "model"; "k" ] -> map parseInt (fun k -> mapGmm (fun g -> { g with K = k }) e)
-    | [ "model"; "learn_weights" ] -> map parseBool (fun b -> mapGmm (fun g -> { g with LearnWeights = b }) e)
-    | [ "model"; "n_init" ] -> map parseInt (fun n -> mapGmm (fun g -> { g with NInit = n }) e)
-    | [ "model"; "reg_covar" ] -> map parseFloat (fun r -> mapGmm (fun g -> { g with RegCovar = r }) e)
-    | [ "model"; "covariance" ] ->
-        match value.ToLowerInvariant() with
-        | "identity" -> Ok Identity | "spherical" -> Ok Spherical | "diagonal" -> Ok Diagonal | "full" -> Ok Full
-        | _ -> Error(BadOverrideValue(key, value, "identity, spherical, diagonal or full"))
-        |> Result.map (fun c -> mapGmm (fun g -> { g with Covariance = c }) e)
-    | [ "fit"; name; "lr" ] -> map parseFloat (fun lr -> mapFit name (fun f -> { f with LearningRate = lr }) e)
-    | [ "fit"; name; "steps" ] -> map parseInt (fun s -> mapFit name (fun f -> { f with Steps = s }) e)
-    | [ "fit"; name; "batch" ] -> map parseInt (fun b -> mapFit name (fun f -> { f with BatchSize = b }) e)
-    | [ "fit"; name; "tol" ] -> map parseFloat (fun t -> mapFit name (fun f -> { f with Tol = t }) e)
-    | [ "fit"; name; "eval_every" ] -> map parseInt (fun n -> mapFit name (fun f -> { f with EvalEvery = n }) e)
-    | [ "study"; label; ("steps" | "n" | "length" as what) ] ->
-        let set (n: int) (st: Study) =
-            match st.Kind, what with
-            | KlAsymmetry k, "steps" -> { st with Kind = KlAsymmetry { k with Steps = n } }
-            | GdaDynamics g, "steps" -> { st with Kind = GdaDynamics { g with Steps = n } }
-            | ChangeOfVariables c, "n" -> { st with Kind = ChangeOfVariables { c with N = n } }
-            | ArFit a, "length" -> { st with Kind = ArFit { a with Length = n } }
-            | _ -> st
-        map parseInt (fun n -> { e with Studies = e.Studies |> List.map (fun st -> if st.Label = label then set n st else st) })
-    | _ -> Error(UnknownOverride(key, suggest key known))
-
-/// Splits "key=value".
-let parseAssignment (s: string) : Result<string * string, DslError> =
-    match s.IndexOf '=' with
-    | i when i > 0 -> Ok(s.Substring(0, i).Trim(), s.Substring(i + 1).Trim())
-    | _ -> Error(BadSetting("--set " + s, "expected key=value, e.g. fit.sgd.steps=500"))
-
-/// Applies `key=value` overrides in order; every bad one is reported.
-let applyOverrides (assignments: string list) (e: Experiment) : Result<Experiment, DslError list> =
-    let folder (exp, errs) a =
-        match parseAssignment a |> Result.bind (applyOne exp) with
-        | Ok e2 -> e2, errs
-        | Error err -> exp, errs @ [ err ]
-    match List.fold folder (e, []) assignments with
-    | e2, [] -> Ok e2
-    | _, errs -> Error errs
-
-/// Overrides, then the plan.
-let planWith (assignments: string list) (e: Experiment) =
-    applyOverrides assignments e |> Result.bind plan

@@ -100,6 +100,29 @@ let withHLine (y: float) (label: string) (f: Figure) =
     f.Layout.["annotations"] <- JsonArray([| ann :> JsonNode |])
     f
 
+/// Images (each flat, row-major, height x width, values in [0, 1]) tiled `columns` to a row with a one-pixel grey
+/// gutter, drawn as one grey-level heatmap with square pixels and the first row at the top.
+let imageGrid (id: string) (title: string) (height: int) (width: int) (columns: int) (images: float[][]) =
+    let cols = max 1 (min columns images.Length)
+    let rows = (images.Length + cols - 1) / cols
+    let hh, ww = rows * (height + 1) + 1, cols * (width + 1) + 1
+    let z = Array.init hh (fun _ -> Array.create ww 0.5)
+    images |> Array.iteri (fun k img ->
+        let r0, c0 = 1 + (k / cols) * (height + 1), 1 + (k % cols) * (width + 1)
+        for i in 0 .. height - 1 do
+            for j in 0 .. width - 1 do
+                z.[r0 + i].[c0 + j] <- img.[i * width + j])
+    let trace =
+        o [ "type", s "heatmap"; "z", JsonArray(z |> Array.map (fun r -> nums r)); "zmin", n 0.0; "zmax", n 1.0
+            "colorscale", JsonArray([| JsonArray([| n 0.0; s "black" |]) :> JsonNode; JsonArray([| n 1.0; s "white" |]) |])
+            "showscale", JsonValue.Create false ]
+    let hidden extra = o ([ "visible", JsonValue.Create false ] @ extra)
+    let layout =
+        o [ "title", o [ "text", s title ]; "xaxis", hidden [ "constrain", s "domain" ]
+            "yaxis", hidden [ "autorange", s "reversed"; "scaleanchor", s "x"; "scaleratio", n 1.0 ]
+            "height", n (float (min 900 (max 260 (hh * 3 + 80)))); "margin", o [ "t", n 50.0; "l", n 20.0; "r", n 20.0; "b", n 20.0 ] ]
+    { Id = id; Title = title; Traces = [ trace ]; Layout = layout }
+
 /// The figure as plotly JSON: {"data": [...], "layout": {...}}.
 let toJson (f: Figure) =
     let root = JsonObject()

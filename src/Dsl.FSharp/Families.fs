@@ -1,0 +1,455 @@
+/// Families.fs: one section per model family — how its fits run on the core (the GMM's own fitter, EM for the
+/// Bernoulli mixture, the one C# Trainer for the neural families) and what each reports (metrics, curves, images).
+module GenDsl.Dsl.Families
+
+open System
+open System.Diagnostics
+open System.IO
+open GenDsl.Torch
+open GenDsl.Data
+open GenDsl.Training
+open GenDsl.Dsl.Results
+open GenDsl.Dsl.Runs
+
+/// What every family's fit is handed.
+type Context =
+    { Experiment: Experiment
+      Planned: PlannedCase
+      Device: Device
+      /// The run folder (checkpoints go to its checkpoints/).
+      Folder: string
+      Progress: IProgress
+      Log: MetricsLog }
+
+// ---- tensors <-> arrays ----
+
+let rows (t: Tensor) : float[][] =
+    let d = int (t.Size 1)
+    t.To(ScalarType.Float64).Cpu().ToArray<float>() |> Array.chunkBySize d // (N, D) -> N rows
+let flat (t: Tensor) : float[] = t.To(ScalarType.Float64).Cpu().ToArray<float>()
+let tensorOf (m: float list list) = Torch.Tensor<float>(m |> List.concat |> List.toArray, [| int64 m.Length; int64 m.Head.Length |])
+
+/// Images (N, ...) -> N flat rows, clamped to [0, 1] for drawing.
+let imageRows (t: Tensor) : float[][] =
+    use s = Scope.Begin()
+    let n = t.Size 0
+    rows (t.Reshape([| n; -1L |]).Clamp(0.0, 1.0))
+
+// ---- data ----
+
+let private mnistOptions (m: MnistSpec) (split: Split) =
+    MnistOptions(
+        Split = (match split with Train -> MnistSplit.Train | Valid -> MnistSplit.Valid | Test -> MnistSplit.Test),
+        Pixels =
+            (match m.Pixels with
+             | Continuous -> PixelTreatment.Continuous
+             | StaticBinary -> PixelTreatment.StaticBinary
+             | DynamicBinary -> PixelTreatment.DynamicBinary
+             | Dequantized -> PixelTreatment.Dequantized),
+        Subset = (if split = m.Split then Option.toNullable m.Subset else Nullable()),
+        ValidSize = m.ValidSize, Flatten = not m.AsImages, Pad = m.Pad)
+
+/// The data set of a case's source for a split: MNIST's own splits; the training data itself otherwise.
+let mnistSplit (m: MnistSpec) (split: Split) : MnistDataset = MnistDataset.Load(mnistOptions m split)
+
+/// The final metrics' split: Test where the data has one, else the training data.
+let finalSplit (d: DataSpec) = match d with Mnist _ -> Test | MixtureSample _ | Points _ -> Train
+
+/// Mean of f over a data set in batches (no grad, eval mode by the caller): f gives per-example values (B).
+let meanOver (data: IDataset) (batch: int) (g: Generator) (dev: Device) (f: Tensor -> Tensor) =
+    let n = data.Count
+    let mutable total = 0.0
+    let mutable i = 0L
+    while i < n do
+        use s = Scope.Begin()
+        let idx = [| i .. min n (i + int64 batch) - 1L |]
+        let x = data.Batch(idx, g).To(dev)
+        total <- total + (f x).Sum().ToDouble()
+        i <- i + int64 batch
+    total / float n
+
+// ---- optimizers and schedules (values -> the core's objects) ----
+
+let optimizerFactory (o: Optimizer) : Func<Collections.Generic.IEnumerable<Tensor>, Optim.Optimizer> =
+    match o with
+    | Sgd s -> Func<_, _>(fun ps -> Optim.SGD(ps, lr = s.Lr, momentum = s.Momentum, nesterov = s.Nesterov, weightDecay = s.WeightDecay) :> Optim.Optimizer)
+    | Adam a -> Func<_, _>(fun ps -> Optim.Adam(ps, lr = a.Lr, beta1 = a.Beta1, beta2 = a.Beta2, eps = a.Eps, weightDecay = a.WeightDecay) :> Optim.Optimizer)
+    | AdamW a -> Func<_, _>(fun ps -> Optim.AdamW(ps, lr = a.Lr, beta1 = a.Beta1, beta2 = a.Beta2, eps = a.Eps, weightDecay = a.WeightDecay) :> Optim.Optimizer)
+
+/// The schedule over `total` optimizer steps (None: constant).
+let scheduleFactory (s: Schedule) (total: int64) : Func<Optim.Optimizer, Optim.LRScheduler> =
+    let rec make (s: Schedule) (steps: int64) (o: Optim.Optimizer) : Optim.LRScheduler =
+        match s with
+        | Constant -> Optim.LambdaLR(o, Func<int64, float>(fun _ -> 1.0)) :> _
+        | StepDecay (every, gamma) -> Optim.StepLR(o, int64 every, gamma) :> _
+        | Cosine floor -> Optim.CosineAnnealingLR(o, max 1L steps, floor * o.LR) :> _
+        | Warmup (w, after) ->
+            let first = Optim.LinearLR(o, 1e-3, 1.0, int64 w) :> Optim.LRScheduler
+            let second = make after (max 1L (steps - int64 w)) o
+            Optim.SequentialLR(o, [| first; second |], [| int64 w |]) :> _
+    match s with
+    | Constant -> Func<_, _>(fun _ -> null)
+    | _ -> Func<_, _>(fun o -> make s total o)
+
+// ---- the neural families: one path through the Trainer ----
+
+/// What a neural family gives the one training path.
+type Neural =
+    { Module: NN.Module
+      /// The loss to minimise for a batch (mean over it).
+      Loss: Tensor -> StepContext -> Tensor
+      /// Per-example values for evaluation on a split: (metric name, (batch -> (B) values)).
+      Evaluations: (string * (Tensor -> Generator -> Tensor)) list }
+
+/// Trains a neural family's module with a Training value: steps, evaluation on the named splits, keep-best,
+/// checkpoints, progress and the metrics log. Returns (steps done, seconds, learning curves).
+let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (splitData: Split -> IDataset) (nn: Neural) =
+    let c = ctx.Planned.Case
+    let task = c.Label + "/" + f.Name
+    let n = train.Count
+    let batch = match t.Batch with Some b -> b | None -> int n
+    let perEpoch = (n + int64 batch - 1L) / int64 batch
+    let steps = match t.Budget with Steps s -> int64 s | Epochs e -> int64 e * perEpoch
+    let ckptDir = Path.Combine(ctx.Folder, "checkpoints", c.Label + "_" + f.Name)
+    let firstSplit = t.EvalOn |> List.tryHead
+    let mainMetric = nn.Evaluations |> List.head |> fst
+    let opts =
+        TrainOptions(
+            Steps = steps, BatchSize = batch, Shuffle = t.Shuffle, Seed = ctx.Experiment.Seed + 1UL,
+            ClipGradNorm = Option.toNullable t.ClipNorm, EvalEvery = int64 t.EvalEvery,
+            KeepBest = (match firstSplit with Some s when t.KeepBest || t.EarlyStop.IsSome -> sprintf "%s %s" (Tree.snake (string s)) mainMetric | _ -> null),
+            EarlyStopPatience = (t.EarlyStop |> Option.map int64 |> Option.toNullable),
+            CheckpointEvery = int64 t.CheckpointEvery, CheckpointDir = ckptDir)
+    use trainer = new Trainer(nn.Module, optimizerFactory t.Optimizer, scheduleFactory t.Schedule steps, opts)
+    let series = Collections.Generic.Dictionary<string, ResizeArray<float * float>>()
+    let add name (step: int64) v =
+        if not (series.ContainsKey name) then series.[name] <- ResizeArray()
+        series.[name].Add(float step, v)
+    use evalGen = new Generator(ctx.Experiment.Seed + 2UL)
+    trainer.Evaluate <-
+        Func<_>(fun () ->
+            let d = Collections.Generic.Dictionary<string, float>()
+            for s in t.EvalOn do
+                let data = splitData s
+                for name, fn in nn.Evaluations do
+                    d.[sprintf "%s %s" (Tree.snake (string s)) name] <- meanOver data 500 evalGen ctx.Device (fun x -> fn x evalGen)
+            d :> Collections.Generic.IReadOnlyDictionary<_, _>)
+    trainer.OnStep <-
+        Action<StepRecord>(fun r ->
+            let ms = [ "loss", r.Loss; "lr", r.LR ] @ [ for kv in r.Metrics -> kv.Key, kv.Value ]
+            add "train loss" r.Step r.Loss
+            ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms)
+            ctx.Progress.Step(task, int r.Step, [ "loss", r.Loss ]))
+    trainer.OnEval <-
+        Action<EvalRecord>(fun r ->
+            let ms = [ for kv in r.Metrics -> kv.Key, kv.Value ]
+            for k, v in ms do add k r.Step v
+            ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms))
+    ctx.Progress.Begin(task, int steps)
+    let objective = Objective(fun x sc -> nn.Loss (x.To(ctx.Device)) sc)
+    let result = trainer.Fit(train, objective)
+    ctx.Progress.End task
+    let curves = [ for kv in series -> kv.Key, List.ofSeq kv.Value ]
+    result, curves
+
+// ---- Gaussian mixtures (CSE 599i P7, DS-GA 1008 1.1-1.2): the core's GaussianMixtureFit (EM, GD, SGD) ----
+
+let private truthOf (m: Mixture) =
+    match m with
+    | Cse599iP7 -> Models.GaussianMixture.Cse599iP7()
+    | Ring (k, r) -> Models.GaussianMixture.Ring(k, r)
+    | Custom (w, means) -> new Models.GaussianMixture(Torch.Tensor<float>(List.toArray w), tensorOf means)
+
+/// Points (N, D), the drawing component of each point and the true mixture, when known.
+let mixtureData (seed: uint64) (d: DataSpec) : Tensor * int[] option * Models.GaussianMixture option =
+    match d with
+    | Points p -> tensorOf p, None, None
+    | Mnist _ -> invalidOp "mixtureData: MNIST is not a mixture sample"
+    | MixtureSample s ->
+        let truth = truthOf s.Source
+        use g = new Generator(defaultArg s.Seed seed)
+        if s.Stratified then
+            // n/K points from each component (the first n mod K get one more): x = mu_k + eps, eps ~ N(0, I).
+            let k = truth.K
+            let parts =
+                [ for j in 0 .. k - 1 do
+                    let nj = s.N / k + (if j < s.N % k then 1 else 0)
+                    if nj > 0 then
+                        let x = Torch.Randn([| int64 nj; int64 truth.D |], g, ScalarType.Float64) + truth.Means.Select(0, int64 j) // (nj, D)
+                        x, Array.create nj j ]
+            Torch.Cat(parts |> List.map fst |> List.toArray, 0L), Some(parts |> Array.ofList |> Array.collect snd), Some truth
+        else
+            let struct (x, z) = truth.Sample(int64 s.N, g)
+            x, Some(z.ToArray<int64>() |> Array.map int), Some truth
+
+/// The true density on a grid x grid lattice covering the data: (xs, ys, p.[iy].[ix]).
+let densityGrid (truth: Models.GaussianMixture) (x: float[][]) (grid: int) =
+    let lo k = (x |> Array.map (fun r -> r.[k]) |> Array.min) - 1.0
+    let hi k = (x |> Array.map (fun r -> r.[k]) |> Array.max) + 1.0
+    let axis k = Array.init grid (fun i -> lo k + (hi k - lo k) * float i / float (grid - 1))
+    let xs, ys = axis 0, axis 1
+    let pts = [| for y in ys do for xv in xs do yield! [| xv; y |] |]
+    use s = Scope.Begin()
+    let p = truth.LogProb(Torch.Tensor<float>(pts, [| int64 (grid * grid); 2L |])).Exp() // (grid*grid,) row-major in y
+    let z = flat p |> Array.chunkBySize grid
+    xs, ys, z
+
+let private empty (f: FitSpec) =
+    { Fit = f; Curve = []; Series = []; Iterations = 0; Converged = false; Seconds = 0.0; Weights = [||]; Means = [||]
+      Images = []; Latent = None; Parameters = 0L; Metrics = [] }
+
+/// Every fit of a GMM case, side by side from one start (one seed for every fit of the case).
+let gmmFits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: Models.GaussianMixture option) : FitOutcome list =
+    let e, c = ctx.Experiment, ctx.Planned.Case
+    [ for f in c.Fits do
+        let task = c.Label + "/" + f.Name
+        let meth, lr, steps, batch, tol, every =
+            match f.Fitter with
+            | Em m -> Models.GmmMethod.Em, 1.0, m.Iterations, 1, m.Tol, 1
+            | Gradient t ->
+                let lr = match t.Optimizer with Sgd s -> s.Lr | Adam a | AdamW a -> a.Lr
+                let steps = match t.Budget with Steps s -> s | Epochs ep -> ep * (match t.Batch with Some b -> (ctx.Planned.N + b - 1) / b | None -> 1)
+                match t.Batch with
+                | None -> Models.GmmMethod.GradientAscent, lr, steps, 1, t.Tol, t.EvalEvery
+                | Some b -> Models.GmmMethod.Sgd, lr, steps, b, t.Tol, t.EvalEvery
+        let opt =
+            Models.GmmFitOptions(
+                K = g.K, Covariance = (match g.Covariance with Identity -> Models.CovarianceType.Identity | Spherical -> Models.CovarianceType.Spherical | Diagonal -> Models.CovarianceType.Diagonal | Full -> Models.CovarianceType.Full),
+                LearnWeights = g.LearnWeights,
+                Init = (match g.Start with KMeansPlusPlus -> Models.GmmInit.KMeansPlusPlus | _ -> Models.GmmInit.Random),
+                NInit = g.NInit, RegCovar = g.RegCovar, Tol = tol, MaxIter = steps,
+                LearningRate = lr, BatchSize = batch, EvalEvery = every, Seed = e.Seed + 1UL,
+                InitialModel =
+                    (match g.Start with
+                     | StartMeans m -> new Models.GaussianMixture(Torch.Full([| int64 g.K |], Scalar.op_Implicit (1.0 / float g.K), ScalarType.Float64), tensorOf m)
+                     | _ -> null))
+        let sw = Stopwatch.StartNew()
+        ctx.Progress.Begin(task, steps)
+        let onStep (st: Models.GmmStep) =
+            ctx.Log.Write(c.Label, f.Name, int64 st.Iteration, sw.Elapsed.TotalSeconds, [ "mean_ll", st.MeanLogLikelihood; "nll", -st.MeanLogLikelihood ])
+            ctx.Progress.Step(task, st.Iteration, [ "mean LL", st.MeanLogLikelihood ])
+        let r = Models.GaussianMixtureFit.Fit(x, meth, opt, Action<Models.GmmStep> onStep)
+        let secs = sw.Elapsed.TotalSeconds
+        ctx.Progress.End task
+        let m = r.Model
+        Torch.Save(readOnlyDict [ "weights", m.Weights; "means", m.Means; "covariances", m.Covariances ], Path.Combine(ctx.Folder, "checkpoints", sprintf "%s_%s.pt" c.Label f.Name))
+        let weights, means = flat m.Weights, rows m.Means
+        let metrics =
+            [ for ms in e.Metrics do
+                match ms with
+                | Nll -> ms, -m.MeanLogLikelihood(x)
+                | Aic -> ms, m.Aic(x)
+                | Bic -> ms, m.Bic(x)
+                | TrueNll -> (match truth with Some t -> ms, -t.MeanLogLikelihood(x) | None -> ms, nan)
+                | MeanError -> (match truth with Some t -> ms, meanError (rows t.Means) means | None -> ms, nan)
+                | WeightError -> (match truth with Some t -> ms, weightError (flat t.Weights) (rows t.Means) weights means | None -> ms, nan)
+                | BitsPerDim | NegElbo | NegIwae _ -> () ]
+        let curve = r.Curve |> Seq.map (fun s -> s.Iteration, s.MeanLogLikelihood) |> List.ofSeq
+        { empty f with
+            Curve = curve; Series = [ "mean log-likelihood", curve |> List.map (fun (k, v) -> float k, v) ]
+            Iterations = r.Iterations; Converged = r.Converged; Seconds = secs; Weights = weights; Means = means
+            Parameters = int64 (weights.Length + means.Length * (if means.Length > 0 then means.[0].Length else 0)); Metrics = metrics } ]
+
+// ---- shared by the MNIST families ----
+
+let private ln2 = log 2.0
+
+/// Bits per dimension from a mean NLL in nats per example: binary data -NLL/(D ln 2); dequantised 8-bit data scaled
+/// to [0, 1] by /256, (NLL + D ln 256) / (D ln 2) = (D ln 256 - LL) / (D ln 2) (the density on [0, 256)^D is p / 256^D).
+let bitsPerDim (pixels: Pixels) (dim: int) (nll: float) =
+    match pixels with
+    | Dequantized -> (nll + float dim * log 256.0) / (float dim * ln2)
+    | Continuous | StaticBinary | DynamicBinary -> nll / (float dim * ln2)
+
+let private imageSize (d: DataSpec) = match d with Mnist m -> Some(28 + 2 * m.Pad, 28 + 2 * m.Pad) | _ -> None
+
+let private firstN (data: IDataset) (n: int) (g: Generator) =
+    data.Batch([| 0L .. int64 (min (int64 n) data.Count) - 1L |], g)
+
+/// The requested image sets of a fitted model: (what, images) for Samples, Reconstructions, ComponentMeans.
+let private images (plots: PlotSpec list) (sample: int -> Tensor) (reconstruct: (Tensor -> Tensor) option) (means: Tensor option) (test: IDataset) (g: Generator) =
+    [ for p in plots do
+        match p with
+        | Samples n -> "samples", imageRows (sample n)
+        | Reconstructions n ->
+            match reconstruct with
+            | Some r ->
+                let x = firstN test n g
+                "reconstructions", Array.append (imageRows x) (imageRows (r x))
+            | None -> ()
+        | ComponentMeans ->
+            match means with
+            | Some m -> "component means", imageRows m
+            | None -> ()
+        | _ -> () ]
+
+// ---- Bernoulli mixtures (ECE 8803 P2-P3): EM ----
+
+let bmmFits (ctx: Context) (b: BmmSpec) (m: MnistSpec) : FitOutcome list =
+    let e, c = ctx.Experiment, ctx.Planned.Case
+    use train = mnistSplit m m.Split
+    use test = mnistSplit m Test
+    use g = new Generator(e.Seed + 3UL)
+    let x = train.AllPixels(g)
+    let xt = test.AllPixels(g)
+    [ for f in c.Fits do
+        match f.Fitter with
+        | Gradient _ -> ()   // the checker refuses it
+        | Em em ->
+            let task = c.Label + "/" + f.Name
+            let opt =
+                Models.BmmFitOptions(
+                    K = b.K, Iterations = em.Iterations, Tol = em.Tol, Alpha1 = b.Alpha1, Alpha2 = b.Alpha2,
+                    Init = (match b.Start with UnitLengthRows -> Models.BmmInit.UnitLength | RandomDataMeans -> Models.BmmInit.DataMeans),
+                    Seed = e.Seed + 1UL)
+            let sw = Stopwatch.StartNew()
+            ctx.Progress.Begin(task, em.Iterations)
+            let onIter (st: Models.BmmStep) =
+                ctx.Log.Write(c.Label, f.Name, int64 st.Iteration, sw.Elapsed.TotalSeconds, [ "log_likelihood", st.LogLikelihood; "mean_ll", st.MeanLogLikelihood ])
+                ctx.Progress.Step(task, st.Iteration, [ "mean LL", st.MeanLogLikelihood ])
+            let r = Models.BernoulliMixture.Fit(x, opt, Action<Models.BmmStep> onIter)
+            let secs = sw.Elapsed.TotalSeconds
+            ctx.Progress.End task
+            let model = r.Model
+            Torch.Save(readOnlyDict [ "weights", model.Weights; "probs", model.Probs ], Path.Combine(ctx.Folder, "checkpoints", sprintf "%s_%s.pt" c.Label f.Name))
+            let testNll = -model.MeanLogLikelihood(xt)
+            let metrics =
+                [ for ms in e.Metrics do
+                    match ms with
+                    | Nll -> ms, testNll
+                    | BitsPerDim -> ms, bitsPerDim m.Pixels ctx.Planned.Dim testNll
+                    | Aic | Bic | TrueNll | MeanError | WeightError | NegElbo | NegIwae _ -> () ]
+            let curve = r.Curve |> Seq.map (fun s -> s.Iteration, s.MeanLogLikelihood) |> List.ofSeq
+            let sample n = let struct (xs, _) = model.Sample(int64 n, g) in xs
+            { empty f with
+                Curve = curve; Series = [ "train mean log-likelihood", curve |> List.map (fun (k, v) -> float k, v) ]
+                Iterations = r.Iterations; Converged = r.Converged; Seconds = secs
+                Weights = flat model.Weights; Means = rows model.Probs
+                Images = images e.Plots sample None (Some model.Probs) test g
+                Parameters = model.K * (model.D + 1L); Metrics = metrics } ]
+
+// ---- VAE and NICE: the Trainer ----
+
+let private neuralFits (ctx: Context) (m: MnistSpec) (make: Generator -> Neural) (final: Neural -> IDataset -> Generator -> (MetricSpec * float) list)
+                       (pictures: Neural -> IDataset -> Generator -> (string * float[][]) list) (latent: Neural -> IDataset -> (float[][] * int[]) option) =
+    let e, c = ctx.Experiment, ctx.Planned.Case
+    let cache = Collections.Generic.Dictionary<Split, MnistDataset>()
+    let split s = (if not (cache.ContainsKey s) then cache.[s] <- mnistSplit m s); cache.[s] :> IDataset
+    try
+        [ for f in c.Fits do
+            match f.Fitter with
+            | Em _ -> ()   // the checker refuses it
+            | Gradient t ->
+                use g = new Generator(e.Seed + 1UL)
+                let nn = make g
+                nn.Module.To(ctx.Device) |> ignore
+                let sw = Stopwatch.StartNew()
+                let result, curves = train ctx f t (split m.Split) split nn
+                let secs = sw.Elapsed.TotalSeconds
+                nn.Module.Eval()
+                use eg = new Generator(e.Seed + 4UL)
+                let test = split (finalSplit c.Data)
+                let metrics = using (Autograd.NoGrad()) (fun _ -> final nn test eg)
+                let pics = using (Autograd.NoGrad()) (fun _ -> pictures nn test eg)
+                Torch.Save(nn.Module.StateDict(), Path.Combine(ctx.Folder, "checkpoints", sprintf "%s_%s.pt" c.Label f.Name))
+                { empty f with
+                    Series = curves; Iterations = int result.Steps; Converged = not result.StoppedEarly; Seconds = secs
+                    Images = pics; Latent = latent nn test; Parameters = Nets.parameterCount nn.Module; Metrics = metrics } ]
+    finally
+        for d in cache.Values do d.Dispose()
+
+let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
+    let e, shape = ctx.Experiment, ctx.Planned.Shape
+    let objective = ctx.Planned.Case.Fits |> List.tryPick (fun f -> match f.Fitter with Gradient t -> Some t.Objective | Em _ -> None)
+    let make (g: Generator) =
+        let enc = Nets.build g v.Encoder shape
+        let dec = Nets.build g v.Decoder v.Latent
+        let lik = match v.Likelihood with BernoulliPixels -> Models.VaeLikelihood.Bernoulli | GaussianPixels s -> Models.VaeLikelihood.Gaussian(s)
+        let vae = new Models.Vae(enc, dec, v.Latent |> List.map int64 |> List.toArray, lik)
+        let loss (x: Tensor) (sc: StepContext) =
+            match objective with
+            | Some (Iwae k) -> vae.IwaeLoss(x, k, sc.Generator)
+            | _ -> vae.Loss(x, sc.Generator)
+        { Module = vae; Loss = loss; Evaluations = [ "neg_elbo", (fun x g -> vae.Elbo(x, g).Neg()) ] }
+    let vaeOf (nn: Neural) = nn.Module :?> Models.Vae
+    let final (nn: Neural) (test: IDataset) (g: Generator) =
+        let vae = vaeOf nn
+        let negElbo = meanOver test 500 g ctx.Device (fun x -> vae.Elbo(x, g).Neg())
+        let iwae = Collections.Generic.Dictionary<int, float>()
+        for ms in e.Metrics do
+            match ms with
+            | NegIwae (k, images) when not (iwae.ContainsKey k) ->
+                // The first `images` test images (the same for every K): IWAE-K costs K decoder passes per image.
+                let sub = TensorDataset(firstN test images g)
+                iwae.[k] <- meanOver sub (max 1 (20000 / k)) g ctx.Device (fun x -> vae.Iwae(x, k, g, 250).Neg())
+            | _ -> ()
+        let best = if iwae.Count = 0 then negElbo else iwae.Values |> Seq.min
+        [ for ms in e.Metrics do
+            match ms with
+            | NegElbo -> ms, negElbo
+            | NegIwae (k, _) -> ms, iwae.[k]
+            | Nll -> ms, best
+            | BitsPerDim -> ms, bitsPerDim m.Pixels ctx.Planned.Dim best
+            | Aic | Bic | TrueNll | MeanError | WeightError -> () ]
+    let pictures (nn: Neural) (test: IDataset) (g: Generator) =
+        let vae = vaeOf nn
+        images e.Plots (fun n -> vae.Sample(int64 n, g, true)) (Some(fun x -> vae.Reconstruct(x.To(ctx.Device)))) None test g
+    let latent (nn: Neural) (test: IDataset) =
+        if v.Latent = [ 2 ] && List.contains LatentScatter e.Plots then
+            use g = new Generator(e.Seed + 5UL)
+            use s = Scope.Begin()
+            let n = min 2000L test.Count
+            let idx = [| 0L .. n - 1L |]
+            let mu, _ = (vaeOf nn).Encode(test.Batch(idx, g).To(ctx.Device)).ToTuple()
+            let labels = match test.Labels idx with null -> Array.zeroCreate (int n) | l -> l.ToArray<int64>() |> Array.map int
+            Some(rows (mu.Detach()), labels)
+        else None
+    neuralFits ctx m make final pictures latent
+
+let niceFits (ctx: Context) (n: NiceSpec) (m: MnistSpec) : FitOutcome list =
+    let e = ctx.Experiment
+    let make (g: Generator) =
+        let prior = match n.Prior with Logistic -> Models.NicePrior.Logistic | Gaussian -> Models.NicePrior.Gaussian
+        let nice = new Models.Nice(int64 ctx.Planned.Dim, n.Couplings, Models.Nice.MlpNet(n.HiddenLayers, int64 n.Hidden, g), prior)
+        { Module = nice; Loss = (fun x _ -> nice.Loss(x)); Evaluations = [ "nll", (fun x _ -> nice.LogProb(x).Neg()) ] }
+    let final (nn: Neural) (test: IDataset) (g: Generator) =
+        let nice = nn.Module :?> Models.Nice
+        let nll = meanOver test 500 g ctx.Device (fun x -> nice.LogProb(x).Neg())
+        [ for ms in e.Metrics do
+            match ms with
+            | Nll -> ms, nll
+            | BitsPerDim -> ms, bitsPerDim m.Pixels ctx.Planned.Dim nll
+            | Aic | Bic | TrueNll | MeanError | WeightError | NegElbo | NegIwae _ -> () ]
+    let pictures (nn: Neural) (test: IDataset) (g: Generator) =
+        let nice = nn.Module :?> Models.Nice
+        images e.Plots (fun k -> nice.Sample(int64 k, g, 1.0)) None None test g
+    neuralFits ctx m make final pictures (fun _ _ -> None)
+
+// ---- one case ----
+
+/// Runs every fit of a case with its family's path.
+let runCase (ctx: Context) : CaseOutcome =
+    let pc = ctx.Planned
+    let c = pc.Case
+    let e = ctx.Experiment
+    match c.Model, c.Data with
+    | Gmm g, (MixtureSample _ | Points _) ->
+        let x0, z, truth = mixtureData e.Seed c.Data
+        let x = x0.To(ctx.Device, ScalarType.Float64)
+        let xr = rows x
+        let grid = e.Plots |> List.tryPick (fun p -> match p with DensityHeatmap n -> Some n | _ -> None)
+        { Planned = pc; X = xr; Z = z; ImageSize = None
+          TrueWeights = truth |> Option.map (fun t -> flat t.Weights)
+          TrueMeans = truth |> Option.map (fun t -> rows t.Means)
+          TrueMeanLl = truth |> Option.map (fun t -> t.MeanLogLikelihood(x))
+          TrueDensity = (match truth, grid with Some t, Some n when pc.Dim = 2 -> Some(densityGrid t xr (max 2 n)) | _ -> None)
+          Fits = gmmFits ctx g x truth }
+    | _ ->
+        let blank = { Planned = pc; X = [||]; Z = None; ImageSize = imageSize c.Data; TrueWeights = None; TrueMeans = None; TrueMeanLl = None; TrueDensity = None; Fits = [] }
+        match c.Model, c.Data with
+        | Gmm _, Mnist _ -> invalidOp "a Gaussian mixture on MNIST is not supported: use a Bernoulli mixture"
+        | Bmm b, Mnist m -> { blank with Fits = bmmFits ctx b m }
+        | Vae v, Mnist m -> { blank with Fits = vaeFits ctx v m }
+        | Nice n, Mnist m -> { blank with Fits = niceFits ctx n m }
+        | (Bmm _ | Vae _ | Nice _), (MixtureSample _ | Points _) -> invalidOp (sprintf "case '%s': %s models run on MNIST images here" c.Label (Check.familyName c.Model))
+        | Gmm _, _ -> invalidOp "unreachable"

@@ -1,0 +1,110 @@
+/// Runs.fs: what a run needs around the families — progress, options, the metrics log, plotly, versions.
+module GenDsl.Dsl.Runs
+
+open System
+open System.Diagnostics
+open System.Globalization
+open System.IO
+open System.Text.Json.Nodes
+open GenDsl.Torch
+open GenDsl.Models
+
+/// Where progress goes (the CLI draws bars or prints lines; tests stay silent).
+type IProgress =
+    abstract Begin: task: string * total: int -> unit
+    /// The latest named numbers of a task at a step (e.g. "mean LL", "loss").
+    abstract Step: task: string * step: int * metrics: (string * float) list -> unit
+    abstract End: task: string -> unit
+
+let silent =
+    { new IProgress with
+        member _.Begin(_, _) = ()
+        member _.Step(_, _, _) = ()
+        member _.End _ = () }
+
+type RunOptions =
+    { /// Runs go to <OutputRoot>/<experiment>/<timestamp>/.
+      OutputRoot: string
+      /// "cpu" or "cuda[:n]".
+      Device: string
+      /// libtorch intra-op threads; None: leave as is.
+      Threads: int option
+      /// plotly.min.js to copy next to the report; None: found next to this assembly or in a node_modules above.
+      PlotlyJs: string option
+      Progress: IProgress }
+
+let defaults = { OutputRoot = "runs"; Device = "cpu"; Threads = None; PlotlyJs = None; Progress = silent }
+
+type RunOutcome =
+    { Folder: string
+      /// None: completed; Some message: failed (the folder holds FAILED).
+      Error: string option
+      Expectations: (string * bool) list }
+
+// ---- environment ----
+
+/// plotly.min.js: the given path, else next to this assembly (copied by the build), else node_modules above the
+/// working directory or the assembly.
+let findPlotly (given: string option) =
+    let rel = Path.Combine("node_modules", "plotly.js-dist-min", "plotly.min.js")
+    let rec up (dir: string) =
+        if isNull dir then None
+        else
+            let p = Path.Combine(dir, rel)
+            if File.Exists p then Some p else up (Path.GetDirectoryName dir)
+    match given with
+    | Some p when File.Exists p -> Ok p
+    | Some p -> Error(sprintf "plotly.min.js not found at '%s'" p)
+    | None ->
+        let beside = Path.Combine(AppContext.BaseDirectory, "plotly.min.js")
+        if File.Exists beside then Ok beside
+        else
+            match up (Directory.GetCurrentDirectory()) |> Option.orElse (up AppContext.BaseDirectory) with
+            | Some p -> Ok p
+            | None -> Error "plotly.min.js not found: run `bash eng/bootstrap.sh` (it installs node_modules/plotly.js-dist-min)"
+
+let private plotlyVersion (path: string) =
+    use r = new StreamReader(path)
+    let head = String(Array.init 200 (fun _ -> let c = r.Read() in if c < 0 then ' ' else char c))
+    let i = head.IndexOf("plotly.js v")
+    if i < 0 then "?" else head.Substring(i + 11).Split([| '\n'; ' '; '\r' |]).[0]
+
+let private asmVersion (t: Type) =
+    let a = t.Assembly
+    match a.GetCustomAttributes(typeof<Reflection.AssemblyInformationalVersionAttribute>, false) with
+    | [| :? Reflection.AssemblyInformationalVersionAttribute as v |] -> v.InformationalVersion.Split('+').[0]
+    | _ -> string (a.GetName().Version)
+
+let versions (plotly: string) =
+    [ "GenDsl.Core", asmVersion typeof<GaussianMixture>
+      "GenDsl.Dsl", asmVersion typeof<Experiment>
+      "libtorch", Torch.Version
+      "libtorch threads", string Torch.NumThreads
+      ".NET", Runtime.InteropServices.RuntimeInformation.FrameworkDescription
+      "FSharp.Core", asmVersion typeof<option<int>>
+      "plotly.js", plotlyVersion plotly
+      "OS", Runtime.InteropServices.RuntimeInformation.OSDescription ]
+
+/// metrics.csv (long format: case, fit, step, metric, value, seconds) and metrics.jsonl (one object per step); each
+/// record is written whole and flushed, so a reader never sees half a line.
+type MetricsLog(csvPath: string, jsonlPath: string) =
+    let csv = new StreamWriter(csvPath)
+    let jsonl = new StreamWriter(jsonlPath)
+    let inv (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
+    let quote (s: string) = if s.IndexOfAny([| ','; '"'; '\n' |]) >= 0 then "\"" + s.Replace("\"", "\"\"") + "\"" else s
+    do csv.WriteLine "case,fit,step,metric,value,seconds"; csv.Flush()
+    member _.Write(case: string, fit: string, step: int64, seconds: float, metrics: (string * float) list) =
+        let sec = seconds.ToString("0.######", CultureInfo.InvariantCulture)
+        let sb = Text.StringBuilder()
+        for name, v in metrics do
+            sb.Append(String.Join(",", quote case, quote fit, string step, quote name, inv v, sec)).Append('\n') |> ignore
+        csv.Write(sb.ToString()); csv.Flush()
+        let o = JsonObject()
+        o.["case"] <- JsonValue.Create case
+        o.["fit"] <- JsonValue.Create fit
+        o.["step"] <- JsonValue.Create step
+        o.["seconds"] <- JsonValue.Create seconds
+        for name, v in metrics do o.[name] <- (if Double.IsFinite v then JsonValue.Create v else JsonValue.Create(string v))
+        jsonl.Write(o.ToJsonString() + "\n"); jsonl.Flush()
+    interface IDisposable with
+        member _.Dispose() = csv.Dispose(); jsonl.Dispose()

@@ -1,0 +1,71 @@
+/// Settings.fs: pure — `--set key=value` over the describe tree: a key is a describe path (or any shorter run of its
+/// segments ending with the leaf, e.g. `sgd.steps`), so the names a user types are the names `describe` prints.
+module GenDsl.Dsl.Settings
+
+open System
+open System.Text.Json.Nodes
+
+/// Every parameter `--set` can change: (full path, current value as JSON text).
+let parameters (e: Experiment) : (string * string) list =
+    Tree.leaves (Tree.toNode e)
+    |> List.map (fun l -> Tree.pathText l.Path, (match l.Node with null -> "none" | n -> n.ToJsonString()))
+
+/// The closest full path or short form to a mistyped key, if close enough to be a typo.
+let private suggestFor (key: string) (paths: string list list) =
+    let k = key.Split('.') |> List.ofArray
+    // Compare with each path's tail of as many segments as the key has (sgd.step ~ budget.steps), then with the whole path.
+    let candidates =
+        paths |> List.collect (fun p -> [ Tree.pathText (List.skip (max 0 (p.Length - k.Length)) p); Tree.pathText p ]) |> List.distinct
+    Check.suggest key candidates
+
+/// Finds the leaves a key names; several leaves of one shape (the same setting in each case or fit) are all set,
+/// leaves of different shapes are ambiguous.
+let resolve (root: JsonNode) (key: string) : Result<Tree.Leaf list, DslError> =
+    let k = key.Split('.') |> List.ofArray
+    let all = Tree.leaves root
+    let found = all |> List.filter (fun l -> l.Path = k)
+    let found = if found.IsEmpty then all |> List.filter (fun l -> Tree.matches k l.Path) else found
+    match found |> List.map (fun l -> l.Shape) |> List.distinct with
+    | [] -> Error(UnknownOverride(key, suggestFor key (all |> List.map (fun l -> l.Path))))
+    | [ _ ] -> Ok found
+    | _ ->
+        let names = found |> List.map (fun l -> Tree.pathText l.Path)
+        Error(BadSetting("--set " + key, sprintf "ambiguous: it names %s; give more of the path" (String.Join(", ", names |> List.truncate 6))))
+
+let private applyOne (e: Experiment) (key: string, value: string) : Result<Experiment, DslError> =
+    let root = Tree.toNode e
+    resolve root key
+    |> Result.bind (fun leaves ->
+        let parsed = leaves |> List.map (fun l -> l, Tree.parseValue l.Node value)
+        match parsed |> List.tryPick (fun (_, r) -> match r with Error x -> Some x | Ok _ -> None) with
+        | Some exp -> Error(BadOverrideValue(key, value, exp))
+        | None ->
+            for l, r in parsed do
+                match r with
+                | Ok v -> Tree.setAt root l.Path (match v with null -> null | v -> v.DeepClone())
+                | Error _ -> ()
+            match Tree.ofNode<Experiment> root with
+            | Ok e2 -> Ok e2
+            | Error msg ->
+                let exp = match msg.IndexOf ": expected " with i when i >= 0 -> msg.Substring(i + 11) | _ -> msg
+                Error(BadOverrideValue(key, value, exp)))
+
+/// Splits "key=value".
+let parseAssignment (s: string) : Result<string * string, DslError> =
+    match s.IndexOf '=' with
+    | i when i > 0 -> Ok(s.Substring(0, i).Trim(), s.Substring(i + 1).Trim())
+    | _ -> Error(BadSetting("--set " + s, "expected key=value, e.g. sgd.steps=500"))
+
+/// Applies `key=value` overrides in order; every bad one is reported.
+let applyOverrides (assignments: string list) (e: Experiment) : Result<Experiment, DslError list> =
+    let folder (exp, errs) a =
+        match parseAssignment a |> Result.bind (applyOne exp) with
+        | Ok e2 -> e2, errs
+        | Error err -> exp, errs @ [ err ]
+    match List.fold folder (e, []) assignments with
+    | e2, [] -> Ok e2
+    | _, errs -> Error errs
+
+/// Overrides, then the plan.
+let planWith (assignments: string list) (e: Experiment) =
+    applyOverrides assignments e |> Result.bind Check.plan
