@@ -68,6 +68,9 @@ GD_API int gd_tensor_eye(int64_t n, int64_t m, int dtype, int dev, int idx, gd_t
 GD_API int gd_generator_new(uint64_t seed, gd_generator* out);
 GD_API int gd_generator_free(gd_generator g);
 GD_API int gd_generator_set_seed(gd_generator g, uint64_t seed);
+/* The generator's full state as a uint8 tensor (a copy), and back; a null g is libtorch's default CPU generator. */
+GD_API int gd_generator_get_state(gd_generator g, gd_tensor* out);
+GD_API int gd_generator_set_state(gd_generator g, gd_tensor state);
 GD_API int gd_manual_seed(uint64_t seed);
 /* Random tensors draw on the CPU from g (null = the default generator) and are then moved to the
  * device, so a seed gives the same numbers on every device. */

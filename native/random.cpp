@@ -45,6 +45,18 @@ GD_API int gd_generator_set_seed(gd_generator g, uint64_t seed) {
   GD_TRY(auto& gen = *reinterpret_cast<at::Generator*>(g); std::lock_guard<std::mutex> lock(gen.mutex());
          gen.set_current_seed(seed))
 }
+namespace {
+// The handle's generator, or the default CPU one for null (a copy of at::Generator shares its state).
+at::Generator generator_or_default(gd_generator g) {
+  return g ? *reinterpret_cast<at::Generator*>(g) : at::detail::getDefaultCPUGenerator();
+}
+}  // namespace
+GD_API int gd_generator_get_state(gd_generator g, gd_tensor* out) {
+  GD_TRY(auto gen = generator_or_default(g); std::lock_guard<std::mutex> lock(gen.mutex()); *out = wrap(gen.get_state()))
+}
+GD_API int gd_generator_set_state(gd_generator g, gd_tensor state) {
+  GD_TRY(auto gen = generator_or_default(g); std::lock_guard<std::mutex> lock(gen.mutex()); gen.set_state(T(state)))
+}
 GD_API int gd_manual_seed(uint64_t seed) { GD_TRY(at::manual_seed(seed)) }
 
 GD_API int gd_tensor_rand(const int64_t* shape, int ndim, gd_generator g, int dtype, int dev, int idx, gd_tensor* out) {

@@ -11,12 +11,15 @@ namespace GenDsl.Models;
 /// with alpha1 = alpha2 = 0 these maximise the expected complete log-likelihood
 ///   Q = sum_i sum_k eta_ik [log pi_k + sum_d x_id log p_kd + (1 - x_id) log(1 - p_kd)].
 /// </summary>
-public sealed class BernoulliMixture
+public sealed partial class BernoulliMixture : IDisposable
 {
     public Tensor Weights { get; }
     public Tensor Probs { get; }
     public long K => Probs.Size(0);
     public long D => Probs.Size(1);
+
+    /// <summary>The component means E[x | z = k] = p_k as (K, D), one image per row (reshape to (K, 28, 28) for a grid).</summary>
+    public Tensor Means => Probs;
 
     public BernoulliMixture(Tensor weights, Tensor probs)
     {
@@ -28,18 +31,6 @@ public sealed class BernoulliMixture
         Probs = probs.Double().DetachFromScope();
     }
 
-    /// <summary>
-    /// ECE 8803 P3's initialisation: each p_k uniform(0,1) then scaled to unit Euclidean length; pi_k = 1/K.
-    /// </summary>
-    public static BernoulliMixture InitUnitLength(int k, int d, Generator? generator = null)
-    {
-        using var s = Scope.Begin();
-        var u = Torch.Torch.Rand(new long[] { k, d }, generator, ScalarType.Float64);
-        var p = u / u.Norm(2, new long[] { 1 }, keepdim: true);
-        var w = Torch.Torch.Full(new long[] { k }, 1.0 / k, ScalarType.Float64);
-        return new BernoulliMixture(w.DetachFromScope(), p.DetachFromScope());
-    }
-
     private static Tensor SafeLog(Tensor t) { using var c = t.ClampMin(1e-300); return c.Log(); }
 
     private void CheckData(Tensor x)
@@ -47,22 +38,50 @@ public sealed class BernoulliMixture
         if (x.Dim != 2 || x.Size(1) != D) throw new ArgumentException($"BernoulliMixture: data must be (N, {D}) of 0/1, got [{string.Join(", ", x.Shape)}]");
     }
 
-    /// <summary>log pi_k + log P(x_i | p_k): (N, K).</summary>
+    /// <summary>
+    /// The E-step's linear form: log pi_k + log P(x | p_k) = x . (log p_k - log(1 - p_k)) + sum_d log(1 - p_kd) + log pi_k,
+    /// so the (N, K) log-joint is one (N, D) x (D, K) matmul plus a bias. Computed from the float64 parameters
+    /// (1 - p keeps its precision near p = 1) and cast to <paramref name="dtype"/>: W^T (D, K), c (K).
+    /// </summary>
+    internal (Tensor WT, Tensor C) LinearForm(ScalarType dtype)
+    {
+        using var s = Scope.Begin();
+        var logP = SafeLog(Probs);
+        var log1mP = SafeLog(1.0 - Probs);
+        var wT = (logP - log1mP).T.Contiguous().To(dtype);     // (D, K)
+        var c = (log1mP.Sum(1) + SafeLog(Weights)).To(dtype);  // (K)
+        return (wT.MoveToOuterScope(), c.MoveToOuterScope());
+    }
+
+    /// <summary>The floating type the data is worked in: its own when floating, float64 otherwise.</summary>
+    private static ScalarType WorkType(Tensor x) => x.Dtype is ScalarType.Float32 or ScalarType.Float64 ? x.Dtype : ScalarType.Float64;
+
+    /// <summary>log pi_k + log P(x_i | p_k): (N, K), in x's floating type (float64 for integer or bool data).</summary>
     public Tensor LogJoint(Tensor x)
     {
         CheckData(x);
         using var s = Scope.Begin();
-        var xd = x.Double();
-        var r = xd.MatMul(SafeLog(Probs).T) + (1.0 - xd).MatMul(SafeLog(1.0 - Probs).T) + SafeLog(Weights);
-        return r.MoveToOuterScope();
+        var dt = WorkType(x);
+        var (wT, c) = LinearForm(dt);
+        return (x.To(dt).MatMul(wT) + c).MoveToOuterScope();   // (N, K)
+    }
+
+    /// <summary>log P(x_i) = log sum_k pi_k P(x_i | p_k) per image: (N) float64 (held-out data too).</summary>
+    public Tensor LogLikelihoodPerImage(Tensor x)
+    {
+        using var s = Scope.Begin();
+        return LogJoint(x).LogSumExp(1).Double().MoveToOuterScope();
     }
 
     /// <summary>log P(X) = sum_i log sum_k pi_k P(x_i | p_k).</summary>
     public double LogLikelihood(Tensor x)
     {
         using var s = Scope.Begin();
-        return LogJoint(x).LogSumExp(1).Sum().ToDouble();
+        return LogJoint(x).LogSumExp(1).Sum(null, false, ScalarType.Float64).ToDouble();
     }
+
+    /// <summary>log P(X) / N, nats per image.</summary>
+    public double MeanLogLikelihood(Tensor x) => LogLikelihood(x) / x.Size(0);
 
     /// <summary>The E-step: eta (N, K).</summary>
     public Tensor EStep(Tensor x)
@@ -91,27 +110,28 @@ public sealed class BernoulliMixture
         return new BernoulliMixture(w.DetachFromScope(), p.DetachFromScope());
     }
 
-    /// <summary>Runs EM for <paramref name="iterations"/> steps; the curve holds log P(X) before each step and after the last.</summary>
-    public static (BernoulliMixture Model, IReadOnlyList<double> LogLikelihoods) Fit(Tensor x, int k, int iterations,
-        Generator? generator = null, double alpha1 = 1e-8, double alpha2 = 1e-8, BernoulliMixture? init = null)
-    {
-        var m = init ?? InitUnitLength(k, (int)x.Size(1), generator);
-        var curve = new List<double> { m.LogLikelihood(x) };
-        for (var it = 0; it < iterations; it++)
-        {
-            using var eta = m.EStep(x);
-            m = MStep(x, eta, alpha1, alpha2);
-            curve.Add(m.LogLikelihood(x));
-        }
-        return (m, curve);
-    }
-
-    /// <summary>n images: z ~ pi, then x_d ~ Bernoulli(p_zd). Returns X (n, D) float64 and z (n).</summary>
+    /// <summary>
+    /// Ancestral sampling (ECE 8803 P3e): n images, each z ~ Categorical(pi), then x_d ~ Bernoulli(p_zd) independently.
+    /// Returns X (n, D) float64 and the components z (n) int64.
+    /// </summary>
     public (Tensor X, Tensor Z) Sample(long n, Generator? generator = null)
     {
         using var s = Scope.Begin();
         var z = Torch.Torch.Multinomial(Weights.Unsqueeze(0), n, replacement: true, generator).Squeeze(0);
         var x = Torch.Torch.Bernoulli(Probs.IndexSelect(0, z), generator);
         return (x.MoveToOuterScope(), z.MoveToOuterScope());
+    }
+
+    /// <summary>The mixture's pixel means E[x] = sum_k pi_k p_k: (D) float64.</summary>
+    public Tensor MarginalMean()
+    {
+        using var s = Scope.Begin();
+        return Weights.Unsqueeze(0).MatMul(Probs).Squeeze(0).MoveToOuterScope();   // (1, K) x (K, D) -> (D)
+    }
+
+    public void Dispose()
+    {
+        Weights.Dispose();
+        Probs.Dispose();
     }
 }

@@ -16,6 +16,8 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_generator_new(ulong seed, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_generator_free(IntPtr g);
     [LibraryImport(Lib)] internal static partial int gd_generator_set_seed(GeneratorHandle g, ulong seed);
+    [LibraryImport(Lib)] internal static partial int gd_generator_get_state(GeneratorHandle g, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_generator_set_state(GeneratorHandle g, Tensor state);
     [LibraryImport(Lib)] internal static partial int gd_manual_seed(ulong seed);
     [LibraryImport(Lib)] internal static partial int gd_tensor_rand(long[]? shape, int ndim, GeneratorHandle g, int dtype, int dev, int idx, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_randn(long[]? shape, int ndim, GeneratorHandle g, int dtype, int dev, int idx, out IntPtr @out);

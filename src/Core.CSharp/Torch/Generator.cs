@@ -25,6 +25,22 @@ public sealed class Generator : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// A copy of the generator's whole state as a uint8 tensor (torch.Generator.get_state()): hand it to
+    /// <see cref="SetState"/> later and the draws repeat from that point. Checkpoints save it for bit-identical resume.
+    /// </summary>
+    public Tensor GetState() => Tensor.Wrap(gd_generator_get_state(Handle, out var h), h);
+
+    /// <summary>Restores a state from <see cref="GetState"/> (torch.Generator.set_state()); returns this.</summary>
+    public Generator SetState(Tensor state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Dtype != ScalarType.UInt8)
+            throw new ArgumentException($"Generator.SetState: the state must be the uint8 tensor GetState returned, got {state.Dtype}", nameof(state));
+        Check(gd_generator_set_state(Handle, state));
+        return this;
+    }
+
     internal static GeneratorHandle Of(Generator? g) => g?.Handle ?? GeneratorHandle.Null;
     public void Dispose() => Handle.Dispose();
 }

@@ -33,6 +33,21 @@ public static partial class Torch
     /// <summary>Seeds the global default generators (CPU and CUDA), as torch.manual_seed.</summary>
     public static void ManualSeed(ulong seed) => Check(gd_manual_seed(seed));
 
+    /// <summary>
+    /// A copy of libtorch's default CPU generator's state (torch.get_rng_state()): what random ops given no generator
+    /// (Dropout without one, for instance) draw from. <see cref="SetRngState"/> puts it back.
+    /// </summary>
+    public static TorchTensor GetRngState() => W(gd_generator_get_state(GenDsl.Torch.Generator.Of(null), out var h), h);
+
+    /// <summary>Restores the default CPU generator's state from <see cref="GetRngState"/> (torch.set_rng_state()).</summary>
+    public static void SetRngState(TorchTensor state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Dtype != ScalarType.UInt8)
+            throw new ArgumentException($"Torch.SetRngState: the state must be the uint8 tensor GetRngState returned, got {state.Dtype}", nameof(state));
+        Check(gd_generator_set_state(GenDsl.Torch.Generator.Of(null), state));
+    }
+
     // ---- from .NET data ----
     /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape (default: 1-d).</summary>
     public static unsafe TorchTensor Tensor<T>(ReadOnlySpan<T> data, long[]? shape = null, Device? device = null, bool requiresGrad = false)

@@ -13,12 +13,14 @@ public abstract class LRScheduler
     {
         Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         foreach (var g in optimizer.ParamGroups) g.InitialLR ??= g.LR;
-        BaseLRs = optimizer.ParamGroups.Select(g => g.InitialLR!.Value).ToArray();
+        baseLRs = optimizer.ParamGroups.Select(g => g.InitialLR!.Value).ToArray();
     }
+
+    private readonly double[] baseLRs;
 
     public Optimizer Optimizer { get; }
     /// <summary>Each group's LR at step 0 of the schedule's scale (initial_lr).</summary>
-    public IReadOnlyList<double> BaseLRs { get; }
+    public IReadOnlyList<double> BaseLRs => baseLRs;
     /// <summary>How many times <see cref="Step"/> was called (PyTorch's last_epoch).</summary>
     public long LastEpoch { get; private set; }
 
@@ -35,6 +37,45 @@ public abstract class LRScheduler
     public void Step()
     {
         LastEpoch++;
+        Apply();
+    }
+
+    /// <summary>
+    /// The schedule's position as tensors, so Torch.Save writes it: "last_epoch" (the number of Step calls) and
+    /// "base_lrs.{g}" per group (PyTorch's state_dict keeps the same two). The settings (gamma, tMax ...) are not
+    /// state: rebuild the schedule with them, then load.
+    /// </summary>
+    public Dictionary<string, Tensor> StateDict()
+    {
+        var d = new Dictionary<string, Tensor> { ["last_epoch"] = Torch.Scalar(LastEpoch, ScalarType.Int64) };
+        for (var g = 0; g < baseLRs.Length; g++) d[$"base_lrs.{g}"] = Torch.Scalar(baseLRs[g], ScalarType.Float64);
+        return d;
+    }
+
+    /// <summary>Restores <see cref="StateDict"/>'s position and writes the LRs of that step into the optimizer.</summary>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        if (!stateDict.TryGetValue("last_epoch", out var last))
+            throw new ArgumentException($"{GetType().Name}.LoadStateDict: the dict has no 'last_epoch' (pass what StateDict() returned)");
+        var lrs = (double[])baseLRs.Clone();
+        foreach (var (key, t) in stateDict)
+        {
+            if (key == "last_epoch") continue;
+            var parts = key.Split('.');
+            if (parts.Length == 2 && parts[0] == "base_lrs" && int.TryParse(parts[1], out var g) && g >= 0 && g < lrs.Length) lrs[g] = t.ToDouble();
+            else throw new ArgumentException($"{GetType().Name}.LoadStateDict: unknown key '{key}' (expected last_epoch or base_lrs.<g> for {lrs.Length} groups)");
+        }
+        SetStep(last.Item<long>());
+        Array.Copy(lrs, baseLRs, lrs.Length);
+        Apply();
+    }
+
+    /// <summary>Moves the schedule to after <paramref name="step"/> Step calls and writes that step's LRs (resuming a run).</summary>
+    public void SetStep(long step)
+    {
+        if (step < 0) throw new ArgumentException($"{GetType().Name}.SetStep: the step must be >= 0, got {step}");
+        LastEpoch = step;
         Apply();
     }
 

@@ -1,0 +1,228 @@
+// Trainer.cs: the one training loop every gradient fit runs on — batches, objective, NaN guard, clipping, optimizer and schedule steps, evaluation, keep-best, early stop.
+using System.Diagnostics;
+using GenDsl.Data;
+using GenDsl.Torch;
+using GenDsl.Torch.NN;
+using GenDsl.Torch.Optim;
+
+namespace GenDsl.Training;
+
+/// <summary>
+/// Minimises an objective over a model's parameters by mini-batch steps:
+/// <code>
+/// using var trainer = new Trainer(model, ps => new Adam(ps, lr: 1e-3), opt => new StepLR(opt, 1000, 0.5),
+///                                 new TrainOptions { Steps = 5000, BatchSize = 128, Seed = 1, ClipGradNorm = 1.0 });
+/// trainer.Evaluate = () => new Dictionary&lt;string, double&gt; { ["nll"] = ValidNll(model) };
+/// var result = trainer.Fit(data, (x, ctx) => Nll(model, x, ctx.Generator));
+/// </code>
+/// Step s (1-based), in its own <see cref="Scope"/> so memory stays flat: zero the gradients; batch = the examples of
+/// step s in the epoch's order (see <see cref="EpochOrder"/>); loss = objective(batch, ctx) in training mode; if the loss
+/// is NaN or infinite, throw <see cref="TrainingDivergedException"/> without stepping; backward; clip the gradient norm
+/// (optional; a non-finite norm also throws); optimizer step with the current LR; then the schedule steps once, so the
+/// schedule counts optimizer steps (PyTorch's <c>scheduler.step()</c> after each <c>optimizer.step()</c>) and step s
+/// uses the schedule's LR at s - 1. Then, when due: evaluation (eval mode, no grad), keep-best, early stop, checkpoint.
+/// <para>Keep-best: when TrainOptions.KeepBest is set, the parameters (the whole state dict, buffers included) are
+/// copied at each evaluation that improves the metric, kept in memory and in checkpoints, and loaded back into the
+/// model when Fit returns, so the model ends at its best evaluation, not its last step.</para>
+/// <para>Resume: a run stopped after step n and resumed from its checkpoint (<see cref="LoadCheckpoint"/>, then
+/// <see cref="Fit"/>) takes the same steps with bit-identical losses and parameters as a run that was never stopped.</para>
+/// </summary>
+public sealed partial class Trainer : IDisposable
+{
+    private readonly TrainOptions options;
+    private readonly Generator runGenerator;
+    private readonly Tensor[] parameters;
+    private long step;                         // optimizer steps the run has taken
+    private long? batchesPerEpoch;             // set by Fit or a checkpoint; a resume must cut the data the same way
+    private double? bestValue;
+    private long? bestStep;
+    private long evalsSinceBest;
+    private Dictionary<string, Tensor>? bestState;
+    private bool stopAfterStep;
+    private bool disposed;
+
+    /// <summary>
+    /// Builds the optimizer over <c>model.Parameters()</c> and the schedule (null: constant LR) over that optimizer.
+    /// The trainer owns the optimizer (it disposes it); the caller owns the model.
+    /// </summary>
+    public Trainer(Module model, Func<IEnumerable<Tensor>, Optimizer> makeOptimizer, Func<Optimizer, LRScheduler?>? makeSchedule, TrainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(makeOptimizer);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        (Model, this.options) = (model, options);
+        Optimizer = makeOptimizer(model.Parameters()) ?? throw new ArgumentException("Trainer: makeOptimizer returned null; return an optimizer over the parameters it is given", nameof(makeOptimizer));
+        Schedule = makeSchedule?.Invoke(Optimizer);
+        if (Schedule is not null && !ReferenceEquals(Schedule.Optimizer, Optimizer))
+            throw new ArgumentException("Trainer: makeSchedule must build the schedule over the optimizer it is given", nameof(makeSchedule));
+        runGenerator = new Generator(EpochOrder.Mix(options.Seed, -1));
+        parameters = Optimizer.Parameters.ToArray();
+    }
+
+    public Module Model { get; }
+    public Optimizer Optimizer { get; }
+    public LRScheduler? Schedule { get; }
+    public TrainOptions Options => options;
+
+    /// <summary>The optimizer steps the run has taken so far (the position a checkpoint saves).</summary>
+    public long Step => step;
+
+    /// <summary>The run's generator for per-step randomness (the one <see cref="StepContext.Generator"/> hands out).</summary>
+    public Generator Generator => runGenerator;
+
+    /// <summary>Where checkpoints go: &lt;CheckpointDir&gt;/last.pt, or null when CheckpointDir is not set.</summary>
+    public string? CheckpointPath => options.CheckpointDir is { } d ? Path.Combine(d, "last.pt") : null;
+
+    /// <summary>Evaluation metrics by name; called in eval mode under no-grad (inside a scope), then the model goes back to training mode.</summary>
+    public Func<IReadOnlyDictionary<string, double>>? Evaluate { get; set; }
+
+    /// <summary>Called after every step (progress, logging). It may call <see cref="RequestStop"/>.</summary>
+    public Action<StepRecord>? OnStep { get; set; }
+
+    /// <summary>Called after every evaluation. It may call <see cref="RequestStop"/>.</summary>
+    public Action<EvalRecord>? OnEval { get; set; }
+
+    /// <summary>
+    /// Ends Fit after the current step, with that step's evaluation and checkpoint as at the last step (from OnStep,
+    /// Evaluate or OnEval). To end before a step's update, call <see cref="StepContext.RequestStop"/> in the objective.
+    /// </summary>
+    public void RequestStop() => stopAfterStep = true;
+
+    /// <summary>
+    /// Runs steps from the current position (0 for a new trainer, the checkpoint's after LoadCheckpoint, where the
+    /// previous Fit ended otherwise) up to TrainOptions.Steps, unless stopped earlier. Leaves the model in training
+    /// mode, holding the best parameters when KeepBest is set.
+    /// </summary>
+    public TrainResult Fit(IDataset data, Objective objective)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(objective);
+        if (options.KeepBest is { } kb && Evaluate is null)
+            throw new InvalidOperationException($"Trainer.Fit: TrainOptions.KeepBest = '{kb}' needs an evaluation: set Trainer.Evaluate to a function returning that metric");
+        var order = new EpochOrder(data.Count, options.BatchSize, options.Shuffle, options.DropLast, options.Seed);
+        if (batchesPerEpoch is { } bpe && bpe != order.BatchesPerEpoch)
+            throw new ArgumentException($"Trainer.Fit: the run so far cut its data into {bpe} batches per epoch, this data set gives {order.BatchesPerEpoch}; resume with the same data set, BatchSize and DropLast");
+        batchesPerEpoch = order.BatchesPerEpoch;
+
+        var total = Stopwatch.StartNew();
+        var records = new List<StepRecord>();
+        var evaluations = new List<EvalRecord>();
+        var stopped = false;
+        stopAfterStep = false;
+        Model.Train();
+        while (step < options.Steps)
+        {
+            var s = step + 1;
+            var epoch = order.EpochOf(s);
+            var clock = Stopwatch.StartNew();
+            var ctx = new StepContext(s, epoch, runGenerator);
+            double loss, lr;
+            double? gradNorm = null;
+            using (Scope.Begin())
+            {
+                Optimizer.ZeroGrad();
+                var batch = data.Batch(order.Indices(s), runGenerator);
+                var lossTensor = objective(batch, ctx)
+                                 ?? throw new InvalidOperationException($"Trainer.Fit: the objective returned null at step {s}; return the scalar loss tensor");
+                if (ctx.StopRequested) { stopped = true; break; }
+                if (lossTensor.NumEl != 1)
+                    throw new ArgumentException($"Trainer.Fit: the objective must return a scalar loss, got shape [{string.Join(", ", lossTensor.Shape)}] at step {s}; reduce it with .Mean() or .Sum()");
+                loss = lossTensor.ToDouble();
+                if (!double.IsFinite(loss)) throw new TrainingDivergedException(s, "loss", loss, CheckpointIfWritten());
+                lossTensor.Backward();
+                if (options.ClipGradNorm is { } maxNorm)
+                {
+                    gradNorm = Utils.ClipGradNorm_(parameters, maxNorm);
+                    if (!double.IsFinite(gradNorm.Value)) throw new TrainingDivergedException(s, "gradient norm", gradNorm.Value, CheckpointIfWritten());
+                }
+                lr = Optimizer.LR;
+                Optimizer.Step();
+                Schedule?.Step();
+            }
+            step = s;
+            var record = new StepRecord(s, epoch, loss, lr, gradNorm, ctx.Metrics, clock.Elapsed.TotalSeconds);
+            records.Add(record);
+            OnStep?.Invoke(record);
+            if (Evaluate is not null && (IsEnd() || options.EvalEvery > 0 && s % options.EvalEvery == 0))
+            {
+                var e = RunEvaluation(s, epoch);
+                evaluations.Add(e);
+                if (options.EarlyStopPatience is { } patience && evalsSinceBest >= patience) stopAfterStep = true;
+                OnEval?.Invoke(e);
+            }
+            if (options.CheckpointEvery > 0 && (IsEnd() || s % options.CheckpointEvery == 0)) SaveCheckpoint(CheckpointPath!);
+            if (stopAfterStep) { stopped = step < options.Steps; break; }
+        }
+        if (bestState is not null) Model.LoadStateDict(bestState);
+        var epochs = step == 0 ? 0 : order.EpochOf(step) + 1;
+        return new TrainResult(step, epochs, stopped, records, evaluations, bestStep, total.Elapsed.TotalSeconds);
+
+        bool IsEnd() => step >= options.Steps || stopAfterStep;
+    }
+
+    private string? CheckpointIfWritten() => CheckpointPath is { } p && File.Exists(p) ? p : null;
+
+    /// <summary>Runs Evaluate in eval mode under no-grad, then keep-best: copies the state dict when the metric improved.</summary>
+    private EvalRecord RunEvaluation(long s, long epoch)
+    {
+        var clock = Stopwatch.StartNew();
+        Dictionary<string, double> metrics;
+        Model.Eval();
+        try
+        {
+            using var scope = Scope.Begin();
+            using var noGrad = Autograd.NoGrad();
+            metrics = new Dictionary<string, double>(Evaluate!() ?? throw new InvalidOperationException($"Trainer: Evaluate returned null at step {s}; return a dictionary of metrics"));
+        }
+        finally { Model.Train(); }
+        var isBest = false;
+        if (options.KeepBest is { } key)
+        {
+            if (!metrics.TryGetValue(key, out var v))
+                throw new ArgumentException($"TrainOptions.KeepBest = '{key}': the evaluation returned no such metric (it returned: {string.Join(", ", metrics.Keys)}); name one of those");
+            isBest = bestValue is not { } b ? !double.IsNaN(v) : options.KeepBestMaximize ? v > b : v < b;
+            if (isBest)
+            {
+                (bestValue, bestStep, evalsSinceBest) = (v, s, 0);
+                CopyBest();
+            }
+            else evalsSinceBest++;
+        }
+        return new EvalRecord(s, epoch, metrics, isBest, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Copies the model's state dict into bestState (reusing its tensors), outside every scope.</summary>
+    private void CopyBest()
+    {
+        bestState ??= new Dictionary<string, Tensor>();
+        using var scope = Scope.Begin();
+        using var noGrad = Autograd.NoGrad();
+        foreach (var (name, t) in Model.StateDict())
+        {
+            if (bestState.TryGetValue(name, out var kept) && kept.Shape.SequenceEqual(t.Shape) && kept.Dtype == t.Dtype) kept.Copy_(t);
+            else
+            {
+                kept?.Dispose();
+                bestState[name] = t.Clone().DetachFromScope();
+            }
+        }
+    }
+
+    private void ClearBest()
+    {
+        if (bestState is not null) foreach (var t in bestState.Values) t.Dispose();
+        bestState = null;
+    }
+
+    /// <summary>Frees the optimizer's state, the run's generator and the kept best parameters (not the model).</summary>
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        ClearBest();
+        Optimizer.Dispose();
+        runGenerator.Dispose();
+    }
+}

@@ -1,0 +1,94 @@
+// TrainerCheckpoint.cs: the Trainer's checkpoint file — model, optimizer, schedule, both generators, position and best parameters in one Torch.Save dict.
+using GenDsl.Torch;
+
+namespace GenDsl.Training;
+
+public sealed partial class Trainer
+{
+    /// <summary>
+    /// Writes everything a bit-identical resume needs as one {name: tensor} file (Torch.Save; PyTorch's torch.load
+    /// reads it): "model.*" (state dict), "optim.*" (optimizer state), "sched.*" (the schedule's step), "rng.run" (the
+    /// run's generator), "rng.default" (libtorch's default CPU generator, which Dropout without a generator uses),
+    /// "trainer.step", "trainer.epoch", "trainer.seed", "trainer.batches_per_epoch", and with KeepBest "best.*" (the best
+    /// state dict), "trainer.best_value", "trainer.best_step", "trainer.evals_since_best". Atomic: the file is written to
+    /// path + ".tmp" and renamed over <paramref name="path"/>, so a crash never leaves a half-written checkpoint.
+    /// </summary>
+    public void SaveCheckpoint(string path)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
+        using var scope = Scope.Begin();
+        var d = new Dictionary<string, Tensor>();
+        foreach (var (k, t) in Model.StateDict()) d["model." + k] = t;
+        foreach (var (k, t) in Optimizer.StateDict()) d["optim." + k] = t;
+        if (Schedule is not null) foreach (var (k, t) in Schedule.StateDict()) d["sched." + k] = t;
+        d["rng.run"] = runGenerator.GetState();
+        d["rng.default"] = Torch.Torch.GetRngState();
+        d["trainer.step"] = Long(step);
+        d["trainer.epoch"] = Long(batchesPerEpoch is { } b && step > 0 ? (step - 1) / b : 0);
+        d["trainer.seed"] = Long(unchecked((long)options.Seed));
+        if (batchesPerEpoch is { } bpe) d["trainer.batches_per_epoch"] = Long(bpe);
+        if (bestState is not null)
+        {
+            foreach (var (k, t) in bestState) d["best." + k] = t;
+            d["trainer.best_value"] = Torch.Torch.Scalar(bestValue!.Value, ScalarType.Float64);
+            d["trainer.best_step"] = Long(bestStep!.Value);
+            d["trainer.evals_since_best"] = Long(evalsSinceBest);
+        }
+        var tmp = path + ".tmp";
+        Torch.Torch.Save(d, tmp);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Restores a checkpoint from <see cref="SaveCheckpoint"/> into this trainer, built as the one that wrote it (same
+    /// model architecture, optimizer kind, schedule and TrainOptions.Seed): the model, the optimizer, the schedule's
+    /// step, the run's generator, libtorch's default generator, the step, and the best metric, step and parameters.
+    /// The next <see cref="Fit"/> continues from the saved step.
+    /// </summary>
+    public void LoadCheckpoint(string path)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var scope = Scope.Begin();
+        var all = Torch.Torch.Load(path);
+        Tensor Need(string key) => all.TryGetValue(key, out var t) ? t
+            : throw new ArgumentException($"Trainer.LoadCheckpoint: '{path}' has no '{key}'; load a file written by Trainer.SaveCheckpoint");
+        Dictionary<string, Tensor> Part(string prefix) =>
+            all.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+
+        var seed = unchecked((ulong)Need("trainer.seed").Item<long>());
+        if (seed != options.Seed)
+            throw new ArgumentException($"Trainer.LoadCheckpoint: '{path}' was written by a run with Seed {seed}, this trainer has Seed {options.Seed}; resume with the same TrainOptions.Seed (it fixes the data order)");
+        var sched = Part("sched.");
+        if ((Schedule is null) != (sched.Count == 0))
+            throw new ArgumentException(Schedule is null
+                ? $"Trainer.LoadCheckpoint: '{path}' holds a schedule's state but this trainer has none; pass the same makeSchedule as the run that wrote it"
+                : $"Trainer.LoadCheckpoint: '{path}' holds no schedule state but this trainer has a schedule; build it without one, as the run that wrote it");
+        var newStep = Need("trainer.step").Item<long>();
+        var runState = Need("rng.run");
+        var defaultState = Need("rng.default");
+
+        Model.LoadStateDict(Part("model."));
+        Optimizer.LoadStateDict(Part("optim."));
+        Schedule?.LoadStateDict(sched);
+        runGenerator.SetState(runState);
+        Torch.Torch.SetRngState(defaultState);
+        step = newStep;
+        batchesPerEpoch = all.TryGetValue("trainer.batches_per_epoch", out var bpe) ? bpe.Item<long>() : null;
+
+        ClearBest();
+        (bestValue, bestStep, evalsSinceBest) = (null, null, 0);
+        var best = Part("best.");
+        if (best.Count > 0)
+        {
+            bestState = best.ToDictionary(kv => kv.Key, kv => kv.Value.Clone().DetachFromScope());
+            bestValue = Need("trainer.best_value").ToDouble();
+            bestStep = Need("trainer.best_step").Item<long>();
+            evalsSinceBest = Need("trainer.evals_since_best").Item<long>();
+        }
+    }
+
+    private static Tensor Long(long v) => Torch.Torch.Full(Array.Empty<long>(), v, ScalarType.Int64);
+}
