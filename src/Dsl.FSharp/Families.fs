@@ -72,9 +72,9 @@ let meanOver (data: IDataset) (batch: int) (g: Generator) (dev: Device) (f: Tens
 
 let optimizerFactory (o: Optimizer) : Func<Collections.Generic.IEnumerable<Tensor>, Optim.Optimizer> =
     match o with
-    | Sgd s -> Func<_, _>(fun ps -> Optim.SGD(ps, lr = s.Lr, momentum = s.Momentum, nesterov = s.Nesterov, weightDecay = s.WeightDecay) :> Optim.Optimizer)
-    | Adam a -> Func<_, _>(fun ps -> Optim.Adam(ps, lr = a.Lr, beta1 = a.Beta1, beta2 = a.Beta2, eps = a.Eps, weightDecay = a.WeightDecay) :> Optim.Optimizer)
-    | AdamW a -> Func<_, _>(fun ps -> Optim.AdamW(ps, lr = a.Lr, beta1 = a.Beta1, beta2 = a.Beta2, eps = a.Eps, weightDecay = a.WeightDecay) :> Optim.Optimizer)
+    | Sgd s -> Func<_, _>(fun ps -> new Optim.SGD(ps, lr = s.Lr, momentum = s.Momentum, nesterov = s.Nesterov, weightDecay = s.WeightDecay) :> Optim.Optimizer)
+    | Adam a -> Func<_, _>(fun ps -> new Optim.Adam(ps, lr = a.Lr, beta1 = a.Beta1, beta2 = a.Beta2, eps = a.Eps, weightDecay = a.WeightDecay) :> Optim.Optimizer)
+    | AdamW a -> Func<_, _>(fun ps -> new Optim.AdamW(ps, lr = a.Lr, beta1 = a.Beta1, beta2 = a.Beta2, eps = a.Eps, weightDecay = a.WeightDecay) :> Optim.Optimizer)
 
 /// The schedule over `total` optimizer steps (None: constant).
 let scheduleFactory (s: Schedule) (total: int64) : Func<Optim.Optimizer, Optim.LRScheduler> =
@@ -156,12 +156,12 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (splitData
 
 let private truthOf (m: Mixture) =
     match m with
-    | Cse599iP7 -> Models.GaussianMixture.Cse599iP7()
-    | Ring (k, r) -> Models.GaussianMixture.Ring(k, r)
-    | Custom (w, means) -> new Models.GaussianMixture(Torch.Tensor<float>(List.toArray w), tensorOf means)
+    | Cse599iP7 -> GenDsl.Models.GaussianMixture.Cse599iP7()
+    | Ring (k, r) -> GenDsl.Models.GaussianMixture.Ring(k, r)
+    | Custom (w, means) -> new GenDsl.Models.GaussianMixture(Torch.Tensor<float>(List.toArray w), tensorOf means)
 
 /// Points (N, D), the drawing component of each point and the true mixture, when known.
-let mixtureData (seed: uint64) (d: DataSpec) : Tensor * int[] option * Models.GaussianMixture option =
+let mixtureData (seed: uint64) (d: DataSpec) : Tensor * int[] option * GenDsl.Models.GaussianMixture option =
     match d with
     | Points p -> tensorOf p, None, None
     | Mnist _ -> invalidOp "mixtureData: MNIST is not a mixture sample"
@@ -183,7 +183,7 @@ let mixtureData (seed: uint64) (d: DataSpec) : Tensor * int[] option * Models.Ga
             x, Some(z.ToArray<int64>() |> Array.map int), Some truth
 
 /// The true density on a grid x grid lattice covering the data: (xs, ys, p.[iy].[ix]).
-let densityGrid (truth: Models.GaussianMixture) (x: float[][]) (grid: int) =
+let densityGrid (truth: GenDsl.Models.GaussianMixture) (x: float[][]) (grid: int) =
     let lo k = (x |> Array.map (fun r -> r.[k]) |> Array.min) - 1.0
     let hi k = (x |> Array.map (fun r -> r.[k]) |> Array.max) + 1.0
     let axis k = Array.init grid (fun i -> lo k + (hi k - lo k) * float i / float (grid - 1))
@@ -199,36 +199,36 @@ let private empty (f: FitSpec) =
       Images = []; Latent = None; Parameters = 0L; Metrics = [] }
 
 /// Every fit of a GMM case, side by side from one start (one seed for every fit of the case).
-let gmmFits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: Models.GaussianMixture option) : FitOutcome list =
+let gmmFits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: GenDsl.Models.GaussianMixture option) : FitOutcome list =
     let e, c = ctx.Experiment, ctx.Planned.Case
     [ for f in c.Fits do
         let task = c.Label + "/" + f.Name
         let meth, lr, steps, batch, tol, every =
             match f.Fitter with
-            | Em m -> Models.GmmMethod.Em, 1.0, m.Iterations, 1, m.Tol, 1
+            | Em m -> GenDsl.Models.GmmMethod.Em, 1.0, m.Iterations, 1, m.Tol, 1
             | Gradient t ->
                 let lr = match t.Optimizer with Sgd s -> s.Lr | Adam a | AdamW a -> a.Lr
                 let steps = match t.Budget with Steps s -> s | Epochs ep -> ep * (match t.Batch with Some b -> (ctx.Planned.N + b - 1) / b | None -> 1)
                 match t.Batch with
-                | None -> Models.GmmMethod.GradientAscent, lr, steps, 1, t.Tol, t.EvalEvery
-                | Some b -> Models.GmmMethod.Sgd, lr, steps, b, t.Tol, t.EvalEvery
+                | None -> GenDsl.Models.GmmMethod.GradientAscent, lr, steps, 1, t.Tol, t.EvalEvery
+                | Some b -> GenDsl.Models.GmmMethod.Sgd, lr, steps, b, t.Tol, t.EvalEvery
         let opt =
-            Models.GmmFitOptions(
-                K = g.K, Covariance = (match g.Covariance with Identity -> Models.CovarianceType.Identity | Spherical -> Models.CovarianceType.Spherical | Diagonal -> Models.CovarianceType.Diagonal | Full -> Models.CovarianceType.Full),
+            GenDsl.Models.GmmFitOptions(
+                K = g.K, Covariance = (match g.Covariance with Identity -> GenDsl.Models.CovarianceType.Identity | Spherical -> GenDsl.Models.CovarianceType.Spherical | Diagonal -> GenDsl.Models.CovarianceType.Diagonal | Full -> GenDsl.Models.CovarianceType.Full),
                 LearnWeights = g.LearnWeights,
-                Init = (match g.Start with KMeansPlusPlus -> Models.GmmInit.KMeansPlusPlus | _ -> Models.GmmInit.Random),
+                Init = (match g.Start with KMeansPlusPlus -> GenDsl.Models.GmmInit.KMeansPlusPlus | _ -> GenDsl.Models.GmmInit.Random),
                 NInit = g.NInit, RegCovar = g.RegCovar, Tol = tol, MaxIter = steps,
                 LearningRate = lr, BatchSize = batch, EvalEvery = every, Seed = e.Seed + 1UL,
                 InitialModel =
                     (match g.Start with
-                     | StartMeans m -> new Models.GaussianMixture(Torch.Full([| int64 g.K |], Scalar.op_Implicit (1.0 / float g.K), ScalarType.Float64), tensorOf m)
+                     | StartMeans m -> new GenDsl.Models.GaussianMixture(Torch.Full([| int64 g.K |], Scalar.op_Implicit (1.0 / float g.K), ScalarType.Float64), tensorOf m)
                      | _ -> null))
         let sw = Stopwatch.StartNew()
         ctx.Progress.Begin(task, steps)
-        let onStep (st: Models.GmmStep) =
+        let onStep (st: GenDsl.Models.GmmStep) =
             ctx.Log.Write(c.Label, f.Name, int64 st.Iteration, sw.Elapsed.TotalSeconds, [ "mean_ll", st.MeanLogLikelihood; "nll", -st.MeanLogLikelihood ])
             ctx.Progress.Step(task, st.Iteration, [ "mean LL", st.MeanLogLikelihood ])
-        let r = Models.GaussianMixtureFit.Fit(x, meth, opt, Action<Models.GmmStep> onStep)
+        let r = GenDsl.Models.GaussianMixtureFit.Fit(x, meth, opt, Action<GenDsl.Models.GmmStep> onStep)
         let secs = sw.Elapsed.TotalSeconds
         ctx.Progress.End task
         let m = r.Model
@@ -298,16 +298,16 @@ let bmmFits (ctx: Context) (b: BmmSpec) (m: MnistSpec) : FitOutcome list =
         | Em em ->
             let task = c.Label + "/" + f.Name
             let opt =
-                Models.BmmFitOptions(
+                GenDsl.Models.BmmFitOptions(
                     K = b.K, Iterations = em.Iterations, Tol = em.Tol, Alpha1 = b.Alpha1, Alpha2 = b.Alpha2,
-                    Init = (match b.Start with UnitLengthRows -> Models.BmmInit.UnitLength | RandomDataMeans -> Models.BmmInit.DataMeans),
+                    Init = (match b.Start with UnitLengthRows -> GenDsl.Models.BmmInit.UnitLength | RandomDataMeans -> GenDsl.Models.BmmInit.DataMeans),
                     Seed = e.Seed + 1UL)
             let sw = Stopwatch.StartNew()
             ctx.Progress.Begin(task, em.Iterations)
-            let onIter (st: Models.BmmStep) =
+            let onIter (st: GenDsl.Models.BmmStep) =
                 ctx.Log.Write(c.Label, f.Name, int64 st.Iteration, sw.Elapsed.TotalSeconds, [ "log_likelihood", st.LogLikelihood; "mean_ll", st.MeanLogLikelihood ])
                 ctx.Progress.Step(task, st.Iteration, [ "mean LL", st.MeanLogLikelihood ])
-            let r = Models.BernoulliMixture.Fit(x, opt, Action<Models.BmmStep> onIter)
+            let r = GenDsl.Models.BernoulliMixture.Fit(x, opt, Action<GenDsl.Models.BmmStep> onIter)
             let secs = sw.Elapsed.TotalSeconds
             ctx.Progress.End task
             let model = r.Model
@@ -346,7 +346,7 @@ let private neuralFits (ctx: Context) (m: MnistSpec) (make: Generator -> Neural)
                 let sw = Stopwatch.StartNew()
                 let result, curves = train ctx f t (split m.Split) split nn
                 let secs = sw.Elapsed.TotalSeconds
-                nn.Module.Eval()
+                nn.Module.Eval() |> ignore
                 use eg = new Generator(e.Seed + 4UL)
                 let test = split (finalSplit c.Data)
                 let metrics = using (Autograd.NoGrad()) (fun _ -> final nn test eg)
@@ -364,14 +364,14 @@ let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
     let make (g: Generator) =
         let enc = Nets.build g v.Encoder shape
         let dec = Nets.build g v.Decoder v.Latent
-        let lik = match v.Likelihood with BernoulliPixels -> Models.VaeLikelihood.Bernoulli | GaussianPixels s -> Models.VaeLikelihood.Gaussian(s)
-        let vae = new Models.Vae(enc, dec, v.Latent |> List.map int64 |> List.toArray, lik)
+        let lik = match v.Likelihood with BernoulliPixels -> GenDsl.Models.VaeLikelihood.Bernoulli | GaussianPixels s -> GenDsl.Models.VaeLikelihood.Gaussian(s)
+        let vae = new GenDsl.Models.Vae(enc, dec, v.Latent |> List.map int64 |> List.toArray, lik)
         let loss (x: Tensor) (sc: StepContext) =
             match objective with
             | Some (Iwae k) -> vae.IwaeLoss(x, k, sc.Generator)
             | _ -> vae.Loss(x, sc.Generator)
         { Module = vae; Loss = loss; Evaluations = [ "neg_elbo", (fun x g -> vae.Elbo(x, g).Neg()) ] }
-    let vaeOf (nn: Neural) = nn.Module :?> Models.Vae
+    let vaeOf (nn: Neural) = nn.Module :?> GenDsl.Models.Vae
     let final (nn: Neural) (test: IDataset) (g: Generator) =
         let vae = vaeOf nn
         let negElbo = meanOver test 500 g ctx.Device (fun x -> vae.Elbo(x, g).Neg())
@@ -409,11 +409,11 @@ let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
 let niceFits (ctx: Context) (n: NiceSpec) (m: MnistSpec) : FitOutcome list =
     let e = ctx.Experiment
     let make (g: Generator) =
-        let prior = match n.Prior with Logistic -> Models.NicePrior.Logistic | Gaussian -> Models.NicePrior.Gaussian
-        let nice = new Models.Nice(int64 ctx.Planned.Dim, n.Couplings, Models.Nice.MlpNet(n.HiddenLayers, int64 n.Hidden, g), prior)
+        let prior = match n.Prior with Logistic -> GenDsl.Models.NicePrior.Logistic | Gaussian -> GenDsl.Models.NicePrior.Gaussian
+        let nice = new GenDsl.Models.Nice(int64 ctx.Planned.Dim, n.Couplings, GenDsl.Models.Nice.MlpNet(n.HiddenLayers, int64 n.Hidden, g), prior)
         { Module = nice; Loss = (fun x _ -> nice.Loss(x)); Evaluations = [ "nll", (fun x _ -> nice.LogProb(x).Neg()) ] }
     let final (nn: Neural) (test: IDataset) (g: Generator) =
-        let nice = nn.Module :?> Models.Nice
+        let nice = nn.Module :?> GenDsl.Models.Nice
         let nll = meanOver test 500 g ctx.Device (fun x -> nice.LogProb(x).Neg())
         [ for ms in e.Metrics do
             match ms with
@@ -421,7 +421,7 @@ let niceFits (ctx: Context) (n: NiceSpec) (m: MnistSpec) : FitOutcome list =
             | BitsPerDim -> ms, bitsPerDim m.Pixels ctx.Planned.Dim nll
             | Aic | Bic | TrueNll | MeanError | WeightError | NegElbo | NegIwae _ -> () ]
     let pictures (nn: Neural) (test: IDataset) (g: Generator) =
-        let nice = nn.Module :?> Models.Nice
+        let nice = nn.Module :?> GenDsl.Models.Nice
         images e.Plots (fun k -> nice.Sample(int64 k, g, 1.0)) None None test g
     neuralFits ctx m make final pictures (fun _ _ -> None)
 

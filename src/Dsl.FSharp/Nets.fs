@@ -6,26 +6,26 @@ open GenDsl.Torch
 /// A Sequential for `layers` applied to examples of shape `input` (batch left out); parameters drawn from `g`
 /// with PyTorch's initialisation. The checker has already proven that the layers chain.
 let rec build (g: Generator) (layers: Layer list) (input: int list) : NN.Sequential =
-    let seq = NN.Sequential()
+    let seq = new NN.Sequential()
     let mutable shape = input
     for l in layers do
         let m: NN.Module =
             match l with
-            | Linear n -> NN.Linear(int64 (List.last shape), int64 n, generator = g) :> _
-            | Conv2d (c, k, s, p) -> NN.Conv2d(int64 shape.Head, int64 c, int64 k, stride = int64 s, padding = int64 p, generator = g) :> _
+            | Linear n -> new NN.Linear(int64 (List.last shape), int64 n, generator = g) :> _
+            | Conv2d (c, k, s, p) -> new NN.Conv2d(int64 shape.Head, int64 c, int64 k, stride = int64 s, padding = int64 p, generator = g) :> _
             | ConvTranspose2d (c, k, s, p, op) ->
-                NN.ConvTranspose2d(int64 shape.Head, int64 c, int64 k, stride = int64 s, padding = int64 p, outputPadding = int64 op, generator = g) :> _
-            | Relu -> NN.ReLU() :> _
-            | LeakyRelu slope -> NN.LeakyReLU(slope) :> _
-            | Tanh -> NN.Tanh() :> _
-            | Sigmoid -> NN.Sigmoid() :> _
-            | Gelu -> NN.GELU() :> _
-            | Softplus -> NN.Softplus() :> _
-            | Dropout p -> NN.Dropout(p) :> _
-            | LayerNorm -> NN.LayerNorm(int64 (List.last shape)) :> _
-            | Flatten -> NN.Flatten() :> _
-            | Unflatten s -> NN.Unflatten(1L, s |> List.map int64 |> List.toArray) :> _
-            | Residual inner -> NN.Residual(build g inner shape) :> _
+                new NN.ConvTranspose2d(int64 shape.Head, int64 c, int64 k, stride = int64 s, padding = int64 p, outputPadding = int64 op, generator = g) :> _
+            | Relu -> new NN.ReLU() :> _
+            | LeakyRelu slope -> new NN.LeakyReLU(slope) :> _
+            | Tanh -> new NN.Tanh() :> _
+            | Sigmoid -> new NN.Sigmoid() :> _
+            | Gelu -> new NN.GELU() :> _
+            | Softplus -> new NN.Softplus() :> _
+            | Dropout p -> new NN.Dropout(p) :> _
+            | LayerNorm -> new NN.LayerNorm(int64 (List.last shape)) :> _
+            | Flatten -> new NN.Flatten() :> _
+            | Unflatten s -> new NN.Unflatten(1L, s |> List.map int64 |> List.toArray) :> _
+            | Residual inner -> new NN.Residual(build g inner shape) :> _
         seq.Append m |> ignore
         shape <- match Check.layerOutput l shape with Ok s -> s | Error why -> invalidOp why
     seq

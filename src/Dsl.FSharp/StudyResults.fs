@@ -176,11 +176,11 @@ let tables (label: string) (o: StudyOutcome) : Report.Table list =
         [ { Caption = sprintf "%s: AR(%d) fitted to a series of length %d from the AR(%d) below" label a.Order series.Length a.Phi.Length
             Headers = [ "parameter"; "true"; "estimate"; "standard error" ]
             Rows =
-                [ for i in 0 .. phi.Length - 1 ->
-                    [ sprintf "phi_%d" (i + 1); (if i < a.Phi.Length then g6 a.Phi.[i] else "0"); f4 phi.[i]; f4 se.[i] ]
-                  [ "sigma^2"; g6 a.Sigma2; f4 s2; f4 (s2 * sqrt (2.0 / float (series.Length - a.Order))) ]
-                  [ "log-likelihood"; f4 llTrue; f4 llHat; "" ]
-                  [ "-m/2 (log(2 pi sigma^2_hat) + 1)"; ""; f4 llClosed; "" ] ] } ]
+                [ for i in 0 .. phi.Length - 1 do
+                    yield [ sprintf "phi_%d" (i + 1); (if i < a.Phi.Length then g6 a.Phi.[i] else "0"); f4 phi.[i]; f4 se.[i] ]
+                  yield [ "sigma^2"; g6 a.Sigma2; f4 s2; f4 (s2 * sqrt (2.0 / float (series.Length - a.Order))) ]
+                  yield [ "log-likelihood"; f4 llTrue; f4 llHat; "" ]
+                  yield [ "-m/2 (log(2 pi sigma^2_hat) + 1)"; ""; f4 llClosed; "" ] ] } ]
 
 /// The study's figures.
 let figures (label: string) (o: StudyOutcome) : Plots.Figure list =

@@ -28,14 +28,20 @@ let private isList (t: Type) = t.IsGenericType && t.GetGenericTypeDefinition() =
 let private isUnion (t: Type) = FSharpType.IsUnion(t, true) && not (isOption t) && not (isList t)
 let private cases (t: Type) = FSharpType.GetUnionCases(t, true)
 
+type private CaseForm =
+    | Bare
+    | RecordCase
+    | SingleValue
+    | Fields
+
 /// How a union case is written: no fields -> its name as a string; one record field -> {"kind": name, ...the record};
 /// one other field -> {name: value}; several fields -> {"kind": name, field: value, ...}.
 let private caseForm (c: UnionCaseInfo) =
     match c.GetFields() with
-    | [||] -> `Bare
-    | [| f |] when FSharpType.IsRecord(f.PropertyType, true) -> `Record
-    | [| _ |] -> `Single
-    | _ -> `Fields
+    | [||] -> Bare
+    | [| f |] when FSharpType.IsRecord(f.PropertyType, true) -> RecordCase
+    | [| _ |] -> SingleValue
+    | _ -> Fields
 
 let private fieldName (p: Reflection.PropertyInfo) = snake p.Name
 
@@ -67,8 +73,8 @@ let rec encode (t: Type) (v: obj) : JsonNode =
         let c, fs = FSharpValue.GetUnionFields(v, t, true)
         let ps = c.GetFields()
         match caseForm c with
-        | `Bare -> JsonValue.Create(snake c.Name)
-        | `Record ->
+        | Bare -> JsonValue.Create(snake c.Name)
+        | RecordCase ->
             let o = encode ps.[0].PropertyType fs.[0] :?> JsonObject
             let r = JsonObject()
             r.["kind"] <- JsonValue.Create(snake c.Name)
@@ -76,11 +82,11 @@ let rec encode (t: Type) (v: obj) : JsonNode =
                 o.Remove kv.Key |> ignore
                 r.[kv.Key] <- kv.Value
             r
-        | `Single ->
+        | SingleValue ->
             let r = JsonObject()
             r.[snake c.Name] <- encode ps.[0].PropertyType fs.[0]
             r
-        | `Fields ->
+        | Fields ->
             let r = JsonObject()
             r.["kind"] <- JsonValue.Create(snake c.Name)
             for p, x in Array.zip ps fs do r.[fieldName p] <- encode p.PropertyType x
@@ -97,7 +103,7 @@ let rec expected (t: Type) =
     elif isOption t then expected (t.GetGenericArguments().[0]) + " or none"
     elif isList t then "a list"
     elif isUnion t then
-        let names = cases t |> Array.map (fun c -> match caseForm c with `Bare -> snake c.Name | _ -> snake c.Name + " {...}")
+        let names = cases t |> Array.map (fun c -> match caseForm c with Bare -> snake c.Name | _ -> snake c.Name + " {...}")
         "one of " + String.Join(", ", names)
     else "an object"
 
@@ -162,7 +168,7 @@ let rec decode (t: Type) (path: string) (node: JsonNode) : obj =
         match node with
         | :? JsonValue as v when v.GetValueKind() = JsonValueKind.String ->
             match byName (v.GetValue<string>()) with
-            | Some c when caseForm c = `Bare -> FSharpValue.MakeUnion(c, [||], true)
+            | Some c when caseForm c = Bare -> FSharpValue.MakeUnion(c, [||], true)
             | _ -> fail ()
         | :? JsonObject as o ->
             let kind = match o.["kind"] with :? JsonValue as k when k.GetValueKind() = JsonValueKind.String -> Some(k.GetValue<string>()) | _ -> None
@@ -170,19 +176,19 @@ let rec decode (t: Type) (path: string) (node: JsonNode) : obj =
             | Some c ->
                 let ps = c.GetFields()
                 match caseForm c with
-                | `Record ->
+                | RecordCase ->
                     let inner = JsonObject()
                     for kv in o do
                         if kv.Key <> "kind" then inner.[kv.Key] <- (match kv.Value with null -> null | x -> x.DeepClone())
                     FSharpValue.MakeUnion(c, [| decode ps.[0].PropertyType path inner |], true)
-                | `Fields -> FSharpValue.MakeUnion(c, ps |> Array.map (fun p -> decode p.PropertyType (at path (fieldName p)) o.[fieldName p]), true)
-                | `Bare -> FSharpValue.MakeUnion(c, [||], true)
-                | `Single -> fail ()
+                | Fields -> FSharpValue.MakeUnion(c, ps |> Array.map (fun p -> decode p.PropertyType (at path (fieldName p)) o.[fieldName p]), true)
+                | Bare -> FSharpValue.MakeUnion(c, [||], true)
+                | SingleValue -> fail ()
             | None ->
                 match List.ofSeq o with
                 | [ kv ] ->
                     match byName kv.Key with
-                    | Some c when caseForm c = `Single -> FSharpValue.MakeUnion(c, [| decode (c.GetFields().[0].PropertyType) (at path kv.Key) kv.Value |], true)
+                    | Some c when caseForm c = SingleValue -> FSharpValue.MakeUnion(c, [| decode (c.GetFields().[0].PropertyType) (at path kv.Key) kv.Value |], true)
                     | _ -> fail ()
                 | _ -> fail ()
         | _ -> fail ()
@@ -195,13 +201,14 @@ let private options = JsonSerializerOptions(WriteIndented = true, Encoder = Text
 let toJson<'T> (v: 'T) = (toNode v).ToJsonString(options)
 
 /// Parses JSON written by toJson (or edited by hand) back to a 'T, or says where it does not fit.
-let ofNode<'T> (node: JsonNode) : Result<'T, string> =
-    try Ok(decode typeof<'T> "" node :?> 'T)
-    with DecodeError (p, e) -> Error(sprintf "%s: expected %s" (if p = "" then "the top level" else p) e)
-
 let ofJson<'T> (json: string) : Result<'T, string> =
-    try ofNode<'T> (JsonNode.Parse json)
-    with :? JsonException as ex -> Error(sprintf "not JSON: %s" ex.Message)
+    try Ok(decode typeof<'T> "" (JsonNode.Parse json) :?> 'T)
+    with
+    | DecodeError (p, e) -> Error(sprintf "%s: expected %s" (if p = "" then "the top level" else p) e)
+    | :? JsonException as ex -> Error(sprintf "not JSON: %s" ex.Message)
+
+/// A tree (built by toNode and edited) back to a value; through its text, so every number reads alike.
+let ofNode<'T> (node: JsonNode) : Result<'T, string> = ofJson<'T> (node.ToJsonString())
 
 // ---- settable paths ----
 
@@ -284,7 +291,9 @@ let parseValue (current: JsonNode) (text: string) : Result<JsonNode, string> =
     | :? JsonValue -> asNumber ()
     | _ ->
         if lower = "none" || lower = "null" then Ok null
-        elif lower = "true" || lower = "false" then Ok(JsonValue.Create(lower = "true") :> JsonNode)
+        elif lower = "true" || lower = "false" then
+            let b = (lower = "true")
+            Ok(JsonValue.Create b :> JsonNode)
         else
             match asNumber () with
             | Ok n -> Ok n
