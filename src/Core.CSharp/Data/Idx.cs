@@ -44,12 +44,14 @@ public static class Idx
     /// <summary>Checks the magic number and returns the dimension sizes that follow it.</summary>
     private static int[] Header(string path, byte[] bytes, int magic, int ndim, string what)
     {
-        var headerLength = 4 + 4 * ndim;
-        if (bytes.Length < headerLength)
-            throw new InvalidDataException($"IDX file '{path}' is truncated: {bytes.Length} bytes, shorter than the {headerLength}-byte header of {what}");
+        if (bytes.Length < 4)
+            throw new InvalidDataException($"IDX file '{path}' is truncated: {bytes.Length} bytes, too short for the magic number of {what}");
         var m = BinaryPrimitives.ReadInt32BigEndian(bytes);
         if (m != magic)
             throw new InvalidDataException($"IDX file '{path}' has magic number 0x{m:X8}, expected 0x{magic:X8} ({what}); is it the right file, or a gzip (.gz) still to unpack?");
+        var headerLength = 4 + 4 * ndim;
+        if (bytes.Length < headerLength)
+            throw new InvalidDataException($"IDX file '{path}' is truncated: {bytes.Length} bytes, shorter than the {headerLength}-byte header of {what}");
         var dims = new int[ndim];
         for (var i = 0; i < ndim; i++)
         {

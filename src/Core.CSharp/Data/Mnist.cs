@@ -10,7 +10,8 @@ public enum MnistSplit { Train, Valid, Test }
 /// How a byte x in 0..255 becomes a pixel value.
 /// Continuous: x/255 in [0, 1]. StaticBinary: 1 where x/255 &gt; 0.5, else 0 (fixed once).
 /// DynamicBinary: a fresh Bernoulli(x/255) draw every time a batch is made (from the generator passed to Batch).
-/// Dequantized: (x + u)/256 with u ~ U[0, 1) fresh per draw, a density on [0, 1) for flows.
+/// Dequantized: (x + u)/256 with u ~ U[0, 1) fresh per draw, a density on [0, 1) for flows (u's top is cut by 2^-16 in
+/// float32 so that x + u cannot round up to x + 1; see Treat).
 /// </summary>
 public enum PixelTreatment { Continuous, StaticBinary, DynamicBinary, Dequantized }
 
@@ -138,6 +139,8 @@ public sealed class MnistDataset : IDataset, IDisposable
         if (o.Dtype is not (ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16))
             throw new ArgumentException($"MnistOptions.Dtype = {o.Dtype}: must be a floating type (Float32 or Float64)");
         var (images, lab) = Mnist.ReadPair(Mnist.FindFolder(o.Folder), o.Split != MnistSplit.Test);
+        if (o.Split != MnistSplit.Test && o.ValidSize >= images.Count)
+            throw new ArgumentException($"MnistOptions.ValidSize = {o.ValidSize}: the training file '{images.Path}' has only {images.Count} images");
         int start = 0, count = images.Count;
         if (o.Split == MnistSplit.Train) count = images.Count - o.ValidSize;
         else if (o.Split == MnistSplit.Valid) (start, count) = (images.Count - o.ValidSize, o.ValidSize);
@@ -200,13 +203,23 @@ public sealed class MnistDataset : IDataset, IDisposable
             PixelTreatment.Continuous => x / 255.0,
             PixelTreatment.StaticBinary => (x / 255.0).Gt(0.5).To(dt),
             PixelTreatment.DynamicBinary => Torch.Torch.Bernoulli(x / 255.0, NeedGenerator(generator)),
-            PixelTreatment.Dequantized => (x + Torch.Torch.Rand(x.Shape, NeedGenerator(generator), dt)) / 256.0,
+            // u is drawn on [0, s) with s = 1 - 2^-(mantissa bits - 8): then x + u (x <= 255) never rounds up to x + 1,
+            // which with u on [0, 1) happens in float32 for about 1 pixel in 10^5 (u within an ulp of 1)
+            PixelTreatment.Dequantized => (x + Torch.Torch.Rand(x.Shape, NeedGenerator(generator), dt).Mul_(BelowOne(dt))) / 256.0,
             _ => throw new ArgumentOutOfRangeException(nameof(Options.Pixels)),
         };
         long n = b.Size(0);
         return Options.Flatten ? p.Reshape(n, Height * Width)   // (B, D)
                                : p.Reshape(n, 1, Height, Width); // (B, 1, H, W)
     }
+
+    /// <summary>s with x + u &lt; x + 1 for all x &lt;= 255, u &lt; s: 1 - 2^-16 (float32), 1 - 2^-45 (float64), 1 - 2^-3 (float16).</summary>
+    private static double BelowOne(ScalarType dt) => dt switch
+    {
+        ScalarType.Float64 => 1 - Math.Pow(2, -45),
+        ScalarType.Float16 => 1 - Math.Pow(2, -3),
+        _ => 1 - Math.Pow(2, -16),
+    };
 
     private Generator NeedGenerator(Generator? g) =>
         g ?? throw new ArgumentException($"MNIST {Options.Pixels} pixels are random per draw: pass a Generator (the seeded run's) to Batch/AllPixels");
