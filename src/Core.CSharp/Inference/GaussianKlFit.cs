@@ -1,5 +1,9 @@
 // GaussianKlFit.cs: a Gaussian q = N(mu, sigma^2) fitted to a 1-D density by forward or reverse KL, on a quadrature grid, by autograd (ECE 8803 P1b).
+using GenDsl.Data;
 using GenDsl.Torch;
+using GenDsl.Torch.NN;
+using GenDsl.Torch.Optim;
+using GenDsl.Training;
 
 namespace GenDsl.Inference;
 
@@ -51,6 +55,8 @@ public static class GaussianKlFit
 
     /// <summary>
     /// Gradient descent on (mu, log sigma) from (mu0, sigma0): theta &lt;- theta - lr grad KL. logP maps a (n) grid to (n) log-densities.
+    /// The steps run through the <see cref="Trainer"/> (plain SGD, one step per "batch" = the quadrature grid); step k + 1
+    /// records KL(theta_k), the final evaluation KL(theta_steps).
     /// </summary>
     public static GaussianKlFitResult Fit(KlDirection direction, Func<Tensor, Tensor> logP, double mu0, double sigma0,
         double learningRate, int steps, double lo, double hi, long n = 3001)
@@ -62,20 +68,46 @@ public static class GaussianKlFit
         var x = Quadrature.Grid(lo, hi, n);
         var w = Quadrature.SimpsonWeights(n, (hi - lo) / (n - 1));
         var lp = logP(x).Detach();
-        double mu = mu0, logSigma = Math.Log(sigma0);
+        using var q = new GaussianParameters(mu0, Math.Log(sigma0));
         var curve = new double[steps + 1];
-        for (var k = 0; k <= steps; k++)
+        double Kl()
         {
             using var s = Scope.Begin();
-            var m = Torch.Torch.Scalar(mu, ScalarType.Float64).RequiresGrad_();
-            var ls = Torch.Torch.Scalar(logSigma, ScalarType.Float64).RequiresGrad_();
-            var kl = Divergence(direction, m, ls, x, w, lp);
-            curve[k] = kl.ToDouble();
-            if (k == steps) break;
-            var g = Autograd.Grad(new[] { kl }, new[] { m, ls });
-            mu -= learningRate * g[0]!.ToDouble();
-            logSigma -= learningRate * g[1]!.ToDouble();
+            using (Autograd.NoGrad()) return Divergence(direction, q.Mu, q.LogSigma, x, w, lp).ToDouble();
         }
-        return new GaussianKlFitResult(mu, Math.Exp(logSigma), curve);
+        if (steps == 0) curve[0] = Kl();
+        else
+        {
+            using var trainer = new Trainer(q, ps => new SGD(ps, learningRate), null, new TrainOptions { Steps = steps, BatchSize = 1, Shuffle = false });
+            trainer.Evaluate = () => new Dictionary<string, double> { ["kl"] = curve[steps] = Kl() };
+            trainer.Fit(new GridData(x), (grid, ctx) =>
+            {
+                var kl = Divergence(direction, q.Mu, q.LogSigma, grid.Select(0, 0), w, lp);   // grid (1, n) -> (n)
+                curve[ctx.Step - 1] = kl.ToDouble();
+                return kl;
+            });
+        }
+        return new GaussianKlFitResult(q.Mu.ToDouble(), Math.Exp(q.LogSigma.ToDouble()), curve);
+    }
+
+    /// <summary>q's parameters, 0-d float64 tensors "mu" and "log_sigma".</summary>
+    private sealed class GaussianParameters : Module
+    {
+        public GaussianParameters(double mu, double logSigma)
+        {
+            Mu = RegisterParameter("mu", Torch.Torch.Scalar(mu, ScalarType.Float64));
+            LogSigma = RegisterParameter("log_sigma", Torch.Torch.Scalar(logSigma, ScalarType.Float64));
+        }
+
+        public Tensor Mu { get; }
+        public Tensor LogSigma { get; }
+    }
+
+    /// <summary>One example, the quadrature grid (n): every step's batch is (1, n).</summary>
+    private sealed class GridData(Tensor grid) : IDataset
+    {
+        public long Count => 1;
+        public long[] ExampleShape => grid.Shape;
+        public Tensor Batch(long[] indices, Generator generator) => grid.Unsqueeze(0);   // (1, n)
     }
 }

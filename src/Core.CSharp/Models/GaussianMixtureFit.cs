@@ -44,47 +44,19 @@ public static class GaussianMixtureFit
     /// autograd (CSE 599i HW1 P7b). Learned: the means; the weights as softmax logits when LearnWeights; the covariances as
     /// log-variances (spherical, diagonal) or a Cholesky factor with log-diagonal (full), plus RegCovar on the diagonal.
     /// With identity covariances and fixed weights 1/K, the mean update is mu_k += lr (1/n) sum_i q(k|x_i)(x_i - mu_k).
+    /// The steps run through the <see cref="Training.Trainer"/> (plain SGD on the negative mean log-likelihood).
     /// </summary>
     public static GmmFitResult GradientAscent(Tensor x, GmmFitOptions o, Action<GmmStep>? onStep = null) =>
-        Run(x, GmmMethod.GradientAscent, o, onStep, (data, st, _, curve) =>
-        {
-            using var p = new GmmGradParams(st, o);
-            for (var k = 0; ; k++)
-            {
-                using var s = Scope.Begin();
-                var ll = p.MeanLogLikelihood(data);
-                if (curve.Record(k, ll.ToDouble()) || k == o.MaxIter) { p.WriteBack(st); return k; }
-                p.Ascend(ll, o.LearningRate);
-            }
-        });
+        Run(x, GmmMethod.GradientAscent, o, onStep, (data, st, _, curve) => GmmGradientFits.GradientAscent(data, st, o, curve.Record));
 
     /// <summary>
     /// Stochastic gradient ascent (CSE 599i HW1 P7c): step t uses BatchSize points drawn uniformly with replacement,
     /// theta &lt;- theta + LearningRate * grad_theta (1/B) sum_{i in batch} log p_theta(x_i), for MaxIter steps (5000 one-point
     /// steps in the homework). The curve holds the full-data mean log-likelihood every EvalEvery steps and after the last.
+    /// The steps run through the <see cref="Training.Trainer"/>; the batch indices are drawn up front from the fit's generator.
     /// </summary>
     public static GmmFitResult Sgd(Tensor x, GmmFitOptions o, Action<GmmStep>? onStep = null) =>
-        Run(x, GmmMethod.Sgd, o, onStep, (data, st, g, curve) =>
-        {
-            using var p = new GmmGradParams(st, o);
-            using var idx = Torch.Torch.RandInt(0, data.Size(0), new long[] { Math.Max(o.MaxIter, 1), o.BatchSize }, g, null, data.Device); // (T, B)
-            double Eval()
-            {
-                using var s = Scope.Begin();
-                using (Autograd.NoGrad()) return p.MeanLogLikelihood(data).ToDouble();
-            }
-            if (curve.Record(0, Eval()) || o.MaxIter == 0) { p.WriteBack(st); return 0; }
-            for (var t = 1; t <= o.MaxIter; t++)
-            {
-                using (Scope.Begin())
-                {
-                    var batch = data.IndexSelect(0, idx.Select(0, t - 1));   // (B, D)
-                    p.Ascend(p.MeanLogLikelihood(batch), o.LearningRate);
-                }
-                if ((t % o.EvalEvery == 0 || t == o.MaxIter) && curve.Record(t, Eval()) || t == o.MaxIter) { p.WriteBack(st); return t; }
-            }
-            throw new InvalidOperationException("unreachable");
-        });
+        Run(x, GmmMethod.Sgd, o, onStep, (data, st, g, curve) => GmmGradientFits.Sgd(data, st, o, g, curve.Record));
 
     /// <summary>
     /// One M-step from responsibilities q (N, K) (CSE 599i HW1 P4): pi'_k = (1/n) sum_i q_ik, mu'_k = sum_i q_ik x_i / (n pi'_k),

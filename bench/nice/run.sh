@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# run.sh: one epoch of NICE at the seed setting on dequantised MNIST (batch 256, Adam 1e-3): the core (C#) vs PyTorch from the same initial weights.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+threads="${THREADS:-2}"
+python="${PYTHON:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3 )}"
+export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+dotnet build "$here/GenDsl.Bench.Nice" -c Release -v quiet -nologo >/dev/null
+init="$(mktemp --suffix=.pt)"
+trap 'rm -f "$init"' EXIT
+dotnet "$here/GenDsl.Bench.Nice/bin/Release/net10.0/GenDsl.Bench.Nice.dll" --threads "$threads" --save-init "$init" "$@"
+"$python" "$here/nice_torch.py" --threads "$threads" --init "$init" "$@"
