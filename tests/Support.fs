@@ -36,3 +36,9 @@ let repoRoot () =
         elif File.Exists(Path.Combine(d, "GenDsl.sln")) then d
         else up (Path.GetDirectoryName d)
     up AppContext.BaseDirectory
+
+/// A fit's length: EM iterations, or a gradient fit's steps or epochs.
+let stepsOf (f: GenDsl.Dsl.FitSpec) =
+    match f.Fitter with
+    | GenDsl.Dsl.Em e -> e.Iterations
+    | GenDsl.Dsl.Gradient t -> (match t.Budget with GenDsl.Dsl.Steps s -> s | GenDsl.Dsl.Epochs e -> e)

@@ -12,10 +12,21 @@ let parameters (e: Experiment) : (string * string) list =
 
 /// The closest full path or short form to a mistyped key, if close enough to be a typo.
 let private suggestFor (key: string) (paths: string list list) =
-    let k = key.Split('.') |> List.ofArray
-    // Compare with each path's tail of as many segments as the key has (sgd.step ~ budget.steps), then with the whole path.
-    let candidates =
-        paths |> List.collect (fun p -> [ Tree.pathText (List.skip (max 0 (p.Length - k.Length)) p); Tree.pathText p ]) |> List.distinct
+    let n = key.Split('.').Length
+    // Every short form of each path with as many segments as the key (segments in order, ending with the leaf:
+    // "sgd.steps" for cases.p7.fits.sgd.budget.steps), and the whole path.
+    let rec choose k (xs: string list) =
+        if k = 0 then [ [] ]
+        else
+            match xs with
+            | [] -> []
+            | h :: t -> (choose (k - 1) t |> List.map (fun r -> h :: r)) @ choose k t
+    let shortForms (p: string list) =
+        if n < 1 || n > p.Length || n > 4 then []
+        else
+            let leaf, front = List.last p, List.take (p.Length - 1) p
+            choose (n - 1) front |> List.map (fun f -> Tree.pathText (f @ [ leaf ]))
+    let candidates = paths |> List.collect (fun p -> Tree.pathText p :: shortForms p) |> List.distinct
     Check.suggest key candidates
 
 /// Finds the leaves a key names; several leaves of one shape (the same setting in each case or fit) are all set,
@@ -37,8 +48,14 @@ let private applyOne (e: Experiment) (key: string, value: string) : Result<Exper
     resolve root key
     |> Result.bind (fun leaves ->
         let parsed = leaves |> List.map (fun l -> l, Tree.parseValue l.Node value)
-        match parsed |> List.tryPick (fun (_, r) -> match r with Error x -> Some x | Ok _ -> None) with
-        | Some exp -> Error(BadOverrideValue(key, value, exp))
+        match parsed |> List.tryPick (fun (l, r) -> match r with Error x -> Some(l, x) | Ok _ -> None) with
+        | Some (_, "a finite number") -> Error(BadOverrideValue(key, value, "a finite number"))
+        | Some (l, exp) ->
+            // Say what the field's type wants ("an integer"), found by decoding the text where the number should be.
+            Tree.setAt root l.Path (JsonValue.Create value)
+            match Tree.ofNode<Experiment> root with
+            | Error msg when msg.Contains ": expected " -> Error(BadOverrideValue(key, value, msg.Substring(msg.IndexOf ": expected " + 11)))
+            | _ -> Error(BadOverrideValue(key, value, exp))
         | None ->
             for l, r in parsed do
                 match r with

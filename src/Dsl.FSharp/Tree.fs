@@ -153,7 +153,9 @@ let rec decode (t: Type) (path: string) (node: JsonNode) : obj =
         let items = match node with :? JsonArray as a -> List.ofSeq a | _ -> fail ()
         let c = cases t
         let empty = FSharpValue.MakeUnion(c.[0], [||], true)
-        List.foldBack (fun (i, x) acc -> FSharpValue.MakeUnion(c.[1], [| decode et (sprintf "%s[%d]" path i) x; acc |], true)) (List.indexed items) empty
+        // Items decoded first to last, so an error names the first bad one.
+        let decoded = items |> List.mapi (fun i x -> decode et (sprintf "%s[%d]" path i) x)
+        List.foldBack (fun x acc -> FSharpValue.MakeUnion(c.[1], [| x; acc |], true)) decoded empty
     elif FSharpType.IsRecord(t, true) then
         let o = match node with :? JsonObject as o -> o | _ -> fail ()
         let fields =
@@ -231,11 +233,13 @@ let leaves (root: JsonNode) : Leaf list =
         [ match node with
           | :? JsonObject as o ->
               for kv in o do
-                  if kv.Key <> "kind" && kv.Key <> "label" && kv.Key <> "name" then
-                      match kv.Value with
-                      | null -> { Path = path @ [ kv.Key ]; Shape = shape @ [ kv.Key ]; Node = null }
-                      | :? JsonValue as v -> { Path = path @ [ kv.Key ]; Shape = shape @ [ kv.Key ]; Node = v }
-                      | child -> yield! go (path @ [ kv.Key ]) (shape @ [ kv.Key ]) child
+                  match kv.Value with
+                  | null -> { Path = path @ [ kv.Key ]; Shape = shape @ [ kv.Key ]; Node = null }
+                  | :? JsonValue as v ->
+                      // A union's "kind" and an item's "label"/"name" identify things; they are not settings.
+                      if kv.Key <> "kind" && kv.Key <> "label" && kv.Key <> "name" then
+                          { Path = path @ [ kv.Key ]; Shape = shape @ [ kv.Key ]; Node = v }
+                  | child -> yield! go (path @ [ kv.Key ]) (shape @ [ kv.Key ]) child
           | :? JsonArray as a ->
               for i, x in Seq.indexed a do
                   match x with

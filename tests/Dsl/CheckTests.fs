@@ -3,6 +3,7 @@ module GenDsl.Tests.Dsl.CheckTests
 
 open Xunit
 open GenDsl.Dsl
+open GenDsl.Tests.Support
 
 /// A valid P7-like experiment to break one thing at a time.
 let good =
@@ -60,33 +61,34 @@ let ``fewer points than components, zero steps and zero batch each get their own
 
 [<Fact>]
 let ``an unknown override key is rejected with a did-you-mean`` () =
-    match Check.planWith [ "fit.sgd.step=10" ] good with
-    | Error [ UnknownOverride ("fit.sgd.step", Some "fit.sgd.steps") as e ] ->
-        Assert.Equal("unknown parameter 'fit.sgd.step': did you mean 'fit.sgd.steps'?", Check.message e)
+    match Settings.planWith [ "sgd.step=10" ] good with
+    | Error [ UnknownOverride ("sgd.step", Some "sgd.steps") as e ] ->
+        Assert.Equal("unknown parameter 'sgd.step': did you mean 'sgd.steps'?", Check.message e)
     | other -> failwithf "expected one UnknownOverride with a suggestion, got %A" other
 
 [<Fact>]
-let ``a swapped pair of letters counts as one edit, so fit.sdg.steps suggests fit.sgd.steps`` () =
-    match Check.planWith [ "fit.sdg.steps=10" ] good with
-    | Error [ UnknownOverride ("fit.sdg.steps", Some "fit.sgd.steps") ] -> ()
-    | other -> failwithf "expected UnknownOverride suggesting fit.sgd.steps, got %A" other
+let ``a swapped pair of letters counts as one edit, so sdg.steps suggests sgd.steps`` () =
+    match Settings.planWith [ "sdg.steps=10" ] good with
+    | Error [ UnknownOverride ("sdg.steps", Some "sgd.steps") ] -> ()
+    | other -> failwithf "expected UnknownOverride suggesting sgd.steps, got %A" other
 
 [<Fact>]
 let ``a far-off override key gets no suggestion and a bad value names the expected type`` () =
-    Assert.Equal(Error [ UnknownOverride("optimizer.momentum", None) ], Check.applyOverrides [ "optimizer.momentum=0.9" ] good |> Result.map ignore)
-    Assert.Equal(Error [ BadOverrideValue("fit.em.steps", "ten", "an integer") ], Check.applyOverrides [ "fit.em.steps=ten" ] good |> Result.map ignore)
+    Assert.Equal(Error [ UnknownOverride("scheduler.warmup_factor", None) ], Settings.applyOverrides [ "scheduler.warmup_factor=0.9" ] good |> Result.map ignore)
+    Assert.Equal(Error [ BadOverrideValue("em.iterations", "ten", "an integer") ], Settings.applyOverrides [ "em.iterations=ten" ] good |> Result.map ignore)
+    Assert.Equal(Error [ BadOverrideValue("em.iterations", "2.5", "an integer") ], Settings.applyOverrides [ "em.iterations=2.5" ] good |> Result.map ignore)
 
 [<Fact>]
 let ``overrides change exactly the named parameter and are then checked`` () =
-    match Check.planWith [ "fit.sgd.steps=7"; "data.n=90"; "seed=5" ] good with
+    match Settings.planWith [ "sgd.steps=7"; "data.n=90"; "seed=5" ] good with
     | Ok p ->
         let c = p.Experiment.Cases.Head
         Assert.Equal(5UL, p.Experiment.Seed)
-        Assert.Equal<int list>([ 5; 7; 5 ], c.Fits |> List.map (fun f -> f.Steps))
+        Assert.Equal<int list>([ 5; 7; 5 ], c.Fits |> List.map stepsOf)
         Assert.Equal(90, p.Cases.Head.N)
     | Error errs -> failwithf "%A" errs
     // An override that makes the experiment invalid is caught by the check that follows.
-    Assert.Equal(Error [ NonPositiveLearningRate("p7", "gd", -1.0) ], Check.planWith [ "fit.gd.lr=-1" ] good |> Result.map ignore)
+    Assert.Equal(Error [ NonPositiveLearningRate("p7", "gd", -1.0) ], Settings.planWith [ "gd.lr=-1" ] good |> Result.map ignore)
 
 [<Fact>]
 let ``all errors are reported at once, not just the first`` () =

@@ -15,10 +15,20 @@ let everything =
         [ Case.create "a" (Data.cse599iP7 3000 |> Data.seeded 3UL) (Model.gmm 3 |> Model.fixedWeights) [ Fit.gd 2.0 10; Fit.sgd 0.01 5000 |> Fit.batch 4 |> Fit.evalEvery 10; Fit.em 10 |> Fit.tol 1e-7 ]
           Case.create "b" (Data.ring 10 0.1 1000) (Model.gmm 10 |> Model.covariance Full |> Model.restarts 4 |> Model.start KMeansPlusPlus) [ Fit.em 300 |> Fit.named "em-long" ]
           Case.create "c" (Data.sample (Custom([ 0.25; 0.75 ], [ [ 1.0; 2.0; 3.0 ]; [ -1.0; 0.5; 1e-300 ] ])) 7) (Model.gmm 2 |> Model.start (StartMeans [ [ 0.0; 0.0; 0.0 ]; [ 1.0; 1.0; 1.0 ] ]) |> Model.covariance Diagonal) [ Fit.gd 0.3 1 ]
-          Case.create "d" (Data.points [ [ 1.5 ]; [ -2.25 ] ]) (Model.gmm 1 |> Model.covariance Spherical) [ Fit.em 1 ] ]
-    |> Experiment.metrics [ Nll; Aic; Bic; TrueNll; MeanError; WeightError ]
-    |> Experiment.plots [ DataScatter; LogLikelihoodCurves; FinalMeansOverData; DensityHeatmap 50; FinalNllBars; ParameterComparison ]
+          Case.create "d" (Data.points [ [ 1.5 ]; [ -2.25 ] ]) (Model.gmm 1 |> Model.covariance Spherical) [ Fit.em 1 ]
+          Case.create "e" (Data.mnist |> Data.binarized |> Data.subset 100) (Model.bmm 3 |> Model.bmmStart RandomDataMeans |> Model.smoothing 0.1 0.2) [ Fit.em 2 |> Fit.tol 1e-3 ]
+          Case.create "f" (Data.mnist |> Data.dynamicBinarized |> Data.images 2) Model.vaeConv
+              [ Fit.adam 5e-4 (Epochs 2) |> Fit.objective (Iwae 5) |> Fit.schedule (Warmup(10, Cosine 0.1)) |> Fit.clip 1.0 |> Fit.evalOn [ Valid; Test ] |> Fit.keepBest |> Fit.earlyStop 3 |> Fit.checkpointEvery 7 ]
+          Case.create "g" (Data.mnist |> Data.dequantized |> Data.noValidation) (Model.nice |> Model.niceSize 2 10 1)
+              [ Fit.train (Optim.sgd 0.1 |> Optim.momentum 0.9 |> Optim.nesterov |> Optim.weightDecay 1e-4) (Steps 3) |> Fit.schedule (StepDecay(2, 0.5)) |> Fit.batch 7
+                Fit.train (Optim.adamw 1e-3) (Steps 2) |> Fit.named "w" ]
+          Case.create "h" Data.mnist (Model.vae [ Flatten; Linear 8; LeakyRelu 0.2; Tanh; Sigmoid; Gelu; Softplus; Dropout 0.1; LayerNorm; Linear 4 ] [ Linear 784; Unflatten [ 784 ] ] [ 2 ] |> Model.likelihood (GaussianPixels 0.5))
+              [ Fit.adam 1e-3 (Steps 1) |> Fit.objective Elbo ] ]
+    |> Experiment.metrics [ Nll; Aic; Bic; TrueNll; MeanError; WeightError; BitsPerDim; NegElbo; NegIwae(5, 10) ]
+    |> Experiment.plots [ DataScatter; LogLikelihoodCurves; FinalMeansOverData; DensityHeatmap 50; FinalNllBars; ParameterComparison
+                          Samples 4; Reconstructions 3; ComponentMeans; LearningCurves; LatentScatter ]
     |> Experiment.expect (Expect.nll Below 3.95)
+    |> Experiment.expect (Expect.atMost (NegIwae(5, 10)) NegElbo 0.5)
     |> Experiment.expect (Expect.metric MeanError Above 0.0 |> Expect.forFit "em")
     |> Experiment.note "a note"
 
@@ -29,14 +39,16 @@ let ``describe round-trips an experiment using every node of the language`` () =
 [<Fact>]
 let ``describe makes every default explicit`` () =
     let json = Describe.toJson (Experiment.create "x" |> Experiment.withCase (Case.create "c" (Data.cse599iP7 30) (Model.gmm 3) [ Fit.em 10 ]))
-    for key in [ "\"learn_weights\": true"; "\"n_init\": 1"; "\"reg_covar\": 1E-06"; "\"covariance\": \"identity\""; "\"batch_size\": 1"
-                 "\"schedule\": \"constant\""; "\"optimizer\": \"plain_gradient\""; "\"tol\": 0"; "\"eval_every\": 1"; "\"seed\": null"; "\"stratified\": true" ] do
+    for key in [ "\"learn_weights\": true"; "\"n_init\": 1"; "\"reg_covar\": 1E-06"; "\"covariance\": \"identity\""; "\"iterations\": 10"
+                 "\"tol\": 0"; "\"seed\": null"; "\"stratified\": true"; "\"start\": \"random_points\"" ] do
         Assert.Contains(key, json)
 
 [<Fact>]
-let ``describe's parser rejects an unknown model kind with its name`` () =
-    let json = (Describe.toJson everything).Replace("\"kind\": \"gmm\"", "\"kind\": \"vae\"")
-    Assert.Equal(Error "unknown model kind 'vae'", Describe.ofJson json)
+let ``describe's parser rejects an unknown model kind, naming where and what it accepts`` () =
+    let json = (Describe.toJson everything).Replace("\"kind\": \"gmm\"", "\"kind\": \"banana\"")
+    match Describe.ofJson json with
+    | Error m -> Assert.Equal("cases[0].model: expected one of gmm {...}, bmm {...}, vae {...}, nice {...}", m)
+    | Ok _ -> failwith "an unknown model kind was accepted"
 
 /// Random variants `{ base with ... }` of P7: learning rates, steps, sizes, seeds and labels.
 let private variants =
@@ -47,7 +59,7 @@ let private variants =
         let! seed = Gen.choose (0, System.Int32.MaxValue)
         let! r = Gen.elements [ 0.5; 1.0; 10.0; 123.456 ]
         let! label = Gen.elements [ "x"; "R=1"; "ü ñ"; "" ]
-        let c = Case.create label (Data.ring 10 r n) (Model.gmm 10) [ { Fit.sgd lr steps with BatchSize = n } ]
+        let c = Case.create label (Data.ring 10 r n) (Model.gmm 10) [ Fit.sgd lr steps |> Fit.batch n ]
         return { CheckTests.good with Seed = uint64 seed; Cases = CheckTests.good.Cases @ [ c ] }
     }
 

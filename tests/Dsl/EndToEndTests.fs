@@ -33,9 +33,9 @@ let private dumpDom (html: string) =
 let private runP7 (root: string) (device: string) =
     let script = Path.Combine(repoRoot (), "experiments", "cse599i_hw1_p7_gmm.fsx")
     let exps = match ScriptHost.load script with Ok xs -> xs | Error m -> failwithf "%A" m
-    let reduced = [ "data.n=300"; "fit.gd.steps=4"; "fit.sgd.steps=60"; "fit.em.steps=4" ]
-    let plan = match Check.planWith reduced exps.Head with Ok p -> p | Error errs -> failwithf "%A" errs
-    Interpret.run { Interpret.defaults with OutputRoot = root; Device = device; Threads = Some 1 } plan
+    let reduced = [ "data.n=300"; "gd.steps=4"; "sgd.steps=60"; "em.iterations=4" ]
+    let plan = match Settings.planWith reduced exps.Head with Ok p -> p | Error errs -> failwithf "%A" errs
+    Interpret.run { Runs.defaults with OutputRoot = root; Device = device; Threads = Some 1 } plan
 
 [<Fact>]
 let ``CSE599i P7 end to end: a reduced run writes every file and its report renders every plot in Chromium`` () =
@@ -50,10 +50,10 @@ let ``CSE599i P7 end to end: a reduced run writes every file and its report rend
     Assert.False(File.Exists(file "FAILED"))
     // The config is the resolved experiment (overrides applied), readable back.
     match Describe.ofJson (File.ReadAllText(file "config.json")) with
-    | Ok e -> Assert.Equal<int list>([ 4; 60; 4 ], e.Cases.Head.Fits |> List.map (fun f -> f.Steps))
+    | Ok e -> Assert.Equal<int list>([ 4; 60; 4 ], e.Cases.Head.Fits |> List.map stepsOf)
     | Error m -> failwith m
-    // One metrics line per curve point: k = 0..steps for each fit (EvalEvery = 1).
-    Assert.Equal(1 + (5 + 61 + 5), File.ReadAllLines(file "metrics.csv").Length)
+    // Curve points k = 0..steps for each fit (EvalEvery = 1); the CSV is long, one line per (point, metric): mean_ll and nll.
+    Assert.Equal(1 + 2 * (5 + 61 + 5), File.ReadAllLines(file "metrics.csv").Length)
     Assert.Equal(5 + 61 + 5, File.ReadAllLines(file "metrics.jsonl").Length)
     // Checkpoints load back with the fitted tensors: means (K, D) = (3, 2).
     let ck = GenDsl.Torch.Torch.Load(file "checkpoints/p7_em.pt")

@@ -64,9 +64,9 @@ let ``the stationarity check agrees with the roots of 1 - sum phi_i z^i for AR(1
 [<Fact>]
 let ``study overrides change the named study's size and unknown study keys get a suggestion`` () =
     let e = Experiment.create "x" |> Experiment.withStudies [ Study.gda "q6" 0.1 100; Study.arFit "ar" [ 0.5 ] 1.0 500 ]
-    match Check.applyOverrides [ "study.q6.steps=7"; "study.ar.length=90" ] e with
+    match Settings.applyOverrides [ "q6.steps=7"; "ar.length=90" ] e with
     | Ok e2 ->
         Assert.Equal<StudyKind list>([ GdaDynamics { Alpha = 0.1; D0 = 1.0; G0 = 0.0; Steps = 7; Schemes = [ Simultaneous; Alternating ] }
                                        ArFit { Phi = [ 0.5 ]; Sigma2 = 1.0; Length = 90; Order = 1; Seed = None } ], e2.Studies |> List.map (fun s -> s.Kind))
     | Error errs -> failwithf "%A" errs
-    Assert.Equal(Error [ UnknownOverride("study.q6.step", Some "study.q6.steps") ], Check.applyOverrides [ "study.q6.step=7" ] e |> Result.map ignore)
+    Assert.Equal(Error [ UnknownOverride("q6.step", Some "q6.steps") ], Settings.applyOverrides [ "q6.step=7" ] e |> Result.map ignore)

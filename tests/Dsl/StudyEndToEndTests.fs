@@ -12,12 +12,12 @@ open GenDsl.Tests.Support
 let private runScript (name: string) (overrides: string list) =
     let root = Path.Combine(Path.GetTempPath(), "gendsl-study-" + Path.GetRandomFileName())
     let exps = match ScriptHost.load (Path.Combine(repoRoot (), "experiments", name + ".fsx")) with Ok xs -> xs | Error m -> failwithf "%A" m
-    let plan = match Check.planWith overrides exps.Head with Ok p -> p | Error errs -> failwithf "%A" errs
-    root, Interpret.run { Interpret.defaults with OutputRoot = root; Threads = Some 1 } plan
+    let plan = match Settings.planWith overrides exps.Head with Ok p -> p | Error errs -> failwithf "%A" errs
+    root, Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } plan
 
 [<Fact>]
 let ``Mila Q6 end to end: the GDA script writes config, summary, three figures and a report, and every claim holds`` () =
-    let root, outcome = runScript "mila_dgm_q6_gan_dynamics" [ "study.q6.steps=30" ]
+    let root, outcome = runScript "mila_dgm_q6_gan_dynamics" [ "q6.steps=30" ]
     Assert.Equal(None, outcome.Error)
     let file n = Path.Combine(outcome.Folder, n)
     for n in [ "config.json"; "summary.json"; "report.html"; "plotly.min.js" ] do
