@@ -34,6 +34,17 @@ type CheckArgs =
             | Seed _ -> "the experiment's seed (same as --set seed=N)."
             | Set_Param _ -> "override a named parameter, key=value (repeatable)."
 
+type ResumeArgs =
+    | [<MainCommand; ExactlyOnce>] Folder of folder: string
+    | Threads of count: int
+    | Device of device: string
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Folder _ -> "a run folder (runs/<experiment>/<timestamp>/) whose run was interrupted or failed."
+            | Threads _ -> "libtorch intra-op threads (default: the machine's cores, or GENDSL_THREADS)."
+            | Device _ -> "cpu (default) or cuda[:n]."
+
 type ListArgs =
     | [<MainCommand>] Folder of folder: string
     interface IArgParserTemplate with
@@ -43,6 +54,7 @@ type Args =
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
     | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<CheckArgs>
     | [<CliPrefix(CliPrefix.None)>] Describe of ParseResults<CheckArgs>
+    | [<CliPrefix(CliPrefix.None)>] Resume of ParseResults<ResumeArgs>
     | [<CliPrefix(CliPrefix.None)>] List of ParseResults<ListArgs>
     interface IArgParserTemplate with
         member a.Usage =
@@ -50,6 +62,7 @@ type Args =
             | Run _ -> "run an experiment: writes runs/<experiment>/<timestamp>/ with config, metrics, checkpoints, plots, report.html."
             | Check _ -> "check an experiment without training: every error, or the plan."
             | Describe _ -> "print the resolved config as JSON, every default explicit (and the --set keys)."
+            | Resume _ -> "continue an interrupted run in its folder: gradient fits from their last checkpoint, the rest from the start."
             | List _ -> "list the experiment scripts and their past runs."
 
 let private eprint (s: string) = Console.Error.WriteLine s
@@ -109,6 +122,25 @@ let private checkCmd (a: ParseResults<CheckArgs>) (describe: bool) =
                     printfn "  study %s: %s" s.Label (match s.Kind with KlAsymmetry _ -> "KL asymmetry" | ReceptiveFields _ -> "receptive fields" | GdaDynamics _ -> "GDA dynamics" | ChangeOfVariables _ -> "change of variables" | ArFit _ -> "AR fit")
         0
 
+let private report (outcome: Runs.RunOutcome) =
+    match outcome.Error with
+    | Some msg ->
+        eprint (sprintf "run FAILED: %s\n  see %s" msg (Path.Combine(outcome.Folder, "FAILED")))
+        2
+    | None ->
+        for claim, held in outcome.Expectations do
+            printfn "  %s %s" (if held then "ok  " else "FAIL") claim
+        printfn "report: %s" (Path.Combine(outcome.Folder, "report.html"))
+        if outcome.Expectations |> List.exists (snd >> not) then 3 else 0
+
+let private resumeCmd (a: ParseResults<ResumeArgs>) =
+    let folder = a.GetResult ResumeArgs.Folder
+    let opts = { Runs.defaults with Device = a.GetResult(ResumeArgs.Device, defaultValue = "cpu"); Threads = a.TryGetResult ResumeArgs.Threads }
+    printfn "resuming %s" folder
+    match Progress.run (fun progress -> Interpret.resume { opts with Progress = progress } folder) with
+    | Error msg -> eprint msg; 1
+    | Ok outcome -> report outcome
+
 let private listCmd (a: ParseResults<ListArgs>) =
     let dir = a.GetResult(ListArgs.Folder, defaultValue = "experiments")
     if not (Directory.Exists dir) then
@@ -125,7 +157,7 @@ let private listCmd (a: ParseResults<ListArgs>) =
 
 /// A first argument that is not a subcommand (e.g. a script path) means `run`.
 let normalise (argv: string[]) =
-    let commands = set [ "run"; "check"; "describe"; "list"; "--help"; "-h"; "/?"; "help" ]
+    let commands = set [ "run"; "check"; "describe"; "resume"; "list"; "--help"; "-h"; "/?"; "help" ]
     if argv.Length > 0 && not (commands.Contains argv.[0]) then Array.append [| "run" |] argv else argv
 
 [<EntryPoint>]
@@ -141,4 +173,5 @@ let main argv =
         | Run a -> runCmd a
         | Check a -> checkCmd a false
         | Describe a -> checkCmd a true
+        | Resume a -> resumeCmd a
         | List a -> listCmd a

@@ -24,7 +24,7 @@ module Data =
         | Points _ | Mnist _ -> d
 
     /// MNIST's training split (50,000 images; the last 10,000 of the 60,000 are the validation split), grey levels / 255, flat (784).
-    let mnist = Mnist { Split = Train; Pixels = Continuous; Subset = None; ValidSize = 10000; Pad = 0; AsImages = false }
+    let mnist = Mnist { Split = Train; Pixels = Continuous; Subset = None; EvalSubset = None; ValidSize = 10000; Pad = 0; AsImages = false }
 
     let private mapMnist f d = match d with Mnist m -> Mnist(f m) | MixtureSample _ | Points _ -> d
     /// Pixels 1 where grey / 255 > 0.5 (static binarisation).
@@ -35,6 +35,8 @@ module Data =
     let dequantized d = mapMnist (fun m -> { m with Pixels = Dequantized }) d
     /// Only the first n images of the split (ECE 8803 P3: n = 1000).
     let subset (n: int) d = mapMnist (fun m -> { m with Subset = Some n }) d
+    /// Evaluate on only the first n images of the validation and test splits (quick looks).
+    let evalSubset (n: int) d = mapMnist (fun m -> { m with EvalSubset = Some n }) d
     /// Train on the whole 60,000 training images (no validation split).
     let noValidation d = mapMnist (fun m -> { m with ValidSize = 0 }) d
     /// Images as (1, 28 + 2 pad, 28 + 2 pad) for convolutions (pad 2: 32x32).
@@ -130,10 +132,11 @@ module Fit =
     let sgd (lr: float) (steps: int) = { Name = "sgd"; Fitter = Gradient(training (Optim.sgd lr) (Steps steps) (Some 1)) }
     /// EM for n iterations, named "em".
     let em (iterations: int) = { Name = "em"; Fitter = Em { Iterations = iterations; Tol = 0.0 } }
-    /// A gradient fit with any optimizer and budget, batch 64, evaluated at the end only; named after the optimizer.
+    /// A gradient fit with any optimizer and budget, batch 64, evaluated at the end only, a resumable checkpoint every
+    /// 500 steps; named after the optimizer.
     let train (opt: Optimizer) (budget: Budget) =
         let name = match opt with Sgd _ -> "sgd" | Adam _ -> "adam" | AdamW _ -> "adamw"
-        { Name = name; Fitter = Gradient { training opt budget (Some 64) with EvalEvery = 0 } }
+        { Name = name; Fitter = Gradient { training opt budget (Some 64) with EvalEvery = 0; CheckpointEvery = 500 } }
     /// Adam at lr for the budget, named "adam".
     let adam (lr: float) (budget: Budget) = train (Optim.adam lr) budget
 

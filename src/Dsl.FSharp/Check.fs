@@ -96,9 +96,10 @@ let private checkData (c: Case) =
           let where = sprintf "case '%s'" label
           if m.ValidSize < 0 || m.ValidSize >= 60000 then BadSetting(where, sprintf "MNIST's validation size must be in 0..59999, got %d" m.ValidSize)
           if m.Split = Valid && m.ValidSize = 0 then BadSetting(where, "the validation split is empty (ValidSize = 0): train on Train or Test, or keep a validation split")
-          match m.Subset with
-          | Some n when n < 1 -> BadSetting(where, sprintf "an MNIST subset needs n >= 1, got %d" n)
-          | _ -> ()
+          for sub in [ m.Subset; m.EvalSubset ] do
+              match sub with
+              | Some n when n < 1 -> BadSetting(where, sprintf "an MNIST subset needs n >= 1, got %d" n)
+              | _ -> ()
           if m.Pad < 0 then BadSetting(where, sprintf "the padding must be >= 0, got %d" m.Pad) ]
 
 // ---- networks: shapes inferred layer by layer ----
@@ -217,8 +218,6 @@ let private checkModel (c: Case) =
               | None -> ()
           match v.Likelihood with
           | GaussianPixels sigma when not (sigma > 0.0) -> BadSetting(where, sprintf "the decoder's sigma must be > 0, got %g" sigma)
-          | BernoulliPixels when (match c.Data with Mnist m -> m.Pixels = Continuous || m.Pixels = Dequantized | _ -> true) ->
-              BadSetting(where, "a Bernoulli decoder needs binary data: use Data.binarized or Data.dynamicBinarized, or Model.likelihood (GaussianPixels sigma)")
           | _ -> () ]
     | Nice m ->
         [ if m.Couplings < 1 then BadSetting(where, sprintf "NICE needs >= 1 coupling layer, got %d" m.Couplings)

@@ -19,7 +19,9 @@ type Context =
       /// The run folder (checkpoints go to its checkpoints/).
       Folder: string
       Progress: IProgress
-      Log: MetricsLog }
+      Log: MetricsLog
+      /// Continue each gradient fit from its checkpoint in the run folder, when there is one.
+      Resume: bool }
 
 // ---- tensors <-> arrays ----
 
@@ -46,7 +48,7 @@ let private mnistOptions (m: MnistSpec) (split: Split) =
              | StaticBinary -> PixelTreatment.StaticBinary
              | DynamicBinary -> PixelTreatment.DynamicBinary
              | Dequantized -> PixelTreatment.Dequantized),
-        Subset = (if split = m.Split then Option.toNullable m.Subset else Nullable()),
+        Subset = (if split = m.Split then Option.toNullable m.Subset else Option.toNullable m.EvalSubset),
         ValidSize = m.ValidSize, Flatten = not m.AsImages, Pad = m.Pad)
 
 /// The data set of a case's source for a split: MNIST's own splits; the training data itself otherwise.
@@ -147,7 +149,14 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (splitData
             ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms))
     ctx.Progress.Begin(task, int steps)
     let objective = Objective(fun x sc -> nn.Loss (x.To(ctx.Device)) sc)
-    let result = trainer.Fit(train, objective)
+    let resumeFrom = Path.Combine(ckptDir, "last.pt")
+    if ctx.Resume && File.Exists resumeFrom then trainer.LoadCheckpoint resumeFrom
+    let result =
+        try trainer.Fit(train, objective)
+        with :? TrainingDivergedException as ex ->
+            let lrKey = sprintf "%s.%s.optimizer.lr" c.Label f.Name
+            failwithf "case '%s', fit '%s': %s. Lower the learning rate (--set %s=...) or clip gradients (--set %s.%s.clip_norm=1); the last good checkpoint is in %s"
+                c.Label f.Name ex.Message lrKey c.Label f.Name ckptDir
     ctx.Progress.End task
     let curves = [ for kv in series -> kv.Key, List.ofSeq kv.Value ]
     result, curves

@@ -29,22 +29,24 @@ let private parseDevice (s: string) =
 
 /// Runs a checked plan: config.json first, then per-step metrics, checkpoints, plots, summary.json and
 /// report.html. On any error the folder gets FAILED (with the error) and no summary or report.
-let run (opts: RunOptions) (plan: Plan) : RunOutcome =
+let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool) : RunOutcome =
     let e = plan.Experiment
     let started = DateTimeOffset.Now
-    let folder = newFolder opts.OutputRoot e.Name started
     let file n = Path.Combine(folder, n)
-    File.WriteAllText(file "config.json", Describe.toJson e)
+    if resume then
+        for n in [ "FAILED"; "summary.json"; "report.html" ] do
+            if File.Exists(file n) then File.Delete(file n)
+    else File.WriteAllText(file "config.json", Describe.toJson e)
     try
         let plotly = match findPlotly opts.PlotlyJs with Ok p -> p | Error m -> failwith m
         opts.Threads |> Option.iter (fun n -> Torch.NumThreads <- n)
         let dev = parseDevice opts.Device
         let sw = Stopwatch.StartNew()
         let outcomes =
-            use log = new MetricsLog(file "metrics.csv", file "metrics.jsonl")
+            use log = new MetricsLog(file "metrics.csv", file "metrics.jsonl", resume)
             plan.Cases |> List.map (fun pc ->
                 use _s = Scope.Begin()
-                Families.runCase { Experiment = e; Planned = pc; Device = dev; Folder = folder; Progress = opts.Progress; Log = log })
+                Families.runCase { Experiment = e; Planned = pc; Device = dev; Folder = folder; Progress = opts.Progress; Log = log; Resume = resume })
         let studies =
             e.Studies |> List.map (fun st ->
                 opts.Progress.Begin(st.Label, 1)
@@ -90,3 +92,21 @@ let run (opts: RunOptions) (plan: Plan) : RunOutcome =
             if File.Exists(file n) then File.Delete(file n)
         File.WriteAllText(file "FAILED", sprintf "run failed at %s\n%s\n\n%s\n" (DateTimeOffset.Now.ToString("o")) ex.Message (string ex))
         { Folder = folder; Error = Some ex.Message; Expectations = [] }
+
+/// Runs a checked plan in a new run folder (see runIn).
+let run (opts: RunOptions) (plan: Plan) : RunOutcome =
+    runIn opts plan (newFolder opts.OutputRoot plan.Experiment.Name DateTimeOffset.Now) false
+
+/// Continues a run folder from its config.json: each gradient fit resumes from its last checkpoint (bit-identical to
+/// an uninterrupted run from there on); EM, closed-form fits and studies run again from the start (they are short).
+/// Metrics are appended to the folder's files.
+let resume (opts: RunOptions) (folder: string) : Result<RunOutcome, string> =
+    let config = Path.Combine(folder, "config.json")
+    if not (File.Exists config) then Error(sprintf "'%s' is not a run folder: it has no config.json" folder)
+    else
+        match Describe.ofJson (File.ReadAllText config) with
+        | Error m -> Error(sprintf "%s: %s" config m)
+        | Ok e ->
+            match Check.plan e with
+            | Error errs -> Error(String.Join("; ", errs |> List.map Check.message))
+            | Ok plan -> Ok(runIn opts plan folder true)

@@ -72,14 +72,16 @@ let expectations (exps: Expectation list) (cases: CaseOutcome list) : (string * 
         for c in cases do
             for f in c.Fits do
                 if x.Fit.IsNone || x.Fit = Some f.Fit.Name then
-                    match List.tryFind (fun (m, _) -> m = x.Metric) f.Metrics with
+                    // Metrics are matched by name (neg_iwae_5000 is the same metric whatever number of images it is computed on).
+                    let named (m: MetricSpec) = Describe.metricName m
+                    match List.tryFind (fun (m, _) -> named m = named x.Metric) f.Metrics with
                     | Some (_, v) ->
                         match x.Comparison with
                         | Below | Above ->
                             let held, op = match x.Comparison with Below -> v < x.Value, "<" | _ -> v > x.Value, ">"
                             sprintf "case %s, fit %s: final %s = %s %s %g" c.Planned.Case.Label f.Fit.Name (Describe.metricName x.Metric) (f4 v) op x.Value, held
                         | AtMostMetric other ->
-                            match List.tryFind (fun (m, _) -> m = other) f.Metrics with
+                            match List.tryFind (fun (m, _) -> named m = named other) f.Metrics with
                             | Some (_, w) ->
                                 sprintf "case %s, fit %s: %s = %s <= %s = %s%s" c.Planned.Case.Label f.Fit.Name (Describe.metricName x.Metric) (f4 v)
                                     (Describe.metricName other) (f4 w) (if x.Value <> 0.0 then sprintf " + %g" x.Value else ""), v <= w + x.Value

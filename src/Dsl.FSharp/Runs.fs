@@ -87,12 +87,13 @@ let versions (plotly: string) =
 
 /// metrics.csv (long format: case, fit, step, metric, value, seconds) and metrics.jsonl (one object per step); each
 /// record is written whole and flushed, so a reader never sees half a line.
-type MetricsLog(csvPath: string, jsonlPath: string) =
-    let csv = new StreamWriter(csvPath)
-    let jsonl = new StreamWriter(jsonlPath)
+type MetricsLog(csvPath: string, jsonlPath: string, append: bool) =
+    let appending = append && File.Exists csvPath
+    let csv = new StreamWriter(csvPath, appending)
+    let jsonl = new StreamWriter(jsonlPath, append)
     let inv (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
     let quote (s: string) = if s.IndexOfAny([| ','; '"'; '\n' |]) >= 0 then "\"" + s.Replace("\"", "\"\"") + "\"" else s
-    do csv.WriteLine "case,fit,step,metric,value,seconds"; csv.Flush()
+    do if not appending then csv.WriteLine "case,fit,step,metric,value,seconds"; csv.Flush()
     member _.Write(case: string, fit: string, step: int64, seconds: float, metrics: (string * float) list) =
         let sec = seconds.ToString("0.######", CultureInfo.InvariantCulture)
         let sb = Text.StringBuilder()

@@ -43,8 +43,10 @@ type MnistSpec =
     { /// The split a model is trained on (evaluation splits are named by the fit).
       Split: Split
       Pixels: Pixels
-      /// Only the first N images of the split (ECE 8803 P3: N = 1000); None: all.
+      /// Only the first N images of the training split (ECE 8803 P3: N = 1000); None: all.
       Subset: int option
+      /// Only the first N images of the validation and test splits (quick runs); None: all.
+      EvalSubset: int option
       ValidSize: int
       /// Zero padding on each side (2: 28x28 -> 32x32, as pytorch-generative's loader does).
       Pad: int
@@ -123,7 +125,8 @@ type Layer =
 
 /// p(x | z) of a VAE's decoder.
 type Likelihood =
-    /// The decoder gives logits of independent Bernoullis (binary pixels).
+    /// The decoder gives logits of independent Bernoullis: binary pixels, or grey levels in [0, 1] scored by binary
+    /// cross-entropy as PyTorch's VAE example does (then not a normalised density).
     | BernoulliPixels
     /// The decoder gives means of N(mean, sigma^2) per pixel, sigma fixed.
     | GaussianPixels of sigma: float

@@ -279,7 +279,9 @@ let setAt (root: JsonNode) (path: string list) (value: JsonNode) =
 /// The text a user typed after '=' as a JSON value of the same kind as the current one (a string stays a string).
 let parseValue (current: JsonNode) (text: string) : Result<JsonNode, string> =
     let t = text.Trim()
+    let nonFinite = set [ "inf"; "+inf"; "-inf"; "infinity"; "+infinity"; "-infinity"; "nan"; "+nan"; "-nan"; "∞"; "-∞" ]
     let asNumber () =
+        if nonFinite.Contains(t.ToLowerInvariant()) then Error "a finite number" else
         match Double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture) with
         | true, x when Double.IsFinite x -> Ok(JsonNode.Parse(t.TrimStart('+')))
         | true, _ -> Error "a finite number"

@@ -10,13 +10,13 @@ open GenDsl.Dsl
 open GenDsl.Cli
 open GenDsl.Tests.Support
 
-let private tempDir () =
+let tempDir () =
     let d = Path.Combine(Path.GetTempPath(), "gendsl-e2e-" + Path.GetRandomFileName())
     Directory.CreateDirectory d |> ignore
     d
 
 /// The DOM after scripts ran, from headless Debian chromium.
-let private dumpDom (html: string) =
+let dumpDom (html: string) =
     let profile = tempDir ()
     let args =
         [ "--headless"; "--no-sandbox"; "--disable-gpu"; "--disable-quic"; "--no-first-run"; "--disable-background-networking"

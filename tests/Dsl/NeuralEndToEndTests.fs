@@ -1,0 +1,118 @@
+/// NeuralEndToEndTests.fs: the MNIST scripts (Bernoulli mixture, NICE vs VAE, IWAE bounds) at tiny budgets write complete
+/// run folders whose reports render their image grids in Chromium; a gradient fit stopped and resumed from its
+/// checkpoint ends where a straight run ends.
+module GenDsl.Tests.Dsl.NeuralEndToEndTests
+
+open System.IO
+open System.Text.Json.Nodes
+open System.Text.RegularExpressions
+open Xunit
+open GenDsl.Dsl
+open GenDsl.Cli
+open GenDsl.Tests.Support
+open GenDsl.Tests.Dsl.EndToEndTests
+
+let private runScript (name: string) (overrides: string list) =
+    let root = tempDir ()
+    let exps = match ScriptHost.load (Path.Combine(repoRoot (), "experiments", name + ".fsx")) with Ok xs -> xs | Error m -> failwithf "%A" m
+    let plan = match Settings.planWith overrides exps.Head with Ok p -> p | Error errs -> failwithf "%A" (errs |> List.map Check.message)
+    root, Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } plan
+
+/// The ids of the plots the report rendered with plotly (an SVG inside each plot div), and the page's script errors.
+let private rendered (report: string) =
+    let dom, _ = dumpDom report
+    let ids = Regex.Matches(dom, "id=\"(plot-[^\"]+)\"") |> Seq.map (fun m -> m.Groups.[1].Value) |> Seq.toList
+    let chunks = Regex.Split(dom, "id=\"plot-") |> Array.skip 1 |> List.ofArray
+    let drawn = List.zip ids chunks |> List.filter (fun (_, c) -> c.Contains "class=\"main-svg\"") |> List.map fst
+    let errors = Regex.Match(dom, "<pre id=\"console-errors\"[^>]*>(.*?)</pre>", RegexOptions.Singleline).Groups.[1].Value
+    ids, drawn, errors
+
+let private summaryMetrics (folder: string) =
+    let s = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))
+    [ for c in s.["cases"].AsArray() do
+        for f in c.["fits"].AsArray() do
+            for kv in f.["metrics"].AsObject() -> (c.["label"].GetValue<string>(), f.["fit"].GetValue<string>(), kv.Key), kv.Value.GetValue<float>() ]
+    |> Map.ofList
+
+[<Fact>]
+let ``ECE8803 P3 end to end: Bernoulli mixtures write component means and samples that render, with a finite held-out NLL per K`` () =
+    let root, outcome = runScript "ece8803_ps2_p3_bernoulli_mixture_mnist" [ "em.iterations=2"; "data.eval_subset=500" ]
+    Assert.Equal(None, outcome.Error)
+    let file n = Path.Combine(outcome.Folder, n)
+    for n in [ "config.json"; "metrics.csv"; "summary.json"; "report.html"; "checkpoints/k5_em.pt"; "checkpoints/k20-all-60000_em.pt" ] do
+        Assert.True(File.Exists(file n), sprintf "%s is missing" n)
+    let m = summaryMetrics outcome.Folder
+    for k in [ "k5"; "k10"; "k20"; "k20-data-start"; "k20-all-60000" ] do
+        let nll = m.[(k, "em", "nll")]
+        // Between a perfect model (0) and the all-1/2 model (784 ln 2 = 543.4 nats).
+        Assert.True(nll > 0.0 && nll < 543.4, sprintf "%s: nll %g" k nll)
+        Assert.Equal(nll / (784.0 * log 2.0), m.[(k, "em", "bits_per_dim")], 12)
+    let ids, drawn, errors = rendered (file "report.html")
+    Assert.Equal("", errors)
+    Assert.Equal<string list>(ids, drawn)
+    Assert.Contains("plot-k20-component-means-em", ids)
+    Assert.Contains("plot-k5-samples-em", ids)
+    try Directory.Delete(root, true) with _ -> ()
+
+[<Fact>]
+let ``ECE8803 P4 end to end: NICE, the conv VAE and the MLP VAE train a step each and report NLL, bits/dim, samples and reconstructions`` () =
+    let quick = [ "budget.epochs=1"; "data.subset=256"; "data.eval_subset=16"; "metrics.samples=3"; "metrics.images=4"; "nice.hidden=32" ]
+    let root, outcome = runScript "ece8803_ps2_p4_nice_vs_vae" quick
+    Assert.Equal(None, outcome.Error)
+    let file n = Path.Combine(outcome.Folder, n)
+    for n in [ "checkpoints/nice_adam.pt"; "checkpoints/vae_adam/last.pt"; "checkpoints/vae-mlp_adam.pt" ] do
+        Assert.True(File.Exists(file n), sprintf "%s is missing" n)
+    let m = summaryMetrics outcome.Folder
+    // NICE's bits/dim from its exact NLL on dequantised data: (NLL + 784 ln 256) / (784 ln 2).
+    Assert.Equal((m.[("nice", "adam", "nll")] + 784.0 * log 256.0) / (784.0 * log 2.0), m.[("nice", "adam", "bits_per_dim")], 9)
+    for v in [ "vae"; "vae-mlp" ] do
+        // The IWAE bound asked for is the NLL reported, and -ELBO is finite and positive.
+        Assert.Equal(m.[(v, "adam", "neg_iwae_3")], m.[(v, "adam", "nll")])
+        Assert.True(m.[(v, "adam", "neg_elbo")] > 0.0)
+    let ids, drawn, errors = rendered (file "report.html")
+    Assert.Equal("", errors)
+    Assert.Equal<string list>(ids, drawn)
+    for id in [ "plot-nice-samples-adam"; "plot-vae-samples-adam"; "plot-vae-reconstructions-adam"; "plot-vae-mlp-curves-adam" ] do
+        Assert.Contains(id, ids)
+    try Directory.Delete(root, true) with _ -> ()
+
+[<Fact>]
+let ``Mila Q4 end to end: the IWAE-bounds script evaluates L_1, L_5, L_50 and L_5000 and states the three orderings`` () =
+    let root, outcome = runScript "mila_dgm_q4_iwae_bounds" [ "budget.epochs=1"; "data.subset=256"; "data.eval_subset=64"; "metrics.images=4"; "eval_every=2" ]
+    Assert.Equal(None, outcome.Error)
+    Assert.Equal(3, outcome.Expectations.Length)
+    let m = summaryMetrics outcome.Folder
+    for k in [ 1; 5; 50; 5000 ] do
+        Assert.True(System.Double.IsFinite m.[("vae", "adam", sprintf "neg_iwae_%d" k)])
+    try Directory.Delete(root, true) with _ -> ()
+
+/// A small MLP VAE on 256 binarised images, Adam, `steps` steps with a checkpoint every 2.
+let private tinyVae (steps: int) =
+    Experiment.create "resume"
+    |> Experiment.seed 11UL
+    |> Experiment.withCase (
+        Case.create "v" (Data.mnist |> Data.dynamicBinarized |> Data.subset 256 |> Data.evalSubset 32) (Model.vaeMlp 784 16 2)
+            [ Fit.adam 1e-2 (Steps steps) |> Fit.batch 32 |> Fit.objective Elbo |> Fit.checkpointEvery 2 ])
+    |> Experiment.metrics [ NegElbo ]
+
+[<Fact>]
+let ``a gradient fit stopped after 2 of 6 steps and resumed from its run folder ends bit-identical to a straight 6-step run`` () =
+    let root = tempDir ()
+    let runOf e = match Check.plan e with Ok p -> Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } p | Error es -> failwithf "%A" es
+    let straight = runOf (tinyVae 6)
+    let cut = runOf (tinyVae 2)
+    Assert.Equal(None, straight.Error)
+    Assert.Equal(None, cut.Error)
+    // The interrupted run's config says 6 steps, as if it had been stopped after its step-2 checkpoint.
+    File.WriteAllText(Path.Combine(cut.Folder, "config.json"), Describe.toJson (tinyVae 6))
+    match Interpret.resume { Runs.defaults with Threads = Some 1 } cut.Folder with
+    | Error m -> failwith m
+    | Ok resumed ->
+        Assert.Equal(None, resumed.Error)
+        let a, b = summaryMetrics straight.Folder, summaryMetrics resumed.Folder
+        Assert.Equal(a.[("v", "adam", "neg_elbo")], b.[("v", "adam", "neg_elbo")])
+        let pa = GenDsl.Torch.Torch.Load(Path.Combine(straight.Folder, "checkpoints", "v_adam.pt"))
+        let pb = GenDsl.Torch.Torch.Load(Path.Combine(resumed.Folder, "checkpoints", "v_adam.pt"))
+        for kv in pa do
+            Assert.True(kv.Value.Equal(pb.[kv.Key]), sprintf "parameter %s differs after resume" kv.Key)
+    try Directory.Delete(root, true) with _ -> ()
