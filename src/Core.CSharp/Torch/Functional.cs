@@ -7,7 +7,7 @@ namespace GenDsl.Torch;
 public enum Reduction { None = 0, Mean = 1, Sum = 2 }
 
 /// <summary>torch.nn.functional in .NET casing. Models are written over these.</summary>
-public static class Functional
+public static partial class Functional
 {
     private static Tensor W(int status, IntPtr h, [System.Runtime.CompilerServices.CallerMemberName] string op = "") => Tensor.Wrap(status, h, op);
     private static long[] Pair(long v) => new[] { v, v };
