@@ -21,12 +21,12 @@ module Data =
     let seeded (seed: uint64) (d: DataSpec) =
         match d with
         | MixtureSample s -> MixtureSample { s with Seed = Some seed }
-        | Points _ | Mnist _ -> d
+        | Points _ | Mnist _ | WikiText2 _ -> d
 
     /// MNIST's training split (50,000 images; the last 10,000 of the 60,000 are the validation split), grey levels / 255, flat (784).
     let mnist = Mnist { Split = Train; Pixels = Continuous; Subset = None; EvalSubset = None; ValidSize = 10000; Pad = 0; AsImages = false }
 
-    let private mapMnist f d = match d with Mnist m -> Mnist(f m) | MixtureSample _ | Points _ -> d
+    let private mapMnist f d = match d with Mnist m -> Mnist(f m) | MixtureSample _ | Points _ | WikiText2 _ -> d
     /// Pixels 1 where grey / 255 > 0.5 (static binarisation).
     let binarized d = mapMnist (fun m -> { m with Pixels = StaticBinary }) d
     /// A fresh Bernoulli(grey / 255) draw each time an image is used (dynamic binarisation).
@@ -41,6 +41,14 @@ module Data =
     let noValidation d = mapMnist (fun m -> { m with ValidSize = 0 }) d
     /// Images as (1, 28 + 2 pad, 28 + 2 pad) for convolutions (pad 2: 32x32).
     let images (pad: int) d = mapMnist (fun m -> { m with AsImages = true; Pad = pad }) d
+
+    /// WikiText-2's training split in windows of `context` + 1 token ids (gm-hw1: 150).
+    let wikiText2 (context: int) = WikiText2 { Split = Train; Context = context; Subset = None; EvalSubset = None }
+    let private mapText f d = match d with WikiText2 w -> WikiText2(f w) | MixtureSample _ | Points _ | Mnist _ -> d
+    /// Only the first n tokens of the training split.
+    let tokens (n: int) d = mapText (fun w -> { w with Subset = Some n }) d
+    /// Only the first n tokens of the validation and test splits.
+    let evalTokens (n: int) d = mapText (fun w -> { w with EvalSubset = Some n }) d
 
 /// Networks as values: a list of layers, e.g. `Net.mlp [ 400 ] 40` = [ Linear 400; Relu; Linear 40 ].
 [<RequireQualifiedAccess>]
@@ -62,7 +70,7 @@ module Model =
     let gmm (k: int) =
         Gmm { K = k; Covariance = Identity; LearnWeights = true; Start = RandomPoints; NInit = 1; RegCovar = 1e-6 }
 
-    let private mapGmm f m = match m with Gmm g -> Gmm(f g) | Bmm _ | Vae _ | Nice _ -> m
+    let private mapGmm f m = match m with Gmm g -> Gmm(f g) | Bmm _ | Vae _ | Nice _ | TransformerLm _ -> m
     /// Weights stay 1/K (CSE 599i P7).
     let fixedWeights m = mapGmm (fun g -> { g with LearnWeights = false }) m
     let covariance c m = mapGmm (fun g -> { g with Covariance = c }) m
@@ -71,7 +79,7 @@ module Model =
 
     /// ECE 8803 P2-P3: K Bernoulli components, the seed's smoothing alpha1 = alpha2 = 1e-8 and its unit-length start.
     let bmm (k: int) = Bmm { K = k; Alpha1 = 1e-8; Alpha2 = 1e-8; Start = UnitLengthRows }
-    let private mapBmm f m = match m with Bmm b -> Bmm(f b) | Gmm _ | Vae _ | Nice _ -> m
+    let private mapBmm f m = match m with Bmm b -> Bmm(f b) | Gmm _ | Vae _ | Nice _ | TransformerLm _ -> m
     let bmmStart s m = mapBmm (fun b -> { b with Start = s }) m
     let smoothing (alpha1: float) (alpha2: float) m = mapBmm (fun b -> { b with Alpha1 = alpha1; Alpha2 = alpha2 }) m
 
@@ -96,7 +104,7 @@ module Model =
         let decoder = up hidden @ up hidden @ up hidden @ up 1
         vae encoder decoder [ latent; 2; 2 ]
 
-    let private mapVae f m = match m with Vae v -> Vae(f v) | Gmm _ | Bmm _ | Nice _ -> m
+    let private mapVae f m = match m with Vae v -> Vae(f v) | Gmm _ | Bmm _ | Nice _ | TransformerLm _ -> m
     let likelihood l m = mapVae (fun v -> { v with Likelihood = l }) m
 
     /// NICE at pytorch-generative's defaults (the seed's setting): 4 additive couplings, each an MLP with 5 hidden
@@ -104,6 +112,14 @@ module Model =
     let nice = Nice { Couplings = 4; Hidden = 1000; HiddenLayers = 5; Prior = Logistic }
     let niceSize (couplings: int) (hidden: int) (layers: int) m =
         match m with Nice n -> Nice { n with Couplings = couplings; Hidden = hidden; HiddenLayers = layers } | _ -> m
+
+    /// CSE 599i P8's Transformer LM as gm-hw1's notebook sets it: width 400, feed-forward 900, heads of size 40, tied
+    /// embeddings, no dropout; (b) is `transformerLm 2 2`, (c) `transformerLm 16 10`.
+    let transformerLm (layers: int) (heads: int) =
+        TransformerLm { Layers = layers; Heads = heads; HeadDim = 40; Width = 400; FeedForward = 900; Dropout = 0.0; EmbeddingDropout = 0.0; Tied = true }
+    /// Dropout p in attention and residual branches and pIo on the input/output embeddings (P8 d: 0.2 and 0.6).
+    let dropout (p: float) (pIo: float) m =
+        match m with TransformerLm l -> TransformerLm { l with Dropout = p; EmbeddingDropout = pIo } | _ -> m
 
 /// Optimizers with PyTorch's defaults: `Optim.adam 1e-3`, `Optim.sgd 0.1 |> Optim.momentum 0.9`.
 [<RequireQualifiedAccess>]

@@ -52,6 +52,21 @@ let mnistCount (m: MnistSpec) =
     | Some n -> min n whole
     | None -> whole
 
+/// WikiText-2's token counts per split (the PyTorch word-language-model tokenisation, checked by the loader's tests).
+let wikiTextTokens (split: Split) =
+    match split with
+    | Train -> 2088628
+    | Valid -> 217646
+    | Test -> 245569
+
+/// Tokens of a WikiText-2 split after the subsets.
+let wikiTextCount (w: WikiTextSpec) (split: Split) =
+    let whole = wikiTextTokens split
+    let sub = if split = w.Split then w.Subset else w.EvalSubset
+    match sub with
+    | Some n -> min n whole
+    | None -> whole
+
 /// (N, shape of one example) of a data source, when it can be known without reading anything.
 let dataShape (d: DataSpec) : int * int list option =
     match d with
@@ -65,6 +80,7 @@ let dataShape (d: DataSpec) : int * int list option =
     | Mnist m ->
         let side = 28 + 2 * m.Pad
         mnistCount m, Some(if m.AsImages then [ 1; side; side ] else [ side * side ])
+    | WikiText2 w -> max 0 ((wikiTextCount w w.Split - 1) / max 1 w.Context), Some [ w.Context + 1 ]
 
 let private checkData (c: Case) =
     let label = c.Label
@@ -100,7 +116,16 @@ let private checkData (c: Case) =
               match sub with
               | Some n when n < 1 -> BadSetting(where, sprintf "an MNIST subset needs n >= 1, got %d" n)
               | _ -> ()
-          if m.Pad < 0 then BadSetting(where, sprintf "the padding must be >= 0, got %d" m.Pad) ]
+          if m.Pad < 0 then BadSetting(where, sprintf "the padding must be >= 0, got %d" m.Pad)
+      | WikiText2 w ->
+          let where = sprintf "case '%s'" label
+          if w.Context < 1 then BadSetting(where, sprintf "the context must be >= 1 token, got %d" w.Context)
+          for sub in [ w.Subset; w.EvalSubset ] do
+              match sub with
+              | Some n when n < 2 -> BadSetting(where, sprintf "a token subset needs n >= 2, got %d" n)
+              | _ -> ()
+          if w.Context >= 1 && wikiTextCount w w.Split <= w.Context then
+              BadSetting(where, sprintf "the training split has %d tokens, fewer than one window of %d + 1" (wikiTextCount w w.Split) w.Context) ]
 
 // ---- networks: shapes inferred layer by layer ----
 
@@ -169,6 +194,7 @@ let familyName (m: ModelSpec) =
     | Bmm _ -> "Bernoulli mixture"
     | Vae _ -> "VAE"
     | Nice _ -> "NICE"
+    | TransformerLm _ -> "Transformer LM"
 
 let private checkModel (c: Case) =
     let label = c.Label
@@ -177,9 +203,10 @@ let private checkModel (c: Case) =
     let binary = match c.Data with Mnist { Pixels = StaticBinary } -> true | _ -> false
     let pairing =
         match c.Model, c.Data with
-        | Gmm _, Mnist _ -> [ BadSetting(where, "a Gaussian mixture takes points (Data.sample, Data.ring, Data.points), not MNIST: use Model.bmm for images") ]
-        | (Bmm _ | Vae _ | Nice _), (MixtureSample _ | Points _) -> [ BadSetting(where, sprintf "the %s family is trained on MNIST images here (Data.mnist)" (familyName c.Model)) ]
-        | _ -> []
+        | Gmm _, (Mnist _ | WikiText2 _) -> [ BadSetting(where, "a Gaussian mixture takes points (Data.sample, Data.ring, Data.points): use Model.bmm for images") ]
+        | (Bmm _ | Vae _ | Nice _), (MixtureSample _ | Points _ | WikiText2 _) -> [ BadSetting(where, sprintf "the %s family is trained on MNIST images here (Data.mnist)" (familyName c.Model)) ]
+        | TransformerLm _, (MixtureSample _ | Points _ | Mnist _) -> [ BadSetting(where, "a Transformer LM is trained on text: use Data.wikiText2 150") ]
+        | Gmm _, _ | Bmm _, _ | Vae _, _ | Nice _, _ | TransformerLm _, _ -> []
     pairing @
     match c.Model with
     | Gmm g ->
@@ -219,6 +246,11 @@ let private checkModel (c: Case) =
           match v.Likelihood with
           | GaussianPixels sigma when not (sigma > 0.0) -> BadSetting(where, sprintf "the decoder's sigma must be > 0, got %g" sigma)
           | _ -> () ]
+    | TransformerLm l ->
+        [ if l.Layers < 1 || l.Heads < 1 || l.HeadDim < 1 || l.Width < 1 || l.FeedForward < 1 then
+              BadSetting(where, sprintf "layers, heads, head size, width and feed-forward must be >= 1, got %d, %d, %d, %d, %d" l.Layers l.Heads l.HeadDim l.Width l.FeedForward)
+          for what, p in [ "dropout", l.Dropout; "embedding dropout", l.EmbeddingDropout ] do
+              if not (p >= 0.0 && p < 1.0) then BadSetting(where, sprintf "the %s must be in [0, 1), got %g" what p) ]
     | Nice m ->
         [ if m.Couplings < 1 then BadSetting(where, sprintf "NICE needs >= 1 coupling layer, got %d" m.Couplings)
           if m.Hidden < 1 || m.HiddenLayers < 1 then BadSetting(where, sprintf "each coupling MLP needs >= 1 hidden layer of >= 1 unit, got %d x %d" m.HiddenLayers m.Hidden)
@@ -246,7 +278,9 @@ let private checkFitForFamily (c: Case) (f: FitSpec) =
       | Vae _, Em _ -> no "EM fit (its posterior has no closed form)" [ "gradient fits with Elbo or Iwae k" ]
       | Vae _, Gradient t -> if t.Objective = MaxLikelihood then no "exact likelihood to maximise" [ "Fit.objective Elbo"; "Fit.objective (Iwae k)" ]
       | Nice _, Em _ -> no "EM fit" [ "gradient fits with MaxLikelihood" ]
-      | Nice _, Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (its likelihood is exact)" ] ]
+      | Nice _, Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (its likelihood is exact)" ]
+      | TransformerLm _, Em _ -> no "EM fit" [ "gradient fits with MaxLikelihood" ]
+      | TransformerLm _, Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (cross-entropy)" ] ]
 
 let private checkFit (label: string) (n: int) (f: FitSpec) =
     [ match f.Fitter with
@@ -288,6 +322,9 @@ let private checkFit (label: string) (n: int) (f: FitSpec) =
                 | Cosine floor -> if not (floor >= 0.0 && floor <= 1.0) then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "the cosine floor is a fraction of lr in [0, 1], got %g" floor)
                 | Warmup (steps, after) ->
                     if steps < 1 then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "warm-up needs >= 1 step, got %d" steps)
+                    yield! sched after
+                | Hold (steps, factor, after) ->
+                    if steps < 1 || not (factor > 0.0) then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "a hold needs >= 1 step and a factor > 0, got %d and %g" steps factor)
                     yield! sched after ]
           yield! sched t.Schedule
           for s in t.EvalOn do
@@ -399,11 +436,11 @@ let errors (e: Experiment) : DslError list =
       for c in e.Cases do
           yield! checkCase c
           yield! pointsNonFinite c
-          let known = match c.Data with MixtureSample _ -> true | Points _ | Mnist _ -> false
+          let known = match c.Data with MixtureSample _ -> true | Points _ | Mnist _ | WikiText2 _ -> false
           for m in e.Metrics do
               match m, c.Model with
               | (TrueNll | MeanError | WeightError), _ when not known -> NeedsTrueMixture(c.Label, sprintf "%A" m)
-              | (NegElbo | NegIwae _), (Gmm _ | Bmm _ | Nice _) -> ()   // reported as n/a for exact-likelihood models
+              | (NegElbo | NegIwae _), (Gmm _ | Bmm _ | Nice _ | TransformerLm _) -> ()   // reported as n/a for exact-likelihood models
               | _ -> ()
       let fitNames = e.Cases |> List.collect (fun c -> c.Fits |> List.map (fun f -> f.Name)) |> List.distinct
       for x in e.Expectations do

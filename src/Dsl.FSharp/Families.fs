@@ -55,7 +55,7 @@ let private mnistOptions (m: MnistSpec) (split: Split) =
 let mnistSplit (m: MnistSpec) (split: Split) : MnistDataset = MnistDataset.Load(mnistOptions m split)
 
 /// The final metrics' split: Test where the data has one, else the training data.
-let finalSplit (d: DataSpec) = match d with Mnist _ -> Test | MixtureSample _ | Points _ -> Train
+let finalSplit (d: DataSpec) = match d with Mnist _ | WikiText2 _ -> Test | MixtureSample _ | Points _ -> Train
 
 /// Mean of f over a data set in batches (no grad, eval mode by the caller): f gives per-example values (B).
 let meanOver (data: IDataset) (batch: int) (g: Generator) (dev: Device) (f: Tensor -> Tensor) =
@@ -89,6 +89,10 @@ let scheduleFactory (s: Schedule) (total: int64) : Func<Optim.Optimizer, Optim.L
             let first = Optim.LinearLR(o, 1e-3, 1.0, int64 w) :> Optim.LRScheduler
             let second = make after (max 1L (steps - int64 w)) o
             Optim.SequentialLR(o, [| first; second |], [| int64 w |]) :> _
+        | Hold (w, factor, after) ->
+            let first = Optim.LambdaLR(o, Func<int64, float>(fun _ -> factor)) :> Optim.LRScheduler
+            let second = make after (max 1L (steps - int64 w)) o
+            Optim.SequentialLR(o, [| first; second |], [| int64 w |]) :> _
     match s with
     | Constant -> Func<_, _>(fun _ -> null)
     | _ -> Func<_, _>(fun o -> make s total o)
@@ -100,12 +104,14 @@ type Neural =
     { Module: NN.Module
       /// The loss to minimise for a batch (mean over it).
       Loss: Tensor -> StepContext -> Tensor
-      /// Per-example values for evaluation on a split: (metric name, (batch -> (B) values)).
-      Evaluations: (string * (Tensor -> Generator -> Tensor)) list }
+      /// The name of the metric evaluated on a split during training (lower is better: keep-best and early stop use it).
+      Metric: string
+      /// That metric on a whole split (eval mode and no grad are set by the trainer).
+      EvaluateOn: Split -> Generator -> float }
 
 /// Trains a neural family's module with a Training value: steps, evaluation on the named splits, keep-best,
 /// checkpoints, progress and the metrics log. Returns (steps done, seconds, learning curves).
-let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (splitData: Split -> IDataset) (nn: Neural) =
+let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neural) =
     let c = ctx.Planned.Case
     let task = c.Label + "/" + f.Name
     let n = train.Count
@@ -114,7 +120,7 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (splitData
     let steps = match t.Budget with Steps s -> int64 s | Epochs e -> int64 e * perEpoch
     let ckptDir = Path.Combine(ctx.Folder, "checkpoints", c.Label + "_" + f.Name)
     let firstSplit = t.EvalOn |> List.tryHead
-    let mainMetric = nn.Evaluations |> List.head |> fst
+    let mainMetric = nn.Metric
     let opts =
         TrainOptions(
             Steps = steps, BatchSize = batch, Shuffle = t.Shuffle, Seed = ctx.Experiment.Seed + 1UL,
@@ -132,9 +138,7 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (splitData
         Func<_>(fun () ->
             let d = Collections.Generic.Dictionary<string, float>()
             for s in t.EvalOn do
-                let data = splitData s
-                for name, fn in nn.Evaluations do
-                    d.[sprintf "%s %s" (Tree.snake (string s)) name] <- meanOver data 500 evalGen ctx.Device (fun x -> fn x evalGen)
+                d.[sprintf "%s %s" (Tree.snake (string s)) nn.Metric] <- nn.EvaluateOn s evalGen
             d :> Collections.Generic.IReadOnlyDictionary<_, _>)
     trainer.OnStep <-
         Action<StepRecord>(fun r ->
@@ -173,7 +177,7 @@ let private truthOf (m: Mixture) =
 let mixtureData (seed: uint64) (d: DataSpec) : Tensor * int[] option * GenDsl.Models.GaussianMixture option =
     match d with
     | Points p -> tensorOf p, None, None
-    | Mnist _ -> invalidOp "mixtureData: MNIST is not a mixture sample"
+    | Mnist _ | WikiText2 _ -> invalidOp "mixtureData: only mixture samples and points are points"
     | MixtureSample s ->
         let truth = truthOf s.Source
         use g = new Generator(defaultArg s.Seed seed)
@@ -205,7 +209,7 @@ let densityGrid (truth: GenDsl.Models.GaussianMixture) (x: float[][]) (grid: int
 
 let private empty (f: FitSpec) =
     { Fit = f; Curve = []; Series = []; Iterations = 0; Converged = false; Seconds = 0.0; Weights = [||]; Means = [||]
-      Images = []; Latent = None; Parameters = 0L; Metrics = [] }
+      Images = []; Texts = []; Latent = None; Parameters = 0L; Metrics = [] }
 
 /// Every fit of a GMM case, side by side from one start (one seed for every fit of the case).
 let gmmFits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: GenDsl.Models.GaussianMixture option) : FitOutcome list =
@@ -252,7 +256,7 @@ let gmmFits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: GenDsl.Models.Gaussi
                 | TrueNll -> (match truth with Some t -> ms, -t.MeanLogLikelihood(x) | None -> ms, nan)
                 | MeanError -> (match truth with Some t -> ms, meanError (rows t.Means) means | None -> ms, nan)
                 | WeightError -> (match truth with Some t -> ms, weightError (flat t.Weights) (rows t.Means) weights means | None -> ms, nan)
-                | BitsPerDim | NegElbo | NegIwae _ -> () ]
+                | _ -> () ]   // metrics of other families
         let curve = r.Curve |> Seq.map (fun s -> s.Iteration, s.MeanLogLikelihood) |> List.ofSeq
         { empty f with
             Curve = curve; Series = [ "mean log-likelihood", curve |> List.map (fun (k, v) -> float k, v) ]
@@ -327,7 +331,7 @@ let bmmFits (ctx: Context) (b: BmmSpec) (m: MnistSpec) : FitOutcome list =
                     match ms with
                     | Nll -> ms, testNll
                     | BitsPerDim -> ms, bitsPerDim m.Pixels ctx.Planned.Dim testNll
-                    | Aic | Bic | TrueNll | MeanError | WeightError | NegElbo | NegIwae _ -> () ]
+                    | _ -> () ]   // metrics of other families
             let curve = r.Curve |> Seq.map (fun s -> s.Iteration, s.MeanLogLikelihood) |> List.ofSeq
             let sample n = let struct (xs, _) = model.Sample(int64 n, g) in xs
             { empty f with
@@ -339,50 +343,62 @@ let bmmFits (ctx: Context) (b: BmmSpec) (m: MnistSpec) : FitOutcome list =
 
 // ---- VAE and NICE: the Trainer ----
 
-let private neuralFits (ctx: Context) (m: MnistSpec) (make: Generator -> Neural) (final: Neural -> IDataset -> Generator -> (MetricSpec * float) list)
-                       (pictures: Neural -> IDataset -> Generator -> (string * float[][]) list) (latent: Neural -> IDataset -> (float[][] * int[]) option) =
+/// Data sets of a case's splits, made once and disposed together.
+type private SplitCache<'D when 'D :> IDataset and 'D :> IDisposable>(load: Split -> 'D) =
+    let cache = Collections.Generic.Dictionary<Split, 'D>()
+    member _.Get(s: Split) : 'D = (if not (cache.ContainsKey s) then cache.[s] <- load s); cache.[s]
+    interface IDisposable with
+        member _.Dispose() = for d in cache.Values do d.Dispose()
+
+/// Every gradient fit of a neural case through the Trainer, then its final metrics, pictures and latent scatter.
+let private neuralFits (ctx: Context) (trainSplit: Split) (split: Split -> IDataset) (make: Training -> Generator -> Neural)
+                       (final: Neural -> Split -> Generator -> (MetricSpec * float) list)
+                       (pictures: Neural -> IDataset -> Generator -> (string * float[][]) list) (latent: Neural -> IDataset -> (float[][] * int[]) option)
+                       (texts: Neural -> Generator -> (string * string) list) =
     let e, c = ctx.Experiment, ctx.Planned.Case
-    let cache = Collections.Generic.Dictionary<Split, MnistDataset>()
-    let split s = (if not (cache.ContainsKey s) then cache.[s] <- mnistSplit m s); cache.[s] :> IDataset
-    try
-        [ for f in c.Fits do
-            match f.Fitter with
-            | Em _ -> ()   // the checker refuses it
-            | Gradient t ->
+    [ for f in c.Fits do
+        match f.Fitter with
+        | Em _ -> ()   // the checker refuses it
+        | Gradient t ->
                 use g = new Generator(e.Seed + 1UL)
-                let nn = make g
+                let nn = make t g
                 nn.Module.To(ctx.Device) |> ignore
                 let sw = Stopwatch.StartNew()
-                let result, curves = train ctx f t (split m.Split) split nn
+                let result, curves = train ctx f t (split trainSplit) nn
                 let secs = sw.Elapsed.TotalSeconds
                 nn.Module.Eval() |> ignore
                 use eg = new Generator(e.Seed + 4UL)
                 let test = split (finalSplit c.Data)
-                let metrics = using (Autograd.NoGrad()) (fun _ -> final nn test eg)
+                let tokensPerSecond = float result.Steps * float (match t.Batch with Some b -> b | None -> 1) * float (List.fold (*) 1 ctx.Planned.Shape - 1) / max secs 1e-9
+                let metrics =
+                    using (Autograd.NoGrad()) (fun _ -> final nn (finalSplit c.Data) eg)
+                    @ [ for ms in e.Metrics do if ms = TokensPerSecond && c.Model.IsTransformerLm then ms, tokensPerSecond ]
                 let pics = using (Autograd.NoGrad()) (fun _ -> pictures nn test eg)
+                let txt = using (Autograd.NoGrad()) (fun _ -> texts nn eg)
                 Torch.Save(nn.Module.StateDict(), Path.Combine(ctx.Folder, "checkpoints", sprintf "%s_%s.pt" c.Label f.Name))
                 { empty f with
                     Series = curves; Iterations = int result.Steps; Converged = not result.StoppedEarly; Seconds = secs
-                    Images = pics; Latent = latent nn test; Parameters = Nets.parameterCount nn.Module; Metrics = metrics } ]
-    finally
-        for d in cache.Values do d.Dispose()
+                    Images = pics; Texts = txt; Latent = latent nn test; Parameters = Nets.parameterCount nn.Module; Metrics = metrics } ]
 
 let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
     let e, shape = ctx.Experiment, ctx.Planned.Shape
-    let objective = ctx.Planned.Case.Fits |> List.tryPick (fun f -> match f.Fitter with Gradient t -> Some t.Objective | Em _ -> None)
-    let make (g: Generator) =
+    use splits = new SplitCache<MnistDataset>(mnistSplit m)
+    let split s = splits.Get s :> IDataset
+    let make (t: Training) (g: Generator) =
         let enc = Nets.build g v.Encoder shape
         let dec = Nets.build g v.Decoder v.Latent
         let lik = match v.Likelihood with BernoulliPixels -> GenDsl.Models.VaeLikelihood.Bernoulli | GaussianPixels s -> GenDsl.Models.VaeLikelihood.Gaussian(s)
         let vae = new GenDsl.Models.Vae(enc, dec, v.Latent |> List.map int64 |> List.toArray, lik)
         let loss (x: Tensor) (sc: StepContext) =
-            match objective with
-            | Some (Iwae k) -> vae.IwaeLoss(x, k, sc.Generator)
-            | _ -> vae.Loss(x, sc.Generator)
-        { Module = vae; Loss = loss; Evaluations = [ "neg_elbo", (fun x g -> vae.Elbo(x, g).Neg()) ] }
+            match t.Objective with
+            | Iwae k -> vae.IwaeLoss(x, k, sc.Generator)
+            | Elbo | MaxLikelihood -> vae.Loss(x, sc.Generator)
+        { Module = vae; Loss = loss; Metric = "neg_elbo"
+          EvaluateOn = fun s g -> meanOver (split s) 500 g ctx.Device (fun x -> vae.Elbo(x, g).Neg()) }
     let vaeOf (nn: Neural) = nn.Module :?> GenDsl.Models.Vae
-    let final (nn: Neural) (test: IDataset) (g: Generator) =
+    let final (nn: Neural) (testSplit: Split) (g: Generator) =
         let vae = vaeOf nn
+        let test = split testSplit
         let negElbo = meanOver test 500 g ctx.Device (fun x -> vae.Elbo(x, g).Neg())
         let iwae = Collections.Generic.Dictionary<int, float>()
         for ms in e.Metrics do
@@ -399,7 +415,7 @@ let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
             | NegIwae (k, _) -> ms, iwae.[k]
             | Nll -> ms, best
             | BitsPerDim -> ms, bitsPerDim m.Pixels ctx.Planned.Dim best
-            | Aic | Bic | TrueNll | MeanError | WeightError -> () ]
+            | _ -> () ]   // metrics of other families
     let pictures (nn: Neural) (test: IDataset) (g: Generator) =
         let vae = vaeOf nn
         images e.Plots (fun n -> vae.Sample(int64 n, g, true)) (Some(fun x -> vae.Reconstruct(x.To(ctx.Device)))) None test g
@@ -413,26 +429,70 @@ let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
             let labels = match test.Labels idx with null -> Array.zeroCreate (int n) | l -> l.ToArray<int64>() |> Array.map int
             Some(rows (mu.Detach()), labels)
         else None
-    neuralFits ctx m make final pictures latent
+    neuralFits ctx m.Split split make final pictures latent (fun _ _ -> [])
 
 let niceFits (ctx: Context) (n: NiceSpec) (m: MnistSpec) : FitOutcome list =
     let e = ctx.Experiment
-    let make (g: Generator) =
+    use splits = new SplitCache<MnistDataset>(mnistSplit m)
+    let split s = splits.Get s :> IDataset
+    let make (_: Training) (g: Generator) =
         let prior = match n.Prior with Logistic -> GenDsl.Models.NicePrior.Logistic | Gaussian -> GenDsl.Models.NicePrior.Gaussian
         let nice = new GenDsl.Models.Nice(int64 ctx.Planned.Dim, n.Couplings, GenDsl.Models.Nice.MlpNet(n.HiddenLayers, int64 n.Hidden, g), prior)
-        { Module = nice; Loss = (fun x _ -> nice.Loss(x)); Evaluations = [ "nll", (fun x _ -> nice.LogProb(x).Neg()) ] }
-    let final (nn: Neural) (test: IDataset) (g: Generator) =
+        { Module = nice; Loss = (fun x _ -> nice.Loss(x)); Metric = "nll"
+          EvaluateOn = fun s g -> meanOver (split s) 500 g ctx.Device (fun x -> nice.LogProb(x).Neg()) }
+    let final (nn: Neural) (testSplit: Split) (g: Generator) =
         let nice = nn.Module :?> GenDsl.Models.Nice
+        let test = split testSplit
         let nll = meanOver test 500 g ctx.Device (fun x -> nice.LogProb(x).Neg())
         [ for ms in e.Metrics do
             match ms with
             | Nll -> ms, nll
             | BitsPerDim -> ms, bitsPerDim m.Pixels ctx.Planned.Dim nll
-            | Aic | Bic | TrueNll | MeanError | WeightError | NegElbo | NegIwae _ -> () ]
+            | _ -> () ]   // metrics of other families
     let pictures (nn: Neural) (test: IDataset) (g: Generator) =
         let nice = nn.Module :?> GenDsl.Models.Nice
         images e.Plots (fun k -> nice.Sample(int64 k, g, 1.0)) None None test g
-    neuralFits ctx m make final pictures (fun _ _ -> None)
+    neuralFits ctx m.Split split make final pictures (fun _ _ -> None) (fun _ _ -> [])
+
+// ---- the Transformer LM (CSE 599i P8): the Trainer on WikiText-2 windows ----
+
+let lmFits (ctx: Context) (l: LmSpec) (w: WikiTextSpec) : FitOutcome list =
+    let e = ctx.Experiment
+    let corpus = WikiText.Load()
+    let tokensOf (s: Split) =
+        let all = corpus.Tokens(match s with Train -> WikiTextSplit.Train | Valid -> WikiTextSplit.Valid | Test -> WikiTextSplit.Test)
+        let n = Check.wikiTextCount w s
+        if n < all.Length then Array.sub all 0 n else all
+    use splits = new SplitCache<WikiTextWindows>(fun s -> new WikiTextWindows(tokensOf s, w.Context))
+    let split s = splits.Get s :> IDataset
+    let lmOf (nn: Neural) = nn.Module :?> GenDsl.Models.TransformerLm
+    let make (_: Training) (g: Generator) =
+        let opts =
+            GenDsl.Models.TransformerLmOptions(
+                Vocab = int64 corpus.VocabSize, Context = int64 w.Context, Width = int64 l.Width, Heads = int64 l.Heads, HeadDim = int64 l.HeadDim,
+                Layers = int64 l.Layers, FeedForward = int64 l.FeedForward, Dropout = l.Dropout, EmbeddingDropout = l.EmbeddingDropout, Tied = l.Tied)
+        let lm = new GenDsl.Models.TransformerLm(opts, g)
+        { Module = lm; Loss = (fun x sc -> lm.Loss(x, sc.Generator)); Metric = "nll"
+          EvaluateOn = fun s _ -> lm.Evaluate((splits.Get s).Tokens, 32).NatsPerToken }
+    let final (nn: Neural) (testSplit: Split) (_: Generator) =
+        let r = (lmOf nn).Evaluate((splits.Get testSplit).Tokens, 32)
+        [ for ms in e.Metrics do
+            match ms with
+            | Nll -> ms, r.NatsPerToken
+            | Perplexity -> ms, r.Perplexity
+            | TotalLogLikelihood -> ms, r.LogLikelihood
+            | BitsPerDim -> ms, r.BitsPerToken
+            | _ -> () ]   // metrics of other families
+    let texts (nn: Neural) (g: Generator) =
+        [ for p in e.Plots do
+            match p with
+            | TextSamples (prompt, n, temperature, topK) ->
+                let ids = corpus.Encode prompt
+                let ids = if ids.Length = 0 then [| int64 (corpus.IdOf WikiTextCorpus.Eos) |] else ids
+                let out = (lmOf nn).Generate(ids, n, temperature, topK, g)
+                sprintf "\"%s\", %d tokens, temperature %g, top-k %d" prompt n temperature topK, prompt + " " + corpus.Decode out
+            | _ -> () ]
+    neuralFits ctx w.Split split make final (fun _ _ _ -> []) (fun _ _ -> None) texts
 
 // ---- one case ----
 
@@ -456,9 +516,8 @@ let runCase (ctx: Context) : CaseOutcome =
     | _ ->
         let blank = { Planned = pc; X = [||]; Z = None; ImageSize = imageSize c.Data; TrueWeights = None; TrueMeans = None; TrueMeanLl = None; TrueDensity = None; Fits = [] }
         match c.Model, c.Data with
-        | Gmm _, Mnist _ -> invalidOp "a Gaussian mixture on MNIST is not supported: use a Bernoulli mixture"
         | Bmm b, Mnist m -> { blank with Fits = bmmFits ctx b m }
         | Vae v, Mnist m -> { blank with Fits = vaeFits ctx v m }
         | Nice n, Mnist m -> { blank with Fits = niceFits ctx n m }
-        | (Bmm _ | Vae _ | Nice _), (MixtureSample _ | Points _) -> invalidOp (sprintf "case '%s': %s models run on MNIST images here" c.Label (Check.familyName c.Model))
-        | Gmm _, _ -> invalidOp "unreachable"
+        | TransformerLm l, WikiText2 w -> { blank with Fits = lmFits ctx l w }
+        | _ -> invalidOp (sprintf "case '%s': the checker refuses a %s model on this data" c.Label (Check.familyName c.Model))

@@ -62,9 +62,11 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
         let sections =
             [ for c in outcomes ->
                 let figs = Results.figures e.Plots nllBound c
-                let tables = if List.contains ParameterComparison e.Plots then Results.parameterTables c else []
+                let tables = (if List.contains ParameterComparison e.Plots then Results.parameterTables c else []) @ Results.textTables c
                 let paragraph =
                     match c.Planned.Case.Data with
+                    | WikiText2 w ->
+                        sprintf "%s: %d training windows of %d + 1 tokens; final metrics on the test split (nats per token)." (Check.familyName c.Planned.Case.Model) c.Planned.N w.Context
                     | Mnist m ->
                         sprintf "%s: %d training images of shape %s (%A pixels); final metrics on the %s split." (Check.familyName c.Planned.Case.Model)
                             c.Planned.N (Check.shapeText c.Planned.Shape) m.Pixels (match Families.finalSplit c.Planned.Case.Data with Test -> "test" | Valid -> "validation" | Train -> "training")
@@ -72,6 +74,9 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
                         sprintf "%d points in %d dimensions%s." c.X.Length c.Planned.Dim
                             (match c.TrueMeanLl with Some ll -> sprintf "; NLL of the data under the true mixture %.4f nats" (-ll) | None -> "")
                 { Report.Heading = "Case " + c.Planned.Case.Label; Report.Paragraphs = [ paragraph ]; Report.Tables = tables; Report.Figures = figs } ]
+            @ (match Results.acrossCases e.Plots outcomes with
+               | [] -> []
+               | figs -> [ { Report.Heading = "All cases"; Report.Paragraphs = []; Report.Tables = []; Report.Figures = figs } ])
             @ [ for st, o in studies ->
                   { Report.Heading = "Study " + st.Label; Report.Paragraphs = [ StudyResults.paragraph o ]
                     Report.Tables = StudyResults.tables st.Label o; Report.Figures = StudyResults.figures st.Label o } ]

@@ -20,6 +20,8 @@ type FitOutcome =
       Means: float[][]
       /// Image sets to draw: (what, images flat in [0, 1]), e.g. ("samples", ...), ("reconstructions", ...).
       Images: (string * float[][]) list
+      /// Texts drawn from a language model: (how, text).
+      Texts: (string * string) list
       /// 2-D latent means of test images and their labels (VAE with a 2-D latent).
       Latent: (float[][] * int[]) option
       /// Number of trained parameters.
@@ -177,7 +179,30 @@ let figures (plots: PlotSpec list) (nllBound: float option) (c: CaseOutcome) : P
                             let pts = Array.zip z labels |> Array.filter (fun (_, l) -> l = d) |> Array.map fst
                             Plots.scatter (string d) (col 0 pts) (col 1 pts) 4.0 0.6 ]
                     Plots.figure (id ("latent-" + f.Fit.Name)) (sprintf "%s, %s: latent means of test images by label" label f.Fit.Name) "z1" "z2" true traces
-                | None -> () ]
+                | None -> ()
+        | TextSamples _ | CurvesAcrossCases _ -> () ]   // text (textTables) and figures over all cases (acrossCases)
+
+/// The figures that span cases: one series of every fit of every case on one plot.
+let acrossCases (plots: PlotSpec list) (cases: CaseOutcome list) : Plots.Figure list =
+    [ for p in plots do
+        match p with
+        | CurvesAcrossCases series ->
+            let traces =
+                [ for c in cases do
+                    for f in c.Fits do
+                        match f.Series |> List.tryFind (fun (n, _) -> n = series) with
+                        | Some (_, pts) -> Plots.line (sprintf "%s/%s" c.Planned.Case.Label f.Fit.Name) (pts |> List.map fst) (pts |> List.map snd)
+                        | None -> () ]
+            if not traces.IsEmpty then Plots.figure (safe ("all-" + series)) (sprintf "%s of every fit" series) "step" series false traces
+        | _ -> () ]
+
+/// Samples of text from each language-model fit, as tables.
+let textTables (c: CaseOutcome) : Report.Table list =
+    [ for f in c.Fits do
+        if not f.Texts.IsEmpty then
+            { Report.Caption = sprintf "%s, %s: samples" c.Planned.Case.Label f.Fit.Name
+              Headers = [ "prompt, length, temperature, top-k"; "text" ]
+              Rows = [ for how, text in f.Texts -> [ how; text ] ] } ]
 
 /// Estimated vs true weights and means side by side (components matched greedily).
 let parameterTables (c: CaseOutcome) : Report.Table list =

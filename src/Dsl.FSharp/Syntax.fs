@@ -53,12 +53,23 @@ type MnistSpec =
       /// true: images as (1, H, W) for convolutions; false: flat vectors (H * W).
       AsImages: bool }
 
+/// WikiText-2 as the PyTorch word-language-model example tokenises it (33,278 types; 2,088,628 / 217,646 / 245,569
+/// tokens), cut into gm-hw1's non-overlapping windows of Context + 1 ids.
+type WikiTextSpec =
+    { Split: Split
+      Context: int
+      /// Only the first N tokens of the training split (quick runs); None: all.
+      Subset: int option
+      /// Only the first N tokens of the validation and test splits; None: all.
+      EvalSubset: int option }
+
 /// Where the training data comes from.
 type DataSpec =
     | MixtureSample of MixtureSampleSpec
     /// Given points, N rows of D numbers.
     | Points of float list list
     | Mnist of MnistSpec
+    | WikiText2 of WikiTextSpec
 
 type Covariance =
     | Identity
@@ -153,12 +164,28 @@ type NiceSpec =
       HiddenLayers: int
       Prior: NicePrior }
 
+/// A word-level Transformer language model as gm-hw1 builds it (CSE 599i P8): token and position embeddings,
+/// post-norm blocks of causal multi-head attention and a ReLU feed-forward, tied input/output embeddings.
+type LmSpec =
+    { Layers: int
+      Heads: int
+      /// The size of each head (gm-hw1: 40 whatever the number of heads).
+      HeadDim: int
+      Width: int
+      FeedForward: int
+      /// Dropout in attention and on the residual branches (P8 d: 0.2).
+      Dropout: float
+      /// Dropout on the input and output embeddings (P8 d: 0.6).
+      EmbeddingDropout: float
+      Tied: bool }
+
 /// One case per model family, so the interpreter's match is exhaustive: a family it lacks is a compile error.
 type ModelSpec =
     | Gmm of GmmSpec
     | Bmm of BmmSpec
     | Vae of VaeSpec
     | Nice of NiceSpec
+    | TransformerLm of LmSpec
 
 type SgdSpec =
     { Lr: float
@@ -188,6 +215,8 @@ type Schedule =
     | Cosine of floor: float
     /// A linear ramp from lr/1000 to lr over `steps`, then the `after` schedule: LinearLR then another, as SequentialLR.
     | Warmup of steps: int * after: Schedule
+    /// lr x factor for the first `steps` steps, then the `after` schedule (gm-hw1: 1e-4 for the first epoch, then 3.5e-4).
+    | Hold of steps: int * factor: float * after: Schedule
 
 /// What a gradient fit maximises.
 type Objective =
@@ -264,6 +293,12 @@ type MetricSpec =
     /// - mean IWAE-K bound over the first `images` test images, in nats: an estimate of -log p(x) from above (VAE);
     /// it costs K decoder passes per image.
     | NegIwae of samples: int * images: int
+    /// exp(NLL per token) (language models).
+    | Perplexity
+    /// log p of the whole test split in nats (language models: the sum over its tokens).
+    | TotalLogLikelihood
+    /// Training tokens per second (language models).
+    | TokensPerSecond
 
 type PlotSpec =
     /// The data coloured by the component that drew each point.
@@ -288,6 +323,10 @@ type PlotSpec =
     | LearningCurves
     /// The 2-D latent means of test images coloured by label (VAE with a 2-D latent).
     | LatentScatter
+    /// One learning-curve series (e.g. "valid nll", "train loss") of every fit of every case on one figure.
+    | CurvesAcrossCases of series: string
+    /// Text drawn from a language model after a prompt: tokens, temperature, top-k (0: all).
+    | TextSamples of prompt: string * tokens: int * temperature: float * topK: int
 
 type Comparison =
     | Below

@@ -116,3 +116,24 @@ let ``a gradient fit stopped after 2 of 6 steps and resumed from its run folder 
         for kv in pa do
             Assert.True(kv.Value.Equal(pb.[kv.Key]), sprintf "parameter %s differs after resume" kv.Key)
     try Directory.Delete(root, true) with _ -> ()
+
+[<Fact>]
+let ``CSE599i P8 end to end: three tiny Transformer LMs train, report test nats per token, perplexity and samples, and their curves share a figure`` () =
+    let quick = [ "budget.epochs=1"; "data.subset=400"; "data.eval_subset=200"; "context=16"; "batch=8"; "eval_every=2"; "layers=1"; "width=32"; "feed_forward=32"; "head_dim=8"; "heads=2" ]
+    let root, outcome = runScript "cse599i_hw1_p8_transformer_wikitext2" quick
+    Assert.Equal(None, outcome.Error)
+    let m = summaryMetrics outcome.Folder
+    for c in [ "b"; "c"; "d" ] do
+        let nll = m.[(c, "adam", "nll")]
+        // Barely trained: near the uniform model's ln 33,278 = 10.41 nats per token, and perplexity = e^nll.
+        Assert.InRange(nll, 5.0, 12.0)
+        Assert.Equal(exp nll, m.[(c, "adam", "perplexity")], 6)
+        // log p(test) over the 199 predicted tokens of the first 200.
+        Assert.Equal(-199.0 * nll, m.[(c, "adam", "total_log_likelihood")], 6)
+    let report = File.ReadAllText(Path.Combine(outcome.Folder, "report.html"))
+    Assert.Contains("b, adam: samples", report)
+    let ids, drawn, errors = rendered (Path.Combine(outcome.Folder, "report.html"))
+    Assert.Equal("", errors)
+    Assert.Equal<string list>(ids, drawn)
+    Assert.Contains("plot-all-valid_nll", ids)
+    try Directory.Delete(root, true) with _ -> ()
