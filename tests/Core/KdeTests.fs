@@ -11,18 +11,21 @@ open GenDsl.Tests.Support
 let private f64 = ScalarType.Float64
 let private rows (t: Tensor) = let a = vals t in let d = int (t.Size 1) in Array.init (a.Length / d) (fun i -> a.[i * d .. i * d + d - 1])
 
-/// log p^(q) = log[(1/N) sum_i (2 pi h^2)^(-D/2) exp(-|q - x_i|^2 / (2 h^2))], written as loops over plain floats.
+/// log p^(q) = log[(1/N) sum_i (2 pi h^2)^(-D/2) exp(-|q - x_i|^2 / (2 h^2))], written as loops over plain floats
+/// (the sum shifted by its largest exponent, so a query far from every point still gets a finite value).
 let private directLogDensity (points: float[][]) (h: float) (q: float[]) =
     let d = float q.Length
-    let mutable s = 0.0
-    for x in points do
+    let exps = points |> Array.map (fun x ->
         let mutable r2 = 0.0
         for j in 0 .. q.Length - 1 do r2 <- r2 + (q.[j] - x.[j]) ** 2.0
-        s <- s + exp (-r2 / (2.0 * h * h)) * (2.0 * Math.PI * h * h) ** (-d / 2.0)
-    log (s / float points.Length)
+        -r2 / (2.0 * h * h))
+    let top = Array.max exps
+    let mutable s = 0.0
+    for e in exps do s <- s + exp (e - top)
+    top + log s - log (float points.Length) - d / 2.0 * log (2.0 * Math.PI * h * h)
 
 [<Fact>]
-let ``DS-GA 1008 1.3: KDE log-density equals a direct float64 double loop (D = 1, 2, 3)`` () =
+let ``DS-GA 1008 1.3: KDE log-density equals a direct float64 double loop (D = 1, 2, 3, and a query far from every point)`` () =
     use g = new Generator(31UL)
     for d, h in [ 1L, 0.4; 2L, 0.7; 3L, 1.3 ] do
         use data = Torch.Randn([| 60L; d |], g, f64) * 2.0 + 5.0
@@ -32,6 +35,14 @@ let ``DS-GA 1008 1.3: KDE log-density equals a direct float64 double loop (D = 1
         let expected = rows queries |> Array.map (directLogDensity (rows data) h)
         // values are O(1-10) nats; float64 rounding of 60 terms stays below 1e-12
         close 1e-11 expected lp
+    // a query 60 from the data with h = 0.4: every kernel underflows (exp(-60^2 / 0.32)); the log-density is still exact
+    use data = Torch.Randn([| 30L; 2L |], g, f64)
+    use far = t64 [ 2L; 2L ] [ 60.0; 0.0; 0.5; 0.5 ]
+    use kde = new KernelDensity(data, 0.4)
+    let expected = rows far |> Array.map (directLogDensity (rows data) 0.4)
+    Assert.True(expected.[0] < -10000.0, sprintf "the far query's log-density %g should be hugely negative" expected.[0])
+    // relative 1e-13 of ~1.1e4 nats
+    close 2e-9 expected (kde.LogProb far)
 
 [<Fact>]
 let ``DS-GA 1008 1.3: blockwise log-densities equal the unblocked ones, and the blocks respect the memory budget`` () =

@@ -20,15 +20,14 @@ public sealed record BandwidthSearch(double Best, int BestIndex, IReadOnlyList<d
 /// The bandwidth h is the kernel's standard deviation, as scikit-learn's <c>KernelDensity(kernel='gaussian', bandwidth=h)</c>;
 /// the seed writes the kernel covariance as sigma I, so its sigma is h^2.
 /// <para>Memory: the N x Q exponents are never formed at once. Queries go in blocks of Bq and points in blocks of Bn with
-/// Bq Bn &lt;= <see cref="MemoryBudgetBytes"/> / (3 x 8 bytes) (the exponent block and the two temporaries of its
-/// log-sum-exp, float64); the per-block log-sum-exps over point blocks are combined by one more log-sum-exp.
+/// Bq Bn &lt;= <see cref="MemoryBudgetBytes"/> / (3 x 8 bytes) (the exponent block and at most two temporaries, float64); the per-block log-sum-exps over point blocks are combined by one more log-sum-exp.
 /// Each exponent block is one matrix product of augmented rows: with u = (x - c) / h, v = (x_i - c) / h (c the points' mean,
 /// which keeps the cancellation small), -|u - v|^2 / 2 = [u, -|u|^2/2, 1] . [v, 1, -|v|^2/2].</para>
 /// The points are a float64 copy the estimator owns (dispose the estimator).
 /// </summary>
 public sealed class KernelDensity : IDensity, IDisposable
 {
-    private const long Floats = 3;                  // float64 blocks alive at once in one step (exponents, and LogSumExp's two temporaries)
+    private const long Floats = 3;                  // float64 blocks alive at once in one step (exponents, their exp; LogSumExp's two temporaries in the rare fallback)
     private readonly Tensor points;                 // (N, D) float64
     private readonly Tensor centre;                 // (D)
     private readonly Tensor augmented;              // (N, D + 2): [v, 1, -|v|^2 / 2]
@@ -103,20 +102,30 @@ public sealed class KernelDensity : IDensity, IDisposable
             using var block = Scope.Begin();
             var rows = qa.Narrow(0, i, Math.Min(queryBlock, nq - i));                               // (Bq, D + 2)
             Tensor lse;
-            if (pointBlock >= N) lse = rows.MatMul(augmented.T).LogSumExp(1);                       // (Bq)
+            if (pointBlock >= N) lse = BlockLogSumExp(rows, augmented);                             // (Bq)
             else
             {
                 var parts = new List<Tensor>();
                 for (long j = 0; j < N; j += pointBlock)
-                {
-                    var cols = augmented.Narrow(0, j, Math.Min(pointBlock, N - j));                 // (Bn, D + 2)
-                    parts.Add(rows.MatMul(cols.T).LogSumExp(1));                                    // (Bq)
-                }
+                    parts.Add(BlockLogSumExp(rows, augmented.Narrow(0, j, Math.Min(pointBlock, N - j))));   // (Bq) per (Bn, D + 2) block
                 lse = Torch.Torch.Stack(parts, 0).LogSumExp(0);                                     // (blocks, Bq) -> (Bq)
             }
             result.Narrow(0, i, rows.Size(0)).Copy_(lse - logNorm);
         }
         return result.MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// logsumexp_i of the exponents -|u - v_i|^2 / 2 &lt;= 0 of one block: (Bq, D + 2) x (Bn, D + 2) -> (Bq). The exponents never
+    /// overflow, so log(sum exp) needs no max pass (two passes over the block instead of four); a row whose sum falls
+    /// below 1e-280 (every point beyond ~36 h) is redone with the max-shifted log-sum-exp, so no precision is lost.
+    /// </summary>
+    private static Tensor BlockLogSumExp(Tensor rows, Tensor cols)
+    {
+        var e = rows.MatMul(cols.T);                                                               // (Bq, Bn)
+        var sum = e.Exp().Sum(1);                                                                  // (Bq)
+        if (sum.Min().ToDouble() >= 1e-280) return sum.Log();
+        return e.LogSumExp(1);
     }
 
     /// <summary>(1/Q) sum_q log p^(x_q): the test log-likelihood of DS-GA 1008 1.3.</summary>

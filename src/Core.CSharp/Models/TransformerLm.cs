@@ -80,6 +80,9 @@ public sealed partial class TransformerLm : Module
         return z.MoveToOuterScope();
     }
 
+    /// <summary>Module.Forward: <see cref="Logits"/> of ids (B, T), no key mask, the default generator for dropout.</summary>
+    public override Tensor Forward(Tensor input) => Logits(input);
+
     /// <summary>The unnormalised next-token scores (B, T, V) for ids (B, T): logits[:, t] scores x_{t+1}.</summary>
     public Tensor Logits(Tensor input, Tensor? keyMask = null, Generator? generator = null)
     {
