@@ -70,7 +70,7 @@ module Model =
     let gmm (k: int) =
         Gmm { K = k; Covariance = Identity; LearnWeights = true; Start = RandomPoints; NInit = 1; RegCovar = 1e-6 }
 
-    let private mapGmm f m = match m with Gmm g -> Gmm(f g) | Bmm _ | Vae _ | Nice _ | TransformerLm _ -> m
+    let private mapGmm f m = match m with Gmm g -> Gmm(f g) | _ -> m
     /// Weights stay 1/K (CSE 599i P7).
     let fixedWeights m = mapGmm (fun g -> { g with LearnWeights = false }) m
     let covariance c m = mapGmm (fun g -> { g with Covariance = c }) m
@@ -79,7 +79,7 @@ module Model =
 
     /// ECE 8803 P2-P3: K Bernoulli components, the seed's smoothing alpha1 = alpha2 = 1e-8 and its unit-length start.
     let bmm (k: int) = Bmm { K = k; Alpha1 = 1e-8; Alpha2 = 1e-8; Start = UnitLengthRows }
-    let private mapBmm f m = match m with Bmm b -> Bmm(f b) | Gmm _ | Vae _ | Nice _ | TransformerLm _ -> m
+    let private mapBmm f m = match m with Bmm b -> Bmm(f b) | _ -> m
     let bmmStart s m = mapBmm (fun b -> { b with Start = s }) m
     let smoothing (alpha1: float) (alpha2: float) m = mapBmm (fun b -> { b with Alpha1 = alpha1; Alpha2 = alpha2 }) m
 
@@ -104,7 +104,7 @@ module Model =
         let decoder = up hidden @ up hidden @ up hidden @ up 1
         vae encoder decoder [ latent; 2; 2 ]
 
-    let private mapVae f m = match m with Vae v -> Vae(f v) | Gmm _ | Bmm _ | Nice _ | TransformerLm _ -> m
+    let private mapVae f m = match m with Vae v -> Vae(f v) | _ -> m
     let likelihood l m = mapVae (fun v -> { v with Likelihood = l }) m
 
     /// NICE at pytorch-generative's defaults (the seed's setting): 4 additive couplings, each an MLP with 5 hidden
@@ -120,6 +120,21 @@ module Model =
     /// Dropout p in attention and residual branches and pIo on the input/output embeddings (P8 d: 0.2 and 0.6).
     let dropout (p: float) (pIo: float) m =
         match m with TransformerLm l -> TransformerLm { l with Dropout = p; EmbeddingDropout = pIo } | _ -> m
+
+    /// DS-GA 1008 1.3: a Gaussian KDE whose bandwidth maximises the validation log-likelihood over 30 log-spaced values in [0.05, 5].
+    let kde = Kde { Bandwidth = ValidationGrid(0.05, 5.0, 30) }
+    let bandwidth (b: Bandwidth) m = match m with Kde _ -> Kde { Bandwidth = b } | _ -> m
+    /// DS-GA 1008 1.4-1.7: E a shallow tanh MLP (one hidden layer of 32) minus |x|^2 / (2 * 15^2), M = 5000 importance
+    /// samples from the true mixture, drawn afresh each step.
+    let ebm = Ebm { Hidden = 32; HiddenLayers = 1; Proposal = TrueMixture; Samples = 5000; Resample = true; BaseScale = Some 15.0 }
+    let proposal (q: Proposal) m = match m with Ebm e -> Ebm { e with Proposal = q } | _ -> m
+    let importanceSamples (n: int) m = match m with Ebm e -> Ebm { e with Samples = n } | _ -> m
+    /// Add -|x|^2 / (2 s^2) to E so that exp(E) is integrable (a tanh network alone is bounded, so its Z is infinite).
+    let baseScale (scale: float) m = match m with Ebm e -> Ebm { e with BaseScale = Some scale } | _ -> m
+    /// A GAN with MLP generator and discriminator (2 hidden layers of 128), 2-D latent, alternating updates.
+    let gan = Gan { Hidden = 128; HiddenLayers = 2; Latent = 2; Scheme = Alternating; DiscriminatorSteps = 1; SnapshotEvery = 0 }
+    let scheme (sch: GdaScheme) m = match m with Gan g -> Gan { g with Scheme = sch } | _ -> m
+    let snapshots (every: int) m = match m with Gan g -> Gan { g with SnapshotEvery = every } | _ -> m
 
 /// Optimizers with PyTorch's defaults: `Optim.adam 1e-3`, `Optim.sgd 0.1 |> Optim.momentum 0.9`.
 [<RequireQualifiedAccess>]
@@ -153,11 +168,13 @@ module Fit =
     let train (opt: Optimizer) (budget: Budget) =
         let name = match opt with Sgd _ -> "sgd" | Adam _ -> "adam" | AdamW _ -> "adamw"
         { Name = name; Fitter = Gradient { training opt budget (Some 64) with EvalEvery = 0; CheckpointEvery = 500 } }
+    /// A closed-form fit (the KDE's: its bandwidth rule), named "kde".
+    let closedForm = { Name = "kde"; Fitter = ClosedForm }
     /// Adam at lr for the budget, named "adam".
     let adam (lr: float) (budget: Budget) = train (Optim.adam lr) budget
 
     let named (name: string) (f: FitSpec) = { f with Name = name }
-    let private mapTraining g (f: FitSpec) = match f.Fitter with Gradient t -> { f with Fitter = Gradient(g t) } | Em _ -> f
+    let private mapTraining g (f: FitSpec) = match f.Fitter with Gradient t -> { f with Fitter = Gradient(g t) } | Em _ | ClosedForm -> f
     /// Examples per step (gradient fits).
     let batch (size: int) f = mapTraining (fun t -> { t with Batch = Some size }) f
     /// Stop when the mean log-likelihood improves by less than t (EM; GMM gradient fits).
@@ -165,6 +182,7 @@ module Fit =
         match f.Fitter with
         | Gradient tr -> { f with Fitter = Gradient { tr with Tol = t } }
         | Em e -> { f with Fitter = Em { e with Tol = t } }
+        | ClosedForm -> f
     let evalEvery (n: int) f = mapTraining (fun t -> { t with EvalEvery = n }) f
     let evalOn (splits: Split list) f = mapTraining (fun t -> { t with EvalOn = splits }) f
     /// Keep the parameters best on the first evaluated split (needs evalOn).

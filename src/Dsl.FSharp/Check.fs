@@ -195,6 +195,9 @@ let familyName (m: ModelSpec) =
     | Vae _ -> "VAE"
     | Nice _ -> "NICE"
     | TransformerLm _ -> "Transformer LM"
+    | Kde _ -> "kernel density"
+    | Ebm _ -> "energy-based"
+    | Gan _ -> "GAN"
 
 let private checkModel (c: Case) =
     let label = c.Label
@@ -206,7 +209,11 @@ let private checkModel (c: Case) =
         | Gmm _, (Mnist _ | WikiText2 _) -> [ BadSetting(where, "a Gaussian mixture takes points (Data.sample, Data.ring, Data.points): use Model.bmm for images") ]
         | (Bmm _ | Vae _ | Nice _), (MixtureSample _ | Points _ | WikiText2 _) -> [ BadSetting(where, sprintf "the %s family is trained on MNIST images here (Data.mnist)" (familyName c.Model)) ]
         | TransformerLm _, (MixtureSample _ | Points _ | Mnist _) -> [ BadSetting(where, "a Transformer LM is trained on text: use Data.wikiText2 150") ]
-        | Gmm _, _ | Bmm _, _ | Vae _, _ | Nice _, _ | TransformerLm _, _ -> []
+        | (Kde _ | Ebm _ | Gan _), (Mnist _ | WikiText2 _) -> [ BadSetting(where, sprintf "the %s family is fitted to points here (Data.ring, Data.sample, Data.points)" (familyName c.Model)) ]
+        | Ebm { Proposal = TrueMixture }, Points _ -> [ BadSetting(where, "the proposal TrueMixture needs data drawn from a known mixture: use Model.proposal KdeProposal") ]
+        | Gan _, Points _ -> [ BadSetting(where, "a GAN's mode coverage and sample NLL need data drawn from a known mixture (Data.ring, Data.sample)") ]
+        | Kde { Bandwidth = ValidationGrid _ }, Points _ -> [ BadSetting(where, "a validation grid needs a validation sample from a known mixture: use Scott, Silverman or FixedBandwidth") ]
+        | _ -> []
     pairing @
     match c.Model with
     | Gmm g ->
@@ -246,6 +253,24 @@ let private checkModel (c: Case) =
           match v.Likelihood with
           | GaussianPixels sigma when not (sigma > 0.0) -> BadSetting(where, sprintf "the decoder's sigma must be > 0, got %g" sigma)
           | _ -> () ]
+    | Kde k ->
+        [ match k.Bandwidth with
+          | FixedBandwidth h -> if not (h > 0.0) then BadSetting(where, sprintf "the bandwidth must be > 0, got %g" h)
+          | ValidationGrid (lo, hi, n) -> if not (lo > 0.0 && hi > lo && n >= 2) then BadSetting(where, sprintf "a bandwidth grid needs 0 < lo < hi and >= 2 points, got [%g, %g] with %d" lo hi n)
+          | Scott | Silverman -> ()
+          match shape with
+          | Some s when s.Length <> 1 -> BadSetting(where, "a KDE needs flat points")
+          | _ -> () ]
+    | Ebm m ->
+        [ if m.Hidden < 1 || m.HiddenLayers < 1 then BadSetting(where, sprintf "the energy network needs >= 1 hidden layer of >= 1 unit, got %d x %d" m.HiddenLayers m.Hidden)
+          if m.Samples < 2 then BadSetting(where, sprintf "importance sampling needs M >= 2 samples, got %d" m.Samples)
+          match m.BaseScale with
+          | Some b when not (b > 0.0) -> BadSetting(where, sprintf "the base scale must be > 0, got %g" b)
+          | _ -> () ]
+    | Gan g ->
+        [ if g.Hidden < 1 || g.HiddenLayers < 1 || g.Latent < 1 then BadSetting(where, sprintf "the GAN's networks need >= 1 hidden layer of >= 1 unit and a latent size >= 1, got %d x %d and %d" g.HiddenLayers g.Hidden g.Latent)
+          if g.DiscriminatorSteps < 1 then BadSetting(where, sprintf "the discriminator needs >= 1 step per generator step, got %d" g.DiscriminatorSteps)
+          if g.SnapshotEvery < 0 then BadSetting(where, sprintf "SnapshotEvery must be >= 0, got %d" g.SnapshotEvery) ]
     | TransformerLm l ->
         [ if l.Layers < 1 || l.Heads < 1 || l.HeadDim < 1 || l.Width < 1 || l.FeedForward < 1 then
               BadSetting(where, sprintf "layers, heads, head size, width and feed-forward must be >= 1, got %d, %d, %d, %d, %d" l.Layers l.Heads l.HeadDim l.Width l.FeedForward)
@@ -279,11 +304,17 @@ let private checkFitForFamily (c: Case) (f: FitSpec) =
       | Vae _, Gradient t -> if t.Objective = MaxLikelihood then no "exact likelihood to maximise" [ "Fit.objective Elbo"; "Fit.objective (Iwae k)" ]
       | Nice _, Em _ -> no "EM fit" [ "gradient fits with MaxLikelihood" ]
       | Nice _, Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (its likelihood is exact)" ]
+      | Kde _, ClosedForm -> ()
+      | Kde _, _ -> no "fit other than its closed form" [ "Fit.closedForm" ]
+      | (Ebm _ | Gan _), Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (the default objective)" ]
+      | (Ebm _ | Gan _), _ -> no "EM or closed-form fit" [ "gradient fits (Fit.adam, Fit.train)" ]
+      | (Gmm _ | Bmm _ | Vae _ | Nice _ | TransformerLm _), ClosedForm -> no "closed-form fit" [ "its EM or gradient fits" ]
       | TransformerLm _, Em _ -> no "EM fit" [ "gradient fits with MaxLikelihood" ]
       | TransformerLm _, Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (cross-entropy)" ] ]
 
 let private checkFit (label: string) (n: int) (f: FitSpec) =
     [ match f.Fitter with
+      | ClosedForm -> ()
       | Em e ->
           if e.Iterations < 1 then NonPositiveSteps(label, f.Name, e.Iterations)
           if e.Tol < 0.0 then NegativeTolerance(label, f.Name, e.Tol)

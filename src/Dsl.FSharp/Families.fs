@@ -207,17 +207,70 @@ let densityGrid (truth: GenDsl.Models.GaussianMixture) (x: float[][]) (grid: int
     let z = flat p |> Array.chunkBySize grid
     xs, ys, z
 
+/// A split of a mixture sample: Train is the case's data; Valid and Test are fresh i.i.d. samples of the same size from
+/// the same mixture (seeds derived from the data's), so every family is compared on one test sample.
+let mixtureSplit (seed: uint64) (d: DataSpec) (split: Split) : Tensor option =
+    match d with
+    | MixtureSample s ->
+        match split with
+        | Train -> let x, _, _ = mixtureData seed d in Some x
+        | Valid | Test ->
+            let offset = if split = Valid then 101UL else 202UL
+            let x, _, _ = mixtureData seed (MixtureSample { s with Stratified = false; Seed = Some(defaultArg s.Seed seed + offset) })
+            Some x
+    | Points _ -> (match split with Train -> (let x, _, _ = mixtureData seed d in Some x) | Valid | Test -> None)
+    | Mnist _ | WikiText2 _ -> None
+
+/// -log p on a test sample: (mean, standard error = sd / sqrt n).
+let private nllStats (logProb: Tensor -> Tensor) (x: Tensor) =
+    use s = Scope.Begin()
+    let v = flat (logProb x) |> Array.map (fun l -> -l)
+    let n = float v.Length
+    let mean = Array.average v
+    let sd = sqrt ((v |> Array.sumBy (fun a -> (a - mean) ** 2.0)) / (n - 1.0))
+    mean, sd / sqrt n
+
+/// The density exp(logProb) on a grid x grid lattice covering the points.
+let private fittedGrid (logProb: Tensor -> Tensor) (x: float[][]) (grid: int) =
+    let lo k = (x |> Array.map (fun r -> r.[k]) |> Array.min) - 1.0
+    let hi k = (x |> Array.map (fun r -> r.[k]) |> Array.max) + 1.0
+    let axis k = Array.init grid (fun i -> lo k + (hi k - lo k) * float i / float (grid - 1))
+    let xs, ys = axis 0, axis 1
+    let pts = [| for y in ys do for xv in xs do yield! [| xv; y |] |]
+    use s = Scope.Begin()
+    let p = (logProb (Torch.Tensor<float>(pts, [| int64 (grid * grid); 2L |]))).Exp() // (grid*grid,) row-major in y
+    xs, ys, flat p |> Array.chunkBySize grid
+
+/// The metrics every density on points reports: test NLL and its standard error, the true mixture's test NLL.
+let private densityMetrics (ctx: Context) (logProb: Tensor -> Tensor) (truth: GenDsl.Models.GaussianMixture option) =
+    let e = ctx.Experiment
+    match mixtureSplit e.Seed ctx.Planned.Case.Data Test with
+    | None -> []
+    | Some xt ->
+        let mean, se = nllStats logProb xt
+        [ for ms in e.Metrics do
+            match ms with
+            | TestNll -> ms, mean
+            | TestNllSe -> ms, se
+            | TrueTestNll -> (match truth with Some t -> ms, fst (nllStats (fun x -> t.LogProb(x)) xt) | None -> ms, nan)
+            | _ -> () ]
+
+let private densityPlot (ctx: Context) (logProb: Tensor -> Tensor) (xr: float[][]) =
+    ctx.Experiment.Plots |> List.tryPick (fun p -> match p with FitDensityHeatmap n when ctx.Planned.Dim = 2 -> Some(fittedGrid logProb xr (max 2 n)) | _ -> None)
+
 let private empty (f: FitSpec) =
     { Fit = f; Curve = []; Series = []; Iterations = 0; Converged = false; Seconds = 0.0; Weights = [||]; Means = [||]
-      Images = []; Texts = []; Latent = None; Parameters = 0L; Metrics = [] }
+      Images = []; Texts = []; Density = None; Bandwidths = []; Snapshots = []; Latent = None; Parameters = 0L; Metrics = [] }
 
 /// Every fit of a GMM case, side by side from one start (one seed for every fit of the case).
 let gmmFits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: GenDsl.Models.GaussianMixture option) : FitOutcome list =
     let e, c = ctx.Experiment, ctx.Planned.Case
     [ for f in c.Fits do
+      if f.Fitter <> ClosedForm then   // the checker refuses it
         let task = c.Label + "/" + f.Name
         let meth, lr, steps, batch, tol, every =
             match f.Fitter with
+            | ClosedForm -> invalidOp "unreachable"
             | Em m -> GenDsl.Models.GmmMethod.Em, 1.0, m.Iterations, 1, m.Tol, 1
             | Gradient t ->
                 let lr = match t.Optimizer with Sgd s -> s.Lr | Adam a | AdamW a -> a.Lr
@@ -257,10 +310,12 @@ let gmmFits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: GenDsl.Models.Gaussi
                 | MeanError -> (match truth with Some t -> ms, meanError (rows t.Means) means | None -> ms, nan)
                 | WeightError -> (match truth with Some t -> ms, weightError (flat t.Weights) (rows t.Means) weights means | None -> ms, nan)
                 | _ -> () ]   // metrics of other families
+            @ densityMetrics ctx (fun q -> m.LogProb(q)) truth
         let curve = r.Curve |> Seq.map (fun s -> s.Iteration, s.MeanLogLikelihood) |> List.ofSeq
         { empty f with
             Curve = curve; Series = [ "mean log-likelihood", curve |> List.map (fun (k, v) -> float k, v) ]
             Iterations = r.Iterations; Converged = r.Converged; Seconds = secs; Weights = weights; Means = means
+            Density = densityPlot ctx (fun q -> m.LogProb(q)) (rows x)
             Parameters = int64 (weights.Length + means.Length * (if means.Length > 0 then means.[0].Length else 0)); Metrics = metrics } ]
 
 // ---- shared by the MNIST families ----
@@ -307,7 +362,7 @@ let bmmFits (ctx: Context) (b: BmmSpec) (m: MnistSpec) : FitOutcome list =
     let xt = test.AllPixels(g)
     [ for f in c.Fits do
         match f.Fitter with
-        | Gradient _ -> ()   // the checker refuses it
+        | Gradient _ | ClosedForm -> ()   // the checker refuses them
         | Em em ->
             let task = c.Label + "/" + f.Name
             let opt =
@@ -350,35 +405,33 @@ type private SplitCache<'D when 'D :> IDataset and 'D :> IDisposable>(load: Spli
     interface IDisposable with
         member _.Dispose() = for d in cache.Values do d.Dispose()
 
-/// Every gradient fit of a neural case through the Trainer, then its final metrics, pictures and latent scatter.
-let private neuralFits (ctx: Context) (trainSplit: Split) (split: Split -> IDataset) (make: Training -> Generator -> Neural)
-                       (final: Neural -> Split -> Generator -> (MetricSpec * float) list)
-                       (pictures: Neural -> IDataset -> Generator -> (string * float[][]) list) (latent: Neural -> IDataset -> (float[][] * int[]) option)
-                       (texts: Neural -> Generator -> (string * string) list) =
+/// Every gradient fit of a neural case through the Trainer, then its final metrics and what its family adds
+/// (images, texts, latent means, a density grid) to the outcome.
+let private neuralFits (ctx: Context) (trainData: IDataset) (make: Training -> Generator -> Neural)
+                       (final: Neural -> Generator -> (MetricSpec * float) list) (extras: Neural -> Generator -> FitOutcome -> FitOutcome) =
     let e, c = ctx.Experiment, ctx.Planned.Case
     [ for f in c.Fits do
         match f.Fitter with
-        | Em _ -> ()   // the checker refuses it
+        | Em _ | ClosedForm -> ()   // the checker refuses them
         | Gradient t ->
-                use g = new Generator(e.Seed + 1UL)
-                let nn = make t g
-                nn.Module.To(ctx.Device) |> ignore
-                let sw = Stopwatch.StartNew()
-                let result, curves = train ctx f t (split trainSplit) nn
-                let secs = sw.Elapsed.TotalSeconds
-                nn.Module.Eval() |> ignore
-                use eg = new Generator(e.Seed + 4UL)
-                let test = split (finalSplit c.Data)
-                let tokensPerSecond = float result.Steps * float (match t.Batch with Some b -> b | None -> 1) * float (List.fold (*) 1 ctx.Planned.Shape - 1) / max secs 1e-9
-                let metrics =
-                    using (Autograd.NoGrad()) (fun _ -> final nn (finalSplit c.Data) eg)
-                    @ [ for ms in e.Metrics do if ms = TokensPerSecond && c.Model.IsTransformerLm then ms, tokensPerSecond ]
-                let pics = using (Autograd.NoGrad()) (fun _ -> pictures nn test eg)
-                let txt = using (Autograd.NoGrad()) (fun _ -> texts nn eg)
-                Torch.Save(nn.Module.StateDict(), Path.Combine(ctx.Folder, "checkpoints", sprintf "%s_%s.pt" c.Label f.Name))
+            use g = new Generator(e.Seed + 1UL)
+            let nn = make t g
+            nn.Module.To(ctx.Device) |> ignore
+            let sw = Stopwatch.StartNew()
+            let result, curves = train ctx f t trainData nn
+            let secs = sw.Elapsed.TotalSeconds
+            nn.Module.Eval() |> ignore
+            use eg = new Generator(e.Seed + 4UL)
+            let tokensPerSecond = float result.Steps * float (match t.Batch with Some b -> b | None -> 1) * float (List.fold (*) 1 ctx.Planned.Shape - 1) / max secs 1e-9
+            let metrics =
+                using (Autograd.NoGrad()) (fun _ -> final nn eg)
+                @ [ for ms in e.Metrics do if ms = TokensPerSecond && c.Model.IsTransformerLm then ms, tokensPerSecond ]
+            Torch.Save(nn.Module.StateDict(), Path.Combine(ctx.Folder, "checkpoints", sprintf "%s_%s.pt" c.Label f.Name))
+            let outcome =
                 { empty f with
                     Series = curves; Iterations = int result.Steps; Converged = not result.StoppedEarly; Seconds = secs
-                    Images = pics; Texts = txt; Latent = latent nn test; Parameters = Nets.parameterCount nn.Module; Metrics = metrics } ]
+                    Parameters = Nets.parameterCount nn.Module; Metrics = metrics }
+            using (Autograd.NoGrad()) (fun _ -> extras nn eg outcome) ]
 
 let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
     let e, shape = ctx.Experiment, ctx.Planned.Shape
@@ -396,9 +449,9 @@ let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
         { Module = vae; Loss = loss; Metric = "neg_elbo"
           EvaluateOn = fun s g -> meanOver (split s) 500 g ctx.Device (fun x -> vae.Elbo(x, g).Neg()) }
     let vaeOf (nn: Neural) = nn.Module :?> GenDsl.Models.Vae
-    let final (nn: Neural) (testSplit: Split) (g: Generator) =
+    let test = split Test
+    let final (nn: Neural) (g: Generator) =
         let vae = vaeOf nn
-        let test = split testSplit
         let negElbo = meanOver test 500 g ctx.Device (fun x -> vae.Elbo(x, g).Neg())
         let iwae = Collections.Generic.Dictionary<int, float>()
         for ms in e.Metrics do
@@ -416,10 +469,7 @@ let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
             | Nll -> ms, best
             | BitsPerDim -> ms, bitsPerDim m.Pixels ctx.Planned.Dim best
             | _ -> () ]   // metrics of other families
-    let pictures (nn: Neural) (test: IDataset) (g: Generator) =
-        let vae = vaeOf nn
-        images e.Plots (fun n -> vae.Sample(int64 n, g, true)) (Some(fun x -> vae.Reconstruct(x.To(ctx.Device)))) None test g
-    let latent (nn: Neural) (test: IDataset) =
+    let latent (nn: Neural) =
         if v.Latent = [ 2 ] && List.contains LatentScatter e.Plots then
             use g = new Generator(e.Seed + 5UL)
             use s = Scope.Begin()
@@ -429,7 +479,12 @@ let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
             let labels = match test.Labels idx with null -> Array.zeroCreate (int n) | l -> l.ToArray<int64>() |> Array.map int
             Some(rows (mu.Detach()), labels)
         else None
-    neuralFits ctx m.Split split make final pictures latent (fun _ _ -> [])
+    let extras (nn: Neural) (g: Generator) (o: FitOutcome) =
+        let vae = vaeOf nn
+        { o with
+            Images = images e.Plots (fun n -> vae.Sample(int64 n, g, true)) (Some(fun x -> vae.Reconstruct(x.To(ctx.Device)))) None test g
+            Latent = latent nn }
+    neuralFits ctx (split m.Split) make final extras
 
 let niceFits (ctx: Context) (n: NiceSpec) (m: MnistSpec) : FitOutcome list =
     let e = ctx.Experiment
@@ -440,19 +495,19 @@ let niceFits (ctx: Context) (n: NiceSpec) (m: MnistSpec) : FitOutcome list =
         let nice = new GenDsl.Models.Nice(int64 ctx.Planned.Dim, n.Couplings, GenDsl.Models.Nice.MlpNet(n.HiddenLayers, int64 n.Hidden, g), prior)
         { Module = nice; Loss = (fun x _ -> nice.Loss(x)); Metric = "nll"
           EvaluateOn = fun s g -> meanOver (split s) 500 g ctx.Device (fun x -> nice.LogProb(x).Neg()) }
-    let final (nn: Neural) (testSplit: Split) (g: Generator) =
+    let test = split Test
+    let final (nn: Neural) (g: Generator) =
         let nice = nn.Module :?> GenDsl.Models.Nice
-        let test = split testSplit
         let nll = meanOver test 500 g ctx.Device (fun x -> nice.LogProb(x).Neg())
         [ for ms in e.Metrics do
             match ms with
             | Nll -> ms, nll
             | BitsPerDim -> ms, bitsPerDim m.Pixels ctx.Planned.Dim nll
             | _ -> () ]   // metrics of other families
-    let pictures (nn: Neural) (test: IDataset) (g: Generator) =
+    let extras (nn: Neural) (g: Generator) (o: FitOutcome) =
         let nice = nn.Module :?> GenDsl.Models.Nice
-        images e.Plots (fun k -> nice.Sample(int64 k, g, 1.0)) None None test g
-    neuralFits ctx m.Split split make final pictures (fun _ _ -> None) (fun _ _ -> [])
+        { o with Images = images e.Plots (fun k -> nice.Sample(int64 k, g, 1.0)) None None test g }
+    neuralFits ctx (split m.Split) make final extras
 
 // ---- the Transformer LM (CSE 599i P8): the Trainer on WikiText-2 windows ----
 
@@ -474,8 +529,8 @@ let lmFits (ctx: Context) (l: LmSpec) (w: WikiTextSpec) : FitOutcome list =
         let lm = new GenDsl.Models.TransformerLm(opts, g)
         { Module = lm; Loss = (fun x sc -> lm.Loss(x, sc.Generator)); Metric = "nll"
           EvaluateOn = fun s _ -> lm.Evaluate((splits.Get s).Tokens, 32).NatsPerToken }
-    let final (nn: Neural) (testSplit: Split) (_: Generator) =
-        let r = (lmOf nn).Evaluate((splits.Get testSplit).Tokens, 32)
+    let final (nn: Neural) (_: Generator) =
+        let r = (lmOf nn).Evaluate((splits.Get Test).Tokens, 32)
         [ for ms in e.Metrics do
             match ms with
             | Nll -> ms, r.NatsPerToken
@@ -492,7 +547,116 @@ let lmFits (ctx: Context) (l: LmSpec) (w: WikiTextSpec) : FitOutcome list =
                 let out = (lmOf nn).Generate(ids, n, temperature, topK, g)
                 sprintf "\"%s\", %d tokens, temperature %g, top-k %d" prompt n temperature topK, prompt + " " + corpus.Decode out
             | _ -> () ]
-    neuralFits ctx w.Split split make final (fun _ _ _ -> []) (fun _ _ -> None) texts
+    neuralFits ctx (split w.Split) make final (fun nn g o -> { o with Texts = texts nn g })
+
+// ---- densities on points (DS-GA 1008 Final 1.3-1.7, Mila Q6 on the ring): KDE, EBM, GAN ----
+
+let kdeFits (ctx: Context) (k: KdeSpec) (x: Tensor) (truth: GenDsl.Models.GaussianMixture option) : FitOutcome list =
+    let e, c = ctx.Experiment, ctx.Planned.Case
+    [ for f in c.Fits do
+        if f.Fitter = ClosedForm then
+            let sw = Stopwatch.StartNew()
+            let h, curve =
+                match k.Bandwidth with
+                | FixedBandwidth h -> h, []
+                | Scott -> GenDsl.Models.KernelDensity.RuleOfThumb(x, GenDsl.Models.BandwidthRule.Scott), []
+                | Silverman -> GenDsl.Models.KernelDensity.RuleOfThumb(x, GenDsl.Models.BandwidthRule.Silverman), []
+                | ValidationGrid (lo, hi, n) ->
+                    let valid = (mixtureSplit e.Seed c.Data Valid).Value
+                    let r = GenDsl.Models.KernelDensity.SelectBandwidth(x, valid, GenDsl.Models.KernelDensity.LogGrid(lo, hi, n))
+                    r.Best, List.zip (List.ofSeq r.Grid) (List.ofSeq r.ValidationLogLikelihood)
+            use kde = new GenDsl.Models.KernelDensity(x, h)
+            let logProb (q: Tensor) = kde.LogProb(q)
+            let xr = rows x
+            ctx.Log.Write(c.Label, f.Name, 0L, sw.Elapsed.TotalSeconds, [ "bandwidth", h ])
+            for i, (b, ll) in List.indexed curve do ctx.Log.Write(c.Label, f.Name, int64 i, sw.Elapsed.TotalSeconds, [ "grid_bandwidth", b; "valid_mean_ll", ll ])
+            let metrics = densityMetrics ctx logProb truth
+            { empty f with
+                Seconds = sw.Elapsed.TotalSeconds; Iterations = 0; Converged = true; Bandwidths = curve; Density = densityPlot ctx logProb xr
+                Weights = [| h |]; Parameters = 1L; Metrics = metrics } ]
+
+let ebmFits (ctx: Context) (m: EbmSpec) (x: Tensor) (truth: GenDsl.Models.GaussianMixture option) : FitOutcome list =
+    let e, c = ctx.Experiment, ctx.Planned.Case
+    let d = ctx.Planned.Dim
+    let proposal: GenDsl.Models.IDensity =
+        match m.Proposal, truth with
+        | TrueMixture, Some t -> GenDsl.Models.Density.Of(t)
+        | _ -> GenDsl.Models.KernelDensity.Fit(x, GenDsl.Models.BandwidthRule.Scott) :> _
+    let data = new TensorDataset(x)
+    let split (s: Split) = (mixtureSplit e.Seed c.Data s) |> Option.defaultWith (fun () -> invalidOp (sprintf "case '%s': no %A split for these points" c.Label s))
+    let ebmOf (nn: Neural) = nn.Module :?> GenDsl.Models.EnergyModel
+    let logZ (ebm: GenDsl.Models.EnergyModel) (g: Generator) = ebm.LogPartition(proposal, int64 m.Samples, g)
+    let make (_: Training) (g: Generator) =
+        let ebm = GenDsl.Models.EnergyModel.Mlp(d, int64 m.Hidden, m.HiddenLayers, Option.toNullable m.BaseScale, generator = g)
+        use sampler = new Generator(e.Seed + 6UL)
+        let sample = GenDsl.Models.ImportanceSample.Draw(proposal, int64 m.Samples, sampler)
+        let objective = ebm.Objective(sample, m.Resample)
+        { Module = ebm; Loss = (fun b sc -> objective.Invoke(b, sc)); Metric = "nll"
+          EvaluateOn = fun s g -> -(ebm.TestLogLikelihood(split s, logZ ebm g)).Mean }
+    let final (nn: Neural) (g: Generator) =
+        let ebm = ebmOf nn
+        let z = logZ ebm g
+        let lo, hi =
+            let v = flat x
+            (Array.min v) - 3.0, (Array.max v) + 3.0
+        densityMetrics ctx (fun q -> ebm.LogProb(q, z.Mean)) truth
+        @ [ for ms in e.Metrics do
+              match ms with
+              | LogZ -> ms, z.Mean
+              | LogZQuadrature when d = 2 -> ms, ebm.LogPartitionQuadrature(lo, hi, 400L)
+              | _ -> () ]
+    // The fitted density over the data, with log Z by importance sampling.
+    let extras (nn: Neural) (g: Generator) (o: FitOutcome) =
+        let ebm = ebmOf nn
+        let z = (logZ ebm g).Mean
+        { o with Density = densityPlot ctx (fun q -> ebm.LogProb(q, z)) (rows x) }
+    neuralFits ctx data make final extras
+
+let ganFits (ctx: Context) (gs: GanSpec) (x: Tensor) (truth: GenDsl.Models.GaussianMixture option) : FitOutcome list =
+    let e, c = ctx.Experiment, ctx.Planned.Case
+    let data = TensorDataset(x)
+    [ for f in c.Fits do
+        match f.Fitter with
+        | Em _ | ClosedForm -> ()   // the checker refuses them
+        | Gradient t ->
+            let task = c.Label + "/" + f.Name
+            use g = new Generator(e.Seed + 1UL)
+            let gan = GenDsl.Models.Gan.Mlp(ctx.Planned.Dim, gs.Latent, int64 gs.Hidden, gs.HiddenLayers, g)
+            let n = int64 ctx.Planned.N
+            let batch = match t.Batch with Some b -> b | None -> int n
+            let steps = match t.Budget with Steps s -> int64 s | Epochs ep -> int64 ep * ((n + int64 batch - 1L) / int64 batch)
+            let opts =
+                GanOptions(
+                    Steps = steps, BatchSize = batch, Seed = e.Seed + 1UL,
+                    Scheme = (match gs.Scheme with Simultaneous -> GenDsl.Models.GdaScheme.Simultaneous | Alternating -> GenDsl.Models.GdaScheme.Alternating),
+                    DiscriminatorSteps = gs.DiscriminatorSteps, ClipGradNorm = Option.toNullable t.ClipNorm, SnapshotEvery = int64 gs.SnapshotEvery, SnapshotSize = 500)
+            use trainer = new GanTrainer(gan, optimizerFactory t.Optimizer, optimizerFactory t.Optimizer, opts)
+            let dLoss, gLoss = ResizeArray(), ResizeArray()
+            trainer.OnStep <-
+                Action<GanStepRecord>(fun r ->
+                    dLoss.Add(float r.Step, r.DiscriminatorLoss)
+                    gLoss.Add(float r.Step, r.GeneratorLoss)
+                    ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, [ "d_loss", r.DiscriminatorLoss; "g_loss", r.GeneratorLoss ])
+                    ctx.Progress.Step(task, int r.Step, [ "D loss", r.DiscriminatorLoss; "G loss", r.GeneratorLoss ]))
+            ctx.Progress.Begin(task, int steps)
+            use result = trainer.Fit(data)
+            ctx.Progress.End task
+            Torch.Save(gan.StateDict(), Path.Combine(ctx.Folder, "checkpoints", sprintf "%s_%s.pt" c.Label f.Name))
+            use eg = new Generator(e.Seed + 4UL)
+            let metrics =
+                using (Autograd.NoGrad()) (fun _ ->
+                    use s = Scope.Begin()
+                    let samples = gan.Sample(2000L, eg)
+                    [ for ms in e.Metrics do
+                        match ms, truth with
+                        | ModesCovered, Some tr -> ms, float (GenDsl.Models.ModeCoverage.Covered(samples, tr.Means, 1.0, 3.0))
+                        | SampleNll, Some tr -> ms, GenDsl.Models.ModeCoverage.MeanNll(samples, GenDsl.Models.Density.Of(tr))
+                        | _ -> () ])
+            { empty f with
+                Series = [ "discriminator loss", List.ofSeq dLoss; "generator loss", List.ofSeq gLoss ]
+                Iterations = int result.Steps; Converged = true; Seconds = result.Seconds
+                Snapshots = [ for snap in result.Snapshots -> int snap.Step, rows snap.Samples ]
+                Parameters = Nets.parameterCount gan; Metrics = metrics } ]
 
 // ---- one case ----
 
@@ -502,17 +666,24 @@ let runCase (ctx: Context) : CaseOutcome =
     let c = pc.Case
     let e = ctx.Experiment
     match c.Model, c.Data with
-    | Gmm g, (MixtureSample _ | Points _) ->
+    | (Gmm _ | Kde _ | Ebm _ | Gan _), (MixtureSample _ | Points _) ->
         let x0, z, truth = mixtureData e.Seed c.Data
         let x = x0.To(ctx.Device, ScalarType.Float64)
         let xr = rows x
         let grid = e.Plots |> List.tryPick (fun p -> match p with DensityHeatmap n -> Some n | _ -> None)
+        let fits =
+            match c.Model with
+            | Gmm g -> gmmFits ctx g x truth
+            | Kde k -> kdeFits ctx k x truth
+            | Ebm m -> ebmFits ctx m x truth
+            | Gan gs -> ganFits ctx gs x truth
+            | Bmm _ | Vae _ | Nice _ | TransformerLm _ -> []
         { Planned = pc; X = xr; Z = z; ImageSize = None
           TrueWeights = truth |> Option.map (fun t -> flat t.Weights)
           TrueMeans = truth |> Option.map (fun t -> rows t.Means)
           TrueMeanLl = truth |> Option.map (fun t -> t.MeanLogLikelihood(x))
           TrueDensity = (match truth, grid with Some t, Some n when pc.Dim = 2 -> Some(densityGrid t xr (max 2 n)) | _ -> None)
-          Fits = gmmFits ctx g x truth }
+          Fits = fits }
     | _ ->
         let blank = { Planned = pc; X = [||]; Z = None; ImageSize = imageSize c.Data; TrueWeights = None; TrueMeans = None; TrueMeanLl = None; TrueDensity = None; Fits = [] }
         match c.Model, c.Data with

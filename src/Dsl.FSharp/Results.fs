@@ -22,6 +22,12 @@ type FitOutcome =
       Images: (string * float[][]) list
       /// Texts drawn from a language model: (how, text).
       Texts: (string * string) list
+      /// The fitted density on a grid (xs, ys, p.[iy].[ix]) over 2-D data.
+      Density: (float[] * float[] * float[][]) option
+      /// A KDE's bandwidth grid with the validation log-likelihood of each (mean, nats).
+      Bandwidths: (float * float) list
+      /// Samples of a GAN at snapshot steps: (step, points).
+      Snapshots: (int * float[][]) list
       /// 2-D latent means of test images and their labels (VAE with a 2-D latent).
       Latent: (float[][] * int[]) option
       /// Number of trained parameters.
@@ -180,6 +186,28 @@ let figures (plots: PlotSpec list) (nllBound: float option) (c: CaseOutcome) : P
                             Plots.scatter (string d) (col 0 pts) (col 1 pts) 4.0 0.6 ]
                     Plots.figure (id ("latent-" + f.Fit.Name)) (sprintf "%s, %s: latent means of test images by label" label f.Fit.Name) "z1" "z2" true traces
                 | None -> ()
+        | FitDensityHeatmap _ when twoD ->
+            for f in c.Fits do
+                match f.Density with
+                | Some (xs, ys, z) ->
+                    Plots.figure (id ("density-" + f.Fit.Name)) (sprintf "%s, %s: fitted density" label f.Fit.Name) "x1" "x2" true
+                        [ Plots.heatmap "p(x)" xs ys z; Plots.contour "contours" xs ys z ]
+                | None -> ()
+        | BandwidthCurve ->
+            for f in c.Fits do
+                if not f.Bandwidths.IsEmpty then
+                    let best = f.Bandwidths |> List.maxBy snd
+                    Plots.figure (id ("bandwidth-" + f.Fit.Name)) (sprintf "%s, %s: validation log-likelihood vs bandwidth (best h = %.4g)" label f.Fit.Name (fst best))
+                        "bandwidth h" "mean validation log-likelihood (nats)" false [ Plots.path "validation" (f.Bandwidths |> List.map fst) (f.Bandwidths |> List.map snd) ]
+                    |> Plots.withAxis "xaxis" "type" (System.Text.Json.Nodes.JsonValue.Create "log")
+        | SamplesOverTraining when twoD ->
+            for f in c.Fits do
+                if not f.Snapshots.IsEmpty then
+                    let traces =
+                        Plots.scatter "data" (col 0 c.X) (col 1 c.X) 3.0 0.15
+                        :: [ for step, pts in f.Snapshots -> Plots.scatter (sprintf "step %d" step) (col 0 pts) (col 1 pts) 4.0 0.6 ]
+                    Plots.figure (id ("snapshots-" + f.Fit.Name)) (sprintf "%s, %s: generated samples over training" label f.Fit.Name) "x1" "x2" true traces
+        | FitDensityHeatmap _ | SamplesOverTraining -> ()
         | TextSamples _ | CurvesAcrossCases _ -> () ]   // text (textTables) and figures over all cases (acrossCases)
 
 /// The figures that span cases: one series of every fit of every case on one plot.

@@ -179,6 +179,55 @@ type LmSpec =
       EmbeddingDropout: float
       Tied: bool }
 
+type GdaScheme =
+    /// d and g both step from (d_k, g_k).
+    | Simultaneous
+    /// d steps first, g then steps from (d_{k+1}, g_k).
+    | Alternating
+
+/// How a kernel density estimator's bandwidth is chosen.
+type Bandwidth =
+    | FixedBandwidth of float
+    /// Scott's rule: sigma_hat n^(-1/(d+4)).
+    | Scott
+    /// Silverman's rule: sigma_hat (n (d+2) / 4)^(-1/(d+4)).
+    | Silverman
+    /// The value of a log-spaced grid over [lo, hi] with the best validation log-likelihood (DS-GA 1008 1.3).
+    | ValidationGrid of lo: float * hi: float * points: int
+
+/// A Gaussian-kernel density estimator over the training points.
+type KdeSpec = { Bandwidth: Bandwidth }
+
+/// The importance-sampling proposal q of an energy-based model.
+type Proposal =
+    /// The true mixture the data were drawn from (DS-GA 1008 1.6's q).
+    | TrueMixture
+    /// A KDE fitted to the training data by Scott's rule.
+    | KdeProposal
+
+/// p(x) = exp(E(x)) / Z with E a shallow tanh MLP (DS-GA 1008 1.4-1.7), trained by gradient ascent on the
+/// log-likelihood whose log Z gradient is estimated by self-normalised importance sampling with M samples from q.
+type EbmSpec =
+    { Hidden: int
+      HiddenLayers: int
+      Proposal: Proposal
+      /// M, the importance samples per step (the seed: 5000).
+      Samples: int
+      /// Draw a fresh importance sample every step (true) or reuse one (false).
+      Resample: bool
+      /// s of a fixed -|x|^2 / (2 s^2) added to E, so exp(E) is integrable whatever the network does; None: none.
+      BaseScale: float option }
+
+/// A GAN with MLP generator and discriminator, the non-saturating loss, simultaneous or alternating updates (Mila Q6).
+type GanSpec =
+    { Hidden: int
+      HiddenLayers: int
+      Latent: int
+      Scheme: GdaScheme
+      DiscriminatorSteps: int
+      /// Keep samples every n steps for the samples-over-training figure (0: none).
+      SnapshotEvery: int }
+
 /// One case per model family, so the interpreter's match is exhaustive: a family it lacks is a compile error.
 type ModelSpec =
     | Gmm of GmmSpec
@@ -186,6 +235,9 @@ type ModelSpec =
     | Vae of VaeSpec
     | Nice of NiceSpec
     | TransformerLm of LmSpec
+    | Kde of KdeSpec
+    | Ebm of EbmSpec
+    | Gan of GanSpec
 
 type SgdSpec =
     { Lr: float
@@ -263,6 +315,8 @@ type EmSpec = { Iterations: int; Tol: float }
 type Fitter =
     | Gradient of Training
     | Em of EmSpec
+    /// Nothing trained: the estimator is the data (a KDE; its bandwidth is chosen by the model's rule).
+    | ClosedForm
 
 /// One way to fit the model; fits of a case are compared side by side.
 type FitSpec = { Name: string; Fitter: Fitter }
@@ -299,6 +353,20 @@ type MetricSpec =
     | TotalLogLikelihood
     /// Training tokens per second (language models).
     | TokensPerSecond
+    /// Mean -log p(x) of a fresh test sample from the data's mixture (as many points as the training data), in nats.
+    | TestNll
+    /// The standard error of TestNll (sd of -log p(x_i) over sqrt n).
+    | TestNllSe
+    /// TestNll of the true mixture on the same test sample.
+    | TrueTestNll
+    /// How many of the true mixture's components have a generated sample within 3 sigma of their mean (GAN).
+    | ModesCovered
+    /// Mean -log p_true of generated samples: sample quality without a discriminator (GAN).
+    | SampleNll
+    /// log Z of an energy-based model by importance sampling.
+    | LogZ
+    /// log Z of a 2-D energy-based model by quadrature on a grid (a check of LogZ).
+    | LogZQuadrature
 
 type PlotSpec =
     /// The data coloured by the component that drew each point.
@@ -323,6 +391,12 @@ type PlotSpec =
     | LearningCurves
     /// The 2-D latent means of test images coloured by label (VAE with a 2-D latent).
     | LatentScatter
+    /// Each fit's density on a grid x grid lattice over the data, as a heatmap (2-D data).
+    | FitDensityHeatmap of grid: int
+    /// A KDE's validation log-likelihood against its bandwidth grid.
+    | BandwidthCurve
+    /// A GAN's samples at its snapshots, over the data.
+    | SamplesOverTraining
     /// One learning-curve series (e.g. "valid nll", "train loss") of every fit of every case on one figure.
     | CurvesAcrossCases of series: string
     /// Text drawn from a language model after a prompt: tokens, temperature, top-k (0: all).
@@ -378,11 +452,6 @@ type ReceptiveFieldSpec =
       /// Hidden channels between layers.
       Channels: int }
 
-type GdaScheme =
-    /// d and g both step from (d_k, g_k).
-    | Simultaneous
-    /// d steps first, g then steps from (d_{k+1}, g_k).
-    | Alternating
 
 /// Mila Q6: gradient descent-ascent on V(d, g) = d g from (D0, G0) with step Alpha.
 type GdaDynamicsSpec =
