@@ -41,4 +41,5 @@ let repoRoot () =
 let stepsOf (f: GenDsl.Dsl.FitSpec) =
     match f.Fitter with
     | GenDsl.Dsl.Em e -> e.Iterations
+    | GenDsl.Dsl.ClosedForm -> 0
     | GenDsl.Dsl.Gradient t -> (match t.Budget with GenDsl.Dsl.Steps s -> s | GenDsl.Dsl.Epochs e -> e)

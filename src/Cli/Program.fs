@@ -1,4 +1,4 @@
-/// Program.fs: the `gendsl` command line — run, check, describe, list (a bare script path means run).
+/// Program.fs: the `gendsl` command line — run, check, describe, resume, list (a bare script path means run), its exit codes and signals.
 module GenDsl.Cli.Program
 
 open System
@@ -47,8 +47,12 @@ type ResumeArgs =
 
 type ListArgs =
     | [<MainCommand>] Folder of folder: string
+    | [<AltCommandLine("-o")>] Out of folder: string
     interface IArgParserTemplate with
-        member a.Usage = match a with Folder _ -> "folder of experiment scripts (default experiments/)."
+        member a.Usage =
+            match a with
+            | Folder _ -> "folder of experiment scripts (default experiments/)."
+            | Out _ -> "root folder of the runs (default runs/)."
 
 type Args =
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
@@ -65,46 +69,110 @@ type Args =
             | Resume _ -> "continue an interrupted run in its folder: gradient fits from their last checkpoint, the rest from the start."
             | List _ -> "list the experiment scripts and their past runs."
 
+/// The exit codes, the same in `--help` and the README.
+module ExitCode =
+    [<Literal>]
+    let Ok = 0
+    /// A script, check or usage error: nothing was run (no run folder was made).
+    [<Literal>]
+    let Usage = 1
+    [<Literal>]
+    let RunFailed = 2
+    [<Literal>]
+    let ExpectationFailed = 3
+    [<Literal>]
+    let Sigint = 130
+    [<Literal>]
+    let Sigterm = 143
+
+let exitCodesText =
+    String.Join("\n",
+        [ "EXIT CODES:"
+          "    0    ok"
+          "    1    script, check or usage error (nothing run, no run folder)"
+          "    2    the run failed (its folder holds FAILED)"
+          "    3    the run finished but an expectation did not hold"
+          "    130  interrupted by SIGINT (Ctrl-C): the folder holds INTERRUPTED, `gendsl resume <folder>` continues it"
+          "    143  stopped by SIGTERM: likewise" ])
+
 let private eprint (s: string) = Console.Error.WriteLine s
 
-/// Loads the script, applies --seed/--set, checks: the plans, or exit code 1 after printing why.
+/// Loads the script, applies --seed/--set, checks (sizes against this machine's memory too): the plans, or exit code
+/// 1 after printing why.
 let private plans (script: string) (seed: uint64 option) (sets: string list) : Result<Plan list, int> =
     match ScriptHost.load script with
     | Error msgs ->
         msgs |> List.iter eprint
-        Error 1
+        Error ExitCode.Usage
     | Ok exps ->
         let assignments = (seed |> Option.map (sprintf "seed=%d") |> Option.toList) @ sets
-        let results = exps |> List.map (Settings.planWith assignments)
+        let results = exps |> List.map (fun e -> Settings.planWith assignments e |> Result.bind (fun p -> match Memory.errors p with [] -> Ok p | errs -> Error errs))
         let errors = results |> List.collect (function Error es -> es | Ok _ -> [])
         if errors.IsEmpty then Ok(results |> List.choose (function Ok p -> Some p | Error _ -> None))
         else
             for e in errors |> List.distinct do eprint (sprintf "%s: %s" script (Check.message e))
-            Error 1
+            Error ExitCode.Usage
+
+/// --threads and --device, refused before anything is loaded or made.
+let private machineOptions (threads: int option) (device: string) : Result<unit, string> =
+    match threads with
+    | Some n when n < 1 -> Error(sprintf "--threads must be >= 1, got %d" n)
+    | Some n when n > 4096 -> Error(sprintf "--threads %d is more than any machine has: give at most the number of cores (%d here)" n Environment.ProcessorCount)
+    | _ -> Interpret.deviceOf device |> Result.map ignore
+
+/// The output root exists (or can be made) and takes a file, or why not.
+let private writableRoot (root: string) : Result<unit, string> =
+    try
+        Directory.CreateDirectory root |> ignore
+        let probe = Path.Combine(root, sprintf ".gendsl-probe-%d" Environment.ProcessId)
+        File.WriteAllText(probe, "")
+        File.Delete probe
+        Ok()
+    with ex -> Error(sprintf "cannot write runs to '%s' (%s): choose a writable folder with -o" root ex.Message)
+
+let private signalName (s: int) = if s = 15 then "SIGTERM" else "SIGINT"
+
+/// The exit code of one run's outcome, after printing it.
+let private report (outcome: Runs.RunOutcome) =
+    match outcome.Interrupted, outcome.Error with
+    | Some s, _ ->
+        eprint (sprintf "run INTERRUPTED (%s): %s\n  continue it with: gendsl resume %s" (signalName s) outcome.Folder outcome.Folder)
+        128 + s
+    | None, Some msg ->
+        eprint (sprintf "run FAILED: %s\n  see %s" msg (Path.Combine(outcome.Folder, "FAILED")))
+        ExitCode.RunFailed
+    | None, None ->
+        for claim, held in outcome.Expectations do
+            printfn "  %s %s" (if held then "ok  " else "FAIL") claim
+        printfn "report: %s" (Path.Combine(outcome.Folder, "report.html"))
+        if outcome.Expectations |> List.exists (snd >> not) then ExitCode.ExpectationFailed else ExitCode.Ok
+
+/// Combines the codes of several runs: a signal wins, then a failed run, then a failed expectation.
+let private worst (a: int) (b: int) =
+    let rank c = match c with 0 -> 0 | 3 -> 1 | 2 -> 2 | _ -> 3
+    if rank b > rank a then b else a
+
+let private stoppedCode () = RunFolder.stopRequested () |> Option.map (fun s -> 128 + s)
 
 let private runCmd (a: ParseResults<RunArgs>) =
     let script = a.GetResult RunArgs.Script
+    let root = a.GetResult(RunArgs.Out, defaultValue = "runs")
+    let device = a.GetResult(RunArgs.Device, defaultValue = "cpu")
+    match machineOptions (a.TryGetResult RunArgs.Threads) device |> Result.bind (fun () -> writableRoot root) with
+    | Error msg -> eprint msg; ExitCode.Usage
+    | Ok () ->
     match plans script (a.TryGetResult RunArgs.Seed) (a.GetResults RunArgs.Set_Param) with
     | Error code -> code
     | Ok ps ->
-        let opts =
-            { Runs.defaults with
-                OutputRoot = a.GetResult(RunArgs.Out, defaultValue = "runs")
-                Device = a.GetResult(RunArgs.Device, defaultValue = "cpu")
-                Threads = a.TryGetResult RunArgs.Threads }
-        let mutable code = 0
+        let opts = { Runs.defaults with OutputRoot = root; Device = device; Threads = a.TryGetResult RunArgs.Threads }
+        let mutable code = ExitCode.Ok
         for p in ps do
-            printfn "running %s (%d case(s), %d stud(ies), seed %d)" p.Experiment.Name p.Cases.Length p.Experiment.Studies.Length p.Experiment.Seed
-            let outcome = Progress.run (fun progress -> Interpret.run { opts with Progress = progress } p)
-            match outcome.Error with
-            | Some msg ->
-                eprint (sprintf "run FAILED: %s\n  see %s" msg (Path.Combine(outcome.Folder, "FAILED")))
-                code <- 2
+            match stoppedCode () with
+            | Some c -> code <- worst code c
             | None ->
-                for claim, held in outcome.Expectations do
-                    printfn "  %s %s" (if held then "ok  " else "FAIL") claim
-                printfn "report: %s" (Path.Combine(outcome.Folder, "report.html"))
-                if outcome.Expectations |> List.exists (snd >> not) && code = 0 then code <- 3
+                printfn "running %s (%d case(s), %d stud(ies), seed %d)" p.Experiment.Name p.Cases.Length p.Experiment.Studies.Length p.Experiment.Seed
+                let outcome = Progress.run (fun progress -> Interpret.run { opts with Progress = progress } p)
+                code <- worst code (report outcome)
         code
 
 let private checkCmd (a: ParseResults<CheckArgs>) (describe: bool) =
@@ -120,58 +188,114 @@ let private checkCmd (a: ParseResults<CheckArgs>) (describe: bool) =
                     printfn "  case %s: N = %d, D = %d, fits %s" c.Case.Label c.N c.Dim (String.Join(", ", c.Case.Fits |> List.map (fun f -> sprintf "%s (%s)" f.Name (match f.Fitter with ClosedForm -> "closed form" | Em m -> sprintf "EM, %d iterations" m.Iterations | Gradient t -> (match t.Budget with Steps s -> sprintf "%d steps" s | Epochs n -> sprintf "%d epochs" n)))))
                 for s in p.Experiment.Studies do
                     printfn "  study %s: %s" s.Label (match s.Kind with KlAsymmetry _ -> "KL asymmetry" | ReceptiveFields _ -> "receptive fields" | GdaDynamics _ -> "GDA dynamics" | ChangeOfVariables _ -> "change of variables" | ArFit _ -> "AR fit")
-        0
-
-let private report (outcome: Runs.RunOutcome) =
-    match outcome.Error with
-    | Some msg ->
-        eprint (sprintf "run FAILED: %s\n  see %s" msg (Path.Combine(outcome.Folder, "FAILED")))
-        2
-    | None ->
-        for claim, held in outcome.Expectations do
-            printfn "  %s %s" (if held then "ok  " else "FAIL") claim
-        printfn "report: %s" (Path.Combine(outcome.Folder, "report.html"))
-        if outcome.Expectations |> List.exists (snd >> not) then 3 else 0
+        ExitCode.Ok
 
 let private resumeCmd (a: ParseResults<ResumeArgs>) =
     let folder = a.GetResult ResumeArgs.Folder
-    let opts = { Runs.defaults with Device = a.GetResult(ResumeArgs.Device, defaultValue = "cpu"); Threads = a.TryGetResult ResumeArgs.Threads }
-    printfn "resuming %s" folder
-    match Progress.run (fun progress -> Interpret.resume { opts with Progress = progress } folder) with
-    | Error msg -> eprint msg; 1
-    | Ok outcome -> report outcome
+    let device = a.GetResult(ResumeArgs.Device, defaultValue = "cpu")
+    match machineOptions (a.TryGetResult ResumeArgs.Threads) device with
+    | Error msg -> eprint msg; ExitCode.Usage
+    | Ok () ->
+        let opts = { Runs.defaults with Device = device; Threads = a.TryGetResult ResumeArgs.Threads }
+        printfn "resuming %s" folder
+        match Progress.run (fun progress -> Interpret.resume { opts with Progress = progress } folder) with
+        | Error msg -> eprint msg; ExitCode.Usage
+        | Ok outcome -> report outcome
 
+/// Each script with its first line, then each of its runs with its state (running, done, failed, interrupted, killed).
 let private listCmd (a: ParseResults<ListArgs>) =
     let dir = a.GetResult(ListArgs.Folder, defaultValue = "experiments")
+    let root = a.GetResult(ListArgs.Out, defaultValue = "runs")
     if not (Directory.Exists dir) then
         eprint (sprintf "no folder '%s' (run from the repository root, or give the folder)" dir)
-        1
+        ExitCode.Usage
     else
         for f in Directory.GetFiles(dir, "*.fsx") |> Array.sort do
             let name = Path.GetFileNameWithoutExtension f
             let first = File.ReadLines f |> Seq.tryHead |> Option.defaultValue "" |> fun s -> s.TrimStart('/', ' ')
-            let runs = Path.Combine("runs", name)
-            let n = if Directory.Exists runs then Directory.GetDirectories(runs).Length else 0
-            printfn "%-36s %s  [%d run(s)]" name first n
-        0
+            let runs = Path.Combine(root, name)
+            let folders =
+                if Directory.Exists runs then Directory.GetDirectories runs |> Array.filter (fun d -> not ((Path.GetFileName d).StartsWith ".")) |> Array.sort
+                else [||]
+            printfn "%-36s %s  [%d run(s)]" name first folders.Length
+            for d in folders do
+                printfn "    %-24s %s" (Path.GetFileName d) (RunFolder.stateText (RunFolder.state d))
+        ExitCode.Ok
 
 /// A first argument that is not a subcommand (e.g. a script path) means `run`.
 let normalise (argv: string[]) =
-    let commands = set [ "run"; "check"; "describe"; "resume"; "list"; "--help"; "-h"; "/?"; "help" ]
+    let commands = set [ "run"; "check"; "describe"; "resume"; "list"; "--help"; "-h"; "/?"; "help"; "--version" ]
     if argv.Length > 0 && not (commands.Contains argv.[0]) then Array.append [| "run" |] argv else argv
+
+let private version () =
+    let a = typeof<Args>.Assembly
+    match a.GetCustomAttributes(typeof<Reflection.AssemblyInformationalVersionAttribute>, false) with
+    | [| :? Reflection.AssemblyInformationalVersionAttribute as v |] -> v.InformationalVersion.Split('+').[0]
+    | _ -> string (a.GetName().Version)
+
+/// Runs the command line and returns the exit code (README "Exit codes"); never throws.
+let execute (argv: string[]) : int =
+    let parser = ArgumentParser.Create<Args>(programName = "gendsl")
+    let usage () = parser.PrintUsage() + "\n" + exitCodesText
+    let argv = normalise argv
+    match argv with
+    | [||] ->
+        eprint (usage ())
+        ExitCode.Usage
+    | [| "help" |] | [| "-h" |] | [| "--help" |] | [| "/?" |] ->
+        printfn "%s" (usage ())
+        ExitCode.Ok
+    | [| "--version" |] ->
+        printfn "gendsl %s (libtorch %s)" (version ()) GenDsl.Torch.Torch.Version
+        ExitCode.Ok
+    | _ ->
+        let results =
+            try Ok(parser.ParseCommandLine(argv, raiseOnUsage = true))
+            with
+            | :? ArguParseException as ex when ex.ErrorCode = ErrorCode.HelpText -> Error(true, ex.Message)
+            | :? ArguParseException as ex -> Error(false, ex.Message)
+        match results with
+        | Error (true, help) ->
+            printfn "%s\n%s" (help.TrimEnd()) exitCodesText
+            ExitCode.Ok
+        | Error (false, msg) ->
+            eprint (msg.TrimEnd())
+            ExitCode.Usage
+        | Ok results ->
+            let during, code =
+                match results.GetSubCommand() with
+                | Run a -> true, (fun () -> runCmd a)
+                | Check a -> false, (fun () -> checkCmd a false)
+                | Describe a -> false, (fun () -> checkCmd a true)
+                | Resume a -> true, (fun () -> resumeCmd a)
+                | List a -> false, (fun () -> listCmd a)
+            try code ()
+            with
+            | :? ArguParseException as ex ->
+                eprint (ex.Message.TrimEnd())
+                ExitCode.Usage
+            | ex ->
+                // Anything unforeseen: one line, no stack trace (GENDSL_DEBUG=1 prints it).
+                eprint (sprintf "error: %s" ex.Message)
+                if Environment.GetEnvironmentVariable "GENDSL_DEBUG" = "1" then eprint (string ex)
+                if during then ExitCode.RunFailed else ExitCode.Usage
+
+/// SIGINT and SIGTERM ask the run to stop after its current step (checkpoint, INTERRUPTED, exit 130/143); a second
+/// signal ends the process at once.
+let private onSignals () =
+    let handle (signal: int) (ctx: Runtime.InteropServices.PosixSignalContext) =
+        match RunFolder.stopRequested () with
+        | None ->
+            ctx.Cancel <- true
+            RunFolder.requestStop signal
+            eprint (sprintf "\n%s: stopping after the current step (a checkpoint is written; send it again to quit at once)" (signalName signal))
+        | Some _ -> ctx.Cancel <- false
+    [ Runtime.InteropServices.PosixSignalRegistration.Create(Runtime.InteropServices.PosixSignal.SIGINT, Action<_>(handle 2))
+      Runtime.InteropServices.PosixSignalRegistration.Create(Runtime.InteropServices.PosixSignal.SIGTERM, Action<_>(handle 15)) ]
 
 [<EntryPoint>]
 let main argv =
-    let parser = ArgumentParser.Create<Args>(programName = "gendsl", errorHandler = ProcessExiter())
-    let argv = normalise argv
-    if argv.Length = 0 then
-        printfn "%s" (parser.PrintUsage())
-        1
-    else
-        let results = parser.ParseCommandLine argv
-        match results.GetSubCommand() with
-        | Run a -> runCmd a
-        | Check a -> checkCmd a false
-        | Describe a -> checkCmd a true
-        | Resume a -> resumeCmd a
-        | List a -> listCmd a
+    let registrations = onSignals ()
+    let code = execute argv
+    for r in registrations do r.Dispose()
+    code

@@ -17,6 +17,16 @@ let formatDiagnostic (d: FSharpDiagnostic) =
 let private references () =
     [ typeof<Experiment>.Assembly.Location; typeof<GenDsl.Models.GaussianMixture>.Assembly.Location ]
 
+/// The script's lines on the exception's stack, innermost first (the frames FSI compiled from the script's file).
+let scriptLines (fullPath: string) (ex: exn) : int list =
+    let frame = Text.RegularExpressions.Regex(@" in (.+):line (\d+)\s*$")
+    [ for e in Seq.unfold (fun (e: exn) -> if isNull e then None else Some(e, e.InnerException)) ex do
+        if not (isNull e.StackTrace) then
+            for l in e.StackTrace.Split('\n') do
+                let m = frame.Match(l.TrimEnd())
+                if m.Success && m.Groups.[1].Value = fullPath then int m.Groups.[2].Value ]
+    |> List.distinct
+
 /// Evaluates the script and returns the experiments it binds, or the messages saying why not.
 /// The host defines GENDSL_HOST, so a script's editor-only `#r` lines can sit in `#if !GENDSL_HOST`.
 let load (path: string) : Result<Experiment list, string list> =
@@ -34,7 +44,13 @@ let load (path: string) : Result<Experiment list, string list> =
     let text = File.ReadAllText full
     let result, diags = session.EvalInteractionNonThrowing(text, full)
     match result, errorsOf diags with
-    | Choice2Of2 ex, [] -> Error [ sprintf "%s: evaluation failed: %s" path (ex.InnerException |> Option.ofObj |> Option.defaultValue ex).Message ]
+    | Choice2Of2 ex, [] ->
+        let inner = ex.InnerException |> Option.ofObj |> Option.defaultValue ex
+        match scriptLines full inner with
+        | line :: callers ->
+            Error [ yield sprintf "%s(%d): error: evaluation failed: %s: %s" path line (inner.GetType().Name) inner.Message
+                    for l in callers -> sprintf "  called from %s(%d)" path l ]
+        | [] -> Error [ sprintf "%s: error: evaluation failed: %s: %s" path (inner.GetType().Name) inner.Message ]
     | Choice2Of2 _, errs | Choice1Of2 _, (_ :: _ as errs) -> Error errs
     | Choice1Of2 _, [] ->
         let value name =

@@ -298,6 +298,16 @@ let private checkFitForFamily (c: Case) (f: FitSpec) =
           if t.Schedule <> Constant then no "learning-rate schedule" [ "Constant" ]
           if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood" ]
           if t.EvalEvery < 1 then NonPositiveEvalEvery(c.Label, f.Name, t.EvalEvery)
+          // Settings the mixture's own gradient fitter does not read (its SGD draws batches with replacement).
+          let unused =
+              [ if t.ClipNorm.IsSome then "clip_norm"
+                if not t.EvalOn.IsEmpty then "eval_on"
+                if t.KeepBest then "keep_best"
+                if t.EarlyStop.IsSome then "early_stop"
+                if t.CheckpointEvery <> 0 then "checkpoint_every"
+                if not t.Shuffle then "shuffle" ]
+          for u in unused do
+              BadSetting(sprintf "case '%s', fit '%s'" c.Label f.Name, sprintf "%s does nothing in a Gaussian mixture's gradient fit: remove it" u)
       | Bmm _, Em _ -> ()
       | Bmm _, Gradient _ -> no "gradient fit" [ "Fit.em" ]
       | Vae _, Em _ -> no "EM fit (its posterior has no closed form)" [ "gradient fits with Elbo or Iwae k" ]
@@ -310,7 +320,11 @@ let private checkFitForFamily (c: Case) (f: FitSpec) =
       | (Ebm _ | Gan _), _ -> no "EM or closed-form fit" [ "gradient fits (Fit.adam, Fit.train)" ]
       | (Gmm _ | Bmm _ | Vae _ | Nice _ | TransformerLm _), ClosedForm -> no "closed-form fit" [ "its EM or gradient fits" ]
       | TransformerLm _, Em _ -> no "EM fit" [ "gradient fits with MaxLikelihood" ]
-      | TransformerLm _, Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (cross-entropy)" ] ]
+      | TransformerLm _, Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (cross-entropy)" ]
+      match c.Model, f.Fitter with
+      | (Vae _ | Nice _), Gradient t when t.Tol <> 0.0 ->
+          BadSetting(sprintf "case '%s', fit '%s'" c.Label f.Name, sprintf "tol does nothing in a %s's training (it stops Gaussian-mixture gradient fits): remove it, or stop early with early_stop" fam)
+      | _ -> () ]
 
 let private checkFit (label: string) (n: int) (f: FitSpec) =
     [ match f.Fitter with
@@ -362,6 +376,41 @@ let private checkFit (label: string) (n: int) (f: FitSpec) =
               match s with
               | Train -> ()
               | Valid | Test -> () ]
+
+// ---- names: they name the run's folders and files ----
+
+/// The longest name: a checkpoint is named <case>_<fit>.pt, and a file name has at most 255 bytes.
+let maxNameLength = 64
+
+/// Why a name cannot name a folder or file of a run, if it cannot: letters, digits, '-', '_', '.' and '=' only, not
+/// empty, not "." or ".." alone, at most maxNameLength characters.
+let nameProblem (name: string) : string option =
+    let ok (ch: char) = Char.IsLetterOrDigit ch || ch = '-' || ch = '_' || ch = '.' || ch = '='
+    if isNull name || name = "" then Some "it is empty"
+    elif name = "." || name = ".." then Some(sprintf "'%s' alone names a folder above or at the run's" name)
+    elif name.Length > maxNameLength then Some(sprintf "it has %d characters, more than %d" name.Length maxNameLength)
+    else
+        match name |> Seq.tryFindIndex (ok >> not) with
+        | Some i ->
+            let ch = name.[i]
+            let shown = if Char.IsControl ch || Char.IsWhiteSpace ch then sprintf "U+%04X" (int ch) else sprintf "'%c'" ch
+            Some(sprintf "%s at position %d is not allowed" shown (i + 1))
+        | None -> None
+
+let private checkName (what: string) (name: string) =
+    [ match nameProblem name with
+      | Some why ->
+          BadSetting(sprintf "%s '%s'" what name,
+                     sprintf "%s: a name may hold only letters, digits, '-', '_', '.' and '=' (no '/', '\\' or spaces), must not be empty or '.' or '..' alone, and names the run's folders and files" why)
+      | None -> () ]
+
+/// Every name that becomes part of a path: the experiment's, each case's, fit's and study's.
+let private checkNames (e: Experiment) =
+    [ yield! checkName "experiment name" e.Name
+      for c in e.Cases do
+          yield! checkName "case label" c.Label
+          for f in c.Fits do yield! checkName (sprintf "case '%s': fit name" c.Label) f.Name
+      for s in e.Studies do yield! checkName "study label" s.Label ]
 
 let private duplicates what (names: string list) =
     names |> List.countBy id |> List.filter (fun (_, n) -> n > 1) |> List.map (fun (x, _) -> DuplicateName(what, x))
@@ -460,6 +509,7 @@ let private pointsNonFinite (c: Case) =
 /// Every error in the experiment (empty: it can run).
 let errors (e: Experiment) : DslError list =
     [ if e.Cases.IsEmpty && e.Studies.IsEmpty then NoCases e.Name
+      yield! checkNames e
       yield! nonFinite e
       yield! duplicates "case" (e.Cases |> List.map (fun c -> c.Label))
       yield! duplicates "study" (e.Studies |> List.map (fun s -> s.Label))

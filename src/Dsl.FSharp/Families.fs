@@ -118,7 +118,7 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
     let batch = match t.Batch with Some b -> b | None -> int n
     let perEpoch = (n + int64 batch - 1L) / int64 batch
     let steps = match t.Budget with Steps s -> int64 s | Epochs e -> int64 e * perEpoch
-    let ckptDir = Path.Combine(ctx.Folder, "checkpoints", c.Label + "_" + f.Name)
+    let ckptDir = RunFolder.within ctx.Folder [ "checkpoints"; c.Label + "_" + f.Name ]
     let firstSplit = t.EvalOn |> List.tryHead
     let mainMetric = nn.Metric
     let opts =
@@ -142,6 +142,7 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
             d :> Collections.Generic.IReadOnlyDictionary<_, _>)
     trainer.OnStep <-
         Action<StepRecord>(fun r ->
+            if (RunFolder.stopRequested ()).IsSome then trainer.RequestStop()   // SIGINT/SIGTERM: end after this step
             let ms = [ "loss", r.Loss; "lr", r.LR ] @ [ for kv in r.Metrics -> kv.Key, kv.Value ]
             add "train loss" r.Step r.Loss
             ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms)
@@ -161,6 +162,12 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
             let lrKey = sprintf "%s.%s.optimizer.lr" c.Label f.Name
             failwithf "case '%s', fit '%s': %s. Lower the learning rate (--set %s=...) or clip gradients (--set %s.%s.clip_norm=1); the last good checkpoint is in %s"
                 c.Label f.Name ex.Message lrKey c.Label f.Name ckptDir
+    match RunFolder.stopRequested () with
+    | Some signal ->
+        // Stopped on request: the checkpoint of the last step (the trainer wrote it when it checkpoints periodically).
+        if opts.CheckpointEvery = 0L then trainer.SaveCheckpoint resumeFrom
+        raise (RunFolder.RunInterrupted signal)
+    | None -> ()
     ctx.Progress.End task
     let curves = [ for kv in series -> kv.Key, List.ofSeq kv.Value ]
     result, curves
@@ -292,13 +299,14 @@ let gmmFits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: GenDsl.Models.Gaussi
         let sw = Stopwatch.StartNew()
         ctx.Progress.Begin(task, steps)
         let onStep (st: GenDsl.Models.GmmStep) =
+            RunFolder.throwIfStopped ()
             ctx.Log.Write(c.Label, f.Name, int64 st.Iteration, sw.Elapsed.TotalSeconds, [ "mean_ll", st.MeanLogLikelihood; "nll", -st.MeanLogLikelihood ])
             ctx.Progress.Step(task, st.Iteration, [ "mean LL", st.MeanLogLikelihood ])
         let r = GenDsl.Models.GaussianMixtureFit.Fit(x, meth, opt, Action<GenDsl.Models.GmmStep> onStep)
         let secs = sw.Elapsed.TotalSeconds
         ctx.Progress.End task
         let m = r.Model
-        Torch.Save(readOnlyDict [ "weights", m.Weights; "means", m.Means; "covariances", m.Covariances ], Path.Combine(ctx.Folder, "checkpoints", sprintf "%s_%s.pt" c.Label f.Name))
+        RunFolder.saveTensors (RunFolder.within ctx.Folder [ "checkpoints"; sprintf "%s_%s.pt" c.Label f.Name ]) (readOnlyDict [ "weights", m.Weights; "means", m.Means; "covariances", m.Covariances ])
         let weights, means = flat m.Weights, rows m.Means
         let metrics =
             [ for ms in e.Metrics do
@@ -373,13 +381,14 @@ let bmmFits (ctx: Context) (b: BmmSpec) (m: MnistSpec) : FitOutcome list =
             let sw = Stopwatch.StartNew()
             ctx.Progress.Begin(task, em.Iterations)
             let onIter (st: GenDsl.Models.BmmStep) =
+                RunFolder.throwIfStopped ()
                 ctx.Log.Write(c.Label, f.Name, int64 st.Iteration, sw.Elapsed.TotalSeconds, [ "log_likelihood", st.LogLikelihood; "mean_ll", st.MeanLogLikelihood ])
                 ctx.Progress.Step(task, st.Iteration, [ "mean LL", st.MeanLogLikelihood ])
             let r = GenDsl.Models.BernoulliMixture.Fit(x, opt, Action<GenDsl.Models.BmmStep> onIter)
             let secs = sw.Elapsed.TotalSeconds
             ctx.Progress.End task
             let model = r.Model
-            Torch.Save(readOnlyDict [ "weights", model.Weights; "probs", model.Probs ], Path.Combine(ctx.Folder, "checkpoints", sprintf "%s_%s.pt" c.Label f.Name))
+            RunFolder.saveTensors (RunFolder.within ctx.Folder [ "checkpoints"; sprintf "%s_%s.pt" c.Label f.Name ]) (readOnlyDict [ "weights", model.Weights; "probs", model.Probs ])
             let testNll = -model.MeanLogLikelihood(xt)
             let metrics =
                 [ for ms in e.Metrics do
@@ -426,7 +435,7 @@ let private neuralFits (ctx: Context) (trainData: IDataset) (make: Training -> G
             let metrics =
                 using (Autograd.NoGrad()) (fun _ -> final nn eg)
                 @ [ for ms in e.Metrics do if ms = TokensPerSecond && c.Model.IsTransformerLm then ms, tokensPerSecond ]
-            Torch.Save(nn.Module.StateDict(), Path.Combine(ctx.Folder, "checkpoints", sprintf "%s_%s.pt" c.Label f.Name))
+            RunFolder.saveTensors (RunFolder.within ctx.Folder [ "checkpoints"; sprintf "%s_%s.pt" c.Label f.Name ]) (nn.Module.StateDict())
             let outcome =
                 { empty f with
                     Series = curves; Iterations = int result.Steps; Converged = not result.StoppedEarly; Seconds = secs
@@ -641,7 +650,7 @@ let ganFits (ctx: Context) (gs: GanSpec) (x: Tensor) (truth: GenDsl.Models.Gauss
             ctx.Progress.Begin(task, int steps)
             use result = trainer.Fit(data)
             ctx.Progress.End task
-            Torch.Save(gan.StateDict(), Path.Combine(ctx.Folder, "checkpoints", sprintf "%s_%s.pt" c.Label f.Name))
+            RunFolder.saveTensors (RunFolder.within ctx.Folder [ "checkpoints"; sprintf "%s_%s.pt" c.Label f.Name ]) (gan.StateDict())
             use eg = new Generator(e.Seed + 4UL)
             let metrics =
                 using (Autograd.NoGrad()) (fun _ ->

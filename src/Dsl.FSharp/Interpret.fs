@@ -10,34 +10,40 @@ open GenDsl.Dsl.Runs
 
 // ---- the run folder ----
 
-/// runs/<experiment>/<yyyyMMdd-HHmmss>[-n]/ (a new folder, never an old one reused).
+/// runs/<experiment>/<yyyyMMdd-HHmmss>[-n]/, new and already marked RUNNING (RunFolder.create: never an old one reused,
+/// never one shared with another process).
 let private newFolder (root: string) (name: string) (now: DateTimeOffset) =
-    let baseDir = Path.Combine(root, name, now.ToString("yyyyMMdd-HHmmss"))
-    let rec pick i =
-        let p = if i = 0 then baseDir else sprintf "%s-%d" baseDir i
-        if Directory.Exists p then pick (i + 1) else p
-    let dir = pick 0
-    Directory.CreateDirectory(Path.Combine(dir, "checkpoints")) |> ignore
-    Directory.CreateDirectory(Path.Combine(dir, "plots")) |> ignore
-    dir
+    RunFolder.create root name (now.ToString("yyyyMMdd-HHmmss"))
 
-let private parseDevice (s: string) =
-    let d = try Device.Parse s with ex -> failwithf "device '%s': %s (use cpu or cuda[:n])" s ex.Message
-    if d.Type = DeviceType.CUDA && d.Index >= Torch.CudaDeviceCount then
-        failwithf "device '%s': this machine's libtorch sees %d CUDA device(s); use --device cpu" s Torch.CudaDeviceCount
-    d
+/// The device a --device text names, or one sentence saying why not (with one hint).
+let deviceOf (s: string) : Result<Device, string> =
+    match (try Ok(Device.Parse s) with :? ArgumentException as ex -> Error ex.Message) with
+    | Error m -> Error m
+    | Ok d when d.Type = DeviceType.CUDA && d.Index >= Torch.CudaDeviceCount ->
+        Error(sprintf "device '%s': this machine's libtorch sees %d CUDA device(s); use --device cpu" s Torch.CudaDeviceCount)
+    | Ok d -> Ok d
+
+let private parseDevice (s: string) = match deviceOf s with Ok d -> d | Error m -> failwith m
 
 /// Runs a checked plan: config.json first, then per-step metrics, checkpoints, plots, summary.json and
-/// report.html. On any error the folder gets FAILED (with the error) and no summary or report.
+/// report.html, every file through RunFolder.within (inside the folder) and written atomically. The folder's marker
+/// goes RUNNING -> DONE; on an error FAILED (with the error) and no summary or report; on a stop request
+/// (RunFolder.requestStop: SIGINT, SIGTERM) INTERRUPTED, after the current step's checkpoint of a gradient fit.
 let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool) : RunOutcome =
     let e = plan.Experiment
     let started = DateTimeOffset.Now
-    let file n = Path.Combine(folder, n)
-    if resume then
-        for n in [ "FAILED"; "summary.json"; "report.html" ] do
+    let file n = RunFolder.within folder [ n ]
+    // plotly.min.js once per output root (<root>/<experiment>/<stamp>/ -> <root>/), referenced relatively by each report.
+    let root = Path.GetFullPath(Path.Combine(folder, "..", ".."))
+    let clearResults () =
+        for n in [ "summary.json"; "report.html" ] do
             if File.Exists(file n) then File.Delete(file n)
-    else File.WriteAllText(file "config.json", Describe.toJson e)
+    if resume then
+        clearResults ()
+        RunFolder.mark folder "RUNNING" (RunFolder.runningText ())
+    else RunFolder.writeText (file "config.json") (Describe.toJson e)
     try
+        RunFolder.throwIfStopped ()
         let plotly = match findPlotly opts.PlotlyJs with Ok p -> p | Error m -> failwith m
         opts.Threads |> Option.iter (fun n -> Torch.NumThreads <- n)
         let dev = parseDevice opts.Device
@@ -45,10 +51,12 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
         let outcomes =
             use log = new MetricsLog(file "metrics.csv", file "metrics.jsonl", resume)
             plan.Cases |> List.map (fun pc ->
+                RunFolder.throwIfStopped ()
                 use _s = Scope.Begin()
                 Families.runCase { Experiment = e; Planned = pc; Device = dev; Folder = folder; Progress = opts.Progress; Log = log; Resume = resume })
         let studies =
             e.Studies |> List.map (fun st ->
+                RunFolder.throwIfStopped ()
                 opts.Progress.Begin(st.Label, 1)
                 use _s = Scope.Begin()
                 let o = InterpretStudies.run e.Seed st
@@ -81,22 +89,29 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
                   { Report.Heading = "Study " + st.Label; Report.Paragraphs = [ StudyResults.paragraph o ]
                     Report.Tables = StudyResults.tables st.Label o; Report.Figures = StudyResults.figures st.Label o } ]
         for s in sections do
-            for f in s.Figures do File.WriteAllText(Path.Combine(folder, "plots", f.Id + ".json"), Plots.toJson f)
+            for f in s.Figures do RunFolder.writeText (RunFolder.within folder [ "plots"; f.Id + ".json" ]) (Plots.toJson f)
         let vers = versions plotly
-        File.Copy(plotly, file "plotly.min.js", true)
+        RunFolder.copyOnce plotly (RunFolder.within root [ "plotly.min.js" ])
         let model: Report.ReportModel =
             { Title = e.Title; Name = e.Name; Seed = e.Seed; Started = started; WallSeconds = wall; Versions = vers
               ConfigJson = Describe.toJson e; FinalMetrics = Results.metricsTable e.Metrics outcomes
               Expectations = exps; Notes = e.Notes; Sections = sections }
-        // The summary and the report come last, so a folder that has them is complete.
-        File.WriteAllText(file "summary.json", Results.summary e started wall vers outcomes (studies |> List.map (fun (st, o) -> StudyResults.summary st.Label o)) exps)
-        File.WriteAllText(file "report.html", Report.render model "plotly.min.js")
-        { Folder = folder; Error = None; Expectations = exps }
-    with ex ->
-        for n in [ "summary.json"; "report.html" ] do
-            if File.Exists(file n) then File.Delete(file n)
-        File.WriteAllText(file "FAILED", sprintf "run failed at %s\n%s\n\n%s\n" (DateTimeOffset.Now.ToString("o")) ex.Message (string ex))
-        { Folder = folder; Error = Some ex.Message; Expectations = [] }
+        // The summary and the report come last, then DONE, so a folder marked DONE is complete.
+        RunFolder.writeText (file "summary.json") (Results.summary e started wall vers outcomes (studies |> List.map (fun (st, o) -> StudyResults.summary st.Label o)) exps)
+        RunFolder.writeText (file "report.html") (Report.render model "../../plotly.min.js")
+        RunFolder.mark folder "DONE" (sprintf "finished at %s after %.1f s\n" (DateTimeOffset.Now.ToString("o")) wall)
+        { Folder = folder; Error = None; Interrupted = None; Expectations = exps }
+    with
+    | RunFolder.RunInterrupted signal ->
+        clearResults ()
+        let name = if signal = 15 then "SIGTERM" else "SIGINT"
+        let msg = sprintf "interrupted by %s; continue it with `gendsl resume %s`" name folder
+        RunFolder.mark folder "INTERRUPTED" (sprintf "interrupted at %s by %s\ngradient fits resume from checkpoints/<case>_<fit>/last.pt; EM fits and studies run again\n" (DateTimeOffset.Now.ToString("o")) name)
+        { Folder = folder; Error = Some msg; Interrupted = Some signal; Expectations = [] }
+    | ex ->
+        clearResults ()
+        RunFolder.mark folder "FAILED" (sprintf "run failed at %s\n%s\n\n%s\n" (DateTimeOffset.Now.ToString("o")) ex.Message (string ex))
+        { Folder = folder; Error = Some ex.Message; Interrupted = None; Expectations = [] }
 
 /// Runs a checked plan in a new run folder (see runIn).
 let run (opts: RunOptions) (plan: Plan) : RunOutcome =
@@ -104,14 +119,19 @@ let run (opts: RunOptions) (plan: Plan) : RunOutcome =
 
 /// Continues a run folder from its config.json: each gradient fit resumes from its last checkpoint (bit-identical to
 /// an uninterrupted run from there on); EM, closed-form fits and studies run again from the start (they are short).
-/// Metrics are appended to the folder's files.
+/// Metrics are appended to the folder's files. Folders marked INTERRUPTED or FAILED, or RUNNING whose process is gone
+/// (killed), can be resumed; a DONE or still running one cannot.
 let resume (opts: RunOptions) (folder: string) : Result<RunOutcome, string> =
     let config = Path.Combine(folder, "config.json")
     if not (File.Exists config) then Error(sprintf "'%s' is not a run folder: it has no config.json" folder)
     else
-        match Describe.ofJson (File.ReadAllText config) with
-        | Error m -> Error(sprintf "%s: %s" config m)
-        | Ok e ->
-            match Check.plan e with
-            | Error errs -> Error(String.Join("; ", errs |> List.map Check.message))
-            | Ok plan -> Ok(runIn opts plan folder true)
+        match RunFolder.state folder with
+        | RunFolder.Done -> Error(sprintf "'%s' is complete (DONE): nothing to resume; start a new run instead" folder)
+        | RunFolder.Running -> Error(sprintf "'%s' is still running (see its RUNNING file): stop that process first" folder)
+        | RunFolder.Interrupted | RunFolder.Failed | RunFolder.Killed | RunFolder.Unknown ->
+            match Describe.ofJson (File.ReadAllText config) with
+            | Error m -> Error(sprintf "%s: %s" config m)
+            | Ok e ->
+                match Check.plan e with
+                | Error errs -> Error(String.Join("; ", errs |> List.map Check.message))
+                | Ok plan -> Ok(runIn opts plan (Path.GetFullPath folder) true)

@@ -37,8 +37,10 @@ let defaults = { OutputRoot = "runs"; Device = "cpu"; Threads = None; PlotlyJs =
 
 type RunOutcome =
     { Folder: string
-      /// None: completed; Some message: failed (the folder holds FAILED).
+      /// None: completed; Some message: failed (the folder holds FAILED) or interrupted (INTERRUPTED).
       Error: string option
+      /// Some signal (2: SIGINT, 15: SIGTERM): stopped on request, resumable (the folder holds INTERRUPTED).
+      Interrupted: int option
       Expectations: (string * bool) list }
 
 // ---- environment ----

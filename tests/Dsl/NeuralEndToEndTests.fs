@@ -105,6 +105,7 @@ let ``a gradient fit stopped after 2 of 6 steps and resumed from its run folder 
     Assert.Equal(None, cut.Error)
     // The interrupted run's config says 6 steps, as if it had been stopped after its step-2 checkpoint.
     File.WriteAllText(Path.Combine(cut.Folder, "config.json"), Describe.toJson (tinyVae 6))
+    RunFolder.mark cut.Folder "INTERRUPTED" "stopped after step 2 (simulated)\n"
     match Interpret.resume { Runs.defaults with Threads = Some 1 } cut.Folder with
     | Error m -> failwith m
     | Ok resumed ->

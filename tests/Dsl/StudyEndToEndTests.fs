@@ -20,7 +20,8 @@ let ``Mila Q6 end to end: the GDA script writes config, summary, three figures a
     let root, outcome = runScript "mila_dgm_q6_gan_dynamics" [ "q6.steps=30" ]
     Assert.Equal(None, outcome.Error)
     let file n = Path.Combine(outcome.Folder, n)
-    for n in [ "config.json"; "summary.json"; "report.html"; "plotly.min.js" ] do
+    Assert.True(File.Exists(Path.Combine(root, "plotly.min.js")), "plotly.min.js is missing from the output root")
+    for n in [ "config.json"; "summary.json"; "report.html"; "DONE" ] do
         Assert.True(File.Exists(file n), sprintf "%s is missing" n)
     // trajectory, |x_k| vs k, eigenvalues
     Assert.Equal<string list>([ "q6-eigenvalues.json"; "q6-norms.json"; "q6-trajectory.json" ],

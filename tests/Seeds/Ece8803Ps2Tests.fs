@@ -73,7 +73,7 @@ let ``ECE8803 P1b: minimising reverse KL(Q||P) over a Gaussian Q locks onto one 
 let private synthetic (seed: uint64) =
     use g = gen seed
     use p = Torch.Rand([| 3L; 20L |], g, f64) * 0.8 + 0.1
-    let truthModel = BernoulliMixture(tensor [ 0.5; 0.3; 0.2 ], p)
+    let truthModel = new BernoulliMixture(tensor [ 0.5; 0.3; 0.2 ], p)
     let struct (x, _) = truthModel.Sample(300L, g)
     x
 

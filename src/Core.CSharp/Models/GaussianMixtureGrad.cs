@@ -91,7 +91,7 @@ internal sealed class GmmGradParams : Module
 /// <summary>
 /// Gradient ascent and SGD on the mean log-likelihood, run by the <see cref="Trainer"/>: plain SGD steps (no momentum)
 /// theta &lt;- theta - lr grad(-l), which is theta + lr grad l for l = (1/B) sum_{i in batch} log p_theta(x_i) (CSE 599i HW1
-/// P7 b, c). <paramref name="record"/> adds a point (k, l) to the fit's curve and says whether Tol stops the fit.
+/// P7 b, c). <c>record</c> adds a point (k, l) to the fit's curve and says whether Tol stops the fit.
 /// </summary>
 internal static class GmmGradientFits
 {
@@ -123,7 +123,7 @@ internal static class GmmGradientFits
     }
 
     /// <summary>
-    /// SGD: step t ascends l on the t-th mini-batch of <paramref name="indices"/> (T, B), drawn up front with replacement
+    /// SGD: step t ascends l on the t-th mini-batch of <c>indices</c> (T, B), drawn up front with replacement
     /// from the fit's generator; the full-data l is recorded at 0, every EvalEvery steps and after the last (the trainer's
     /// evaluation), and Tol ends the fit after such a point. Returns the number of updates made.
     /// </summary>

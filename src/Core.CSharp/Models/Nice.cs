@@ -86,7 +86,11 @@ public sealed class Nice : Module
     public Sequential Couplings { get; }
     public DiagonalScaling Scaling { get; }
 
+    /// <param name="features">D, the numbers per example (flat).</param>
+    /// <param name="couplingBlocks">the number of additive coupling layers (halves alternate).</param>
     /// <param name="couplingNet">makes each coupling network from (input features, output features): D/2 -> D - D/2 or the reverse.</param>
+    /// <param name="prior">the prior of the latent code: logistic (the paper's) or standard normal.</param>
+    /// <param name="dtype">the parameters' dtype (default float32).</param>
     public Nice(long features, int couplingBlocks, Func<long, long, Module> couplingNet, NicePrior prior = NicePrior.Logistic, ScalarType? dtype = null)
     {
         ArgumentNullException.ThrowIfNull(couplingNet);
