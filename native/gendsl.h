@@ -148,6 +148,8 @@ GD_API int gd_tensor_add_scalar_(gd_tensor a, gd_scalar b);
 GD_API int gd_tensor_mul_(gd_tensor a, gd_tensor b);
 GD_API int gd_tensor_mul_scalar_(gd_tensor a, gd_scalar b);
 GD_API int gd_tensor_div_(gd_tensor a, gd_tensor b);
+/* a = exp(a) in place (blockwise log-sum-exp without a temporary, KernelDensity). */
+GD_API int gd_tensor_exp_(gd_tensor a);
 GD_API int gd_tensor_addcmul_(gd_tensor a, gd_tensor b, gd_tensor c, gd_scalar value);
 GD_API int gd_tensor_addcdiv_(gd_tensor a, gd_tensor b, gd_tensor c, gd_scalar value);
 GD_API int gd_tensor_lerp_(gd_tensor a, gd_tensor end, gd_scalar weight);
@@ -179,6 +181,8 @@ GD_API int gd_tensor_equal(gd_tensor a, gd_tensor b, int* out);
 /* ---- linear algebra (linalg.cpp) ---- */
 GD_API int gd_tensor_matmul(gd_tensor a, gd_tensor b, gd_tensor* out);
 GD_API int gd_tensor_mm(gd_tensor a, gd_tensor b, gd_tensor* out);
+/* torch.mm(a, b, out=out): writes the product into an existing (n, p) tensor (resized if needed). */
+GD_API int gd_tensor_mm_out(gd_tensor a, gd_tensor b, gd_tensor out);
 GD_API int gd_tensor_bmm(gd_tensor a, gd_tensor b, gd_tensor* out);
 GD_API int gd_tensor_outer(gd_tensor a, gd_tensor b, gd_tensor* out);
 GD_API int gd_linalg_det(gd_tensor a, gd_tensor* out);

@@ -6,6 +6,9 @@ using gd::wrap;
 
 GD_API int gd_tensor_matmul(gd_tensor a, gd_tensor b, gd_tensor* out) { GD_TRY(*out = wrap(at::matmul(T(a), T(b)))) }
 GD_API int gd_tensor_mm(gd_tensor a, gd_tensor b, gd_tensor* out) { GD_TRY(*out = wrap(at::mm(T(a), T(b)))) }
+GD_API int gd_tensor_mm_out(gd_tensor a, gd_tensor b, gd_tensor out) {
+  GD_TRY(at::Tensor o = T(out); at::mm_out(o, T(a), T(b)))
+}
 GD_API int gd_tensor_bmm(gd_tensor a, gd_tensor b, gd_tensor* out) { GD_TRY(*out = wrap(at::bmm(T(a), T(b)))) }
 GD_API int gd_tensor_outer(gd_tensor a, gd_tensor b, gd_tensor* out) { GD_TRY(*out = wrap(at::outer(T(a), T(b)))) }
 GD_API int gd_linalg_det(gd_tensor a, gd_tensor* out) { GD_TRY(*out = wrap(at::linalg_det(T(a)))) }

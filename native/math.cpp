@@ -51,6 +51,7 @@ GD_API int gd_tensor_add_scalar_(gd_tensor a, gd_scalar b) { GD_TRY(T(a).add_(gd
 GD_API int gd_tensor_mul_(gd_tensor a, gd_tensor b) { GD_TRY(T(a).mul_(T(b))) }
 GD_API int gd_tensor_mul_scalar_(gd_tensor a, gd_scalar b) { GD_TRY(T(a).mul_(gd::scalar(b))) }
 GD_API int gd_tensor_div_(gd_tensor a, gd_tensor b) { GD_TRY(T(a).div_(T(b))) }
+GD_API int gd_tensor_exp_(gd_tensor a) { GD_TRY(T(a).exp_()) }
 GD_API int gd_tensor_addcmul_(gd_tensor a, gd_tensor b, gd_tensor c, gd_scalar value) {
   GD_TRY(T(a).addcmul_(T(b), T(c), gd::scalar(value)))
 }

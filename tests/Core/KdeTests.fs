@@ -127,3 +127,15 @@ let ``DS-GA 1008 1.3: KDE samples have the data's mean and the data's covariance
         // SE of a sample variance ~ var sqrt(2 / n) (near-Gaussian tails); 5 SE allows the mixture's extra kurtosis
         let se = var.[j] * sqrt (2.0 / float n)
         if abs (sv.[j] - var.[j]) > 5.0 * se then failwithf "coordinate %d: sample variance %g vs %g (5 SE = %g)" j sv.[j] var.[j] (5.0 * se)
+
+[<Fact>]
+let ``Native ops for the KDE: Exp_ is exp in place and Mm(b, out) writes a @ b into the given tensor`` () =
+    use a = t64 [ 2L; 3L ] [ 1.0; 2.0; 0.0; -1.0; 0.5; 3.0 ]
+    use b = t64 [ 3L; 2L ] [ 1.0; 0.0; 0.0; 1.0; 2.0; -2.0 ]
+    use out = Torch.Zeros([| 2L; 2L |], f64)
+    let r = a.Mm(b, out)
+    Assert.True(Object.ReferenceEquals(r, out), "Mm(b, out) returns out")
+    // (1 2 0; -1 0.5 3) (1 0; 0 1; 2 -2) = (1 2; 5 -5.5), by hand
+    close 0.0 [ 1.0; 2.0; 5.0; -5.5 ] out
+    out.Exp_() |> ignore
+    close 1e-12 ([ 1.0; 2.0; 5.0; -5.5 ] |> List.map exp) out   // exp(5) = 148.4: a few ulps are ~1e-14

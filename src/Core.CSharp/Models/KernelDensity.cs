@@ -27,7 +27,7 @@ public sealed record BandwidthSearch(double Best, int BestIndex, IReadOnlyList<d
 /// </summary>
 public sealed class KernelDensity : IDensity, IDisposable
 {
-    private const long Floats = 3;                  // float64 blocks alive at once in one step (exponents, their exp; LogSumExp's two temporaries in the rare fallback)
+    private const long Floats = 3;                  // float64 blocks alive at once: the reused buffer, and LogSumExp's two temporaries in the rare fallback
     private readonly Tensor points;                 // (N, D) float64
     private readonly Tensor centre;                 // (D)
     private readonly Tensor augmented;              // (N, D + 2): [v, 1, -|v|^2 / 2]
@@ -97,17 +97,19 @@ public sealed class KernelDensity : IDensity, IDisposable
                                         Torch.Torch.Ones(new[] { u.Size(0), 1L }, ScalarType.Float64, u.Device) }, 1);   // (Q, D + 2)
         var nq = q.Size(0);
         var result = Torch.Torch.Empty(new[] { nq }, ScalarType.Float64, q.Device);
+        // one (Bq, Bn) buffer for every full block: fresh multi-megabyte blocks per step cost more in page faults than the arithmetic
+        var buffer = Torch.Torch.Empty(new[] { Math.Min(queryBlock, nq), Math.Min(pointBlock, N) }, ScalarType.Float64, q.Device);
         for (long i = 0; i < nq; i += queryBlock)
         {
             using var block = Scope.Begin();
             var rows = qa.Narrow(0, i, Math.Min(queryBlock, nq - i));                               // (Bq, D + 2)
             Tensor lse;
-            if (pointBlock >= N) lse = BlockLogSumExp(rows, augmented);                             // (Bq)
+            if (pointBlock >= N) lse = BlockLogSumExp(rows, augmented, buffer);                     // (Bq)
             else
             {
                 var parts = new List<Tensor>();
                 for (long j = 0; j < N; j += pointBlock)
-                    parts.Add(BlockLogSumExp(rows, augmented.Narrow(0, j, Math.Min(pointBlock, N - j))));   // (Bq) per (Bn, D + 2) block
+                    parts.Add(BlockLogSumExp(rows, augmented.Narrow(0, j, Math.Min(pointBlock, N - j)), buffer));   // (Bq) per (Bn, D + 2) block
                 lse = Torch.Torch.Stack(parts, 0).LogSumExp(0);                                     // (blocks, Bq) -> (Bq)
             }
             result.Narrow(0, i, rows.Size(0)).Copy_(lse - logNorm);
@@ -117,15 +119,16 @@ public sealed class KernelDensity : IDensity, IDisposable
 
     /// <summary>
     /// logsumexp_i of the exponents -|u - v_i|^2 / 2 &lt;= 0 of one block: (Bq, D + 2) x (Bn, D + 2) -> (Bq). The exponents never
-    /// overflow, so log(sum exp) needs no max pass (two passes over the block instead of four); a row whose sum falls
+    /// overflow, so log(sum exp) needs no max pass: one product into a reused buffer, exp in place, a row sum; a row whose sum falls
     /// below 1e-280 (every point beyond ~36 h) is redone with the max-shifted log-sum-exp, so no precision is lost.
     /// </summary>
-    private static Tensor BlockLogSumExp(Tensor rows, Tensor cols)
+    private static Tensor BlockLogSumExp(Tensor rows, Tensor cols, Tensor buffer)
     {
-        var e = rows.MatMul(cols.T);                                                               // (Bq, Bn)
-        var sum = e.Exp().Sum(1);                                                                  // (Bq)
+        var full = rows.Size(0) == buffer.Size(0) && cols.Size(0) == buffer.Size(1);
+        var e = full ? rows.Mm(cols.T, buffer) : rows.Mm(cols.T);                                 // (Bq, Bn); ragged edges get their own
+        var sum = e.Exp_().Sum(1);                                                                 // (Bq)
         if (sum.Min().ToDouble() >= 1e-280) return sum.Log();
-        return e.LogSumExp(1);
+        return rows.Mm(cols.T).LogSumExp(1);
     }
 
     /// <summary>(1/Q) sum_q log p^(x_q): the test log-likelihood of DS-GA 1008 1.3.</summary>

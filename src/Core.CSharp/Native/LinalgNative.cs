@@ -8,6 +8,7 @@ internal static partial class NativeMethods
 {
     [LibraryImport(Lib)] internal static partial int gd_tensor_matmul(Tensor a, Tensor b, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_mm(Tensor a, Tensor b, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_mm_out(Tensor a, Tensor b, Tensor @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_bmm(Tensor a, Tensor b, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_outer(Tensor a, Tensor b, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_linalg_det(Tensor a, out IntPtr @out);

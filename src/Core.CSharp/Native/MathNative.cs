@@ -15,6 +15,7 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_add_(Tensor a, Tensor b, Scalar alpha);
     [LibraryImport(Lib)] internal static partial int gd_tensor_add_scalar_(Tensor a, Scalar b);
     [LibraryImport(Lib)] internal static partial int gd_tensor_mul_(Tensor a, Tensor b);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_exp_(Tensor a);
     [LibraryImport(Lib)] internal static partial int gd_tensor_mul_scalar_(Tensor a, Scalar b);
     [LibraryImport(Lib)] internal static partial int gd_tensor_div_(Tensor a, Tensor b);
     [LibraryImport(Lib)] internal static partial int gd_tensor_addcmul_(Tensor a, Tensor b, Tensor c, Scalar value);

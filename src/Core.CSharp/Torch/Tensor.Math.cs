@@ -135,6 +135,8 @@ public sealed partial class Tensor
     public Tensor Add_(Scalar other) { Check(gd_tensor_add_scalar_(this, other)); return this; }
     public Tensor Sub_(Tensor other) { Check(gd_tensor_add_(this, other, -1)); return this; }
     public Tensor Mul_(Tensor other) { Check(gd_tensor_mul_(this, other)); return this; }
+    /// <summary>exp in place (torch.Tensor.exp_); returns this.</summary>
+    public Tensor Exp_() { Check(gd_tensor_exp_(this)); return this; }
     public Tensor Mul_(Scalar other) { Check(gd_tensor_mul_scalar_(this, other)); return this; }
     public Tensor Div_(Tensor other) { Check(gd_tensor_div_(this, other)); return this; }
     /// <summary>this += value * a * b.</summary>

@@ -73,6 +73,8 @@ public sealed partial class Tensor
     // ---- matrix products ----
     public Tensor MatMul(Tensor other) => Wrap(gd_tensor_matmul(this, other, out var r), r);
     public Tensor Mm(Tensor other) => Wrap(gd_tensor_mm(this, other, out var r), r);
+    /// <summary>torch.mm(this, other, out=@out): the product written into <paramref name="out"/> (resized if its shape differs); returns it.</summary>
+    public Tensor Mm(Tensor other, Tensor @out) { Check(gd_tensor_mm_out(this, other, @out)); return @out; }
     public Tensor Bmm(Tensor other) => Wrap(gd_tensor_bmm(this, other, out var r), r);
     public Tensor Outer(Tensor other) => Wrap(gd_tensor_outer(this, other, out var r), r);
 }
