@@ -129,7 +129,7 @@ let ``DS-GA 1008 1.3: KDE samples have the data's mean and the data's covariance
         if abs (sv.[j] - var.[j]) > 5.0 * se then failwithf "coordinate %d: sample variance %g vs %g (5 SE = %g)" j sv.[j] var.[j] (5.0 * se)
 
 [<Fact>]
-let ``Native ops for the KDE: Exp_ is exp in place and Mm(b, out) writes a @ b into the given tensor`` () =
+let ``Native ops for the KDE: Exp_ is exp in place and Mm(b, out) writes a times b into the given tensor`` () =
     use a = t64 [ 2L; 3L ] [ 1.0; 2.0; 0.0; -1.0; 0.5; 3.0 ]
     use b = t64 [ 3L; 2L ] [ 1.0; 0.0; 0.0; 1.0; 2.0; -2.0 ]
     use out = Torch.Zeros([| 2L; 2L |], f64)
