@@ -22,11 +22,19 @@ let everything =
           Case.create "g" (Data.mnist |> Data.dequantized |> Data.noValidation) (Model.nice |> Model.niceSize 2 10 1)
               [ Fit.train (Optim.sgd 0.1 |> Optim.momentum 0.9 |> Optim.nesterov |> Optim.weightDecay 1e-4) (Steps 3) |> Fit.schedule (StepDecay(2, 0.5)) |> Fit.batch 7
                 Fit.train (Optim.adamw 1e-3) (Steps 2) |> Fit.named "w" ]
+          Case.create "i" (Data.wikiText2 150 |> Data.tokens 1000 |> Data.evalTokens 500) (Model.transformerLm 2 2 |> Model.dropout 0.2 0.6)
+              [ Fit.adam 3.5e-4 (Epochs 1) |> Fit.schedule (Hold(436, 0.3, Constant)) ]
+          Case.create "j" (Data.ring 10 1.0 100) (Model.kde |> Model.bandwidth Silverman) [ Fit.closedForm ]
+          Case.create "k" (Data.ring 10 1.0 100) (Model.kde |> Model.bandwidth (FixedBandwidth 0.3)) [ Fit.closedForm ]
+          Case.create "l" (Data.ring 10 1.0 100) (Model.ebm |> Model.proposal KdeProposal |> Model.importanceSamples 50 |> Model.baseScale 3.0) [ Fit.adam 0.01 (Steps 3) ]
+          Case.create "m" (Data.ring 10 1.0 100) (Model.gan |> Model.scheme Simultaneous |> Model.snapshots 2) [ Fit.adam 0.01 (Steps 3) ]
           Case.create "h" Data.mnist (Model.vae [ Flatten; Linear 8; LeakyRelu 0.2; Tanh; Sigmoid; Gelu; Softplus; Dropout 0.1; LayerNorm; Linear 4 ] [ Linear 784; Unflatten [ 784 ] ] [ 2 ] |> Model.likelihood (GaussianPixels 0.5))
               [ Fit.adam 1e-3 (Steps 1) |> Fit.objective Elbo ] ]
-    |> Experiment.metrics [ Nll; Aic; Bic; TrueNll; MeanError; WeightError; BitsPerDim; NegElbo; NegIwae(5, 10) ]
+    |> Experiment.metrics [ Nll; Aic; Bic; TrueNll; MeanError; WeightError; BitsPerDim; NegElbo; NegIwae(5, 10); Perplexity; TotalLogLikelihood
+                            TokensPerSecond; TestNll; TestNllSe; TrueTestNll; ModesCovered; SampleNll; LogZ; LogZQuadrature ]
     |> Experiment.plots [ DataScatter; LogLikelihoodCurves; FinalMeansOverData; DensityHeatmap 50; FinalNllBars; ParameterComparison
-                          Samples 4; Reconstructions 3; ComponentMeans; LearningCurves; LatentScatter ]
+                          Samples 4; Reconstructions 3; ComponentMeans; LearningCurves; LatentScatter; FitDensityHeatmap 20; BandwidthCurve
+                          SamplesOverTraining; CurvesAcrossCases "valid nll"; TextSamples("the", 5, 0.8, 10) ]
     |> Experiment.expect (Expect.nll Below 3.95)
     |> Experiment.expect (Expect.atMost (NegIwae(5, 10)) NegElbo 0.5)
     |> Experiment.expect (Expect.metric MeanError Above 0.0 |> Expect.forFit "em")
@@ -47,7 +55,7 @@ let ``describe makes every default explicit`` () =
 let ``describe's parser rejects an unknown model kind, naming where and what it accepts`` () =
     let json = (Describe.toJson everything).Replace("\"kind\": \"gmm\"", "\"kind\": \"banana\"")
     match Describe.ofJson json with
-    | Error m -> Assert.Equal("cases[0].model: expected one of gmm {...}, bmm {...}, vae {...}, nice {...}", m)
+    | Error m -> Assert.Equal("cases[0].model: expected one of gmm {...}, bmm {...}, vae {...}, nice {...}, transformer_lm {...}, kde {...}, ebm {...}, gan {...}", m)
     | Ok _ -> failwith "an unknown model kind was accepted"
 
 /// Random variants `{ base with ... }` of P7: learning rates, steps, sizes, seeds and labels.

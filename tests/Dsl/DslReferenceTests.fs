@@ -33,7 +33,7 @@ let ``the DSL reference names every case of the language's unions`` () =
     let unions =
         [ typeof<Split>; typeof<Pixels>; typeof<Layer>; typeof<ModelSpec>; typeof<Covariance>; typeof<GmmStart>; typeof<BmmStart>
           typeof<Likelihood>; typeof<NicePrior>; typeof<Optimizer>; typeof<Schedule>; typeof<Objective>; typeof<Budget>
-          typeof<MetricSpec>; typeof<PlotSpec>; typeof<Mixture> ]
+          typeof<MetricSpec>; typeof<PlotSpec>; typeof<Mixture>; typeof<Bandwidth>; typeof<Proposal>; typeof<GdaScheme> ]
     let missing =
         [ for u in unions do
             for c in FSharpType.GetUnionCases u do

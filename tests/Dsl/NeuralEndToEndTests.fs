@@ -138,3 +138,37 @@ let ``CSE599i P8 end to end: three tiny Transformer LMs train, report test nats 
     Assert.Equal<string list>(ids, drawn)
     Assert.Contains("plot-all-valid_nll", ids)
     try Directory.Delete(root, true) with _ -> ()
+
+[<Fact>]
+let ``DS-GA 1008 1.3-1.7 end to end: GMM, KDE and EBM on the ring report test NLLs with standard errors, log Z both ways, and their densities render`` () =
+    let root, outcome = runScript "dsga1008_final_1_density_estimation" [ "ebm.budget.steps=20"; "samples=500"; "em.iterations=30"; "eval_every=10" ]
+    Assert.Equal(None, outcome.Error)
+    let m = summaryMetrics outcome.Folder
+    for r in [ "R=10"; "R=1" ] do
+        let truth = m.[(r + "-kde", "kde", "true_test_nll")]
+        // One test sample per radius: the true mixture's test NLL is the same number in every case of that radius.
+        Assert.Equal(truth, m.[(r + "-gmm", "em", "true_test_nll")])
+        Assert.Equal(truth, m.[(r + "-ebm", "ebm", "true_test_nll")])
+        for c, f in [ r + "-gmm", "em"; r + "-kde", "kde"; r + "-ebm", "ebm" ] do
+            Assert.True(m.[(c, f, "test_nll_se")] > 0.0 && m.[(c, f, "test_nll_se")] < 0.2)
+        Assert.True(System.Double.IsFinite m.[(r + "-ebm", "ebm", "log_z")] && System.Double.IsFinite m.[(r + "-ebm", "ebm", "log_z_quadrature")])
+    let ids, drawn, errors = rendered (Path.Combine(outcome.Folder, "report.html"))
+    Assert.Equal("", errors)
+    Assert.Equal<string list>(ids, drawn)
+    for id in [ "plot-R_10-kde-bandwidth-kde"; "plot-R_1-ebm-density-ebm"; "plot-R_10-gmm-density-em" ] do
+        Assert.Contains(id, ids)
+    try Directory.Delete(root, true) with _ -> ()
+
+[<Fact>]
+let ``Mila Q6 GAN end to end: both update schemes train, count covered modes out of 10 and draw samples over training`` () =
+    let root, outcome = runScript "mila_dgm_q6_gan_ring" [ "budget.steps=60"; "snapshot_every=30"; "q6.steps=20" ]
+    Assert.Equal(None, outcome.Error)
+    let m = summaryMetrics outcome.Folder
+    for c in [ "simultaneous"; "alternating" ] do
+        Assert.InRange(m.[(c, "gan", "modes_covered")], 0.0, 10.0)
+        Assert.True(System.Double.IsFinite m.[(c, "gan", "sample_nll")])
+    let ids, drawn, errors = rendered (Path.Combine(outcome.Folder, "report.html"))
+    Assert.Equal("", errors)
+    Assert.Equal<string list>(ids, drawn)
+    Assert.Contains("plot-alternating-snapshots-gan", ids)
+    try Directory.Delete(root, true) with _ -> ()
