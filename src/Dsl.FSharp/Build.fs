@@ -266,12 +266,14 @@ module Study =
 [<RequireQualifiedAccess>]
 module Expect =
     let metric (m: MetricSpec) (cmp: Comparison) (value: float) =
-        { Metric = m; Fit = None; Comparison = cmp; Value = value }
+        { Metric = m; Case = None; Fit = None; Comparison = cmp; Value = value }
 
     let nll cmp value = metric Nll cmp value
     /// metric a <= metric b (+ slack) for every fit, e.g. `Expect.atMost (NegIwae (5000, 1000)) (NegIwae (50, 1000)) 0.0`.
-    let atMost (a: MetricSpec) (b: MetricSpec) (slack: float) = { Metric = a; Fit = None; Comparison = AtMostMetric b; Value = slack }
+    let atMost (a: MetricSpec) (b: MetricSpec) (slack: float) = { Metric = a; Case = None; Fit = None; Comparison = AtMostMetric b; Value = slack }
     let forFit (fit: string) (e: Expectation) = { e with Fit = Some fit }
+    /// Only that case.
+    let forCase (case: string) (e: Expectation) = { e with Case = Some case }
 
 /// The experiment pipeline: `Experiment.create "name" |> Experiment.withCase ... |> Experiment.plots [...]`.
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]

@@ -23,6 +23,7 @@ let message (e: DslError) =
     | BadWeights (c, why) -> sprintf "case '%s': mixture weights %s" c why
     | DuplicateName (what, n) -> sprintf "two %ss are named '%s': names must be unique" what n
     | UnknownFitInExpectation (f, known) -> sprintf "an expectation names fit '%s', which no case has (fits: %s)" f (String.Join(", ", known))
+    | UnknownCaseInExpectation (c, known) -> sprintf "an expectation names case '%s', which the experiment does not have (cases: %s)" c (String.Join(", ", known))
     | NeedsTrueMixture (c, m) -> sprintf "case '%s': metric %s needs data drawn from a known mixture, not given points" c m
     | UnknownOverride (k, Some s) -> sprintf "unknown parameter '%s': did you mean '%s'?" k s
     | UnknownOverride (k, None) -> sprintf "unknown parameter '%s' (see `describe` for the parameters)" k
@@ -524,9 +525,13 @@ let errors (e: Experiment) : DslError list =
               | (NegElbo | NegIwae _), (Gmm _ | Bmm _ | Nice _ | TransformerLm _) -> ()   // reported as n/a for exact-likelihood models
               | _ -> ()
       let fitNames = e.Cases |> List.collect (fun c -> c.Fits |> List.map (fun f -> f.Name)) |> List.distinct
+      let caseNames = e.Cases |> List.map (fun c -> c.Label)
       for x in e.Expectations do
           match x.Fit with
           | Some f when not (List.contains f fitNames) -> UnknownFitInExpectation(f, fitNames)
+          | _ -> ()
+          match x.Case with
+          | Some c when not (List.contains c caseNames) -> UnknownCaseInExpectation(c, caseNames)
           | _ -> () ]
 
 /// Experiment -> Plan, or every error found (nothing is trained or read).

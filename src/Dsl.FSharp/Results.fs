@@ -78,6 +78,7 @@ let weightError (trueW: float[]) (truth: float[][]) (w: float[]) (fitted: float[
 let expectations (exps: Expectation list) (cases: CaseOutcome list) : (string * bool) list =
     [ for x in exps do
         for c in cases do
+          if x.Case.IsNone || x.Case = Some c.Planned.Case.Label then
             for f in c.Fits do
                 if x.Fit.IsNone || x.Fit = Some f.Fit.Name then
                     // Metrics are matched by name (neg_iwae_5000 is the same metric whatever number of images it is computed on).

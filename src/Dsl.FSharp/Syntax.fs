@@ -411,7 +411,9 @@ type Comparison =
 /// A claim checked after the run, e.g. "final NLL < 3.95" for every fit.
 type Expectation =
     { Metric: MetricSpec
-      /// None: every fit of every case.
+      /// None: every case.
+      Case: string option
+      /// None: every fit of the cases it covers.
       Fit: string option
       Comparison: Comparison
       Value: float }
@@ -534,6 +536,7 @@ type DslError =
     | BadWeights of case: string * reason: string
     | DuplicateName of what: string * name: string
     | UnknownFitInExpectation of fit: string * known: string list
+    | UnknownCaseInExpectation of case: string * known: string list
     | NeedsTrueMixture of case: string * metric: string
     | UnknownOverride of key: string * suggestion: string option
     | BadOverrideValue of key: string * value: string * expected: string

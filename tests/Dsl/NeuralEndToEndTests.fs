@@ -172,3 +172,15 @@ let ``Mila Q6 GAN end to end: both update schemes train, count covered modes out
     Assert.Equal<string list>(ids, drawn)
     Assert.Contains("plot-alternating-snapshots-gan", ids)
     try Directory.Delete(root, true) with _ -> ()
+
+[<Fact>]
+let ``DS-GA 1008 1.2: at R = 10 EM recovers the ring's means and weights within their sampling error, and at every R its NLL is at most the truth's`` () =
+    let root, outcome = runScript "dsga1008_final_1_ring_gmm" []
+    Assert.Equal(None, outcome.Error)
+    // Two bounds at R = 10 and NLL <= true NLL for each of the three radii.
+    Assert.Equal(5, outcome.Expectations.Length)
+    for claim, held in outcome.Expectations do Assert.True(held, claim)
+    let m = summaryMetrics outcome.Folder
+    // The mean distance |mu_k - true| at R = 10 is near its expected 0.1 sqrt(pi/2) = 0.125 (sd of a mean of ten about 0.02).
+    Assert.InRange(m.[("R=10", "em", "mean_error")], 0.125 - 4.0 * 0.02, 0.125 + 4.0 * 0.02)
+    try Directory.Delete(root, true) with _ -> ()
