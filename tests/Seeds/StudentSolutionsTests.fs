@@ -51,6 +51,10 @@ let ``Seed 002 P1: at the least-squares fit the log-likelihood gradient vanishes
     near 1e-6 0.0 (d gr.[1]) "dLL/dsigma^2"
 
 // ---- P2A: the Gaussian autoregressive likelihood ----
+// The seed's P2A writes grad_theta L = -(1/sigma^2) sum_k (x_k - f_theta(x_<k)), which misses the factor grad_theta f_theta:
+// by the chain rule grad_theta L = (1/sigma^2) sum_k (x_k - f_theta(x_<k)) grad_theta f_theta(x_<k) (with L the
+// log-likelihood, so also the sign). For the AR model f = sum_j phi_j x_{k-j}, grad_phi_j f = x_{k-j}. The tests below
+// check the likelihood and that corrected gradient.
 
 [<Fact>]
 let ``Seed 002 P2A: the AR log-likelihood equals -T/2 log(2 pi sigma^2) - SSE/(2 sigma^2) and the chain rule sum of log N(x_t; f(x_<t), sigma^2)`` () =
@@ -71,7 +75,33 @@ let ``Seed 002 P2A: the AR log-likelihood equals -T/2 log(2 pi sigma^2) - SSE/(2
             s <- s + d (Normal(m, 0.7).LogProb(num (xt t)))
         near 1e-9 s (arr ll).[i] (sprintf "chain rule, sequence %d" i)
 
+[<Fact>]
+let ``Seed 002 P2A: dL/dphi_j = (1/sigma^2) sum_t e_t x_{t-j} (with the grad f factor the seed omits), by finite differences`` () =
+    use g = gen 38UL
+    use x = truth.Simulate(1L, 200, g, [| 0.0; 0.0 |])
+    let ll (phi: float[]) = d (ArModel(phi, truth.Sigma2).LogLikelihood(x).Sum())
+    use e = truth.Residuals(x)                                          // (1, 198)
+    let struct (X, _) = ArModel.LagDesign(x, 2, 2)                      // (1, 198, 2): x_{t-1}, x_{t-2}
+    let es, xs = arr e, arr X
+    let h = 1e-6
+    for j in 0 .. 1 do
+        let bump s = truth.Phi |> Array.mapi (fun i v -> if i = j then v + s else v)
+        let fd = (ll (bump h) - ll (bump -h)) / (2.0 * h)
+        let withFactor = (Seq.sum (seq { for t in 0 .. 197 -> es.[t] * xs.[t * 2 + j] })) / truth.Sigma2
+        // the quadratic log-likelihood makes central differences exact up to rounding (~1e-16 * |L| / h ~ 1e-7)
+        near 1e-5 withFactor fd (sprintf "dL/dphi_%d" (j + 1))
+        let seeds = -(Array.sum es) / truth.Sigma2
+        if abs (seeds - fd) < 1.0 then failwithf "the seed's formula %g should not match the gradient %g" seeds fd
+
 // ---- P2C: KL between autoregressive models ----
+
+/// The sd of one draw of log p(x) - log q(x), x ~ p (length 30), from an independent pilot of 40000 sequences with its
+/// own generator, computed with plain doubles (relative error about 0.5%), not by the MonteCarlo code under test.
+let private pilotSd (p: ArModel) (q: ArModel) (init: float[]) =
+    use g = gen 99UL
+    use x = p.Simulate(40000L, 30, g, init)
+    use lr = p.LogLikelihood(x, 2) - q.LogLikelihood(x, 2)
+    sampleSd (arr lr)
 
 [<Fact>]
 let ``Seed 002 P2C: KL between two Gaussian AR models = sum of expected per-step KLs; Monte Carlo converges to it`` () =
@@ -81,15 +111,18 @@ let ``Seed 002 P2C: KL between two Gaussian AR models = sum of expected per-step
     let exact = ArModel.KlDivergence(p, q, 30, init)
     use g = gen 34UL
     // 4 SE: false failure ~6e-5
-    covers 4.0 exact (ArModel.KlMonteCarlo(p, q, 30, init, 4000L, g)) "MC KL, equal variances"
+    covers 4.0 exact (pilotSd p q init) (ArModel.KlMonteCarlo(p, q, 30, init, 4000L, g)) "MC KL, equal variances"
     // the seed's formula with equal variances: E_p sum_t (f_theta - g_phi)^2 / (2 sigma^2)
     use x = p.Simulate(4000L, 30, g, init)
     let struct (X, _) = ArModel.LagDesign(x, 2, 2)
     use diff = X.MatMul(tensor [ 0.6 - 0.3; -0.2 ])                    // (f - g) per step, (4000, 28)
-    covers 4.0 exact (MonteCarlo.Mean((diff.Square() / 2.0).Sum(1L))) "seed's E sum (f-g)^2 / (2 sigma^2)"
+    use pilot = p.Simulate(40000L, 30, gen 98UL, init)
+    let struct (Xp, _) = ArModel.LagDesign(pilot, 2, 2)
+    let sdSeed = sampleSd (arr ((Xp.MatMul(tensor [ 0.6 - 0.3; -0.2 ]).Square() / 2.0).Sum(1L)))
+    covers 4.0 exact sdSeed (MonteCarlo.Mean((diff.Square() / 2.0).Sum(1L))) "seed's E sum (f-g)^2 / (2 sigma^2)"
     // unequal variances too
     let q2 = ArModel([| 0.3 |], 1.7)
-    covers 4.0 (ArModel.KlDivergence(p, q2, 30, init)) (ArModel.KlMonteCarlo(p, q2, 30, init, 4000L, g)) "MC KL, unequal variances"
+    covers 4.0 (ArModel.KlDivergence(p, q2, 30, init)) (pilotSd p q2 init) (ArModel.KlMonteCarlo(p, q2, 30, init, 4000L, g)) "MC KL, unequal variances"
 
 [<Fact>]
 let ``Seed 002 P2C lemma: KL(N(mu1, s^2) || N(mu2, s^2)) = (mu1 - mu2)^2 / (2 s^2) (vs quadrature)`` () =
@@ -131,7 +164,8 @@ let ``Seed 002 P4A: E[x^2 + x + 1] = 3 for x ~ N(0, 2) (quadrature and Monte Car
     near 1e-10 3.0 (Quadrature.IntegrateScalar((fun x -> n02.Prob(x) * f x), -30.0, 30.0)) "quadrature"
     use g = gen 36UL
     use x = n02.Sample(20000L, g)
-    covers 4.0 3.0 (MonteCarlo.Mean(f x)) "Monte Carlo"
+    // Var f = 2 sigma^4 + sigma^2 = 10 (checked by quadrature in P4B): sd sqrt 10
+    covers 4.0 3.0 (sqrt 10.0) (MonteCarlo.Mean(f x)) "Monte Carlo"
 
 [<Fact>]
 let ``Seed 002 P4B: the Monte Carlo variance estimator mean f^2 - (mean f)^2 converges to Var f = 2 sigma^4 + sigma^2 = 10`` () =
