@@ -139,6 +139,13 @@ let ``Mila Q3.2: the amortised q_phi*(z|x_i) never has smaller KL to the posteri
     let pi = arr perInstance
     Array.iteri (fun i a -> if a < pi.[i] - 1e-12 then failwithf "point %d: amortised KL %g < per-instance %g" i a pi.[i]) (arr amortised)
     Assert.True(d (amortised.Sum()) > 0.1, "the restricted encoder leaves a positive total gap")
+    // the amortised optimum in closed form: all posteriors share the variance 1/(1 + theta^2), which the encoder can
+    // match, so the total KL is min_a sum_i (a x_i - m_i)^2 (1 + theta^2) / 2 at a = sum x m / sum x^2 (Q3.3a: the
+    // amortised ELBO's bias of log p(x) is this gap; the per-instance one has none)
+    let ms = xs |> Array.map (fun x -> theta * (x - 1.0) / (1.0 + theta * theta))
+    let aStar = Array.fold2 (fun acc x m -> acc + x * m) 0.0 xs ms / Array.sumBy (fun x -> x * x) xs
+    let closed = Array.fold2 (fun acc x m -> acc + (aStar * x - m) ** 2.0) 0.0 xs ms * (1.0 + theta * theta) / 2.0
+    near 1e-6 closed (d (amortised.Sum())) "total amortised KL = its closed-form minimum"
 
 // ---- Q4: the importance-weighted bound L_K (z ~ N(0,1), x | z ~ N(z, 1), x = 2, proposal q = N(0, 1)) ----
 

@@ -132,6 +132,32 @@ let ``Seed 002 P2C lemma: KL(N(mu1, s^2) || N(mu2, s^2)) = (mu1 - mu2)^2 / (2 s^
     let quad = Quadrature.IntegrateScalar((fun x -> a.Prob(x) * (a.LogProb x - b.LogProb x)), -15.0, 15.0)
     near 1e-9 (d kl) quad "quadrature"
 
+// ---- P2B, P2D, P2E: generation is sequential, forgets its start geometrically, and accumulates errors ----
+
+[<Fact>]
+let ``Seed 002 P2B-E: a generated AR(2) sequence depends on all its past draws: Var(x_k | start) = sigma^2 sum_{j<k} psi_j^2 grows from sigma^2 to gamma(0), the start's pull decays like psi_k`` () =
+    use g = gen 39UL
+    let n = 20000L
+    use x = truth.Simulate(n, 12, g, [| 1.0; 1.0 |])                 // (n, 12): the start (1, 1), then steps k = 1..10
+    // x_k = sum_{j<k} psi_j e_{k-j} + (the start's pull m_k): psi_0 = 1, psi_1 = phi_1, psi_j = phi_1 psi_{j-1} + phi_2 psi_{j-2};
+    // m_k = phi_1 m_{k-1} + phi_2 m_{k-2}, m_0 = m_{-1} = 1. Each draw feeds every later one (no parallel sampling, P2B),
+    // and one step's error is carried on with weights psi (accumulation, P2E).
+    let psi = Array.zeroCreate 11
+    let m = Array.zeroCreate 12
+    psi.[0] <- 1.0; psi.[1] <- 0.5; m.[0] <- 1.0; m.[1] <- 1.0
+    for j in 2 .. 10 do psi.[j] <- 0.5 * psi.[j - 1] - 0.3 * psi.[j - 2]
+    for k in 2 .. 11 do m.[k] <- 0.5 * m.[k - 1] - 0.3 * m.[k - 2]
+    let gamma0 = truth.Sigma2 * 1.3 / (0.7 * (1.3 * 1.3 - 0.25))       // sigma^2 (1 - phi2) / ((1 + phi2)((1 - phi2)^2 - phi1^2)) = 0.632
+    // 4.5 SE on 6 checks: false failure < 4e-5 (sample variance SE v sqrt(2/(n-1)) for normal x_k)
+    for k in [ 1; 2; 10 ] do
+        let v = truth.Sigma2 * (Seq.sum (seq { for j in 0 .. k - 1 -> psi.[j] * psi.[j] }))
+        use xk = x.Select(1L, int64 (k + 1))
+        near (4.5 * v * sqrt (2.0 / float (n - 1L))) v (d (xk.Var())) (sprintf "Var(x_%d | start)" k)
+        covers 4.5 m.[k + 1] (sqrt v) (MonteCarlo.Mean xk) (sprintf "E(x_%d | start)" k)
+    // after 10 steps the forecast variance is the stationary gamma(0): 0.49 -> 0.632, and the start's pull |m_11| < 0.01
+    near 2e-3 gamma0 (truth.Sigma2 * (Seq.sum (seq { for j in 0 .. 9 -> psi.[j] * psi.[j] }))) "10-step variance = gamma(0)"
+    Assert.True(abs m.[11] < 0.01, sprintf "start's pull after 10 steps: %g" m.[11])
+
 // ---- P3: the mixture-density output layer ----
 
 [<Fact>]
