@@ -23,7 +23,7 @@ filter_for() {
   local seeds='FullyQualifiedName~GenDsl.Tests.Seeds'
   case "$1" in
     Distributions) echo "$seeds|FullyQualifiedName~GaussianMixtureTests|FullyQualifiedName~VaeTests" ;;
-    Inference)     echo "$seeds|FullyQualifiedName~GaussianKlFitTests|FullyQualifiedName~VaeTests|FullyQualifiedName~NiceTests" ;;
+    Inference)     echo "$seeds|FullyQualifiedName~InferenceContractTests|FullyQualifiedName~GaussianKlFitTests|FullyQualifiedName~VaeTests|FullyQualifiedName~NiceTests" ;;
     Models)        echo "$seeds|FullyQualifiedName~GaussianMixture|FullyQualifiedName~BernoulliMixture|FullyQualifiedName~NiceTests|FullyQualifiedName~VaeTests" ;;
     *) echo "mutation.sh: unknown folder '$1'; use Distributions, Inference or Models" >&2; return 1 ;;
   esac
