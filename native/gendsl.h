@@ -60,6 +60,7 @@ GD_API int gd_tensor_zero_(gd_tensor a);
 /* ---- creation and randomness (random.cpp) ---- */
 GD_API int gd_tensor_zeros(const int64_t* shape, int ndim, int dtype, int dev, int idx, gd_tensor* out);
 GD_API int gd_tensor_ones(const int64_t* shape, int ndim, int dtype, int dev, int idx, gd_tensor* out);
+/* dtype -1: inferred from the value as torch.full does (bool -> bool, int -> int64, float -> float32). */
 GD_API int gd_tensor_full(const int64_t* shape, int ndim, gd_scalar value, int dtype, int dev, int idx, gd_tensor* out);
 GD_API int gd_tensor_empty(const int64_t* shape, int ndim, int dtype, int dev, int idx, gd_tensor* out);
 GD_API int gd_tensor_arange(gd_scalar start, gd_scalar end, gd_scalar step, int dtype, int dev, int idx, gd_tensor* out);
@@ -141,7 +142,7 @@ GD_API int gd_tensor_rdiv_scalar(gd_tensor a, gd_scalar b, gd_tensor* out);  /* 
 GD_API int gd_tensor_rpow_scalar(gd_tensor a, gd_scalar b, gd_tensor* out);  /* b ^ a */
 GD_API int gd_tensor_leaky_relu(gd_tensor a, double slope, gd_tensor* out);
 GD_API int gd_tensor_softplus(gd_tensor a, double beta, double threshold, gd_tensor* out);
-GD_API int gd_tensor_clamp(gd_tensor a, const double* min, const double* max, gd_tensor* out); /* null = unbounded */
+GD_API int gd_tensor_clamp(gd_tensor a, const gd_scalar* min, const gd_scalar* max, gd_tensor* out); /* null = unbounded */
 /* In-place arithmetic for optimizers: a += alpha * b, a *= b, a += value * b * c, a += value * b / c. */
 GD_API int gd_tensor_add_(gd_tensor a, gd_tensor b, gd_scalar alpha);
 GD_API int gd_tensor_add_scalar_(gd_tensor a, gd_scalar b);
@@ -153,7 +154,7 @@ GD_API int gd_tensor_exp_(gd_tensor a);
 GD_API int gd_tensor_addcmul_(gd_tensor a, gd_tensor b, gd_tensor c, gd_scalar value);
 GD_API int gd_tensor_addcdiv_(gd_tensor a, gd_tensor b, gd_tensor c, gd_scalar value);
 GD_API int gd_tensor_lerp_(gd_tensor a, gd_tensor end, gd_scalar weight);
-GD_API int gd_tensor_clamp_(gd_tensor a, const double* min, const double* max);
+GD_API int gd_tensor_clamp_(gd_tensor a, const gd_scalar* min, const gd_scalar* max);
 
 /* ---- reductions (reduce.cpp); ndim 0 reduces over every dim; dtype -1 keeps the input's ---- */
 GD_API int gd_tensor_sum(gd_tensor a, const int64_t* dims, int ndim, int keepdim, int dtype, gd_tensor* out);

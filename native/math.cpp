@@ -1,5 +1,6 @@
 // math.cpp: elementwise math — unary, binary (tensor and scalar forms) and in-place updates.
 #include "common.h"
+#include <ATen/ScalarOps.h>
 
 using gd::T;
 using gd::wrap;
@@ -26,7 +27,8 @@ GD_BINARY_SCALAR(logical_and, at::logical_and(x, at::scalar_tensor(y, x.options(
 GD_BINARY(logical_or, at::logical_or(x, y))
 GD_BINARY_SCALAR(logical_or, at::logical_or(x, at::scalar_tensor(y, x.options().dtype(at::kBool))))
 GD_BINARY(atan2, at::atan2(x, y))
-GD_BINARY_SCALAR(atan2, at::atan2(x, at::scalar_tensor(y, x.options())))
+// A scalar joins type promotion as PyTorch's wrapped number (int64 tensor, 0.5 -> float32), never cast to x's dtype first.
+GD_BINARY_SCALAR(atan2, at::atan2(x, at::native::wrapped_scalar_tensor(y, x.device())))
 GD_BINARY_SCALAR(rsub, at::rsub(x, y))
 GD_BINARY_SCALAR(rdiv, x.reciprocal() * y)
 GD_BINARY_SCALAR(rpow, at::pow(y, x))
@@ -38,12 +40,13 @@ GD_API int gd_tensor_softplus(gd_tensor a, double beta, double threshold, gd_ten
   GD_TRY(*out = wrap(at::softplus(T(a), beta, threshold)))
 }
 namespace {
-c10::optional<at::Scalar> bound(const double* v) { return v ? c10::optional<at::Scalar>(*v) : c10::nullopt; }
+// An int bound keeps an int64 tensor int64 (PyTorch: torch.clamp(long, -1, 2) is long); a float bound promotes.
+c10::optional<at::Scalar> bound(const gd_scalar* v) { return v ? c10::optional<at::Scalar>(gd::scalar(*v)) : c10::nullopt; }
 }  // namespace
-GD_API int gd_tensor_clamp(gd_tensor a, const double* min, const double* max, gd_tensor* out) {
+GD_API int gd_tensor_clamp(gd_tensor a, const gd_scalar* min, const gd_scalar* max, gd_tensor* out) {
   GD_TRY(*out = wrap(at::clamp(T(a), bound(min), bound(max))))
 }
-GD_API int gd_tensor_clamp_(gd_tensor a, const double* min, const double* max) {
+GD_API int gd_tensor_clamp_(gd_tensor a, const gd_scalar* min, const gd_scalar* max) {
   GD_TRY(T(a).clamp_(bound(min), bound(max)))
 }
 GD_API int gd_tensor_add_(gd_tensor a, gd_tensor b, gd_scalar alpha) { GD_TRY(T(a).add_(T(b), gd::scalar(alpha))) }

@@ -20,7 +20,9 @@ GD_API int gd_tensor_ones(const int64_t* shape, int ndim, int dtype, int dev, in
   GD_TRY(*out = wrap(at::ones(gd::dims(shape, ndim), gd::options(dtype, dev, idx))))
 }
 GD_API int gd_tensor_full(const int64_t* shape, int ndim, gd_scalar value, int dtype, int dev, int idx, gd_tensor* out) {
-  GD_TRY(*out = wrap(at::full(gd::dims(shape, ndim), gd::scalar(value), gd::options(dtype, dev, idx))))
+  GD_TRY(auto o = at::TensorOptions().device(gd::device(dev, idx));
+         if (dtype >= 0) o = o.dtype(gd::dtype(dtype));
+         *out = wrap(at::full(gd::dims(shape, ndim), gd::scalar(value), o)))
 }
 GD_API int gd_tensor_empty(const int64_t* shape, int ndim, int dtype, int dev, int idx, gd_tensor* out) {
   GD_TRY(*out = wrap(at::empty(gd::dims(shape, ndim), gd::options(dtype, dev, idx))))

@@ -68,6 +68,41 @@ let private p7Options lr = GmmFitOptions(K = 3, LearnWeights = false, Covariance
 
 let private finalNll (r: GmmFitResult) = -r.Curve.[r.Curve.Count - 1].MeanLogLikelihood
 
+/// -(1/n) sum_i log((1/3) sum_k N(x_i; mu_k, I)) for 2-D x, written out here (no GaussianMixture code): log 3 + log 2pi
+/// minus the mean log-sum-exp of -|x_i - mu_k|^2 / 2.
+let private nllByHand (x: Tensor) (mu: Tensor) =
+    use s = Scope.Begin()
+    let lse = ((x.Unsqueeze(1L) - mu.Unsqueeze(0L)).Square().Sum(2L) * -0.5).LogSumExp(1L) // (N)
+    -(lse.Mean().ToDouble()) + log 3.0 + log (2.0 * System.Math.PI)
+
+/// An independent EM for the means (weights 1/3, identity covariances), written out here, 300 iterations from the true
+/// means: q_ik = softmax_k(-|x_i - mu_k|^2 / 2), mu_k = sum_i q_ik x_i / sum_i q_ik. Returns the MLE of the means (3, 2).
+let private emOptimum (x: Tensor) =
+    use truth = GaussianMixture.Cse599iP7()
+    let mutable mu = truth.Means.Clone().DetachFromScope()
+    for _ in 1 .. 300 do
+        use s = Scope.Begin()
+        let q = ((x.Unsqueeze(1L) - mu.Unsqueeze(0L)).Square().Sum(2L) * -0.5).Softmax(1L) // (N, K)
+        let next = (q.T.MatMul(x) / q.Sum(0L).Unsqueeze(1L)).DetachFromScope()
+        mu.Dispose()
+        mu <- next
+    mu
+
+/// The (K, 2) means as a flat list, rows ordered by their first coordinate (-2, 1, 2 here): fits label components freely.
+let private byFirstCoordinate (mu: Tensor) = vals mu |> Array.chunkBySize 2 |> Array.sortBy (fun r -> r.[0]) |> Array.concat |> List.ofArray
+
+[<Fact>]
+let ``CSE599i P7: the MLE of the means (independent EM) beats the true mixture on the sample by about chi2_6 / 2n, and the library's NLL is the written-out one`` () =
+    use x = p7Data ()
+    use muStar = emOptimum x
+    use truth = GaussianMixture.Cse599iP7()
+    let nllStar, nllTrue = nllByHand x muStar, nllByHand x truth.Means
+    // 2 n (NLL_true - NLL*) is asymptotically chi-square with 6 degrees of freedom (Wilks): below 22.46 with prob 0.999
+    if not (nllStar <= nllTrue && nllTrue - nllStar < 22.46 / 6000.0) then failwithf "NLL* %.8f vs NLL(truth) %.8f" nllStar nllTrue
+    // the library's log-likelihood (with its -log 2pi) against the one written out
+    closeScalar 1e-12 nllTrue (-(truth.MeanLogLikelihood x))
+    closeScalar 1e-12 nllStar -(GaussianMixture(vec [ 1. / 3.; 1. / 3.; 1. / 3. ], muStar).MeanLogLikelihood x)
+
 [<Fact>]
 let ``CSE599i P7b: gradient ascent (k = 0..10, lr 3) reaches NLL below 3.95 nats`` () =
     // lr = 3 = K: with weights 1/3 the mean step lr (1/n) sum_i q_ik (x_i - mu_k) is then close to EM's update.
@@ -77,6 +112,13 @@ let ``CSE599i P7b: gradient ascent (k = 0..10, lr 3) reaches NLL below 3.95 nats
     Assert.Equal(11, r.Curve.Count)
     Assert.True(finalNll r < 3.95, $"final NLL {finalNll r}")
     Assert.True(finalNll r < -r.Curve.[0].MeanLogLikelihood)
+    // against the independent EM optimum: never below it, and close after 10 steps (measured 2.5e-7 nats above it; an
+    // NLL gap g leaves the means about sqrt(2 g / (1/3)) ~ 1.2e-3 away); the curve's last point is the written-out NLL
+    use muStar = emOptimum x
+    let nllStar = nllByHand x muStar
+    closeScalar 1e-12 (nllByHand x r.Model.Means) (finalNll r)
+    if not (finalNll r >= nllStar - 1e-12 && finalNll r - nllStar < 1e-6) then failwithf "GD NLL %.10f vs optimum %.10f" (finalNll r) nllStar
+    close 5e-3 (byFirstCoordinate muStar) (vec (byFirstCoordinate r.Model.Means))
 
 [<Fact>]
 let ``CSE599i P7c: SGD (5000 one-point steps, lr 0.05) reaches NLL below 3.95 nats`` () =
@@ -86,6 +128,14 @@ let ``CSE599i P7c: SGD (5000 one-point steps, lr 0.05) reaches NLL below 3.95 na
     use _ = r.Model
     Assert.Equal<int list>([ 0; 1000; 2000; 3000; 4000; 5000 ], r.Curve |> Seq.map (fun s -> s.Iteration) |> Seq.toList)
     Assert.True(finalNll r < 3.95, $"final NLL {finalNll r}")
+    use muStar = emOptimum x
+    let nllStar = nllByHand x muStar
+    closeScalar 1e-12 (nllByHand x r.Model.Means) (finalNll r)
+    // constant-step SGD ends in a stationary cloud around the optimum: per-point gradient covariance about (1/3) I and
+    // Hessian (1/3) I per mean give the cloud covariance lr/2 I, so the excess NLL is (lr/12) chi2_6 (mean lr/2 = 0.025;
+    // measured 0.0249), below (lr/12) 22.46 = 0.094 with probability 0.999
+    let excess = finalNll r - nllStar
+    if not (excess >= -1e-12 && excess < 0.05 / 12.0 * 22.46) then failwithf "SGD NLL %.10f vs optimum %.10f" (finalNll r) nllStar
 
 [<Fact>]
 let ``CSE599i P7d: EM (k = 0..10) reaches NLL below 3.95 nats and Tol stops it early`` () =
@@ -94,6 +144,12 @@ let ``CSE599i P7d: EM (k = 0..10) reaches NLL below 3.95 nats and Tol stops it e
     use _ = r.Model
     Assert.Equal(11, r.Curve.Count)
     Assert.True(finalNll r < 3.95, $"final NLL {finalNll r}")
+    use muStar = emOptimum x
+    let nllStar = nllByHand x muStar
+    closeScalar 1e-12 (nllByHand x r.Model.Means) (finalNll r)
+    // 10 EM iterations from the homework's start: measured 2.6e-7 nats above the optimum, GD's 2.5e-7 (they agree)
+    if not (finalNll r >= nllStar - 1e-12 && finalNll r - nllStar < 1e-6) then failwithf "EM NLL %.10f vs optimum %.10f" (finalNll r) nllStar
+    close 5e-3 (byFirstCoordinate muStar) (vec (byFirstCoordinate r.Model.Means))
     let early = GaussianMixtureFit.Em(x, GmmFitOptions(K = 3, LearnWeights = false, Seed = 1UL, MaxIter = 100, Tol = 1e-6))
     use _ = early.Model
     Assert.True(early.Converged && early.Iterations < 100, $"iterations {early.Iterations}")

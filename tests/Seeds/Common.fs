@@ -26,11 +26,30 @@ let allNear (tol: float) (expected: Tensor) (actual: Tensor) (what: string) =
     if e.Length <> a.Length then failwithf "%s: %d expected values, %d actual" what e.Length a.Length
     for i in 0 .. e.Length - 1 do near tol e.[i] a.[i] (sprintf "%s[%d]" what i)
 
-/// Fails unless the Monte Carlo estimate lies within z standard errors of the truth.
-/// z = 4: a false failure with probability about 6e-5 (normal approximation of the mean).
-let covers (z: float) (truth: float) (e: Estimate) (what: string) =
-    if not (e.Covers(truth, z)) then
-        failwithf "%s: estimate %O is %.2f standard errors from the truth %.8g (allowed %.1f)" what e ((e.Mean - truth) / e.StdErr) truth z
+/// Fails unless the Monte Carlo estimate e lies within z true standard errors sd / sqrt(M) of the truth, where sd is the
+/// true standard deviation of one draw (a closed form, a quadrature or an independent pilot sample, never e's own StdErr);
+/// z = 4: a false failure with probability about 6e-5 (normal approximation of the mean). It also fails unless e's own
+/// StdErr is within 25% of sd / sqrt(M): for the M >= 400 draws used here the sample standard deviation has a relative
+/// error of a few percent, so 25% is a wide margin that still catches a standard error off by a factor 2 or sqrt(M).
+let covers (z: float) (truth: float) (sd: float) (e: Estimate) (what: string) =
+    let se = sd / sqrt (float e.Samples)
+    if not (abs (e.Mean - truth) <= z * se) then
+        failwithf "%s: estimate %O is %.2f true standard errors (%.3g) from the truth %.8g (allowed %.1f)" what e ((e.Mean - truth) / se) se truth z
+    if not (e.StdErr >= 0.75 * se && e.StdErr <= 1.25 * se) then
+        failwithf "%s: reported standard error %.4g is not within 25%% of the true %.4g" what e.StdErr se
+
+/// Like covers when only an upper bound sdMax on the standard deviation of one draw is known: the mean must lie within
+/// z * sdMax / sqrt(M) of the truth (a conservative test), and the reported StdErr may not exceed 1.25 sdMax / sqrt(M).
+let coversWithin (z: float) (truth: float) (sdMax: float) (e: Estimate) (what: string) =
+    let se = sdMax / sqrt (float e.Samples)
+    if not (abs (e.Mean - truth) <= z * se) then
+        failwithf "%s: estimate %O is more than %.1f x %.3g from the truth %.8g" what e z se truth
+    if e.StdErr > 1.25 * se then failwithf "%s: reported standard error %.4g exceeds the bound %.4g" what e.StdErr se
+
+/// The sample standard deviation of plain doubles (Bessel), computed here rather than by the code under test.
+let sampleSd (xs: float[]) =
+    let m = Array.average xs
+    sqrt ((xs |> Array.sumBy (fun x -> (x - m) * (x - m))) / float (xs.Length - 1))
 
 /// Kolmogorov-Smirnov statistic D_n = sup |F_n - F| of samples (n) against a CDF.
 let ksStatistic (samples: Tensor) (cdf: Tensor -> Tensor) =

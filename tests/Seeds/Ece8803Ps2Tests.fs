@@ -32,41 +32,65 @@ let ``ECE8803 P1a: P = N(0,1), Q = Cauchy: KL(P||Q) converges, truncated KL(Q||P
     let k1, k2 = kl q p 100.0, kl q p 200.0
     if k2 - k1 < 0.9 * 100.0 / Math.PI then failwithf "KL(Q||P) on [-L, L] grew only %g from L = 100 to 200" (k2 - k1)
 
-// ---- P1b: forward vs reverse KL fits ----
+// ---- P1b: forward vs reverse KL fits (Inference/GaussianKlFit) ----
 
 let private target = NormalMixture.OneD([| 0.5; 0.5 |], [| -5.0; 5.0 |], [| 1.0; 1.0 |])
-let private logP (x: Tensor) = target.LogProb(x.Unsqueeze(1L))
-let private grid = Quadrature.Grid(-15.0, 15.0, 3001L).DetachFromScope()
-let private wq = Quadrature.SimpsonWeights(3001L, 0.01).DetachFromScope()
+let private logP = Func<Tensor, Tensor>(fun x -> target.LogProb(x.Unsqueeze(1L)))
 
-/// log q(x) for q = N(mu, exp(logSigma)^2), differentiable in both.
-let private logQ (mu: Tensor) (logSigma: Tensor) (x: Tensor) = ((x - mu) / logSigma.Exp()).Square() * -0.5 - logSigma - Normal.HalfLog2Pi
+/// KL(N(ma, sa^2) || N(mb, sb^2)) in closed form.
+let private klNormal (ma: float, sa: float) (mb: float, sb: float) = log (sb / sa) + (sa * sa + (ma - mb) ** 2.0) / (2.0 * sb * sb) - 0.5
+
+[<Fact>]
+let ``ECE8803 P1b: GaussianKlFit's objective and its gradient equal the closed-form KL between Gaussians in both directions`` () =
+    // p = N(1, 2^2), q = N(0.3, 0.7^2); Simpson on [-20, 20] with h = 0.01 is exact to ~1e-12 for these integrands
+    let lp = Func<Tensor, Tensor>(fun x -> Normal(1.0, 2.0).LogProb(x))
+    near 1e-9 (klNormal (1.0, 2.0) (0.3, 0.7)) (GaussianKlFit.Evaluate(KlDirection.Forward, lp, 0.3, 0.7, -20.0, 20.0, 4001L)) "KL(p||q)"
+    near 1e-9 (klNormal (0.3, 0.7) (1.0, 2.0)) (GaussianKlFit.Evaluate(KlDirection.Reverse, lp, 0.3, 0.7, -20.0, 20.0, 4001L)) "KL(q||p)"
+    // d KL(p||q) / d mu = (mu - m_p) / s_q^2 and d / d log s_q = 1 - (s_p^2 + (m_p - mu)^2) / s_q^2, against autograd
+    use x = Quadrature.Grid(-20.0, 20.0, 4001L)
+    use w = Quadrature.SimpsonWeights(4001L, 0.01)
+    let mu, ls = (num 0.3).RequiresGrad_(), (num (log 0.7)).RequiresGrad_()
+    let gr = Autograd.Grad([| GaussianKlFit.Divergence(KlDirection.Forward, mu, ls, x, w, lp.Invoke x) |], [| mu; ls |])
+    near 1e-8 ((0.3 - 1.0) / 0.49) (d gr.[0]) "dKL/dmu"
+    near 1e-8 (1.0 - (4.0 + 0.49) / 0.49) (d gr.[1]) "dKL/dlog sigma"
 
 [<Fact>]
 let ``ECE8803 P1b: minimising forward KL(P||Q) over a Gaussian Q covers both modes (moment matching: mu = 0, sigma^2 = 26)`` () =
-    use pg = logP(grid).Exp()
-    // forward KL = const - E_p log q
-    let fitted = ascend 0.3 3000 (fun ps -> (wq * pg * logQ ps.[0] ps.[1] grid).Sum()) [| num 1.0; num 0.0 |]
-    near 1e-4 0.0 (d fitted.[0]) "mu"
-    near 1e-3 26.0 (d ((fitted.[1] * 2.0).Exp())) "sigma^2 (= 1 + 5^2)"
+    // mu contracts by 1 - 0.3/26 per step: 3000 steps leave e^-34 of the start
+    let r = GaussianKlFit.Fit(KlDirection.Forward, logP, 1.0, 1.0, 0.3, 3000, -15.0, 15.0)
+    near 1e-6 0.0 r.Mu "mu"
+    near 1e-6 26.0 (r.Sigma * r.Sigma) "sigma^2 (= 1 + 5^2)"
 
 [<Fact>]
-let ``ECE8803 P1b: minimising reverse KL(Q||P) over a Gaussian Q locks onto one mode`` () =
-    // modes at +-5 (sd 1): the one-mode fit has KL about log 2, the broad moment-matched one about 3 nats
-    // (at +-3 the broad fit would win: the modes must be well apart for the mode-seeking picture)
-    let negKl (ps: Tensor[]) =
-        let lq = logQ ps.[0] ps.[1] grid
-        -((wq * lq.Exp() * (lq - logP grid)).Sum())
-    // started between the modes, nearer the right one
-    let fitted = ascend 0.1 1500 negKl [| num 2.0; num 0.0 |]
-    near 0.05 5.0 (d fitted.[0]) "mu sits on the mode at +5"
-    let sigma = d (fitted.[1].Exp())
-    if sigma > 1.05 || sigma < 0.9 then failwithf "sigma %g: reverse KL should fit one unit-variance mode" sigma
-    // and the one-mode fit beats the moment-matched Gaussian N(0, 26) on reverse KL
-    let klOneMode = -(d (negKl fitted))
-    let klBroad = -(d (negKl [| num 0.0; num (0.5 * log 26.0) |]))
-    near 0.01 (log 2.0) klOneMode "KL(q||p) of the one-mode fit is about log 2"
-    if klBroad < klOneMode + 1.0 then failwithf "reverse KL: broad %g vs one-mode %g" klBroad klOneMode
+let ``ECE8803 P1b: minimising reverse KL(Q||P) over a Gaussian Q locks onto one mode; the broad Gaussian N(0, 26) has KL 3.709`` () =
+    // started between the modes, nearer the right one; the one-mode q = N(5, 1) has KL(q||p) = log 2 up to the other
+    // mode's overlap (about e^-50)
+    let r = GaussianKlFit.Fit(KlDirection.Reverse, logP, 2.0, 1.0, 0.1, 1500, -15.0, 15.0)
+    near 1e-4 5.0 r.Mu "mu sits on the mode at +5"
+    near 1e-4 1.0 r.Sigma "sigma fits one unit-variance mode"
+    near 1e-6 (log 2.0) r.Curve.[r.Curve.Length - 1] "KL(q||p) of the one-mode fit"
+    // the moment-matched N(0, 26): its reverse KL needs q's tails too. Evaluate widens the [-15, 15] grid that suits p to
+    // q's +-12 sd (a Simpson sum on [-15, 15] alone cuts q at 2.9 sd and gives 3.512); the reference is a plain
+    // Simpson sum on [-80, 80], 16001 points
+    use xw = Quadrature.Grid(-80.0, 80.0, 16001L)
+    use ww = Quadrature.SimpsonWeights(16001L, 0.01)
+    use lq = Normal(0.0, sqrt 26.0).LogProb(xw)
+    let reference = d ((ww * lq.Exp() * (lq - logP.Invoke xw)).Sum())
+    near 5e-4 3.709 reference "KL(N(0, 26) || p) by a wide Simpson sum"
+    near 1e-9 reference (GaussianKlFit.Evaluate(KlDirection.Reverse, logP, 0.0, sqrt 26.0, -15.0, 15.0, 3001L)) "Evaluate on p's grid [-15, 15]"
+
+[<Fact>]
+let ``ECE8803 P1b: with modes at +-3 the one-mode Gaussian still beats every centred Gaussian on reverse KL (0.689 vs 0.841)`` () =
+    let p3 = NormalMixture.OneD([| 0.5; 0.5 |], [| -3.0; 3.0 |], [| 1.0; 1.0 |])
+    let lp3 = Func<Tensor, Tensor>(fun x -> p3.LogProb(x.Unsqueeze(1L)))
+    let rev mu sigma = GaussianKlFit.Evaluate(KlDirection.Reverse, lp3, mu, sigma, -40.0, 40.0, 8001L)
+    near 5e-4 0.689 (rev 3.0 1.0) "KL(N(3, 1) || p)"
+    near 5e-4 0.938 (rev 0.0 (sqrt 10.0)) "KL(N(0, 10) || p) (moment matched)"
+    // best centred Gaussian by a scan of sigma in [1, 5] with step 0.01: sigma = 2.75, KL 0.8406 (flat at its
+    // minimum, so the scan's error is < 1e-4; issue 11's 0.877 is not the minimum)
+    let bestCentred = [ for i in 0 .. 400 -> rev 0.0 (1.0 + 0.01 * float i) ] |> List.min
+    near 5e-4 0.8406 bestCentred "min over sigma of KL(N(0, sigma^2) || p)"
+    if rev 3.0 1.0 > bestCentred - 0.1 then failwith "the one-mode fit should win at +-3 as well"
 
 // ---- P2: Bernoulli-mixture EM ----
 
@@ -120,13 +144,18 @@ let ``ECE8803 P2-P3: EM with Dirichlet smoothing 1e-8 never decreases the log-li
     Assert.True(curve.[curve.Count - 1] > curve.[0] + 100.0, sprintf "EM should improve on the initialisation: %A" curve)
 
 [<Fact>]
-let ``ECE8803 P3: Dirichlet smoothing keeps p strictly inside (0, 1) for pixels that are always 0 or 1`` () =
+let ``ECE8803 P3: Dirichlet smoothing gives pixels that are always 0 or 1 the seed's p = a1/(N_k + a1 D) and (N_k + a1)/(N_k + a1 D)`` () =
+    // (the general smoothed step against plain loops: tests/Core/BernoulliMixtureMnistTests.fs)
     use x = Torch.Zeros([| 10L; 4L |], f64)
     x.Select(1L, 3L).Fill_(1.0) |> ignore                             // pixel 0..2 always 0, pixel 3 always 1
-    use eta = Torch.Full([| 10L; 2L |], 0.5, f64)
-    let m = BernoulliMixture.MStep(x, eta, 1e-8, 1e-8)
-    let ps = arr m.Probs
-    Assert.True(ps |> Array.forall (fun p -> p > 0.0 && p < 1.0), sprintf "p = %A" ps)
+    use eta = Torch.Tensor<float>([| for i in 0 .. 9 do yield! [ 0.3; 0.7 ] |], [| 10L; 2L |])
+    let a1, a2 = 1e-3, 2e-3
+    let m = BernoulliMixture.MStep(x, eta, a1, a2)
+    let ps, pis = arr m.Probs, arr m.Weights
+    for k, nk in [ 0, 3.0; 1, 7.0 ] do
+        for dd in 0 .. 2 do near 1e-15 (a1 / (nk + a1 * 4.0)) ps.[k * 4 + dd] (sprintf "p[%d,%d] (never on)" k dd)
+        near 1e-15 ((nk + a1) / (nk + a1 * 4.0)) ps.[k * 4 + 3] (sprintf "p[%d,3] (always on)" k)
+        near 1e-15 ((nk + a2) / (10.0 + a2 * 2.0)) pis.[k] (sprintf "pi[%d]" k)
     Assert.True(Double.IsFinite(m.LogLikelihood(x)))
 
 // ---- P5: simple flows (change of variables) ----
@@ -156,27 +185,34 @@ let ``ECE8803 P5b: e^Y for Y ~ N(mu, sigma^2) has density N(log x; mu, sigma^2) 
     use g = gen 49UL
     assertKs (ln.Sample(20000L, g)) (fun t -> Normal(mu, sigma).Cdf(t.Log())) "KS vs the lognormal CDF"
 
-/// The density of the distance Z from (1,1) of a uniform point on [0,2]^2:
-/// f(z) = pi z / 2 on [0, 1]; z (pi/2 - 2 arccos(1/z)) on (1, sqrt 2] (the arc of radius z inside the square, over area 4).
-let private distDensity (z: float) =
-    if z < 0.0 || z > sqrt 2.0 then 0.0
-    elif z <= 1.0 then Math.PI * z / 2.0
-    else z * (Math.PI / 2.0 - 2.0 * Math.Acos(1.0 / z))
+[<Fact>]
+let ``ECE8803 P5c: SquareCentreDistance's density pi z/2, then z(pi/2 - 2 acos(1/z)), is the derivative of its CDF, integrates to 1 and is 0 outside [0, sqrt 2]`` () =
+    let f (z: float) = d (SquareCentreDistance().LogProb(tensor [ z ]).Exp())
+    near 1e-15 (SquareCentreDistance.Density 0.7) (f 0.7) "LogProb = log Density"
+    // central differences of the closed-form CDF, h = 1e-5: truncation O(h^2 F^(3)) plus rounding 1e-16/h, ~1e-9 away from the kink at z = 1
+    for z in [ 0.2; 0.7; 0.95; 1.05; 1.2; 1.4 ] do
+        let fd = (SquareCentreDistance.Cdf(z + 1e-5) - SquareCentreDistance.Cdf(z - 1e-5)) / 2e-5
+        near 1e-8 fd (SquareCentreDistance.Density z) (sprintf "f(%g) = F'(%g)" z z)
+    // acos(1/z) ~ sqrt(2(z-1)) near z = 1: Simpson's error there is O(h^1.5), so a fine grid and tol 1e-6
+    let density (t: Tensor) = Torch.Tensor<float>(arr t |> Array.map SquareCentreDistance.Density)
+    near 1e-6 1.0 (Quadrature.IntegrateScalar(density, 0.0, 1.0, 20001L) + Quadrature.IntegrateScalar(density, 1.0, sqrt 2.0, 20001L)) "integral"
+    near 1e-12 (Math.PI / 4.0) (Quadrature.IntegrateScalar(density, 0.0, 1.0, 20001L)) "P(Z <= 1) = pi/4 (the inscribed disc)"
+    for z in [ -0.1; 1.5 ] do Assert.Equal(0.0, SquareCentreDistance.Density z)
+    Assert.Equal(1.0, SquareCentreDistance.Cdf 1.5)
 
 [<Fact>]
-let ``ECE8803 P5c: the distance from (1,1) of a uniform point on [0,2]^2 has density pi z/2, then z(pi/2 - 2 acos(1/z)); it integrates to 1 and matches samples`` () =
-    // acos(1/z) ~ sqrt(2(z-1)) near z = 1: Simpson's error there is O(h^1.5), so a fine grid and tol 1e-6
-    let integrate lo hi = Quadrature.IntegrateScalar((fun t -> Torch.Tensor<float>(arr t |> Array.map distDensity)), lo, hi, 20001L)
-    near 1e-6 1.0 (integrate 0.0 1.0 + integrate 1.0 (sqrt 2.0)) "integral"
+let ``ECE8803 P5c: SquareCentreDistance's CDF is the area of the disc inside the square over 4 (grid count) and its sampler passes a KS test`` () =
+    // the fraction of the 1000^2 cell centres of [0, 2]^2 within distance z of (1, 1): error about the boundary
+    // cells' share, which mostly cancels; < 2e-4 here
+    let struct (pts, _) = Quadrature.Grid2d(0.0, 2.0, 1000L)
+    use r = (pts - 1.0).Square().Sum(1L).Sqrt()
+    for z in [ 0.5; 1.0; 1.2; 1.35 ] do
+        use inside = r.Le(z).Double()
+        near 2e-4 (d (inside.Mean())) (SquareCentreDistance.Cdf z) (sprintf "F(%g)" z)
+    pts.Dispose()
     use g = gen 50UL
-    let n = 40000L
-    use pts = Uniform(0.0, 2.0).Sample(n * 2L, g).View(n, 2L)          // (n, 2)
-    use z = (pts - 1.0).Square().Sum(1L).Sqrt()
-    for c in [ 0.5; 1.0; 1.2; 1.35 ] do
-        let cdf = if c <= 1.0 then integrate 0.0 c else integrate 0.0 1.0 + integrate 1.0 c
-        use below = z.Le(c).Double()
-        // binomial proportion, SE sqrt(F(1-F)/n); 4.5 SE on four checks: false failure < 3e-5
-        near (4.5 * sqrt (cdf * (1.0 - cdf) / float n)) cdf (d (below.Mean())) (sprintf "P(Z <= %g)" c)
+    use z = SquareCentreDistance().Sample(40000L, g)
+    assertKs z (fun t -> Torch.Tensor<float>(arr t |> Array.map SquareCentreDistance.Cdf)) "KS vs the closed-form CDF"
 
 // ---- P6: the leaky-ReLU flow ----
 

@@ -97,7 +97,7 @@ public static class GaussianMixtureFit
             var diff = x.Unsqueeze(0) - means.Unsqueeze(1);                                 // (K, N, D)
             var cov = (q.T.Unsqueeze(2) * diff).Transpose(1, 2).Bmm(diff) / nk.Unsqueeze(1).Unsqueeze(2);   // (K, D, D)
             cov = cov + Torch.Torch.Eye(d, null, ScalarType.Float64, x.Device) * reg;
-            scale = GmmInitialisation.Cholesky((cov + cov.T) * 0.5);
+            scale = GmmInitialisation.Cholesky((cov + cov.MT) * 0.5);
         }
         return (logW, means, scale);
     }

@@ -43,7 +43,7 @@ internal sealed class GmmGradParams : Module
     private Tensor FullRaw(Tensor l)
     {
         var d = l.Size(1);
-        var sigma = l.MatMul(l.T);                                                              // (K, D, D)
+        var sigma = l.MatMul(l.MT);                                                              // (K, D, D)
         Tensor l0;
         try { l0 = Linalg.Cholesky(sigma - Torch.Torch.Eye(d, null, ScalarType.Float64, l.Device) * reg); }
         catch (TorchException) { l0 = l; }

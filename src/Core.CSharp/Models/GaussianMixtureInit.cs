@@ -38,7 +38,7 @@ internal sealed class GmmState : IDisposable
         CovarianceType.Identity => Torch.Torch.Eye(d, null, ScalarType.Float64, device).Expand(k, d, d),
         CovarianceType.Spherical => scale!.Unsqueeze(1).Expand(k, d).DiagEmbed(),
         CovarianceType.Diagonal => scale!.DiagEmbed(),
-        _ => scale!.MatMul(scale!.T),
+        _ => scale!.MatMul(scale!.MT),
     };
 
     /// <summary>The model these parameters describe (a new object the caller owns).</summary>

@@ -11,7 +11,7 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_rpow_scalar(Tensor a, Scalar b, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_leaky_relu(Tensor a, double slope, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_softplus(Tensor a, double beta, double threshold, out IntPtr @out);
-    [LibraryImport(Lib)] internal static partial int gd_tensor_clamp(Tensor a, double[]? min, double[]? max, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_clamp(Tensor a, Scalar[]? min, Scalar[]? max, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_add_(Tensor a, Tensor b, Scalar alpha);
     [LibraryImport(Lib)] internal static partial int gd_tensor_add_scalar_(Tensor a, Scalar b);
     [LibraryImport(Lib)] internal static partial int gd_tensor_mul_(Tensor a, Tensor b);
@@ -21,7 +21,7 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_addcmul_(Tensor a, Tensor b, Tensor c, Scalar value);
     [LibraryImport(Lib)] internal static partial int gd_tensor_addcdiv_(Tensor a, Tensor b, Tensor c, Scalar value);
     [LibraryImport(Lib)] internal static partial int gd_tensor_lerp_(Tensor a, Tensor end, Scalar weight);
-    [LibraryImport(Lib)] internal static partial int gd_tensor_clamp_(Tensor a, double[]? min, double[]? max);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_clamp_(Tensor a, Scalar[]? min, Scalar[]? max);
     [LibraryImport(Lib)] internal static partial int gd_tensor_neg(Tensor a, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_abs(Tensor a, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_exp(Tensor a, out IntPtr @out);

@@ -30,9 +30,23 @@ public static partial class Functional
     public static Tensor AvgPool2d(Tensor x, long kernel, long? stride = null, long padding = 0) =>
         W(gd_nn_avg_pool2d(x, Pair(kernel), Pair(stride ?? kernel), Pair(padding), out var r), r);
 
-    /// <summary>Rows of <paramref name="weight"/> (V, D) picked by integer <paramref name="indices"/>: (*,) -> (*, D).</summary>
-    public static Tensor Embedding(Tensor indices, Tensor weight, long paddingIdx = -1) =>
-        W(gd_nn_embedding(weight, indices, paddingIdx, out var r), r);
+    /// <summary>
+    /// Rows of <paramref name="weight"/> (V, D) picked by integer <paramref name="indices"/>: (*,) -> (*, D). The row
+    /// <paramref name="paddingIdx"/> gets no gradient; negative counts from the end (-1 is the last row, as in
+    /// F.embedding); null means no padding row.
+    /// </summary>
+    public static Tensor Embedding(Tensor indices, Tensor weight, long? paddingIdx = null)
+    {
+        var pad = -1L; // libtorch's "none"
+        if (paddingIdx is { } p)
+        {
+            var v = weight.Size(0);
+            if (p >= v || p < -v)
+                throw new ArgumentException($"Embedding: paddingIdx {p} is outside [-{v}, {v}) for a weight with {v} rows; pass null for no padding");
+            pad = p < 0 ? p + v : p;
+        }
+        return W(gd_nn_embedding(weight, indices, pad, out var r), r);
+    }
 
     public static Tensor LayerNorm(Tensor x, long[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5) =>
         W(gd_nn_layer_norm(x, normalizedShape, normalizedShape.Length, Tensor.Of(weight), Tensor.Of(bias), eps, out var r), r);

@@ -78,10 +78,24 @@ public sealed partial class Tensor
     public Tensor RPow(Scalar other) => Wrap(gd_tensor_rpow_scalar(this, other, out var r), r);
     public Tensor LeakyRelu(double negativeSlope = 0.01) => Wrap(gd_tensor_leaky_relu(this, negativeSlope, out var r), r);
     public Tensor Softplus(double beta = 1, double threshold = 20) => Wrap(gd_tensor_softplus(this, beta, threshold, out var r), r);
-    public Tensor Clamp(double? min = null, double? max = null) =>
-        Wrap(gd_tensor_clamp(this, min is { } a ? new[] { a } : null, max is { } b ? new[] { b } : null, out var r), r);
+    /// <summary>
+    /// Elementwise min(max(x, min), max); a null bound is absent. Integer bounds keep an integer tensor's dtype, float
+    /// bounds promote it to float32 (torch.clamp's type promotion).
+    /// </summary>
+    public Tensor Clamp(double? min = null, double? max = null) => ClampScalar(Bound(min), Bound(max));
+    /// <summary>Clamp with integer bounds: an int64 tensor stays int64, as in PyTorch.</summary>
+    public Tensor Clamp(long? min, long? max) => ClampScalar(Bound(min), Bound(max));
     public Tensor ClampMin(double min) => Clamp(min, null);
+    public Tensor ClampMin(long min) => Clamp(min, null);
     public Tensor ClampMax(double max) => Clamp(null, max);
+    public Tensor ClampMax(long max) => Clamp(null, max);
+    private Tensor ClampScalar(Scalar[]? min, Scalar[]? max)
+    {
+        if (min is null && max is null) throw new ArgumentException("Clamp: give min, max or both (at least one bound is required)");
+        return Wrap(gd_tensor_clamp(this, min, max, out var r), r);
+    }
+    private static Scalar[]? Bound(double? v) => v is { } x ? new Scalar[] { x } : null;
+    private static Scalar[]? Bound(long? v) => v is { } x ? new Scalar[] { x } : null;
 
     // ---- operators: PyTorch broadcasting; == and != keep .NET reference semantics (use Eq/Ne) ----
     public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);
@@ -145,9 +159,13 @@ public sealed partial class Tensor
     public Tensor AddCDiv_(Tensor a, Tensor b, Scalar? value = null) { Check(gd_tensor_addcdiv_(this, a, b, value ?? 1)); return this; }
     /// <summary>this += weight * (end - this).</summary>
     public Tensor Lerp_(Tensor end, Scalar weight) { Check(gd_tensor_lerp_(this, end, weight)); return this; }
-    public Tensor Clamp_(double? min = null, double? max = null)
+    public Tensor Clamp_(double? min = null, double? max = null) => ClampScalar_(Bound(min), Bound(max));
+    /// <summary>Clamp in place with integer bounds (the only kind an integer tensor accepts in place).</summary>
+    public Tensor Clamp_(long? min, long? max) => ClampScalar_(Bound(min), Bound(max));
+    private Tensor ClampScalar_(Scalar[]? min, Scalar[]? max)
     {
-        Check(gd_tensor_clamp_(this, min is { } a ? new[] { a } : null, max is { } b ? new[] { b } : null));
+        if (min is null && max is null) throw new ArgumentException("Clamp_: give min, max or both (at least one bound is required)");
+        Check(gd_tensor_clamp_(this, min, max));
         return this;
     }
 }

@@ -11,8 +11,27 @@ public sealed partial class Tensor
     public Tensor ExpandAs(Tensor other) => Expand(other.Shape);
     public Tensor Permute(params long[] dims) => Wrap(gd_tensor_permute(this, dims, dims.Length, out var r), r);
     public Tensor Transpose(long dim0, long dim1) => Wrap(gd_tensor_transpose(this, dim0, dim1, out var r), r);
-    /// <summary>The transpose of a matrix (the last two dims of a batch of matrices).</summary>
-    public Tensor T => Transpose(-2, -1);
+    /// <summary>
+    /// PyTorch's <c>.T</c>: a 2-D tensor transposed, a 0-D or 1-D tensor unchanged (a view). PyTorch reverses every dim
+    /// of an n-D tensor (deprecated there); here n-D is refused so that a batch of matrices is never silently reversed:
+    /// use <see cref="MT"/> for the batched matrix transpose, or Permute.
+    /// </summary>
+    public Tensor T
+    {
+        get
+        {
+            var n = Dim;
+            if (n > 2)
+                throw new ArgumentException($".T: the tensor is {n}-D [{string.Join(", ", Shape)}]; .T takes 0-D to 2-D tensors. " +
+                    "Use .MT to transpose the last two dims (torch's .mT), or Permute to reverse the dims");
+            var dims = new long[n];
+            for (var i = 0; i < n; i++) dims[i] = n - 1 - i;
+            return Permute(dims);
+        }
+    }
+    /// <summary>PyTorch's <c>.mT</c>: the last two dims swapped, (*, m, n) -> (*, n, m); needs at least 2 dims.</summary>
+    public Tensor MT => Dim >= 2 ? Transpose(-2, -1)
+        : throw new ArgumentException($".MT: the tensor is {Dim}-D; .MT transposes matrices or batches of matrices (at least 2 dims)");
     public Tensor Unsqueeze(long dim) => Wrap(gd_tensor_unsqueeze(this, dim, out var r), r);
     public Tensor Squeeze() => Wrap(gd_tensor_squeeze(this, null, out var r), r);
     public Tensor Squeeze(long dim) => Wrap(gd_tensor_squeeze(this, new[] { dim }, out var r), r);

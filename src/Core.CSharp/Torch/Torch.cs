@@ -93,8 +93,9 @@ public static partial class Torch
     public static TorchTensor Ones(long[] shape, ScalarType? dtype = null, Device? device = null) =>
         W(gd_tensor_ones(shape, shape.Length, Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
     public static TorchTensor Ones(params long[] shape) => Ones(shape, null, null);
+    /// <summary>A tensor filled with value; without dtype, the dtype follows the value as in torch.full (bool -> Bool, integer -> Int64, float -> Float32).</summary>
     public static TorchTensor Full(long[] shape, Scalar value, ScalarType? dtype = null, Device? device = null) =>
-        W(gd_tensor_full(shape, shape.Length, value, Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+        W(gd_tensor_full(shape, shape.Length, value, dtype is { } d ? (int)d : -1, (int)Dev(device).Type, Dev(device).Index, out var h), h);
     public static TorchTensor Empty(long[] shape, ScalarType? dtype = null, Device? device = null) =>
         W(gd_tensor_empty(shape, shape.Length, Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
     public static TorchTensor ZerosLike(TorchTensor t) => Zeros(t.Shape, t.Dtype, t.Device);

@@ -195,7 +195,7 @@ public sealed class Embedding : Module
     /// <summary>(V, D).</summary>
     public Tensor Weight => GetParameter("weight")!;
 
-    public override Tensor Forward(Tensor input) => Functional.Embedding(input, Weight, PaddingIdx ?? -1);
+    public override Tensor Forward(Tensor input) => Functional.Embedding(input, Weight, PaddingIdx);
     protected override string ExtraRepr() => $"{NumEmbeddings}, {EmbeddingDim}" + (PaddingIdx is { } p ? $", padding_idx={p}" : "");
 }
 

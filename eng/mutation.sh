@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# mutation.sh: Stryker.NET mutation testing of src/Core.CSharp's Distributions/, Inference/ and Models/ against the F# tests.
+#
+# usage: eng/mutation.sh [Distributions|Inference|Models ...]   (default: all three, one after another)
+#        MUTATION_FILTER='...' eng/mutation.sh Models            (override the per-folder test filter)
+#
+# Stryker (pinned in .config/dotnet-tools.json) compiles every mutant of the folder into one build of GenDsl.Core,
+# runs the filtered tests once to learn which tests cover which mutant (coverage "perTest"), then activates the
+# mutants one at a time and runs only their covering tests. Concurrency 1 and `nice`: the build machine is shared, so
+# never run two of these at once. Reports go to $MUTATION_OUT/<folder>/ (default /tmp/gendsl-mutation, outside the
+# repository): reports/mutation-report.{json,html};
+# the last lines printed are the folder's mutation score. Survivors are listed, with the reason, in tests/MUTANTS.md.
+# Not part of CI's time budget: a folder takes minutes (Distributions, Inference) to tens of minutes (Models).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+dotnet tool restore >/dev/null
+
+# The tests that exercise each folder (a `dotnet test --filter` expression): the seed tests everywhere, plus the
+# Core test modules of the folder's classes. Only tests covering a mutant run for it, so a wide filter costs only
+# the initial (coverage) run.
+filter_for() {
+  local seeds='FullyQualifiedName~GenDsl.Tests.Seeds'
+  case "$1" in
+    Distributions) echo "$seeds|FullyQualifiedName~GaussianMixtureTests|FullyQualifiedName~VaeTests" ;;
+    Inference)     echo "$seeds|FullyQualifiedName~InferenceContractTests|FullyQualifiedName~GaussianKlFitTests|FullyQualifiedName~VaeTests|FullyQualifiedName~NiceTests" ;;
+    Models)        echo "$seeds|FullyQualifiedName~GaussianMixture|FullyQualifiedName~BernoulliMixture|FullyQualifiedName~NiceTests|FullyQualifiedName~VaeTests" ;;
+    *) echo "mutation.sh: unknown folder '$1'; use Distributions, Inference or Models" >&2; return 1 ;;
+  esac
+}
+
+folders=("$@")
+((${#folders[@]})) || folders=(Distributions Inference Models)
+for folder in "${folders[@]}"; do
+  filter="${MUTATION_FILTER:-$(filter_for "$folder")}"
+  out="${MUTATION_OUT:-/tmp/gendsl-mutation}/$folder"
+  echo "mutation.sh: $folder (tests: $filter)"
+  (cd tests && nice -n 10 dotnet dotnet-stryker \
+      --project GenDsl.Core.csproj --test-project GenDsl.Tests.fsproj \
+      --mutate "**/src/Core.CSharp/$folder/**/*.cs" \
+      --test-case-filter "$filter" \
+      --concurrency 1 --skip-version-check \
+      --reporter progress --reporter cleartext --reporter json --reporter html \
+      --output "$out")
+done
