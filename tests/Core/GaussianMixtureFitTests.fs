@@ -101,7 +101,7 @@ let ``CSE599i P7: the MLE of the means (independent EM) beats the true mixture o
     if not (nllStar <= nllTrue && nllTrue - nllStar < 22.46 / 6000.0) then failwithf "NLL* %.8f vs NLL(truth) %.8f" nllStar nllTrue
     // the library's log-likelihood (with its -log 2pi) against the one written out
     closeScalar 1e-12 nllTrue (-(truth.MeanLogLikelihood x))
-    closeScalar 1e-12 nllStar -(GaussianMixture(vec [ 1. / 3.; 1. / 3.; 1. / 3. ], muStar).MeanLogLikelihood x)
+    closeScalar 1e-12 nllStar -((new GaussianMixture(vec [ 1. / 3.; 1. / 3.; 1. / 3. ], muStar)).MeanLogLikelihood x)
 
 [<Fact>]
 let ``CSE599i P7b: gradient ascent (k = 0..10, lr 3) reaches NLL below 3.95 nats`` () =
