@@ -88,7 +88,7 @@ let ``full-covariance log-density and responsibilities equal the direct formula 
     use w = vec [ 0.35; 0.65 ]
     let mu = Torch.Randn([| int64 k; int64 d |], g, ScalarType.Float64)
     let a = Torch.Randn([| int64 k; int64 d; int64 d |], g, ScalarType.Float64)
-    let cov = a.MatMul(a.T) + Torch.Eye(int64 d, dtype = ScalarType.Float64) * 0.5 // SPD
+    let cov = a.MatMul(a.MT) + Torch.Eye(int64 d, dtype = ScalarType.Float64) * 0.5 // SPD
     let x = Torch.Randn([| 6L; int64 d |], g, ScalarType.Float64) * 2.0
     use model = new GaussianMixture(w, mu, cov, CovarianceType.Full)
     let inv = vals (Linalg.Inv cov)

@@ -66,7 +66,7 @@ internal sealed class GmmGradParams : Module
                 var l = raw!.Tril(-1) + raw.Diagonal(0, -2, -1).Exp().DiagEmbed();            // (K, D, D)
                 if (reg == 0) return l;
                 var d = l.Size(1);
-                return Linalg.Cholesky(l.MatMul(l.T) + Torch.Torch.Eye(d, null, ScalarType.Float64, l.Device) * reg);
+                return Linalg.Cholesky(l.MatMul(l.MT) + Torch.Torch.Eye(d, null, ScalarType.Float64, l.Device) * reg);
             }
         }
     }
