@@ -98,6 +98,12 @@ GD_API int gd_tensor_flatten(gd_tensor a, int64_t start, int64_t end, gd_tensor*
 GD_API int gd_tensor_cat(const gd_tensor* xs, int n, int64_t dim, gd_tensor* out);
 GD_API int gd_tensor_stack(const gd_tensor* xs, int n, int64_t dim, gd_tensor* out);
 GD_API int gd_tensor_chunk(gd_tensor a, int64_t chunks, int64_t dim, gd_tensor* out, int* count); /* out has room for chunks */
+/* torch.split(a, size, dim): pieces of `size` along dim (the last may be shorter); out has room for ceil(len / size). */
+GD_API int gd_tensor_split(gd_tensor a, int64_t size, int64_t dim, gd_tensor* out, int* count);
+/* torch.split(a, [s0, s1, ...], dim): the sizes must add up to the dim's length; out has room for n. */
+GD_API int gd_tensor_split_with_sizes(gd_tensor a, const int64_t* sizes, int n, int64_t dim, gd_tensor* out);
+/* torch.unbind(a, dim): the slices along dim, that dim removed; out has room for the dim's length. */
+GD_API int gd_tensor_unbind(gd_tensor a, int64_t dim, gd_tensor* out, int* count);
 GD_API int gd_tensor_select(gd_tensor a, int64_t dim, int64_t index, gd_tensor* out);
 GD_API int gd_tensor_slice(gd_tensor a, int64_t dim, int64_t start, int64_t end, int64_t step, gd_tensor* out);
 GD_API int gd_tensor_narrow(gd_tensor a, int64_t dim, int64_t start, int64_t length, gd_tensor* out);
@@ -137,6 +143,7 @@ GD_DECLARE_BINARY(pow) GD_DECLARE_BINARY(remainder) GD_DECLARE_BINARY(maximum) G
 GD_DECLARE_BINARY(eq) GD_DECLARE_BINARY(ne) GD_DECLARE_BINARY(lt) GD_DECLARE_BINARY(le)
 GD_DECLARE_BINARY(gt) GD_DECLARE_BINARY(ge) GD_DECLARE_BINARY(logical_and) GD_DECLARE_BINARY(logical_or)
 GD_DECLARE_BINARY(atan2) GD_DECLARE_BINARY(floor_divide)
+GD_API int gd_tensor_logaddexp(gd_tensor a, gd_tensor b, gd_tensor* out); /* log(exp(a) + exp(b)), stably */
 GD_API int gd_tensor_rsub_scalar(gd_tensor a, gd_scalar b, gd_tensor* out);  /* b - a */
 GD_API int gd_tensor_rdiv_scalar(gd_tensor a, gd_scalar b, gd_tensor* out);  /* b / a */
 GD_API int gd_tensor_rpow_scalar(gd_tensor a, gd_scalar b, gd_tensor* out);  /* b ^ a */
@@ -164,6 +171,8 @@ GD_API int gd_tensor_var(gd_tensor a, const int64_t* dims, int ndim, int64_t cor
 GD_API int gd_tensor_std(gd_tensor a, const int64_t* dims, int ndim, int64_t correction, int keepdim, gd_tensor* out);
 GD_API int gd_tensor_logsumexp(gd_tensor a, const int64_t* dims, int ndim, int keepdim, gd_tensor* out);
 GD_API int gd_tensor_norm(gd_tensor a, double p, const int64_t* dims, int ndim, int keepdim, gd_tensor* out);
+GD_API int gd_tensor_amax(gd_tensor a, const int64_t* dims, int ndim, int keepdim, gd_tensor* out);
+GD_API int gd_tensor_amin(gd_tensor a, const int64_t* dims, int ndim, int keepdim, gd_tensor* out);
 GD_API int gd_tensor_max_all(gd_tensor a, gd_tensor* out);
 GD_API int gd_tensor_min_all(gd_tensor a, gd_tensor* out);
 GD_API int gd_tensor_max_dim(gd_tensor a, int64_t dim, int keepdim, gd_tensor* values, gd_tensor* indices);
@@ -186,6 +195,10 @@ GD_API int gd_tensor_mm(gd_tensor a, gd_tensor b, gd_tensor* out);
 GD_API int gd_tensor_mm_out(gd_tensor a, gd_tensor b, gd_tensor out);
 GD_API int gd_tensor_bmm(gd_tensor a, gd_tensor b, gd_tensor* out);
 GD_API int gd_tensor_outer(gd_tensor a, gd_tensor b, gd_tensor* out);
+/* torch.cdist: p-norm distances between the rows of a (*, P, M) and b (*, R, M) -> (*, P, R). */
+GD_API int gd_tensor_cdist(gd_tensor a, gd_tensor b, double p, gd_tensor* out);
+/* torch.einsum(equation, operands...). */
+GD_API int gd_tensor_einsum(const char* equation, const gd_tensor* xs, int n, gd_tensor* out);
 GD_API int gd_linalg_det(gd_tensor a, gd_tensor* out);
 GD_API int gd_linalg_slogdet(gd_tensor a, gd_tensor* sign, gd_tensor* logabsdet);
 GD_API int gd_linalg_inv(gd_tensor a, gd_tensor* out);

@@ -11,6 +11,10 @@ GD_API int gd_tensor_mm_out(gd_tensor a, gd_tensor b, gd_tensor out) {
 }
 GD_API int gd_tensor_bmm(gd_tensor a, gd_tensor b, gd_tensor* out) { GD_TRY(*out = wrap(at::bmm(T(a), T(b)))) }
 GD_API int gd_tensor_outer(gd_tensor a, gd_tensor b, gd_tensor* out) { GD_TRY(*out = wrap(at::outer(T(a), T(b)))) }
+GD_API int gd_tensor_cdist(gd_tensor a, gd_tensor b, double p, gd_tensor* out) { GD_TRY(*out = wrap(at::cdist(T(a), T(b), p))) }
+GD_API int gd_tensor_einsum(const char* equation, const gd_tensor* xs, int n, gd_tensor* out) {
+  GD_TRY(*out = wrap(at::einsum(equation, gd::list(xs, n))))
+}
 GD_API int gd_linalg_det(gd_tensor a, gd_tensor* out) { GD_TRY(*out = wrap(at::linalg_det(T(a)))) }
 GD_API int gd_linalg_slogdet(gd_tensor a, gd_tensor* sign, gd_tensor* logabsdet) {
   GD_TRY(auto r = at::linalg_slogdet(T(a)); *sign = wrap(std::get<0>(r)); *logabsdet = wrap(std::get<1>(r)))

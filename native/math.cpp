@@ -26,7 +26,7 @@ GD_BINARY(logical_and, at::logical_and(x, y))
 GD_BINARY_SCALAR(logical_and, at::logical_and(x, at::scalar_tensor(y, x.options().dtype(at::kBool))))
 GD_BINARY(logical_or, at::logical_or(x, y))
 GD_BINARY_SCALAR(logical_or, at::logical_or(x, at::scalar_tensor(y, x.options().dtype(at::kBool))))
-GD_BINARY(atan2, at::atan2(x, y))
+GD_BINARY(atan2, at::atan2(x, y)) GD_BINARY(logaddexp, at::logaddexp(x, y))
 // A scalar joins type promotion as PyTorch's wrapped number (int64 tensor, 0.5 -> float32), never cast to x's dtype first.
 GD_BINARY_SCALAR(atan2, at::atan2(x, at::native::wrapped_scalar_tensor(y, x.device())))
 GD_BINARY_SCALAR(rsub, at::rsub(x, y))

@@ -36,6 +36,12 @@ GD_API int gd_tensor_std(gd_tensor a, const int64_t* dims, int ndim, int64_t cor
 GD_API int gd_tensor_logsumexp(gd_tensor a, const int64_t* dims, int ndim, int keepdim, gd_tensor* out) {
   GD_TRY(auto& x = T(a); *out = wrap(at::logsumexp(x, all_or(x, dims, ndim), keepdim != 0)))
 }
+GD_API int gd_tensor_amax(gd_tensor a, const int64_t* dims, int ndim, int keepdim, gd_tensor* out) {
+  GD_TRY(auto& x = T(a); *out = wrap(at::amax(x, all_or(x, dims, ndim), keepdim != 0)))
+}
+GD_API int gd_tensor_amin(gd_tensor a, const int64_t* dims, int ndim, int keepdim, gd_tensor* out) {
+  GD_TRY(auto& x = T(a); *out = wrap(at::amin(x, all_or(x, dims, ndim), keepdim != 0)))
+}
 GD_API int gd_tensor_norm(gd_tensor a, double p, const int64_t* dims, int ndim, int keepdim, gd_tensor* out) {
   GD_TRY(auto& x = T(a); *out = wrap(at::norm(x, at::Scalar(p), all_or(x, dims, ndim), keepdim != 0)))
 }

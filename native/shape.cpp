@@ -36,6 +36,18 @@ GD_API int gd_tensor_chunk(gd_tensor a, int64_t chunks, int64_t dim, gd_tensor* 
   GD_TRY(auto parts = T(a).chunk(chunks, dim); *count = static_cast<int>(parts.size());
          for (size_t i = 0; i < parts.size(); ++i) out[i] = wrap(parts[i]))
 }
+GD_API int gd_tensor_split(gd_tensor a, int64_t size, int64_t dim, gd_tensor* out, int* count) {
+  GD_TRY(auto parts = T(a).split(size, dim); *count = static_cast<int>(parts.size());
+         for (size_t i = 0; i < parts.size(); ++i) out[i] = wrap(parts[i]))
+}
+GD_API int gd_tensor_split_with_sizes(gd_tensor a, const int64_t* sizes, int n, int64_t dim, gd_tensor* out) {
+  GD_TRY(auto parts = T(a).split_with_sizes(gd::dims(sizes, n), dim);
+         for (size_t i = 0; i < parts.size(); ++i) out[i] = wrap(parts[i]))
+}
+GD_API int gd_tensor_unbind(gd_tensor a, int64_t dim, gd_tensor* out, int* count) {
+  GD_TRY(auto parts = T(a).unbind(dim); *count = static_cast<int>(parts.size());
+         for (size_t i = 0; i < parts.size(); ++i) out[i] = wrap(parts[i]))
+}
 GD_API int gd_tensor_select(gd_tensor a, int64_t dim, int64_t index, gd_tensor* out) {
   GD_TRY(*out = wrap(T(a).select(dim, index)))
 }

@@ -11,6 +11,9 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_mm_out(Tensor a, Tensor b, Tensor @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_bmm(Tensor a, Tensor b, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_outer(Tensor a, Tensor b, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_cdist(Tensor a, Tensor b, double p, out IntPtr @out);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int gd_tensor_einsum(string equation, IntPtr[] xs, int n, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_linalg_det(Tensor a, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_linalg_slogdet(Tensor a, out IntPtr sign, out IntPtr logabsdet);
     [LibraryImport(Lib)] internal static partial int gd_linalg_inv(Tensor a, out IntPtr @out);

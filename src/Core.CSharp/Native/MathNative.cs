@@ -82,6 +82,7 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_logical_or(Tensor a, Tensor b, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_logical_or_scalar(Tensor a, Scalar b, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_atan2(Tensor a, Tensor b, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_logaddexp(Tensor a, Tensor b, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_atan2_scalar(Tensor a, Scalar b, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_floor_divide(Tensor a, Tensor b, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_floor_divide_scalar(Tensor a, Scalar b, out IntPtr @out);

@@ -14,6 +14,8 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_logsumexp(Tensor a, long[]? dims, int ndim, int keepdim, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_norm(Tensor a, double p, long[]? dims, int ndim, int keepdim, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_max_all(Tensor a, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_amax(Tensor a, long[]? dims, int ndim, int keepdim, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_amin(Tensor a, long[]? dims, int ndim, int keepdim, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_min_all(Tensor a, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_max_dim(Tensor a, long dim, int keepdim, out IntPtr values, out IntPtr indices);
     [LibraryImport(Lib)] internal static partial int gd_tensor_min_dim(Tensor a, long dim, int keepdim, out IntPtr values, out IntPtr indices);

@@ -17,6 +17,9 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_cat(IntPtr[] xs, int n, long dim, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_stack(IntPtr[] xs, int n, long dim, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_chunk(Tensor a, long chunks, long dim, [Out] IntPtr[] @out, out int count);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_split(Tensor a, long size, long dim, [Out] IntPtr[] @out, out int count);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_split_with_sizes(Tensor a, long[] sizes, int n, long dim, [Out] IntPtr[] @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_unbind(Tensor a, long dim, [Out] IntPtr[] @out, out int count);
     [LibraryImport(Lib)] internal static partial int gd_tensor_select(Tensor a, long dim, long index, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_slice(Tensor a, long dim, long start, long end, long step, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_narrow(Tensor a, long dim, long start, long length, out IntPtr @out);

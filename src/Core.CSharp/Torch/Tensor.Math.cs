@@ -67,6 +67,8 @@ public sealed partial class Tensor
     public Tensor LogicalOr(Scalar other) => Wrap(gd_tensor_logical_or_scalar(this, other, out var r), r);
     public Tensor Atan2(Tensor other) => Wrap(gd_tensor_atan2(this, other, out var r), r);
     public Tensor Atan2(Scalar other) => Wrap(gd_tensor_atan2_scalar(this, other, out var r), r);
+    /// <summary>log(exp(this) + exp(other)) without overflow (torch.logaddexp); broadcasts.</summary>
+    public Tensor LogAddExp(Tensor other) => Wrap(gd_tensor_logaddexp(this, other, out var r), r);
     public Tensor FloorDivide(Tensor other) => Wrap(gd_tensor_floor_divide(this, other, out var r), r);
     public Tensor FloorDivide(Scalar other) => Wrap(gd_tensor_floor_divide_scalar(this, other, out var r), r);
 

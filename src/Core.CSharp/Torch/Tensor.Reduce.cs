@@ -30,6 +30,15 @@ public sealed partial class Tensor
     public Tensor Norm(double p = 2, long[]? dims = null, bool keepdim = false) =>
         Wrap(gd_tensor_norm(this, p, Dims(dims), dims?.Length ?? 0, keepdim ? 1 : 0, out var r), r);
 
+    /// <summary>The largest value over dims (all when null), values only (torch.amax; its gradient is shared evenly among ties).</summary>
+    public Tensor Amax(long[]? dims = null, bool keepdim = false) =>
+        Wrap(gd_tensor_amax(this, Dims(dims), dims?.Length ?? 0, keepdim ? 1 : 0, out var r), r);
+    public Tensor Amax(long dim, bool keepdim = false) => Amax(new[] { dim }, keepdim);
+    /// <summary>The smallest value over dims (all when null), values only (torch.amin).</summary>
+    public Tensor Amin(long[]? dims = null, bool keepdim = false) =>
+        Wrap(gd_tensor_amin(this, Dims(dims), dims?.Length ?? 0, keepdim ? 1 : 0, out var r), r);
+    public Tensor Amin(long dim, bool keepdim = false) => Amin(new[] { dim }, keepdim);
+
     public Tensor Max() => Wrap(gd_tensor_max_all(this, out var r), r);
     public Tensor Min() => Wrap(gd_tensor_min_all(this, out var r), r);
 

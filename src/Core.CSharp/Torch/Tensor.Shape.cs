@@ -46,6 +46,35 @@ public sealed partial class Tensor
         return ts;
     }
 
+    /// <summary>torch.split(x, size, dim): views of <paramref name="size"/> along dim each, the last one shorter when size does not divide it.</summary>
+    public Tensor[] Split(long size, long dim = 0)
+    {
+        if (size <= 0) throw new ArgumentException($"Split: size must be positive, got {size}");
+        var hs = new IntPtr[Math.Max(1, Size((int)dim))];
+        Check(gd_tensor_split(this, size, dim, hs, out var n));
+        return Adopt(hs, n);
+    }
+    /// <summary>torch.split(x, [s0, s1, ...], dim): views of the given sizes along dim; they must add up to its length.</summary>
+    public Tensor[] Split(long[] sizes, long dim = 0)
+    {
+        var hs = new IntPtr[sizes.Length];
+        Check(gd_tensor_split_with_sizes(this, sizes, sizes.Length, dim, hs));
+        return Adopt(hs, hs.Length);
+    }
+    /// <summary>torch.unbind(x, dim): the slices along dim, with that dim removed: (A, B, C) at dim 1 -> B tensors (A, C).</summary>
+    public Tensor[] Unbind(long dim = 0)
+    {
+        var hs = new IntPtr[Size((int)dim)];
+        Check(gd_tensor_unbind(this, dim, hs, out var n));
+        return Adopt(hs, n);
+    }
+    private static Tensor[] Adopt(IntPtr[] hs, int n)
+    {
+        var ts = new Tensor[n];
+        for (var i = 0; i < n; i++) ts[i] = new Tensor(hs[i]);
+        return ts;
+    }
+
     /// <summary>The slice at <paramref name="index"/> along <paramref name="dim"/> (that dim is removed); negative indices count from the end.</summary>
     public Tensor Select(long dim, long index) => Wrap(gd_tensor_select(this, dim, index, out var r), r);
     /// <summary>x[start:end:step] along dim; end is exclusive, clipped like Python slices.</summary>

@@ -118,6 +118,10 @@ public static partial class Torch
         W(gd_tensor_randn(shape, shape.Length, GenDsl.Torch.Generator.Of(generator), Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
     public static TorchTensor Rand(params long[] shape) => Rand(shape, null);
     public static TorchTensor Randn(params long[] shape) => Randn(shape, null);
+    /// <summary>N(0, 1) draws with t's shape, dtype and device (torch.randn_like).</summary>
+    public static TorchTensor RandnLike(TorchTensor t, Generator? generator = null) => Randn(t.Shape, generator, t.Dtype, t.Device);
+    /// <summary>U[0, 1) draws with t's shape, dtype and device (torch.rand_like).</summary>
+    public static TorchTensor RandLike(TorchTensor t, Generator? generator = null) => Rand(t.Shape, generator, t.Dtype, t.Device);
     /// <summary>Integers uniform on [low, high).</summary>
     public static TorchTensor RandInt(long low, long high, long[] shape, Generator? generator = null, ScalarType? dtype = null, Device? device = null) =>
         W(gd_tensor_randint(low, high, shape, shape.Length, GenDsl.Torch.Generator.Of(generator), Dt(dtype, ScalarType.Int64), (int)Dev(device).Type, Dev(device).Index, out var h), h);
@@ -154,6 +158,16 @@ public static partial class Torch
     public static TorchTensor Maximum(TorchTensor a, TorchTensor b) => a.Maximum(b);
     public static TorchTensor Minimum(TorchTensor a, TorchTensor b) => a.Minimum(b);
     public static TorchTensor MatMul(TorchTensor a, TorchTensor b) => a.MatMul(b);
+    /// <summary>torch.cdist: d[.., i, j] = ||a[.., i, :] - b[.., j, :]||_p for a (*, P, M) and b (*, R, M) -> (*, P, R).</summary>
+    public static TorchTensor Cdist(TorchTensor a, TorchTensor b, double p = 2) =>
+        W(gd_tensor_cdist(a, b, p, out var h), h);
+    /// <summary>torch.einsum: a sum of products over the indices the equation names, e.g. "bij,bjk->bik" for a batched product.</summary>
+    public static TorchTensor Einsum(string equation, params TorchTensor[] operands)
+    {
+        var r = W(gd_tensor_einsum(equation, TorchTensor.Handles(operands), operands.Length, out var h), h);
+        GC.KeepAlive(operands);
+        return r;
+    }
 
     // ---- saving tensors ----
     /// <summary>Writes {name: tensor} to a file that PyTorch's torch.load also reads.</summary>
