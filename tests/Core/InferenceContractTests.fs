@@ -7,34 +7,38 @@ open GenDsl.Torch
 open GenDsl.Inference
 open GenDsl.Tests.Support
 
-let private throws<'e when 'e :> exn> (f: unit -> obj) = Assert.Throws<'e>(fun () -> f () |> ignore) |> ignore
+/// Asserts f throws 'e with a message that names the problem (contains the fragment).
+let private throws<'e when 'e :> exn> (fragment: string) (f: unit -> obj) =
+    let e = Assert.Throws<'e>(fun () -> f () |> ignore)
+    Assert.Contains(fragment, e.Message)
 
 [<Fact>]
 let ``Quadrature refuses empty intervals, fewer than 3 points and even Simpson counts, and accepts the boundary cases`` () =
-    throws<ArgumentException> (fun () -> box (Quadrature.Grid(1.0, 1.0, 5L)))
-    throws<ArgumentOutOfRangeException> (fun () -> box (Quadrature.Grid(0.0, 1.0, 2L)))
+    throws<ArgumentException> "need lo < hi, got [1, 1]" (fun () -> box (Quadrature.Grid(1.0, 1.0, 5L)))
+    throws<ArgumentOutOfRangeException> "at least 3 grid points" (fun () -> box (Quadrature.Grid(0.0, 1.0, 2L)))
     close 0.0 [ 0.0; 0.5; 1.0 ] (Quadrature.Grid(0.0, 1.0, 3L))
-    throws<ArgumentException> (fun () -> box (Quadrature.SimpsonWeights(4L, 0.1)))
+    throws<ArgumentException> "odd number of points, got 4" (fun () -> box (Quadrature.SimpsonWeights(4L, 0.1)))
     close 1e-15 [ 1.0 / 6.0; 4.0 / 6.0; 1.0 / 6.0 ] (Quadrature.SimpsonWeights(3L, 0.5))
-    throws<ArgumentException> (fun () -> box (Quadrature.Grid2d(1.0, 1.0, 4L)))
+    throws<ArgumentException> "need lo < hi" (fun () -> box (Quadrature.Grid2d(1.0, 1.0, 4L)))
 
 [<Fact>]
 let ``MonteCarlo.Mean needs 2 draws (SE sqrt(s^2 / M)), and Covers is |mean - truth| <= z SE with the boundary included`` () =
-    throws<ArgumentException> (fun () -> box (MonteCarlo.Mean(vec [ 1.0 ])))
+    throws<ArgumentException> "at least 2 draws" (fun () -> box (MonteCarlo.Mean(vec [ 1.0 ])))
     let e = MonteCarlo.Mean(vec [ 1.0; 3.0 ])                        // mean 2, s^2 = 2, SE sqrt(2 / 2) = 1
     closeScalar 1e-15 2.0 e.Mean
     closeScalar 1e-15 1.0 e.StdErr
     Assert.True(Estimate(1.0, 0.5, 10L).Covers(3.0, 4.0))            // |1 - 3| = 2 = 4 x 0.5: on the boundary
     Assert.True(Estimate(0.0, 2.0, 10L).Covers(7.0, 4.0))            // 7 <= 4 x 2 (z / SE = 2 would refuse)
     Assert.False(Estimate(0.0, 2.0, 10L).Covers(9.0, 4.0))
+    Assert.Equal("1.5 ± 0.25 (M = 10)", Estimate(1.5, 0.25, 10L).ToString())
 
 [<Fact>]
 let ``BitsPerDim: 2 levels and 1 dimension are the smallest accepted; every entry point checks`` () =
     closeScalar 1e-15 1.0 (BitsPerDim.FromLogDensity(0.0, 1L, 2))     // (1 ln 2 - 0) / (1 ln 2)
-    throws<ArgumentException> (fun () -> box (BitsPerDim.FromLogDensity(0.0, 0L)))
-    throws<ArgumentException> (fun () -> box (BitsPerDim.FromLogDensity(0.0, 1L, 1)))
-    throws<ArgumentException> (fun () -> box (BitsPerDim.FromLogDensity(vec [ 0.0 ], 0L)))
-    throws<ArgumentException> (fun () -> box (BitsPerDim.Dequantize(vec [ 0.0 ], Unchecked.defaultof<Generator>, 1)))
+    throws<ArgumentException> "dims must be positive, got 0" (fun () -> box (BitsPerDim.FromLogDensity(0.0, 0L)))
+    throws<ArgumentException> "levels must be at least 2" (fun () -> box (BitsPerDim.FromLogDensity(0.0, 1L, 1)))
+    throws<ArgumentException> "dims must be positive" (fun () -> box (BitsPerDim.FromLogDensity(vec [ 0.0 ], 0L)))
+    throws<ArgumentException> "levels must be at least 2" (fun () -> box (BitsPerDim.Dequantize(vec [ 0.0 ], Unchecked.defaultof<Generator>, 1)))
 
 [<Fact>]
 let ``Elbo works on one point given as a (K) vector and refuses q of another shape`` () =
@@ -48,9 +52,9 @@ let ``Elbo works on one point given as a (K) vector and refuses q of another sha
     closeScalar 1e-14 (log z) (Elbo.LogEvidence(lj1).ToDouble())
     close 1e-14 [ exp -3.0 / z; exp -0.1 / z; exp -2.2 / z ] (Elbo.Posterior(lj1))
     close 0.0 [ 1.0 / 3.0; 1.0 / 3.0; 1.0 / 3.0 ] (Elbo.UniformQ(lj1))
-    throws<ArgumentException> (fun () -> box (Elbo.Discrete(lj, q.Narrow(1L, 0L, 2L))))
-    throws<ArgumentException> (fun () -> box (Elbo.KlToPosterior(lj, q.Narrow(1L, 0L, 2L))))
-    throws<ArgumentException> (fun () -> box (Iwae.LogMeanWeight(vec [ 0.0; 1.0 ])))
+    throws<ArgumentException> "logJoint [2, 3] and q [2, 2]" (fun () -> box (Elbo.Discrete(lj, q.Narrow(1L, 0L, 2L))))
+    throws<ArgumentException> "must have the same (N, K) shape" (fun () -> box (Elbo.KlToPosterior(lj, q.Narrow(1L, 0L, 2L))))
+    throws<ArgumentException> "must be (M, K), got [1, 2, 1]" (fun () -> box (Iwae.LogMeanWeight(t64 [ 1L; 2L; 1L ] [ 0.0; 1.0 ])))
 
 [<Fact>]
 let ``ImportanceSampling: (M, P) values give P estimates at once; Kish's ESS is (sum w)^2 / sum w^2`` () =
@@ -64,10 +68,10 @@ let ``ImportanceSampling: (M, P) values give P estimates at once; Kish's ESS is 
 [<Fact>]
 let ``GaussianKlFit: sigma, sigma0 and the learning rate must be positive; 0 steps evaluates the start; Evaluate widens the grid on one side`` () =
     let lp = Func<Tensor, Tensor>(fun x -> (x.Square() * -0.5) - 0.5 * log (2.0 * Math.PI))   // N(0, 1)
-    throws<ArgumentOutOfRangeException> (fun () -> box (GaussianKlFit.Evaluate(KlDirection.Reverse, lp, 0.0, 0.0, -5.0, 5.0)))
-    throws<ArgumentOutOfRangeException> (fun () -> box (GaussianKlFit.Fit(KlDirection.Reverse, lp, 0.0, 0.0, 0.1, 1, -5.0, 5.0)))
-    throws<ArgumentOutOfRangeException> (fun () -> box (GaussianKlFit.Fit(KlDirection.Reverse, lp, 0.0, 1.0, 0.0, 1, -5.0, 5.0)))
-    throws<ArgumentOutOfRangeException> (fun () -> box (GaussianKlFit.Fit(KlDirection.Reverse, lp, 0.0, 1.0, 0.1, -1, -5.0, 5.0)))
+    throws<ArgumentOutOfRangeException> "sigma must be > 0" (fun () -> box (GaussianKlFit.Evaluate(KlDirection.Reverse, lp, 0.0, 0.0, -5.0, 5.0)))
+    throws<ArgumentOutOfRangeException> "starting sigma must be > 0" (fun () -> box (GaussianKlFit.Fit(KlDirection.Reverse, lp, 0.0, 0.0, 0.1, 1, -5.0, 5.0)))
+    throws<ArgumentOutOfRangeException> "learning rate must be > 0" (fun () -> box (GaussianKlFit.Fit(KlDirection.Reverse, lp, 0.0, 1.0, 0.0, 1, -5.0, 5.0)))
+    throws<ArgumentOutOfRangeException> "steps must be >= 0" (fun () -> box (GaussianKlFit.Fit(KlDirection.Reverse, lp, 0.0, 1.0, 0.1, -1, -5.0, 5.0)))
     // KL(N(m, s^2) || N(0, 1)) = -log s + (s^2 + m^2) / 2 - 1/2
     let kl m s = -(log s) + (s * s + m * m) / 2.0 - 0.5
     let r = GaussianKlFit.Fit(KlDirection.Reverse, lp, 0.5, 1.5, 0.1, 0, -15.0, 15.0)

@@ -4,7 +4,7 @@ using System.Globalization;
 using GenDsl.Models;
 using GenDsl.Torch;
 
-// usage: GenDsl.Bench.Gmm [--threads N] [--reps R] [--sgd-lr LR] [--gd-lr LR] [--em100k-iters I] [--only p7|em100k]
+// usage: GenDsl.Bench.Gmm [--threads N] [--reps R] [--sgd-lr LR] [--gd-lr LR] [--em100k-iters I] [--em-n N] [--only p7|em100k]
 var opts = new Dictionary<string, string>();
 for (var i = 0; i + 1 < args.Length; i += 2) opts[args[i].TrimStart('-')] = args[i + 1];
 double Opt(string k, double d) => opts.TryGetValue(k, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : d;
@@ -47,12 +47,12 @@ using (var g = new Generator(0))
     Report("p7_em", Time(() => GaussianMixtureFit.Em(x, p7 with { MaxIter = 10 })));
 }
 
-// EM on 100k points of the DS-GA 1008 ring (K = 10, R = 10), spherical covariances, weights learned, Tol = 0 (fixed iterations).
+// EM on 100k points (--em-n) of the DS-GA 1008 ring (K = 10, R = 10), spherical covariances, weights learned, Tol = 0 (fixed iterations).
 if (only != "p7")
 using (var ring = GaussianMixture.Ring(10, 10))
 using (var g = new Generator(0))
 {
-    var (x, _) = ring.Sample(100_000, g);
+    var (x, _) = ring.Sample((long)Opt("em-n", 100_000), g);   // --em-n: 1M, 4M for the scaling rows
     var o = new GmmFitOptions { K = 10, Covariance = CovarianceType.Spherical, Init = GmmInit.Random, MaxIter = (int)Opt("em100k-iters", 100), Tol = 0, RegCovar = 1e-6, Seed = 1 };
     Report("em100k", Time(() => GaussianMixtureFit.Em(x, o)));
 }
