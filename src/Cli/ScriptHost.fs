@@ -106,12 +106,15 @@ let private cacheKey (full: string) =
               yield Convert.ToHexString(sha.ComputeHash(File.ReadAllBytes f)) ]
     Convert.ToHexString(sha.ComputeHash(Encoding.UTF8.GetBytes(String.Join("\n", parts)))).Substring(0, 32).ToLowerInvariant()
 
-/// The experiments from a compiled script: its file's module is the file name with a capital first letter.
+/// The experiments from a compiled script: its file's module is the file name with a capital first letter;
+/// None when it cannot be loaded (a damaged cache entry) or has no such module (FSI then evaluates the script).
 let private fromAssembly (path: string) (full: string) (dll: string) =
-    let asm = Reflection.Assembly.LoadFrom dll
     let stem = Path.GetFileNameWithoutExtension full
     let moduleName = string (Char.ToUpperInvariant stem.[0]) + stem.Substring 1
-    match asm.GetTypes() |> Array.tryFind (fun t -> t.Name = moduleName && t.IsAbstract && t.IsSealed) with
+    let scriptModule =
+        try Reflection.Assembly.LoadFrom(dll).GetTypes() |> Array.tryFind (fun t -> t.Name = moduleName && t.IsAbstract && t.IsSealed)
+        with _ -> None
+    match scriptModule with
     | None -> None
     | Some t ->
         try
@@ -152,7 +155,7 @@ let loadCached (cacheDir: string) (path: string) : Result<Experiment list, strin
         if hit then true
         else
             try
-                let tmp = dir + ".tmp-" + string Environment.ProcessId
+                let tmp = dir + ".tmp-" + Guid.NewGuid().ToString("N")   // concurrent loads (processes, test threads) never share one
                 Directory.CreateDirectory tmp |> ignore
                 let ok = compile full (Path.Combine(tmp, Path.GetFileName dll))
                 if ok then (try Directory.Move(tmp, dir) with _ -> Directory.Delete(tmp, true)) else Directory.Delete(tmp, true)
