@@ -45,6 +45,27 @@ type ResumeArgs =
             | Threads _ -> "libtorch intra-op threads (default: the machine's cores, or GENDSL_THREADS)."
             | Device _ -> "cpu (default) or cuda[:n]."
 
+type SampleArgs =
+    | [<MainCommand; ExactlyOnce>] Folder of folder: string
+    | Case of label: string
+    | Fit of name: string
+    | [<AltCommandLine("-n")>] Count of n: int
+    | Prompt of text: string
+    | Temperature of t: float
+    | Top_K of k: int
+    | Seed of seed: uint64
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Folder _ -> "a finished run folder (runs/<experiment>/<timestamp>/)."
+            | Case _ -> "the case to draw from (default: the first)."
+            | Fit _ -> "the fit to draw from (default: the case's first)."
+            | Count _ -> "images to draw, or tokens to generate (default 36)."
+            | Prompt _ -> "language models: the text to continue (default \"the\")."
+            | Temperature _ -> "softmax temperature for language models, prior temperature for NICE (default 1)."
+            | Top_K _ -> "language models: draw from the k most likely tokens (default 0: all)."
+            | Seed _ -> "the seed of the draw (default 0)."
+
 type ListArgs =
     | [<MainCommand>] Folder of folder: string
     | [<AltCommandLine("-o")>] Out of folder: string
@@ -59,6 +80,7 @@ type Args =
     | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<CheckArgs>
     | [<CliPrefix(CliPrefix.None)>] Describe of ParseResults<CheckArgs>
     | [<CliPrefix(CliPrefix.None)>] Resume of ParseResults<ResumeArgs>
+    | [<CliPrefix(CliPrefix.None)>] Sample of ParseResults<SampleArgs>
     | [<CliPrefix(CliPrefix.None)>] List of ParseResults<ListArgs>
     interface IArgParserTemplate with
         member a.Usage =
@@ -67,6 +89,7 @@ type Args =
             | Check _ -> "check an experiment without training: every error, or the plan."
             | Describe _ -> "print the resolved config as JSON, every default explicit (and the --set keys)."
             | Resume _ -> "continue an interrupted run in its folder: gradient fits from their last checkpoint, the rest from the start."
+            | Sample _ -> "draw from a trained model of a run: text from a prompt (language models) or an image grid (VAE, NICE)."
             | List _ -> "list the experiment scripts and their past runs."
 
 /// The exit codes, the same in `--help` and the README.
@@ -202,6 +225,21 @@ let private resumeCmd (a: ParseResults<ResumeArgs>) =
         | Error msg -> eprint msg; ExitCode.Usage
         | Ok outcome -> report outcome
 
+let private sampleCmd (a: ParseResults<SampleArgs>) =
+    let t = a.GetResult(SampleArgs.Temperature, defaultValue = 1.0)
+    let n = a.GetResult(SampleArgs.Count, defaultValue = 36)
+    if not (Double.IsFinite t) || t < 0.0 then eprint (sprintf "--temperature must be a finite number >= 0, got %g" t); ExitCode.Usage
+    elif n < 1 then eprint (sprintf "--count must be >= 1, got %d" n); ExitCode.Usage
+    else
+        let request: Sample.Request =
+            { Folder = a.GetResult SampleArgs.Folder; Case = a.TryGetResult SampleArgs.Case; Fit = a.TryGetResult SampleArgs.Fit
+              Count = n; Prompt = a.GetResult(SampleArgs.Prompt, defaultValue = "the"); Temperature = t
+              TopK = max 0 (a.GetResult(SampleArgs.Top_K, defaultValue = 0)); Seed = a.GetResult(SampleArgs.Seed, defaultValue = 0UL) }
+        match Sample.draw request with
+        | Error msg -> eprint msg; ExitCode.Usage
+        | Ok (Sample.Text text) -> printfn "%s" text; ExitCode.Ok
+        | Ok (Sample.ImagePage page) -> printfn "samples: %s" page; ExitCode.Ok
+
 /// Each script with its first line, then each of its runs with its state (running, done, failed, interrupted, killed).
 let private listCmd (a: ParseResults<ListArgs>) =
     let dir = a.GetResult(ListArgs.Folder, defaultValue = "experiments")
@@ -224,7 +262,7 @@ let private listCmd (a: ParseResults<ListArgs>) =
 
 /// A first argument that is not a subcommand (e.g. a script path) means `run`.
 let normalise (argv: string[]) =
-    let commands = set [ "run"; "check"; "describe"; "resume"; "list"; "--help"; "-h"; "/?"; "help"; "--version" ]
+    let commands = set [ "run"; "check"; "describe"; "resume"; "sample"; "list"; "--help"; "-h"; "/?"; "help"; "--version" ]
     if argv.Length > 0 && not (commands.Contains argv.[0]) then Array.append [| "run" |] argv else argv
 
 let private version () =
@@ -268,6 +306,7 @@ let execute (argv: string[]) : int =
                 | Check a -> false, (fun () -> checkCmd a false)
                 | Describe a -> false, (fun () -> checkCmd a true)
                 | Resume a -> true, (fun () -> resumeCmd a)
+                | Sample a -> false, (fun () -> sampleCmd a)
                 | List a -> false, (fun () -> listCmd a)
             try code ()
             with

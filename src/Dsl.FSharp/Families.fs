@@ -442,15 +442,34 @@ let private neuralFits (ctx: Context) (trainData: IDataset) (make: Training -> G
                     Parameters = Nets.parameterCount nn.Module; Metrics = metrics }
             using (Autograd.NoGrad()) (fun _ -> extras nn eg outcome) ]
 
+// ---- the neural families' modules, as a run builds them (also used by `gendsl sample`) ----
+
+/// A VAE module for examples of `shape`.
+let vaeModule (v: VaeSpec) (shape: int list) (g: Generator) =
+    let enc = Nets.build g v.Encoder shape
+    let dec = Nets.build g v.Decoder v.Latent
+    let lik = match v.Likelihood with BernoulliPixels -> GenDsl.Models.VaeLikelihood.Bernoulli | GaussianPixels s -> GenDsl.Models.VaeLikelihood.Gaussian(s)
+    new GenDsl.Models.Vae(enc, dec, v.Latent |> List.map int64 |> List.toArray, lik)
+
+/// A NICE module for `dim`-dimensional examples.
+let niceModule (n: NiceSpec) (dim: int) (g: Generator) =
+    let prior = match n.Prior with Logistic -> GenDsl.Models.NicePrior.Logistic | Gaussian -> GenDsl.Models.NicePrior.Gaussian
+    new GenDsl.Models.Nice(int64 dim, n.Couplings, GenDsl.Models.Nice.MlpNet(n.HiddenLayers, int64 n.Hidden, g), prior)
+
+/// A Transformer LM over a vocabulary of `vocab` types and windows of `context` tokens.
+let lmModule (l: LmSpec) (vocab: int) (context: int) (g: Generator) =
+    let opts =
+        GenDsl.Models.TransformerLmOptions(
+            Vocab = int64 vocab, Context = int64 context, Width = int64 l.Width, Heads = int64 l.Heads, HeadDim = int64 l.HeadDim,
+            Layers = int64 l.Layers, FeedForward = int64 l.FeedForward, Dropout = l.Dropout, EmbeddingDropout = l.EmbeddingDropout, Tied = l.Tied)
+    new GenDsl.Models.TransformerLm(opts, g)
+
 let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
     let e, shape = ctx.Experiment, ctx.Planned.Shape
     use splits = new SplitCache<MnistDataset>(mnistSplit m)
     let split s = splits.Get s :> IDataset
     let make (t: Training) (g: Generator) =
-        let enc = Nets.build g v.Encoder shape
-        let dec = Nets.build g v.Decoder v.Latent
-        let lik = match v.Likelihood with BernoulliPixels -> GenDsl.Models.VaeLikelihood.Bernoulli | GaussianPixels s -> GenDsl.Models.VaeLikelihood.Gaussian(s)
-        let vae = new GenDsl.Models.Vae(enc, dec, v.Latent |> List.map int64 |> List.toArray, lik)
+        let vae = vaeModule v shape g
         let loss (x: Tensor) (sc: StepContext) =
             match t.Objective with
             | Iwae k -> vae.IwaeLoss(x, k, sc.Generator)
@@ -500,8 +519,7 @@ let niceFits (ctx: Context) (n: NiceSpec) (m: MnistSpec) : FitOutcome list =
     use splits = new SplitCache<MnistDataset>(mnistSplit m)
     let split s = splits.Get s :> IDataset
     let make (_: Training) (g: Generator) =
-        let prior = match n.Prior with Logistic -> GenDsl.Models.NicePrior.Logistic | Gaussian -> GenDsl.Models.NicePrior.Gaussian
-        let nice = new GenDsl.Models.Nice(int64 ctx.Planned.Dim, n.Couplings, GenDsl.Models.Nice.MlpNet(n.HiddenLayers, int64 n.Hidden, g), prior)
+        let nice = niceModule n ctx.Planned.Dim g
         { Module = nice; Loss = (fun x _ -> nice.Loss(x)); Metric = "nll"
           EvaluateOn = fun s g -> meanOver (split s) 500 g ctx.Device (fun x -> nice.LogProb(x).Neg()) }
     let test = split Test
@@ -531,11 +549,7 @@ let lmFits (ctx: Context) (l: LmSpec) (w: WikiTextSpec) : FitOutcome list =
     let split s = splits.Get s :> IDataset
     let lmOf (nn: Neural) = nn.Module :?> GenDsl.Models.TransformerLm
     let make (_: Training) (g: Generator) =
-        let opts =
-            GenDsl.Models.TransformerLmOptions(
-                Vocab = int64 corpus.VocabSize, Context = int64 w.Context, Width = int64 l.Width, Heads = int64 l.Heads, HeadDim = int64 l.HeadDim,
-                Layers = int64 l.Layers, FeedForward = int64 l.FeedForward, Dropout = l.Dropout, EmbeddingDropout = l.EmbeddingDropout, Tied = l.Tied)
-        let lm = new GenDsl.Models.TransformerLm(opts, g)
+        let lm = lmModule l corpus.VocabSize w.Context g
         { Module = lm; Loss = (fun x sc -> lm.Loss(x, sc.Generator)); Metric = "nll"
           EvaluateOn = fun s _ -> lm.Evaluate((splits.Get s).Tokens, 32).NatsPerToken }
     let final (nn: Neural) (_: Generator) =

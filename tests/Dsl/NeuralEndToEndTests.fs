@@ -184,3 +184,25 @@ let ``DS-GA 1008 1.2: at R = 10 EM recovers the ring's means and weights within 
     // The mean distance |mu_k - true| at R = 10 is near its expected 0.1 sqrt(pi/2) = 0.125 (sd of a mean of ten about 0.02).
     Assert.InRange(m.[("R=10", "em", "mean_error")], 0.125 - 4.0 * 0.02, 0.125 + 4.0 * 0.02)
     try Directory.Delete(root, true) with _ -> ()
+
+[<Fact>]
+let ``gendsl sample draws an image grid from a finished VAE run, the same for the same seed, and says what is missing otherwise`` () =
+    let root = tempDir ()
+    let outcome = match Check.plan (tinyVae 2) with Ok p -> Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } p | Error es -> failwithf "%A" es
+    Assert.Equal(None, outcome.Error)
+    let request: Sample.Request = { Folder = outcome.Folder; Case = None; Fit = None; Count = 4; Prompt = "the"; Temperature = 1.0; TopK = 0; Seed = 5UL }
+    match Sample.draw request, Sample.draw request with
+    | Ok (Sample.ImagePage a), Ok (Sample.ImagePage b) ->
+        Assert.Equal(a, b)
+        let page = File.ReadAllText a
+        Assert.Contains("v, adam: 4 samples", page)
+        Assert.Contains("\"type\":\"heatmap\"", page)
+    | other -> failwithf "expected two image pages, got %A" other
+    match Sample.draw { request with Case = Some "nope" } with
+    | Error m -> Assert.Contains("no case/fit matches (cases: v)", m)
+    | Ok _ -> failwith "an unknown case was sampled"
+    File.Delete(Path.Combine(outcome.Folder, "checkpoints", "v_adam.pt"))
+    match Sample.draw request with
+    | Error m -> Assert.Contains("no checkpoint", m)
+    | Ok _ -> failwith "a missing checkpoint was not reported"
+    try Directory.Delete(root, true) with _ -> ()
