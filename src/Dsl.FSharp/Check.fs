@@ -1,8 +1,10 @@
-/// Check.fs: pure validation (Experiment -> Result<Plan, DslError list>) and `--set key=value` overrides.
+/// Check.fs: pure validation (Experiment -> Result<Plan, DslError list>): messages, data, models, fits, names; network shapes are in Shapes.fs, study checks in CheckStudies.fs, `--set` in Settings.fs.
 module GenDsl.Dsl.Check
 
 open System
 open System.Globalization
+open GenDsl.Dsl.Shapes
+open GenDsl.Dsl.CheckStudies
 
 /// A sentence saying what is wrong and how to fix it.
 let message (e: DslError) =
@@ -127,57 +129,6 @@ let private checkData (c: Case) =
               | _ -> ()
           if w.Context >= 1 && wikiTextCount w w.Split <= w.Context then
               BadSetting(where, sprintf "the training split has %d tokens, fewer than one window of %d + 1" (wikiTextCount w w.Split) w.Context) ]
-
-// ---- networks: shapes inferred layer by layer ----
-
-let private product (s: int list) = List.fold (*) 1 s
-let shapeText (s: int list) = "(" + String.Join(", ", s) + ")"
-
-/// A layer as a user wrote it (`Linear 400`, `Conv2d (32, 3, 2, 1)`).
-let layerText (l: Layer) =
-    match l with
-    | Residual inner -> sprintf "Residual [%d layers]" inner.Length
-    | _ -> (sprintf "%A" l).Replace("\n", " ")
-
-/// The output shape of one layer for an input shape (batch dimension left out), or why it cannot take that input.
-let rec layerOutput (l: Layer) (s: int list) : Result<int list, string> =
-    let conv outC k st p (f: int -> int) =
-        match s with
-        | [ _; h; w ] ->
-            if k < 1 || st < 1 || p < 0 || outC < 1 then Error(sprintf "channels, kernel and stride must be >= 1 and padding >= 0")
-            else
-                let oh, ow = f h, f w
-                if oh < 1 || ow < 1 then Error(sprintf "the input %s is too small for kernel %d, stride %d, padding %d" (shapeText s) k st p)
-                else Ok [ outC; oh; ow ]
-        | _ -> Error(sprintf "needs (channels, height, width) input, got %s: load images with Data.images, or put Unflatten before it" (shapeText s))
-    match l with
-    | Linear n ->
-        if n < 1 then Error(sprintf "needs >= 1 output features, got %d" n)
-        elif s.IsEmpty then Error "needs an input with a feature dimension"
-        else Ok(List.take (s.Length - 1) s @ [ n ])
-    | Conv2d (c, k, st, p) -> conv c k st p (fun x -> (x + 2 * p - k) / st + 1)
-    | ConvTranspose2d (c, k, st, p, op) ->
-        if op < 0 || op >= st then Error(sprintf "output padding must be in 0..stride-1, got %d" op)
-        else conv c k st p (fun x -> (x - 1) * st - 2 * p + k + op)
-    | Relu | Tanh | Sigmoid | Gelu | Softplus | LayerNorm -> Ok s
-    | LeakyRelu slope -> if Double.IsFinite slope then Ok s else Error "the slope must be finite"
-    | Dropout p -> if p >= 0.0 && p < 1.0 then Ok s else Error(sprintf "the drop probability must be in [0, 1), got %g" p)
-    | Flatten -> Ok [ product s ]
-    | Unflatten shape ->
-        if shape.IsEmpty || shape |> List.exists (fun x -> x < 1) then Error(sprintf "needs a shape of positive sizes, got %s" (shapeText shape))
-        elif s.Length <> 1 then Error(sprintf "needs a flat input, got %s: put Flatten before it" (shapeText s))
-        elif product shape <> s.Head then Error(sprintf "cannot reshape %d features to %s (%d)" s.Head (shapeText shape) (product shape))
-        else Ok shape
-    | Residual inner ->
-        match netOutput inner s with
-        | Ok o when o = s -> Ok s
-        | Ok o -> Error(sprintf "its layers turn %s into %s, but a residual block must keep the shape" (shapeText s) (shapeText o))
-        | Error (i, why) -> Error(sprintf "inner layer %d (%s): %s" i (layerText inner.[i]) why)
-
-/// The output shape of a network, or the first layer that does not fit (its index, why).
-and netOutput (layers: Layer list) (input: int list) : Result<int list, int * string> =
-    let folder acc (i, l) = acc |> Result.bind (fun s -> layerOutput l s |> Result.mapError (fun why -> i, why))
-    List.fold folder (Ok input) (List.indexed layers)
 
 let private checkNet (label: string) (name: string) (layers: Layer list) (input: int list) (want: int list) =
     match netOutput layers input with
@@ -413,9 +364,6 @@ let private checkNames (e: Experiment) =
           for f in c.Fits do yield! checkName (sprintf "case '%s': fit name" c.Label) f.Name
       for s in e.Studies do yield! checkName "study label" s.Label ]
 
-let private duplicates what (names: string list) =
-    names |> List.countBy id |> List.filter (fun (_, n) -> n > 1) |> List.map (fun (x, _) -> DuplicateName(what, x))
-
 let private checkCase (c: Case) =
     let n, _ = dataShape c.Data
     [ yield! checkData c
@@ -425,66 +373,6 @@ let private checkCase (c: Case) =
           yield! checkFit c.Label n f
           yield! checkFitForFamily c f
       yield! duplicates "fit" (c.Fits |> List.map (fun f -> f.Name)) ]
-
-// ---- studies ----
-
-/// Whether x_t = sum_i phi_i x_{t-i} + e_t is stationary: the step-down (Levinson) recursion gives the partial
-/// autocorrelations k_j = phi^(j)_j, phi^(j-1)_i = (phi^(j)_i + k_j phi^(j)_{j-i}) / (1 - k_j^2); stationary iff every |k_j| < 1.
-let stationary (phi: float list) =
-    let rec go (a: float[]) =
-        let j = a.Length
-        if j = 0 then true
-        else
-            let k = a.[j - 1]
-            if not (abs k < 1.0) then false
-            else go (Array.init (j - 1) (fun i -> (a.[i] + k * a.[j - 2 - i]) / (1.0 - k * k)))
-    go (List.toArray phi)
-
-let private positive (label: string) (what: string) (v: float) =
-    [ if not (v > 0.0) then NonPositiveStudySetting(label, what, v) ]
-
-let private checkStudy (s: Study) =
-    let l = s.Label
-    match s.Kind with
-    | KlAsymmetry k ->
-        [ if k.Means.IsEmpty then EmptyStudy(l, "target components")
-          if k.Weights.Length <> k.Means.Length then ComponentCountMismatch(l, "the target weights", k.Means.Length, k.Weights.Length)
-          if k.Scales.Length <> k.Means.Length then ComponentCountMismatch(l, "the target scales", k.Means.Length, k.Scales.Length)
-          if k.Weights |> List.exists (fun w -> w < 0.0) then BadWeights(l, "must be >= 0")
-          elif not k.Weights.IsEmpty && abs (List.sum k.Weights - 1.0) > 1e-6 then BadWeights(l, sprintf "must sum to 1, they sum to %g" (List.sum k.Weights))
-          for sc in k.Scales do yield! positive l "a target scale" sc
-          yield! positive l "the starting sigma" k.StartSigma
-          if not (k.LearningRate > 0.0) then NonPositiveLearningRate(l, "kl", k.LearningRate)
-          if k.Steps < 1 then NonPositiveSteps(l, "kl", k.Steps)
-          if k.GridPoints < 3 || k.GridPoints % 2 = 0 then EvenQuadraturePoints(l, k.GridPoints)
-          if not (k.GridLo < k.GridHi) then EmptyInterval(l, k.GridLo, k.GridHi) ]
-    | ReceptiveFields r ->
-        [ if r.Stacks.IsEmpty then EmptyStudy(l, "mask stacks")
-          if r.Stacks |> List.exists List.isEmpty then EmptyStudy(l, "layers in one of its stacks")
-          if r.Channels < 1 then NonPositiveStudySetting(l, "the hidden channels", float r.Channels)
-          if r.Height < 1 || r.Width < 1 then NonPositiveStudySetting(l, "the map size", float (min r.Height r.Width))
-          elif r.Row < 1 || r.Row > r.Height || r.Column < 1 || r.Column > r.Width then PixelOutsideMap(l, r.Row, r.Column, r.Height, r.Width) ]
-    | GdaDynamics g ->
-        [ if not (g.Alpha > 0.0) then NonPositiveLearningRate(l, "gda", g.Alpha)
-          if g.Steps < 1 then NonPositiveSteps(l, "gda", g.Steps)
-          if g.Schemes.IsEmpty then EmptyStudy(l, "GDA schemes")
-          yield! duplicates "GDA scheme" (g.Schemes |> List.map (sprintf "%A")) ]
-    | ChangeOfVariables c ->
-        [ if c.Transforms.IsEmpty then EmptyStudy(l, "transforms")
-          if c.N < 1 then NonPositiveStudySetting(l, "the number of samples", float c.N)
-          if c.Bins < 1 then NonPositiveStudySetting(l, "the number of bins", float c.Bins)
-          for t in c.Transforms do
-              match t with
-              | ReciprocalCauchy range -> yield! positive l "the Cauchy histogram range" range
-              | ExpNormal (_, sigma) -> yield! positive l "the sigma of Y" sigma
-              | DistanceFromCentre -> ()
-          yield! duplicates "transform" (c.Transforms |> List.map (fun t -> match t with ReciprocalCauchy _ -> "1/Cauchy" | ExpNormal _ -> "e^Y" | DistanceFromCentre -> "distance")) ]
-    | ArFit a ->
-        [ if a.Phi.IsEmpty then EmptyStudy(l, "true coefficients")
-          elif not (stationary a.Phi) then NonStationaryAr(l, a.Phi)
-          yield! positive l "sigma^2" a.Sigma2
-          if a.Order < 1 then NonPositiveStudySetting(l, "the fitted order", float a.Order)
-          elif a.Length <= 2 * max a.Order a.Phi.Length then OrderTooLong(l, max a.Order a.Phi.Length, a.Length) ]
 
 /// Every number of the experiment that is NaN or infinite, by its describe path.
 let private nonFinite (e: Experiment) =
@@ -545,27 +433,4 @@ let plan (e: Experiment) : Result<Plan, DslError list> =
                 { Case = c; N = n; Dim = (if s.IsEmpty then 0 else List.fold (*) 1 s); Shape = s })
         Ok { Experiment = e; Cases = cases }
     | errs -> Error errs
-
-// ---- named parameters and overrides ----
-
-/// Edit distance for did-you-mean: insertions, deletions, substitutions and swaps of neighbours
-/// (optimal string alignment), so "sdg" is one edit from "sgd".
-let levenshtein (a: string) (b: string) =
-    let d = Array2D.init (a.Length + 1) (b.Length + 1) (fun i j -> if i = 0 then j elif j = 0 then i else 0)
-    for i in 1 .. a.Length do
-        for j in 1 .. b.Length do
-            let cost = if a.[i - 1] = b.[j - 1] then 0 else 1
-            d.[i, j] <- min (min (d.[i - 1, j] + 1) (d.[i, j - 1] + 1)) (d.[i - 1, j - 1] + cost)
-            if i > 1 && j > 1 && a.[i - 1] = b.[j - 2] && a.[i - 2] = b.[j - 1] then
-                d.[i, j] <- min d.[i, j] (d.[i - 2, j - 2] + 1)
-    d.[a.Length, b.Length]
-
-/// The closest known key, if it is close enough to be a plausible typo.
-let suggest (key: string) (known: string list) =
-    known
-    |> List.map (fun k -> k, levenshtein (key.ToLowerInvariant()) (k.ToLowerInvariant()))
-    |> List.sortBy snd
-    |> List.tryHead
-    |> Option.filter (fun (k, d) -> d <= max 2 (k.Length / 3))
-    |> Option.map fst
 

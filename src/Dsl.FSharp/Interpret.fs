@@ -77,7 +77,7 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
                         sprintf "%s: %d training windows of %d + 1 tokens; final metrics on the test split (nats per token)." (Check.familyName c.Planned.Case.Model) c.Planned.N w.Context
                     | Mnist m ->
                         sprintf "%s: %d training images of shape %s (%A pixels); final metrics on the %s split." (Check.familyName c.Planned.Case.Model)
-                            c.Planned.N (Check.shapeText c.Planned.Shape) m.Pixels (match Families.finalSplit c.Planned.Case.Data with Test -> "test" | Valid -> "validation" | Train -> "training")
+                            c.Planned.N (Shapes.shapeText c.Planned.Shape) m.Pixels (match Fitting.finalSplit c.Planned.Case.Data with Test -> "test" | Valid -> "validation" | Train -> "training")
                     | _ ->
                         sprintf "%d points in %d dimensions%s." c.X.Length c.Planned.Dim
                             (match c.TrueMeanLl with Some ll -> sprintf "; NLL of the data under the true mixture %.4f nats" (-ll) | None -> "")

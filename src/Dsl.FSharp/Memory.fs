@@ -19,7 +19,7 @@ let private netSizes (layers: Layer list) (input: int list) =
         match layers with
         | [] -> pars, act
         | l :: rest ->
-            let outShape = match Check.layerOutput l shape with Ok s -> s | Error _ -> shape
+            let outShape = match Shapes.layerOutput l shape with Ok s -> s | Error _ -> shape
             let numel (s: int list) = s |> List.fold (fun a x -> a * float x) 1.0
             let p =
                 match l, shape with

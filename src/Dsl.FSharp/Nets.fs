@@ -27,7 +27,7 @@ let rec build (g: Generator) (layers: Layer list) (input: int list) : NN.Sequent
             | Unflatten s -> new NN.Unflatten(1L, s |> List.map int64 |> List.toArray) :> _
             | Residual inner -> new NN.Residual(build g inner shape) :> _
         seq.Append m |> ignore
-        shape <- match Check.layerOutput l shape with Ok s -> s | Error why -> invalidOp why
+        shape <- match Shapes.layerOutput l shape with Ok s -> s | Error why -> invalidOp why
     seq
 
 /// Number of trained numbers in a module.

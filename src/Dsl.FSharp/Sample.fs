@@ -50,7 +50,7 @@ let draw (r: Request) : Result<Drawn, string> =
             use _ng = Autograd.NoGrad()
             use _s = Scope.Begin()
             let grid (x: Tensor) (side: int) =
-                let imgs = Families.imageRows x
+                let imgs = Fitting.imageRows x
                 let fig = Plots.imageGrid "samples" (sprintf "%s, %s: %d samples" pc.Case.Label f.Name imgs.Length) side side (int (ceil (sqrt (float imgs.Length)))) imgs
                 let page = Path.Combine(r.Folder, "plots", sprintf "sample-%s-%s-%d.html" pc.Case.Label f.Name r.Seed)
                 // plotly.min.js sits in the run folder (older runs) or in the output root two levels up.
@@ -62,14 +62,14 @@ let draw (r: Request) : Result<Drawn, string> =
                 Ok(ImagePage page)
             match pc.Case.Model, pc.Case.Data with
             | Vae v, Mnist m ->
-                let vae = Families.vaeModule v pc.Shape g
+                let vae = ImageFamilies.vaeModule v pc.Shape g
                 load plan.Experiment r.Folder pc.Case f vae |> Result.bind (fun () -> grid (vae.Sample(int64 r.Count, g, true)) (28 + 2 * m.Pad))
             | Nice n, Mnist m ->
-                let nice = Families.niceModule n pc.Dim g
+                let nice = ImageFamilies.niceModule n pc.Dim g
                 load plan.Experiment r.Folder pc.Case f nice |> Result.bind (fun () -> grid (nice.Sample(int64 r.Count, g, r.Temperature)) (28 + 2 * m.Pad))
             | TransformerLm l, WikiText2 w ->
                 let corpus = GenDsl.Data.WikiText.Load()
-                let lm = Families.lmModule l corpus.VocabSize w.Context g
+                let lm = TextFamilies.lmModule l corpus.VocabSize w.Context g
                 load plan.Experiment r.Folder pc.Case f lm
                 |> Result.map (fun () ->
                     let ids = corpus.Encode r.Prompt

@@ -5,6 +5,27 @@ module GenDsl.Dsl.Settings
 open System
 open System.Text.Json.Nodes
 
+/// Edit distance for did-you-mean: insertions, deletions, substitutions and swaps of neighbours
+/// (optimal string alignment), so "sdg" is one edit from "sgd".
+let levenshtein (a: string) (b: string) =
+    let d = Array2D.init (a.Length + 1) (b.Length + 1) (fun i j -> if i = 0 then j elif j = 0 then i else 0)
+    for i in 1 .. a.Length do
+        for j in 1 .. b.Length do
+            let cost = if a.[i - 1] = b.[j - 1] then 0 else 1
+            d.[i, j] <- min (min (d.[i - 1, j] + 1) (d.[i, j - 1] + 1)) (d.[i - 1, j - 1] + cost)
+            if i > 1 && j > 1 && a.[i - 1] = b.[j - 2] && a.[i - 2] = b.[j - 1] then
+                d.[i, j] <- min d.[i, j] (d.[i - 2, j - 2] + 1)
+    d.[a.Length, b.Length]
+
+/// The closest known key, if it is close enough to be a plausible typo.
+let suggest (key: string) (known: string list) =
+    known
+    |> List.map (fun k -> k, levenshtein (key.ToLowerInvariant()) (k.ToLowerInvariant()))
+    |> List.sortBy snd
+    |> List.tryHead
+    |> Option.filter (fun (k, d) -> d <= max 2 (k.Length / 3))
+    |> Option.map fst
+
 /// Every parameter `--set` can change: (full path, current value as JSON text).
 let parameters (e: Experiment) : (string * string) list =
     Tree.leaves (Tree.toNode e)
@@ -27,7 +48,7 @@ let private suggestFor (key: string) (paths: string list list) =
             let leaf, front = List.last p, List.take (p.Length - 1) p
             choose (n - 1) front |> List.map (fun f -> Tree.pathText (f @ [ leaf ]))
     let candidates = paths |> List.collect (fun p -> Tree.pathText p :: shortForms p) |> List.distinct
-    Check.suggest key candidates
+    suggest key candidates
 
 /// Finds the leaves a key names; several leaves of one shape (the same setting in each case or fit) are all set,
 /// leaves of different shapes are ambiguous.

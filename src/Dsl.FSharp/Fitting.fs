@@ -1,0 +1,204 @@
+/// Fitting.fs: what every family's fits share — the context they are handed, tensors to arrays, batches and budgets,
+/// optimizers and schedules made from their values, and the one path through the C# Trainer for the neural families.
+module GenDsl.Dsl.Fitting
+
+open System
+open System.Diagnostics
+open System.IO
+open GenDsl.Torch
+open GenDsl.Data
+open GenDsl.Training
+open GenDsl.Dsl.Results
+open GenDsl.Dsl.Runs
+
+/// What every family's fit is handed.
+type Context =
+    { Experiment: Experiment
+      Planned: PlannedCase
+      Device: Device
+      /// The run folder (checkpoints go to its checkpoints/).
+      Folder: string
+      Progress: IProgress
+      Log: MetricsLog
+      /// Continue each gradient fit from its checkpoint in the run folder, when there is one.
+      Resume: bool }
+
+// ---- tensors <-> arrays ----
+
+let rows (t: Tensor) : float[][] =
+    let d = int (t.Size 1)
+    t.To(ScalarType.Float64).Cpu().ToArray<float>() |> Array.chunkBySize d // (N, D) -> N rows
+let flat (t: Tensor) : float[] = t.To(ScalarType.Float64).Cpu().ToArray<float>()
+let tensorOf (m: float list list) = Torch.Tensor<float>(m |> List.concat |> List.toArray, [| int64 m.Length; int64 m.Head.Length |])
+
+/// Images (N, ...) -> N flat rows, clamped to [0, 1] for drawing.
+let imageRows (t: Tensor) : float[][] =
+    use s = Scope.Begin()
+    let n = t.Size 0
+    rows (t.Reshape([| n; -1L |]).Clamp(0.0, 1.0))
+
+// ---- data ----
+
+/// The final metrics' split: Test where the data has one, else the training data.
+let finalSplit (d: DataSpec) = match d with Mnist _ | WikiText2 _ -> Test | MixtureSample _ | Points _ -> Train
+
+/// Mean of f over a data set in batches (no grad, eval mode by the caller): f gives per-example values (B).
+let meanOver (data: IDataset) (batch: int) (g: Generator) (dev: Device) (f: Tensor -> Tensor) =
+    let n = data.Count
+    let mutable total = 0.0
+    let mutable i = 0L
+    while i < n do
+        use s = Scope.Begin()
+        let idx = [| i .. min n (i + int64 batch) - 1L |]
+        let x = data.Batch(idx, g).To(dev)
+        total <- total + (f x).Sum().ToDouble()
+        i <- i + int64 batch
+    total / float n
+
+/// Examples per step and optimizer steps of a gradient fit on n examples: the whole data set when no batch is given,
+/// and ceil(n / batch) steps per epoch.
+let batchAndSteps (t: Training) (n: int64) =
+    let batch = match t.Batch with Some b -> b | None -> int n
+    let steps = match t.Budget with Steps s -> int64 s | Epochs e -> int64 e * ((n + int64 batch - 1L) / int64 batch)
+    batch, steps
+
+// ---- optimizers and schedules (values -> the core's objects) ----
+
+let optimizerFactory (o: Optimizer) : Func<Collections.Generic.IEnumerable<Tensor>, Optim.Optimizer> =
+    match o with
+    | Sgd s -> Func<_, _>(fun ps -> new Optim.SGD(ps, lr = s.Lr, momentum = s.Momentum, nesterov = s.Nesterov, weightDecay = s.WeightDecay) :> Optim.Optimizer)
+    | Adam a -> Func<_, _>(fun ps -> new Optim.Adam(ps, lr = a.Lr, beta1 = a.Beta1, beta2 = a.Beta2, eps = a.Eps, weightDecay = a.WeightDecay) :> Optim.Optimizer)
+    | AdamW a -> Func<_, _>(fun ps -> new Optim.AdamW(ps, lr = a.Lr, beta1 = a.Beta1, beta2 = a.Beta2, eps = a.Eps, weightDecay = a.WeightDecay) :> Optim.Optimizer)
+
+/// The schedule over `total` optimizer steps (None: constant).
+let scheduleFactory (s: Schedule) (total: int64) : Func<Optim.Optimizer, Optim.LRScheduler> =
+    let rec make (s: Schedule) (steps: int64) (o: Optim.Optimizer) : Optim.LRScheduler =
+        match s with
+        | Constant -> Optim.LambdaLR(o, Func<int64, float>(fun _ -> 1.0)) :> _
+        | StepDecay (every, gamma) -> Optim.StepLR(o, int64 every, gamma) :> _
+        | Cosine floor -> Optim.CosineAnnealingLR(o, max 1L steps, floor * o.LR) :> _
+        | Warmup (w, after) ->
+            let first = Optim.LinearLR(o, 1e-3, 1.0, int64 w) :> Optim.LRScheduler
+            let second = make after (max 1L (steps - int64 w)) o
+            Optim.SequentialLR(o, [| first; second |], [| int64 w |]) :> _
+        | Hold (w, factor, after) ->
+            let first = Optim.LambdaLR(o, Func<int64, float>(fun _ -> factor)) :> Optim.LRScheduler
+            let second = make after (max 1L (steps - int64 w)) o
+            Optim.SequentialLR(o, [| first; second |], [| int64 w |]) :> _
+    match s with
+    | Constant -> Func<_, _>(fun _ -> null)
+    | _ -> Func<_, _>(fun o -> make s total o)
+
+// ---- the neural families: one path through the Trainer ----
+
+/// What a neural family gives the one training path.
+type Neural =
+    { Module: NN.Module
+      /// The loss to minimise for a batch (mean over it).
+      Loss: Tensor -> StepContext -> Tensor
+      /// The name of the metric evaluated on a split during training (lower is better: keep-best and early stop use it).
+      Metric: string
+      /// That metric on a whole split (eval mode and no grad are set by the trainer).
+      EvaluateOn: Split -> Generator -> float }
+
+/// Trains a neural family's module with a Training value: steps, evaluation on the named splits, keep-best,
+/// checkpoints, progress and the metrics log. Returns (steps done, seconds, learning curves).
+let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neural) =
+    let c = ctx.Planned.Case
+    let task = c.Label + "/" + f.Name
+    let batch, steps = batchAndSteps t train.Count
+    let ckptDir = RunFolder.within ctx.Folder [ "checkpoints"; c.Label + "_" + f.Name ]
+    let firstSplit = t.EvalOn |> List.tryHead
+    let mainMetric = nn.Metric
+    let opts =
+        TrainOptions(
+            Steps = steps, BatchSize = batch, Shuffle = t.Shuffle, Seed = ctx.Experiment.Seed + 1UL,
+            ClipGradNorm = Option.toNullable t.ClipNorm, EvalEvery = int64 t.EvalEvery,
+            KeepBest = (match firstSplit with Some s when t.KeepBest || t.EarlyStop.IsSome -> sprintf "%s %s" (Tree.snake (string s)) mainMetric | _ -> null),
+            EarlyStopPatience = (t.EarlyStop |> Option.map int64 |> Option.toNullable),
+            CheckpointEvery = int64 t.CheckpointEvery, CheckpointDir = ckptDir)
+    use trainer = new Trainer(nn.Module, optimizerFactory t.Optimizer, scheduleFactory t.Schedule steps, opts)
+    let series = Collections.Generic.Dictionary<string, ResizeArray<float * float>>()
+    let add name (step: int64) v =
+        if not (series.ContainsKey name) then series.[name] <- ResizeArray()
+        series.[name].Add(float step, v)
+    use evalGen = new Generator(ctx.Experiment.Seed + 2UL)
+    trainer.Evaluate <-
+        Func<_>(fun () ->
+            let d = Collections.Generic.Dictionary<string, float>()
+            for s in t.EvalOn do
+                d.[sprintf "%s %s" (Tree.snake (string s)) nn.Metric] <- nn.EvaluateOn s evalGen
+            d :> Collections.Generic.IReadOnlyDictionary<_, _>)
+    trainer.OnStep <-
+        Action<StepRecord>(fun r ->
+            if (RunFolder.stopRequested ()).IsSome then trainer.RequestStop()   // SIGINT/SIGTERM: end after this step
+            let ms = [ "loss", r.Loss; "lr", r.LR ] @ [ for kv in r.Metrics -> kv.Key, kv.Value ]
+            add "train loss" r.Step r.Loss
+            ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms)
+            ctx.Progress.Step(task, int r.Step, [ "loss", r.Loss ]))
+    trainer.OnEval <-
+        Action<EvalRecord>(fun r ->
+            let ms = [ for kv in r.Metrics -> kv.Key, kv.Value ]
+            for k, v in ms do add k r.Step v
+            ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms))
+    ctx.Progress.Begin(task, int steps)
+    let objective = Objective(fun x sc -> nn.Loss (x.To(ctx.Device)) sc)
+    let resumeFrom = Path.Combine(ckptDir, "last.pt")
+    if ctx.Resume && File.Exists resumeFrom then trainer.LoadCheckpoint resumeFrom
+    let result =
+        try trainer.Fit(train, objective)
+        with :? TrainingDivergedException as ex ->
+            let lrKey = sprintf "%s.%s.optimizer.lr" c.Label f.Name
+            failwithf "case '%s', fit '%s': %s. Lower the learning rate (--set %s=...) or clip gradients (--set %s.%s.clip_norm=1); the last good checkpoint is in %s"
+                c.Label f.Name ex.Message lrKey c.Label f.Name ckptDir
+    match RunFolder.stopRequested () with
+    | Some signal ->
+        // Stopped on request: the checkpoint of the last step (the trainer wrote it when it checkpoints periodically).
+        if opts.CheckpointEvery = 0L then trainer.SaveCheckpoint resumeFrom
+        raise (RunFolder.RunInterrupted signal)
+    | None -> ()
+    ctx.Progress.End task
+    let curves = [ for kv in series -> kv.Key, List.ofSeq kv.Value ]
+    result, curves
+
+let empty (f: FitSpec) =
+    { Fit = f; Curve = []; Series = []; Iterations = 0; Converged = false; Seconds = 0.0; Weights = [||]; Means = [||]
+      Images = []; Texts = []; Density = None; Bandwidths = []; Snapshots = []; Latent = None; Parameters = 0L; Metrics = [] }
+
+// ---- neural fits: the Trainer, then final metrics and what each family adds ----
+
+/// Data sets of a case's splits, made once and disposed together.
+type SplitCache<'D when 'D :> IDataset and 'D :> IDisposable>(load: Split -> 'D) =
+    let cache = Collections.Generic.Dictionary<Split, 'D>()
+    member _.Get(s: Split) : 'D = (if not (cache.ContainsKey s) then cache.[s] <- load s); cache.[s]
+    interface IDisposable with
+        member _.Dispose() = for d in cache.Values do d.Dispose()
+
+/// Every gradient fit of a neural case through the Trainer, then its final metrics and what its family adds
+/// (images, texts, latent means, a density grid) to the outcome.
+let neuralFits (ctx: Context) (trainData: IDataset) (make: Training -> Generator -> Neural)
+                       (final: Neural -> Generator -> (MetricSpec * float) list) (extras: Neural -> Generator -> FitOutcome -> FitOutcome) =
+    let e, c = ctx.Experiment, ctx.Planned.Case
+    [ for f in c.Fits do
+        match f.Fitter with
+        | Em _ | ClosedForm -> ()   // the checker refuses them
+        | Gradient t ->
+            use g = new Generator(e.Seed + 1UL)
+            let nn = make t g
+            nn.Module.To(ctx.Device) |> ignore
+            let sw = Stopwatch.StartNew()
+            let result, curves = train ctx f t trainData nn
+            let secs = sw.Elapsed.TotalSeconds
+            nn.Module.Eval() |> ignore
+            use eg = new Generator(e.Seed + 4UL)
+            let tokensPerSecond = float result.Steps * float (match t.Batch with Some b -> b | None -> 1) * float (List.fold (*) 1 ctx.Planned.Shape - 1) / max secs 1e-9
+            let metrics =
+                using (Autograd.NoGrad()) (fun _ -> final nn eg)
+                @ [ for ms in e.Metrics do if ms = TokensPerSecond && c.Model.IsTransformerLm then ms, tokensPerSecond ]
+            RunFolder.saveTensors (RunFolder.within ctx.Folder [ "checkpoints"; sprintf "%s_%s.pt" c.Label f.Name ]) (nn.Module.StateDict())
+            let outcome =
+                { empty f with
+                    Series = curves; Iterations = int result.Steps; Converged = not result.StoppedEarly; Seconds = secs
+                    Parameters = Nets.parameterCount nn.Module; Metrics = metrics }
+            using (Autograd.NoGrad()) (fun _ -> extras nn eg outcome) ]
+
