@@ -13,9 +13,11 @@ type RunArgs =
     | Threads of count: int
     | Device of device: string
     | [<CustomCommandLine("--set")>] Set_Param of assignment: string
+    | [<CustomCommandLine("--case")>] Only_Case of label: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
+            | Only_Case _ -> "run only the case with this label (repeatable); the others are left out of the run."
             | Script _ -> "the experiment script (.fsx) binding `experiment` or `experiments`."
             | Out _ -> "root folder of the runs (default runs/): each run goes to <folder>/<experiment>/<timestamp>/."
             | Seed _ -> "the experiment's seed (same as --set seed=N)."
@@ -27,9 +29,11 @@ type CheckArgs =
     | [<MainCommand; ExactlyOnce>] Script of script: string
     | Seed of seed: uint64
     | [<CustomCommandLine("--set")>] Set_Param of assignment: string
+    | [<CustomCommandLine("--case")>] Only_Case of label: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
+            | Only_Case _ -> "check only the case with this label (repeatable)."
             | Script _ -> "the experiment script (.fsx)."
             | Seed _ -> "the experiment's seed (same as --set seed=N)."
             | Set_Param _ -> "override a named parameter, key=value (repeatable)."
@@ -120,10 +124,27 @@ let exitCodesText =
 
 let private eprint (s: string) = Console.Error.WriteLine s
 
+/// --case: keeps the named cases of each experiment, or says which labels exist.
+let private onlyCases (only: string list) (exps: Experiment list) : Result<Experiment list, string list> =
+    if only.IsEmpty then Ok exps
+    else
+        let labels = exps |> List.collect (fun e -> e.Cases |> List.map (fun c -> c.Label))
+        match only |> List.filter (fun l -> not (List.contains l labels)) with
+        | [] ->
+            let keep (e: Experiment) =
+                let cases = e.Cases |> List.filter (fun c -> List.contains c.Label only)
+                let fits = cases |> List.collect (fun c -> c.Fits |> List.map (fun f -> f.Name))
+                // An expectation about a left-out case or fit is left out with it.
+                let applies (x: Expectation) =
+                    (x.Case |> Option.forall (fun c -> List.contains c only)) && (x.Fit |> Option.forall (fun f -> List.contains f fits))
+                { e with Cases = cases; Expectations = e.Expectations |> List.filter applies }
+            Ok(exps |> List.map keep |> List.filter (fun e -> not e.Cases.IsEmpty))
+        | missing -> Error [ sprintf "--case %s: no such case; the cases are %s" (String.Join(", ", missing)) (String.Join(", ", labels |> List.distinct)) ]
+
 /// Loads the script, applies --seed/--set, checks (sizes against this machine's memory too): the plans, or exit code
 /// 1 after printing why.
-let private plans (script: string) (seed: uint64 option) (sets: string list) : Result<Plan list, int> =
-    match ScriptHost.load script with
+let private plans (script: string) (seed: uint64 option) (sets: string list) (only: string list) : Result<Plan list, int> =
+    match ScriptHost.load script |> Result.bind (onlyCases only) with
     | Error msgs ->
         msgs |> List.iter eprint
         Error ExitCode.Usage
@@ -184,7 +205,7 @@ let private runCmd (a: ParseResults<RunArgs>) =
     match machineOptions (a.TryGetResult RunArgs.Threads) device |> Result.bind (fun () -> writableRoot root) with
     | Error msg -> eprint msg; ExitCode.Usage
     | Ok () ->
-    match plans script (a.TryGetResult RunArgs.Seed) (a.GetResults RunArgs.Set_Param) with
+    match plans script (a.TryGetResult RunArgs.Seed) (a.GetResults RunArgs.Set_Param) (a.GetResults RunArgs.Only_Case) with
     | Error code -> code
     | Ok ps ->
         let opts = { Runs.defaults with OutputRoot = root; Device = device; Threads = a.TryGetResult RunArgs.Threads }
@@ -200,7 +221,7 @@ let private runCmd (a: ParseResults<RunArgs>) =
 
 let private checkCmd (a: ParseResults<CheckArgs>) (describe: bool) =
     let script = a.GetResult CheckArgs.Script
-    match plans script (a.TryGetResult CheckArgs.Seed) (a.GetResults CheckArgs.Set_Param) with
+    match plans script (a.TryGetResult CheckArgs.Seed) (a.GetResults CheckArgs.Set_Param) (a.GetResults CheckArgs.Only_Case) with
     | Error code -> code
     | Ok ps ->
         for p in ps do
