@@ -141,6 +141,19 @@ let private compile (full: string) (dll: string) =
     let diags, ex = checker.Compile argv |> Async.RunSynchronously
     ex.IsNone && not (diags |> Array.exists (fun d -> d.Severity = FSharpDiagnosticSeverity.Error)) && File.Exists dll
 
+/// The cache keeps the most recently used compiled scripts: entries past this many are deleted after a compile.
+[<Literal>]
+let CacheEntries = 64
+
+/// Deletes the least recently used entries past CacheEntries (never `keep`, never a compile in progress).
+let private prune (cacheDir: string) (keep: string) =
+    try
+        Directory.GetDirectories cacheDir
+        |> Array.filter (fun d -> d <> keep && not (Path.GetFileName(d).Contains ".tmp-"))
+        |> Array.sortByDescending Directory.GetLastWriteTimeUtc
+        |> Array.iteri (fun i d -> if i >= CacheEntries - 1 then (try Directory.Delete(d, true) with _ -> ()))
+    with _ -> ()
+
 /// Loads the script through the cache in cacheDir: (the experiments or the messages, whether the compiled script
 /// came from the cache). A miss compiles the script once with fsc into the cache; a script fsc rejects, or one
 /// whose compiled form does not bind the experiments, goes through FSI, which reports its errors.
@@ -152,13 +165,16 @@ let loadCached (cacheDir: string) (path: string) : Result<Experiment list, strin
     let dll = Path.Combine(dir, "gendsl-script-" + key + ".dll")
     let hit = File.Exists dll
     let compiled =
-        if hit then true
+        if hit then
+            (try Directory.SetLastWriteTimeUtc(dir, DateTime.UtcNow) with _ -> ())   // recently used: kept by prune
+            true
         else
             try
                 let tmp = dir + ".tmp-" + Guid.NewGuid().ToString("N")   // concurrent loads (processes, test threads) never share one
                 Directory.CreateDirectory tmp |> ignore
                 let ok = compile full (Path.Combine(tmp, Path.GetFileName dll))
                 if ok then (try Directory.Move(tmp, dir) with _ -> Directory.Delete(tmp, true)) else Directory.Delete(tmp, true)
+                prune cacheDir dir
                 ok && File.Exists dll
             with _ -> false
     match (if compiled then fromAssembly path full dll else None) with

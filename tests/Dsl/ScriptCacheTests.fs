@@ -40,3 +40,24 @@ let ``a change in a #loaded file misses the cache even when the script itself is
     let second, hit2 = ScriptHost.loadCached cache p
     Assert.Equal((5UL, false), (seedOf first, hit1))
     Assert.Equal((6UL, false), (seedOf second, hit2))
+
+[<Fact>]
+let ``the cache keeps the most recently used compiled scripts and deletes the oldest past its size`` () =
+    let dir, cache = tempDir (), tempDir ()
+    try
+        // Stale entries, oldest first: CacheEntries of them, so one compile more must delete exactly the oldest.
+        let stale = [ for i in 0 .. ScriptHost.CacheEntries - 1 -> Path.Combine(cache, sprintf "stale%03d" i) ]
+        stale |> List.iteri (fun i d ->
+            Directory.CreateDirectory d |> ignore
+            Directory.SetLastWriteTimeUtc(d, System.DateTime(2020, 1, 1).AddMinutes(float i)))
+        let p = Path.Combine(dir, "fresh.fsx")
+        File.WriteAllText(p, "open GenDsl.Dsl\nlet experiment = Experiment.create \"f\" |> Experiment.seed 7UL\n")
+        let r, hit = ScriptHost.loadCached cache p
+        Assert.Equal((7UL, false), (seedOf r, hit))
+        let left = Directory.GetDirectories cache |> Array.map Path.GetFileName |> Set.ofArray
+        Assert.Equal(ScriptHost.CacheEntries, left.Count)
+        Assert.False(left.Contains "stale000")    // the least recently used went
+        Assert.True(left.Contains "stale001")
+    finally
+        Directory.Delete(dir, true)
+        Directory.Delete(cache, true)
