@@ -9,66 +9,42 @@ open GenDsl.Dsl
 type RunArgs =
     | [<MainCommand; ExactlyOnce>] Script of script: string
     | [<AltCommandLine("-o")>] Out of folder: string
-    | Seed of seed: uint64
-    | Threads of count: int
-    | Device of device: string
-    | [<CustomCommandLine("--set")>] Set_Param of assignment: string
-    | [<CustomCommandLine("--case")>] Only_Case of label: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Only_Case _ -> "run only the case with this label (repeatable); the others are left out of the run."
             | Script _ -> "the experiment script (.fsx) binding `experiment` or `experiments`."
             | Out _ -> "root folder of the runs (default runs/): each run goes to <folder>/<experiment>/<timestamp>/."
-            | Seed _ -> "the experiment's seed (same as --set seed=N)."
-            | Threads _ -> "libtorch intra-op threads (default: the machine's cores, or GENDSL_THREADS)."
-            | Device _ -> "cpu (default) or cuda[:n]."
-            | Set_Param _ -> "override a named parameter, key=value (repeatable), e.g. --set fit.sgd.steps=500; `describe` lists the keys."
 
 type CheckArgs =
     | [<MainCommand; ExactlyOnce>] Script of script: string
-    | Seed of seed: uint64
-    | [<CustomCommandLine("--set")>] Set_Param of assignment: string
-    | [<CustomCommandLine("--case")>] Only_Case of label: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Only_Case _ -> "check only the case with this label (repeatable)."
             | Script _ -> "the experiment script (.fsx)."
-            | Seed _ -> "the experiment's seed (same as --set seed=N)."
-            | Set_Param _ -> "override a named parameter, key=value (repeatable)."
 
 type ResumeArgs =
     | [<MainCommand; ExactlyOnce>] Folder of folder: string
-    | Threads of count: int
-    | Device of device: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Folder _ -> "a run folder (runs/<experiment>/<timestamp>/) whose run was interrupted or failed."
-            | Threads _ -> "libtorch intra-op threads (default: the machine's cores, or GENDSL_THREADS)."
-            | Device _ -> "cpu (default) or cuda[:n]."
 
 type SampleArgs =
     | [<MainCommand; ExactlyOnce>] Folder of folder: string
-    | Case of label: string
     | Fit of name: string
     | [<AltCommandLine("-n")>] Count of n: int
     | Prompt of text: string
     | Temperature of t: float
     | Top_K of k: int
-    | Seed of seed: uint64
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Folder _ -> "a finished run folder (runs/<experiment>/<timestamp>/)."
-            | Case _ -> "the case to draw from (default: the first)."
             | Fit _ -> "the fit to draw from (default: the case's first)."
             | Count _ -> "images to draw, or tokens to generate (default 36)."
             | Prompt _ -> "language models: the text to continue (default \"the\")."
             | Temperature _ -> "softmax temperature for language models, prior temperature for NICE (default 1)."
             | Top_K _ -> "language models: draw from the k most likely tokens (default 0: all)."
-            | Seed _ -> "the seed of the draw (default 0)."
 
 type ListArgs =
     | [<MainCommand>] Folder of folder: string
@@ -86,9 +62,20 @@ type Args =
     | [<CliPrefix(CliPrefix.None)>] Resume of ParseResults<ResumeArgs>
     | [<CliPrefix(CliPrefix.None)>] Sample of ParseResults<SampleArgs>
     | [<CliPrefix(CliPrefix.None)>] List of ParseResults<ListArgs>
+    // Options several commands share: given after the command (`gendsl run x.fsx --seed 3`); `applies` says which take them.
+    | [<Inherit>] Seed of seed: uint64
+    | [<Inherit; CustomCommandLine("--set")>] Set_Param of assignment: string
+    | [<Inherit; CustomCommandLine("--case")>] Only_Case of label: string
+    | [<Inherit>] Threads of count: int
+    | [<Inherit>] Device of device: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
+            | Seed _ -> "run/check/describe: the experiment's seed (same as --set seed=N); sample: the seed of the draw (default 0)."
+            | Set_Param _ -> "run/check/describe: override a named parameter, key=value (repeatable), e.g. --set fit.sgd.steps=500; `describe` lists the keys."
+            | Only_Case _ -> "run/check/describe: only the case with this label (repeatable); sample: the case to draw from (default: the first)."
+            | Threads _ -> "run/resume: libtorch intra-op threads (default: the machine's cores, or GENDSL_THREADS)."
+            | Device _ -> "run/resume: cpu (default) or cuda[:n]."
             | Run _ -> "run an experiment: writes runs/<experiment>/<timestamp>/ with config, metrics, checkpoints, plots, report.html."
             | Check _ -> "check an experiment without training: every error, or the plan."
             | Describe _ -> "print the resolved config as JSON, every default explicit (and the --set keys)."
@@ -198,17 +185,17 @@ let private worst (a: int) (b: int) =
 
 let private stoppedCode () = RunFolder.stopRequested () |> Option.map (fun s -> 128 + s)
 
-let private runCmd (a: ParseResults<RunArgs>) =
+let private runCmd (o: ParseResults<Args>) (a: ParseResults<RunArgs>) =
     let script = a.GetResult RunArgs.Script
     let root = a.GetResult(RunArgs.Out, defaultValue = "runs")
-    let device = a.GetResult(RunArgs.Device, defaultValue = "cpu")
-    match machineOptions (a.TryGetResult RunArgs.Threads) device |> Result.bind (fun () -> writableRoot root) with
+    let device = o.GetResult(Device, defaultValue = "cpu")
+    match machineOptions (o.TryGetResult Threads) device |> Result.bind (fun () -> writableRoot root) with
     | Error msg -> eprint msg; ExitCode.Usage
     | Ok () ->
-    match plans script (a.TryGetResult RunArgs.Seed) (a.GetResults RunArgs.Set_Param) (a.GetResults RunArgs.Only_Case) with
+    match plans script (o.TryGetResult Seed) (o.GetResults Set_Param) (o.GetResults Only_Case) with
     | Error code -> code
     | Ok ps ->
-        let opts = { Runs.defaults with OutputRoot = root; Device = device; Threads = a.TryGetResult RunArgs.Threads }
+        let opts = { Runs.defaults with OutputRoot = root; Device = device; Threads = o.TryGetResult Threads }
         let mutable code = ExitCode.Ok
         for p in ps do
             match stoppedCode () with
@@ -219,9 +206,9 @@ let private runCmd (a: ParseResults<RunArgs>) =
                 code <- worst code (report outcome)
         code
 
-let private checkCmd (a: ParseResults<CheckArgs>) (describe: bool) =
+let private checkCmd (o: ParseResults<Args>) (a: ParseResults<CheckArgs>) (describe: bool) =
     let script = a.GetResult CheckArgs.Script
-    match plans script (a.TryGetResult CheckArgs.Seed) (a.GetResults CheckArgs.Set_Param) (a.GetResults CheckArgs.Only_Case) with
+    match plans script (o.TryGetResult Seed) (o.GetResults Set_Param) (o.GetResults Only_Case) with
     | Error code -> code
     | Ok ps ->
         for p in ps do
@@ -234,28 +221,28 @@ let private checkCmd (a: ParseResults<CheckArgs>) (describe: bool) =
                     printfn "  study %s: %s" s.Label (match s.Kind with KlAsymmetry _ -> "KL asymmetry" | ReceptiveFields _ -> "receptive fields" | GdaDynamics _ -> "GDA dynamics" | ChangeOfVariables _ -> "change of variables" | ArFit _ -> "AR fit")
         ExitCode.Ok
 
-let private resumeCmd (a: ParseResults<ResumeArgs>) =
+let private resumeCmd (o: ParseResults<Args>) (a: ParseResults<ResumeArgs>) =
     let folder = a.GetResult ResumeArgs.Folder
-    let device = a.GetResult(ResumeArgs.Device, defaultValue = "cpu")
-    match machineOptions (a.TryGetResult ResumeArgs.Threads) device with
+    let device = o.GetResult(Device, defaultValue = "cpu")
+    match machineOptions (o.TryGetResult Threads) device with
     | Error msg -> eprint msg; ExitCode.Usage
     | Ok () ->
-        let opts = { Runs.defaults with Device = device; Threads = a.TryGetResult ResumeArgs.Threads }
+        let opts = { Runs.defaults with Device = device; Threads = o.TryGetResult Threads }
         printfn "resuming %s" folder
         match Progress.run (fun progress -> Interpret.resume { opts with Progress = progress } folder) with
         | Error msg -> eprint msg; ExitCode.Usage
         | Ok outcome -> report outcome
 
-let private sampleCmd (a: ParseResults<SampleArgs>) =
+let private sampleCmd (o: ParseResults<Args>) (a: ParseResults<SampleArgs>) =
     let t = a.GetResult(SampleArgs.Temperature, defaultValue = 1.0)
     let n = a.GetResult(SampleArgs.Count, defaultValue = 36)
     if not (Double.IsFinite t) || t < 0.0 then eprint (sprintf "--temperature must be a finite number >= 0, got %g" t); ExitCode.Usage
     elif n < 1 then eprint (sprintf "--count must be >= 1, got %d" n); ExitCode.Usage
     else
         let request: Sample.Request =
-            { Folder = a.GetResult SampleArgs.Folder; Case = a.TryGetResult SampleArgs.Case; Fit = a.TryGetResult SampleArgs.Fit
+            { Folder = a.GetResult SampleArgs.Folder; Case = o.TryGetResult Only_Case; Fit = a.TryGetResult SampleArgs.Fit
               Count = n; Prompt = a.GetResult(SampleArgs.Prompt, defaultValue = "the"); Temperature = t
-              TopK = max 0 (a.GetResult(SampleArgs.Top_K, defaultValue = 0)); Seed = a.GetResult(SampleArgs.Seed, defaultValue = 0UL) }
+              TopK = max 0 (a.GetResult(SampleArgs.Top_K, defaultValue = 0)); Seed = o.GetResult(Seed, defaultValue = 0UL) }
         match Sample.draw request with
         | Error msg -> eprint msg; ExitCode.Usage
         | Ok (Sample.Text text) -> printfn "%s" text; ExitCode.Ok
@@ -292,6 +279,23 @@ let private version () =
     | [| :? Reflection.AssemblyInformationalVersionAttribute as v |] -> v.InformationalVersion.Split('+').[0]
     | _ -> string (a.GetName().Version)
 
+/// A shared option given to a command that does not take it, as a message (the option and where it applies).
+let private misplaced (results: ParseResults<Args>) : string option =
+    let command, takes =
+        match results.GetSubCommand() with
+        | Run _ -> "run", [ "seed"; "set"; "case"; "threads"; "device" ]
+        | Check _ -> "check", [ "seed"; "set"; "case" ]
+        | Describe _ -> "describe", [ "seed"; "set"; "case" ]
+        | Resume _ -> "resume", [ "threads"; "device" ]
+        | Sample _ -> "sample", [ "seed"; "case" ]
+        | _ -> "list", []
+    let name (a: Args) =
+        match a with
+        | Seed _ -> Some "seed" | Set_Param _ -> Some "set" | Only_Case _ -> Some "case" | Threads _ -> Some "threads" | Device _ -> Some "device"
+        | _ -> None
+    results.GetAllResults() |> List.choose name |> List.tryFind (fun n -> not (List.contains n takes))
+    |> Option.map (fun n -> sprintf "gendsl %s does not take --%s (%s takes %s)" command n command (if takes.IsEmpty then "none of the shared options" else String.Join(", ", takes |> List.map ((+) "--"))))
+
 /// Runs the command line and returns the exit code (README "Exit codes"); never throws.
 let execute (argv: string[]) : int =
     let parser = ArgumentParser.Create<Args>(programName = "gendsl")
@@ -323,12 +327,16 @@ let execute (argv: string[]) : int =
         | Ok results ->
             let during, code =
                 match results.GetSubCommand() with
-                | Run a -> true, (fun () -> runCmd a)
-                | Check a -> false, (fun () -> checkCmd a false)
-                | Describe a -> false, (fun () -> checkCmd a true)
-                | Resume a -> true, (fun () -> resumeCmd a)
-                | Sample a -> false, (fun () -> sampleCmd a)
+                | Run a -> true, (fun () -> runCmd results a)
+                | Check a -> false, (fun () -> checkCmd results a false)
+                | Describe a -> false, (fun () -> checkCmd results a true)
+                | Resume a -> true, (fun () -> resumeCmd results a)
+                | Sample a -> false, (fun () -> sampleCmd results a)
                 | List a -> false, (fun () -> listCmd a)
+                | _ -> false, (fun () -> ExitCode.Usage)
+            match misplaced results with
+            | Some msg -> eprint msg; ExitCode.Usage
+            | None ->
             try code ()
             with
             | :? ArguParseException as ex ->

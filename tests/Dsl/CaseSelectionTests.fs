@@ -64,3 +64,12 @@ let ``an unknown --case label is a usage error that lists the cases, and nothing
         Assert.Contains("--case c: no such case; the cases are a, b", err)
         Assert.False(Directory.Exists(Path.Combine(root, "two")))
     finally Directory.Delete(dir, true)
+
+[<Fact>]
+let ``a shared option given to a command that does not take it is a usage error naming what that command takes`` () =
+    let code, _, err = cli [ "list"; "--seed"; "3" ]
+    Assert.Equal(1, code)
+    Assert.Contains("gendsl list does not take --seed", err)
+    let code2, _, err2 = cli [ "resume"; "nowhere"; "--set"; "seed=1" ]
+    Assert.Equal(1, code2)
+    Assert.Contains("gendsl resume does not take --set (resume takes --threads, --device)", err2)
