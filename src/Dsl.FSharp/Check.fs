@@ -1,10 +1,9 @@
-/// Check.fs: pure validation (Experiment -> Result<Plan, DslError list>): messages, data, models, fits, names; network shapes are in Shapes.fs, study checks in CheckStudies.fs, `--set` in Settings.fs.
+/// Check.fs: pure validation (Experiment -> Result<Plan, DslError list>): messages, data, models, fits, names; network shapes are in Shapes.fs, study checks in Studies/, `--set` in Settings.fs.
 module GenDsl.Dsl.Check
 
 open System
 open System.Globalization
 open GenDsl.Dsl.Shapes
-open GenDsl.Dsl.CheckStudies
 
 /// A sentence saying what is wrong and how to fix it.
 let message (e: DslError) =
@@ -372,7 +371,7 @@ let private checkCase (c: Case) =
       for f in c.Fits do
           yield! checkFit c.Label n f
           yield! checkFitForFamily c f
-      yield! duplicates "fit" (c.Fits |> List.map (fun f -> f.Name)) ]
+      yield! StudyCommon.duplicates "fit" (c.Fits |> List.map (fun f -> f.Name)) ]
 
 /// Every number of the experiment that is NaN or infinite, by its describe path.
 let private nonFinite (e: Experiment) =
@@ -400,9 +399,9 @@ let errors (e: Experiment) : DslError list =
     [ if e.Cases.IsEmpty && e.Studies.IsEmpty then NoCases e.Name
       yield! checkNames e
       yield! nonFinite e
-      yield! duplicates "case" (e.Cases |> List.map (fun c -> c.Label))
-      yield! duplicates "study" (e.Studies |> List.map (fun s -> s.Label))
-      for s in e.Studies do yield! checkStudy s
+      yield! StudyCommon.duplicates "case" (e.Cases |> List.map (fun c -> c.Label))
+      yield! StudyCommon.duplicates "study" (e.Studies |> List.map (fun s -> s.Label))
+      for s in e.Studies do yield! Studies.check s
       for c in e.Cases do
           yield! checkCase c
           yield! pointsNonFinite c

@@ -1,5 +1,5 @@
 /// Interpret.fs: runs a Plan — the run folder, config first, every case through its family (Families.fs), the
-/// studies (InterpretStudies.fs), then plots, summary and report; the only DSL code that writes files.
+/// studies (Studies/), then plots, summary and report; the only DSL code that writes files.
 module GenDsl.Dsl.Interpret
 
 open System
@@ -59,13 +59,13 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
                 RunFolder.throwIfStopped ()
                 opts.Progress.Begin(st.Label, 1)
                 use _s = Scope.Begin()
-                let o = InterpretStudies.run e.Seed st
+                let o = Studies.run e.Seed st
                 opts.Progress.End st.Label
                 st, o)
         let wall = sw.Elapsed.TotalSeconds
         let exps =
             Results.expectations e.Expectations outcomes
-            @ (studies |> List.collect (fun (st, o) -> StudyResults.claims st.Label o))
+            @ (studies |> List.collect (fun (_, o) -> o.Claims))
         let nllBound = e.Expectations |> List.tryPick (fun x -> if x.Metric = Nll && x.Comparison = Below then Some x.Value else None)
         let sections =
             [ for c in outcomes ->
@@ -86,8 +86,7 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
                | [] -> []
                | figs -> [ { Report.Heading = "All cases"; Report.Paragraphs = []; Report.Tables = []; Report.Figures = figs } ])
             @ [ for st, o in studies ->
-                  { Report.Heading = "Study " + st.Label; Report.Paragraphs = [ StudyResults.paragraph o ]
-                    Report.Tables = StudyResults.tables st.Label o; Report.Figures = StudyResults.figures st.Label o } ]
+                  { Report.Heading = "Study " + st.Label; Report.Paragraphs = [ o.Paragraph ]; Report.Tables = o.Tables; Report.Figures = o.Figures } ]
         for s in sections do
             for f in s.Figures do RunFolder.writeText (RunFolder.within folder [ "plots"; f.Id + ".json" ]) (Plots.toJson f)
         let vers = versions plotly
@@ -97,7 +96,7 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
               ConfigJson = Describe.toJson e; FinalMetrics = Results.metricsTable e.Metrics outcomes
               Expectations = exps; Notes = e.Notes; Sections = sections }
         // The summary and the report come last, then DONE, so a folder marked DONE is complete.
-        RunFolder.writeText (file "summary.json") (Results.summary e started wall vers outcomes (studies |> List.map (fun (st, o) -> StudyResults.summary st.Label o)) exps)
+        RunFolder.writeText (file "summary.json") (Results.summary e started wall vers outcomes (studies |> List.map (fun (_, o) -> o.Summary)) exps)
         RunFolder.writeText (file "report.html") (Report.render model "../../plotly.min.js")
         RunFolder.mark folder "DONE" (sprintf "finished at %s after %.1f s\n" (DateTimeOffset.Now.ToString("o")) wall)
         { Folder = folder; Error = None; Interrupted = None; Expectations = exps }

@@ -69,15 +69,6 @@ let private caseBytes (e: Experiment) (pc: PlannedCase) : float * string =
         | _ -> 0.0, 0.0, "its data"   // a pairing the checker refuses, or a family without an estimate yet
     data + model + pictures, what
 
-/// Bytes a study needs at its peak.
-let private studyBytes (s: Study) : float =
-    match s.Kind with
-    | KlAsymmetry k -> 8.0 * float k.GridPoints * float (max 1 k.Means.Length) * f64
-    | ReceptiveFields r -> 4.0 * float r.Height * float r.Width * float r.Channels * float (r.Stacks |> List.map List.length |> List.fold max 1) * f32
-    | GdaDynamics g -> 4.0 * float g.Steps * 2.0 * f64
-    | ChangeOfVariables c -> 6.0 * float c.N * f64 * float (max 1 c.Transforms.Length)
-    | ArFit a -> 4.0 * float a.Length * float (max a.Order a.Phi.Length + 1) * f64
-
 /// The memory this process may use: the machine's, or its container's limit.
 let available () = float (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
 
@@ -89,7 +80,7 @@ let errorsWithin (limit: float) (plan: Plan) : DslError list =
             BadSetting(sprintf "case '%s'" pc.Case.Label,
                        sprintf "%s need about %s of memory, more than the %s this machine allows: make it smaller (e.g. --set data.n=..., data.subset=... or fewer components)" what (bytesText b) (bytesText limit))
       for s in plan.Experiment.Studies do
-        let b = studyBytes s
+        let b = Studies.bytes s
         if b > limit then
             BadSetting(sprintf "study '%s'" s.Label,
                        sprintf "needs about %s of memory, more than the %s this machine allows: use fewer samples, steps or grid points" (bytesText b) (bytesText limit)) ]

@@ -55,11 +55,11 @@ let ``seed 002 AR study: explosive coefficients and a series too short for the o
 let ``the stationarity check agrees with the roots of 1 - sum phi_i z^i for AR(1) and AR(2)`` () =
     // AR(1): stationary iff |phi| < 1. AR(2): iff phi2 < 1 + ... the triangle |phi2| < 1, phi1 + phi2 < 1, phi2 - phi1 < 1.
     for phi in [ -1.5; -1.0; -0.99; 0.0; 0.5; 0.99; 1.0; 1.01 ] do
-        Assert.Equal(abs phi < 1.0, CheckStudies.stationary [ phi ])
+        Assert.Equal(abs phi < 1.0, ArFitStudy.stationary [ phi ])
     for p1 in [ -2.5 .. 0.25 .. 2.5 ] do
         for p2 in [ -1.5 .. 0.25 .. 1.5 ] do
             let inTriangle = abs p2 < 1.0 && p1 + p2 < 1.0 && p2 - p1 < 1.0
-            Assert.True((inTriangle = CheckStudies.stationary [ p1; p2 ]), sprintf "phi = (%g, %g)" p1 p2)
+            Assert.True((inTriangle = ArFitStudy.stationary [ p1; p2 ]), sprintf "phi = (%g, %g)" p1 p2)
 
 [<Fact>]
 let ``study overrides change the named study's size and unknown study keys get a suggestion`` () =
