@@ -21,7 +21,7 @@ internal static partial class NativeMethods
         throw new GenDsl.Torch.TorchException(op, Marshal.PtrToStringUTF8(gd_last_error()) ?? "(no message)");
 
     /// <summary>
-    /// Finds libgendsl next to this assembly (where the build puts it) or at GENDSL_NATIVE, and sets
+    /// Finds libgendsl (GENDSL_NATIVE, else where the build or the GenDsl.Core package puts it: <see cref="Candidates"/>), and sets
     /// libtorch's intra-op threads to the machine's cores (GENDSL_THREADS overrides): Debian's libtorch
     /// starts with one. Before libtorch (and its OpenMP runtime) loads, OMP_WAIT_POLICY defaults to
     /// PASSIVE: OpenMP workers that spin while waiting made small-tensor loops 20-30x slower whenever
