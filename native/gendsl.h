@@ -43,11 +43,16 @@ GD_API int gd_fail_for_test(void); /* always fails: lets tests check the error p
 GD_API int gd_tensor_free(gd_tensor a);
 GD_API int gd_tensor_ndim(gd_tensor a, int* out);
 GD_API int gd_tensor_sizes(gd_tensor a, int64_t* out); /* out has ndim entries */
+GD_API int gd_tensor_size_dim(gd_tensor a, int64_t dim, int64_t* out); /* dim < 0 counts from the end */
 GD_API int gd_tensor_strides(gd_tensor a, int64_t* out);
 GD_API int gd_tensor_numel(gd_tensor a, int64_t* out);
 GD_API int gd_tensor_dtype(gd_tensor a, int* out);
 GD_API int gd_tensor_device(gd_tensor a, int* type, int* index);
 GD_API int gd_tensor_from_data(const void* data, const int64_t* shape, int ndim, int dtype, gd_tensor* out);
+/* at::from_blob: a CPU tensor over the caller's contiguous memory, no copy. release(ctx) is called exactly once: from
+   whatever thread drops the storage's last reference, or before this call returns when it fails. */
+GD_API int gd_tensor_from_blob(void* data, const int64_t* shape, int ndim, int dtype, void (*release)(void*), void* ctx,
+                               gd_tensor* out);
 GD_API int gd_tensor_copy_out(gd_tensor a, void* buffer, int64_t nbytes); /* any device, any layout */
 GD_API int gd_tensor_item(gd_tensor a, gd_scalar* out);
 GD_API int gd_tensor_to(gd_tensor a, int dtype, int device_type, int device_index, int copy, gd_tensor* out);

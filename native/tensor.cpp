@@ -9,6 +9,7 @@ GD_API int gd_tensor_ndim(gd_tensor a, int* out) { GD_TRY(*out = static_cast<int
 GD_API int gd_tensor_sizes(gd_tensor a, int64_t* out) {
   GD_TRY(auto s = gd::T(a).sizes(); std::copy(s.begin(), s.end(), out))
 }
+GD_API int gd_tensor_size_dim(gd_tensor a, int64_t dim, int64_t* out) { GD_TRY(*out = gd::T(a).size(dim)) }
 GD_API int gd_tensor_strides(gd_tensor a, int64_t* out) {
   GD_TRY(auto s = gd::T(a).strides(); std::copy(s.begin(), s.end(), out))
 }
@@ -22,6 +23,17 @@ GD_API int gd_tensor_from_data(const void* data, const int64_t* shape, int ndim,
   GD_TRY(auto t = at::empty(gd::dims(shape, ndim), at::TensorOptions().dtype(gd::dtype(dtype)));
          if (t.numel() > 0) std::memcpy(t.data_ptr(), data, t.nbytes());
          *out = gd::wrap(std::move(t)))
+}
+GD_API int gd_tensor_from_blob(void* data, const int64_t* shape, int ndim, int dtype, void (*release)(void*), void* ctx,
+                               gd_tensor* out) {
+  // release runs exactly once: when the storage goes, or here when the call failed before a storage took it.
+  auto released = std::make_shared<bool>(false);
+  auto deleter = [release, ctx, released](void*) { *released = true; release(ctx); };
+  int status = [&]() -> int {
+    GD_TRY(*out = gd::wrap(at::from_blob(data, gd::dims(shape, ndim), deleter, at::TensorOptions().dtype(gd::dtype(dtype)))))
+  }();
+  if (status != 0 && !*released) release(ctx);
+  return status;
 }
 GD_API int gd_tensor_copy_out(gd_tensor a, void* buffer, int64_t nbytes) {
   GD_TRY(auto t = gd::T(a).detach().to(at::kCPU).contiguous();

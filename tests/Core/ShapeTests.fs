@@ -89,3 +89,15 @@ let ``triu and tril keep the upper and lower triangles with a diagonal offset`` 
     close 0.0 [ 1.; 0.; 0.; 4.; 5.; 0.; 7.; 8.; 9. ] (a.Tril())
     close 0.0 [ 0.; 0.; 0.; 4.; 0.; 0.; 7.; 8.; 0. ] (a.Tril(-1L))
     close 0.0 [ 1.; 5.; 9. ] (a.Diagonal())
+
+[<Fact>]
+let ``Size(d) equals Shape's entry for every d in -ndim..ndim-1 and names the valid range otherwise`` () =
+    use x = Torch.Zeros([| 2L; 0L; 5L; 1L |], System.Nullable ScalarType.Float64) // (2, 0, 5, 1)
+    let s = x.Shape
+    for d in -4 .. 3 do
+        Assert.Equal(s.[(d + 4) % 4], x.Size d)
+    let e = Assert.Throws<System.ArgumentOutOfRangeException>(fun () -> x.Size 4 |> ignore)
+    Assert.Contains("-4..3", e.Message)
+    Assert.Throws<System.ArgumentOutOfRangeException>(fun () -> x.Size -5 |> ignore) |> ignore
+    use scalar = Torch.Scalar(1.0)
+    Assert.Contains("0-d", (Assert.Throws<System.ArgumentOutOfRangeException>(fun () -> scalar.Size 0 |> ignore)).Message)

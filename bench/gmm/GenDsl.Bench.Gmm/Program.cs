@@ -1,10 +1,12 @@
-// Program.cs: times GaussianMixtureFit on CSE 599i HW1 P7 (GD, SGD, EM) and EM on 100k ring points (K = 10, spherical).
+// Program.cs: times GaussianMixtureFit on CSE 599i HW1 P7 (GD, SGD, EM) and EM on ring points (K = 10, spherical): 100k
+// drawn here, or any N read from a file that sklearn fits too (--data, from em_scaling.sh).
 using System.Diagnostics;
 using System.Globalization;
 using GenDsl.Models;
 using GenDsl.Torch;
 
-// usage: GenDsl.Bench.Gmm [--threads N] [--reps R] [--sgd-lr LR] [--gd-lr LR] [--em100k-iters I] [--em-n N] [--only p7|em100k]
+// usage: GenDsl.Bench.Gmm [--threads N] [--reps R] [--warmup 0|1] [--sgd-lr LR] [--gd-lr LR] [--em100k-iters I] [--em-n N]
+//                         [--only p7|em100k] [--data ring.f64]
 var opts = new Dictionary<string, string>();
 for (var i = 0; i + 1 < args.Length; i += 2) opts[args[i].TrimStart('-')] = args[i + 1];
 double Opt(string k, double d) => opts.TryGetValue(k, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : d;
@@ -12,11 +14,12 @@ Torch.NumThreads = (int)Opt("threads", 2);
 var reps = (int)Opt("reps", 5);
 var inv = CultureInfo.InvariantCulture;
 var only = opts.GetValueOrDefault("only", "");
+var warmup = Opt("warmup", 1) != 0;
 
 // Median wall time of `reps` runs after one warm-up, with the final NLL of the last run.
 (double Seconds, double Nll, int Iterations) Time(Func<GmmFitResult> fit)
 {
-    fit().Model.Dispose();
+    if (warmup) fit().Model.Dispose();
     var times = new List<double>();
     GmmFitResult? last = null;
     for (var r = 0; r < reps; r++)
@@ -33,7 +36,24 @@ var only = opts.GetValueOrDefault("only", "");
 }
 
 void Report(string name, (double Seconds, double Nll, int Iterations) r) =>
-    Console.WriteLine(string.Format(inv, "csharp {0} seconds={1:F4} nll={2:F4} iterations={3}", name, r.Seconds, r.Nll, r.Iterations));
+    Console.WriteLine(string.Format(inv, "csharp {0} seconds={1:F4} nll={2:F10} iterations={3}", name, r.Seconds, r.Nll, r.Iterations));
+
+// EM on N ring points from a file (float64, row-major (N, 2), written by em_scaling.sh), started where sklearn starts:
+// means at the first K points, weights 1/K, unit variances; 100 iterations (--em100k-iters), Tol = 0.
+if (opts.TryGetValue("data", out var file))
+{
+    using var stream = File.OpenRead(file);
+    var n = stream.Length / (2 * sizeof(double));
+    var data = new double[2 * n];
+    stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+    using var x = Torch.FromBuffer(data, new long[] { n, 2 });                                            // (N, 2), over data
+    const int K = 10;
+    using var init = new GaussianMixture(Torch.Full(new long[] { K }, 1.0 / K, ScalarType.Float64), x.Narrow(0, 0, K),
+                                         Torch.Eye(2, null, ScalarType.Float64).Expand(K, 2, 2), CovarianceType.Spherical);   // (K, 2, 2)
+    var o = new GmmFitOptions { K = K, Covariance = CovarianceType.Spherical, InitialModel = init, MaxIter = (int)Opt("em100k-iters", 100), Tol = 0, RegCovar = 1e-6 };
+    Report($"em{n}", Time(() => GaussianMixtureFit.Em(x, o)));
+    return;
+}
 
 // CSE 599i HW1 P7: 1000 points from each of the three Gaussians; means only (weights 1/3, identity covariances).
 if (only != "em100k")

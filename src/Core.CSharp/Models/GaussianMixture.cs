@@ -269,11 +269,19 @@ public sealed class GaussianMixture : IDisposable
             }
             default:
             {
+                // One component at a time, so the temporaries are (N, D), never (K, N, D): peak memory O(N K + N D).
                 var l = scale!;                                                              // (K, D, D)
-                var diff = (x.Unsqueeze(0) - means.Unsqueeze(1)).Transpose(1, 2);            // (K, D, N)
-                var z = Linalg.SolveTriangular(l, diff, upper: false);                       // (K, D, N) = L_k^{-1} (x_i - mu_k)
+                var k = means.Size(0);
+                var quad = new Tensor[k];
+                for (long j = 0; j < k; j++)
+                {
+                    using var sj = Scope.Begin();
+                    var diff = (x - means.Select(0, j)).T;                                   // (D, N)
+                    var z = Linalg.SolveTriangular(l.Select(0, j), diff, upper: false);      // (D, N) = L_k^{-1} (x_i - mu_k)
+                    quad[j] = z.Square().Sum(0).MoveToOuterScope();                          // (N) = (x_i - mu_k)^T Sigma_k^{-1} (x_i - mu_k)
+                }
                 var logDet = l.Diagonal(0, -2, -1).Log().Sum(1) * 2.0;                       // (K)
-                r = z.Square().Sum(1).T * -0.5 - logDet * 0.5 + c;                           // (N, K)
+                r = Torch.Torch.Stack(quad, 1) * -0.5 - logDet * 0.5 + c;                    // (N, K)
                 break;
             }
         }

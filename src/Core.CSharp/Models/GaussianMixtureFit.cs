@@ -121,9 +121,17 @@ public static class GaussianMixtureFit
         }
         else if (type == CovarianceType.Full)
         {
-            var diff = x.Unsqueeze(0) - means.Unsqueeze(1);                                 // (K, N, D)
-            var cov = (q.T.Unsqueeze(2) * diff).Transpose(1, 2).Bmm(diff) / nk.Unsqueeze(1).Unsqueeze(2);   // (K, D, D)
-            cov = cov + Torch.Torch.Eye(d, null, ScalarType.Float64, x.Device) * reg;
+            // One component at a time: (N, D) temporaries, never (K, N, D).
+            var k = means.Size(0);
+            var covs = new Tensor[k];
+            for (long j = 0; j < k; j++)
+            {
+                using var sj = Scope.Begin();
+                var diff = x - means.Select(0, j);                                          // (N, D)
+                var weighted = diff * q.Select(1, j).Unsqueeze(1);                          // (N, D) = q(k | x_i) (x_i - mu'_k)
+                covs[j] = (weighted.T.MatMul(diff) / nk.Select(0, j)).MoveToOuterScope();  // (D, D)
+            }
+            var cov = Torch.Torch.Stack(covs, 0) + Torch.Torch.Eye(d, null, ScalarType.Float64, x.Device) * reg;   // (K, D, D)
             scale = GmmInitialisation.Cholesky((cov + cov.MT) * 0.5);
         }
         return (logW, means, scale);

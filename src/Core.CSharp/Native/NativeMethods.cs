@@ -21,7 +21,7 @@ internal static partial class NativeMethods
         throw new GenDsl.Torch.TorchException(op, Marshal.PtrToStringUTF8(gd_last_error()) ?? "(no message)");
 
     /// <summary>
-    /// Finds libgendsl next to this assembly (where the build puts it) or at GENDSL_NATIVE, and sets
+    /// Finds libgendsl (GENDSL_NATIVE, else where the build or the GenDsl.Core package puts it: <see cref="Candidates"/>), and sets
     /// libtorch's intra-op threads to the machine's cores (GENDSL_THREADS overrides): Debian's libtorch
     /// starts with one. Before libtorch (and its OpenMP runtime) loads, OMP_WAIT_POLICY defaults to
     /// PASSIVE: OpenMP workers that spin while waiting made small-tensor loops 20-30x slower whenever
@@ -77,19 +77,47 @@ internal static partial class NativeMethods
     [DllImport("libc", ExactSpelling = true)]
     private static extern int mallopt(int param, int value);
 
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
+    [ThreadStatic] private static bool resolving;
+
+    /// <summary>
+    /// Where libgendsl.so is looked for, in order: GENDSL_NATIVE; beside GenDsl.Core.dll (this repository's build, a tool,
+    /// a RID-specific publish); runtimes/&lt;rid&gt;/native/ under the assembly's folder (an application's bin/ with the
+    /// GenDsl.Core package); the package's own runtimes/&lt;rid&gt;/native/ two folders up from lib/net10.0/ (the global
+    /// packages folder, where <c>#r "nuget: GenDsl.Core"</c> in an .fsx loads the assembly from); beside the application;
+    /// then the runtime's default probing (the application's deps.json native paths).
+    /// </summary>
+    internal static List<string> Candidates(string? assemblyDir)
     {
-        if (name != Lib) return IntPtr.Zero;
+        var rid = "linux-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
         var candidates = new List<string>();
         var env = Environment.GetEnvironmentVariable("GENDSL_NATIVE");
         if (!string.IsNullOrEmpty(env)) candidates.Add(env);
-        var dir = Path.GetDirectoryName(assembly.Location);
-        if (!string.IsNullOrEmpty(dir)) candidates.Add(Path.Combine(dir, "libgendsl.so"));
+        if (!string.IsNullOrEmpty(assemblyDir))
+        {
+            candidates.Add(Path.Combine(assemblyDir, "libgendsl.so"));
+            candidates.Add(Path.Combine(assemblyDir, "runtimes", rid, "native", "libgendsl.so"));
+            candidates.Add(Path.GetFullPath(Path.Combine(assemblyDir, "..", "..", "runtimes", rid, "native", "libgendsl.so")));
+        }
         candidates.Add(Path.Combine(AppContext.BaseDirectory, "libgendsl.so"));
+        return candidates;
+    }
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
+    {
+        if (name != Lib || resolving) return IntPtr.Zero;
+        var candidates = Candidates(Path.GetDirectoryName(assembly.Location));
+        var env = Environment.GetEnvironmentVariable("GENDSL_NATIVE");
+        if (!string.IsNullOrEmpty(env) && !File.Exists(env))
+            throw new DllNotFoundException($"GENDSL_NATIVE is set to '{env}', which does not exist: point it at a built libgendsl.so, or unset it.");
         foreach (var c in candidates)
             if (File.Exists(c)) return NativeLibrary.Load(c);
+        resolving = true;
+        try { if (NativeLibrary.TryLoad(name, assembly, path, out var h)) return h; }
+        finally { resolving = false; }
         throw new DllNotFoundException(
             "libgendsl.so was not found (looked in: " + string.Join(", ", candidates) +
-            "). Build the solution with `dotnet build` (it builds native/ with CMake), or set GENDSL_NATIVE to the library's path.");
+            ", and the application's native search paths). In this repository, build with `dotnet build` (it builds native/ " +
+            "with CMake); from the GenDsl.Core package, it lies in the package's runtimes/linux-x64/native/; or set " +
+            "GENDSL_NATIVE to the library's path.");
     }
 }

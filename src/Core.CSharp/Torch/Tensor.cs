@@ -143,12 +143,14 @@ public sealed partial class Tensor : IDisposable
         }
     }
 
+    /// <summary>The length of one dimension (tensor.size(dim)); a negative dim counts from the end. One native call, no shape array.</summary>
     public long Size(int dim)
     {
-        var s = Shape;
-        var d = dim < 0 ? dim + s.Length : dim;
-        if (d < 0 || d >= s.Length) throw new ArgumentOutOfRangeException(nameof(dim), $"dim {dim} out of range for a {s.Length}-d tensor");
-        return s[d];
+        if (gd_tensor_size_dim(this, dim, out var n) == 0) return n;
+        var nd = Dim;
+        throw new ArgumentOutOfRangeException(nameof(dim), nd == 0
+            ? $"dim {dim} out of range: a 0-d tensor has no dimensions (its value is Item<T>())"
+            : $"dim {dim} out of range for a {nd}-d tensor: use {-nd}..{nd - 1}");
     }
 
     public long[] Strides

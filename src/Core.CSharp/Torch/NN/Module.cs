@@ -21,7 +21,7 @@ public sealed record LoadResult(IReadOnlyList<string> MissingKeys, IReadOnlyList
 /// Parameters are taken out of every <see cref="Scope"/> when registered, so a model made inside a scope
 /// survives it; dispose the module (or let the GC collect it) to free them.
 /// </summary>
-public abstract class Module : IDisposable
+public abstract partial class Module : IDisposable
 {
     private readonly OrderedDictionary<string, Tensor?> parameters = new();
     private readonly OrderedDictionary<string, Tensor?> buffers = new();
