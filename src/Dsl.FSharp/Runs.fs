@@ -58,9 +58,17 @@ let findPlotly (given: string option) =
     | Some p when File.Exists p -> Ok p
     | Some p -> Error(sprintf "plotly.min.js not found at '%s'" p)
     | None ->
-        let beside = Path.Combine(AppContext.BaseDirectory, "plotly.min.js")
-        if File.Exists beside then Ok beside
-        else
+        // Beside the application (a build copies it there), else where the GenDsl.Dsl package put it: a script that
+        // references the package loads the assembly from <package>/lib/<tfm>/ and the file is in contentFiles.
+        let dsl = Path.GetDirectoryName(typeof<Experiment>.Assembly.Location)
+        let candidates =
+            [ Path.Combine(AppContext.BaseDirectory, "plotly.min.js")
+              if not (String.IsNullOrEmpty dsl) then
+                  Path.Combine(dsl, "plotly.min.js")
+                  Path.GetFullPath(Path.Combine(dsl, "..", "..", "contentFiles", "any", "any", "plotly.min.js")) ]
+        match candidates |> List.tryFind File.Exists with
+        | Some p -> Ok p
+        | None ->
             match up (Directory.GetCurrentDirectory()) |> Option.orElse (up AppContext.BaseDirectory) with
             | Some p -> Ok p
             | None -> Error "plotly.min.js not found: run `bash eng/bootstrap.sh` (it installs node_modules/plotly.js-dist-min)"
