@@ -10,15 +10,16 @@ using GenDsl.Training;
 using F = GenDsl.Torch.Functional;
 
 // Arguments (key value pairs): --out <file> --steps N --batch B [--world W --rank r --store file://<path>]
-// [--timeout seconds] [--die-at step] (kills this process with SIGKILL at the start of that step).
+// [--timeout seconds] [--die-at step --die-rank r] (rank r, default 1, kills itself with SIGKILL at the start of that step).
 // From torchrun's environment (RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT) when --world is absent and WORLD_SIZE is set.
-// Output file: line 1 the parameters (all, in order, round-trip doubles); then one line per step: the example indices.
+// Output file ({rank} in its name becomes the rank): line 1 the parameters (all, in order, round-trip doubles), line 2 the step losses; then one line per step: the example indices.
 var a = new Dictionary<string, string>();
 for (var i = 0; i + 1 < args.Length; i += 2) a[args[i].TrimStart('-')] = args[i + 1];
 string Arg(string k, string dflt) => a.TryGetValue(k, out var v) ? v : dflt;
 var steps = long.Parse(Arg("steps", "20"), CultureInfo.InvariantCulture);
 var batch = int.Parse(Arg("batch", "16"), CultureInfo.InvariantCulture);
 var dieAt = long.Parse(Arg("die-at", "0"), CultureInfo.InvariantCulture);
+var dieRank = int.Parse(Arg("die-rank", "1"), CultureInfo.InvariantCulture);
 DistributedOptions? dist = a.ContainsKey("world")
     ? new DistributedOptions
     {
@@ -36,13 +37,13 @@ try
     // A different initialisation on each rank: the trainer must broadcast rank 0's.
     if (dist is { Rank: > 0 } d) using (var scope = Scope.Begin()) using (Autograd.NoGrad()) foreach (var p in model.Parameters()) p.Fill_(0.1 * d.Rank);
     var x = Torch.Randn(new long[] { 60, 4 }, g, ScalarType.Float64);                  // (N, 4)
-    var y = x.Sum(new long[] { 1 }, keepdim: true).Sin();                                 // (N, 1)
+    var y = (x.Sum(new long[] { 1 }, keepdim: true) * 0.5).Tanh();                        // (N, 1)
     var data = new RecordingDataset(new TensorDataset(Torch.Cat(new[] { x, y }, 1)));    // (N, 5)
     var options = new TrainOptions { Steps = steps, BatchSize = batch, Seed = 3, ClipGradNorm = 1.0, Distributed = dist };
-    using var trainer = new Trainer(model, ps => new Adam(ps, lr: 1e-2), null, options);
+    using var trainer = new Trainer(model, ps => new Adam(ps, lr: 3e-2), null, options);
     var result = trainer.Fit(data, (b, ctx) =>
     {
-        if (ctx.Step == dieAt) Process.GetCurrentProcess().Kill();
+        if (ctx.Step == dieAt && trainer.Rank == dieRank) Process.GetCurrentProcess().Kill();
         var pred = model.Forward(b.Narrow(1, 0, 4));                                      // (n, 1)
         return F.MseLoss(pred, b.Narrow(1, 4, 1));
     });
@@ -50,7 +51,7 @@ try
     var lines = new List<string> { string.Join(" ", ps.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) };
     lines.Add(string.Join(" ", result.StepRecords.Select(r => r.Loss.ToString("R", CultureInfo.InvariantCulture))));
     lines.AddRange(data.Seen.Select(ix => string.Join(" ", ix)));
-    File.WriteAllLines(Arg("out", "worker.out"), lines);
+    File.WriteAllLines(Arg("out", "worker.out").Replace("{rank}", trainer.Rank.ToString(CultureInfo.InvariantCulture)), lines);
     return 0;
 }
 catch (Exception e)
