@@ -78,13 +78,28 @@ let ``Distributed: this build has libtorch's c10d with Gloo (eng/bootstrap.sh in
 // ---- collectives in one process: two ranks on two threads over one FileStore ----
 
 /// Runs body rank group on ranks 0 and 1 at once (joining blocks until both have joined), returns both results.
-let private twoRanks (body: int -> ProcessGroup -> 'a) =
-    let dir = tempDir ()
+let private twoRanksAt (dir: string) (body: int -> ProcessGroup -> 'a) =
     let opts r = DistributedOptions(WorldSize = 2, Rank = r, StoreAddress = "file://" + Path.Combine(dir, "store"), Timeout = TimeSpan.FromSeconds 10.0)
     let work r = Task.Run(fun () -> use pg = ProcessGroup.Join(opts r) in body r pg)
     let ts = [| work 0; work 1 |]
     if not (Task.WaitAll([| ts[0] :> Task; ts[1] :> Task |], 20000)) then failwith "the two ranks did not finish within 20 s"
     ts[0].Result, ts[1].Result
+
+let private twoRanks body = twoRanksAt (tempDir ()) body
+
+[<Fact>]
+let ``Distributed: groups joined one after another at one store address (one per Trainer) each meet, under their own prefixes`` () =
+    let dir = tempDir ()
+    for round in 1..3 do
+        // Rank r contributes r + round: the sum is 2 round + 1, a value only this round's group can produce. (Whether
+        // reopening the store per group would race is timing-dependent: this checks that sequential groups work.)
+        let a, b =
+            twoRanksAt dir (fun r pg ->
+                use t = Torch.Tensor([| float (r + round) |], 1L)
+                pg.AllReduce_(t)
+                t.ToArray<float>()[0])
+        Assert.Equal(float (2 * round + 1), a)
+        Assert.Equal(a, b)
 
 [<Fact>]
 let ``Distributed: AllReduce_ sums, averages, takes max and min of both ranks' tensors; Broadcast_ copies the root's`` () =

@@ -23,7 +23,6 @@ public sealed class ProcessGroup : IDisposable
 {
     private static readonly Lazy<bool> available = new(() => { Check(gd_dist_available(out var a), "ProcessGroup.IsAvailable"); return a != 0; });
     private IntPtr handle;
-    private readonly Store? ownedStore;
 
     /// <summary>
     /// Joins the group of <paramref name="worldSize"/> ranks meeting at <paramref name="store"/> as
@@ -31,9 +30,6 @@ public sealed class ProcessGroup : IDisposable
     /// deviceHost: the address Gloo listens on (null: GLOO_SOCKET_IFNAME, else this machine's hostname, else loopback).
     /// </summary>
     public ProcessGroup(Store store, int rank, int worldSize, TimeSpan timeout, string? deviceHost = null)
-        : this(store, rank, worldSize, timeout, deviceHost, owns: false) { }
-
-    private ProcessGroup(Store store, int rank, int worldSize, TimeSpan timeout, string? deviceHost, bool owns)
     {
         ArgumentNullException.ThrowIfNull(store);
         if (worldSize < 1 || rank < 0 || rank >= worldSize)
@@ -41,21 +37,18 @@ public sealed class ProcessGroup : IDisposable
         if (!(timeout > TimeSpan.Zero)) throw new ArgumentException($"ProcessGroup: the timeout must be positive (got {timeout})");
         Check(gd_pg_gloo_new(store.Handle, store.NextPrefix(), rank, worldSize, timeout.TotalSeconds, deviceHost, out handle), "ProcessGroup.Join");
         (Rank, WorldSize, Timeout) = (rank, worldSize, timeout);
-        if (owns) ownedStore = store;
     }
 
-    /// <summary>Opens the store of <paramref name="options"/> and joins its group; disposing the group closes the store.</summary>
+    /// <summary>
+    /// Joins a new group at the store of <paramref name="options"/> (<see cref="Store.Shared"/>: one per process and
+    /// address, kept open; each group keeps its keys under its own prefix, so every rank must join its groups in the same order).
+    /// </summary>
     public static ProcessGroup Join(DistributedOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var store = Store.Open(options);
-        try
-        {
-            var host = StoreEndpoint.Parse(options.StoreAddress).IsLoopback ? "127.0.0.1" : null;
-            return new ProcessGroup(store, options.Rank, options.WorldSize, options.Timeout, host, owns: true);
-        }
-        catch { store.Dispose(); throw; }
+        var host = StoreEndpoint.Parse(options.StoreAddress).IsLoopback ? "127.0.0.1" : null;
+        return new ProcessGroup(Store.Shared(options), options.Rank, options.WorldSize, options.Timeout, host);
     }
 
     /// <summary>Whether this build of the native library has c10d with Gloo (else every call throws).</summary>
@@ -106,6 +99,5 @@ public sealed class ProcessGroup : IDisposable
     {
         var h = Interlocked.Exchange(ref handle, IntPtr.Zero);
         if (h != IntPtr.Zero) gd_pg_free(h);
-        ownedStore?.Dispose();
     }
 }

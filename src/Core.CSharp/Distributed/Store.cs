@@ -38,6 +38,26 @@ public sealed class Store : IDisposable
         return new Store(h, $"tcp://{host}:{port}");
     }
 
+    private static readonly Dictionary<(string, int, int), Store> shared = new();
+
+    /// <summary>
+    /// The one store of this process for (address, rank, world size), opened on first use and kept until the process
+    /// exits: every group joined through <see cref="ProcessGroup.Join"/> (one per Trainer, say) meets there under its
+    /// own prefix. Reopening a store per group would race: a fast rank could reach the previous group's TCPStore
+    /// server, or FileStore file, before a slow rank had closed it, and read that group's keys.
+    /// </summary>
+    public static Store Shared(DistributedOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        lock (shared)
+        {
+            var key = (options.StoreAddress, options.Rank, options.WorldSize);
+            if (shared.TryGetValue(key, out var s) && s.handle != IntPtr.Zero) return s;
+            if (shared.Count == 0) AppDomain.CurrentDomain.ProcessExit += (_, _) => { lock (shared) foreach (var st in shared.Values) st.Dispose(); };
+            return shared[key] = Open(options);
+        }
+    }
+
     /// <summary>Opens the store at a DistributedOptions address for this rank (rank 0 serves a TCPStore).</summary>
     public static Store Open(DistributedOptions options)
     {
@@ -52,7 +72,7 @@ public sealed class Store : IDisposable
     internal IntPtr Handle => handle != IntPtr.Zero ? handle : throw new ObjectDisposedException(nameof(Store));
 
     /// <summary>The key prefix of the next group made on this store: every rank makes its groups in the same order.</summary>
-    internal string NextPrefix() => $"gendsl/pg{nextGroup++}/";
+    internal string NextPrefix() => $"gendsl/pg{Interlocked.Increment(ref nextGroup) - 1}/";
 
     public void Dispose()
     {
