@@ -167,7 +167,11 @@ public sealed partial class Trainer : IDisposable
                 OnEval?.Invoke(e);
                 if (group is not null) stopAfterStep = AnyRank(stopAfterStep);
             }
-            if (options.CheckpointEvery > 0 && Rank == 0 && (IsEnd() || s % options.CheckpointEvery == 0)) SaveCheckpoint(CheckpointPath!);
+            if (options.CheckpointEvery > 0 && (IsEnd() || s % options.CheckpointEvery == 0))
+            {
+                if (group is null) SaveCheckpoint(CheckpointPath!);
+                else SaveDistributedCheckpoint(CheckpointPath!);
+            }
             if (stopAfterStep) { stopped = step < options.Steps; break; }
         }
         if (bestState is not null) Model.LoadStateDict(bestState);

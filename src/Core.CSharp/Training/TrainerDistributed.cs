@@ -94,6 +94,37 @@ public sealed partial class Trainer
         return true;
     }
 
+    /// <summary>
+    /// A data-parallel checkpoint, a collective: every rank's run generator state is gathered (row r of a (W, S) uint8
+    /// tensor that is zero elsewhere, summed over the ranks), then rank 0 alone writes the file with them as
+    /// "rng.run.rank&lt;r&gt;" and "trainer.world_size". The model and optimizer are rank 0's (every rank holds the same).
+    /// </summary>
+    private void SaveDistributedCheckpoint(string path)
+    {
+        using var scope = Scope.Begin();
+        var mine = runGenerator.GetState();                                    // (S,)
+        var all = Torch.Torch.Zeros(new[] { WorldSize, mine.NumEl }, mine.Dtype); // (W, S)
+        all.Select(0, Rank).Copy_(mine);
+        group!.AllReduce_(all);
+        if (Rank != 0) return;
+        var extra = new Dictionary<string, Tensor> { ["trainer.world_size"] = Long(WorldSize) };
+        for (var r = 0; r < WorldSize; r++) extra[$"rng.run.rank{r}"] = all.Select(0, r).Clone();
+        WriteCheckpoint(path, extra);
+    }
+
+    /// <summary>
+    /// The run generator state this rank resumes with: its own "rng.run.rank&lt;r&gt;" when the checkpoint has one (same
+    /// or larger world size); else rank 0's "rng.run" on rank 0 (a single-process checkpoint, or resuming with one
+    /// process); else a rank the checkpoint did not have keeps its fresh generator seeded from (Seed, -1 - r).
+    /// Resuming with the same world size is bit-identical; with another, the data order is the same (it is global) but
+    /// the per-step noise of the new ranks is new.
+    /// </summary>
+    private Tensor RunStateForThisRank(IReadOnlyDictionary<string, Tensor> checkpoint, Tensor rank0State)
+    {
+        if (checkpoint.TryGetValue($"rng.run.rank{Rank}", out var own)) return own;
+        return Rank == 0 ? rank0State : runGenerator.GetState();
+    }
+
     /// <summary>true on every rank when it is true on any rank (a stop one rank's callback asked for).</summary>
     private bool AnyRank(bool flag) => group!.AllReduceSum(new[] { flag ? 1.0 : 0.0 })[0] > 0;
 
