@@ -32,7 +32,8 @@ namespace GenDsl.Training;
 /// takes positions r, r + W, ... of each global batch of BatchSize (so no example twice per epoch); the step's loss and
 /// logged metrics are averaged over the ranks (weighted by each rank's share of the batch), the gradients are
 /// all-reduced the same way before clipping and the optimizer step (see TrainerDistributed.cs), evaluation metrics are
-/// averaged, and only rank 0 writes checkpoints. Rank r's run generator is seeded from (Seed, -1 - r), so rank 0 (and a
+/// averaged, and only rank 0 writes checkpoints (holding every rank's run generator, so a resume with the same world
+/// size is bit-identical; with another world size the data order is the same). Rank r's run generator is seeded from (Seed, -1 - r), so rank 0 (and a
 /// single process) draws exactly what it did before and the ranks draw independent per-step noise.</para>
 /// </summary>
 public sealed partial class Trainer : IDisposable
