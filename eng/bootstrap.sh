@@ -5,8 +5,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages: libtorch and its build tools; OpenBLAS (without it matmul is ~15x slower);
-# Chromium renders the reports in the browser tests; python3-torch/sklearn run the bench/ references.
-apt_packages=(libtorch-dev libopenblas0-pthread cmake g++ chromium nodejs npm)
+# Chromium renders the reports in the browser tests; python3-torch/sklearn run the bench/ references;
+# libgloo-dev: the gloo headers that libtorch's c10d (distributed training) includes.
+apt_packages=(libtorch-dev libgloo-dev libopenblas0-pthread cmake g++ chromium nodejs npm)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

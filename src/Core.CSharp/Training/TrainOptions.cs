@@ -1,4 +1,6 @@
-// TrainOptions.cs: the settings of one Trainer run (steps, batches, data order, clipping, evaluation, keep-best, checkpoints) and their checks.
+// TrainOptions.cs: the settings of one Trainer run (steps, batches, data order, clipping, evaluation, keep-best, checkpoints, data parallelism) and their checks.
+using GenDsl.Distributed;
+
 namespace GenDsl.Training;
 
 /// <summary>
@@ -42,6 +44,13 @@ public sealed record TrainOptions
 
     public string? CheckpointDir { get; init; }
 
+    /// <summary>
+    /// Data parallelism (null: one process). BatchSize is then the global batch: each of the W ranks takes
+    /// BatchSize / W of it (rank r: positions r, r + W, ... of the epoch's order), gradients are averaged across ranks
+    /// before each optimizer step, and only rank 0 writes checkpoints. See <see cref="Trainer"/>.
+    /// </summary>
+    public DistributedOptions? Distributed { get; init; }
+
     /// <summary>Throws ArgumentException naming the option that is out of range and how to fix it.</summary>
     internal void Validate()
     {
@@ -60,5 +69,11 @@ public sealed record TrainOptions
         if (CheckpointEvery < 0) Fail(nameof(CheckpointEvery), $"must be >= 0; 0 writes no checkpoints (got {CheckpointEvery})");
         if (CheckpointEvery > 0 && string.IsNullOrWhiteSpace(CheckpointDir))
             Fail(nameof(CheckpointDir), $"CheckpointEvery = {CheckpointEvery} needs a folder to write last.pt into");
+        if (Distributed is { } d)
+        {
+            d.Validate();
+            if (BatchSize % d.WorldSize != 0)
+                Fail(nameof(BatchSize), $"the global batch of {BatchSize} is split evenly over Distributed.WorldSize = {d.WorldSize} ranks; choose a multiple of {d.WorldSize}");
+        }
     }
 }

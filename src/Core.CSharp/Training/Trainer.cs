@@ -1,6 +1,7 @@
 // Trainer.cs: the one training loop every gradient fit runs on — batches, objective, NaN guard, clipping, optimizer and schedule steps, evaluation, keep-best, early stop.
 using System.Diagnostics;
 using GenDsl.Data;
+using GenDsl.Distributed;
 using GenDsl.Torch;
 using GenDsl.Torch.NN;
 using GenDsl.Torch.Optim;
@@ -26,6 +27,14 @@ namespace GenDsl.Training;
 /// model when Fit returns, so the model ends at its best evaluation, not its last step.</para>
 /// <para>Resume: a run stopped after step n and resumed from its checkpoint (<see cref="LoadCheckpoint"/>, then
 /// <see cref="Fit"/>) takes the same steps with bit-identical losses and parameters as a run that was never stopped.</para>
+/// <para>Data parallelism (TrainOptions.Distributed, W processes, PyTorch DDP's semantics): the constructor joins the
+/// process group and copies rank 0's parameters to every rank; every rank follows the same epoch order, and rank r
+/// takes positions r, r + W, ... of each global batch of BatchSize (so no example twice per epoch); the step's loss and
+/// logged metrics are averaged over the ranks (weighted by each rank's share of the batch), the gradients are
+/// all-reduced the same way before clipping and the optimizer step (see TrainerDistributed.cs), evaluation metrics are
+/// averaged, and only rank 0 writes checkpoints (holding every rank's run generator, so a resume with the same world
+/// size is bit-identical; with another world size the data order is the same). Rank r's run generator is seeded from (Seed, -1 - r), so rank 0 (and a
+/// single process) draws exactly what it did before and the ranks draw independent per-step noise.</para>
 /// </summary>
 public sealed partial class Trainer : IDisposable
 {
@@ -56,8 +65,9 @@ public sealed partial class Trainer : IDisposable
         Schedule = makeSchedule?.Invoke(Optimizer);
         if (Schedule is not null && !ReferenceEquals(Schedule.Optimizer, Optimizer))
             throw new ArgumentException("Trainer: makeSchedule must build the schedule over the optimizer it is given", nameof(makeSchedule));
-        runGenerator = new Generator(EpochOrder.Mix(options.Seed, -1));
         parameters = Optimizer.Parameters.ToArray();
+        if (options.Distributed is { } dist) JoinGroup(dist);
+        runGenerator = new Generator(EpochOrder.Mix(options.Seed, -1 - Rank));
     }
 
     public Module Model { get; }
@@ -105,6 +115,7 @@ public sealed partial class Trainer : IDisposable
         if (batchesPerEpoch is { } bpe && bpe != order.BatchesPerEpoch)
             throw new ArgumentException($"Trainer.Fit: the run so far cut its data into {bpe} batches per epoch, this data set gives {order.BatchesPerEpoch}; resume with the same data set, BatchSize and DropLast");
         batchesPerEpoch = order.BatchesPerEpoch;
+        if (group is not null) CheckShards(data.Count);
 
         var total = Stopwatch.StartNew();
         var records = new List<StepRecord>();
@@ -123,36 +134,45 @@ public sealed partial class Trainer : IDisposable
             using (Scope.Begin())
             {
                 Optimizer.ZeroGrad();
-                var batch = data.Batch(order.Indices(s), runGenerator);
-                var lossTensor = objective(batch, ctx)
-                                 ?? throw new InvalidOperationException($"Trainer.Fit: the objective returned null at step {s}; return the scalar loss tensor");
-                if (ctx.StopRequested) { stopped = true; break; }
-                if (lossTensor.NumEl != 1)
-                    throw new ArgumentException($"Trainer.Fit: the objective must return a scalar loss, got shape [{string.Join(", ", lossTensor.Shape)}] at step {s}; reduce it with .Mean() or .Sum()");
-                loss = lossTensor.ToDouble();
-                if (!double.IsFinite(loss)) throw new TrainingDivergedException(s, "loss", loss, CheckpointIfWritten());
-                lossTensor.Backward();
-                if (options.ClipGradNorm is { } maxNorm)
+                if (group is not null)
                 {
-                    gradNorm = Utils.ClipGradNorm_(parameters, maxNorm);
-                    if (!double.IsFinite(gradNorm.Value)) throw new TrainingDivergedException(s, "gradient norm", gradNorm.Value, CheckpointIfWritten());
+                    if (!DistributedStep(data, objective, order, ctx, out loss, out gradNorm)) { stopped = true; break; }
+                }
+                else
+                {
+                    var batch = data.Batch(order.Indices(s), runGenerator);
+                    var lossTensor = objective(batch, ctx)
+                                     ?? throw new InvalidOperationException($"Trainer.Fit: the objective returned null at step {s}; return the scalar loss tensor");
+                    if (ctx.StopRequested) { stopped = true; break; }
+                    CheckScalar(lossTensor, s);
+                    loss = lossTensor.ToDouble();
+                    if (!double.IsFinite(loss)) throw new TrainingDivergedException(s, "loss", loss, CheckpointIfWritten());
+                    lossTensor.Backward();
+                    gradNorm = Clip(s);
                 }
                 lr = Optimizer.LR;
                 Optimizer.Step();
                 Schedule?.Step();
             }
             step = s;
-            var record = new StepRecord(s, epoch, loss, lr, gradNorm, ctx.Metrics, clock.Elapsed.TotalSeconds);
+            var record = new StepRecord(s, epoch, loss, lr, gradNorm, stepMetrics ?? ctx.Metrics, clock.Elapsed.TotalSeconds);
+            stepMetrics = null;
             records.Add(record);
             OnStep?.Invoke(record);
+            if (group is not null) stopAfterStep = AnyRank(stopAfterStep);
             if (Evaluate is not null && (IsEnd() || options.EvalEvery > 0 && s % options.EvalEvery == 0))
             {
                 var e = RunEvaluation(s, epoch);
                 evaluations.Add(e);
                 if (options.EarlyStopPatience is { } patience && evalsSinceBest >= patience) stopAfterStep = true;
                 OnEval?.Invoke(e);
+                if (group is not null) stopAfterStep = AnyRank(stopAfterStep);
             }
-            if (options.CheckpointEvery > 0 && (IsEnd() || s % options.CheckpointEvery == 0)) SaveCheckpoint(CheckpointPath!);
+            if (options.CheckpointEvery > 0 && (IsEnd() || s % options.CheckpointEvery == 0))
+            {
+                if (group is null) SaveCheckpoint(CheckpointPath!);
+                else SaveDistributedCheckpoint(CheckpointPath!);
+            }
             if (stopAfterStep) { stopped = step < options.Steps; break; }
         }
         if (bestState is not null) Model.LoadStateDict(bestState);
@@ -160,6 +180,21 @@ public sealed partial class Trainer : IDisposable
         return new TrainResult(step, epochs, stopped, records, evaluations, bestStep, total.Elapsed.TotalSeconds);
 
         bool IsEnd() => step >= options.Steps || stopAfterStep;
+    }
+
+    private static void CheckScalar(Tensor lossTensor, long s)
+    {
+        if (lossTensor.NumEl != 1)
+            throw new ArgumentException($"Trainer.Fit: the objective must return a scalar loss, got shape [{string.Join(", ", lossTensor.Shape)}] at step {s}; reduce it with .Mean() or .Sum()");
+    }
+
+    /// <summary>Clips the gradient norm when TrainOptions.ClipGradNorm is set; returns the norm before clipping.</summary>
+    private double? Clip(long s)
+    {
+        if (options.ClipGradNorm is not { } maxNorm) return null;
+        var norm = Utils.ClipGradNorm_(parameters, maxNorm);
+        if (!double.IsFinite(norm)) throw new TrainingDivergedException(s, "gradient norm", norm, CheckpointIfWritten());
+        return norm;
     }
 
     private string? CheckpointIfWritten() => CheckpointPath is { } p && File.Exists(p) ? p : null;
@@ -177,6 +212,7 @@ public sealed partial class Trainer : IDisposable
             metrics = new Dictionary<string, double>(Evaluate!() ?? throw new InvalidOperationException($"Trainer: Evaluate returned null at step {s}; return a dictionary of metrics"));
         }
         finally { Model.Train(); }
+        if (group is not null) metrics = AverageOverRanks(metrics);
         var isBest = false;
         if (options.KeepBest is { } key)
         {
@@ -224,5 +260,6 @@ public sealed partial class Trainer : IDisposable
         ClearBest();
         Optimizer.Dispose();
         runGenerator.Dispose();
+        group?.Dispose();
     }
 }

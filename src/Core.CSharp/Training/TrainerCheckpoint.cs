@@ -9,11 +9,14 @@ public sealed partial class Trainer
     /// Writes everything a bit-identical resume needs as one {name: tensor} file (Torch.Save; PyTorch's torch.load
     /// reads it): "model.*" (state dict), "optim.*" (optimizer state), "sched.*" (the schedule's step), "rng.run" (the
     /// run's generator), "rng.default" (libtorch's default CPU generator, which Dropout without a generator uses),
-    /// "trainer.step", "trainer.epoch", "trainer.seed", "trainer.batches_per_epoch", and with KeepBest "best.*" (the best
+    /// "trainer.step", "trainer.epoch", "trainer.seed", "trainer.batches_per_epoch", in a data-parallel run (written by rank
+    /// 0) "rng.run.rank&lt;r&gt;" (every rank's run generator) and "trainer.world_size", and with KeepBest "best.*" (the best
     /// state dict), "trainer.best_value", "trainer.best_step", "trainer.evals_since_best". Atomic: the file is written to
     /// path + ".tmp" and renamed over <paramref name="path"/>, so a crash never leaves a half-written checkpoint.
     /// </summary>
-    public void SaveCheckpoint(string path)
+    public void SaveCheckpoint(string path) => WriteCheckpoint(path, null);
+
+    private void WriteCheckpoint(string path, IReadOnlyDictionary<string, Tensor>? extra)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -36,6 +39,7 @@ public sealed partial class Trainer
             d["trainer.best_step"] = Long(bestStep!.Value);
             d["trainer.evals_since_best"] = Long(evalsSinceBest);
         }
+        if (extra is not null) foreach (var (k, t) in extra) d[k] = t;
         var tmp = path + ".tmp";
         Torch.Torch.Save(d, tmp);
         File.Move(tmp, path, overwrite: true);
@@ -73,7 +77,7 @@ public sealed partial class Trainer
         Model.LoadStateDict(Part("model."));
         Optimizer.LoadStateDict(Part("optim."));
         Schedule?.LoadStateDict(sched);
-        runGenerator.SetState(runState);
+        runGenerator.SetState(RunStateForThisRank(all, runState));
         Torch.Torch.SetRngState(defaultState);
         step = newStep;
         batchesPerEpoch = all.TryGetValue("trainer.batches_per_epoch", out var bpe) ? bpe.Item<long>() : null;

@@ -1,0 +1,138 @@
+// TrainerDistributed.cs: the Trainer's data-parallel step — each rank's shard of the global batch, the ranks' agreement on loss, metrics and stops, gradients all-reduced before the optimizer step.
+using GenDsl.Data;
+using GenDsl.Distributed;
+using GenDsl.Torch;
+
+namespace GenDsl.Training;
+
+public sealed partial class Trainer
+{
+    private ProcessGroup? group;
+    private GradSync? gradSync;
+    private IReadOnlyDictionary<string, double>? stepMetrics;   // this step's metrics averaged over the ranks
+
+    /// <summary>This process's rank (0 without TrainOptions.Distributed).</summary>
+    public int Rank => options.Distributed?.Rank ?? 0;
+
+    /// <summary>W, the number of ranks (1 without TrainOptions.Distributed).</summary>
+    public int WorldSize => options.Distributed?.WorldSize ?? 1;
+
+    /// <summary>The process group the trainer joined (null without TrainOptions.Distributed); the trainer disposes it.</summary>
+    public ProcessGroup? Group => group;
+
+    /// <summary>
+    /// Joins the group of TrainOptions.Distributed and copies rank 0's state dict (parameters and buffers) into this
+    /// rank's model, so every rank starts from the same parameters (DDP's broadcast at construction).
+    /// </summary>
+    private void JoinGroup(DistributedOptions dist)
+    {
+        group = ProcessGroup.Join(dist);
+        try
+        {
+            group.BroadcastModule(Model, root: 0);
+            gradSync = new GradSync(group, parameters, dist.BucketBytes);
+        }
+        catch { group.Dispose(); group = null; throw; }
+    }
+
+    /// <summary>Every rank needs at least one example of every batch, the last one of an epoch included.</summary>
+    private void CheckShards(long n)
+    {
+        var last = options.DropLast ? options.BatchSize : (int)(n % options.BatchSize == 0 ? options.BatchSize : n % options.BatchSize);
+        if (last < WorldSize)
+            throw new ArgumentException($"Trainer.Fit: the last batch of each epoch has {last} example(s), fewer than the {WorldSize} ranks, so some rank would get none; set TrainOptions.DropLast = true or choose a BatchSize that leaves at least {WorldSize} over (the data set has {n})");
+    }
+
+    /// <summary>
+    /// Rank r's part of a global batch: positions r, r + W, r + 2W, ... of the batch (so of the epoch's order): the
+    /// ranks' parts are disjoint and together the whole batch. share = n_r / n, this rank's fraction of the batch.
+    /// </summary>
+    internal static long[] Shard(long[] batch, int rank, int world, out double share)
+    {
+        var part = new long[(batch.Length - rank + world - 1) / world];
+        for (var i = 0; i < part.Length; i++) part[i] = batch[rank + i * world];
+        share = (double)part.Length / batch.Length;
+        return part;
+    }
+
+    /// <summary>
+    /// One data-parallel step after ZeroGrad, every rank in lockstep: loss_r = objective(shard_r); one all-reduce of
+    /// [stop requested, share_r · loss_r, share_r · metric_r ...] makes the step's loss Σ_r share_r loss_r (the global
+    /// batch's mean loss when the objective is a mean) and its metrics the same weighted average on every rank, and
+    /// stops every rank when any objective requested it; the NaN guard then judges that global loss, so all ranks
+    /// throw together; backward; <see cref="GradSync.Sync_"/> (grad = Σ_r share_r grad_r); clipping of the synchronised
+    /// gradients. Returns false when the step is not to be taken. The objective must log the same metric names on
+    /// every rank.
+    /// </summary>
+    private bool DistributedStep(IDataset data, Objective objective, EpochOrder order, StepContext ctx, out double loss, out double? gradNorm)
+    {
+        var s = ctx.Step;
+        var idx = Shard(order.Indices(s), Rank, WorldSize, out var share);
+        var batch = data.Batch(idx, runGenerator);
+        var lossTensor = objective(batch, ctx)
+                         ?? throw new InvalidOperationException($"Trainer.Fit: the objective returned null at step {s}; return the scalar loss tensor");
+        (loss, gradNorm) = (double.NaN, null);
+        double localLoss = double.NaN;
+        if (!ctx.StopRequested)
+        {
+            CheckScalar(lossTensor, s);
+            localLoss = lossTensor.ToDouble();
+        }
+        var keys = ctx.Metrics.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
+        var v = new double[2 + keys.Length];
+        v[0] = ctx.StopRequested ? 1 : 0;
+        v[1] = ctx.StopRequested ? 0 : share * localLoss;
+        for (var i = 0; i < keys.Length; i++) v[2 + i] = share * ctx.Metrics[keys[i]];
+        v = group!.AllReduceSum(v);
+        if (v[0] > 0) return false;
+        loss = v[1];
+        if (!double.IsFinite(loss)) throw new TrainingDivergedException(s, "loss", loss, CheckpointIfWritten());
+        stepMetrics = keys.Select((k, i) => (k, v[2 + i])).ToDictionary(x => x.k, x => x.Item2);
+        lossTensor.Backward();
+        gradSync!.Sync_(share);
+        gradNorm = Clip(s);
+        return true;
+    }
+
+    /// <summary>
+    /// A data-parallel checkpoint, a collective: every rank's run generator state is gathered (row r of a (W, S) uint8
+    /// tensor that is zero elsewhere, summed over the ranks), then rank 0 alone writes the file with them as
+    /// "rng.run.rank&lt;r&gt;" and "trainer.world_size". The model and optimizer are rank 0's (every rank holds the same).
+    /// </summary>
+    private void SaveDistributedCheckpoint(string path)
+    {
+        using var scope = Scope.Begin();
+        var mine = runGenerator.GetState();                                    // (S,)
+        var all = Torch.Torch.Zeros(new[] { WorldSize, mine.NumEl }, mine.Dtype); // (W, S)
+        all.Select(0, Rank).Copy_(mine);
+        group!.AllReduce_(all);
+        if (Rank != 0) return;
+        var extra = new Dictionary<string, Tensor> { ["trainer.world_size"] = Long(WorldSize) };
+        for (var r = 0; r < WorldSize; r++) extra[$"rng.run.rank{r}"] = all.Select(0, r).Clone();
+        WriteCheckpoint(path, extra);
+    }
+
+    /// <summary>
+    /// The run generator state this rank resumes with: its own "rng.run.rank&lt;r&gt;" when the checkpoint has one (same
+    /// or larger world size); else rank 0's "rng.run" on rank 0 (a single-process checkpoint, or resuming with one
+    /// process); else a rank the checkpoint did not have keeps its fresh generator seeded from (Seed, -1 - r).
+    /// Resuming with the same world size is bit-identical; with another, the data order is the same (it is global) but
+    /// the per-step noise of the new ranks is new.
+    /// </summary>
+    private Tensor RunStateForThisRank(IReadOnlyDictionary<string, Tensor> checkpoint, Tensor rank0State)
+    {
+        if (checkpoint.TryGetValue($"rng.run.rank{Rank}", out var own)) return own;
+        return Rank == 0 ? rank0State : runGenerator.GetState();
+    }
+
+    /// <summary>true on every rank when it is true on any rank (a stop one rank's callback asked for).</summary>
+    private bool AnyRank(bool flag) => group!.AllReduceSum(new[] { flag ? 1.0 : 0.0 })[0] > 0;
+
+    /// <summary>The evaluation metrics averaged over the ranks (equal when every rank evaluates the same data).</summary>
+    private Dictionary<string, double> AverageOverRanks(Dictionary<string, double> metrics)
+    {
+        var keys = metrics.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
+        var sums = group!.AllReduceSum(keys.Select(k => metrics[k]).ToArray());
+        return keys.Select((k, i) => (k, sums[i] / WorldSize)).ToDictionary(x => x.k, x => x.Item2);
+    }
+}
