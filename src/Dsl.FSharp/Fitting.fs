@@ -21,7 +21,9 @@ type Context =
       Progress: IProgress
       Log: MetricsLog
       /// Continue each gradient fit from its checkpoint in the run folder, when there is one.
-      Resume: bool }
+      Resume: bool
+      /// Data-parallel settings of this process (None: a single process).
+      Distributed: GenDsl.Distributed.DistributedOptions option }
 
 // ---- tensors <-> arrays ----
 
@@ -116,7 +118,8 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
             ClipGradNorm = Option.toNullable t.ClipNorm, EvalEvery = int64 t.EvalEvery,
             KeepBest = (match firstSplit with Some s when t.KeepBest || t.EarlyStop.IsSome -> sprintf "%s %s" (Tree.snake (string s)) mainMetric | _ -> null),
             EarlyStopPatience = (t.EarlyStop |> Option.map int64 |> Option.toNullable),
-            CheckpointEvery = int64 t.CheckpointEvery, CheckpointDir = ckptDir)
+            CheckpointEvery = int64 t.CheckpointEvery, CheckpointDir = ckptDir,
+            Distributed = Option.toObj ctx.Distributed)
     use trainer = new Trainer(nn.Module, optimizerFactory t.Optimizer, scheduleFactory t.Schedule steps, opts)
     let series = Collections.Generic.Dictionary<string, ResizeArray<float * float>>()
     let add name (step: int64) v =

@@ -53,7 +53,7 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
             plan.Cases |> List.map (fun pc ->
                 RunFolder.throwIfStopped ()
                 use _s = Scope.Begin()
-                Families.runCase { Experiment = e; Planned = pc; Device = dev; Folder = folder; Progress = opts.Progress; Log = log; Resume = resume })
+                Families.runCase { Experiment = e; Planned = pc; Device = dev; Folder = folder; Progress = opts.Progress; Log = log; Resume = resume; Distributed = opts.Distributed })
         let studies =
             e.Studies |> List.map (fun st ->
                 RunFolder.throwIfStopped ()

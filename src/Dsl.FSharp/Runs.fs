@@ -31,9 +31,12 @@ type RunOptions =
       Threads: int option
       /// plotly.min.js to copy next to the report; None: found next to this assembly or in a node_modules above.
       PlotlyJs: string option
-      Progress: IProgress }
+      Progress: IProgress
+      /// This process is one rank of a data-parallel run (README "Scaling out"): every gradient fit's Trainer joins the
+      /// group and trains on its shard; None: a single process.
+      Distributed: GenDsl.Distributed.DistributedOptions option }
 
-let defaults = { OutputRoot = "runs"; Device = "cpu"; Threads = None; PlotlyJs = None; Progress = silent }
+let defaults = { OutputRoot = "runs"; Device = "cpu"; Threads = None; PlotlyJs = None; Progress = silent; Distributed = None }
 
 type RunOutcome =
     { Folder: string
