@@ -304,4 +304,6 @@ GD_API int gd_pg_barrier(gd_pg pg);
  * bucket_bytes (one all-reduce each, same dtype and device); a missing grad counts as zeros and is made defined. */
 GD_API int gd_pg_sync_grads(gd_pg pg, const gd_tensor* params, int n, double scale, int64_t bucket_bytes);
 
+#include "gendsl_ops2.h"
+
 #endif

@@ -3,7 +3,7 @@ using static GenDsl.Native.NativeMethods;
 
 namespace GenDsl.Torch;
 
-public static class Autograd
+public static partial class Autograd
 {
     /// <summary>
     /// d(sum_i gradOutputs_i . outputs_i)/d(inputs), as torch.autograd.grad. With createGraph the result is

@@ -3,7 +3,7 @@ using static GenDsl.Native.NativeMethods;
 
 namespace GenDsl.Torch;
 
-public static class Linalg
+public static partial class Linalg
 {
     public static Tensor Det(Tensor a) => Tensor.Wrap(gd_linalg_det(a, out var r), r);
 
