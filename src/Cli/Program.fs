@@ -6,12 +6,23 @@ open System.IO
 open Argu
 open GenDsl.Dsl
 
+/// A command-line mistake found after parsing: printed, exit code 1, nothing run.
+exception UsageError of string
+
 type RunArgs =
     | [<MainCommand; ExactlyOnce>] Script of script: string
     | [<AltCommandLine("-o")>] Out of folder: string
+    | Nproc of workers: int
+    | Nnodes of machines: int
+    | Node_Rank of rank: int
+    | Master of address: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
+            | Nproc _ -> "data-parallel: start this many worker processes here (torchrun's --nproc_per_node); the batch is split over all workers."
+            | Nnodes _ -> "data-parallel over machines: how many machines run `gendsl run ... --nproc N` (default 1)."
+            | Node_Rank _ -> "with --nnodes: this machine's number, 0..nnodes-1 (machine 0 serves the store and writes the run folder)."
+            | Master _ -> "with --nnodes: host:port of machine 0's store, reachable from every machine (e.g. 10.0.0.1:29500)."
             | Script _ -> "the experiment script (.fsx) binding `experiment` or `experiments`."
             | Out _ -> "root folder of the runs (default runs/): each run goes to <folder>/<experiment>/<timestamp>/."
 
@@ -185,26 +196,94 @@ let private worst (a: int) (b: int) =
 
 let private stoppedCode () = RunFolder.stopRequested () |> Option.map (fun s -> 128 + s)
 
-let private runCmd (o: ParseResults<Args>) (a: ParseResults<RunArgs>) =
+/// The run folders under root (root/<experiment>/<stamp>), to find the one a launched rank 0 made.
+let private runFoldersUnder (root: string) =
+    if Directory.Exists root then
+        Directory.GetDirectories root |> Array.collect (fun d -> try Directory.GetDirectories d with _ -> [||]) |> Set.ofArray
+    else Set.empty
+
+/// `--nproc N [--nnodes M --node-rank R --master host:port]`: starts this machine's workers (this program again, with
+/// torchrun's environment variables) and waits for them; a worker that fails fails the run, and the run folder rank 0
+/// made says which rank died.
+let private launchWorkers (argv: string[]) (a: ParseResults<RunArgs>) (nproc: int) (root: string) =
+    let nnodes = a.GetResult(RunArgs.Nnodes, defaultValue = 1)
+    let nodeRank = a.GetResult(RunArgs.Node_Rank, defaultValue = 0)
+    let master = a.TryGetResult RunArgs.Master
+    let addr, port =
+        match master with
+        | None -> "127.0.0.1", 0
+        | Some m ->
+            let i = m.LastIndexOf ':'
+            match (if i > 0 then Int32.TryParse(m.Substring(i + 1)) else (false, 0)) with
+            | true, p when p > 0 && p < 65536 -> m.Substring(0, i), p
+            | _ -> raise (UsageError(sprintf "--master %s: give host:port, e.g. --master 10.0.0.1:29500" m))
+    if nnodes > 1 && master.IsNone then raise (UsageError "--nnodes > 1 needs --master host:port (machine 0's address and a free port)")
+    // The workers get the same command line without the launch options.
+    let launchOptions = set [ "--nproc"; "--nnodes"; "--node-rank"; "--master" ]
+    let rec strip (xs: string list) =
+        match xs with
+        | o :: _ :: rest when launchOptions.Contains o -> strip rest
+        | x :: rest -> x :: strip rest
+        | [] -> []
+    let before = runFoldersUnder root
+    printfn "launching %d worker(s) on this machine (%d in all); each gets %d thread(s)" nproc (nproc * nnodes) (max 1 (Environment.ProcessorCount / nproc))
+    let result =
+        GenDsl.Distributed.Launch.Run(
+            GenDsl.Distributed.LaunchOptions(
+                NProc = nproc, NNodes = nnodes, NodeRank = nodeRank, MasterAddr = addr, MasterPort = port,
+                Arguments = (strip (List.ofArray argv) |> Array.ofList),
+                ThreadsPerWorker = 0))
+    if result.Succeeded then ExitCode.Ok
+    else
+        let why = sprintf "%s (of %d workers)" result.FailureMessage (nproc * nnodes)
+        for d in Set.difference (runFoldersUnder root) before do
+            match RunFolder.state d with
+            | RunFolder.Done -> ()
+            | _ ->
+                let earlier = try File.ReadAllText(Path.Combine(d, "FAILED")) with _ -> ""
+                RunFolder.mark d "FAILED" (sprintf "%s\n%s" why earlier)
+                eprint (sprintf "run FAILED: %s\n  see %s" why (Path.Combine(d, "FAILED")))
+        let codes = result.ExitCodes |> Seq.filter ((<>) 0) |> List.ofSeq
+        if codes |> List.exists (fun c -> c = ExitCode.Sigint || c = ExitCode.Sigterm) then codes |> List.find (fun c -> c = ExitCode.Sigint || c = ExitCode.Sigterm)
+        else ExitCode.RunFailed
+
+let private runCmd (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<RunArgs>) =
     let script = a.GetResult RunArgs.Script
     let root = a.GetResult(RunArgs.Out, defaultValue = "runs")
     let device = o.GetResult(Device, defaultValue = "cpu")
-    match machineOptions (o.TryGetResult Threads) device |> Result.bind (fun () -> writableRoot root) with
-    | Error msg -> eprint msg; ExitCode.Usage
-    | Ok () ->
-    match plans script (o.TryGetResult Seed) (o.GetResults Set_Param) (o.GetResults Only_Case) with
-    | Error code -> code
-    | Ok ps ->
-        let opts = { Runs.defaults with OutputRoot = root; Device = device; Threads = o.TryGetResult Threads }
-        let mutable code = ExitCode.Ok
-        for p in ps do
-            match stoppedCode () with
-            | Some c -> code <- worst code c
-            | None ->
-                printfn "running %s (%d case(s), %d stud(ies), seed %d)" p.Experiment.Name p.Cases.Length p.Experiment.Studies.Length p.Experiment.Seed
-                let outcome = Progress.run (fun progress -> Interpret.run { opts with Progress = progress } p)
-                code <- worst code (report outcome)
-        code
+    let worker = GenDsl.Distributed.DistributedOptions.FromEnvironment() |> Option.ofObj
+    let nproc = a.GetResult(RunArgs.Nproc, defaultValue = 1)
+    if nproc < 1 then raise (UsageError(sprintf "--nproc must be >= 1, got %d" nproc))
+    if worker.IsNone && (nproc > 1 || a.GetResult(RunArgs.Nnodes, defaultValue = 1) > 1) then
+        if device <> "cpu" then raise (UsageError "data-parallel runs are CPU-only in this build (Gloo): leave out --device, or run one process on the GPU")
+        match writableRoot root with
+        | Error msg -> eprint msg; ExitCode.Usage
+        | Ok () -> launchWorkers argv a nproc root
+    else
+    // A worker other than rank 0 computes what rank 0 does but keeps nothing: its run folder is a scratch copy.
+    let scratch = worker |> Option.filter (fun d -> d.Rank <> 0) |> Option.map (fun d -> Path.Combine(Path.GetTempPath(), sprintf "gendsl-rank%d-%s" d.Rank (Guid.NewGuid().ToString("N"))))
+    let root = defaultArg scratch root
+    try
+        match machineOptions (o.TryGetResult Threads) device |> Result.bind (fun () -> writableRoot root) with
+        | Error msg -> eprint msg; ExitCode.Usage
+        | Ok () ->
+        match plans script (o.TryGetResult Seed) (o.GetResults Set_Param) (o.GetResults Only_Case) with
+        | Error code -> code
+        | Ok ps ->
+            let opts = { Runs.defaults with OutputRoot = root; Device = device; Threads = o.TryGetResult Threads; Distributed = worker }
+            let mutable code = ExitCode.Ok
+            for p in ps do
+                match stoppedCode () with
+                | Some c -> code <- worst code c
+                | None ->
+                    printfn "running %s (%d case(s), %d stud(ies), seed %d)" p.Experiment.Name p.Cases.Length p.Experiment.Studies.Length p.Experiment.Seed
+                    let outcome =
+                        if scratch.IsSome then Interpret.run opts p
+                        else Progress.run (fun progress -> Interpret.run { opts with Progress = progress } p)
+                    code <- worst code (if scratch.IsSome then (if outcome.Error.IsSome then (eprint (defaultArg outcome.Error ""); ExitCode.RunFailed) else ExitCode.Ok) else report outcome)
+            code
+    finally
+        scratch |> Option.iter (fun d -> try Directory.Delete(d, true) with _ -> ())
 
 let private checkCmd (o: ParseResults<Args>) (a: ParseResults<CheckArgs>) (describe: bool) =
     let script = a.GetResult CheckArgs.Script
@@ -327,7 +406,7 @@ let execute (argv: string[]) : int =
         | Ok results ->
             let during, code =
                 match results.GetSubCommand() with
-                | Run a -> true, (fun () -> runCmd results a)
+                | Run a -> true, (fun () -> runCmd argv results a)
                 | Check a -> false, (fun () -> checkCmd results a false)
                 | Describe a -> false, (fun () -> checkCmd results a true)
                 | Resume a -> true, (fun () -> resumeCmd results a)
@@ -341,6 +420,9 @@ let execute (argv: string[]) : int =
             with
             | :? ArguParseException as ex ->
                 eprint (ex.Message.TrimEnd())
+                ExitCode.Usage
+            | UsageError msg ->
+                eprint msg
                 ExitCode.Usage
             | ex ->
                 // Anything unforeseen: one line, no stack trace (GENDSL_DEBUG=1 prints it).
