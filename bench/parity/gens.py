@@ -362,3 +362,7 @@ def multinomial(d, dt):
 def normal(d, dt):
     x = d.x(dt)
     return [x, d.t(d.partner(list(x.shape), bad=0), dt, 0.1, 2.0), Gen(d.seed())], {}
+
+
+def value_dtype(d, dt):
+    return [d.r.choice([0.5, -2.0, 3.0, 1e10, float("inf")]), Dt(dt)], {}

@@ -13,7 +13,7 @@ from draw import ALL, B, F32, F64, FLOAT, I64, NUM
 
 
 class Op:
-    def __init__(self, ours, ref, gen, dtypes=ALL, grad=True, block="main", values=True, known=None, draws=2):
+    def __init__(self, ours, ref, gen, dtypes=ALL, grad=True, block="main", values=True, known=None, draws=4):
         self.ours, self.ref, self.gen, self.dtypes = ours, ref, gen, dtypes
         self.grad = grad and not ours.endswith("_") and block != "random"
         self.block, self.values, self.known, self.draws = block, values, known, draws
@@ -173,7 +173,7 @@ op("Tensor.ExpandAs", "x.expand_as", g.expand_as)
 op("Tensor.Permute", "torch.permute", g.permute)
 op("Tensor.Transpose", "torch.transpose", g.two_dims)
 op("Tensor.T", lambda x: x.T, g.any_dim_x, known="our .T refuses n-D (n > 2) tensors on purpose; PyTorch reverses all dims (deprecated)")
-op("Tensor.MT", lambda x: x.mT, g.any_dim_x)
+op("Tensor.MT", lambda x: x.mT, g.any_dim_x, known="PyTorch 1.13's .mT returns a 0-d tensor unchanged; ours refuses 0-d and 1-d alike")
 op("Tensor.Unsqueeze", "torch.unsqueeze", g.unsqueeze)
 op("Tensor.Squeeze", "torch.squeeze", g.unary)
 op("Tensor.Squeeze", "torch.squeeze", g.with_dim)
@@ -211,7 +211,7 @@ op("Tensor.To", "x.to", g.to_dtype)
 for ours, ref in [("Float", "x.float"), ("Double", "x.double"), ("Long", "x.long"), ("Bool", "x.bool"), ("Clone", "torch.clone"),
                   ("Contiguous", "x.contiguous"), ("Detach", "x.detach"), ("Cpu", "x.cpu"), ("Zero_", "x.zero_"),
                   ("Dim", "x.dim"), ("Shape", lambda x: x.shape), ("NumEl", "x.numel"), ("Dtype", lambda x: x.dtype),
-                  ("Strides", "x.stride")]:
+                  ("Strides", lambda x: torch.Size(x.stride()))]:
     op("Tensor." + ours, ref, g.unary)
 op("Tensor.Size", "x.size", g.with_dim)
 op("Tensor.ToDouble", lambda x: float(x.item()), g.one_element)
@@ -224,6 +224,7 @@ for ours, ref in [("ZerosLike", "torch.zeros_like"), ("OnesLike", "torch.ones_li
     op("Torch." + ours, ref, g.like)
 op("Torch.Arange", lambda a, b, s, dt: torch.arange(a, b, s, dtype=dt), g.arange, dtypes=NUM)
 op("Torch.Linspace", lambda a, b, k, dt: torch.linspace(a, b, k, dtype=dt), g.linspace, dtypes=FLOAT)
+op("Torch.Scalar", lambda v, dt: torch.tensor(v, dtype=dt), g.value_dtype)
 op("Torch.Eye", lambda a, b, dt: torch.eye(a, b, dtype=dt), g.eye)
 op("Functional.CausalBias",
    lambda l, s, dt: torch.full((l, s), float("-inf"), dtype=dt).triu(1), n.causal_bias, dtypes=FLOAT)

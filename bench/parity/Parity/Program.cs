@@ -43,7 +43,8 @@ foreach (var node in spec["cases"]!.AsArray())
                 case "ints": return x!.AsArray().Select(n => (long)n!).ToArray();
                 case "b": return (bool)x!;
                 case "i": return (long)x!;
-                case "f": return x!.GetValueKind() == System.Text.Json.JsonValueKind.String ? double.Parse((string)x!) : (double)x!;
+                case "f": return x!.GetValueKind() != System.Text.Json.JsonValueKind.String ? (double)x!
+                    : (string)x! switch { "inf" => double.PositiveInfinity, "-inf" => double.NegativeInfinity, _ => double.NaN };
                 case "dtype": return Enum.Parse<ScalarType>((string)x!);
                 case "gen": { var g = new Generator((ulong)(long)x!); gens.Add(g); return g; }
                 case "enum": return new EnumArg((string)x!);
