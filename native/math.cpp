@@ -31,7 +31,8 @@ GD_BINARY(atan2, at::atan2(x, y)) GD_BINARY(logaddexp, at::logaddexp(x, y))
 GD_BINARY_SCALAR(atan2, at::atan2(x, at::native::wrapped_scalar_tensor(y, x.device())))
 GD_BINARY_SCALAR(rsub, at::rsub(x, y))
 GD_BINARY_SCALAR(rdiv, x.reciprocal() * y)
-GD_BINARY_SCALAR(rpow, at::pow(y, x))
+// b ** x as Python's Tensor.__rpow__: b as a tensor (here a wrapped number), so a bool base stays differentiable in x.
+GD_BINARY_SCALAR(rpow, at::pow(at::native::wrapped_scalar_tensor(y, x.device()), x))
 
 GD_API int gd_tensor_leaky_relu(gd_tensor a, double slope, gd_tensor* out) {
   GD_TRY(*out = wrap(at::leaky_relu(T(a), slope)))
@@ -51,6 +52,7 @@ GD_API int gd_tensor_clamp_(gd_tensor a, const gd_scalar* min, const gd_scalar* 
 }
 GD_API int gd_tensor_add_(gd_tensor a, gd_tensor b, gd_scalar alpha) { GD_TRY(T(a).add_(T(b), gd::scalar(alpha))) }
 GD_API int gd_tensor_add_scalar_(gd_tensor a, gd_scalar b) { GD_TRY(T(a).add_(gd::scalar(b))) }
+GD_API int gd_tensor_sub_(gd_tensor a, gd_tensor b) { GD_TRY(T(a).sub_(T(b))) }
 GD_API int gd_tensor_mul_(gd_tensor a, gd_tensor b) { GD_TRY(T(a).mul_(T(b))) }
 GD_API int gd_tensor_mul_scalar_(gd_tensor a, gd_scalar b) { GD_TRY(T(a).mul_(gd::scalar(b))) }
 GD_API int gd_tensor_div_(gd_tensor a, gd_tensor b) { GD_TRY(T(a).div_(T(b))) }

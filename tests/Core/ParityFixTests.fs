@@ -1,0 +1,48 @@
+/// ParityFixTests.fs: mismatches with PyTorch found by the differential test bench/parity (issue 14) in existing ops, one claim each.
+module GenDsl.Tests.Core.ParityFixTests
+
+open System
+open Xunit
+open GenDsl.Torch
+open GenDsl.Tests.Support
+
+let private bools (xs: bool list) = Torch.Tensor<bool>(List.toArray xs)
+
+[<Fact>]
+let ``bench/parity: Sub_ of two bool tensors raises, as PyTorch's sub_ (it used to run as add_ with alpha -1)`` () =
+    use a = bools [ true; false; true ]
+    use b = bools [ true; true; false ]
+    Assert.ThrowsAny<Exception>(fun () -> a.Sub_(b) |> ignore) |> ignore
+
+[<Fact>]
+let ``bench/parity: Sub_ of a float tensor and a bool tensor raises, as PyTorch's sub_`` () =
+    use a = vec [ 1.0; 2.0 ]
+    use b = bools [ true; false ]
+    Assert.ThrowsAny<Exception>(fun () -> a.Sub_(b) |> ignore) |> ignore
+
+[<Fact>]
+let ``bench/parity: Sub_ of float tensors still subtracts in place with broadcasting`` () =
+    use a = t64 [ 2L; 2L ] [ 1.0; 2.0; 3.0; 4.0 ]
+    use b = vec [ 0.5; -1.0 ]
+    let r = a.Sub_(b)
+    Assert.Same(a, r)
+    close 1e-12 [ 0.5; 3.0; 2.5; 5.0 ] a   // exact in float64
+
+[<Fact>]
+let ``bench/parity: RPow with a bool base is differentiable in the exponent (PyTorch: d(True ** x)/dx = ln 1 = 0, d(False ** x)/dx = 0 for x >= 0)`` () =
+    use sc = Scope.Begin()
+    for b in [ true; false ] do
+        let x = vec([ 0.5; 1.0; 2.0 ]).RequiresGrad_()
+        let y = x.RPow(Scalar.op_Implicit b)
+        Assert.Equal(ScalarType.Float64, y.Dtype)
+        close 0.0 [ for _ in 1 .. 3 -> if b then 1.0 else 0.0 ] y   // 1^x = 1, 0^x = 0 for x > 0
+        let g = Autograd.Grad(y.Sum(), x)
+        close 0.0 [ 0.0; 0.0; 0.0 ] g
+
+[<Fact>]
+let ``bench/parity: RPow with a float base keeps its gradient b^x ln b`` () =
+    use x = vec([ 0.5; 1.0; 2.0 ]).RequiresGrad_()
+    use y = x.RPow(Scalar.op_Implicit 3.0)
+    close 1e-12 [ for v in [ 0.5; 1.0; 2.0 ] -> 3.0 ** v ] y
+    use g = Autograd.Grad(y.Sum(), x)
+    close 1e-12 [ for v in [ 0.5; 1.0; 2.0 ] -> 3.0 ** v * log 3.0 ] g
