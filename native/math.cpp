@@ -31,8 +31,9 @@ GD_BINARY(atan2, at::atan2(x, y)) GD_BINARY(logaddexp, at::logaddexp(x, y))
 GD_BINARY_SCALAR(atan2, at::atan2(x, at::native::wrapped_scalar_tensor(y, x.device())))
 GD_BINARY_SCALAR(rsub, at::rsub(x, y))
 GD_BINARY_SCALAR(rdiv, x.reciprocal() * y)
-// b ** x as Python's Tensor.__rpow__: b as a tensor (here a wrapped number), so a bool base stays differentiable in x.
-GD_BINARY_SCALAR(rpow, at::pow(at::native::wrapped_scalar_tensor(y, x.device()), x))
+// b ** x as Python's Tensor.__rpow__: b as a 0-d tensor of result_type(b, x), so a bool base stays differentiable in x
+// and an int base with a float64 x takes log(b) in float64.
+GD_BINARY_SCALAR(rpow, at::pow(at::scalar_tensor(y, x.options().dtype(at::result_type(x, y))), x))
 
 GD_API int gd_tensor_leaky_relu(gd_tensor a, double slope, gd_tensor* out) {
   GD_TRY(*out = wrap(at::leaky_relu(T(a), slope)))

@@ -46,3 +46,13 @@ let ``bench/parity: RPow with a float base keeps its gradient b^x ln b`` () =
     close 1e-12 [ for v in [ 0.5; 1.0; 2.0 ] -> 3.0 ** v ] y
     use g = Autograd.Grad(y.Sum(), x)
     close 1e-12 [ for v in [ 0.5; 1.0; 2.0 ] -> 3.0 ** v * log 3.0 ] g
+
+[<Fact>]
+let ``bench/parity: RPow with an int base and a float64 exponent differentiates in float64 (3^x ln 3 to 1e-14, not float32's log 3)`` () =
+    use x = vec([ 0.5; 1.0; 2.0 ]).RequiresGrad_()
+    use y = x.RPow(Scalar.op_Implicit 3L)
+    Assert.Equal(ScalarType.Float64, y.Dtype)
+    use g = Autograd.Grad(y.Sum(), x)
+    // float64 pow and log are correctly rounded to a few ulps (2.2e-16 each); float32's log 3 would be off by ~3e-8 relative.
+    let expected = [ for v in [ 0.5; 1.0; 2.0 ] -> 3.0 ** v * log 3.0 ]
+    Array.iter2 (fun (e: float) (a: float) -> Assert.True(abs (a - e) <= 1e-14 * abs e, $"expected {e}, got {a}")) (List.toArray expected) (vals g)
