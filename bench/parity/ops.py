@@ -141,7 +141,7 @@ op("Tensor.Prod", "torch.prod", g.unary)
 op("Tensor.Prod", "torch.prod", g.with_dim_keep)
 for ours, ref in [("Var", "torch.var"), ("Std", "torch.std")]:
     op("Tensor." + ours, ref, g.var_like)
-    op("Tensor." + ours, ref, g.unary)
+    op("Tensor." + ours, ref, g.unary, known="PyTorch 1.13 fails in backward of var/std over one element (VarBackward0 returned an invalid gradient)")
 op("Tensor.Norm", "torch.norm", g.norm)
 op("Tensor.Norm", "torch.norm", g.unary)
 for ours, ref in [("Max", "torch.max"), ("Min", "torch.min"), ("ArgMax", "torch.argmax"), ("ArgMin", "torch.argmin")]:

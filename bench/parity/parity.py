@@ -102,8 +102,11 @@ def generate(folder):
             ekw = {key: encode(v, tensors, f"c{cid}") for key, v in kwargs.items()}
             grad = [nm for nm in tensors if nm not in before and tensors[nm].dtype in FLOAT and id(tensors[nm]) not in d.consts] \
                 if o.grad else []
+            perm = [nm for nm in tensors if nm not in before and tensors[nm].dim() >= 2 and d.r.random() < 0.2]
+            for nm in perm:  # stored with its dims reversed; both sides pass stored.permute(reversed): the same values, not contiguous
+                tensors[nm] = tensors[nm].permute(*reversed(range(tensors[nm].dim()))).contiguous()
             cases.append({"id": cid, "op": o.ours, "table": k, "block": o.block, "dtype": OURS[dt],
-                          "scalar": None if o.block != "scalar" else repr(extra), "args": eargs, "kwargs": ekw, "grad": grad})
+                          "scalar": None if o.block != "scalar" else repr(extra), "args": eargs, "kwargs": ekw, "grad": grad, "perm": perm})
     manifest = write_tensors(os.path.join(folder, "inputs.bin"), tensors)
     with open(os.path.join(folder, "cases.json"), "w") as f:
         json.dump({"seed": SEED, "ops": sorted({o.ours for o in OPS}), "cases": cases, "tensors": manifest}, f)
@@ -120,13 +123,13 @@ def resolve(ref, args):
     return getattr({"torch": torch, "F": F, "linalg": torch.linalg}[ns], name), args
 
 
-def decode(v, inputs, live):
+def decode(v, make):
     if v is None:
         return None
     if "t" in v:
-        return live.setdefault(v["t"], inputs[v["t"]].clone())
+        return make(v["t"])
     if "ts" in v:
-        return [None if n is None else live.setdefault(n, inputs[n].clone()) for n in v["ts"]]
+        return [None if n is None else make(n) for n in v["ts"]]
     if "ints" in v:
         return list(v["ints"])
     if "b" in v:
@@ -174,10 +177,18 @@ def weights(t, k):
 
 def run_torch(case, op, inputs):
     live = {}
+
+    def make(n):
+        """A fresh copy of input n (requiring grad when listed), passed as a non-contiguous view when listed in perm."""
+        if n not in live:
+            base = inputs[n].clone().requires_grad_(n in case["grad"])
+            live[n] = base.permute(*reversed(range(base.dim()))) if n in case["perm"] else base
+        return live[n]
+
     for n in case["grad"]:
-        live[n] = inputs[n].clone().requires_grad_()
-    args = [decode(a, inputs, live) for a in case["args"]]
-    kwargs = {snake(k): decode(v, inputs, live) for k, v in case["kwargs"].items()}
+        make(n)
+    args = [decode(a, make) for a in case["args"]]
+    kwargs = {snake(k): decode(v, make) for k, v in case["kwargs"].items()}
     try:
         f, rest = resolve(op.ref, args)
         outs = flatten(f(*rest, **kwargs))
@@ -317,9 +328,13 @@ def check(folder):
             s = f" scalar={case['scalar']}" if case["scalar"] else ""
             print(f"  #{case['id']} [{case['block']} {case['dtype']}{s}] {describe(case)}: {why}")
     if known:
-        print("\nKnown (documented) differences:")
+        print("\nKnown differences (design choices, or PyTorch 1.13 bugs; one example each):")
+        seen = {}
         for case, why, note in known:
-            print(f"  #{case['id']} {describe(case)}: {why}  -- {note}")
+            seen.setdefault(case["op"], []).append((case, why, note))
+        for name, items in seen.items():
+            case, why, note = items[0]
+            print(f"  {name}: {len(items)} cases -- {note}; e.g. #{case['id']} {describe(case)}: {why[:160]}")
     if inexpressible:
         print(f"\nNot run: {sum(map(len, inexpressible.values()))} drawn calls have no overload in our API (PyTorch accepts them):")
         for why, ids in sorted(inexpressible.items()):

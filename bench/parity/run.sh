@@ -10,5 +10,5 @@ out="${OUT:-$(mktemp -d)}"
 [ -n "${OUT:-}" ] || trap 'rm -rf "$out"' EXIT
 dotnet build "$here/Parity" -c Release -v quiet -nologo >/dev/null
 "$python" "$here/parity.py" gen "$out"
-dotnet "$here/Parity/bin/Release/net10.0/Parity.dll" "$out" 2> >(grep -v "Warning: An output with one or more elements was resized" >&2)
+dotnet "$here/Parity/bin/Release/net10.0/Parity.dll" "$out" 2> >(grep -v -e "Warning: An output with one or more elements was resized" -e "Logging before InitGoogleLogging" >&2)
 "$python" "$here/parity.py" check "$out"

@@ -22,14 +22,17 @@ foreach (var node in spec["cases"]!.AsArray())
     using (Scope.Begin())
     {
         var live = new Dictionary<string, Tensor>();
+        var gradNames = c["grad"]!.AsArray().Select(n => (string)n!).ToArray();
+        var permNames = c["perm"]!.AsArray().Select(n => (string)n!).ToHashSet();
+        // A fresh input (requiring grad when listed), passed as a non-contiguous view (dims reversed back) when listed in perm.
         Tensor In(string n)
         {
             if (live.TryGetValue(n, out var t)) return t;
             var (dt, shape, bytes) = raw[n];
-            return live[n] = RawTensors.Make(dt, shape, bytes);
+            var b = RawTensors.Make(dt, shape, bytes).RequiresGrad_(gradNames.Contains(n));
+            return live[n] = permNames.Contains(n) ? b.Permute(Enumerable.Range(0, shape.Length).Reverse().Select(i => (long)i).ToArray()) : b;
         }
-        var gradNames = c["grad"]!.AsArray().Select(n => (string)n!).ToArray();
-        foreach (var n in gradNames) In(n).RequiresGrad_();
+        foreach (var n in gradNames) In(n);
         var gens = new List<Generator>();
         object? Decode(JsonNode? v)
         {
