@@ -56,3 +56,12 @@ let ``bench/parity: RPow with an int base and a float64 exponent differentiates 
     // float64 pow and log are correctly rounded to a few ulps (2.2e-16 each); float32's log 3 would be off by ~3e-8 relative.
     let expected = [ for v in [ 0.5; 1.0; 2.0 ] -> 3.0 ** v * log 3.0 ]
     Array.iter2 (fun (e: float) (a: float) -> Assert.True(abs (a - e) <= 1e-14 * abs e, $"expected {e}, got {a}")) (List.toArray expected) (vals g)
+
+[<Fact>]
+let ``bench/parity: the second derivative of Abs (a storage-free ZeroTensor in libtorch) reads out as zeros instead of crashing`` () =
+    use sc = Scope.Begin()
+    let x = vec([ 1.0; -2.0; 3.0 ]).RequiresGrad_()
+    let g = Autograd.Grad(x.Abs().Sum(), x, createGraph = true)         // sign(x), differentiable
+    close 0.0 [ 1.0; -1.0; 1.0 ] g
+    let h = Autograd.Grad(g.Sum(), x)                                    // d sign(x) / dx = 0 away from 0
+    Assert.Equal<float[]>([| 0.0; 0.0; 0.0 |], h.ToArray<float>())
