@@ -199,10 +199,20 @@ def run_torch(case, op, inputs):
     diff = [(k, o) for k, o in enumerate(outs) if isinstance(o, torch.Tensor) and o.requires_grad]
     if ins and diff:
         try:
-            gs = torch.autograd.grad([o for _, o in diff], ins, [weights(o, k) for k, o in diff], allow_unused=True)
-            res["grads"] = list(gs)
+            second = all(t.dtype == torch.float64 for t in ins)
+            gs = torch.autograd.grad([o for _, o in diff], ins, [weights(o, k) for k, o in diff], allow_unused=True, create_graph=second)
+            res["grads"] = [None if x is None else x.detach() for x in gs]
         except Exception as e:  # noqa: BLE001
             res["grad_error"] = f"{type(e).__name__}: {str(e).splitlines()[0]}"
+            return res
+        # float64 cases: second derivatives, the gradient of sum_k w'_k . grad_k (w' from output index 5 + k) w.r.t. the inputs
+        diff2 = [(k, x) for k, x in enumerate(gs) if x is not None and x.requires_grad]
+        if second and diff2:
+            try:
+                g2 = torch.autograd.grad([x for _, x in diff2], ins, [weights(x, 5 + k) for k, x in diff2], allow_unused=True)
+                res["grads2"] = list(g2)
+            except Exception as e:  # noqa: BLE001
+                res["grad2_error"] = f"{type(e).__name__}: {str(e).splitlines()[0]}"
     return res
 
 
@@ -265,6 +275,15 @@ def compare(case, op, ours, theirs, got):
         why = same_tensor(None if x is None else got[x], y)
         if why:
             return f"gradient of input {case['grad'][k]}: {why}"
+    if ("grad2_error" in ours) != ("grad2_error" in theirs):
+        return f"second derivative: ours {ours.get('grad2_error', 'ok')}, PyTorch {theirs.get('grad2_error', 'ok')}"
+    ha, hb = ours.get("grads2") or [], theirs.get("grads2") or []
+    if bool(ha) != bool(hb):
+        return f"second derivative: ours {'computed' if ha else 'none'}, PyTorch {'computed' if hb else 'none'}"
+    for k, (x, y) in enumerate(zip(ha, hb)):
+        why = same_tensor(None if x is None else got[x], y)
+        if why:
+            return f"second derivative w.r.t. input {case['grad'][k]}: {why}"
     return None
 
 

@@ -13,12 +13,14 @@ var raw = RawTensors.Read(Path.Combine(folder, "inputs.bin"), spec["tensors"]!.A
 using var writer = new RawWriter(Path.Combine(folder, "results.bin"));
 var results = new JsonArray();
 var unresolved = new SortedSet<string>();
+var trace = Environment.GetEnvironmentVariable("PARITY_TRACE") == "1";  // each case's id on stderr before it runs (to find a crash)
 
 foreach (var node in spec["cases"]!.AsArray())
 {
     var c = node!.AsObject();
     var id = (int)c["id"]!;
     var r = new JsonObject { ["id"] = id };
+    if (trace) Console.Error.WriteLine($"case {id} {c["op"]}");
     using (Scope.Begin())
     {
         var live = new Dictionary<string, Tensor>();
@@ -77,9 +79,21 @@ foreach (var node in spec["cases"]!.AsArray())
             {
                 try
                 {
+                    var second = ins.All(t => t.Dtype == ScalarType.Float64);
                     var ws = diff.Select(p => Weights((Tensor)p.o!, p.k)).ToArray();
-                    var gs = Autograd.Grad(diff.Select(p => (Tensor)p.o!).ToArray(), ins, ws, allowUnused: true);
+                    var gs = Autograd.Grad(diff.Select(p => (Tensor)p.o!).ToArray(), ins, ws, allowUnused: true, createGraph: second);
                     r["grads"] = new JsonArray(gs.Select((g, k) => g is null ? null : (JsonNode)writer.Add($"r{id}_g{k}", g)).ToArray());
+                    // float64 cases: second derivatives, as parity.py (weights from output index 5 + k)
+                    var diff2 = gs.Select((g, k) => (g, k)).Where(p => p.g is { RequiresGrad: true }).ToList();
+                    if (second && diff2.Count > 0)
+                    {
+                        try
+                        {
+                            var g2 = Autograd.Grad(diff2.Select(p => p.g!).ToArray(), ins, diff2.Select(p => Weights(p.g!, 5 + p.k)).ToArray(), allowUnused: true);
+                            r["grads2"] = new JsonArray(g2.Select((g, k) => g is null ? null : (JsonNode)writer.Add($"r{id}_h{k}", g)).ToArray());
+                        }
+                        catch (Exception e) { r["grad2_error"] = Message(e); }
+                    }
                 }
                 catch (Exception e) { r["grad_error"] = Message(e); }
             }
