@@ -20,8 +20,11 @@ GD_BINARY_BOTH(div, at::div(x, y)) GD_BINARY_BOTH(pow, at::pow(x, y)) GD_BINARY_
 GD_BINARY_BOTH(eq, at::eq(x, y)) GD_BINARY_BOTH(ne, at::ne(x, y)) GD_BINARY_BOTH(lt, at::lt(x, y))
 GD_BINARY_BOTH(le, at::le(x, y)) GD_BINARY_BOTH(gt, at::gt(x, y)) GD_BINARY_BOTH(ge, at::ge(x, y))
 GD_BINARY_BOTH(floor_divide, at::floor_divide(x, y))
-GD_BINARY(maximum, at::maximum(x, y)) GD_BINARY_SCALAR(maximum, at::clamp_min(x, y))
-GD_BINARY(minimum, at::minimum(x, y)) GD_BINARY_SCALAR(minimum, at::clamp_max(x, y))
+// A scalar bound as torch.maximum(x, torch.tensor(b)): a 0-d tensor of result_type(x, b), so ties split the gradient
+// (clamp_min gives it all to x) and bool tensors work.
+namespace { at::Tensor scalar_like(const at::Tensor& x, const at::Scalar& b) { return at::scalar_tensor(b, x.options().dtype(at::result_type(x, b))); } }
+GD_BINARY(maximum, at::maximum(x, y)) GD_BINARY_SCALAR(maximum, at::maximum(x, scalar_like(x, y)))
+GD_BINARY(minimum, at::minimum(x, y)) GD_BINARY_SCALAR(minimum, at::minimum(x, scalar_like(x, y)))
 GD_BINARY(logical_and, at::logical_and(x, y))
 GD_BINARY_SCALAR(logical_and, at::logical_and(x, at::scalar_tensor(y, x.options().dtype(at::kBool))))
 GD_BINARY(logical_or, at::logical_or(x, y))

@@ -65,3 +65,23 @@ let ``bench/parity: the second derivative of Abs (a storage-free ZeroTensor in l
     close 0.0 [ 1.0; -1.0; 1.0 ] g
     let h = Autograd.Grad(g.Sum(), x)                                    // d sign(x) / dx = 0 away from 0
     Assert.Equal<float[]>([| 0.0; 0.0; 0.0 |], h.ToArray<float>())
+
+[<Fact>]
+let ``bench/parity: Maximum and Minimum with a scalar split the gradient at a tie, as torch.maximum(x, torch.tensor(b)) (clamp_min gave it all to x)`` () =
+    use sc = Scope.Begin()
+    let x = vec([ 0.0; 1.0; -1.0 ]).RequiresGrad_()
+    let up = x.Maximum(Scalar.op_Implicit 0.0)
+    close 0.0 [ 0.0; 1.0; 0.0 ] up
+    close 0.0 [ 0.5; 1.0; 0.0 ] (Autograd.Grad(up.Sum(), x))      // d max(x, 0)/dx: 1/2 at the tie x = 0
+    let down = x.Minimum(Scalar.op_Implicit 0.0)
+    close 0.0 [ 0.0; 0.0; -1.0 ] down
+    close 0.0 [ 0.5; 0.0; 1.0 ] (Autograd.Grad(down.Sum(), x))
+
+[<Fact>]
+let ``bench/parity: Maximum and Minimum of a bool tensor with a bool scalar stay bool, as torch.maximum`` () =
+    use sc = Scope.Begin()
+    let b = bools [ true; false ]
+    let up = b.Maximum(Scalar.op_Implicit true)
+    Assert.Equal(ScalarType.Bool, up.Dtype)
+    Assert.Equal<bool[]>([| true; true |], up.ToArray<bool>())
+    Assert.Equal<bool[]>([| false; false |], b.Minimum(Scalar.op_Implicit false).ToArray<bool>())
