@@ -91,7 +91,11 @@ class Draw:
         shape = list(shape)
         if dtype in FLOAT:
             if lo is None:
-                return (torch.randn(shape, generator=self.g, dtype=F64) * 2).to(dtype)
+                x = torch.randn(shape, generator=self.g, dtype=F64) * 2
+                if x.numel() and self.r.random() < 0.1:  # special values: nan, +-inf, -0, 0, at a few places
+                    for _ in range(self.r.randint(1, 2)):
+                        x.view(-1)[self.r.randrange(x.numel())] = self.r.choice([float("nan"), float("inf"), float("-inf"), -0.0, 0.0])
+                return x.to(dtype)
             return (torch.rand(shape, generator=self.g, dtype=F64) * (hi - lo) + lo).to(dtype)
         if dtype == B:
             return torch.randint(0, 2, shape, generator=self.g).bool()

@@ -45,13 +45,16 @@ def T(s):
 
 
 def sdpa_ref(q, k, v, attn_mask=None, is_causal=False, scale=None):
-    """softmax(q k^T scale + mask) v (Vaswani et al. eq. 1), the math path of F.scaled_dot_product_attention (absent in 1.13)."""
+    """
+    softmax(q k^T scale + bias) v (Vaswani et al. eq. 1) as PyTorch 2's documented math path of F.scaled_dot_product_attention
+    (absent in 1.13): the causal triangle and a bool mask become an additive bias of 0 / -inf.
+    """
     s = (q * (scale if scale is not None else q.shape[-1] ** -0.5)) @ k.transpose(-2, -1)
     if is_causal:
-        s = s.masked_fill(torch.ones(s.shape[-2:], dtype=torch.bool).triu(1), float("-inf"))
-    elif attn_mask is not None:
-        s = s.masked_fill(~attn_mask, float("-inf")) if attn_mask.dtype == torch.bool else s + attn_mask
-    return s.softmax(-1) @ v
+        attn_mask = torch.ones(s.shape[-2:], dtype=torch.bool).tril()
+    if attn_mask is not None and attn_mask.dtype == torch.bool:
+        attn_mask = torch.zeros(attn_mask.shape, dtype=s.dtype).masked_fill(~attn_mask, float("-inf"))
+    return (s if attn_mask is None else s + attn_mask).softmax(-1) @ v
 
 
 def dropout_ref(x, p, training, gen):

@@ -229,8 +229,11 @@ def same_tensor(a, b, values=True):
         return None
     b = b.detach()
     if a.dtype in FLOAT:
-        if torch.equal(a.nan_to_num(nan=0.5), b.nan_to_num(nan=0.5)) and torch.equal(a.isnan(), b.isnan()):
+        if torch.equal(a.isnan(), b.isnan()) and torch.equal(a.nan_to_num(nan=0.5), b.nan_to_num(nan=0.5)) \
+                and torch.equal(torch.signbit(a) & ~a.isnan(), torch.signbit(b) & ~b.isnan()):
             return None
+        if torch.equal(a.nan_to_num(nan=0.5), b.nan_to_num(nan=0.5)) and torch.equal(a.isnan(), b.isnan()):
+            return f"signs of zero differ (ours {short(a)} vs {short(b)})"
         rtol, atol = TOL[a.dtype]
         if torch.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True):
             STATS["tolerance"] += 1
