@@ -337,7 +337,7 @@ def check(folder):
     n = agree + len(differ) + len(known)
     print(f"{n} cases, {agree} agree, {len(differ) + len(known)} differ"
           f" ({agree - exact_raise} agree on results, {exact_raise} raise on both sides; "
-          f"{STATS['tolerance']} float tensors within tolerance rather than bit for bit; {len(known)} differences are known design choices)")
+          f"{STATS['tolerance']} float tensors within tolerance rather than bit for bit; {len(known)} differences are known: design choices or PyTorch 1.13 bugs)")
     if STATS["ops"]:
         print("within tolerance (not bit for bit) in: " + ", ".join(sorted(STATS["ops"])))
     by_block = {}
