@@ -20,8 +20,11 @@ GD_BINARY_BOTH(div, at::div(x, y)) GD_BINARY_BOTH(pow, at::pow(x, y)) GD_BINARY_
 GD_BINARY_BOTH(eq, at::eq(x, y)) GD_BINARY_BOTH(ne, at::ne(x, y)) GD_BINARY_BOTH(lt, at::lt(x, y))
 GD_BINARY_BOTH(le, at::le(x, y)) GD_BINARY_BOTH(gt, at::gt(x, y)) GD_BINARY_BOTH(ge, at::ge(x, y))
 GD_BINARY_BOTH(floor_divide, at::floor_divide(x, y))
-GD_BINARY(maximum, at::maximum(x, y)) GD_BINARY_SCALAR(maximum, at::clamp_min(x, y))
-GD_BINARY(minimum, at::minimum(x, y)) GD_BINARY_SCALAR(minimum, at::clamp_max(x, y))
+// A scalar bound as torch.maximum(x, torch.tensor(b)): a 0-d tensor of result_type(x, b), so ties split the gradient
+// (clamp_min gives it all to x) and bool tensors work.
+namespace { at::Tensor scalar_like(const at::Tensor& x, const at::Scalar& b) { return at::scalar_tensor(b, x.options().dtype(at::result_type(x, b))); } }
+GD_BINARY(maximum, at::maximum(x, y)) GD_BINARY_SCALAR(maximum, at::maximum(x, scalar_like(x, y)))
+GD_BINARY(minimum, at::minimum(x, y)) GD_BINARY_SCALAR(minimum, at::minimum(x, scalar_like(x, y)))
 GD_BINARY(logical_and, at::logical_and(x, y))
 GD_BINARY_SCALAR(logical_and, at::logical_and(x, at::scalar_tensor(y, x.options().dtype(at::kBool))))
 GD_BINARY(logical_or, at::logical_or(x, y))
@@ -31,7 +34,9 @@ GD_BINARY(atan2, at::atan2(x, y)) GD_BINARY(logaddexp, at::logaddexp(x, y))
 GD_BINARY_SCALAR(atan2, at::atan2(x, at::native::wrapped_scalar_tensor(y, x.device())))
 GD_BINARY_SCALAR(rsub, at::rsub(x, y))
 GD_BINARY_SCALAR(rdiv, x.reciprocal() * y)
-GD_BINARY_SCALAR(rpow, at::pow(y, x))
+// b ** x as Python's Tensor.__rpow__: b as a 0-d tensor of result_type(b, x), so a bool base stays differentiable in x
+// and an int base with a float64 x takes log(b) in float64.
+GD_BINARY_SCALAR(rpow, at::pow(at::scalar_tensor(y, x.options().dtype(at::result_type(x, y))), x))
 
 GD_API int gd_tensor_leaky_relu(gd_tensor a, double slope, gd_tensor* out) {
   GD_TRY(*out = wrap(at::leaky_relu(T(a), slope)))
@@ -51,6 +56,7 @@ GD_API int gd_tensor_clamp_(gd_tensor a, const gd_scalar* min, const gd_scalar* 
 }
 GD_API int gd_tensor_add_(gd_tensor a, gd_tensor b, gd_scalar alpha) { GD_TRY(T(a).add_(T(b), gd::scalar(alpha))) }
 GD_API int gd_tensor_add_scalar_(gd_tensor a, gd_scalar b) { GD_TRY(T(a).add_(gd::scalar(b))) }
+GD_API int gd_tensor_sub_(gd_tensor a, gd_tensor b) { GD_TRY(T(a).sub_(T(b))) }
 GD_API int gd_tensor_mul_(gd_tensor a, gd_tensor b) { GD_TRY(T(a).mul_(T(b))) }
 GD_API int gd_tensor_mul_scalar_(gd_tensor a, gd_scalar b) { GD_TRY(T(a).mul_(gd::scalar(b))) }
 GD_API int gd_tensor_div_(gd_tensor a, gd_tensor b) { GD_TRY(T(a).div_(T(b))) }

@@ -39,7 +39,9 @@ GD_API int gd_tensor_copy_out(gd_tensor a, void* buffer, int64_t nbytes) {
   GD_TRY(auto t = gd::T(a).detach().to(at::kCPU).contiguous();
          TORCH_CHECK(static_cast<int64_t>(t.nbytes()) == nbytes, "copy_out: buffer holds ", nbytes,
                      " bytes but the tensor has ", t.nbytes());
-         if (nbytes > 0) std::memcpy(buffer, t.data_ptr(), t.nbytes()))
+         // A ZeroTensor (libtorch's storage-free zeros, e.g. the second derivative of abs) has no data to copy.
+         if (nbytes > 0 && t._is_zerotensor()) std::memset(buffer, 0, t.nbytes());
+         else if (nbytes > 0) std::memcpy(buffer, t.data_ptr(), t.nbytes()))
 }
 GD_API int gd_tensor_item(gd_tensor a, gd_scalar* out) {
   GD_TRY(auto s = gd::T(a).item();
