@@ -182,7 +182,6 @@ GD_API int gd_tensor_clamp(gd_tensor a, const gd_scalar* min, const gd_scalar* m
 /* In-place arithmetic for optimizers: a += alpha * b, a *= b, a += value * b * c, a += value * b / c. */
 GD_API int gd_tensor_add_(gd_tensor a, gd_tensor b, gd_scalar alpha);
 GD_API int gd_tensor_add_scalar_(gd_tensor a, gd_scalar b);
-GD_API int gd_tensor_sub_(gd_tensor a, gd_tensor b);  /* a -= b (refuses bool operands, as torch.sub_) */
 GD_API int gd_tensor_mul_(gd_tensor a, gd_tensor b);
 GD_API int gd_tensor_mul_scalar_(gd_tensor a, gd_scalar b);
 GD_API int gd_tensor_div_(gd_tensor a, gd_tensor b);

@@ -56,7 +56,6 @@ GD_API int gd_tensor_clamp_(gd_tensor a, const gd_scalar* min, const gd_scalar* 
 }
 GD_API int gd_tensor_add_(gd_tensor a, gd_tensor b, gd_scalar alpha) { GD_TRY(T(a).add_(T(b), gd::scalar(alpha))) }
 GD_API int gd_tensor_add_scalar_(gd_tensor a, gd_scalar b) { GD_TRY(T(a).add_(gd::scalar(b))) }
-GD_API int gd_tensor_sub_(gd_tensor a, gd_tensor b) { GD_TRY(T(a).sub_(T(b))) }
 GD_API int gd_tensor_mul_(gd_tensor a, gd_tensor b) { GD_TRY(T(a).mul_(T(b))) }
 GD_API int gd_tensor_mul_scalar_(gd_tensor a, gd_scalar b) { GD_TRY(T(a).mul_(gd::scalar(b))) }
 GD_API int gd_tensor_div_(gd_tensor a, gd_tensor b) { GD_TRY(T(a).div_(T(b))) }

@@ -14,7 +14,6 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_clamp(Tensor a, Scalar[]? min, Scalar[]? max, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_add_(Tensor a, Tensor b, Scalar alpha);
     [LibraryImport(Lib)] internal static partial int gd_tensor_add_scalar_(Tensor a, Scalar b);
-    [LibraryImport(Lib)] internal static partial int gd_tensor_sub_(Tensor a, Tensor b);
     [LibraryImport(Lib)] internal static partial int gd_tensor_mul_(Tensor a, Tensor b);
     [LibraryImport(Lib)] internal static partial int gd_tensor_exp_(Tensor a);
     [LibraryImport(Lib)] internal static partial int gd_tensor_mul_scalar_(Tensor a, Scalar b);

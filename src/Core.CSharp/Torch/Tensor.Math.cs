@@ -150,7 +150,7 @@ public sealed partial class Tensor
     public Tensor Add_(Tensor other, Scalar? alpha = null) { Check(gd_tensor_add_(this, other, alpha ?? 1)); return this; }
     public Tensor Add_(Scalar other) { Check(gd_tensor_add_scalar_(this, other)); return this; }
     /// <summary>this -= other (torch.Tensor.sub_: bool operands are refused, as in PyTorch).</summary>
-    public Tensor Sub_(Tensor other) { Check(gd_tensor_sub_(this, other)); return this; }
+    public Tensor Sub_(Tensor other) => Sub_(other, 1);   // refuses bool operands, as torch.sub_
     public Tensor Mul_(Tensor other) { Check(gd_tensor_mul_(this, other)); return this; }
     /// <summary>exp in place (torch.Tensor.exp_); returns this.</summary>
     public Tensor Exp_() { Check(gd_tensor_exp_(this)); return this; }

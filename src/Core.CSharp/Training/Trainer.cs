@@ -115,7 +115,6 @@ public sealed partial class Trainer : IDisposable
         if (batchesPerEpoch is { } bpe && bpe != order.BatchesPerEpoch)
             throw new ArgumentException($"Trainer.Fit: the run so far cut its data into {bpe} batches per epoch, this data set gives {order.BatchesPerEpoch}; resume with the same data set, BatchSize and DropLast");
         batchesPerEpoch = order.BatchesPerEpoch;
-        if (group is not null) CheckShards(data.Count);
 
         var total = Stopwatch.StartNew();
         var records = new List<StepRecord>();

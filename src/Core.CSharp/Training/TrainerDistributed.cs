@@ -35,14 +35,6 @@ public sealed partial class Trainer
         catch { group.Dispose(); group = null; throw; }
     }
 
-    /// <summary>Every rank needs at least one example of every batch, the last one of an epoch included.</summary>
-    private void CheckShards(long n)
-    {
-        var last = options.DropLast ? options.BatchSize : (int)(n % options.BatchSize == 0 ? options.BatchSize : n % options.BatchSize);
-        if (last < WorldSize)
-            throw new ArgumentException($"Trainer.Fit: the last batch of each epoch has {last} example(s), fewer than the {WorldSize} ranks, so some rank would get none; set TrainOptions.DropLast = true or choose a BatchSize that leaves at least {WorldSize} over (the data set has {n})");
-    }
-
     /// <summary>
     /// Rank r's part of a global batch: positions r, r + W, r + 2W, ... of the batch (so of the epoch's order): the
     /// ranks' parts are disjoint and together the whole batch. share = n_r / n, this rank's fraction of the batch.
@@ -67,7 +59,12 @@ public sealed partial class Trainer
     private bool DistributedStep(IDataset data, Objective objective, EpochOrder order, StepContext ctx, out double loss, out double? gradNorm)
     {
         var s = ctx.Step;
-        var idx = Shard(order.Indices(s), Rank, WorldSize, out var share);
+        var global = order.Indices(s);
+        var idx = Shard(global, Rank, WorldSize, out var share);
+        // A last batch smaller than the world leaves some ranks nothing: such a rank runs the objective on the batch's
+        // first example with share 0 (its loss, metrics and gradient weigh nothing), so every rank still takes part in
+        // each collective with the same metric names.
+        if (idx.Length == 0) idx = new[] { global[0] };
         var batch = data.Batch(idx, runGenerator);
         var lossTensor = objective(batch, ctx)
                          ?? throw new InvalidOperationException($"Trainer.Fit: the objective returned null at step {s}; return the scalar loss tensor");
