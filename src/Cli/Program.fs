@@ -35,9 +35,11 @@ type CheckArgs =
 
 type ResumeArgs =
     | [<MainCommand; ExactlyOnce>] Folder of folder: string
+    | Nproc of workers: int
     interface IArgParserTemplate with
         member a.Usage =
             match a with
+            | Nproc _ -> "data-parallel on this machine: continue with this many worker processes (any number: the data order is global)."
             | Folder _ -> "a run folder (runs/<experiment>/<timestamp>/) whose run was interrupted or failed."
 
 type SampleArgs =
@@ -205,10 +207,7 @@ let private runFoldersUnder (root: string) =
 /// `--nproc N [--nnodes M --node-rank R --master host:port]`: starts this machine's workers (this program again, with
 /// torchrun's environment variables) and waits for them; a worker that fails fails the run, and the run folder rank 0
 /// made says which rank died.
-let private launchWorkers (argv: string[]) (a: ParseResults<RunArgs>) (nproc: int) (root: string) =
-    let nnodes = a.GetResult(RunArgs.Nnodes, defaultValue = 1)
-    let nodeRank = a.GetResult(RunArgs.Node_Rank, defaultValue = 0)
-    let master = a.TryGetResult RunArgs.Master
+let private launchWorkers (argv: string[]) (nproc: int) (nnodes: int) (nodeRank: int) (master: string option) (folders: unit -> Set<string>) =
     let addr, port =
         match master with
         | None -> "127.0.0.1", 0
@@ -225,7 +224,7 @@ let private launchWorkers (argv: string[]) (a: ParseResults<RunArgs>) (nproc: in
         | o :: _ :: rest when launchOptions.Contains o -> strip rest
         | x :: rest -> x :: strip rest
         | [] -> []
-    let before = runFoldersUnder root
+    let before = folders ()
     printfn "launching %d worker(s) on this machine (%d in all); each gets %d thread(s)" nproc (nproc * nnodes) (max 1 (Environment.ProcessorCount / nproc))
     let result =
         GenDsl.Distributed.Launch.Run(
@@ -236,7 +235,7 @@ let private launchWorkers (argv: string[]) (a: ParseResults<RunArgs>) (nproc: in
     if result.Succeeded then ExitCode.Ok
     else
         let why = sprintf "%s (of %d workers)" result.FailureMessage (nproc * nnodes)
-        for d in Set.difference (runFoldersUnder root) before do
+        for d in Set.difference (folders ()) before do
             match RunFolder.state d with
             | RunFolder.Done -> ()
             | _ ->
@@ -258,7 +257,9 @@ let private runCmd (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<Run
         if device <> "cpu" then raise (UsageError "data-parallel runs are CPU-only in this build (Gloo): leave out --device, or run one process on the GPU")
         match writableRoot root with
         | Error msg -> eprint msg; ExitCode.Usage
-        | Ok () -> launchWorkers argv a nproc root
+        | Ok () ->
+            launchWorkers argv nproc (a.GetResult(RunArgs.Nnodes, defaultValue = 1)) (a.GetResult(RunArgs.Node_Rank, defaultValue = 0))
+                (a.TryGetResult RunArgs.Master) (fun () -> runFoldersUnder root)
     else
     // A worker other than rank 0 computes what rank 0 does but keeps nothing: its run folder is a scratch copy.
     let scratch = worker |> Option.filter (fun d -> d.Rank <> 0) |> Option.map (fun d -> Path.Combine(Path.GetTempPath(), sprintf "gendsl-rank%d-%s" d.Rank (Guid.NewGuid().ToString("N"))))
@@ -300,15 +301,56 @@ let private checkCmd (o: ParseResults<Args>) (a: ParseResults<CheckArgs>) (descr
                     printfn "  study %s: %s" s.Label (match s.Kind with KlAsymmetry _ -> "KL asymmetry" | ReceptiveFields _ -> "receptive fields" | GdaDynamics _ -> "GDA dynamics" | ChangeOfVariables _ -> "change of variables" | ArFit _ -> "AR fit")
         ExitCode.Ok
 
-let private resumeCmd (o: ParseResults<Args>) (a: ParseResults<ResumeArgs>) =
+/// The environment variable through which `resume --nproc` hands each other rank its copy of the run folder.
+let private resumeCopies = "GENDSL_RESUME_COPIES"
+
+let private resumeCmd (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<ResumeArgs>) =
     let folder = a.GetResult ResumeArgs.Folder
     let device = o.GetResult(Device, defaultValue = "cpu")
+    let worker = GenDsl.Distributed.DistributedOptions.FromEnvironment() |> Option.ofObj
+    let nproc = a.GetResult(ResumeArgs.Nproc, defaultValue = 1)
+    if nproc < 1 then raise (UsageError(sprintf "--nproc must be >= 1, got %d" nproc))
     match machineOptions (o.TryGetResult Threads) device with
     | Error msg -> eprint msg; ExitCode.Usage
+    | Ok () when worker.IsNone && nproc > 1 ->
+        if device <> "cpu" then raise (UsageError "data-parallel runs are CPU-only in this build (Gloo): leave out --device")
+        if not (Directory.Exists folder) then raise (UsageError(sprintf "no run folder '%s'" folder))
+        // Ranks 1.. resume a copy each, taken now before rank 0 touches the folder, and deleted after.
+        let copies = Path.Combine(Path.GetTempPath(), "gendsl-resume-" + Guid.NewGuid().ToString("N"))
+        try
+            for r in 1 .. nproc - 1 do
+                let dst = Path.Combine(copies, sprintf "rank%d" r)
+                for d in Directory.GetDirectories(folder, "*", SearchOption.AllDirectories) do
+                    Directory.CreateDirectory(Path.Combine(dst, Path.GetRelativePath(folder, d))) |> ignore
+                Directory.CreateDirectory dst |> ignore
+                for f in Directory.GetFiles(folder, "*", SearchOption.AllDirectories) do
+                    File.Copy(f, Path.Combine(dst, Path.GetRelativePath(folder, f)))
+            Environment.SetEnvironmentVariable(resumeCopies, copies)
+            let full = Path.GetFullPath folder
+            // Before the launch nothing to mark; after it, the folder unless it finished.
+            let mutable launched = false
+            let folders () =
+                if not launched then launched <- true; Set.empty
+                elif RunFolder.state full = RunFolder.Done then Set.empty
+                else Set.singleton full
+            launchWorkers argv nproc 1 0 None folders
+        finally
+            Environment.SetEnvironmentVariable(resumeCopies, null)
+            try Directory.Delete(copies, true) with _ -> ()
     | Ok () ->
-        let opts = { Runs.defaults with Device = device; Threads = o.TryGetResult Threads }
+        let folder =
+            match worker with
+            | Some d when d.Rank <> 0 ->
+                match Environment.GetEnvironmentVariable resumeCopies with
+                | null | "" -> raise (UsageError "resume as rank > 0 needs the copy `gendsl resume --nproc` makes: resume a data-parallel run with --nproc on the machine that holds its folder")
+                | copies -> Path.Combine(copies, sprintf "rank%d" d.Rank)
+            | _ -> folder
+        let opts = { Runs.defaults with Device = device; Threads = o.TryGetResult Threads; Distributed = worker }
         printfn "resuming %s" folder
-        match Progress.run (fun progress -> Interpret.resume { opts with Progress = progress } folder) with
+        let outcome =
+            if worker |> Option.exists (fun d -> d.Rank <> 0) then Interpret.resume opts folder
+            else Progress.run (fun progress -> Interpret.resume { opts with Progress = progress } folder)
+        match outcome with
         | Error msg -> eprint msg; ExitCode.Usage
         | Ok outcome -> report outcome
 
@@ -409,7 +451,7 @@ let execute (argv: string[]) : int =
                 | Run a -> true, (fun () -> runCmd argv results a)
                 | Check a -> false, (fun () -> checkCmd results a false)
                 | Describe a -> false, (fun () -> checkCmd results a true)
-                | Resume a -> true, (fun () -> resumeCmd results a)
+                | Resume a -> true, (fun () -> resumeCmd argv results a)
                 | Sample a -> false, (fun () -> sampleCmd results a)
                 | List a -> false, (fun () -> listCmd a)
                 | _ -> false, (fun () -> ExitCode.Usage)
