@@ -83,7 +83,6 @@ def main():
 
 
 def run(a):
-
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     torch.set_num_threads(a.threads or (2 if world == 1 else 1))
@@ -107,6 +106,8 @@ def run(a):
             if p.dim() == 2:
                 nn.init.normal_(p, 0, 0.02)
         steps = a.steps
+        if steps * batch > w:
+            raise SystemExit(f"--steps {steps}: the LM bench times steps within one epoch, at most {w // batch}")
         unit = c                                                           # tokens predicted per window
     net = nn.parallel.DistributedDataParallel(model) if world > 1 else model
     opt = torch.optim.Adam(net.parameters(), lr=lr)
@@ -120,10 +121,7 @@ def run(a):
     start = time.perf_counter()
     for s in range(steps):
         t0 = time.perf_counter()
-        lo = (s * batch) % n
-        if lo + batch > n and a.model == "lm":                             # a new epoch's permutation when the LM runs past one
-            perm, lo = torch.randperm(n, generator=g_order), 0
-        glob = perm[lo: lo + batch]                                        # (B,) this step's global batch
+        glob = perm[s * batch: (s + 1) * batch]                            # (B,) this step's global batch
         mine = glob[rank::world]                                           # (B / W,) this rank's strided shard
         opt.zero_grad()
         loss = net(data[mine], g_noise)
