@@ -74,6 +74,15 @@ let ``Cauchy(1, 2): log-density and CDF equal the closed forms; scale must be po
     throws<ArgumentException> "Cauchy: scale must be > 0" (fun () -> box (Cauchy(0.0, 0.0)))
 
 [<Fact>]
+let ``Cauchy sampling is inversion: the CDF of each draw is the torch.rand draw of the same seed`` () =
+    use g1 = new Generator(8UL)
+    use g2 = new Generator(8UL)
+    let c = Cauchy(1.0, 2.0)
+    use x = c.Sample(200L, g1)
+    use u = Torch.Rand([| 200L |], g2, ScalarType.Float64)
+    close 1e-12 (vals u) (c.Cdf(x))
+
+[<Fact>]
 let ``Cauchy(1, 2) samples pass a KS test against the closed-form CDF`` () =
     use g = new Generator(3UL)
     let xs = vals (Cauchy(1.0, 2.0).Sample(int64 n, g))
@@ -138,7 +147,9 @@ let ``Categorical.LogProb picks log p_x per row and broadcasts x of shape (n, B)
     use p = t64 [ 2L; 3L ] [ 0.2; 0.3; 0.5; 0.6; 0.3; 0.1 ]
     let c = Categorical.FromProbs(p)
     use x = t64 [ 2L; 2L ] [ 2.0; 0.0; 1.0; 2.0 ]                      // rows: (x_1, x_2) for batch entries 1 and 2
-    close 1e-15 [ log 0.5; log 0.6; log 0.3; log 0.1 ] (c.LogProb(x))
+    use lp = c.LogProb(x)
+    Assert.Equal<int64 list>([ 2L; 2L ], shape lp)
+    close 1e-15 [ log 0.5; log 0.6; log 0.3; log 0.1 ] lp
     close 1e-15 [ log 0.3 ] (Categorical.FromProbs(0.2, 0.3, 0.5).LogProb(vec [ 1.0 ]))
 
 [<Fact>]
@@ -188,6 +199,7 @@ let ``BatchShape follows PyTorch broadcasting: size-1 and missing dims stretch, 
     Assert.Equal<int64 list>([ 2L; 3L ], bs (Torch.Scalar(0.0)) (Torch.Ones(2L, 3L)))
     Assert.Equal<int64 list>([ 2L; 3L ], bs (Torch.Zeros(2L, 3L)) (Torch.Scalar(1.0)))
     throws<ArgumentException> "parameter shapes [2] and [3] do not broadcast" (fun () -> box (bs (Torch.Zeros(2L)) (Torch.Ones(3L))))
+    throws<ArgumentException> "parameter shapes [2, 3] and [4, 3] do not broadcast" (fun () -> box (bs (Torch.Zeros(2L, 3L)) (Torch.Ones(4L, 3L))))
 
 /// A seed whose first 2^24 float32 torch.rand draws include an exact 0 (seeds 1-12 searched: 1, 2, 3, 7, 8, 12 do; checked below).
 let private zeroSeed = 3UL
@@ -218,6 +230,7 @@ let ``NormalMixture.LogProb of a 1-D mixture with unnormalised weights equals th
 [<Fact>]
 let ``NormalMixture refuses means not (K, D), weights not (K), non-positive scales, negative weights and x not (N, D)`` () =
     throws<ArgumentException> "means must be (K, D), got [3]" (fun () -> box (NormalMixture(vec [ 1.0 ], vec [ 0.0; 1.0; 2.0 ], vec [ 1.0 ])))
+    throws<ArgumentException> "means must be (K, D), got [1, 2, 1]" (fun () -> box (NormalMixture(vec [ 1.0 ], Torch.Zeros(1L, 2L, 1L), vec [ 1.0 ])))
     throws<ArgumentException> "weights must be (K) with K = 2" (fun () -> box (NormalMixture(vec [ 1.0; 1.0; 1.0 ], Torch.Zeros(2L, 1L), vec [ 1.0; 1.0 ])))
     throws<ArgumentException> "weights must be (K) with K = 2" (fun () -> box (NormalMixture(Torch.Ones(2L, 1L), Torch.Zeros(2L, 1L), vec [ 1.0; 1.0 ])))
     throws<ArgumentException> "NormalMixture: scales must be > 0" (fun () -> box (NormalMixture.OneD([| 1.0; 1.0 |], [| 0.0; 1.0 |], [| 1.0; 0.0 |])))
@@ -239,6 +252,7 @@ let ``NormalMixture.Ring with one component is N((R, 0), I); zero components are
 let ``SquareCentreDistance: F is 0 below 0 and 1 beyond sqrt 2, f vanishes at sqrt 2 (log f = -inf there, not NaN)`` () =
     closeScalar 0.0 0.0 (SquareCentreDistance.Cdf(-1.0))
     closeScalar 0.0 1.0 (SquareCentreDistance.Cdf(1.5))
+    closeScalar 0.0 1.0 (SquareCentreDistance.Cdf(sqrt 2.0))               // the support ends at sqrt 2: all the mass, exactly
     closeScalar 1e-15 (Math.PI / 4.0) (SquareCentreDistance.Cdf(1.0))
     Assert.True(SquareCentreDistance.Density(sqrt 2.0) >= 0.0, "a density is never negative")
     let lp = vals (SquareCentreDistance().LogProb(vec [ sqrt 2.0; 2.0; -0.5 ]))
