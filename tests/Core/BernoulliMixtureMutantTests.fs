@@ -63,7 +63,7 @@ let ``Bernoulli mixture: p = 0 or 1 where the data agree gives log P = log pi ex
     close 0.0 [ 0.0 ] (m.LogJoint(x))
     throws<ArgumentException> "need weights (K) and probs (K, D), got [2] and [1, 2]" (fun () -> box (new BernoulliMixture(vec [ 0.5; 0.5 ], t64 [ 1L; 2L ] [ 0.5; 0.5 ])))
     throws<ArgumentException> "need weights (K) and probs (K, D)" (fun () -> box (new BernoulliMixture(vec [ 1.0 ], vec [ 0.5 ])))
-    throws<ArgumentException> "need weights (K) and probs (K, D)" (fun () -> box (new BernoulliMixture(t64 [ 1L; 1L ] [ 1.0 ], t64 [ 1L; 2L ] [ 0.5; 0.5 ])))
+    throws<ArgumentException> "need weights (K) and probs (K, D), got [1, 1] and [1, 2]" (fun () -> box (new BernoulliMixture(t64 [ 1L; 1L ] [ 1.0 ], t64 [ 1L; 2L ] [ 0.5; 0.5 ])))
     throws<ArgumentException> "probs must lie in [0, 1]" (fun () -> box (new BernoulliMixture(vec [ 1.0 ], t64 [ 1L; 2L ] [ 0.5; 1.5 ])))
     throws<ArgumentException> "probs must lie in [0, 1]" (fun () -> box (new BernoulliMixture(vec [ 1.0 ], t64 [ 1L; 2L ] [ -0.5; 0.5 ])))
     throws<ArgumentException> "data must be (N, 2) of 0/1, got [1, 3]" (fun () -> box (m.LogJoint(t64 [ 1L; 3L ] [ 1.0; 0.0; 1.0 ])))

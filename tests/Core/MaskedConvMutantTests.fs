@@ -40,8 +40,21 @@ let ``MaskedConvNet refuses no layers, zero channels, and pixels outside the map
     throws<ArgumentOutOfRangeException> "need at least one hidden channel" (fun () -> box (MaskedConvNet([| MaskType.A |], 0)))
     use g = new Generator(1UL)
     let net = MaskedConvNet([| MaskType.A; MaskType.B |], 2, 3, g)
+    Assert.Equal(2, net.Weights.Count)
     Assert.Equal<int64 list>([ 2L; 1L; 3L; 3L ], shape net.Weights.[0])
     Assert.Equal<int64 list>([ 1L; 2L; 3L; 3L ], shape net.Weights.[1])
+    // the weights are drawn in [0.5, 1.5), positive so that no two paths through the net cancel
+    for w in net.Weights do
+        let v = vals w
+        Assert.True(v |> Array.forall (fun x -> x >= 0.5 && x < 1.5), sprintf "weights outside [0.5, 1.5): %A" v)
+    Assert.Equal(1, MaskedConvNet([| MaskType.B |], 1, 3, g).Weights.Count)    // one hidden channel is enough
+    // the net is conv_B(tanh(conv_A(x))): tanh between layers, none after the last
+    use x = t64 [ 1L; 1L; 3L; 3L ] [ 0.3; -0.2; 0.5; 0.1; 0.9; -0.4; 0.2; 0.0; 0.7 ]
+    use h = MaskedConv.Conv2d(x, net.Weights.[0], MaskType.A).Tanh()
+    close 1e-14 (vals (MaskedConv.Conv2d(h, net.Weights.[1], MaskType.B))) (net.Forward(x))
+    // the first pixel is a valid output pixel (row and column 0 are inside the map)
+    let first = net.ReceptiveField(5, 5, 0, 0)
+    Assert.True(first.[1, 0] && first.[1, 1] && not first.[0, 0])
     for (r, c) in [ (-1, 0); (5, 0); (0, -1); (0, 5) ] do
         throws<ArgumentOutOfRangeException> (sprintf "pixel (%d, %d) is outside the 5x5 map" r c) (fun () -> box (net.ReceptiveField(5, 5, r, c)))
     // the last pixel has no row below: layer A reads its left neighbour, layer B that one and the pixel, so the field is
