@@ -45,6 +45,13 @@ let ``AR KL by the chain rule: a constant mean shift costs (T - c) delta^2 / (2 
     closeScalar 1e-14 0.75 (ArModel.KlDivergence(ArModel([| 0.5 |], 1.0), ArModel([| 0.0 |], 1.0), 3, [| 2.0 |]))
     // unequal noise only: per step log(sq/sp) + sp^2 / (2 sq^2) - 1/2 = 0.5 log 2 + 1/4 - 1/2
     closeScalar 1e-14 (2.0 * (0.5 * log 2.0 - 0.25)) (ArModel.KlDivergence(ArModel([| 0.5 |], 1.0), ArModel([| 0.5 |], 2.0), 3, [| 2.0 |]))
+    // both shifted means and unequal phi (p: x_t = 1 + 0.5 (x_{t-1} - 1) + eps, q: x_t = eps, x_0 = 2): m_p - m_q =
+    // 0.5 + 0.5 x_{t-1}; step 1: 1.5^2 / 2 = 1.125; x_1 ~ N(1.5, 1), step 2: ((0.5 + 0.75)^2 + 0.25) / 2 = 0.90625
+    closeScalar 1e-14 2.03125 (ArModel.KlDivergence(ArModel([| 0.5 |], 1.0, 1.0), ArModel([| 0.0 |], 1.0), 3, [| 2.0 |]))
+    // AR(2), equal phi (sum 0.7), means 2 and 1: the shift (2 - 1)(1 - 0.7) = 0.3 at each of T - P = 3 steps
+    closeScalar 1e-14 (3.0 * 0.09 / 2.0) (ArModel.KlDivergence(ArModel([| 0.5; 0.2 |], 1.0, 2.0), ArModel([| 0.5; 0.2 |], 1.0, 1.0), 5, [| 2.0; 2.0 |]))
+    // variances 0.5 and 2: per step log(sq/sp) + sp^2 / (2 sq^2) - 1/2 = 0.5 log 4 + 0.5 / 4 - 0.5
+    closeScalar 1e-14 (2.0 * (0.5 * log 4.0 + 0.125 - 0.5)) (ArModel.KlDivergence(ArModel([| 0.5 |], 0.5), ArModel([| 0.5 |], 2.0), 3, [| 2.0 |]))
     throws<ArgumentException> "give exactly 2 initial values (the larger order)" (fun () -> box (ArModel.KlDivergence(ArModel([| 0.5; 0.1 |], 1.0), ArModel([| 0.5 |], 1.0), 3, [| 2.0 |])))
 
 [<Fact>]
@@ -58,6 +65,10 @@ let ``AR models refuse no coefficients, a non-positive noise variance, short sta
     throws<ArgumentException> "need p <= conditionOn < T, got p = 2, conditionOn = 1, T = 5" (fun () -> box (ArModel.LagDesign(Torch.Zeros([| 5L |], ScalarType.Float64), 2, 1)))
     throws<ArgumentException> "conditionOn = 5, T = 5" (fun () -> box (ArModel.LagDesign(Torch.Zeros([| 5L |], ScalarType.Float64), 2, 5)))
     throws<ArgumentOutOfRangeException> "order p must be >= 1" (fun () -> box (ArModel.Fit(Torch.Zeros([| 5L |], ScalarType.Float64), 0)))
+    // p = 1 is allowed: on x = (1, 2, 0, 1), phi = sum x_t x_{t-1} / sum x_{t-1}^2 = 2 / 5, residuals (1.6, -0.8, 1)
+    let fit = ArModel.Fit(vec [ 1.0; 2.0; 0.0; 1.0 ], 1)
+    closeScalar 1e-14 0.4 fit.Phi.[0]
+    closeScalar 1e-14 ((2.56 + 0.64 + 1.0) / 3.0) fit.Sigma2
     throws<ArgumentOutOfRangeException> "|rho| must be < 1 for a stationary AR(1), got 1" (fun () -> box (Ar1.Simulate(0.0, 1.0, 1.0, 1L, 3)))
     throws<ArgumentOutOfRangeException> "got -1" (fun () -> box (Ar1.Simulate(0.0, -1.0, 1.0, 1L, 3)))
     closeScalar 1e-15 (4.0 + 9.0 / 10.0) (RandomLevelProcess.SampleMeanVariance(2.0, 3.0, 10))

@@ -32,5 +32,6 @@ let ``Density.Of refuses null and a distribution whose draws are not vectors, na
     Assert.Throws<ArgumentNullException>(fun () -> Density.Of(Unchecked.defaultof<Distribution>) |> ignore) |> ignore
     let e = Assert.Throws<ArgumentException>(fun () -> Density.Of(Normal(Torch.Zeros([| 2L; 3L |]), Torch.Ones([| 2L; 3L |]))) |> ignore)
     Assert.Contains("needs a distribution with BatchShape [D]; got [2, 3]", e.Message)
+    Assert.Contains("Use a mixture over vectors (NormalMixture) or write an IDensity", e.Message)
     let e0 = Assert.Throws<ArgumentException>(fun () -> Density.Of(Normal(0.0, 1.0)) |> ignore)
     Assert.Contains("got []", e0.Message)

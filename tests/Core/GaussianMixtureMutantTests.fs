@@ -39,6 +39,18 @@ let ``Gaussian mixture constructor: means (K, D) with K, D >= 1, weights (K) non
     use w2 = vec [ 0.5; 0.5 ]
     use mu = t64 [ 2L; 2L ] [ 0.0; 0.0; 1.0; 1.0 ]
     throws<ArgumentException> "means must be (K, D); got shape [4]" (fun () -> box (new GaussianMixture(w2, vec [ 0.0; 0.0; 1.0; 1.0 ])))
+    throws<ArgumentException> "means must be (K, D); got shape [2, 2, 1]" (fun () -> box (new GaussianMixture(w2, Torch.Zeros([| 2L; 2L; 1L |], f64))))
+    let nul = Unchecked.defaultof<Tensor>
+    Assert.Throws<ArgumentNullException>(fun () -> new GaussianMixture(nul, mu) |> ignore) |> ignore
+    Assert.Throws<ArgumentNullException>(fun () -> new GaussianMixture(w2, nul) |> ignore) |> ignore
+    use m0 = new GaussianMixture(w2, mu)
+    Assert.Throws<ArgumentNullException>(fun () -> m0.LogProb(nul) |> ignore) |> ignore
+    // D = 1 and a zero weight are allowed
+    use oneD = new GaussianMixture(vec [ 1.0; 0.0 ], t64 [ 2L; 1L ] [ 0.0; 5.0 ])
+    close 1e-15 [ -0.5 * log (2.0 * Math.PI) ] (oneD.LogProb(t64 [ 1L; 1L ] [ 0.0 ]))
+    // a 1-D spherical component N(0, 4): log N(0; 0, 4) = -1/2 log(2 pi 4), the log-variance weighted by D / 2 = 1/2
+    use sph1 = new GaussianMixture(vec [ 1.0 ], t64 [ 1L; 1L ] [ 0.0 ], t64 [ 1L; 1L; 1L ] [ 4.0 ], CovarianceType.Spherical)
+    close 1e-15 [ -0.5 * log (8.0 * Math.PI) ] (sph1.LogProb(t64 [ 1L; 1L ] [ 0.0 ]))
     throws<ArgumentException> "means must have K >= 1 rows and D >= 1 columns; got (2, 0)" (fun () -> box (new GaussianMixture(w2, Torch.Zeros([| 2L; 0L |], f64))))
     throws<ArgumentException> "got (0, 2)" (fun () -> box (new GaussianMixture(Torch.Zeros([| 0L |], f64), Torch.Zeros([| 0L; 2L |], f64))))
     throws<ArgumentException> "weights must be (2) to match means (2, 2); got shape [3]" (fun () -> box (new GaussianMixture(vec [ 0.2; 0.3; 0.5 ], mu)))
@@ -48,9 +60,11 @@ let ``Gaussian mixture constructor: means (K, D) with K, D >= 1, weights (K) non
     throws<ArgumentException> "weights must sum to 1 (they sum to 0.9)" (fun () -> box (new GaussianMixture(vec [ 0.5; 0.4 ], mu)))
     use okSum = new GaussianMixture(vec [ 0.5; 0.5 + 5e-7 ], mu)                // within the 1e-6 tolerance
     for shape in [ [ 2L; 2L ]; [ 1L; 2L; 2L ]; [ 2L; 1L; 2L ]; [ 2L; 2L; 1L ] ] do
-        throws<ArgumentException> "covariances must be (2, 2, 2)" (fun () -> box (new GaussianMixture(w2, mu, Torch.Ones(List.toArray shape, f64), CovarianceType.Full)))
+        throws<ArgumentException> (sprintf "covariances must be (2, 2, 2); got shape [%s]" (String.Join(", ", shape))) (fun () -> box (new GaussianMixture(w2, mu, Torch.Ones(List.toArray shape, f64), CovarianceType.Full)))
+    use notPd = t64 [ 2L; 2L; 2L ] [ 1.0; 2.0; 2.0; 1.0; 1.0; 0.0; 0.0; 1.0 ]
+    throws<ArgumentException> "covariances must be symmetric positive definite (" (fun () -> box (new GaussianMixture(w2, mu, notPd, CovarianceType.Full)))
     use scaled = t64 [ 2L; 2L; 2L ] [ 2.0; 0.0; 0.0; 2.0; 1.0; 0.0; 0.0; 1.0 ]
-    throws<ArgumentException> "do not have the form CovarianceType.Identity requires" (fun () -> box (new GaussianMixture(w2, mu, scaled, CovarianceType.Identity)))
+    throws<ArgumentException> "do not have the form CovarianceType.Identity requires (Identity: I; Spherical: c_k I; Diagonal: diagonal matrices); pass CovarianceType.Full for general matrices" (fun () -> box (new GaussianMixture(w2, mu, scaled, CovarianceType.Identity)))
     use uneven = t64 [ 2L; 2L; 2L ] [ 2.0; 0.0; 0.0; 1.0; 1.0; 0.0; 0.0; 1.0 ]
     throws<ArgumentException> "CovarianceType.Spherical requires" (fun () -> box (new GaussianMixture(w2, mu, uneven, CovarianceType.Spherical)))
     use sph = new GaussianMixture(w2, mu, scaled, CovarianceType.Spherical)    // c_k I with different c_k is spherical
@@ -70,6 +84,10 @@ let ``Gaussian mixture sampling: n = 0 gives (0, D) and (0), negative counts are
     Assert.Equal<int64 list>([ 0L ], shape z)
     throws<ArgumentException> "n must be >= 0; got -1" (fun () -> box (m.Sample(-1L, g)))
     throws<ArgumentException> "perComponent must be >= 0; got -2" (fun () -> box (m.SampleEach(-2L, g)))
+    let struct (x0, _) = m.SampleEach(0L, g)
+    Assert.Equal<int64 list>([ 0L; 2L ], shape x0)
+    // the seed's P7a mixture: means (-2, 0), (1, 3), (2, -2), weights 1/3
+    close 0.0 [ -2.0; 0.0; 1.0; 3.0; 2.0; -2.0 ] m.Means
     let struct (_, ze) = m.SampleEach(2L, g)
     close 0.0 [ 0.0; 0.0; 1.0; 1.0; 2.0; 2.0 ] ze
     throws<ArgumentException> "x must be (N, 2) for this 2-dimensional mixture; got shape [3]" (fun () -> box (m.LogProb(vec [ 0.0; 0.0; 0.0 ])))

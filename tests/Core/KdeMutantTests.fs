@@ -69,6 +69,13 @@ let ``KDE bandwidth rules need n >= 1 and D >= 1, the data scale N >= 2; the sea
     closeScalar 0.0 1.0 (KernelDensity.ScottFactor(1L, 1))
     throws<ArgumentException> "data must be (N, D) with N >= 2; got shape [1, 2]" (fun () -> box (KernelDensity.DataScale(Torch.Zeros([| 1L; 2L |], f64))))
     throws<ArgumentException> "got shape [4]" (fun () -> box (KernelDensity.DataScale(Torch.Zeros([| 4L |], f64))))
+    closeScalar 1e-15 (sqrt 2.0) (KernelDensity.DataScale(t64 [ 2L; 1L ] [ 0.0; 2.0 ]))   // N = 2 is enough: s^2 = 2
+    let nul = Unchecked.defaultof<Tensor>
+    Assert.Throws<ArgumentNullException>(fun () -> new KernelDensity(nul, 1.0) |> ignore) |> ignore
+    Assert.Throws<ArgumentNullException>(fun () -> KernelDensity.DataScale(nul) |> ignore) |> ignore
+    use kd = new KernelDensity(t64 [ 2L; 1L ] [ 0.0; 2.0 ], 1.0)
+    Assert.Throws<ArgumentNullException>(fun () -> kd.LogProb(nul) |> ignore) |> ignore
+    Assert.Throws<ArgumentNullException>(fun () -> KernelDensity.SelectBandwidth(t64 [ 2L; 1L ] [ 0.0; 2.0 ], t64 [ 1L; 1L ] [ 0.0 ], null) |> ignore) |> ignore
     use train = t64 [ 2L; 1L ] [ -1.0; 1.0 ]
     use valid = t64 [ 1L; 1L ] [ 0.0 ]
     throws<ArgumentException> "the grid is empty" (fun () -> box (KernelDensity.SelectBandwidth(train, valid, [||])))
