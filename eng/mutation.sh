@@ -3,6 +3,7 @@
 #
 # usage: eng/mutation.sh [Distributions|Inference|Models ...]   (default: all three, one after another)
 #        MUTATION_FILTER='...' eng/mutation.sh Models            (override the per-folder test filter)
+#        MUTATION_FILES='Flows.cs,Density.cs' eng/mutation.sh Models   (only these files of the folder)
 #
 # Stryker (pinned in .config/dotnet-tools.json) compiles every mutant of the folder into one build of GenDsl.Core,
 # runs the filtered tests once to learn which tests cover which mutant (coverage "perTest"), then activates the
@@ -25,9 +26,9 @@ else dotnet tool restore >/dev/null 2>&1 || true; fi
 filter_for() {
   local seeds='FullyQualifiedName~GenDsl.Tests.Seeds'
   case "$1" in
-    Distributions) echo "$seeds|FullyQualifiedName~GaussianMixtureTests|FullyQualifiedName~VaeTests" ;;
+    Distributions) echo "$seeds|FullyQualifiedName~DistributionsMutantTests|FullyQualifiedName~GaussianMixtureTests|FullyQualifiedName~VaeTests|FullyQualifiedName~DeterminismTests" ;;
     Inference)     echo "$seeds|FullyQualifiedName~InferenceContractTests|FullyQualifiedName~GaussianKlFitTests|FullyQualifiedName~VaeTests|FullyQualifiedName~NiceTests" ;;
-    Models)        echo "$seeds|FullyQualifiedName~GaussianMixture|FullyQualifiedName~BernoulliMixture|FullyQualifiedName~NiceTests|FullyQualifiedName~VaeTests" ;;
+    Models)        echo "$seeds|FullyQualifiedName~GaussianMixture|FullyQualifiedName~BernoulliMixture|FullyQualifiedName~FlowsMutantTests|FullyQualifiedName~MaskedConvMutantTests|FullyQualifiedName~KdeTests|FullyQualifiedName~EbmTests|FullyQualifiedName~GanTests|FullyQualifiedName~NiceTests|FullyQualifiedName~VaeTests|FullyQualifiedName~TransformerLmTests" ;;
     *) echo "mutation.sh: unknown folder '$1'; use Distributions, Inference or Models" >&2; return 1 ;;
   esac
 }
@@ -37,10 +38,18 @@ folders=("$@")
 for folder in "${folders[@]}"; do
   filter="${MUTATION_FILTER:-$(filter_for "$folder")}"
   out="${MUTATION_OUT:-/tmp/gendsl-mutation}/$folder"
+  # MUTATION_FILES='Cauchy.cs,Gumbel.cs' narrows the run to some files of the folder (one --mutate glob each)
+  mutate=()
+  if [[ -n "${MUTATION_FILES:-}" ]]; then
+    IFS=, read -ra files <<<"$MUTATION_FILES"
+    for f in "${files[@]}"; do mutate+=(--mutate "**/src/Core.CSharp/$folder/$f"); done
+  else
+    mutate=(--mutate "**/src/Core.CSharp/$folder/**/*.cs")
+  fi
   echo "mutation.sh: $folder (tests: $filter)"
   (cd tests && nice -n 10 dotnet dotnet-stryker \
       --project GenDsl.Core.csproj --test-project GenDsl.Tests.fsproj \
-      --mutate "**/src/Core.CSharp/$folder/**/*.cs" \
+      "${mutate[@]}" \
       --test-case-filter "$filter" \
       --concurrency 1 --skip-version-check \
       --reporter progress --reporter cleartext --reporter json --reporter html \

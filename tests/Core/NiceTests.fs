@@ -72,7 +72,11 @@ let ``ECE8803 P4: the density of a 2-D NICE integrates to 1 (midpoint quadrature
 [<InlineData(0)>]
 [<InlineData(1)>]
 let ``NICE samples map back to the prior scaled by the temperature (E z^2 = T^2 var of the prior)`` (priorIndex: int) =
-    let prior, var = if priorIndex = 0 then NicePrior.Logistic, Math.PI * Math.PI / 3.0 else NicePrior.Gaussian, 1.0
+    // E x^2 and Var x^2 of one prior coordinate: logistic E x^2 = pi^2/3, E x^4 = 7 pi^4/15, so Var x^2 = 16 pi^4/45;
+    // standard normal E x^2 = 1, Var x^2 = 3 - 1 = 2
+    let prior, var, varSq =
+        if priorIndex = 0 then NicePrior.Logistic, Math.PI * Math.PI / 3.0, 16.0 * Math.PI ** 4.0 / 45.0
+        else NicePrior.Gaussian, 1.0, 2.0
     use nice = smallNice 4L prior 41UL
     use g = new Generator(42UL)
     let t = 0.7
@@ -80,9 +84,12 @@ let ``NICE samples map back to the prior scaled by the temperature (E z^2 = T^2 
     Assert.Equal<int64 list>([ 20000L; 4L ], shape x)
     use ng = Autograd.NoGrad()
     use z = nice.Forward(x)
-    // 80000 i.i.d. values of z^2 (the prior factorises); 4 standard errors
+    // 80000 i.i.d. values of z^2 (the prior factorises), each with the true sd T^2 sqrt(Var x^2): 4 true standard
+    // errors (false failure ~6e-5); the reported standard error must be within 25% of the true one
     let e = MonteCarlo.Mean(z.Square())
-    if not (e.Covers(t * t * var, 4.0)) then failwithf "E z^2: %O, expected %g" e (t * t * var)
+    let se = t * t * sqrt varSq / sqrt (float e.Samples)
+    if abs (e.Mean - t * t * var) > 4.0 * se then failwithf "E z^2: %O, expected %g +- 4 x %g" e (t * t * var) se
+    if abs (e.StdErr / se - 1.0) > 0.25 then failwithf "reported SE %g, true %g" e.StdErr se
 
 [<Fact>]
 let ``ECE8803 P4: bits/dim is (D ln 256 - LL) / (D ln 2); the uniform density on [0,1]^D gives 8`` () =

@@ -92,7 +92,13 @@ let ``VAE: the analytic KL(q || N(0, I)) equals a Monte Carlo KL within 4 standa
     use z = q.Sample(20000L, g)                                             // (20000, 1, 2)
     use logRatio = (q.LogProb(z) - Normal(0.0, 1.0).LogProb(z)).Sum(-1L)    // log q(z) - log p(z)
     let e = MonteCarlo.Mean(logRatio)
-    if not (e.Covers(kl.ToDouble(), 4.0)) then failwithf "Monte Carlo KL %O vs analytic %g" e (kl.ToDouble())
+    // the true sd of one draw: with z_d = mu_d + s_d eps_d, log q - log p = sum_d [-log s_d + ((s_d^2 - 1) eps_d^2
+    // + 2 mu_d s_d eps_d + mu_d^2) / 2], whose variance is sum_d [(s_d^2 - 1)^2 / 2 + mu_d^2 s_d^2]; 4 true standard errors
+    let m, lv = vals mu, vals logVar
+    let sd = Array.map2 (fun mu lv -> let s2 = exp lv in (s2 - 1.0) ** 2.0 / 2.0 + mu * mu * s2) m lv |> Array.sum |> sqrt
+    let se = sd / sqrt (float e.Samples)
+    if abs (e.Mean - kl.ToDouble()) > 4.0 * se then failwithf "Monte Carlo KL %O vs analytic %g +- 4 x %g" e (kl.ToDouble()) se
+    if abs (e.StdErr / se - 1.0) > 0.25 then failwithf "reported SE %g, true %g" e.StdErr se
 
 [<Fact>]
 let ``VAE: chunked IWAE equals unchunked IWAE for the same noise, and Iwae draws that noise from the generator`` () =

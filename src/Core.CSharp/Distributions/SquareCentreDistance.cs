@@ -21,9 +21,10 @@ public sealed class SquareCentreDistance : Distribution
         return r.MoveToOuterScope();
     }
 
-    /// <summary>The density at one point.</summary>
+    /// <summary>The density at one point. At z = sqrt 2 exactly the formula rounds to -3e-16 (whose log is NaN), so the
+    /// end point takes the zero branch.</summary>
     public static double Density(double z) =>
-        z < 0 || z > Math.Sqrt(2) ? 0
+        z < 0 || z >= Math.Sqrt(2) ? 0
         : z <= 1 ? Math.PI * z / 2
         : z * (Math.PI / 2 - 2 * Math.Acos(1 / z));
 

@@ -1,0 +1,64 @@
+/// EnergyModelMutantTests.fs: the EBM's edges (DS-GA 1008 1.4-1.7) that mutation testing checks — a network of zeros leaves E = -|x|^2 / (2 s^2), whose log Z is known in 1-D and 2-D; the argument checks and messages.
+module GenDsl.Tests.Core.EnergyModelMutantTests
+
+open System
+open Xunit
+open GenDsl.Torch
+open GenDsl.Models
+open GenDsl.Inference
+open GenDsl.Distributions
+open GenDsl.Tests.Support
+
+/// Asserts f throws 'e with a message that names the problem (contains the fragment).
+let private throws<'e when 'e :> exn> (fragment: string) (f: unit -> obj) =
+    let e = Assert.Throws<'e>(fun () -> f () |> ignore)
+    Assert.Contains(fragment, e.Message)
+
+/// An EBM whose network outputs 0 everywhere (all parameters zeroed), so E(x) = -|x|^2 / (2 s^2): a N(0, s^2 I) energy.
+let private gaussianEbm (d: int) (s: float) =
+    use g = new Generator(1UL)
+    let m = EnergyModel.Mlp(d, 4L, 1, Nullable s, generator = g)
+    use _ = Autograd.NoGrad()
+    for p in m.Parameters() do p.Zero_() |> ignore
+    m
+
+[<Fact>]
+let ``EBM with a zero network: E = -|x|^2 / (2 s^2), so log Z is D log(sqrt(2 pi) s) by 1-D Simpson (even n rounded up) and the 2-D midpoint rule`` () =
+    use m1 = gaussianEbm 1 1.5
+    close 1e-14 [ 0.0; -4.0 / 4.5 ] (m1.Energy(t64 [ 2L; 1L ] [ 0.0; 2.0 ]))
+    // Simpson on 401 points of [-15, 15] (h = 0.075) is exact to ~1e-10 for this Gaussian; the tails beyond 10 s are 1e-23
+    closeScalar 1e-8 (log (sqrt (2.0 * Math.PI) * 1.5)) (m1.LogPartitionQuadrature(-15.0, 15.0, 400L))
+    use m2 = gaussianEbm 2 0.8
+    closeScalar 1e-5 (log (2.0 * Math.PI * 0.64)) (m2.LogPartitionQuadrature(-8.0, 8.0, 400L))
+    // log p = E - A
+    close 1e-14 [ -1.0 - 0.25 ] (m2.LogProb(t64 [ 1L; 2L ] [ 0.8; 0.8 ], 0.25))
+    use m3 = gaussianEbm 3 1.0
+    throws<ArgumentException> "quadrature on a grid is for D = 1 or 2; this model has D = 3" (fun () -> box (m3.LogPartitionQuadrature(-1.0, 1.0)))
+
+[<Fact>]
+let ``EBM test log-likelihood of one point: E(x) - A with the standard error of A alone`` () =
+    use m = gaussianEbm 1 1.0
+    let e = m.TestLogLikelihood(t64 [ 1L; 1L ] [ 2.0 ], Estimate(0.5, 0.1, 100L))
+    closeScalar 1e-14 (-2.0 - 0.5) e.Mean
+    closeScalar 1e-15 0.1 e.StdErr
+    // two points: sqrt(var(E) / 2 + se^2), E = (0, -2): var = 2
+    let e2 = m.TestLogLikelihood(t64 [ 2L; 1L ] [ 0.0; 2.0 ], Estimate(0.5, 0.1, 100L))
+    closeScalar 1e-14 (-1.0 - 0.5) e2.Mean
+    closeScalar 1e-14 (sqrt (2.0 / 2.0 + 0.01)) e2.StdErr
+
+[<Fact>]
+let ``EBM refuses D < 1, a base scale that is not finite and positive, points of the wrong width, a network of the wrong output, too few IS draws and a proposal of another dimension`` () =
+    use g = new Generator(2UL)
+    throws<ArgumentException> "the dimension must be >= 1; got 0" (fun () -> box (new EnergyModel(Mlp.Create(2L, 4L, 1, 1L, generator = g), 0)))
+    for b in [ 0.0; -1.0; Double.PositiveInfinity; Double.NaN ] do
+        throws<ArgumentException> "baseScale must be finite and > 0, or null for none" (fun () -> box (EnergyModel.Mlp(2, 4L, 1, Nullable b, generator = g)))
+    use m = EnergyModel.Mlp(2, 4L, generator = g)
+    throws<ArgumentException> "points must be (N, 2); got shape [1, 3]" (fun () -> box (m.Energy(Torch.Zeros([| 1L; 3L |], ScalarType.Float64))))
+    throws<ArgumentException> "got shape [2]" (fun () -> box (m.Energy(Torch.Zeros([| 2L |], ScalarType.Float64))))
+    use wide = new EnergyModel(Mlp.Create(2L, 4L, 1, 2L, generator = g, dtype = ScalarType.Float64), 2)
+    throws<ArgumentException> "the network must map (N, 2) to (N) or (N, 1); it returned [3, 2]" (fun () -> box (wide.Energy(Torch.Zeros([| 3L; 2L |], ScalarType.Float64))))
+    let q = Density.Of(NormalMixture.Ring(3, 1.0))
+    throws<ArgumentException> "need M >= 2 draws (the seed uses 5000); got 1" (fun () -> box (ImportanceSample.Draw(q, 1L, g)))
+    use sample = ImportanceSample.Draw(q, 2L, g)
+    use m1 = EnergyModel.Mlp(1, 4L, generator = g)
+    throws<ArgumentException> "the proposal is 2-dimensional, the model 1-dimensional" (fun () -> box (m1.Objective(sample)))
