@@ -54,6 +54,14 @@ def gumbel_ref(x, tau, hard, dim, gen):
     return one - soft.detach() + soft
 
 
+def baddbmm_ref(x, b1, b2, beta=1, alpha=1):
+    """torch.baddbmm as documented: with beta = 0 the input is ignored (nan and inf not propagated). libtorch 1.13's CPU kernel
+    scales its uninitialised output by beta there (NaN from whatever memory it got), so that case adds a zeroed input instead."""
+    if beta == 0:
+        x, beta = x.masked_fill(torch.ones_like(x, dtype=torch.bool), 0), 1
+    return torch.baddbmm(x, b1, b2, beta=beta, alpha=alpha)
+
+
 def kl_ref(x, t, reduction, log_target, batch_mean):
     return F.kl_div(x, t, reduction=reduction, log_target=log_target)
 
@@ -134,7 +142,7 @@ def register(op, sop, rop, T):
     op("Tensor.Dot", "torch.dot", h.dot)
     op("Tensor.Mv", "torch.mv", h.mv)
     op("Tensor.AddMm", "torch.addmm", h.addmm)
-    op("Tensor.BaddBmm", "torch.baddbmm", h.baddbmm)
+    op("Tensor.BaddBmm", baddbmm_ref, h.baddbmm)
     op("Tensor.Kron", "torch.kron", h.kron)
     op("Tensor.Diag", "torch.diag", h.diag)
     op("Tensor.Trace", "torch.trace", h.matrix)
@@ -203,10 +211,11 @@ def register(op, sop, rop, T):
 
 
 def register_torch_forms(ops, op, have):
-    """Torch.X(t, ...) forwards to t.X(...) with the same arguments: one line per Tensor.X line whose Torch.X exists and has none."""
+    """Torch.X(t, ...) forwards to t.X(...) with the same arguments: one line (2 draws per dtype) per Tensor.X line whose Torch.X
+    exists, outside the scalar block (the forwarders take tensors; Tensor.Add(s) etc. are covered there)."""
     for o in list(ops):
         cls, name = o.ours.split(".", 1)
-        if cls != "Tensor" or name not in have or name.endswith("_") or name.startswith("op_"):
+        if cls != "Tensor" or name not in have or name.endswith("_") or name.startswith("op_") or o.block == "scalar":
             continue
         op("Torch." + name, o.ref, o.gen, dtypes=o.dtypes, grad=o.grad, block=o.block, values=o.values, known=o.known, draws=2,
            post=o.post)
