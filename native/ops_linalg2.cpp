@@ -10,8 +10,14 @@ GD_UNARY(trace, x.trace()) GD_UNARY(matrix_exp, at::linalg_matrix_exp(x))
 GD_API int gd_tensor_addmm(gd_tensor input, gd_tensor m1, gd_tensor m2, gd_scalar beta, gd_scalar alpha, gd_tensor* out) {
   GD_TRY(*out = wrap(at::addmm(T(input), T(m1), T(m2), gd::scalar(beta), gd::scalar(alpha))))
 }
+// beta = 0 ignores the input (nan/inf not propagated, as PyTorch documents). libtorch 1.13's CPU kernel instead scales its
+// uninitialised output by beta (NaN from reused memory), so that case adds a zeroed input with beta 1: the same value, broadcasting,
+// dtype checks, and a zero gradient for the input.
 GD_API int gd_tensor_baddbmm(gd_tensor input, gd_tensor b1, gd_tensor b2, gd_scalar beta, gd_scalar alpha, gd_tensor* out) {
-  GD_TRY(*out = wrap(at::baddbmm(T(input), T(b1), T(b2), gd::scalar(beta), gd::scalar(alpha))))
+  GD_TRY(auto b = gd::scalar(beta); auto& x = T(input);
+         auto zero = b.toDouble() == 0.0;
+         *out = wrap(zero ? at::baddbmm(x.masked_fill(at::ones_like(x, at::kBool), 0), T(b1), T(b2), 1, gd::scalar(alpha))
+                          : at::baddbmm(x, T(b1), T(b2), b, gd::scalar(alpha))))
 }
 GD_API int gd_tensor_tensordot(gd_tensor a, gd_tensor b, const int64_t* dims_a, const int64_t* dims_b, int n, gd_tensor* out) {
   GD_TRY(*out = wrap(at::tensordot(T(a), T(b), gd::dims(dims_a, n), gd::dims(dims_b, n))))

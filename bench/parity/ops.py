@@ -9,12 +9,13 @@ import torch.nn.functional as F
 
 import gens as g
 import gens_nn as n
+import ops2
 from draw import ALL, B, F32, F64, FLOAT, I64, NUM
 
 
 class Op:
-    def __init__(self, ours, ref, gen, dtypes=ALL, grad=True, block="main", values=True, known=None, draws=4):
-        self.ours, self.ref, self.gen, self.dtypes = ours, ref, gen, dtypes
+    def __init__(self, ours, ref, gen, dtypes=ALL, grad=True, block="main", values=True, known=None, draws=4, post=None):
+        self.ours, self.ref, self.gen, self.dtypes, self.post = ours, ref, gen, dtypes, post
         self.grad = grad and not ours.endswith("_") and block != "random"
         self.block, self.values, self.known, self.draws = block, values, known, draws
 
@@ -279,3 +280,7 @@ op("Linalg.Solve", "linalg.solve", n.solve, dtypes=FLOAT)
 op("Linalg.SolveTriangular", lambda a, b, up: torch.linalg.solve_triangular(a, b, upper=up), n.solve_tri, dtypes=FLOAT)
 op("Linalg.EigvalsH", "linalg.eigvalsh", n.spd, dtypes=FLOAT)
 op("Linalg.Eigvals", lambda a: (lambda e: (e.real, e.imag))(torch.linalg.eigvals(a)), n.spd, dtypes=FLOAT, grad=False)
+
+# ---- issue 14 (ops2.py), then the Torch.X(t, ...) function forms of every Tensor.X line ----
+ops2.register(op, sop, rop, T)
+ops2.register_torch_forms(OPS, op, ops2.TORCH_FORMS)

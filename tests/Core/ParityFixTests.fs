@@ -85,3 +85,21 @@ let ``bench/parity: Maximum and Minimum of a bool tensor with a bool scalar stay
     Assert.Equal(ScalarType.Bool, up.Dtype)
     Assert.Equal<bool[]>([| true; true |], up.ToArray<bool>())
     Assert.Equal<bool[]>([| false; false |], b.Minimum(Scalar.op_Implicit false).ToArray<bool>())
+
+[<Fact>]
+let ``bench/parity: BaddBmm with beta 0 ignores input and never reads uninitialised memory (libtorch 1.13's CPU kernel scales the fresh output by beta)`` () =
+    // batch1 = [[1, 2]] and batch2 = [[3], [4]] per batch: the product is 1*3 + 2*4 = 11 exactly; alpha 2 gives 22.
+    // The input holds NaN and inf, which beta = 0 must not propagate (PyTorch's documented semantics). libtorch 1.13 multiplies
+    // the uninitialised output buffer by beta instead of overwriting it, so freed NaN blocks poison the result: 200 tries.
+    use sc = Scope.Begin()
+    let b1 = t64 [ 2L; 1L; 2L ] [ 1.0; 2.0; 1.0; 2.0 ]
+    let b2 = t64 [ 2L; 2L; 1L ] [ 3.0; 4.0; 3.0; 4.0 ]
+    let input = t64 [ 1L; 1L; 1L ] [ nan ]
+    for _ in 1 .. 200 do
+        use s = Scope.Begin()
+        for _ in 1 .. 4 do (Torch.Full([| 2L; 1L; 1L |], Scalar.op_Implicit nan, ScalarType.Float64)).Dispose()
+        let y = input.BaddBmm(b1, b2, Scalar.op_Implicit 0.0, Scalar.op_Implicit 2.0)
+        close 0.0 [ 22.0; 22.0 ] y
+    let x = t64 [ 1L; 1L; 1L ] [ infinity ] |> fun t -> t.RequiresGrad_()
+    let g = Autograd.Grad(x.BaddBmm(b1, b2, Scalar.op_Implicit 0, Scalar.op_Implicit 1).Sum(), x)
+    close 0.0 [ 0.0 ] g   // input ignored: its gradient is beta * sum(grad) = 0, as PyTorch
