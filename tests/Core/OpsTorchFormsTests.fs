@@ -31,3 +31,20 @@ let ``Torch.X function forms give the method's values with PyTorch's argument or
     close 0.0 [ 2. ] var
     close 0.0 [ 2. ] mean
     Assert.Equal(3, Torch.TensorSplit(Torch.Arange(Scalar.op_Implicit 7L), 3L).Length)
+
+[<Fact>]
+let ``Torch.X reductions over one dim and with a dtype match sums written out by hand`` () =
+    use sc = Scope.Begin()
+    // [[1, 2, 3], [4, 5, 6]]: row sums 6 and 15, column maxima 4 5 6, row minima 1 4, row means 2 and 5.
+    let m = Torch.Tensor<float>([| 1.; 2.; 3.; 4.; 5.; 6. |], [| 2L; 3L |])
+    close 0.0 [ 6.; 15. ] (Torch.Sum(m, 1L))
+    close 0.0 [ 2.; 5. ] (Torch.Mean(m, 1L))
+    close 0.0 [ 4.; 5.; 6. ] (Torch.Amax(m, 0L))
+    close 0.0 [ 1.; 4. ] (Torch.Amin(m, 1L))
+    Assert.Equal<int64 list>([ 2L; 2L; 2L ], List.ofArray (Torch.CountNonzero(m, 0L).ToArray<int64>()))
+    close 0.0 [ 1.; 2.; 6.; 4.; 20.; 120. ] (Torch.CumProd(m, 1L, ScalarType.Float64).Reshape(-1L))
+    let f = Torch.Tensor<float32>([| 0.0f; 0.0f |])
+    let p = Torch.Softmax(f, 0L, ScalarType.Float64)
+    Assert.Equal(ScalarType.Float64, p.Dtype)
+    close 0.0 [ 0.5; 0.5 ] p
+    close 1e-15 [ log 0.5; log 0.5 ] (Torch.LogSoftmax(f, 0L, ScalarType.Float64))

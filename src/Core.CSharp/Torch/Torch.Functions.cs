@@ -98,8 +98,10 @@ public static partial class Torch
     public static bool Equal(T input, T other) => input.Equal(other);
     public static T NanToNum(T input, double? nan = null, double? posinf = null, double? neginf = null) => input.NanToNum(nan, posinf, neginf);
     public static T Sum(T input, long[]? dims = null, bool keepdim = false, ScalarType? dtype = null) => input.Sum(dims, keepdim, dtype);
+    public static T Sum(T input, long dim, bool keepdim = false) => input.Sum(dim, keepdim);
     public static T Mean(T input, long[]? dims = null, bool keepdim = false) => input.Mean(dims, keepdim);
     public static T Mean(T input, long[]? dims, bool keepdim, ScalarType dtype) => input.Mean(dims, keepdim, dtype);
+    public static T Mean(T input, long dim, bool keepdim = false) => input.Mean(dim, keepdim);
     public static T Prod(T input) => input.Prod();
     public static T Prod(T input, long dim, bool keepdim = false) => input.Prod(dim, keepdim);
     public static T Var(T input, long[]? dims = null, long correction = 1, bool keepdim = false) => input.Var(dims, correction, keepdim);
@@ -117,9 +119,12 @@ public static partial class Torch
     public static T CumSum(T input, long dim) => input.CumSum(dim);
     public static T CumSum(T input, long dim, ScalarType dtype) => input.CumSum(dim, dtype);
     public static T CumProd(T input, long dim) => input.CumProd(dim);
+    public static T CumProd(T input, long dim, ScalarType dtype) => input.CumProd(dim, dtype);
     public static (T Values, T Indices) CumMax(T input, long dim) => input.CumMax(dim);
     public static T Amax(T input, long[]? dims = null, bool keepdim = false) => input.Amax(dims, keepdim);
     public static T Amin(T input, long[]? dims = null, bool keepdim = false) => input.Amin(dims, keepdim);
+    public static T Amax(T input, long dim, bool keepdim = false) => input.Amax(dim, keepdim);
+    public static T Amin(T input, long dim, bool keepdim = false) => input.Amin(dim, keepdim);
     public static T Max(T input) => input.Max();
     public static T Min(T input) => input.Min();
     public static (T Values, T Indices) Max(T input, long dim, bool keepdim = false) => input.Max(dim, keepdim);
@@ -136,10 +141,13 @@ public static partial class Torch
     public static T BinCount(T input, T? weights = null, long minlength = 0) => input.BinCount(weights, minlength);
     public static T SearchSorted(T sortedSequence, T values, bool right = false, bool outInt32 = false) => sortedSequence.SearchSorted(values, right, outInt32);
     public static T CountNonzero(T input, long[]? dims = null) => input.CountNonzero(dims);
+    public static T CountNonzero(T input, long dim) => input.CountNonzero(dim);
     public static T All(T input) => input.All();
     public static T Any(T input) => input.Any();
     public static T Softmax(T input, long dim) => input.Softmax(dim);
     public static T LogSoftmax(T input, long dim) => input.LogSoftmax(dim);
+    public static T Softmax(T input, long dim, ScalarType dtype) => input.Softmax(dim, dtype);
+    public static T LogSoftmax(T input, long dim, ScalarType dtype) => input.LogSoftmax(dim, dtype);
     public static T Norm(T input, double p = 2, long[]? dims = null, bool keepdim = false) => input.Norm(p, dims, keepdim);
     public static T Reshape(T input, params long[] shape) => input.Reshape(shape);
     public static T Flatten(T input, long startDim = 0, long endDim = -1) => input.Flatten(startDim, endDim);
