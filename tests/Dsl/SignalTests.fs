@@ -73,7 +73,8 @@ let ``a child run stopped by SIGINT, then SIGTERM, then SIGKILL resumes to the m
     let folder = waitForSteps root 10 p output
     Assert.StartsWith(sprintf "pid %d\n" p.Id, File.ReadAllText(Path.Combine(folder, "RUNNING")))
     kill (p.Id, 2) |> ignore
-    Assert.Equal(130, finish p)
+    let code = finish p
+    Assert.True((code = 130), sprintf "exit %d after SIGINT; the child said:\n%s" code (output ()))
     Assert.Contains("gendsl resume " + folder, output ())
     Assert.Equal(RunFolder.Interrupted, RunFolder.state folder)
     Assert.False(File.Exists(Path.Combine(folder, "summary.json")))
