@@ -21,30 +21,6 @@
 #define GD_API extern "C" __attribute__((visibility("default")))
 #else
 #define GD_API extern
-/* ---- distributed (distributed.cpp): libtorch's c10d — stores, Gloo process groups, collectives ----
- * Built only where libtorch ships c10d with Gloo and the gloo headers are found (CMake sets GD_HAVE_C10D);
- * otherwise gd_dist_available gives 0 and every other call fails with "not built with c10d". */
-typedef struct gd_store_s* gd_store;
-typedef struct gd_pg_s* gd_pg;
-enum { GD_REDUCE_SUM = 0, GD_REDUCE_AVG = 1, GD_REDUCE_MAX = 2, GD_REDUCE_MIN = 3 };
-GD_API int gd_dist_available(int* out);
-/* A FileStore over path shared by world_size processes on one machine (the file is removed by the last one). */
-GD_API int gd_store_file_new(const char* path, int world_size, double timeout_s, gd_store* out);
-/* A TCPStore at host:port; is_server: this process hosts it (rank 0); waits up to timeout_s for the others. */
-GD_API int gd_store_tcp_new(const char* host, int port, int world_size, int is_server, double timeout_s, gd_store* out);
-GD_API int gd_store_free(gd_store s);
-/* A Gloo process group of world_size ranks over store, its keys under prefix (one prefix per group made on a
- * store); device_host: the address Gloo binds (null: GLOO_SOCKET_IFNAME, else this machine's hostname). */
-GD_API int gd_pg_gloo_new(gd_store store, const char* prefix, int rank, int world_size, double timeout_s,
-                          const char* device_host, gd_pg* out);
-GD_API int gd_pg_free(gd_pg pg);
-GD_API int gd_pg_all_reduce_(gd_pg pg, gd_tensor a, int op);
-GD_API int gd_pg_broadcast_(gd_pg pg, gd_tensor a, int root);
-GD_API int gd_pg_barrier(gd_pg pg);
-/* Gradient synchronisation: for each parameter, grad <- sum over ranks of (scale * grad), in buckets of at most
- * bucket_bytes (one all-reduce each, same dtype and device); a missing grad counts as zeros and is made defined. */
-GD_API int gd_pg_sync_grads(gd_pg pg, const gd_tensor* params, int n, double scale, int64_t bucket_bytes);
-
 #endif
 
 typedef struct gd_tensor_s* gd_tensor;
