@@ -43,3 +43,16 @@ let stepsOf (f: GenDsl.Dsl.FitSpec) =
     | GenDsl.Dsl.Em e -> e.Iterations
     | GenDsl.Dsl.ClosedForm -> 0
     | GenDsl.Dsl.Gradient t -> (match t.Budget with GenDsl.Dsl.Steps s -> s | GenDsl.Dsl.Epochs e -> e)
+
+/// The gendsl command line in this process: (exit code, stdout, stderr).
+let cli (args: string list) =
+    let out, err = new StringWriter(), new StringWriter()
+    let o, e = Console.Out, Console.Error
+    Console.SetOut out
+    Console.SetError err
+    try
+        let code = GenDsl.Cli.Program.execute (Array.ofList args)
+        code, out.ToString(), err.ToString()
+    finally
+        Console.SetOut o
+        Console.SetError e

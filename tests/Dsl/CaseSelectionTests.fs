@@ -7,18 +7,8 @@ open System.IO
 open System.Text.Json.Nodes
 open Xunit
 open GenDsl.Cli
+open GenDsl.Tests.Support
 
-let private cli (args: string list) =
-    let out, err = new StringWriter(), new StringWriter()
-    let o, e = Console.Out, Console.Error
-    Console.SetOut out
-    Console.SetError err
-    try
-        let code = Program.execute (Array.ofList args)
-        code, out.ToString(), err.ToString()
-    finally
-        Console.SetOut o
-        Console.SetError e
 
 /// Two cases of a tiny EM GMM; the expectation about case "a" cannot hold (NLL below -100), the one about "b" can.
 let private script (dir: string) =

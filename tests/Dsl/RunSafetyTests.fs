@@ -15,19 +15,6 @@ open GenDsl.Tests.Dsl.EndToEndTests
 
 // ---- helpers ----
 
-/// The CLI in this process: (exit code, stdout, stderr).
-let private cli (args: string list) =
-    let out, err = new StringWriter(), new StringWriter()
-    let o, e = Console.Out, Console.Error
-    Console.SetOut out
-    Console.SetError err
-    try
-        let code = Program.execute (Array.ofList args)
-        code, out.ToString(), err.ToString()
-    finally
-        Console.SetOut o
-        Console.SetError e
-
 let private write (dir: string) (name: string) (text: string) =
     let p = Path.Combine(dir, name)
     File.WriteAllText(p, text)
