@@ -16,9 +16,19 @@ internal static partial class NativeMethods
         if (status != 0) Throw(op);
     }
 
+    /// <summary>
+    /// libtorch reports a throwing tensor hook only as "tensor hook failed"; the .NET exception the hook threw is added to
+    /// the message (type and message) and kept as InnerException.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Throw(string op) =>
-        throw new GenDsl.Torch.TorchException(op, Marshal.PtrToStringUTF8(gd_last_error()) ?? "(no message)");
+    private static void Throw(string op)
+    {
+        var message = Marshal.PtrToStringUTF8(gd_last_error()) ?? "(no message)";
+        if (message.Contains(GenDsl.Torch.HookHandle.Failed, StringComparison.Ordinal) && GenDsl.Torch.HookHandle.TakeFailure() is { } inner)
+            throw new GenDsl.Torch.TorchException(op,
+                message.Replace(GenDsl.Torch.HookHandle.Failed, $"{GenDsl.Torch.HookHandle.Failed}: {inner.GetType().FullName}: {inner.Message}"), inner);
+        throw new GenDsl.Torch.TorchException(op, message);
+    }
 
     /// <summary>
     /// Finds libgendsl (GENDSL_NATIVE, else where the build or the GenDsl.Core package puts it: <see cref="Candidates"/>), and sets
