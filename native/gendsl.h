@@ -90,6 +90,8 @@ GD_API int gd_tensor_normal(gd_tensor mean, gd_tensor std, gd_generator g, gd_te
 GD_API int gd_tensor_uniform_(gd_tensor a, double low, double high, gd_generator g);
 GD_API int gd_tensor_normal_(gd_tensor a, double mean, double std, gd_generator g);
 GD_API int gd_tensor_dropout(gd_tensor a, double p, int train, gd_generator g, gd_tensor* out);
+/* Dropout of the rows `rows` (int64, (n,)) of a batch of `whole` rows: the keep mask drawn for (whole, ...) and cut to them. */
+GD_API int gd_tensor_dropout_rows(gd_tensor a, double p, int64_t whole, gd_tensor rows, gd_generator g, gd_tensor* out);
 
 /* ---- shapes and indexing (shape.cpp) ---- */
 GD_API int gd_tensor_view(gd_tensor a, const int64_t* shape, int ndim, gd_tensor* out);
