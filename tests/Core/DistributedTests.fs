@@ -191,6 +191,47 @@ let ``Distributed: a VAE on dynamically binarised data trained by 2 Gloo ranks e
     Assert.True(Array.average single.Losses[steps - 4 ..] < Array.average single.Losses[0..3], "the negative ELBO did not fall over 5 epochs")
 
 [<Fact>]
+let ``Distributed: all-reduces overlapped with backward (hooks, 64-byte buckets) give the same parameters as after backward, bit for bit`` () =
+    let _, r0, _ = runs.Force()
+    // 64-byte buckets hold at most 8 float64s: the MLP's 4 parameters (1, 8, 8 and 32 values, in backward's order) make 4 buckets, queued from the hooks during
+    // backward. With 2 ranks each element's all-reduce is one addition a + b whatever the bucketing, and the share
+    // multiplies the same gradients: the same bits as the synchronous path.
+    let dir = tempDir ()
+    let store = "file://" + Path.Combine(dir, "store")
+    let ps = [ for r in 0..1 -> start [ "--out"; Path.Combine(dir, $"r{r}.txt"); "--world"; "2"; "--rank"; string r; "--store"; store; "--timeout"; "10"
+                                        "--steps"; string steps; "--batch"; string batch; "--overlap"; "1"; "--bucket"; "64" ] ]
+    for p in ps do
+        let code, out = finish 60 p
+        if code <> 0 then failwithf "a worker exited with %d: %s" code out
+    for r in 0..1 do
+        let o = read (Path.Combine(dir, $"r{r}.txt"))
+        Assert.Equal<float[]>(r0.Parameters, o.Parameters)
+        Assert.Equal<float[]>(r0.Losses, o.Losses)
+
+[<Fact>]
+let ``Distributed: OverlappedGradSync weights each rank's gradient by its share and gives zeros for a parameter one rank did not use`` () =
+    // p_k (k = 0, 1, 2) get grad (r + 1) (k + 1) on rank r, except that rank 0 does not use p_1 (no gradient arrives):
+    // shares 0.25, 0.75 give 1.75 (k + 1) for k = 0, 2 and 0.75 * 2 * 2 = 3 for p_1. 16-byte buckets: one per parameter,
+    // ready in a different order on the two ranks; exact in binary floating point. Run twice: the hooks re-arm.
+    let results =
+        twoRanks (fun r pg ->
+            let ps = [| for k in 0..2 -> Torch.Zeros([| 3L |], ScalarType.Float64).RequiresGrad_() |]
+            use sync = new OverlappedGradSync(pg, ps, 16L, 16L)
+            [ for _ in 1..2 do
+                  for p in ps do if not (isNull p.Grad) then p.Grad.Zero_() |> ignore
+                  let used = if r = 0 then [ 0; 2 ] else [ 0; 1; 2 ]
+                  let loss = used |> List.map (fun k -> ps[k].Sum() * float ((r + 1) * (k + 1))) |> List.reduce (+)
+                  sync.Arm(if r = 0 then 0.25 else 0.75)
+                  loss.Backward()
+                  sync.Finish_()
+                  yield ps |> Array.map (fun p -> p.Grad.ToArray<float>()) ])
+    for res in [ fst results; snd results ] do
+        for grads in res do
+            Assert.Equal<float[]>(Array.create 3 1.75, grads[0])
+            Assert.Equal<float[]>(Array.create 3 3.0, grads[1])
+            Assert.Equal<float[]>(Array.create 3 5.25, grads[2])
+
+[<Fact>]
 let ``Distributed: at every step rank r reads positions r, r+2, ... of the single process's batch, so each epoch sees every example once`` () =
     let single, r0, r1 = runs.Force()
     Assert.Equal(steps, single.Batches.Length)

@@ -10,7 +10,7 @@ using GenDsl.Training;
 using F = GenDsl.Torch.Functional;
 
 // Arguments (key value pairs): --out <file> --steps N --batch B [--world W --rank r --store file://<path>]
-// [--model mlp|vae] (vae: an MLP VAE on dynamically binarised data, noise from the run generator)
+// [--overlap 1] (all-reduces during backward) [--bucket bytes] [--model mlp|vae] (vae: an MLP VAE on dynamically binarised data, noise from the run generator)
 // [--timeout seconds] [--die-at step --die-rank r] (rank r, default 1, kills itself with SIGKILL at the start of that step).
 // From torchrun's environment (RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT) when --world is absent and WORLD_SIZE is set.
 // Output file ({rank} in its name becomes the rank): line 1 the parameters (all, in order, round-trip doubles), line 2 the step losses; then one line per step: the example indices.
@@ -28,6 +28,8 @@ DistributedOptions? dist = a.ContainsKey("world")
         Rank = int.Parse(Arg("rank", "0"), CultureInfo.InvariantCulture),
         StoreAddress = Arg("store", ""),
         Timeout = TimeSpan.FromSeconds(double.Parse(Arg("timeout", "10"), CultureInfo.InvariantCulture)),
+        BucketBytes = long.Parse(Arg("bucket", (25L << 20).ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
+        OverlapBackward = Arg("overlap", "0") == "1",
     }
     : DistributedOptions.FromEnvironment();
 

@@ -28,6 +28,13 @@ public sealed record DistributedOptions
     public long BucketBytes { get; init; } = 25L << 20;
 
     /// <summary>
+    /// All-reduce each bucket of gradients as soon as backward has computed it, overlapping communication with the rest
+    /// of backward (<see cref="OverlappedGradSync"/>: buckets in reverse parameter order, the first at most 1 MiB, as DDP);
+    /// false: all buckets after backward (<see cref="GradSync"/>). Both give the same gradients.
+    /// </summary>
+    public bool OverlapBackward { get; init; }
+
+    /// <summary>
     /// torchrun's convention: RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT (and GENDSL_DIST_TIMEOUT, seconds) from the
     /// environment; null when WORLD_SIZE is not set. The store is the TCPStore at MASTER_ADDR:MASTER_PORT.
     /// </summary>

@@ -260,6 +260,7 @@ public sealed partial class Trainer : IDisposable
         ClearBest();
         Optimizer.Dispose();
         runGenerator.Dispose();
+        overlapSync?.Dispose();
         group?.Dispose();
     }
 }

@@ -9,6 +9,7 @@ public sealed partial class Trainer
 {
     private ProcessGroup? group;
     private GradSync? gradSync;
+    private OverlappedGradSync? overlapSync;   // DistributedOptions.OverlapBackward: all-reduces during backward
     private IReadOnlyDictionary<string, double>? stepMetrics;   // this step's metrics averaged over the ranks
 
     /// <summary>This process's rank (0 without TrainOptions.Distributed).</summary>
@@ -30,7 +31,8 @@ public sealed partial class Trainer
         try
         {
             group.BroadcastModule(Model, root: 0);
-            gradSync = new GradSync(group, parameters, dist.BucketBytes);
+            if (dist.OverlapBackward) overlapSync = new OverlappedGradSync(group, parameters, dist.BucketBytes, Math.Min(dist.BucketBytes, OverlappedGradSync.DefaultFirstBucketBytes));
+            else gradSync = new GradSync(group, parameters, dist.BucketBytes);
         }
         catch { group.Dispose(); group = null; throw; }
     }
@@ -53,7 +55,8 @@ public sealed partial class Trainer
     /// [stop requested, share_r · loss_r, share_r · metric_r ...] makes the step's loss Σ_r share_r loss_r (the global
     /// batch's mean loss when the objective is a mean) and its metrics the same weighted average on every rank, and
     /// stops every rank when any objective requested it; the NaN guard then judges that global loss, so all ranks
-    /// throw together; backward; <see cref="GradSync.Sync_"/> (grad = Σ_r share_r grad_r); clipping of the synchronised
+    /// throw together; backward; <see cref="GradSync.Sync_"/> (grad = Σ_r share_r grad_r; with OverlapBackward the same
+    /// through <see cref="OverlappedGradSync"/>, its all-reduces during backward); clipping of the synchronised
     /// gradients. Returns false when the step is not to be taken. The objective must log the same metric names on
     /// every rank.
     /// </summary>
@@ -97,8 +100,17 @@ public sealed partial class Trainer
         loss = v[1];
         if (!double.IsFinite(loss)) throw new TrainingDivergedException(s, "loss", loss, CheckpointIfWritten());
         stepMetrics = keys.Select((k, i) => (k, v[2 + i])).ToDictionary(x => x.k, x => x.Item2);
-        lossTensor.Backward();
-        gradSync!.Sync_(share);
+        if (overlapSync is { } o)
+        {
+            o.Arm(share);
+            lossTensor.Backward();
+            o.Finish_();
+        }
+        else
+        {
+            lossTensor.Backward();
+            gradSync!.Sync_(share);
+        }
         gradNorm = Clip(s);
         return true;
     }
