@@ -96,6 +96,8 @@ GD_API int gd_tensor_normal(gd_tensor mean, gd_tensor std, gd_generator g, gd_te
 GD_API int gd_tensor_uniform_(gd_tensor a, double low, double high, gd_generator g);
 GD_API int gd_tensor_normal_(gd_tensor a, double mean, double std, gd_generator g);
 GD_API int gd_tensor_dropout(gd_tensor a, double p, int train, gd_generator g, gd_tensor* out);
+/* Dropout of the rows `rows` (int64, (n,)) of a batch of `whole` rows: the keep mask drawn for (whole, ...) and cut to them. */
+GD_API int gd_tensor_dropout_rows(gd_tensor a, double p, int64_t whole, gd_tensor rows, gd_generator g, gd_tensor* out);
 
 /* ---- shapes and indexing (shape.cpp) ---- */
 GD_API int gd_tensor_view(gd_tensor a, const int64_t* shape, int ndim, gd_tensor* out);
@@ -285,6 +287,16 @@ GD_API int gd_pg_barrier(gd_pg pg);
 /* Gradient synchronisation: for each parameter, grad <- sum over ranks of (scale * grad), in buckets of at most
  * bucket_bytes (one all-reduce each, same dtype and device); a missing grad counts as zeros and is made defined. */
 GD_API int gd_pg_sync_grads(gd_pg pg, const gd_tensor* params, int n, double scale, int64_t bucket_bytes);
+/* The same synchronisation overlapped with backward (grad_overlap.cpp): hooks on the parameters (removed by free)
+ * fill buckets in reverse parameter order (the first at most first_bucket_bytes) and queue each bucket's all-reduce,
+ * in bucket order, once its gradients have all arrived. arm(scale) before backward; finish after it waits and writes
+ * the grads (a parameter whose gradient never arrived counts as zeros). */
+typedef struct gd_overlap_s* gd_overlap;
+GD_API int gd_pg_overlap_new(gd_pg pg, const gd_tensor* params, int n, int64_t first_bucket_bytes, int64_t bucket_bytes,
+                             gd_overlap* out);
+GD_API int gd_pg_overlap_arm(gd_overlap o, double scale);
+GD_API int gd_pg_overlap_finish(gd_overlap o);
+GD_API int gd_pg_overlap_free(gd_overlap o);
 
 #include "gendsl_ops2.h"
 

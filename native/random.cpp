@@ -105,3 +105,13 @@ GD_API int gd_tensor_dropout(gd_tensor a, double p, int train, gd_generator g, g
                          .bernoulli_(1 - p, gd::gen(g)).to(x.device());
          *out = wrap(x * keep / (1 - p)))
 }
+GD_API int gd_tensor_dropout_rows(gd_tensor a, double p, int64_t whole, gd_tensor rows, gd_generator g, gd_tensor* out) {
+  // The keep mask of the whole batch (whole, ...), drawn as gd_tensor_dropout draws it, then cut to this part's rows.
+  GD_TRY(auto& x = T(a);
+         TORCH_CHECK(p >= 0 && p < 1, "dropout_rows: the probability must be in [0, 1), got ", p);
+         TORCH_CHECK(x.dim() >= 1 && whole >= x.size(0), "dropout_rows: the batch of ", whole, " rows cannot hold ", x.size(0));
+         auto shape = x.sizes().vec(); shape[0] = whole;
+         auto keep = at::empty(shape, at::TensorOptions().dtype(x.scalar_type())).bernoulli_(1 - p, gd::gen(g))
+                         .index_select(0, T(rows).to(at::kCPU)).to(x.device());
+         *out = wrap(x * keep / (1 - p)))
+}

@@ -54,11 +54,10 @@ let private read (file: string) =
 
 let private steps, batch = 20, 16 // 60 examples: 4 batches per epoch (16, 16, 16, 12), 5 epochs
 
-/// One single-process run on the global batch and one 2-rank run (FileStore) of the same recipe, run side by side once.
-let private runs =
-    lazy
+/// One single-process run on the global batch and one 2-rank run (FileStore) of the same recipe, run side by side.
+let private runSet (extra: string list) =
         let dir = tempDir ()
-        let common = [ "--steps"; string steps; "--batch"; string batch ]
+        let common = [ "--steps"; string steps; "--batch"; string batch ] @ extra
         let store = "file://" + Path.Combine(dir, "store")
         let ps =
             [ yield start ([ "--out"; Path.Combine(dir, "single.txt") ] @ common)
@@ -68,6 +67,8 @@ let private runs =
             let code, out = finish 60 p
             if code <> 0 then failwithf "a worker exited with %d: %s" code out
         read (Path.Combine(dir, "single.txt")), read (Path.Combine(dir, "r0.txt")), read (Path.Combine(dir, "r1.txt"))
+
+let private runs = lazy (runSet [])
 
 // ---- the build ----
 
@@ -175,6 +176,63 @@ let ``Distributed: 2 Gloo ranks on halves of each global batch end at the parame
     Assert.True(lastEpoch < 0.5 * firstEpoch, $"the loss did not fall ({firstEpoch} to {lastEpoch}): the run trained nothing to compare")
 
 [<Fact>]
+let ``Distributed: a VAE on dynamically binarised data trained by 2 Gloo ranks ends at the 1-process parameters (float64, 1e-10 relative)`` () =
+    // Each step draws a Bernoulli binarisation of the batch and reparameterisation noise eps per example: both ranks
+    // draw them for the whole global batch from the same generator and keep their own rows, so example i gets the
+    // noise the single process gives it. (Drawing each rank's n_r rows on their own instead, parameter 0 ends at -0.171
+    // against the single process's -0.218: the comparison sees the noise.)
+    let single, r0, r1 = runSet [ "--model"; "vae" ]
+    Assert.Equal<float[]>(r0.Parameters, r1.Parameters)
+    // As for the MLP: only the order of the batch sums differs, a few ulps per step over 20 Adam steps and 5 epochs.
+    let scale = single.Parameters |> Array.map abs |> Array.max
+    Assert.Equal(single.Parameters.Length, r0.Parameters.Length)
+    Array.iteri (fun i (e: float) -> if abs (e - r0.Parameters[i]) > 1e-10 * scale then failwithf "parameter %d: single %.17g, 2 ranks %.17g" i e r0.Parameters[i]) single.Parameters
+    Array.iteri (fun i (e: float) -> if abs (e - r0.Losses[i]) > 1e-10 * abs e then failwithf "loss at step %d: single %.17g, 2 ranks %.17g" (i + 1) e r0.Losses[i]) single.Losses
+    // The run trained (equal parameters would be no evidence if nothing moved).
+    Assert.True(Array.average single.Losses[steps - 4 ..] < Array.average single.Losses[0..3], "the negative ELBO did not fall over 5 epochs")
+
+[<Fact>]
+let ``Distributed: all-reduces overlapped with backward (hooks, 64-byte buckets) give the same parameters as after backward, bit for bit`` () =
+    let _, r0, _ = runs.Force()
+    // 64-byte buckets hold at most 8 float64s: the MLP's 4 parameters (1, 8, 8 and 32 values, in backward's order) make 4 buckets, queued from the hooks during
+    // backward. With 2 ranks each element's all-reduce is one addition a + b whatever the bucketing, and the share
+    // multiplies the same gradients: the same bits as the synchronous path.
+    let dir = tempDir ()
+    let store = "file://" + Path.Combine(dir, "store")
+    let ps = [ for r in 0..1 -> start [ "--out"; Path.Combine(dir, $"r{r}.txt"); "--world"; "2"; "--rank"; string r; "--store"; store; "--timeout"; "10"
+                                        "--steps"; string steps; "--batch"; string batch; "--overlap"; "1"; "--bucket"; "64" ] ]
+    for p in ps do
+        let code, out = finish 60 p
+        if code <> 0 then failwithf "a worker exited with %d: %s" code out
+    for r in 0..1 do
+        let o = read (Path.Combine(dir, $"r{r}.txt"))
+        Assert.Equal<float[]>(r0.Parameters, o.Parameters)
+        Assert.Equal<float[]>(r0.Losses, o.Losses)
+
+[<Fact>]
+let ``Distributed: OverlappedGradSync weights each rank's gradient by its share and gives zeros for a parameter one rank did not use`` () =
+    // p_k (k = 0, 1, 2) get grad (r + 1) (k + 1) on rank r, except that rank 0 does not use p_1 (no gradient arrives):
+    // shares 0.25, 0.75 give 1.75 (k + 1) for k = 0, 2 and 0.75 * 2 * 2 = 3 for p_1. 16-byte buckets: one per parameter,
+    // ready in a different order on the two ranks; exact in binary floating point. Run twice: the hooks re-arm.
+    let results =
+        twoRanks (fun r pg ->
+            let ps = [| for k in 0..2 -> Torch.Zeros([| 3L |], ScalarType.Float64).RequiresGrad_() |]
+            use sync = new OverlappedGradSync(pg, ps, 16L, 16L)
+            [ for _ in 1..2 do
+                  for p in ps do if not (isNull p.Grad) then p.Grad.Zero_() |> ignore
+                  let used = if r = 0 then [ 0; 2 ] else [ 0; 1; 2 ]
+                  let loss = used |> List.map (fun k -> ps[k].Sum() * float ((r + 1) * (k + 1))) |> List.reduce (+)
+                  sync.Arm(if r = 0 then 0.25 else 0.75)
+                  loss.Backward()
+                  sync.Finish_()
+                  yield ps |> Array.map (fun p -> p.Grad.ToArray<float>()) ])
+    for res in [ fst results; snd results ] do
+        for grads in res do
+            Assert.Equal<float[]>(Array.create 3 1.75, grads[0])
+            Assert.Equal<float[]>(Array.create 3 3.0, grads[1])
+            Assert.Equal<float[]>(Array.create 3 5.25, grads[2])
+
+[<Fact>]
 let ``Distributed: at every step rank r reads positions r, r+2, ... of the single process's batch, so each epoch sees every example once`` () =
     let single, r0, r1 = runs.Force()
     Assert.Equal(steps, single.Batches.Length)
@@ -241,7 +299,7 @@ let ``Launch: when rank 1 is killed the result names it, and rank 0 failed on it
 // ---- checkpoints of a data-parallel run: two Trainers on two threads ----
 
 /// Two ranks (threads) of a Trainer over 40 noisy examples in global batches of 8 (5 steps per epoch); the objective
-/// draws noise from each rank's own run generator. Returns each rank's final parameters and step losses.
+/// draws per-example noise from the run generator (restricted to each rank's rows of the global batch). Returns each rank's final parameters and step losses.
 let private trainTwoRanks (steps: int64) (checkpointDir: string) (checkpointEvery: int64) (resumeFrom: string option) =
     let store = "file://" + Path.Combine(tempDir (), "store")
     let rank r =
@@ -270,7 +328,7 @@ let ``Distributed: a 2-rank run checkpointed by rank 0 after 6 steps and resumed
     let dir = tempDir ()
     let (_, lossesB), _ = trainTwoRanks 6L dir 6L None
     Assert.Equal<string[]>([| "last.pt" |], Directory.GetFiles dir |> Array.map Path.GetFileName) // one writer, one file
-    // Resumed from the file with every rank's own generator state: rank 1's noise continues where it stopped.
+    // Resumed from the file with every rank's generator state: the noise continues where it stopped.
     let (resumed0, lossesC), (resumed1, _) = trainTwoRanks 12L null 0L (Some(Path.Combine(dir, "last.pt")))
     Assert.Equal<float[]>(straight0, straight1)
     Assert.Equal<float[]>(lossesA, Array.append lossesB lossesC)

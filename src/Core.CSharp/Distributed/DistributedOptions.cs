@@ -28,8 +28,16 @@ public sealed record DistributedOptions
     public long BucketBytes { get; init; } = 25L << 20;
 
     /// <summary>
-    /// torchrun's convention: RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT (and GENDSL_DIST_TIMEOUT, seconds) from the
-    /// environment; null when WORLD_SIZE is not set. The store is the TCPStore at MASTER_ADDR:MASTER_PORT.
+    /// All-reduce each bucket of gradients as soon as backward has computed it, overlapping communication with the rest
+    /// of backward (<see cref="OverlappedGradSync"/>: buckets in reverse parameter order, the first at most 1 MiB, as DDP);
+    /// false: all buckets after backward (<see cref="GradSync"/>). Both give the same gradients.
+    /// </summary>
+    public bool OverlapBackward { get; init; }
+
+    /// <summary>
+    /// torchrun's convention: RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT (and GENDSL_DIST_TIMEOUT, seconds;
+    /// GENDSL_DIST_OVERLAP, 1 for <see cref="OverlapBackward"/>; GENDSL_DIST_BUCKET_BYTES, <see cref="BucketBytes"/>) from
+    /// the environment; null when WORLD_SIZE is not set. The store is the TCPStore at MASTER_ADDR:MASTER_PORT.
     /// </summary>
     public static DistributedOptions? FromEnvironment()
     {
@@ -47,6 +55,10 @@ public sealed record DistributedOptions
         };
         if (Environment.GetEnvironmentVariable("GENDSL_DIST_TIMEOUT") is { Length: > 0 } t)
             o = o with { Timeout = TimeSpan.FromSeconds(Int("GENDSL_DIST_TIMEOUT", t)) };
+        if (Environment.GetEnvironmentVariable("GENDSL_DIST_OVERLAP") is { Length: > 0 } ov)
+            o = o with { OverlapBackward = Int("GENDSL_DIST_OVERLAP", ov) != 0 };
+        if (Environment.GetEnvironmentVariable("GENDSL_DIST_BUCKET_BYTES") is { Length: > 0 } bb)
+            o = o with { BucketBytes = long.TryParse(bb, out var v) ? v : throw new ArgumentException($"DistributedOptions.FromEnvironment: GENDSL_DIST_BUCKET_BYTES = '{bb}' is not an integer number of bytes (PyTorch DDP's default: 26214400)") };
         o.Validate();
         return o;
     }

@@ -16,4 +16,8 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_pg_broadcast_(IntPtr pg, Tensor a, int root);
     [LibraryImport(Lib)] internal static partial int gd_pg_barrier(IntPtr pg);
     [LibraryImport(Lib)] internal static partial int gd_pg_sync_grads(IntPtr pg, IntPtr[] @params, int n, double scale, long bucket_bytes);
+    [LibraryImport(Lib)] internal static partial int gd_pg_overlap_new(IntPtr pg, IntPtr[] @params, int n, long first_bucket_bytes, long bucket_bytes, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_pg_overlap_arm(IntPtr o, double scale);
+    [LibraryImport(Lib)] internal static partial int gd_pg_overlap_finish(IntPtr o);
+    [LibraryImport(Lib)] internal static partial int gd_pg_overlap_free(IntPtr o);
 }

@@ -29,4 +29,5 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_uniform_(Tensor a, double low, double high, GeneratorHandle g);
     [LibraryImport(Lib)] internal static partial int gd_tensor_normal_(Tensor a, double mean, double std, GeneratorHandle g);
     [LibraryImport(Lib)] internal static partial int gd_tensor_dropout(Tensor a, double p, int train, GeneratorHandle g, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_dropout_rows(Tensor a, double p, long whole, Tensor rows, GeneratorHandle g, out IntPtr @out);
 }

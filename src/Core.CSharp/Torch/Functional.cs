@@ -57,8 +57,13 @@ public static partial class Functional
             training ? 1 : 0, momentum, eps, out var r), r);
 
     /// <summary>Zeroes each element with probability p and scales the rest by 1/(1-p) when training; the identity otherwise.</summary>
-    public static Tensor Dropout(Tensor x, double p = 0.5, bool training = true, Generator? generator = null) =>
-        W(gd_tensor_dropout(x, p, training ? 1 : 0, Generator.Of(generator), out var r), r);
+    public static Tensor Dropout(Tensor x, double p = 0.5, bool training = true, Generator? generator = null)
+    {
+        if (!training || p == 0 || p == 1 || Generator.RowsFor(generator, x.Shape) is not { } rows)
+            return W(gd_tensor_dropout(x, p, training ? 1 : 0, Generator.Of(generator), out var r), r);
+        using var index = Torch.Tensor(rows.Rows, rows.Rows.Length);   // (n_r,): this rank's rows of the batch's mask
+        return W(gd_tensor_dropout_rows(x, p, rows.Count, index, Generator.Of(generator), out var rr), rr);
+    }
 
     public static Tensor Relu(Tensor x) => x.Relu();
     public static Tensor Gelu(Tensor x) => x.Gelu();

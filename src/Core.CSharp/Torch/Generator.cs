@@ -5,7 +5,7 @@ using static GenDsl.Native.NativeMethods;
 namespace GenDsl.Torch;
 
 /// <summary>A CPU Philox/MT generator with its own seed: <c>new Generator(42)</c> makes draws reproducible.</summary>
-public sealed class Generator : IDisposable
+public sealed partial class Generator : IDisposable
 {
     internal readonly GeneratorHandle Handle;
 

@@ -6,6 +6,7 @@ namespace GenDsl.Torch;
 
 // Inside this class the name Tensor is the torch.tensor factory method; the type is TorchTensor.
 using TorchTensor = GenDsl.Torch.Tensor;
+using G = GenDsl.Torch.Generator;
 
 /// <summary>PyTorch's <c>torch.*</c> functions in .NET casing: <c>Torch.Randn(new long[] {3, 2}, generator: g)</c>.</summary>
 public static partial class Torch
@@ -134,10 +135,16 @@ public static partial class Torch
         W(gd_tensor_eye(n, m ?? n, Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
 
     // ---- random (draws on the CPU from the generator, then moves: one seed, same numbers on every device) ----
+    // A generator restricted to some rows of a batch (Generator.Rows: a rank of a data-parallel run) makes a per-example
+    // draw for the whole batch and cuts it to its rows (GeneratorRows.cs); the *Drawn helpers make the draw as asked.
     public static TorchTensor Rand(long[] shape, Generator? generator = null, ScalarType? dtype = null, Device? device = null) =>
-        W(gd_tensor_rand(shape, shape.Length, GenDsl.Torch.Generator.Of(generator), Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+        G.RowsFor(generator, shape) is { } rows ? G.Cut(rows, RandDrawn(G.Whole(rows, shape), generator, dtype, device)) : RandDrawn(shape, generator, dtype, device);
+    private static TorchTensor RandDrawn(long[] shape, Generator? generator, ScalarType? dtype, Device? device) =>
+        W(gd_tensor_rand(shape, shape.Length, G.Of(generator), Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h, nameof(Rand));
     public static TorchTensor Randn(long[] shape, Generator? generator = null, ScalarType? dtype = null, Device? device = null) =>
-        W(gd_tensor_randn(shape, shape.Length, GenDsl.Torch.Generator.Of(generator), Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+        G.RowsFor(generator, shape) is { } rows ? G.Cut(rows, RandnDrawn(G.Whole(rows, shape), generator, dtype, device)) : RandnDrawn(shape, generator, dtype, device);
+    private static TorchTensor RandnDrawn(long[] shape, Generator? generator, ScalarType? dtype, Device? device) =>
+        W(gd_tensor_randn(shape, shape.Length, G.Of(generator), Dt(dtype), (int)Dev(device).Type, Dev(device).Index, out var h), h, nameof(Randn));
     public static TorchTensor Rand(params long[] shape) => Rand(shape, null);
     public static TorchTensor Randn(params long[] shape) => Randn(shape, null);
     /// <summary>N(0, 1) draws with t's shape, dtype and device (torch.randn_like).</summary>
@@ -146,18 +153,45 @@ public static partial class Torch
     public static TorchTensor RandLike(TorchTensor t, Generator? generator = null) => Rand(t.Shape, generator, t.Dtype, t.Device);
     /// <summary>Integers uniform on [low, high).</summary>
     public static TorchTensor RandInt(long low, long high, long[] shape, Generator? generator = null, ScalarType? dtype = null, Device? device = null) =>
-        W(gd_tensor_randint(low, high, shape, shape.Length, GenDsl.Torch.Generator.Of(generator), Dt(dtype, ScalarType.Int64), (int)Dev(device).Type, Dev(device).Index, out var h), h);
+        G.RowsFor(generator, shape) is { } rows ? G.Cut(rows, RandIntDrawn(low, high, G.Whole(rows, shape), generator, dtype, device)) : RandIntDrawn(low, high, shape, generator, dtype, device);
+    private static TorchTensor RandIntDrawn(long low, long high, long[] shape, Generator? generator, ScalarType? dtype, Device? device) =>
+        W(gd_tensor_randint(low, high, shape, shape.Length, G.Of(generator), Dt(dtype, ScalarType.Int64), (int)Dev(device).Type, Dev(device).Index, out var h), h, nameof(RandInt));
     public static TorchTensor RandPerm(long n, Generator? generator = null, Device? device = null) =>
         W(gd_tensor_randperm(n, GenDsl.Torch.Generator.Of(generator), (int)Dev(device).Type, Dev(device).Index, out var h), h);
     /// <summary>Bernoulli draws with the given probabilities (same shape and dtype).</summary>
-    public static TorchTensor Bernoulli(TorchTensor probs, Generator? generator = null) =>
-        W(gd_tensor_bernoulli(probs, GenDsl.Torch.Generator.Of(generator), out var h), h);
+    public static TorchTensor Bernoulli(TorchTensor probs, Generator? generator = null)
+    {
+        if (G.RowsFor(generator, probs.Shape) is not { } rows) return W(gd_tensor_bernoulli(probs, G.Of(generator), out var h), h);
+        using var whole = G.Spread(rows, probs);                                              // (N, ...)
+        return G.Cut(rows, W(gd_tensor_bernoulli(whole, G.Of(generator), out var hw), hw));  // (n_r, ...)
+    }
     /// <summary>Category indices drawn from each row of (unnormalised) probabilities.</summary>
     public static TorchTensor Multinomial(TorchTensor probs, long numSamples, bool replacement = false, Generator? generator = null) =>
         W(gd_tensor_multinomial(probs, numSamples, replacement ? 1 : 0, GenDsl.Torch.Generator.Of(generator), out var h), h);
     /// <summary>mean + std * eps with eps ~ N(0, 1): differentiable in mean and std (the reparameterisation trick).</summary>
-    public static TorchTensor Normal(TorchTensor mean, TorchTensor std, Generator? generator = null) =>
-        W(gd_tensor_normal(mean, std, GenDsl.Torch.Generator.Of(generator), out var h), h);
+    public static TorchTensor Normal(TorchTensor mean, TorchTensor std, Generator? generator = null)
+    {
+        if (generator?.Rows is null || G.RowsFor(generator, BroadcastShapes(mean.Shape, std.Shape)) is null)
+            return W(gd_tensor_normal(mean, std, G.Of(generator), out var h), h);
+        using var eps = Randn(BroadcastShapes(mean.Shape, std.Shape), generator, mean.Dtype, mean.Device); // the batch's eps, cut
+        return mean + std * eps;                                                                           // as gd_tensor_normal does
+    }
+
+    /// <summary>The broadcast shape of two shapes (PyTorch's rule).</summary>
+    private static long[] BroadcastShapes(long[] a, long[] b)
+    {
+        var n = Math.Max(a.Length, b.Length);
+        var s = new long[n];
+        for (var i = 0; i < n; i++)
+        {
+            var x = i - n + a.Length >= 0 ? a[i - n + a.Length] : 1;
+            var y = i - n + b.Length >= 0 ? b[i - n + b.Length] : 1;
+            if (x != y && x != 1 && y != 1)
+                throw new ArgumentException($"Normal: mean [{string.Join(", ", a)}] and std [{string.Join(", ", b)}] do not broadcast; give shapes that do");
+            s[i] = x == 1 ? y : x;
+        }
+        return s;
+    }
 
     // ---- joins and selection ----
     public static TorchTensor Cat(IReadOnlyList<TorchTensor> tensors, long dim = 0)

@@ -22,6 +22,9 @@ public sealed class StepContext
     /// <summary>
     /// The run's generator (seeded from TrainOptions.Seed, saved in checkpoints): draw per-step noise from it
     /// (reparameterisation noise, say); the data set draws its per-batch randomness (dynamic binarisation) from it too.
+    /// In a data-parallel run it is restricted to this rank's rows of the global batch (<see cref="Generator.Rows"/>):
+    /// a draw whose first dimension is the rank's batch size is made for the global batch and cut to the rank's rows,
+    /// so draw per-example noise with the batch dimension first and every rank trains as one process would.
     /// </summary>
     public Generator Generator { get; }
 

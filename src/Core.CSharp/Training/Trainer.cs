@@ -33,8 +33,9 @@ namespace GenDsl.Training;
 /// logged metrics are averaged over the ranks (weighted by each rank's share of the batch), the gradients are
 /// all-reduced the same way before clipping and the optimizer step (see TrainerDistributed.cs), evaluation metrics are
 /// averaged, and only rank 0 writes checkpoints (holding every rank's run generator, so a resume with the same world
-/// size is bit-identical; with another world size the data order is the same). Rank r's run generator is seeded from (Seed, -1 - r), so rank 0 (and a
-/// single process) draws exactly what it did before and the ranks draw independent per-step noise.</para>
+/// size is bit-identical). Every rank's run generator is seeded as a single process's and, during a step, restricted to
+/// the rank's rows of the global batch (<see cref="Generator.Rows"/>): per-example noise is drawn for the whole batch and
+/// cut to those rows, so an example gets the noise one process on the global batch gives it, whatever W is.</para>
 /// </summary>
 public sealed partial class Trainer : IDisposable
 {
@@ -67,7 +68,7 @@ public sealed partial class Trainer : IDisposable
             throw new ArgumentException("Trainer: makeSchedule must build the schedule over the optimizer it is given", nameof(makeSchedule));
         parameters = Optimizer.Parameters.ToArray();
         if (options.Distributed is { } dist) JoinGroup(dist);
-        runGenerator = new Generator(EpochOrder.Mix(options.Seed, -1 - Rank));
+        runGenerator = new Generator(EpochOrder.Mix(options.Seed, -1));
     }
 
     public Module Model { get; }
@@ -259,6 +260,7 @@ public sealed partial class Trainer : IDisposable
         ClearBest();
         Optimizer.Dispose();
         runGenerator.Dispose();
+        overlapSync?.Dispose();
         group?.Dispose();
     }
 }

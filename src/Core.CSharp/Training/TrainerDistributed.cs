@@ -9,6 +9,7 @@ public sealed partial class Trainer
 {
     private ProcessGroup? group;
     private GradSync? gradSync;
+    private OverlappedGradSync? overlapSync;   // DistributedOptions.OverlapBackward: all-reduces during backward
     private IReadOnlyDictionary<string, double>? stepMetrics;   // this step's metrics averaged over the ranks
 
     /// <summary>This process's rank (0 without TrainOptions.Distributed).</summary>
@@ -30,7 +31,8 @@ public sealed partial class Trainer
         try
         {
             group.BroadcastModule(Model, root: 0);
-            gradSync = new GradSync(group, parameters, dist.BucketBytes);
+            if (dist.OverlapBackward) overlapSync = new OverlappedGradSync(group, parameters, dist.BucketBytes, Math.Min(dist.BucketBytes, OverlappedGradSync.DefaultFirstBucketBytes));
+            else gradSync = new GradSync(group, parameters, dist.BucketBytes);
         }
         catch { group.Dispose(); group = null; throw; }
     }
@@ -48,11 +50,13 @@ public sealed partial class Trainer
     }
 
     /// <summary>
-    /// One data-parallel step after ZeroGrad, every rank in lockstep: loss_r = objective(shard_r); one all-reduce of
+    /// One data-parallel step after ZeroGrad, every rank in lockstep: loss_r = objective(shard_r), with the run generator
+    /// restricted to the shard's rows of the global batch (<see cref="Generator.Rows"/>); one all-reduce of
     /// [stop requested, share_r · loss_r, share_r · metric_r ...] makes the step's loss Σ_r share_r loss_r (the global
     /// batch's mean loss when the objective is a mean) and its metrics the same weighted average on every rank, and
     /// stops every rank when any objective requested it; the NaN guard then judges that global loss, so all ranks
-    /// throw together; backward; <see cref="GradSync.Sync_"/> (grad = Σ_r share_r grad_r); clipping of the synchronised
+    /// throw together; backward; <see cref="GradSync.Sync_"/> (grad = Σ_r share_r grad_r; with OverlapBackward the same
+    /// through <see cref="OverlappedGradSync"/>, its all-reduces during backward); clipping of the synchronised
     /// gradients. Returns false when the step is not to be taken. The objective must log the same metric names on
     /// every rank.
     /// </summary>
@@ -64,10 +68,21 @@ public sealed partial class Trainer
         // A last batch smaller than the world leaves some ranks nothing: such a rank runs the objective on the batch's
         // first example with share 0 (its loss, metrics and gradient weigh nothing), so every rank still takes part in
         // each collective with the same metric names.
-        if (idx.Length == 0) idx = new[] { global[0] };
-        var batch = data.Batch(idx, runGenerator);
-        var lossTensor = objective(batch, ctx)
+        var rows = Shard(Enumerable.Range(0, global.Length).Select(i => (long)i).ToArray(), Rank, WorldSize, out _);
+        if (idx.Length == 0) (idx, rows) = (new[] { global[0] }, new[] { 0L });
+        // The run generator, identical on every rank, is restricted to this rank's rows of the global batch while the
+        // batch is made and the objective runs: per-example noise (dynamic binarisation, reparameterisation, dropout)
+        // is drawn for the whole batch and cut to these rows (GeneratorRows.cs), so example i gets the noise a single
+        // process draws for it and every rank's generator stays in the single process's state.
+        Tensor lossTensor;
+        runGenerator.Rows = WorldSize > 1 ? new BatchRows(global.Length, rows) : null;
+        try
+        {
+            var batch = data.Batch(idx, runGenerator);
+            lossTensor = objective(batch, ctx)
                          ?? throw new InvalidOperationException($"Trainer.Fit: the objective returned null at step {s}; return the scalar loss tensor");
+        }
+        finally { runGenerator.Rows = null; }
         (loss, gradNorm) = (double.NaN, null);
         double localLoss = double.NaN;
         if (!ctx.StopRequested)
@@ -85,8 +100,17 @@ public sealed partial class Trainer
         loss = v[1];
         if (!double.IsFinite(loss)) throw new TrainingDivergedException(s, "loss", loss, CheckpointIfWritten());
         stepMetrics = keys.Select((k, i) => (k, v[2 + i])).ToDictionary(x => x.k, x => x.Item2);
-        lossTensor.Backward();
-        gradSync!.Sync_(share);
+        if (overlapSync is { } o)
+        {
+            o.Arm(share);
+            lossTensor.Backward();
+            o.Finish_();
+        }
+        else
+        {
+            lossTensor.Backward();
+            gradSync!.Sync_(share);
+        }
         gradNorm = Clip(s);
         return true;
     }
@@ -111,16 +135,13 @@ public sealed partial class Trainer
 
     /// <summary>
     /// The run generator state this rank resumes with: its own "rng.run.rank&lt;r&gt;" when the checkpoint has one (same
-    /// or larger world size); else rank 0's "rng.run" on rank 0 (a single-process checkpoint, or resuming with one
-    /// process); else a rank the checkpoint did not have keeps its fresh generator seeded from (Seed, -1 - r).
-    /// Resuming with the same world size is bit-identical; with another, the data order is the same (it is global) but
-    /// the per-step noise of the new ranks is new.
+    /// or larger world size), else rank 0's "rng.run" (a single-process checkpoint, or a rank the run did not have).
+    /// Every rank's generator draws what a single process draws (per-example noise for the whole global batch, cut to
+    /// the rank's rows), so the states agree and a resume with any world size continues that single process's noise;
+    /// the per-rank copies keep a resume with the same world size bit-identical even for draws that are not per-example.
     /// </summary>
-    private Tensor RunStateForThisRank(IReadOnlyDictionary<string, Tensor> checkpoint, Tensor rank0State)
-    {
-        if (checkpoint.TryGetValue($"rng.run.rank{Rank}", out var own)) return own;
-        return Rank == 0 ? rank0State : runGenerator.GetState();
-    }
+    private Tensor RunStateForThisRank(IReadOnlyDictionary<string, Tensor> checkpoint, Tensor rank0State) =>
+        checkpoint.TryGetValue($"rng.run.rank{Rank}", out var own) ? own : rank0State;
 
     /// <summary>true on every rank when it is true on any rank (a stop one rank's callback asked for).</summary>
     private bool AnyRank(bool flag) => group!.AllReduceSum(new[] { flag ? 1.0 : 0.0 })[0] > 0;
