@@ -22,6 +22,8 @@ ap.add_argument("--warmup", type=int, default=2)
 ap.add_argument("--lr", type=float, default=5e-4)
 ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--channels-last", action="store_true", help="run the model in channels_last memory format")
+ap.add_argument("--onednn-transpose", action="store_true",
+                help="run ConvTranspose2d with >= 16 output channels as GenDsl's native/conv_transpose.cpp does (oneDNN backward-data)")
 ap.add_argument("--profile", action="store_true", help="print torch.autograd.profiler's per-op table for 3 steps")
 ap.add_argument("--iwae-k", type=int, default=0)
 ap.add_argument("--iwae-images", type=int, default=8)
@@ -40,6 +42,34 @@ class Residual(nn.Module):
         return x + self.net(x)
 
 
+class ConvTranspose2dOneDnn(torch.autograd.Function):
+    """conv_transpose2d(x, w, stride, padding) as the input-gradient of conv2d(., w, stride, padding) (oneDNN's backward-data),
+    as GenDsl's native/conv_transpose.cpp; libtorch 1.13 runs F.conv_transpose2d on its slow im2col path."""
+
+    @staticmethod
+    def forward(ctx, x, w, s, p):
+        shape = (x.shape[0], w.shape[1]) + tuple((x.shape[2 + d] - 1) * s - 2 * p + w.shape[2 + d] for d in range(2))
+        y = torch.ops.aten.convolution_backward(x, x.new_empty(shape), w, None, [s, s], [p, p], [1, 1], False, [0, 0], 1,
+                                                [True, False, False])[0]
+        ctx.save_for_backward(x, w)
+        ctx.sp = (s, p)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        s, p = ctx.sp
+        gw = torch.ops.aten.convolution_backward(x, g, w, None, [s, s], [p, p], [1, 1], False, [0, 0], 1, [False, True, False])[1]
+        return F.conv2d(g, w, None, s, p), gw, None, None
+
+
+class OneDnnTranspose(nn.ConvTranspose2d):
+    def forward(self, x):
+        if self.out_channels < 16:
+            return super().forward(x)
+        return ConvTranspose2dOneDnn.apply(x, self.weight, self.stride[0], self.padding[0]) + self.bias.view(1, -1, 1, 1)
+
+
 def block(c, r):
     return Residual(nn.Sequential(nn.ReLU(), nn.Conv2d(c, r, 3, 1, 1), nn.ReLU(), nn.Conv2d(r, c, 1, 1, 0)))
 
@@ -53,7 +83,7 @@ def down(cin, cout, hidden=64, res=32):
 
 
 def up(cin, cout, hidden=64, res=32):
-    return [nn.Conv2d(cin, hidden, 3, 1, 1)] + stack(hidden, res) + [nn.ConvTranspose2d(hidden, cout, 4, 2, 1)]
+    return [nn.Conv2d(cin, hidden, 3, 1, 1)] + stack(hidden, res) + [(OneDnnTranspose if a.onednn_transpose else nn.ConvTranspose2d)(hidden, cout, 4, 2, 1)]
 
 
 class ConvVae(nn.Module):
@@ -131,14 +161,15 @@ def step(i, times):
 for i in range(a.warmup):
     step(i, None)
 times = [0.0, 0.0, 0.0]
-start = time.perf_counter()
+start, cpu0 = time.perf_counter(), time.process_time()
 for i in range(a.steps):
     loss = step(a.warmup + i, times)
-total = time.perf_counter() - start
+total, cpu = time.perf_counter() - start, time.process_time() - cpu0
 n = a.steps
-print(f"torch conv_vae s_per_step={total / n:.4f} forward={times[0] / n:.4f} backward={times[1] / n:.4f} optimizer={times[2] / n:.4f} "
+# cpu_s_per_step: CPU seconds of all the process's threads per step; on a loaded machine it varies far less than the wall time
+print(f"torch conv_vae s_per_step={total / n:.4f} cpu_s_per_step={cpu / n:.4f} forward={times[0] / n:.4f} backward={times[1] / n:.4f} optimizer={times[2] / n:.4f} "
       f"loss={loss:.3f} params={params} batch={a.batch} threads={torch.get_num_threads()} mkldnn={torch.backends.mkldnn.is_available()} "
-      f"epoch_s={total / n * 196:.0f}")
+      f"epoch_s={total / n * 196:.0f} onednn_transpose={a.onednn_transpose}")
 
 if a.profile:
     with torch.autograd.profiler.profile() as prof:

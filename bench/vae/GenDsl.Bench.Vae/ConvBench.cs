@@ -93,16 +93,24 @@ internal static class ConvBench
         }
 
         for (var i = 0; i < warmup; i++) Step(i, false);
+        var cpu0 = CpuSeconds();
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < steps; i++) Step(warmup + i, true);
         var per = sw.Elapsed.TotalSeconds / steps;
+        var cpuPer = (CpuSeconds() - cpu0) / steps;   // CPU seconds of all threads: steadier than the wall time on a loaded machine
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
-            "csharp conv_vae s_per_step={0:F4} forward={1:F4} backward={2:F4} optimizer={3:F4} loss={4:F3} params={5} batch={6} threads={7} epoch_s={8:F0}",
-            per, times[0] / steps, times[1] / steps, times[2] / steps, loss, parameters, batch, Torch.NumThreads, per * 196));
+            "csharp conv_vae s_per_step={0:F4} cpu_s_per_step={9:F4} forward={1:F4} backward={2:F4} optimizer={3:F4} loss={4:F3} params={5} batch={6} threads={7} epoch_s={8:F0}",
+            per, times[0] / steps, times[1] / steps, times[2] / steps, loss, parameters, batch, Torch.NumThreads, per * 196, cpuPer));
 
         if (opts.ContainsKey("profile")) Profile(vae, train, g, batch);
         var k = (int)opt("iwae-k", 0);
         if (k > 0) TimeIwae(vae, dataDir, g, k, (int)opt("iwae-images", 8));
+    }
+
+    private static double CpuSeconds()
+    {
+        using var p = Process.GetCurrentProcess();
+        return p.TotalProcessorTime.TotalSeconds;
     }
 
     /// <summary>Forward time of each top-level layer of the encoder and decoder (no graph), mean of 3 passes.</summary>

