@@ -1,5 +1,6 @@
 // nn.cpp: the functional neural-network ops (layers, normalisation, losses, gradient clipping).
 #include "common.h"
+#include "conv_transpose.h"
 
 using gd::T;
 using gd::wrap;
@@ -17,8 +18,12 @@ GD_API int gd_nn_conv2d(gd_tensor x, gd_tensor w, gd_tensor b, const int64_t* st
 }
 GD_API int gd_nn_conv_transpose2d(gd_tensor x, gd_tensor w, gd_tensor b, const int64_t* stride, const int64_t* padding,
                                   const int64_t* output_padding, const int64_t* dilation, int64_t groups, gd_tensor* out) {
-  GD_TRY(*out = wrap(at::conv_transpose2d(T(x), T(w), gd::opt(b), pair(stride), pair(padding), pair(output_padding),
-                                          groups, pair(dilation))))
+  GD_TRY(
+      const auto& xt = T(x); const auto& wt = T(w);
+      *out = wrap(gd::conv_transpose2d_onednn_applies(xt, wt, pair(dilation), groups)
+                      ? gd::conv_transpose2d_onednn(xt, wt, gd::opt(b), pair(stride), pair(padding), pair(output_padding))
+                      : at::conv_transpose2d(xt, wt, gd::opt(b), pair(stride), pair(padding), pair(output_padding), groups,
+                                             pair(dilation))))
 }
 GD_API int gd_nn_max_pool2d(gd_tensor x, const int64_t* kernel, const int64_t* stride, const int64_t* padding, gd_tensor* out) {
   GD_TRY(*out = wrap(at::max_pool2d(T(x), pair(kernel), pair(stride), pair(padding))))

