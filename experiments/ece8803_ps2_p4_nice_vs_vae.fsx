@@ -3,8 +3,8 @@
 //
 // Run:    dotnet run --project src/Cli -- experiments/ece8803_ps2_p4_nice_vs_vae.fsx
 // Quick:  dotnet run --project src/Cli -- experiments/ece8803_ps2_p4_nice_vs_vae.fsx --set budget.epochs=1 --set data.subset=2000
-// (On a 2-core machine one epoch takes about 1.5 min for NICE, 4 s for the MLP VAE and 10+ min for the
-// convolutional VAE: the README gives measured figures.)
+// (On a 2-core machine one epoch takes about 1.5 min for NICE, 4 s for the MLP VAE and 2-4 min for the
+// convolutional VAE when the machine is idle: the README gives measured figures.)
 #if !GENDSL_HOST
 #r "../src/Dsl.FSharp/bin/Debug/net10.0/GenDsl.Dsl.dll"
 #endif
