@@ -27,7 +27,8 @@ internal static partial class NativeMethods
     /// PASSIVE: OpenMP workers that spin while waiting made small-tensor loops 20-30x slower whenever
     /// anything else wanted a core (the JIT, a build, another process) on this 2-core machine
     /// (P7 SGD, 500 steps: 8.2 s spinning vs 0.25 s passive). A value the user set is kept.
-    /// glibc's allocator is tuned for big tensors too (<see cref="TuneAllocator"/>).
+    /// glibc's allocator is then tuned for big tensors (<see cref="TuneAllocator"/>): after libtorch has loaded, so the
+    /// blocks its start-up frees go back to the system as before (EM at 100k points: peak RSS 2 MB lower than tuning first).
     /// </summary>
 #pragma warning disable CA2255 // a library initializer is exactly what is wanted: the resolver must precede any P/Invoke
     [ModuleInitializer]
@@ -36,11 +37,11 @@ internal static partial class NativeMethods
     {
         if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
             setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
-        if (OperatingSystem.IsLinux()) TuneAllocator();
         NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
         var env = Environment.GetEnvironmentVariable("GENDSL_THREADS");
         var threads = int.TryParse(env, out var n) && n > 0 ? n : Environment.ProcessorCount;
-        Check(gd_set_num_threads(threads), "SetNumThreads");
+        Check(gd_set_num_threads(threads), "SetNumThreads");   // loads libtorch, whose start-up runs under glibc's defaults
+        if (OperatingSystem.IsLinux()) TuneAllocator();
     }
 
     // .NET keeps its own copy of the environment; the OpenMP runtime reads the C library's.
