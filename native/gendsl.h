@@ -39,6 +39,12 @@ GD_API int gd_cuda_device_count(int* out);
 GD_API int gd_version(const char** out);
 GD_API int gd_fail_for_test(void); /* always fails: lets tests check the error path of a void call */
 
+/* ---- CPU allocator (allocator.cpp) ---- */
+GD_API int gd_alloc_install(int64_t threshold_bytes, int huge_pages); /* large blocks kept for reuse, bounded by the peak */
+GD_API int gd_alloc_stats(int64_t* out); /* out[6]: in use, kept, peak in use (bytes); hits; misses; threshold */
+GD_API int gd_alloc_empty_cache(void);
+GD_API int gd_alloc_reset_peak(void);
+
 /* ---- tensors: lifetime, metadata, data (tensor.cpp) ---- */
 GD_API int gd_tensor_free(gd_tensor a);
 GD_API int gd_tensor_ndim(gd_tensor a, int* out);

@@ -67,149 +67,169 @@ def kl_ref(x, t, reduction, log_target, batch_mean):
     return F.kl_div(x, t, reduction=reduction, log_target=log_target)
 
 
+def rows(op, table, **common):
+    """One op() per row (ours, PyTorch's call, generator[, options]): `common` options for every row, a row's own on top."""
+    for ours, ref, gen, *own in table:
+        op(ours, ref, gen, **{**common, **(own[0] if own else {})})
+
+
+ELEMENTWISE = [
+    ("Tensor.Logit", "torch.logit", h.logit),
+    ("Tensor.Xlogy", "torch.xlogy", g.binary),
+    ("Tensor.Hypot", "torch.hypot", g.binary),
+    ("Tensor.Fmod", "torch.fmod", g.binary),
+    ("Torch.Clamp", "torch.clamp", h.clamp),
+    ("Tensor.IsClose", "torch.isclose", h.isclose),
+    ("Tensor.NanToNum", "torch.nan_to_num", h.nan_to_num),
+    ("Tensor.Div", "torch.div", h.div_mode),
+    ("Tensor.Lerp", "torch.lerp", h.lerp_s),
+    ("Tensor.Lerp", "torch.lerp", h.lerp_t),
+    ("Tensor.AddCMul", "torch.addcmul", h.addc),
+    ("Tensor.AddCDiv", "torch.addcdiv", h.addc),
+    ("Tensor.Sub_", lambda x, y, a: x.sub_(y, alpha=a), h.sub_alpha),
+]
+
+# (ours, PyTorch's call[, generator]) of the scalar block: dtype x int/float/bool scalar.
+SCALAR = [("Tensor.Fmod", "torch.fmod"), ("Tensor.Div", "torch.div", h.div_mode_s), ("Tensor.Sub_", "x.sub_"), ("Tensor.Div_", "x.div_"),
+          ("Tensor.Pow_", "x.pow_")]
+
+REDUCTIONS = [
+    ("Tensor.Median", "torch.median", g.unary),
+    ("Tensor.Median", "torch.median", g.nonempty_dim_keep),
+    ("Tensor.NanMedian", "torch.nanmedian", g.unary),
+    ("Tensor.Quantile", "torch.quantile", h.quantile, dict(dtypes=ALL)),
+    ("Tensor.Quantile", "torch.quantile", h.quantile_t, dict(dtypes=ALL)),
+    ("Tensor.NanMean", lambda x, dims=None, keepdim=False, dtype=None: torch.nanmean(x, dims, keepdim, dtype=dtype), h.dims_keep_dtype),
+    ("Tensor.NanSum", lambda x, dims=None, keepdim=False, dtype=None: torch.nansum(x, dims, keepdim, dtype=dtype), h.dims_keep_dtype),
+    ("Tensor.VarMean", lambda x, dims=None, correction=1, keepdim=False: torch.var_mean(x, dims, correction=correction, keepdim=keepdim),
+     h.var_mean),
+    ("Tensor.StdMean", lambda x, dims=None, correction=1, keepdim=False: torch.std_mean(x, dims, correction=correction, keepdim=keepdim),
+     h.var_mean),
+    ("Tensor.LogCumSumExp", "torch.logcumsumexp", g.with_dim),
+    ("Tensor.ArgSort", lambda x, d, desc, st: torch.sort(x, dim=d, descending=desc, stable=st)[1], h.argsort),
+    ("Tensor.KthValue", "torch.kthvalue", h.kthvalue),
+    ("Tensor.Unique", lambda x, s, d: torch.unique(x, s, True, True, d), h.unique, dict(grad=False)),
+    ("Tensor.BinCount", "torch.bincount", h.bincount, dict(dtypes=(F32, F64, I64))),
+    ("Tensor.SearchSorted", lambda s, v, r, o: torch.searchsorted(s, v, right=r, out_int32=o), h.searchsorted, dict(dtypes=NUM)),
+    ("Tensor.CountNonzero", "torch.count_nonzero", h.count_nonzero),
+    ("Tensor.CountNonzero", "torch.count_nonzero", g.with_dim),
+    ("Tensor.CountNonzero", "torch.count_nonzero", g.unary),
+    ("Tensor.Mean", lambda x, d, k, dt: torch.mean(x, d, k, dtype=dt), h.mean_dtype),
+    ("Tensor.Softmax", lambda x, d, dt: torch.softmax(x, d, dtype=dt), h.with_dim_dtype),
+    ("Tensor.LogSoftmax", lambda x, d, dt: torch.log_softmax(x, d, dtype=dt), h.with_dim_dtype),
+    ("Tensor.CumSum", lambda x, d, dt: torch.cumsum(x, d, dtype=dt), h.with_dim_dtype),
+    ("Tensor.CumProd", lambda x, d, dt: torch.cumprod(x, d, dtype=dt), h.with_dim_dtype),
+    ("Tensor.CumMax", "torch.cummax", g.with_dim),
+]
+
+SHAPES = [
+    ("Tensor.TensorSplit", "torch.tensor_split", h.tensor_split_n),
+    ("Tensor.TensorSplit", "torch.tensor_split", h.tensor_split_idx),
+    ("Tensor.MoveDim", "torch.movedim", h.movedim),
+    ("Tensor.MoveDim", "torch.movedim", h.movedims),
+    ("Tensor.SwapAxes", "torch.swapaxes", g.two_dims),
+    ("Tensor.SwapDims", "torch.swapdims", g.two_dims),
+    ("Tensor.BroadcastTo", "torch.broadcast_to", h.broadcast_to),
+    ("Tensor.Unflatten", "torch.unflatten", h.unflatten),
+    ("Tensor.Roll", "torch.roll", h.roll),
+    ("Tensor.Roll", "torch.roll", h.rolls),
+    ("Tensor.Tile", "torch.tile", h.tile),
+    ("Tensor.TakeAlongDim", "torch.take_along_dim", h.take_along),
+    ("Tensor.IndexAdd", "torch.index_add", h.index_add),
+    ("Tensor.IndexAdd_", "x.index_add_", h.index_add),
+    ("Tensor.IndexCopy", "torch.index_copy", h.index_copy),
+    ("Tensor.IndexCopy_", "x.index_copy_", h.index_copy),
+    ("Tensor.ScatterReduce", lambda x, d, i, s, r, inc: torch.scatter_reduce(x, d, i, s, r, include_self=inc), h.scatter_reduce),
+]
+
+PRODUCTS = [
+    ("Tensor.Dot", "torch.dot", h.dot),
+    ("Tensor.Mv", "torch.mv", h.mv),
+    ("Tensor.AddMm", "torch.addmm", h.addmm),
+    ("Tensor.BaddBmm", baddbmm_ref, h.baddbmm),
+    ("Tensor.Kron", "torch.kron", h.kron),
+    ("Tensor.Diag", "torch.diag", h.diag),
+    ("Tensor.Trace", "torch.trace", h.matrix),
+    ("Tensor.TensorDot", "torch.tensordot", h.tensordot_n),
+    ("Tensor.TensorDot", lambda a, b, da, db: torch.tensordot(a, b, (da, db)), h.tensordot_dims),
+]
+
+CREATION = [
+    ("Torch.BroadcastTensors", lambda ts: torch.broadcast_tensors(*ts), h.broadcast_tensors),
+    ("Torch.Where", lambda c: torch.where(c), g.unary),
+    ("Torch.Meshgrid", lambda ts, ix: torch.meshgrid(*ts, indexing=ix), h.meshgrid),
+    ("Torch.TrilIndices", "torch.tril_indices", h.tri_indices, dict(dtypes=(I64,))),
+    ("Torch.TriuIndices", "torch.triu_indices", h.tri_indices, dict(dtypes=(I64,))),
+    ("Torch.EmptyLike", "torch.empty_like", g.like, dict(values=False)),
+    ("Torch.Logspace", "torch.logspace", h.logspace, dict(dtypes=FLOAT)),
+]
+
+# Floating dtypes only. Well-conditioned inputs; decompositions compared through invariants (qr_inv / svd_inv / eigh_inv).
+LINALG = [
+    ("Linalg.Qr", "linalg.qr", m.qr, dict(post=qr_inv)),
+    ("Linalg.Svd", lambda a, fm: torch.linalg.svd(a, full_matrices=fm), m.svd, dict(post=svd_inv)),
+    ("Linalg.SvdVals", "linalg.svdvals", m.rect1),
+    ("Linalg.Eigh", lambda a, up: torch.linalg.eigh(a, UPLO="U" if up else "L"), m.eigh, dict(post=eigh_inv)),
+    ("Linalg.Lstsq", "linalg.lstsq", m.lstsq),
+    ("Linalg.Pinv", "linalg.pinv", m.pinv),
+    ("Linalg.VectorNorm", lambda x, o, dims=None, keepdim=False: torch.linalg.vector_norm(x, o, dims, keepdim), m.vector_norm),
+    ("Linalg.MatrixNorm", lambda a, o, keepdim: torch.linalg.matrix_norm(a, o, keepdim=keepdim), m.matrix_norm_s),
+    ("Linalg.MatrixNorm", lambda a, o, keepdim: torch.linalg.matrix_norm(a, o, keepdim=keepdim), m.matrix_norm_d),
+    ("Linalg.MatrixExp", "linalg.matrix_exp", m.matrix_exp),
+    ("Linalg.MatrixPower", "linalg.matrix_power", m.matrix_power),
+    ("Linalg.CholeskySolve", "torch.cholesky_solve", m.cholesky_solve),
+    ("Torch.CholeskySolve", "torch.cholesky_solve", m.cholesky_solve, dict(draws=2)),
+    ("Torch.MatrixExp", "torch.matrix_exp", m.matrix_exp, dict(draws=2)),
+    ("Torch.Det", "torch.det", n.square, dict(draws=2)),
+    ("Torch.Inverse", "torch.inverse", n.square, dict(draws=2)),
+]
+
+# Floating dtypes only: activations, normalisation, convolution and pooling, resampling, and the losses.
+FUNCTIONAL = [
+    ("Functional.Elu", "F.elu", m.alpha_f),
+    ("Functional.Selu", "F.selu", g.unary),
+    ("Functional.Celu", "F.celu", m.alpha_f),
+    ("Functional.Gelu", lambda x, a: F.gelu(x, approximate=a), m.gelu_tanh),
+    ("Functional.Hardtanh", "F.hardtanh", m.hardtanh),
+    ("Functional.Glu", "F.glu", m.glu),
+    ("Functional.Softmin", "F.softmin", g.with_dim),
+    ("Functional.Normalize", "F.normalize", m.normalize),
+    ("Functional.CosineSimilarity", "F.cosine_similarity", m.cosine),
+    ("Functional.GroupNorm", "F.group_norm", m.group_norm),
+    ("Functional.Conv1d", "F.conv1d", m.conv1d),
+    ("Functional.AdaptiveAvgPool1d", "F.adaptive_avg_pool1d", m.pool1d),
+    ("Functional.AdaptiveMaxPool1d", "F.adaptive_max_pool1d", m.pool1d),
+    ("Functional.AdaptiveAvgPool2d", lambda x, a, b: F.adaptive_avg_pool2d(x, (a, b)), m.pool2d_hw),
+    ("Functional.AdaptiveAvgPool2d", "F.adaptive_avg_pool2d", m.pool2d_n),
+    ("Functional.AdaptiveMaxPool2d", lambda x, a, b: F.adaptive_max_pool2d(x, (a, b)), m.pool2d_hw),
+    ("Functional.AdaptiveMaxPool2d", "F.adaptive_max_pool2d", m.pool2d_n),
+    ("Functional.Interpolate", "F.interpolate", m.interpolate),
+    ("Functional.PixelShuffle", "F.pixel_shuffle", m.pixel_shuffle),
+    ("Functional.PixelUnshuffle", "F.pixel_unshuffle", m.pixel_unshuffle),
+    ("Functional.Unfold", "F.unfold", m.unfold),
+    ("Functional.Fold", "F.fold", m.fold),
+    ("Functional.GumbelSoftmax", gumbel_ref, m.gumbel),
+    ("Functional.KlDiv", kl_ref, m.kl_div),
+    ("Functional.L1Loss", lambda x, t, r: F.l1_loss(x, t, reduction=r), m.pair_loss),
+    ("Functional.SmoothL1Loss", lambda x, t, r, beta: F.smooth_l1_loss(x, t, reduction=r, beta=beta), m.smooth_l1),
+    ("Functional.HuberLoss", lambda x, t, r, delta: F.huber_loss(x, t, reduction=r, delta=delta), m.huber),
+    ("Functional.GaussianNllLoss", lambda x, t, v, full, reduction: F.gaussian_nll_loss(x, t, v, full=full, reduction=reduction),
+     m.gaussian_nll),
+]
+
+
 def register(op, sop, rop, T):
-    # ---- elementwise ----
     for name in UNARY2:
         op("Tensor." + name, "torch." + name.lower(), g.unary)
     for name in INPLACE2:
         op("Tensor." + name, "x." + name.lower(), g.unary)
-    op("Tensor.Logit", "torch.logit", h.logit)
-    op("Tensor.Xlogy", "torch.xlogy", g.binary)
+    for table in (ELEMENTWISE, REDUCTIONS, SHAPES, PRODUCTS, CREATION):
+        rows(op, table)
+    rows(op, LINALG, dtypes=FLOAT)
+    rows(op, FUNCTIONAL, dtypes=FLOAT)
     sop("Tensor.Xlogy", lambda x, s: torch.xlogy(x, T(s)))
-    op("Tensor.Hypot", "torch.hypot", g.binary)
-    op("Tensor.Fmod", "torch.fmod", g.binary)
-    sop("Tensor.Fmod", "torch.fmod")
-    op("Torch.Clamp", "torch.clamp", h.clamp)
-    op("Tensor.IsClose", "torch.isclose", h.isclose)
-    op("Tensor.NanToNum", "torch.nan_to_num", h.nan_to_num)
-    op("Tensor.Div", "torch.div", h.div_mode)
-    sop("Tensor.Div", "torch.div", h.div_mode_s)
-    op("Tensor.Lerp", "torch.lerp", h.lerp_s)
-    op("Tensor.Lerp", "torch.lerp", h.lerp_t)
-    op("Tensor.AddCMul", "torch.addcmul", h.addc)
-    op("Tensor.AddCDiv", "torch.addcdiv", h.addc)
-    sop("Tensor.Sub_", "x.sub_")
-    sop("Tensor.Div_", "x.div_")
-    sop("Tensor.Pow_", "x.pow_")
-    op("Tensor.Sub_", lambda x, y, a: x.sub_(y, alpha=a), h.sub_alpha)
-
-    # ---- reductions ----
-    op("Tensor.Median", "torch.median", g.unary)
-    op("Tensor.Median", "torch.median", g.nonempty_dim_keep)
-    op("Tensor.NanMedian", "torch.nanmedian", g.unary)
-    op("Tensor.Quantile", "torch.quantile", h.quantile, dtypes=ALL)
-    op("Tensor.Quantile", "torch.quantile", h.quantile_t, dtypes=ALL)
-    op("Tensor.NanMean", lambda x, dims=None, keepdim=False, dtype=None: torch.nanmean(x, dims, keepdim, dtype=dtype), h.dims_keep_dtype)
-    op("Tensor.NanSum", lambda x, dims=None, keepdim=False, dtype=None: torch.nansum(x, dims, keepdim, dtype=dtype), h.dims_keep_dtype)
-    op("Tensor.VarMean", lambda x, dims=None, correction=1, keepdim=False: torch.var_mean(x, dims, correction=correction, keepdim=keepdim),
-       h.var_mean)
-    op("Tensor.StdMean", lambda x, dims=None, correction=1, keepdim=False: torch.std_mean(x, dims, correction=correction, keepdim=keepdim),
-       h.var_mean)
-    op("Tensor.LogCumSumExp", "torch.logcumsumexp", g.with_dim)
-    op("Tensor.ArgSort", lambda x, d, desc, st: torch.sort(x, dim=d, descending=desc, stable=st)[1], h.argsort)
-    op("Tensor.KthValue", "torch.kthvalue", h.kthvalue)
-    op("Tensor.Unique", lambda x, s, d: torch.unique(x, s, True, True, d), h.unique, grad=False)
-    op("Tensor.BinCount", "torch.bincount", h.bincount, dtypes=(F32, F64, I64))
-    op("Tensor.SearchSorted", lambda s, v, r, o: torch.searchsorted(s, v, right=r, out_int32=o), h.searchsorted, dtypes=NUM)
-    op("Tensor.CountNonzero", "torch.count_nonzero", h.count_nonzero)
-    op("Tensor.CountNonzero", "torch.count_nonzero", g.with_dim)
-    op("Tensor.CountNonzero", "torch.count_nonzero", g.unary)
-    op("Tensor.Mean", lambda x, d, k, dt: torch.mean(x, d, k, dtype=dt), h.mean_dtype)
-    op("Tensor.Softmax", lambda x, d, dt: torch.softmax(x, d, dtype=dt), h.with_dim_dtype)
-    op("Tensor.LogSoftmax", lambda x, d, dt: torch.log_softmax(x, d, dtype=dt), h.with_dim_dtype)
-    op("Tensor.CumSum", lambda x, d, dt: torch.cumsum(x, d, dtype=dt), h.with_dim_dtype)
-    op("Tensor.CumProd", lambda x, d, dt: torch.cumprod(x, d, dtype=dt), h.with_dim_dtype)
-    op("Tensor.CumMax", "torch.cummax", g.with_dim)
-
-    # ---- shapes ----
-    op("Tensor.TensorSplit", "torch.tensor_split", h.tensor_split_n)
-    op("Tensor.TensorSplit", "torch.tensor_split", h.tensor_split_idx)
-    op("Tensor.MoveDim", "torch.movedim", h.movedim)
-    op("Tensor.MoveDim", "torch.movedim", h.movedims)
-    op("Tensor.SwapAxes", "torch.swapaxes", g.two_dims)
-    op("Tensor.SwapDims", "torch.swapdims", g.two_dims)
-    op("Tensor.BroadcastTo", "torch.broadcast_to", h.broadcast_to)
-    op("Tensor.Unflatten", "torch.unflatten", h.unflatten)
-    op("Tensor.Roll", "torch.roll", h.roll)
-    op("Tensor.Roll", "torch.roll", h.rolls)
-    op("Tensor.Tile", "torch.tile", h.tile)
-    op("Tensor.TakeAlongDim", "torch.take_along_dim", h.take_along)
-    op("Tensor.IndexAdd", "torch.index_add", h.index_add)
-    op("Tensor.IndexAdd_", "x.index_add_", h.index_add)
-    op("Tensor.IndexCopy", "torch.index_copy", h.index_copy)
-    op("Tensor.IndexCopy_", "x.index_copy_", h.index_copy)
-    op("Tensor.ScatterReduce", lambda x, d, i, s, r, inc: torch.scatter_reduce(x, d, i, s, r, include_self=inc), h.scatter_reduce)
-
-    # ---- products ----
-    op("Tensor.Dot", "torch.dot", h.dot)
-    op("Tensor.Mv", "torch.mv", h.mv)
-    op("Tensor.AddMm", "torch.addmm", h.addmm)
-    op("Tensor.BaddBmm", baddbmm_ref, h.baddbmm)
-    op("Tensor.Kron", "torch.kron", h.kron)
-    op("Tensor.Diag", "torch.diag", h.diag)
-    op("Tensor.Trace", "torch.trace", h.matrix)
-    op("Tensor.TensorDot", "torch.tensordot", h.tensordot_n)
-    op("Tensor.TensorDot", lambda a, b, da, db: torch.tensordot(a, b, (da, db)), h.tensordot_dims)
-
-    # ---- creation, broadcasting ----
-    op("Torch.BroadcastTensors", lambda ts: torch.broadcast_tensors(*ts), h.broadcast_tensors)
-    op("Torch.Where", lambda c: torch.where(c), g.unary)
-    op("Torch.Meshgrid", lambda ts, ix: torch.meshgrid(*ts, indexing=ix), h.meshgrid)
-    op("Torch.TrilIndices", "torch.tril_indices", h.tri_indices, dtypes=(I64,))
-    op("Torch.TriuIndices", "torch.triu_indices", h.tri_indices, dtypes=(I64,))
-    op("Torch.EmptyLike", "torch.empty_like", g.like, values=False)
-    op("Torch.Logspace", "torch.logspace", h.logspace, dtypes=FLOAT)
-
-    # ---- linear algebra (well-conditioned inputs; decompositions compared through invariants, see qr_inv / svd_inv / eigh_inv) ----
-    op("Linalg.Qr", "linalg.qr", m.qr, dtypes=FLOAT, post=qr_inv)
-    op("Linalg.Svd", lambda a, fm: torch.linalg.svd(a, full_matrices=fm), m.svd, dtypes=FLOAT, post=svd_inv)
-    op("Linalg.SvdVals", "linalg.svdvals", m.rect1, dtypes=FLOAT)
-    op("Linalg.Eigh", lambda a, up: torch.linalg.eigh(a, UPLO="U" if up else "L"), m.eigh, dtypes=FLOAT, post=eigh_inv)
-    op("Linalg.Lstsq", "linalg.lstsq", m.lstsq, dtypes=FLOAT)
-    op("Linalg.Pinv", "linalg.pinv", m.pinv, dtypes=FLOAT)
-    op("Linalg.VectorNorm", lambda x, o, dims=None, keepdim=False: torch.linalg.vector_norm(x, o, dims, keepdim), m.vector_norm, dtypes=FLOAT)
-    op("Linalg.MatrixNorm", lambda a, o, keepdim: torch.linalg.matrix_norm(a, o, keepdim=keepdim), m.matrix_norm_s, dtypes=FLOAT)
-    op("Linalg.MatrixNorm", lambda a, o, keepdim: torch.linalg.matrix_norm(a, o, keepdim=keepdim), m.matrix_norm_d, dtypes=FLOAT)
-    op("Linalg.MatrixExp", "linalg.matrix_exp", m.matrix_exp, dtypes=FLOAT)
-    op("Linalg.MatrixPower", "linalg.matrix_power", m.matrix_power, dtypes=FLOAT)
-    op("Linalg.CholeskySolve", "torch.cholesky_solve", m.cholesky_solve, dtypes=FLOAT)
-    op("Torch.CholeskySolve", "torch.cholesky_solve", m.cholesky_solve, dtypes=FLOAT, draws=2)
-    op("Torch.MatrixExp", "torch.matrix_exp", m.matrix_exp, dtypes=FLOAT, draws=2)
-    op("Torch.Det", "torch.det", n.square, dtypes=FLOAT, draws=2)
-    op("Torch.Inverse", "torch.inverse", n.square, dtypes=FLOAT, draws=2)
-
-    # ---- functional ----
-    op("Functional.Elu", "F.elu", m.alpha_f, dtypes=FLOAT)
-    op("Functional.Selu", "F.selu", g.unary, dtypes=FLOAT)
-    op("Functional.Celu", "F.celu", m.alpha_f, dtypes=FLOAT)
-    op("Functional.Gelu", lambda x, a: F.gelu(x, approximate=a), m.gelu_tanh, dtypes=FLOAT)
-    op("Functional.Hardtanh", "F.hardtanh", m.hardtanh, dtypes=FLOAT)
-    op("Functional.Glu", "F.glu", m.glu, dtypes=FLOAT)
-    op("Functional.Softmin", "F.softmin", g.with_dim, dtypes=FLOAT)
-    op("Functional.Normalize", "F.normalize", m.normalize, dtypes=FLOAT)
-    op("Functional.CosineSimilarity", "F.cosine_similarity", m.cosine, dtypes=FLOAT)
-    op("Functional.GroupNorm", "F.group_norm", m.group_norm, dtypes=FLOAT)
-    op("Functional.Conv1d", "F.conv1d", m.conv1d, dtypes=FLOAT)
-    op("Functional.AdaptiveAvgPool1d", "F.adaptive_avg_pool1d", m.pool1d, dtypes=FLOAT)
-    op("Functional.AdaptiveMaxPool1d", "F.adaptive_max_pool1d", m.pool1d, dtypes=FLOAT)
-    op("Functional.AdaptiveAvgPool2d", lambda x, a, b: F.adaptive_avg_pool2d(x, (a, b)), m.pool2d_hw, dtypes=FLOAT)
-    op("Functional.AdaptiveAvgPool2d", "F.adaptive_avg_pool2d", m.pool2d_n, dtypes=FLOAT)
-    op("Functional.AdaptiveMaxPool2d", lambda x, a, b: F.adaptive_max_pool2d(x, (a, b)), m.pool2d_hw, dtypes=FLOAT)
-    op("Functional.AdaptiveMaxPool2d", "F.adaptive_max_pool2d", m.pool2d_n, dtypes=FLOAT)
-    op("Functional.Interpolate", "F.interpolate", m.interpolate, dtypes=FLOAT)
-    op("Functional.PixelShuffle", "F.pixel_shuffle", m.pixel_shuffle, dtypes=FLOAT)
-    op("Functional.PixelUnshuffle", "F.pixel_unshuffle", m.pixel_unshuffle, dtypes=FLOAT)
-    op("Functional.Unfold", "F.unfold", m.unfold, dtypes=FLOAT)
-    op("Functional.Fold", "F.fold", m.fold, dtypes=FLOAT)
-    op("Functional.GumbelSoftmax", gumbel_ref, m.gumbel, dtypes=FLOAT)
-
-    # ---- losses ----
-    op("Functional.KlDiv", kl_ref, m.kl_div, dtypes=FLOAT)
-    op("Functional.L1Loss", lambda x, t, r: F.l1_loss(x, t, reduction=r), m.pair_loss, dtypes=FLOAT)
-    op("Functional.SmoothL1Loss", lambda x, t, r, beta: F.smooth_l1_loss(x, t, reduction=r, beta=beta), m.smooth_l1, dtypes=FLOAT)
-    op("Functional.HuberLoss", lambda x, t, r, delta: F.huber_loss(x, t, reduction=r, delta=delta), m.huber, dtypes=FLOAT)
-    op("Functional.GaussianNllLoss", lambda x, t, v, full, reduction: F.gaussian_nll_loss(x, t, v, full=full, reduction=reduction),
-       m.gaussian_nll, dtypes=FLOAT)
+    for ours, ref, *gen in SCALAR:
+        sop(ours, ref, *gen)
 
 
 def register_torch_forms(ops, op, have):

@@ -1,13 +1,10 @@
-/// Program.fs: the `gendsl` command line — run, check, describe, resume, list (a bare script path means run), its exit codes and signals.
+/// Program.fs: the `gendsl` command line — its arguments and their dispatch to run, check, describe, resume, sample, list (a bare script path means run), the exit codes' help text, and signals; starting data-parallel workers is Launching.fs.
 module GenDsl.Cli.Program
 
 open System
 open System.IO
 open Argu
 open GenDsl.Dsl
-
-/// A command-line mistake found after parsing: printed, exit code 1, nothing run.
-exception UsageError of string
 
 type RunArgs =
     | [<MainCommand; ExactlyOnce>] Script of script: string
@@ -96,22 +93,6 @@ type Args =
             | Sample _ -> "draw from a trained model of a run: text from a prompt (language models) or an image grid (VAE, NICE)."
             | List _ -> "list the experiment scripts and their past runs."
 
-/// The exit codes, the same in `--help` and the README.
-module ExitCode =
-    [<Literal>]
-    let Ok = 0
-    /// A script, check or usage error: nothing was run (no run folder was made).
-    [<Literal>]
-    let Usage = 1
-    [<Literal>]
-    let RunFailed = 2
-    [<Literal>]
-    let ExpectationFailed = 3
-    [<Literal>]
-    let Sigint = 130
-    [<Literal>]
-    let Sigterm = 143
-
 let exitCodesText =
     String.Join("\n",
         [ "EXIT CODES:"
@@ -198,71 +179,22 @@ let private worst (a: int) (b: int) =
 
 let private stoppedCode () = RunFolder.stopRequested () |> Option.map (fun s -> 128 + s)
 
-/// The run folders under root (root/<experiment>/<stamp>), to find the one a launched rank 0 made.
-let private runFoldersUnder (root: string) =
-    if Directory.Exists root then
-        Directory.GetDirectories root |> Array.collect (fun d -> try Directory.GetDirectories d with _ -> [||]) |> Set.ofArray
-    else Set.empty
-
-/// `--nproc N [--nnodes M --node-rank R --master host:port]`: starts this machine's workers (this program again, with
-/// torchrun's environment variables) and waits for them; a worker that fails fails the run, and the run folder rank 0
-/// made says which rank died.
-let private launchWorkers (argv: string[]) (nproc: int) (nnodes: int) (nodeRank: int) (master: string option) (folders: unit -> Set<string>) =
-    let addr, port =
-        match master with
-        | None -> "127.0.0.1", 0
-        | Some m ->
-            let i = m.LastIndexOf ':'
-            match (if i > 0 then Int32.TryParse(m.Substring(i + 1)) else (false, 0)) with
-            | true, p when p > 0 && p < 65536 -> m.Substring(0, i), p
-            | _ -> raise (UsageError(sprintf "--master %s: give host:port, e.g. --master 10.0.0.1:29500" m))
-    if nnodes > 1 && master.IsNone then raise (UsageError "--nnodes > 1 needs --master host:port (machine 0's address and a free port)")
-    // The workers get the same command line without the launch options.
-    let launchOptions = set [ "--nproc"; "--nnodes"; "--node-rank"; "--master" ]
-    let rec strip (xs: string list) =
-        match xs with
-        | o :: _ :: rest when launchOptions.Contains o -> strip rest
-        | x :: rest -> x :: strip rest
-        | [] -> []
-    let before = folders ()
-    printfn "launching %d worker(s) on this machine (%d in all); each gets %d thread(s)" nproc (nproc * nnodes) (max 1 (Environment.ProcessorCount / nproc))
-    let result =
-        GenDsl.Distributed.Launch.Run(
-            GenDsl.Distributed.LaunchOptions(
-                NProc = nproc, NNodes = nnodes, NodeRank = nodeRank, MasterAddr = addr, MasterPort = port,
-                Arguments = (strip (List.ofArray argv) |> Array.ofList),
-                ThreadsPerWorker = 0))
-    if result.Succeeded then ExitCode.Ok
-    else
-        let why = sprintf "%s (of %d workers)" result.FailureMessage (nproc * nnodes)
-        for d in Set.difference (folders ()) before do
-            match RunFolder.state d with
-            | RunFolder.Done -> ()
-            | _ ->
-                let earlier = try File.ReadAllText(Path.Combine(d, "FAILED")) with _ -> ""
-                RunFolder.mark d "FAILED" (sprintf "%s\n%s" why earlier)
-                eprint (sprintf "run FAILED: %s\n  see %s" why (Path.Combine(d, "FAILED")))
-        let codes = result.ExitCodes |> Seq.filter ((<>) 0) |> List.ofSeq
-        if codes |> List.exists (fun c -> c = ExitCode.Sigint || c = ExitCode.Sigterm) then codes |> List.find (fun c -> c = ExitCode.Sigint || c = ExitCode.Sigterm)
-        else ExitCode.RunFailed
-
 let private runCmd (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<RunArgs>) =
     let script = a.GetResult RunArgs.Script
     let root = a.GetResult(RunArgs.Out, defaultValue = "runs")
     let device = o.GetResult(Device, defaultValue = "cpu")
-    let worker = GenDsl.Distributed.DistributedOptions.FromEnvironment() |> Option.ofObj
+    let worker = Launching.worker ()
     let nproc = a.GetResult(RunArgs.Nproc, defaultValue = 1)
+    let nnodes = a.GetResult(RunArgs.Nnodes, defaultValue = 1)
     if nproc < 1 then raise (UsageError(sprintf "--nproc must be >= 1, got %d" nproc))
-    if worker.IsNone && (nproc > 1 || a.GetResult(RunArgs.Nnodes, defaultValue = 1) > 1) then
+    if worker.IsNone && (nproc > 1 || nnodes > 1) then
         if device <> "cpu" then raise (UsageError "data-parallel runs are CPU-only in this build (Gloo): leave out --device, or run one process on the GPU")
         match writableRoot root with
         | Error msg -> eprint msg; ExitCode.Usage
-        | Ok () ->
-            launchWorkers argv nproc (a.GetResult(RunArgs.Nnodes, defaultValue = 1)) (a.GetResult(RunArgs.Node_Rank, defaultValue = 0))
-                (a.TryGetResult RunArgs.Master) (fun () -> runFoldersUnder root)
+        | Ok () -> Launching.run argv nproc nnodes (a.GetResult(RunArgs.Node_Rank, defaultValue = 0)) (a.TryGetResult RunArgs.Master) root
     else
     // A worker other than rank 0 computes what rank 0 does but keeps nothing: its run folder is a scratch copy.
-    let scratch = worker |> Option.filter (fun d -> d.Rank <> 0) |> Option.map (fun d -> Path.Combine(Path.GetTempPath(), sprintf "gendsl-rank%d-%s" d.Rank (Guid.NewGuid().ToString("N"))))
+    let scratch = Launching.scratchRoot worker
     let root = defaultArg scratch root
     try
         match machineOptions (o.TryGetResult Threads) device |> Result.bind (fun () -> writableRoot root) with
@@ -301,50 +233,19 @@ let private checkCmd (o: ParseResults<Args>) (a: ParseResults<CheckArgs>) (descr
                     printfn "  study %s: %s" s.Label (match s.Kind with KlAsymmetry _ -> "KL asymmetry" | ReceptiveFields _ -> "receptive fields" | GdaDynamics _ -> "GDA dynamics" | ChangeOfVariables _ -> "change of variables" | ArFit _ -> "AR fit")
         ExitCode.Ok
 
-/// The environment variable through which `resume --nproc` hands each other rank its copy of the run folder.
-let private resumeCopies = "GENDSL_RESUME_COPIES"
-
 let private resumeCmd (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<ResumeArgs>) =
     let folder = a.GetResult ResumeArgs.Folder
     let device = o.GetResult(Device, defaultValue = "cpu")
-    let worker = GenDsl.Distributed.DistributedOptions.FromEnvironment() |> Option.ofObj
+    let worker = Launching.worker ()
     let nproc = a.GetResult(ResumeArgs.Nproc, defaultValue = 1)
     if nproc < 1 then raise (UsageError(sprintf "--nproc must be >= 1, got %d" nproc))
     match machineOptions (o.TryGetResult Threads) device with
     | Error msg -> eprint msg; ExitCode.Usage
     | Ok () when worker.IsNone && nproc > 1 ->
         if device <> "cpu" then raise (UsageError "data-parallel runs are CPU-only in this build (Gloo): leave out --device")
-        if not (Directory.Exists folder) then raise (UsageError(sprintf "no run folder '%s'" folder))
-        // Ranks 1.. resume a copy each, taken now before rank 0 touches the folder, and deleted after.
-        let copies = Path.Combine(Path.GetTempPath(), "gendsl-resume-" + Guid.NewGuid().ToString("N"))
-        try
-            for r in 1 .. nproc - 1 do
-                let dst = Path.Combine(copies, sprintf "rank%d" r)
-                for d in Directory.GetDirectories(folder, "*", SearchOption.AllDirectories) do
-                    Directory.CreateDirectory(Path.Combine(dst, Path.GetRelativePath(folder, d))) |> ignore
-                Directory.CreateDirectory dst |> ignore
-                for f in Directory.GetFiles(folder, "*", SearchOption.AllDirectories) do
-                    File.Copy(f, Path.Combine(dst, Path.GetRelativePath(folder, f)))
-            Environment.SetEnvironmentVariable(resumeCopies, copies)
-            let full = Path.GetFullPath folder
-            // Before the launch nothing to mark; after it, the folder unless it finished.
-            let mutable launched = false
-            let folders () =
-                if not launched then launched <- true; Set.empty
-                elif RunFolder.state full = RunFolder.Done then Set.empty
-                else Set.singleton full
-            launchWorkers argv nproc 1 0 None folders
-        finally
-            Environment.SetEnvironmentVariable(resumeCopies, null)
-            try Directory.Delete(copies, true) with _ -> ()
+        Launching.resume argv nproc folder
     | Ok () ->
-        let folder =
-            match worker with
-            | Some d when d.Rank <> 0 ->
-                match Environment.GetEnvironmentVariable resumeCopies with
-                | null | "" -> raise (UsageError "resume as rank > 0 needs the copy `gendsl resume --nproc` makes: resume a data-parallel run with --nproc on the machine that holds its folder")
-                | copies -> Path.Combine(copies, sprintf "rank%d" d.Rank)
-            | _ -> folder
+        let folder = Launching.resumeFolder worker folder
         let opts = { Runs.defaults with Device = device; Threads = o.TryGetResult Threads; Distributed = worker }
         printfn "resuming %s" folder
         let outcome =

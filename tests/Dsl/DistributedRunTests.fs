@@ -32,6 +32,22 @@ let private onlyRun (root: string) =
 let private scratchFolders () =
     Directory.GetDirectories(Path.GetTempPath(), "gendsl-rank*") |> Set.ofArray
 
+/// lm.fsx in dir: the small language model both tests train, for `steps` SGD steps on 249 windows of 16 tokens in batches
+/// of 4, with a checkpoint every `checkpointEvery` steps when given.
+let private lmScript (dir: string) (steps: int) (checkpointEvery: int option) =
+    let script = Path.Combine(dir, "lm.fsx")
+    let checkpoints = checkpointEvery |> Option.map (sprintf " |> Fit.checkpointEvery %d") |> Option.defaultValue ""
+    File.WriteAllText(script, String.concat "\n" [
+        "open GenDsl.Dsl"
+        "let experiment ="
+        "    Experiment.create \"lm-dist\""
+        "    |> Experiment.seed 11UL"
+        "    |> Experiment.withCase ("
+        "        Case.create \"b\" (Data.wikiText2 16 |> Data.tokens 4000 |> Data.evalTokens 400) (Model.transformerLm 1 2)"
+        sprintf "            [ Fit.adam 0.05 (Steps %d) |> Fit.batch 4 |> Fit.optimizer (Optim.sgd 0.05)%s ])" steps checkpoints
+        "    |> Experiment.metrics [ Nll ]" ])
+    script
+
 [<Fact>]
 let ``two worker processes train the language model to the parameters of one process on the global batch`` () =
     let dir = tempDir ()
@@ -39,16 +55,7 @@ let ``two worker processes train the language model to the parameters of one pro
         // 249 windows of 16 tokens in batches of 4: the last batch of the epoch has 1 window, so rank 1 has none there
         // and takes part with weight 0. Plain SGD at a step size where training is not chaotic (at 0.5, one process
         // against itself with a 1e-7 nudge already parts by O(1) after 60 steps), 70 steps: past the end of an epoch.
-        let script = Path.Combine(dir, "lm.fsx")
-        File.WriteAllText(script, String.concat "\n" [
-            "open GenDsl.Dsl"
-            "let experiment ="
-            "    Experiment.create \"lm-dist\""
-            "    |> Experiment.seed 11UL"
-            "    |> Experiment.withCase ("
-            "        Case.create \"b\" (Data.wikiText2 16 |> Data.tokens 4000 |> Data.evalTokens 400) (Model.transformerLm 1 2)"
-            "            [ Fit.adam 0.05 (Steps 70) |> Fit.batch 4 |> Fit.optimizer (Optim.sgd 0.05) ])"
-            "    |> Experiment.metrics [ Nll ]" ])
+        let script = lmScript dir 70 None
         let before = scratchFolders ()
         let code1, out1 = gendsl [ "run"; script; "-o"; Path.Combine(dir, "one") ]
         Assert.True((code1 = 0), out1)
@@ -80,19 +87,6 @@ let private workerPid (script: string) (rank: int) =
             cmd.Contains script && not (cmd.Contains "--nproc") && Array.contains (sprintf "RANK=%d" rank) env
         with _ -> false)
 
-let private lmScript (dir: string) (steps: int) =
-    let script = Path.Combine(dir, "lm.fsx")
-    File.WriteAllText(script, String.concat "\n" [
-        "open GenDsl.Dsl"
-        "let experiment ="
-        "    Experiment.create \"lm-dist\""
-        "    |> Experiment.seed 11UL"
-        "    |> Experiment.withCase ("
-        "        Case.create \"b\" (Data.wikiText2 16 |> Data.tokens 4000 |> Data.evalTokens 400) (Model.transformerLm 1 2)"
-        sprintf "            [ Fit.adam 0.05 (Steps %d) |> Fit.batch 4 |> Fit.optimizer (Optim.sgd 0.05) |> Fit.checkpointEvery 10 ])" steps
-        "    |> Experiment.metrics [ Nll ]" ])
-    script
-
 let private largestDifference (a: string) (b: string) =
     let one, two = Torch.Load a, Torch.Load b
     one |> Seq.map (fun kv -> (kv.Value - two.[kv.Key]).Abs().Max().ToDouble()) |> Seq.max
@@ -101,7 +95,7 @@ let private largestDifference (a: string) (b: string) =
 let ``a 2-process run whose rank 1 is killed is FAILED naming it, and resumes as 2 processes and as 1 to the straight run`` () =
     let dir = tempDir ()
     try
-        let script = lmScript dir 60
+        let script = lmScript dir 60 (Some 10)
         let root = Path.Combine(dir, "two")
         let psi = ProcessStartInfo("dotnet", [ Path.Combine(AppContext.BaseDirectory, "gendsl.dll"); "run"; script; "-o"; root; "--nproc"; "2" ])
         psi.RedirectStandardOutput <- true

@@ -90,7 +90,7 @@ switch (mode)
             ("tokens_per_s", (32 * options.Context / median).ToString("F1", inv)),
             ("epoch_s", (batchesPerEpoch * median).ToString("F0", inv)), ("cpu_s_per_step", cpuPerStep.ToString("F3", inv)),
             ("mean_step_s", times.Skip(1).Average().ToString("F4", inv)), ("rss_mb", PeakRssMb().ToString("F0", inv)),
-            ("params", model.ParameterCount)));
+            ("params", model.ParameterCount), ("alloc", AllocSummary())));
         break;
     }
     case "sample":
@@ -113,6 +113,13 @@ switch (mode)
         return 2;
 }
 return 0;
+
+// GenDsl's caching CPU allocator: large blocks reused (hits) vs newly mapped (misses), and its peak in use (MB).
+static string AllocSummary()
+{
+    var s = Torch.CpuMemoryStats();
+    return s.Enabled ? $"hits:{s.Hits},misses:{s.Misses},peak_mb:{s.PeakBytes >> 20}" : "off";
+}
 
 // VmHWM: the peak resident set of this process, in MB (Linux).
 static double PeakRssMb()

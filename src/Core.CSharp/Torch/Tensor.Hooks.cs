@@ -12,7 +12,9 @@ public sealed partial class Tensor
     /// <summary>
     /// Calls <paramref name="hook"/> with the gradient of this tensor each time Backward reaches it; a non-null result
     /// replaces that gradient (clipping, masking, logging). The gradient passed in is freed after the call unless
-    /// returned. An exception in the hook fails Backward with "tensor hook failed" (see <see cref="HookHandle.LastError"/>).
+    /// returned. An exception in the hook fails Backward with a <see cref="TorchException"/> whose message is "tensor hook
+    /// failed: " and the exception's type and message, and whose InnerException is that exception (also in
+    /// <see cref="HookHandle.LastError"/>).
     /// Dispose the handle to remove the hook.
     /// </summary>
     public HookHandle RegisterHook(Func<Tensor, Tensor?> hook)
@@ -51,8 +53,17 @@ public sealed class HookHandle : IDisposable
     internal long Id;
     private bool removed;
 
-    /// <summary>The exception the hook last threw (Backward itself reports only that a hook failed).</summary>
+    /// <summary>The exception the hook last threw (also the InnerException of the error Backward raised).</summary>
     public Exception? LastError { get; private set; }
+
+    /// <summary>What native code says when a hook returned failure (native/ops_autograd2.cpp).</summary>
+    internal const string Failed = "tensor hook failed";
+
+    /// <summary>The exception of the hook that failed last, until the failed call's status check takes it. Process-wide,
+    /// not per thread: libtorch may run a backward's hooks on its own worker threads.</summary>
+    private static Exception? failure;
+
+    internal static Exception? TakeFailure() => Interlocked.Exchange(ref failure, null);
 
     internal HookHandle(Tensor tensor, Func<Tensor, Tensor?> hook)
     {
@@ -81,6 +92,7 @@ public sealed class HookHandle : IDisposable
         catch (Exception e)
         {
             if (h is not null) h.LastError = e;
+            Volatile.Write(ref failure, e);
             return 1;
         }
     }

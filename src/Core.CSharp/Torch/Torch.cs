@@ -30,6 +30,28 @@ public static partial class Torch
         get { Check(gd_version(out var p)); return Marshal.PtrToStringUTF8(p) ?? "?"; }
     }
 
+    /// <summary>
+    /// What GenDsl's CPU allocator holds for tensors of 1 MiB or more (torch.cuda.memory_stats's counterpart): bytes in
+    /// use, bytes kept after being freed for reuse, the peak in use; how many requests reused a kept block (hits) or
+    /// mapped a new one (misses). All zero under GENDSL_MALLOC=default or heap, where libtorch's own allocator serves.
+    /// </summary>
+    public static CpuMemoryStats CpuMemoryStats()
+    {
+        Span<long> s = stackalloc long[6];
+        Check(gd_alloc_stats(s));
+        return new CpuMemoryStats(s[0], s[1], s[2], s[3], s[4], s[5]);
+    }
+
+    /// <summary>Unmaps every block GenDsl's CPU allocator keeps for reuse (torch.cuda.empty_cache's counterpart); tensors in use are untouched.</summary>
+    public static void EmptyCache() => Check(gd_alloc_empty_cache());
+
+    /// <summary>
+    /// Makes the peak of <see cref="CpuMemoryStats"/> what is in use now (torch.cuda.reset_peak_memory_stats): to measure
+    /// one phase's peak, and since the blocks kept are bounded by the peak plus an eighth, to let a phase that needs less
+    /// memory than an earlier one hold less.
+    /// </summary>
+    public static void ResetPeakMemoryStats() => Check(gd_alloc_reset_peak());
+
     /// <summary>Seeds the global default generators (CPU and CUDA), as torch.manual_seed.</summary>
     public static void ManualSeed(ulong seed) => Check(gd_manual_seed(seed));
 

@@ -55,4 +55,7 @@ public sealed class TorchException : Exception
 {
     public string Op { get; }
     public TorchException(string op, string message) : base($"{op}: {message}") => Op = op;
+
+    /// <summary>An error caused by a .NET exception thrown inside native code's call back (a tensor hook): kept as InnerException.</summary>
+    public TorchException(string op, string message, Exception? inner) : base($"{op}: {message}", inner) => Op = op;
 }
