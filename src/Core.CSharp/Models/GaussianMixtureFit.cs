@@ -23,29 +23,81 @@ public static class GaussianMixtureFit
     /// maximiser of the sample ELBO): pi'_k = (1/n) sum_i q(k | x_i), mu'_k = sum_i q(k | x_i) x_i / (n pi'_k), and per type
     /// Sigma'_k = sum_i q (x_i - mu'_k)(x_i - mu'_k)^T / (n pi'_k) + RegCovar I (full; its diagonal for Diagonal, the mean of
     /// that for Spherical; I for Identity). The log-likelihood never decreases (with RegCovar = 0).
+    /// Identity, spherical and diagonal fits need only the sums n_k = sum_i q_ik, sum_i q_ik x_i and sum_i q_ik x_i^2, so
+    /// the points are taken <see cref="EmChunkElements"/> / max(K, D) rows at a time (<see cref="EmChunks"/>): EM's memory
+    /// does not grow with N beyond the data itself. Full covariances keep the whole (N, K) responsibilities.
     /// </summary>
-    public static GmmFitResult Em(Tensor x, GmmFitOptions o, Action<GmmStep>? onStep = null) =>
+    public static GmmFitResult Em(Tensor x, GmmFitOptions o, Action<GmmStep>? onStep = null) => Em(x, o, onStep, EmChunkElements);
+
+    /// <summary>
+    /// How many (rows x max(K, D)) float64 elements one E-step chunk holds: 2^18 (2 MiB), so a chunk's (rows, K) buffer stays
+    /// in the L2/L3 cache across its in-place passes. EM at 100k ring points (K = 10) on this machine: 4 chunks per iteration.
+    /// </summary>
+    internal const long EmChunkElements = 1L << 18;
+
+    /// <summary><see cref="Em(Tensor, GmmFitOptions, Action{GmmStep}?)"/> with the chunk size given (tests force many small chunks).</summary>
+    internal static GmmFitResult Em(Tensor x, GmmFitOptions o, Action<GmmStep>? onStep, long chunkElements) =>
         Run(x, GmmMethod.Em, o, onStep, (data, st, _, curve) =>
         {
-            using var fit = Scope.Begin();
-            var xSq = data.Square();                                                                    // (N, D), once per fit
             for (var k = 0; ; k++)
             {
                 using var s = Scope.Begin();
-                var (q, meanLogLik) = EStep(data, xSq, st);
-                if (curve.Record(k, meanLogLik) || k == o.MaxIter) return k;
-                var (logW, means, scale) = MStepCore(data, q, st.Type, o.RegCovar, o.LearnWeights ? null : st.LogWeights, xSq);
-                st.Replace(logW, means, scale);
+                if (st.Type == CovarianceType.Full)
+                {
+                    var (q, ll) = EStep(data, st);
+                    if (curve.Record(k, ll) || k == o.MaxIter) return k;
+                    var (logW, means, scale) = MStepCore(data, q, st.Type, o.RegCovar, o.LearnWeights ? null : st.LogWeights);
+                    st.Replace(logW, means, scale);
+                }
+                else
+                {
+                    var (stats, ll) = EmChunks(data, st, chunkElements);
+                    if (curve.Record(k, ll) || k == o.MaxIter) return k;
+                    var (logW, means, scale) = MStepFromSums(stats, data.Size(0), st.Type, o.RegCovar, o.LearnWeights ? null : st.LogWeights);
+                    st.Replace(logW, means, scale);
+                }
             }
         });
+
+    /// <summary>
+    /// One E-step over row chunks for identity, spherical and diagonal covariances, reduced to the M-step's sums:
+    /// n_k = sum_i q_ik (K), sum_i q_ik x_i (K, D), sum_i q_ik x_i^2 (K, D), and (1/n) sum_i log p(x_i) at the current
+    /// parameters. The chunks' temporaries are freed before the next chunk starts.
+    /// </summary>
+    internal static (EmSums Sums, double MeanLogLikelihood) EmChunks(Tensor x, GmmState st, long chunkElements)
+    {
+        var n = x.Size(0);
+        var d = x.Size(1);
+        var k = st.Means.Size(0);
+        var rows = Math.Max(1, chunkElements / Math.Max(k, d));
+        var nk = Torch.Torch.Zeros(new[] { k }, ScalarType.Float64, x.Device);                  // (K)
+        var sx = Torch.Torch.Zeros(new[] { k, d }, ScalarType.Float64, x.Device);               // (K, D)
+        var sxx = st.Type == CovarianceType.Identity ? null : Torch.Torch.Zeros(new[] { k, d }, ScalarType.Float64, x.Device);   // (K, D)
+        var ll = Torch.Torch.Zeros(Array.Empty<long>(), ScalarType.Float64, x.Device);          // ()
+        for (long start = 0; start < n; start += rows)
+        {
+            using var c = Scope.Begin();
+            var xc = x.Narrow(0, start, Math.Min(rows, n - start));                                // (c, D), a view
+            var xcSq = xc.Square();                                                                // (c, D)
+            var (q, logLik) = EStep(xc, st, xcSq);
+            nk.Add_(q.Sum(0));
+            sx.Add_(q.T.MatMul(xc));
+            sxx?.Add_(q.T.MatMul(xcSq));
+            ll.Add_(logLik);
+        }
+        return (new EmSums(nk, sx, sxx), ll.ToDouble() / n);
+    }
+
+    /// <summary>The M-step's sufficient statistics: n_k (K), sum_i q_ik x_i (K, D), sum_i q_ik x_i^2 (K, D; null for Identity).</summary>
+    internal readonly record struct EmSums(Tensor Nk, Tensor SumX, Tensor? SumXSquared);
 
     /// <summary>
     /// The E-step with one (N, K) buffer, updated in place: log pi_k + log N(x_i; mu_k, Sigma_k), then with m_i its row
     /// maximum, q(k | x_i) = exp(l_ik - m_i) / s_i and log p(x_i) = m_i + log s_i, s_i = sum_k exp(l_ik - m_i).
     /// Identity and spherical build l from x mu^T in place: -|x_i - mu_k|^2 / (2 v_k) - (D/2) log(2 pi v_k) + log pi_k.
-    /// At 1M points and K = 10 each (N, K) float64 tensor is 80 MB; the unfused chain made about ten of them.
+    /// Returns q (N, K) and sum_i log p(x_i) as a 0-d tensor (no host round trip per chunk).
     /// </summary>
-    private static (Tensor Q, double MeanLogLikelihood) EStep(Tensor x, Tensor xSq, GmmState st)
+    private static (Tensor Q, Tensor SumLogLik) EStep(Tensor x, GmmState st, Tensor xSq)
     {
         Tensor l;                                                                                       // (N, K)
         if (st.Type is CovarianceType.Identity or CovarianceType.Spherical)
@@ -61,8 +113,15 @@ public static class GaussianMixtureFit
         else l = GaussianMixture.ComponentLogProb(x, st.Means, st.Type, st.Scale).Add_(st.LogWeights);
         var m = l.Max(1, keepdim: true).Values;                                                        // (N, 1)
         var sum = l.Sub_(m).Exp_().Sum(1, keepdim: true);                                              // (N, 1)
-        var meanLogLik = (sum.Log() + m).Mean().ToDouble();
-        return (l.Div_(sum), meanLogLik);
+        var q = l.Div_(sum);
+        return (q, sum.Log_().Add_(m).Sum());                                                          // (N, K), ()
+    }
+
+    /// <summary>The whole-data E-step (full covariances): q (N, K) and the mean log-likelihood.</summary>
+    private static (Tensor Q, double MeanLogLikelihood) EStep(Tensor x, GmmState st)
+    {
+        var (q, sumLogLik) = EStep(x, st, x.Square());
+        return (q, sumLogLik.ToDouble() / x.Size(0));
     }
 
     /// <summary>
@@ -86,7 +145,7 @@ public static class GaussianMixtureFit
 
     /// <summary>
     /// One M-step from responsibilities q (N, K) (CSE 599i HW1 P4): pi'_k = (1/n) sum_i q_ik, mu'_k = sum_i q_ik x_i / (n pi'_k),
-    /// covariances as in <see cref="Em"/> with <paramref name="regCovar"/>. With <paramref name="fixedWeights"/> (K) the weights stay.
+    /// covariances as in <see cref="Em(Tensor, GmmFitOptions, Action{GmmStep}?)"/> with <paramref name="regCovar"/>. With <paramref name="fixedWeights"/> (K) the weights stay.
     /// </summary>
     public static GaussianMixture MStep(Tensor x, Tensor responsibilities, CovarianceType covariance = CovarianceType.Identity,
                                         double regCovar = 0.0, Tensor? fixedWeights = null)
@@ -105,36 +164,45 @@ public static class GaussianMixtureFit
     }
 
     internal static (Tensor LogWeights, Tensor Means, Tensor? Scale) MStepCore(Tensor x, Tensor q, CovarianceType type, double reg,
-                                                                                Tensor? fixedLogWeights, Tensor? xSquared = null)
+                                                                                Tensor? fixedLogWeights)
     {
+        if (type != CovarianceType.Full)
+            return MStepFromSums(new EmSums(q.Sum(0), q.T.MatMul(x), type == CovarianceType.Identity ? null : q.T.MatMul(x.Square())),
+                                 x.Size(0), type, reg, fixedLogWeights);
         var n = x.Size(0);
         var d = x.Size(1);
         var nk = q.Sum(0) + 10 * 2.220446049250313e-16;                                  // (K) = n pi'_k, kept off 0 as sklearn does
         var means = q.T.MatMul(x) / nk.Unsqueeze(1);                                      // (K, D)
         var logW = fixedLogWeights ?? (nk / (double)n).Log();                              // (K)
-        Tensor? scale = null;
-        if (type is CovarianceType.Spherical or CovarianceType.Diagonal)
+        // One component at a time: (N, D) temporaries, never (K, N, D).
+        var k = means.Size(0);
+        var covs = new Tensor[k];
+        for (long j = 0; j < k; j++)
         {
-            // E_q[x_d^2] - mu_d^2 per component, the diagonal of the weighted covariance
-            var v = (q.T.MatMul(xSquared ?? x.Square()) / nk.Unsqueeze(1) - means.Square()).ClampMin(0) + reg;   // (K, D)
-            scale = type == CovarianceType.Spherical ? v.Mean(1) : v;                       // (K) or (K, D)
+            using var sj = Scope.Begin();
+            var diff = x - means.Select(0, j);                                              // (N, D)
+            var weighted = diff * q.Select(1, j).Unsqueeze(1);                              // (N, D) = q(k | x_i) (x_i - mu'_k)
+            covs[j] = (weighted.T.MatMul(diff) / nk.Select(0, j)).MoveToOuterScope();      // (D, D)
         }
-        else if (type == CovarianceType.Full)
-        {
-            // One component at a time: (N, D) temporaries, never (K, N, D).
-            var k = means.Size(0);
-            var covs = new Tensor[k];
-            for (long j = 0; j < k; j++)
-            {
-                using var sj = Scope.Begin();
-                var diff = x - means.Select(0, j);                                          // (N, D)
-                var weighted = diff * q.Select(1, j).Unsqueeze(1);                          // (N, D) = q(k | x_i) (x_i - mu'_k)
-                covs[j] = (weighted.T.MatMul(diff) / nk.Select(0, j)).MoveToOuterScope();  // (D, D)
-            }
-            var cov = Torch.Torch.Stack(covs, 0) + Torch.Torch.Eye(d, null, ScalarType.Float64, x.Device) * reg;   // (K, D, D)
-            scale = GmmInitialisation.Cholesky((cov + cov.MT) * 0.5);
-        }
-        return (logW, means, scale);
+        var cov = Torch.Torch.Stack(covs, 0) + Torch.Torch.Eye(d, null, ScalarType.Float64, x.Device) * reg;   // (K, D, D)
+        return (logW, means, GmmInitialisation.Cholesky((cov + cov.MT) * 0.5));
+    }
+
+    /// <summary>
+    /// The M-step for identity, spherical and diagonal covariances from the sums of <see cref="EmSums"/> over n points:
+    /// pi'_k = n_k / n, mu'_k = sum_i q_ik x_i / n_k, v'_kd = sum_i q_ik x_id^2 / n_k - mu'_kd^2 (clamped at 0) + reg, its
+    /// mean over d for Spherical. n_k is kept off 0 by 10 eps, as sklearn does.
+    /// </summary>
+    internal static (Tensor LogWeights, Tensor Means, Tensor? Scale) MStepFromSums(EmSums sums, long n, CovarianceType type, double reg,
+                                                                                    Tensor? fixedLogWeights)
+    {
+        var nk = sums.Nk + 10 * 2.220446049250313e-16;                                   // (K) = n pi'_k
+        var means = sums.SumX / nk.Unsqueeze(1);                                          // (K, D)
+        var logW = fixedLogWeights ?? (nk / (double)n).Log();                              // (K)
+        if (type == CovarianceType.Identity) return (logW, means, null);
+        // E_q[x_d^2] - mu_d^2 per component, the diagonal of the weighted covariance
+        var v = (sums.SumXSquared! / nk.Unsqueeze(1) - means.Square()).ClampMin(0) + reg;  // (K, D)
+        return (logW, means, type == CovarianceType.Spherical ? v.Mean(1) : v);             // (K) or (K, D)
     }
 
     private delegate int Method(Tensor data, GmmState state, Generator g, Curve curve);

@@ -37,7 +37,8 @@ internal static partial class NativeMethods
     /// PASSIVE: OpenMP workers that spin while waiting made small-tensor loops 20-30x slower whenever
     /// anything else wanted a core (the JIT, a build, another process) on this 2-core machine
     /// (P7 SGD, 500 steps: 8.2 s spinning vs 0.25 s passive). A value the user set is kept.
-    /// Memory for big tensors is set up too (<see cref="TuneAllocator"/>).
+    /// Memory for big tensors is set up too (<see cref="TuneAllocator"/>), after libtorch has loaded: its start-up runs under
+    /// glibc's defaults, so the blocks it frees go back to the system as before.
     /// </summary>
 #pragma warning disable CA2255 // a library initializer is exactly what is wanted: the resolver must precede any P/Invoke
     [ModuleInitializer]
@@ -46,12 +47,15 @@ internal static partial class NativeMethods
     {
         if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
             setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
-        if (OperatingSystem.IsLinux()) TuneAllocator();
         NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
         var env = Environment.GetEnvironmentVariable("GENDSL_THREADS");
         var threads = int.TryParse(env, out var n) && n > 0 ? n : Environment.ProcessorCount;
-        Check(gd_set_num_threads(threads), "SetNumThreads");
-        if (OperatingSystem.IsLinux()) InstallCachingAllocator();
+        Check(gd_set_num_threads(threads), "SetNumThreads");   // loads libtorch
+        if (OperatingSystem.IsLinux())
+        {
+            TuneAllocator();
+            InstallCachingAllocator();
+        }
     }
 
     // .NET keeps its own copy of the environment; the OpenMP runtime reads the C library's.
