@@ -7,6 +7,9 @@ open GenDsl.Torch
 open GenDsl.Models
 open GenDsl.Inference
 open GenDsl.Distributions
+open GenDsl.Torch.Optim
+open GenDsl.Training
+open GenDsl.Data
 open GenDsl.Tests.Support
 
 /// Asserts f throws 'e with a message that names the problem (contains the fragment).
@@ -62,3 +65,22 @@ let ``EBM refuses D < 1, a base scale that is not finite and positive, points of
     use sample = ImportanceSample.Draw(q, 2L, g)
     use m1 = EnergyModel.Mlp(1, 4L, generator = g)
     throws<ArgumentException> "the proposal is 2-dimensional, the model 1-dimensional" (fun () -> box (m1.Objective(sample)))
+
+[<Fact>]
+let ``EBM objective with resample draws a fresh IS sample each step (logged log Z varies, each near the closed form); without it log Z repeats`` () =
+    // E = -x^2 / 2 (zero network, s = 1), so A = log sqrt(2 pi); SGD with lr 0 keeps theta fixed across the 3 steps
+    let logZs resample =
+        use m = gaussianEbm 1 1.0
+        use g = new Generator(9UL)
+        use data = Torch.Randn([| 50L; 1L |], g, ScalarType.Float64)
+        // q = N(0, 1.5^2): the weights' relative variance is s / sqrt(2 - 1/s^2) - 1 = 0.203, so with M = 2000 the
+        // IS estimate of A has sd sqrt(0.203 / 2000) = 0.010; 5 sd = 0.05
+        use sample = ImportanceSample.Draw(Density.Of(NormalMixture.OneD([| 1.0 |], [| 0.0 |], [| 1.5 |])), 2000L, g)
+        use trainer = new Trainer(m, (fun ps -> upcast new SGD(ps, lr = 0.0)), (fun _ -> null), TrainOptions(Steps = 3L, BatchSize = 50, Seed = 4UL))
+        let r = trainer.Fit(new TensorDataset(data), m.Objective(sample, resample))
+        [ for k in 0 .. 2 -> r.StepRecords.[k].Metrics.["log_z"] ]
+    let fresh = logZs true
+    for a in fresh do closeScalar 0.05 (log (sqrt (2.0 * Math.PI))) a
+    Assert.Equal(3, List.distinct fresh |> List.length)
+    let fixedSample = logZs false
+    Assert.Equal(1, List.distinct fixedSample |> List.length)
