@@ -84,6 +84,7 @@ let ``Mlp: hiddenLayers h gives Linear, act, ..., Linear (2h + 1 modules) of the
     throws<ArgumentException> "got 2 and 0" (fun () -> box (Mlp.Create(2L, 4L, 1, 0L)))
     throws<ArgumentException> "hiddenLayers must be >= 0 (0 is one Linear layer); got -1" (fun () -> box (Mlp.Create(2L, 4L, -1, 1L)))
     throws<ArgumentException> "hidden width must be >= 1; got 0" (fun () -> box (Mlp.Create(2L, 0L, 1, 1L)))
+    Assert.Equal(3, Mlp.Create(2L, 1L, 1, 1L) |> Seq.length)                       // width 1 is allowed
 
 [<Fact>]
 let ``ModeCoverage: a point at exactly within x sigma counts (sigma = 2, within = 1.5: distance 3 in, 3.01 out); bad shapes and radii are refused`` () =
@@ -93,6 +94,8 @@ let ``ModeCoverage: a point at exactly within x sigma counts (sigma = 2, within 
     Assert.Equal<int64 list>([ 1L; 2L ], ModeCoverage.CountsPerMode(s, modes, 2.0, 1.51) |> Array.toList)
     Assert.Equal(0, ModeCoverage.Covered(s, modes, 1.0, 1.0))
     throws<ArgumentException> "modes must be (K, D); got shape [2]" (fun () -> box (ModeCoverage.CountsPerMode(s, vec [ 0.0; 0.0 ])))
+    throws<ArgumentException> "modes must be (K, D); got shape [1, 2, 2]" (fun () -> box (ModeCoverage.CountsPerMode(s, Torch.Zeros([| 1L; 2L; 2L |], f64))))
+    throws<ArgumentException> "got 1 and 0" (fun () -> box (ModeCoverage.CountsPerMode(s, modes, 1.0, 0.0)))
     throws<ArgumentException> "samples must be (n, 2) like the modes; got shape [3, 1]" (fun () -> box (ModeCoverage.CountsPerMode(Torch.Zeros([| 3L; 1L |], f64), modes)))
     throws<ArgumentException> "got shape [2]" (fun () -> box (ModeCoverage.CountsPerMode(vec [ 0.0; 0.0 ], modes)))
     throws<ArgumentException> "sigma and within must be > 0; got 0 and 3" (fun () -> box (ModeCoverage.CountsPerMode(s, modes, 0.0)))
