@@ -80,3 +80,20 @@ let ``DiscreteFlow and its layers refuse equal coordinates, K < 2, D < 2, coupli
     for bad in [ -1L; 3L ] do
         throws<ArgumentException> "values must lie in 0..2" (fun () -> box (flow.Fit(ints [ 1L; 2L ] [ 0L; bad ])))
     Assert.Equal(2L, flow.Forward(ints [ 1L; 2L ] [ 2L; 0L ]).Size(1))                     // 0 and K - 1 are in range
+
+[<Fact>]
+let ``DiscreteFlow: a new flow is uniform (log P = -D log K); after Fit the base is the empirical marginals of f(x) and the curve has sweeps + 1 entries ending at the final likelihood`` () =
+    let flow = DiscreteFlow(3, 2, [ (0, 1) ])
+    close 1e-15 [ -2.0 * log 3.0 ] (flow.LogProb(ints [ 1L; 2L ] [ 1L; 2L ]))
+    use g = new Generator(8UL)
+    use x1 = Torch.RandInt(0L, 3L, [| 300L; 1L |], g)
+    use x = Torch.Cat([| x1; (x1 + 1L).Remainder(3L) |], 1L)          // x2 = x1 + 1 mod 3: one shift table makes it constant
+    let curve = flow.Fit(x, 2)
+    Assert.Equal(3, curve.Count)
+    closeScalar 1e-12 (flow.MeanLogLikelihood(x)) curve.[2]
+    // the MLE base given f: per coordinate, the frequencies of f(x), counted here
+    let y = flow.Forward(x).ToArray<int64>()
+    let freq dim v = float (y |> Array.indexed |> Array.filter (fun (i, a) -> i % 2 = dim && a = v) |> Array.length) / 300.0
+    let expected = [ for dim in 0 .. 1 do for v in 0L .. 2L -> let f = freq dim v in if f = 0.0 then -infinity else log f ]
+    let actual = vals flow.BaseLogProbs
+    List.iteri (fun i e -> if not (e = actual.[i] || abs (e - actual.[i]) < 1e-12) then failwithf "base[%d]: %g vs %g" i actual.[i] e) expected

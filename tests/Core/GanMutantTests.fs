@@ -103,3 +103,18 @@ let ``ModeCoverage: a point at exactly within x sigma counts (sigma = 2, within 
     Assert.Throws<ArgumentNullException>(fun () -> ModeCoverage.CountsPerMode(null, modes) |> ignore) |> ignore
     Assert.Throws<ArgumentNullException>(fun () -> ModeCoverage.CountsPerMode(s, null) |> ignore) |> ignore
     Assert.Throws<ArgumentNullException>(fun () -> ModeCoverage.MeanNll(s, null) |> ignore) |> ignore
+
+/// D(x) = x_0 + x_1 as an (N) vector, no parameters.
+type private SumNet() =
+    inherit Module()
+    override _.Forward(x: Tensor) = x.Sum(1L)
+
+[<Fact>]
+let ``GAN with parameterless networks: latents default to float32, logits keep the input's dtype, and an (N) discriminator output is taken as is`` () =
+    use gan = new Gan(new Identity(), new SumNet(), 2, 2)
+    use g = new Generator(9UL)
+    use z = gan.Latent(3L, g)
+    Assert.Equal(ScalarType.Float32, z.Dtype)
+    use l = gan.Logits(t64 [ 2L; 2L ] [ 1.0; 2.0; -1.0; 0.5 ])
+    Assert.Equal(f64, l.Dtype)
+    close 1e-15 [ 3.0; -0.5 ] l
