@@ -7,6 +7,10 @@ open GenDsl.Torch
 open GenDsl.Models
 open GenDsl.Inference
 open GenDsl.Distributions
+open GenDsl.Torch.Optim
+open GenDsl.Training
+open GenDsl.Data
+open GenDsl.Torch.NN
 open GenDsl.Tests.Support
 
 /// Asserts f throws 'e with a message that names the problem (contains the fragment).
@@ -62,3 +66,105 @@ let ``EBM refuses D < 1, a base scale that is not finite and positive, points of
     use sample = ImportanceSample.Draw(q, 2L, g)
     use m1 = EnergyModel.Mlp(1, 4L, generator = g)
     throws<ArgumentException> "the proposal is 2-dimensional, the model 1-dimensional" (fun () -> box (m1.Objective(sample)))
+
+[<Fact>]
+let ``EBM objective with resample draws a fresh IS sample each step (logged log Z varies, each near the closed form); without it log Z repeats`` () =
+    // E = -x^2 / 2 (zero network, s = 1), so A = log sqrt(2 pi); SGD with lr 0 keeps theta fixed across the 3 steps
+    let logZs resample =
+        use m = gaussianEbm 1 1.0
+        use g = new Generator(9UL)
+        use data = Torch.Randn([| 50L; 1L |], g, ScalarType.Float64)
+        // q = N(0, 1.5^2): the weights' relative variance is s / sqrt(2 - 1/s^2) - 1 = 0.203, so with M = 2000 the
+        // IS estimate of A has sd sqrt(0.203 / 2000) = 0.010; 5 sd = 0.05
+        use sample = ImportanceSample.Draw(Density.Of(NormalMixture.OneD([| 1.0 |], [| 0.0 |], [| 1.5 |])), 2000L, g)
+        use trainer = new Trainer(m, (fun ps -> upcast new SGD(ps, lr = 0.0)), (fun _ -> null), TrainOptions(Steps = 3L, BatchSize = 50, Seed = 4UL))
+        let r = trainer.Fit(new TensorDataset(data), m.Objective(sample, resample))
+        [ for k in 0 .. 2 -> r.StepRecords.[k].Metrics.["log_z"] ]
+    let fresh = logZs true
+    for a in fresh do closeScalar 0.05 (log (sqrt (2.0 * Math.PI))) a
+    Assert.Equal(3, List.distinct fresh |> List.length)
+    let fixedSample = logZs false
+    Assert.Equal(1, List.distinct fixedSample |> List.length)
+
+/// A 1-D proposal whose sampler returns (n + extra, width) points: a broken IDensity for the shape check.
+type private BadProposal(extra: int64, width: int64) =
+    interface IDensity with
+        member _.D = 1
+        member _.LogProb(x) = Torch.Zeros([| x.Size(0) |], ScalarType.Float64)
+        member _.Sample(n, _) = Torch.Zeros([| n + extra; width |], ScalarType.Float64)
+
+[<Fact>]
+let ``EBM and its IS sample refuse null arguments and a proposal whose Sample(M) is not (M, D)`` () =
+    use g = new Generator(3UL)
+    use m = gaussianEbm 1 1.0
+    use sample = ImportanceSample.Draw(Density.Of(NormalMixture.OneD([| 1.0 |], [| 0.0 |], [| 1.0 |])), 4L, g)
+    let nulls : (unit -> obj) list =
+        [ (fun () -> box (ImportanceSample.Draw(null, 4L, g)))
+          (fun () -> box (new EnergyModel(null, 1)))
+          (fun () -> box (m.Energy(null)))
+          (fun () -> box (m.Loss(t64 [ 1L; 1L ] [ 0.0 ], null)))
+          (fun () -> box (m.Objective(null)))
+          (fun () -> box (EnergyModel.EffectiveSampleSize(null)))
+          (fun () -> box (m.LogPartition(null: ImportanceSample))) ]
+    for f in nulls do Assert.Throws<ArgumentNullException>(fun () -> f () |> ignore) |> ignore
+    throws<ArgumentException> "the proposal's Sample(4) returned shape [5, 1], expected (4, 1)" (fun () -> box (ImportanceSample.Draw(BadProposal(1L, 1L), 4L, g)))
+    throws<ArgumentException> "returned shape [4, 2], expected (4, 1)" (fun () -> box (ImportanceSample.Draw(BadProposal(0L, 2L), 4L, g)))
+
+[<Fact>]
+let ``EBM: Loss returns A^ = logsumexp(E(x_m) - log q(x_m)) - log M and -(mean E(data) - A^), both by hand`` () =
+    use m = gaussianEbm 1 1.0
+    use g = new Generator(5UL)
+    use sample = ImportanceSample.Draw(Density.Of(NormalMixture.OneD([| 1.0 |], [| 0.0 |], [| 1.5 |])), 5L, g)
+    let lw = Array.map2 (fun x lq -> -x * x / 2.0 - lq) (vals sample.X) (vals sample.LogQ)
+    let mx = Array.max lw
+    let a = mx + log (lw |> Array.sumBy (fun v -> exp (v - mx))) - log 5.0
+    let struct (loss, _, logZ) = m.Loss(t64 [ 2L; 1L ] [ 1.0; 2.0 ], sample)
+    closeScalar 1e-12 a logZ
+    closeScalar 1e-12 (-((-0.5 - 2.0) / 2.0 - a)) (loss.ToDouble())
+
+[<Fact>]
+let ``EBM: log Z by IS keeps its standard error finite when log-weights span thousands of nats (q = N(0, 100^2) against E = -x^2 / 2)`` () =
+    use m = gaussianEbm 1 1.0
+    use g = new Generator(6UL)
+    use sample = ImportanceSample.Draw(Density.Of(NormalMixture.OneD([| 1.0 |], [| 0.0 |], [| 100.0 |])), 200L, g)
+    let lw = Array.map2 (fun x lq -> -x * x / 2.0 - lq) (vals sample.X) (vals sample.LogQ)
+    Assert.True(Array.max lw - Array.min lw > 1000.0, "the log-weights must span more than exp can hold")
+    // by hand: w relative to the largest, sd with ddof 1, SE = sd(w) / (sqrt M mean(w))
+    let mx = Array.max lw
+    let w = lw |> Array.map (fun v -> exp (v - mx))
+    let mean = Array.average w
+    let sd = sqrt ((w |> Array.sumBy (fun v -> (v - mean) ** 2.0)) / 199.0)
+    let est = m.LogPartition(sample)
+    closeScalar 1e-12 (mx + log mean) est.Mean
+    closeScalar 1e-10 (sd / (sqrt 200.0 * mean)) est.StdErr
+
+[<Fact>]
+let ``EBM: 1-D quadrature rounds an even n up (n = 2: Simpson on 3 points of [-1, 1], by hand)`` () =
+    use m = gaussianEbm 1 1.0
+    closeScalar 1e-14 (log ((exp -0.5 + 4.0 + exp -0.5) / 3.0)) (m.LogPartitionQuadrature(-1.0, 1.0, 2L))
+
+[<Fact>]
+let ``EBM: energies come in the parameters' dtype (float64 points into float32 parameters), a parameterless net gives float64, and the default activation is Tanh`` () =
+    use g = new Generator(7UL)
+    use m32 = EnergyModel.Mlp(1, 3L, 1, generator = g, dtype = ScalarType.Float32)
+    use e = m32.Energy(t64 [ 2L; 1L ] [ 0.5; -1.0 ])
+    Assert.Equal(ScalarType.Float32, e.Dtype)
+    Assert.True((Seq.item 1 (m32.Net :?> Sequential)) :? Tanh, "Tanh between the layers by default")
+    // Identity on D = 1 is (N, 1) -> (N, 1): E = x - x^2 / 2 with no parameters at all
+    use id = new EnergyModel(new Identity(), 1, Nullable 1.0)
+    use e2 = id.Energy(t64 [ 2L; 1L ] [ 1.0; 2.0 ])
+    Assert.Equal(ScalarType.Float64, e2.Dtype)
+    close 1e-15 [ 0.5; 0.0 ] e2
+
+[<Fact>]
+let ``EBM: the activation factory is used when given, and log Z by IS stays finite with energies near 400 nats (E = 400 - x^2 / 2)`` () =
+    use g = new Generator(10UL)
+    use relu = EnergyModel.Mlp(1, 3L, 1, activation = (fun () -> upcast new ReLU()), generator = g)
+    Assert.True((Seq.item 1 (relu.Net :?> Sequential)) :? ReLU, "the given activation")
+    use m = gaussianEbm 1 1.0
+    (Seq.last (m.Net :?> Sequential) :?> Linear).Bias.Detach().Fill_(Scalar.op_Implicit 400.0) |> ignore
+    use sample = ImportanceSample.Draw(Density.Of(NormalMixture.OneD([| 1.0 |], [| 0.0 |], [| 1.5 |])), 100L, g)
+    let est = m.LogPartition(sample)
+    // A = 400 + log sqrt(2 pi); the IS SE is finite and small (relative weight variance 0.2 / 100 draws)
+    closeScalar 0.25 (400.0 + log (sqrt (2.0 * Math.PI))) est.Mean
+    Assert.True(Double.IsFinite est.StdErr && est.StdErr < 0.2, sprintf "SE %g" est.StdErr)
