@@ -29,6 +29,11 @@ let close (tol: float) (expected: float seq) (actual: Tensor) =
 let closeScalar (tol: float) (expected: float) (actual: float) =
     if not (abs (expected - actual) <= tol) then failwithf "expected %g, got %g (tol %g)" expected actual tol
 
+/// Asserts f throws exactly 'e with a message that names the problem (contains the fragment).
+let throws<'e when 'e :> exn> (fragment: string) (f: unit -> obj) =
+    let e = Assert.Throws<'e>(fun () -> f () |> ignore)
+    Assert.Contains(fragment, e.Message)
+
 /// The repository root (the folder holding GenDsl.sln above the test binaries).
 let repoRoot () =
     let rec up (d: string) =

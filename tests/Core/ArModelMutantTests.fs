@@ -7,11 +7,6 @@ open GenDsl.Torch
 open GenDsl.Models
 open GenDsl.Tests.Support
 
-/// Asserts f throws 'e with a message that names the problem (contains the fragment).
-let private throws<'e when 'e :> exn> (fragment: string) (f: unit -> obj) =
-    let e = Assert.Throws<'e>(fun () -> f () |> ignore)
-    Assert.Contains(fragment, e.Message)
-
 [<Fact>]
 let ``AR(2) with mean 5: the residuals of a simulated path are the noise that drove it (sigma times the same seed's randn)`` () =
     let m = ArModel([| 0.5; -0.3 |], 0.25, 5.0)

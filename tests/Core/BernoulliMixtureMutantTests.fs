@@ -7,11 +7,6 @@ open GenDsl.Torch
 open GenDsl.Models
 open GenDsl.Tests.Support
 
-/// Asserts f throws 'e with a message that names the problem (contains the fragment).
-let private throws<'e when 'e :> exn> (fragment: string) (f: unit -> obj) =
-    let e = Assert.Throws<'e>(fun () -> f () |> ignore)
-    Assert.Contains(fragment, e.Message)
-
 let private xs = array2D [ [ 1.0; 0.0; 1.0 ]; [ 0.0; 0.0; 1.0 ]; [ 1.0; 1.0; 0.0 ] ]
 let private pi0 = [| 0.25; 0.75 |]
 let private p0 = array2D [ [ 0.2; 0.6; 0.9 ]; [ 0.7; 0.1; 0.4 ] ]

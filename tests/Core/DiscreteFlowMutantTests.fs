@@ -7,11 +7,6 @@ open GenDsl.Torch
 open GenDsl.Models
 open GenDsl.Tests.Support
 
-/// Asserts f throws 'e with a message that names the problem (contains the fragment).
-let private throws<'e when 'e :> exn> (fragment: string) (f: unit -> obj) =
-    let e = Assert.Throws<'e>(fun () -> f () |> ignore)
-    Assert.Contains(fragment, e.Message)
-
 let private ints (shape: int64 list) (xs: int64 list) = Torch.Tensor<int64>(List.toArray xs, List.toArray shape)
 
 [<Fact>]

@@ -7,11 +7,6 @@ open GenDsl.Torch
 open GenDsl.Distributions
 open GenDsl.Tests.Support
 
-/// Asserts f throws 'e with a message that names the problem (contains the fragment).
-let private throws<'e when 'e :> exn> (fragment: string) (f: unit -> obj) =
-    let e = Assert.Throws<'e>(fun () -> f () |> ignore)
-    Assert.Contains(fragment, e.Message)
-
 /// Kolmogorov-Smirnov D_n = sup |F_n - F| of plain doubles against a CDF written here in F#.
 let private ks (cdf: float -> float) (xs: float[]) =
     let s = Array.sort xs

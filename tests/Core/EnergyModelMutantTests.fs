@@ -13,11 +13,6 @@ open GenDsl.Data
 open GenDsl.Torch.NN
 open GenDsl.Tests.Support
 
-/// Asserts f throws 'e with a message that names the problem (contains the fragment).
-let private throws<'e when 'e :> exn> (fragment: string) (f: unit -> obj) =
-    let e = Assert.Throws<'e>(fun () -> f () |> ignore)
-    Assert.Contains(fragment, e.Message)
-
 /// An EBM whose network outputs 0 everywhere (all parameters zeroed), so E(x) = -|x|^2 / (2 s^2): a N(0, s^2 I) energy.
 let private gaussianEbm (d: int) (s: float) =
     use g = new Generator(1UL)

@@ -10,11 +10,6 @@ open GenDsl.Tests.Support
 
 let private f64 = ScalarType.Float64
 
-/// Asserts f throws 'e with a message that names the problem (contains the fragment).
-let private throws<'e when 'e :> exn> (fragment: string) (f: unit -> obj) =
-    let e = Assert.Throws<'e>(fun () -> f () |> ignore)
-    Assert.Contains(fragment, e.Message)
-
 /// A linear layer in -> out with the given weight (row-major) and bias.
 let private linear (inF: int64) (outF: int64) (w: float list) (b: float list) =
     let l = new Linear(inF, outF, dtype = f64)

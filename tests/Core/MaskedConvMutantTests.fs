@@ -7,11 +7,6 @@ open GenDsl.Torch
 open GenDsl.Models
 open GenDsl.Tests.Support
 
-/// Asserts f throws 'e with a message that names the problem (contains the fragment).
-let private throws<'e when 'e :> exn> (fragment: string) (f: unit -> obj) =
-    let e = Assert.Throws<'e>(fun () -> f () |> ignore)
-    Assert.Contains(fragment, e.Message)
-
 [<Fact>]
 let ``5x5 masks: rows below the centre are open, the centre row up to (A: before, B: including) the centre, rows above closed`` () =
     // Mila Q1's definition with k = 5, c = 3 (1-based), written out row by row
