@@ -36,20 +36,9 @@ public abstract class Distribution
     internal static Tensor Num(double v) => Torch.Torch.Scalar(v, ScalarType.Float64).DetachFromScope();
 
     /// <summary>The shape two parameter tensors broadcast to (PyTorch's rules), from their shapes alone.</summary>
-    internal static long[] BroadcastShape(Tensor a, Tensor b)
-    {
-        long[] x = a.Shape, y = b.Shape;
-        var r = new long[Math.Max(x.Length, y.Length)];
-        for (var i = 1; i <= r.Length; i++)
-        {
-            var p = i <= x.Length ? x[^i] : 1;
-            var q = i <= y.Length ? y[^i] : 1;
-            if (p != q && p != 1 && q != 1)
-                throw new ArgumentException($"parameter shapes [{string.Join(", ", x)}] and [{string.Join(", ", y)}] do not broadcast");
-            r[^i] = p == 1 ? q : p;
-        }
-        return r;
-    }
+    internal static long[] BroadcastShape(Tensor a, Tensor b) =>
+        Torch.Torch.TryBroadcastShapes(a.Shape, b.Shape)
+        ?? throw new ArgumentException($"parameter shapes [{string.Join(", ", a.Shape)}] and [{string.Join(", ", b.Shape)}] do not broadcast");
 
     internal static void RequirePositive(Tensor t, string name)
     {

@@ -171,26 +171,26 @@ public static partial class Torch
     /// <summary>mean + std * eps with eps ~ N(0, 1): differentiable in mean and std (the reparameterisation trick).</summary>
     public static TorchTensor Normal(TorchTensor mean, TorchTensor std, Generator? generator = null)
     {
-        if (generator?.Rows is null || G.RowsFor(generator, BroadcastShapes(mean.Shape, std.Shape)) is null)
-            return W(gd_tensor_normal(mean, std, G.Of(generator), out var h), h);
-        using var eps = Randn(BroadcastShapes(mean.Shape, std.Shape), generator, mean.Dtype, mean.Device); // the batch's eps, cut
-        return mean + std * eps;                                                                           // as gd_tensor_normal does
+        if (generator?.Rows is null) return W(gd_tensor_normal(mean, std, G.Of(generator), out var h), h);
+        var shape = TryBroadcastShapes(mean.Shape, std.Shape)
+            ?? throw new ArgumentException($"Normal: mean [{string.Join(", ", mean.Shape)}] and std [{string.Join(", ", std.Shape)}] do not broadcast; give shapes that do");
+        if (G.RowsFor(generator, shape) is null) return W(gd_tensor_normal(mean, std, G.Of(generator), out var h), h);
+        using var eps = Randn(shape, generator, mean.Dtype, mean.Device); // the batch's eps, cut
+        return mean + std * eps;                                          // as gd_tensor_normal does
     }
 
-    /// <summary>The broadcast shape of two shapes (PyTorch's rule).</summary>
-    private static long[] BroadcastShapes(long[] a, long[] b)
+    /// <summary>The shape two shapes broadcast to (PyTorch's rule), or null when they do not.</summary>
+    internal static long[]? TryBroadcastShapes(long[] a, long[] b)
     {
-        var n = Math.Max(a.Length, b.Length);
-        var s = new long[n];
-        for (var i = 0; i < n; i++)
+        var r = new long[Math.Max(a.Length, b.Length)];
+        for (var i = 1; i <= r.Length; i++)
         {
-            var x = i - n + a.Length >= 0 ? a[i - n + a.Length] : 1;
-            var y = i - n + b.Length >= 0 ? b[i - n + b.Length] : 1;
-            if (x != y && x != 1 && y != 1)
-                throw new ArgumentException($"Normal: mean [{string.Join(", ", a)}] and std [{string.Join(", ", b)}] do not broadcast; give shapes that do");
-            s[i] = x == 1 ? y : x;
+            var p = i <= a.Length ? a[^i] : 1;
+            var q = i <= b.Length ? b[^i] : 1;
+            if (p != q && p != 1 && q != 1) return null;
+            r[^i] = p == 1 ? q : p;
         }
-        return s;
+        return r;
     }
 
     // ---- joins and selection ----
