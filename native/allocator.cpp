@@ -28,9 +28,15 @@ class CachingCpuAllocator final : public c10::Allocator {
   CachingCpuAllocator(size_t threshold, bool hugePages) : threshold_(threshold), huge_(hugePages) {}
 
   c10::DataPtr allocate(size_t n) const override {
-    void* p = n >= threshold_ ? self().take(n) : c10::alloc_cpu(n);
-    return {p, p, &Release, c10::Device(c10::DeviceType::CPU)};
+    // A small block frees straight into free_cpu: no lock or lookup on the path every small tensor takes.
+    if (n < threshold_) {
+      void* p = c10::alloc_cpu(n);
+      return {p, p, &c10::free_cpu, c10::Device(c10::DeviceType::CPU)};
+    }
+    void* p = self().take(n);
+    return {p, p, &ReleaseLarge, c10::Device(c10::DeviceType::CPU)};
   }
+  // raw_allocate's callers free through one deleter, whatever the size: Release tells the two apart.
   c10::DeleterFnPtr raw_deleter() const override { return &Release; }
 
   static CachingCpuAllocator*& instance() {
@@ -121,6 +127,8 @@ class CachingCpuAllocator final : public c10::Allocator {
     auto* a = instance();
     if (a == nullptr || !a->give(p)) c10::free_cpu(p);
   }
+
+  static void ReleaseLarge(void* p) { instance()->give(p); }  // always one of ours: only take() hands this deleter out
 
   const size_t threshold_;
   const bool huge_;
