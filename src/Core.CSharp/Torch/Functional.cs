@@ -61,7 +61,7 @@ public static partial class Functional
     {
         if (!training || p == 0 || p == 1 || Generator.RowsFor(generator, x.Shape) is not { } rows)
             return W(gd_tensor_dropout(x, p, training ? 1 : 0, Generator.Of(generator), out var r), r);
-        using var index = Torch.Tensor(rows.Rows, rows.Rows.Length);   // (n_r,): this rank's rows of the batch's mask
+        using var index = rows.Index(Device.CPU);   // (n_r,): this rank's rows of the batch's mask
         return W(gd_tensor_dropout_rows(x, p, rows.Count, index, Generator.Of(generator), out var rr), rr);
     }
 

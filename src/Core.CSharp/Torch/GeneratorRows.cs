@@ -20,6 +20,9 @@ public sealed class BatchRows
 
     /// <summary>The positions of this part in the whole batch.</summary>
     public long[] Rows { get; }
+
+    /// <summary>Rows as an int64 index (n_r,) on <paramref name="device"/>.</summary>
+    internal Tensor Index(Device device) => Torch.Tensor<long>(Rows, new long[] { Rows.Length }, device);
 }
 
 public sealed partial class Generator
@@ -51,7 +54,7 @@ public sealed partial class Generator
     {
         using (whole)
         {
-            using var index = Torch.Tensor(r.Rows, r.Rows.Length).To(whole.Device);   // (n_r,)
+            using var index = r.Index(whole.Device);                                    // (n_r,)
             return whole.IndexSelect(0, index);                                         // (n_r, ...)
         }
     }
@@ -62,7 +65,7 @@ public sealed partial class Generator
     /// </summary>
     internal static Tensor Spread(BatchRows r, Tensor probs)
     {
-        using var index = Torch.Tensor(r.Rows, r.Rows.Length).To(probs.Device);        // (n_r,)
+        using var index = r.Index(probs.Device);                                       // (n_r,)
         using var zeros = Torch.Zeros(Whole(r, probs.Shape), probs.Dtype, probs.Device); // (N, ...)
         return zeros.IndexCopy(0, index, probs.Detach());                              // (N, ...)
     }
