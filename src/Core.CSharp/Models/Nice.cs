@@ -200,7 +200,7 @@ public sealed class Nice : Module
 
     private Tensor Flat(Tensor x)
     {
-        if (x.Dim < 2 || x.NumEl / x.Size(0) != Features)
+        if (x.Dim < 2 || x.Shape.Skip(1).Aggregate(1L, (p, d) => p * d) != Features)   // not NumEl / B: B may be 0
             throw new ArgumentException($"Nice: input must be (B, {Features}) or (B, ...) with {Features} elements per example, got [{string.Join(", ", x.Shape)}]");
         return x.Dim == 2 ? x.Alias() : x.Flatten(1);         // (B, D)
     }
