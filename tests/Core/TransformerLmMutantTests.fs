@@ -217,20 +217,22 @@ let ``Evaluate: a stream that ends on a window boundary has no tail; bits are na
     Assert.Throws<ArgumentNullException>(fun () -> m.Evaluate(null) |> ignore) |> ignore
 
 [<Fact>]
-let ``Generate: draws from softmax(logits / T) with the generator (T = 0.5), top-k keeps the k best (k = V is the whole vocabulary), dropout is off while generating`` () =
+let ``Generate: draws from softmax(logits / T) with the generator (T = 3), top-k keeps the k best (k = V is the whole vocabulary), dropout is off while generating`` () =
     use s = Scope.Begin()
     use m = model64 true 11UL
     let prompt = [| 3L; 1L; 4L |]
     let next (window: int64 list) = m.Logits(ids [ window ]).Select(1L, int64 window.Length - 1L).Squeeze(0L)   // (V)
-    // T = 0.5 over the whole vocabulary, and top-k with k = V: the same draws as Multinomial(softmax(l / T)) step by step
+    // T = 3 (a flat softmax, so that the order of the ids matters to a draw) over the whole vocabulary, and top-k with
+    // k = V: the same draws as Multinomial(softmax(l / T)) step by step, for 5 seeds
     for topK in [ 0; 11 ] do
-        let drawn = m.Generate(prompt, 4, 0.5, topK, new Generator(3UL))
-        use g = new Generator(3UL)
-        let mutable seq = List.ofArray prompt
-        for i in 0 .. 3 do
-            let id = Torch.Multinomial((next seq / 0.5).Softmax(-1L), 1L, generator = g).Item<int64>()
-            Assert.Equal(id, drawn.[i])
-            seq <- seq @ [ id ]
+        for seed in 1UL .. 5UL do
+            let drawn = m.Generate(prompt, 3, 3.0, topK, new Generator(seed))
+            use g = new Generator(seed)
+            let mutable seq = List.ofArray prompt
+            for i in 0 .. 2 do
+                let id = Torch.Multinomial((next seq / 3.0).Softmax(-1L), 1L, generator = g).Item<int64>()
+                Assert.Equal(id, drawn.[i])
+                seq <- seq @ [ id ]
     // top-3: every draw is one of the 3 most likely ids after the prompt (one step, 100 seeds), and not always the same
     let top3 = next (List.ofArray prompt) |> fun l -> l.TopK(3L) |> fun struct (_, i) -> vals i |> Array.map int64
     let firsts = [ for seed in 1UL .. 100UL -> (m.Generate(prompt, 1, 1.0, 3, new Generator(seed))).[0] ]
