@@ -28,7 +28,7 @@ filter_for() {
   case "$1" in
     Distributions) echo "$seeds|FullyQualifiedName~DistributionsMutantTests|FullyQualifiedName~GaussianMixtureTests|FullyQualifiedName~VaeTests|FullyQualifiedName~DeterminismTests" ;;
     Inference)     echo "$seeds|FullyQualifiedName~InferenceContractTests|FullyQualifiedName~GaussianKlFitTests|FullyQualifiedName~VaeTests|FullyQualifiedName~NiceTests" ;;
-    Models)        echo "$seeds|FullyQualifiedName~GaussianMixture|FullyQualifiedName~BernoulliMixture|FullyQualifiedName~FlowsMutantTests|FullyQualifiedName~MaskedConvMutantTests|FullyQualifiedName~KdeTests|FullyQualifiedName~EbmTests|FullyQualifiedName~GanTests|FullyQualifiedName~NiceTests|FullyQualifiedName~VaeTests|FullyQualifiedName~TransformerLmTests|FullyQualifiedName~VaeMutantTests|FullyQualifiedName~VaeNetworksMutantTests|FullyQualifiedName~NiceMutantTests|FullyQualifiedName~TransformerLmMutantTests" ;;
+    Models)        echo "$seeds|FullyQualifiedName~MutantTests|FullyQualifiedName~GaussianMixture|FullyQualifiedName~BernoulliMixture|FullyQualifiedName~KdeTests|FullyQualifiedName~EbmTests|FullyQualifiedName~GanTests|FullyQualifiedName~NiceTests|FullyQualifiedName~VaeTests|FullyQualifiedName~TransformerLmTests" ;;
     *) echo "mutation.sh: unknown folder '$1'; use Distributions, Inference or Models" >&2; return 1 ;;
   esac
 }
