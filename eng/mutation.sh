@@ -4,6 +4,7 @@
 # usage: eng/mutation.sh [Distributions|Inference|Models ...]   (default: all three, one after another)
 #        MUTATION_FILTER='...' eng/mutation.sh Models            (override the per-folder test filter)
 #        MUTATION_FILES='Flows.cs,Density.cs' eng/mutation.sh Models   (only these files of the folder)
+#        MUTATION_NICE=19 eng/mutation.sh ...                          (the run's nice level, default 10)
 #
 # Stryker (pinned in .config/dotnet-tools.json) compiles every mutant of the folder into one build of GenDsl.Core,
 # runs the filtered tests once to learn which tests cover which mutant (coverage "perTest"), then activates the
@@ -47,7 +48,7 @@ for folder in "${folders[@]}"; do
     mutate=(--mutate "**/src/Core.CSharp/$folder/**/*.cs")
   fi
   echo "mutation.sh: $folder (tests: $filter)"
-  (cd tests && nice -n 10 dotnet dotnet-stryker \
+  (cd tests && nice -n "${MUTATION_NICE:-10}" dotnet dotnet-stryker \
       --project GenDsl.Core.csproj --test-project GenDsl.Tests.fsproj \
       "${mutate[@]}" \
       --test-case-filter "$filter" \
