@@ -126,12 +126,14 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
         if not (series.ContainsKey name) then series.[name] <- ResizeArray()
         series.[name].Add(float step, v)
     use evalGen = new Generator(ctx.Experiment.Seed + 2UL)
-    trainer.Evaluate <-
-        Func<_>(fun () ->
-            let d = Collections.Generic.Dictionary<string, float>()
-            for s in t.EvalOn do
-                d.[sprintf "%s %s" (Tree.snake (string s)) nn.Metric] <- nn.EvaluateOn s evalGen
-            d :> Collections.Generic.IReadOnlyDictionary<_, _>)
+    // No evaluation without splits to evaluate on (it would log an empty record at the last step).
+    if not t.EvalOn.IsEmpty then
+        trainer.Evaluate <-
+            Func<_>(fun () ->
+                let d = Collections.Generic.Dictionary<string, float>()
+                for s in t.EvalOn do
+                    d.[sprintf "%s %s" (Tree.snake (string s)) nn.Metric] <- nn.EvaluateOn s evalGen
+                d :> Collections.Generic.IReadOnlyDictionary<_, _>)
     trainer.OnStep <-
         Action<StepRecord>(fun r ->
             if (RunFolder.stopRequested ()).IsSome then trainer.RequestStop()   // SIGINT/SIGTERM: end after this step
@@ -147,7 +149,13 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
     ctx.Progress.Begin(task, int steps)
     let objective = Objective(fun x sc -> nn.Loss (x.To(ctx.Device)) sc)
     let resumeFrom = Path.Combine(ckptDir, "last.pt")
-    if ctx.Resume && File.Exists resumeFrom then trainer.LoadCheckpoint resumeFrom
+    if ctx.Resume then
+        if File.Exists resumeFrom then trainer.LoadCheckpoint resumeFrom
+        // The log then holds this fit's steps up to the checkpoint once, and its curves start at step 1, not at the resume.
+        let evalKeys = set [ for s in t.EvalOn -> sprintf "%s %s" (Tree.snake (string s)) nn.Metric ]
+        for step, name, v in ctx.Log.Rewind(c.Label, f.Name, trainer.Step) do
+            if name = "loss" then add "train loss" step v
+            elif evalKeys.Contains name then add name step v
     let result =
         try trainer.Fit(train, objective)
         with :? TrainingDivergedException as ex ->

@@ -102,8 +102,26 @@ let versions (plotly: string) =
 /// record is written whole and flushed, so a reader never sees half a line.
 type MetricsLog(csvPath: string, jsonlPath: string, append: bool) =
     let appending = append && File.Exists csvPath
-    let csv = new StreamWriter(csvPath, appending)
-    let jsonl = new StreamWriter(jsonlPath, append)
+    let mutable csv = new StreamWriter(csvPath, appending)
+    let mutable jsonl = new StreamWriter(jsonlPath, append)
+    /// The fields of a CSV line as `quote` writes them (a quoted field may hold commas and doubled quotes).
+    let fields (line: string) =
+        let out = ResizeArray<string>()
+        let sb = Text.StringBuilder()
+        let mutable quoted = false
+        let mutable i = 0
+        while i < line.Length do
+            let ch = line.[i]
+            if quoted then
+                if ch = '"' && i + 1 < line.Length && line.[i + 1] = '"' then sb.Append '"' |> ignore; i <- i + 1
+                elif ch = '"' then quoted <- false
+                else sb.Append ch |> ignore
+            elif ch = '"' then quoted <- true
+            elif ch = ',' then out.Add(sb.ToString()); sb.Clear() |> ignore
+            else sb.Append ch |> ignore
+            i <- i + 1
+        out.Add(sb.ToString())
+        out
     let inv (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
     let quote (s: string) = if s.IndexOfAny([| ','; '"'; '\n' |]) >= 0 then "\"" + s.Replace("\"", "\"\"") + "\"" else s
     do if not appending then csv.WriteLine "case,fit,step,metric,value,seconds"; csv.Flush()
@@ -120,5 +138,39 @@ type MetricsLog(csvPath: string, jsonlPath: string, append: bool) =
         o.["seconds"] <- JsonValue.Create seconds
         for name, v in metrics do o.[name] <- (if Double.IsFinite v then JsonValue.Create v else JsonValue.Create(string v))
         jsonl.Write(o.ToJsonString() + "\n"); jsonl.Flush()
+    /// Before a fit resumes from its checkpoint at `step` (0: from the start): drops that fit's rows past `step` from both
+    /// files — the stopped process wrote them after its last checkpoint, and the resumed fit writes those steps again —
+    /// and returns the fit's kept rows of metrics.csv as (step, metric, value), in order, for its learning curves.
+    member _.Rewind(case: string, fit: string, step: int64) : (int64 * string * float) list =
+        csv.Dispose(); jsonl.Dispose()
+        let kept = ResizeArray<int64 * string * float>()
+        let csvLines =
+            [ for line, i in Seq.zip (File.ReadLines csvPath) (Seq.initInfinite id) do
+                if i = 0 || line = "" then yield line
+                else
+                    let f = fields line
+                    if f.Count >= 5 && f.[0] = case && f.[1] = fit then
+                        let s = Int64.Parse(f.[2], CultureInfo.InvariantCulture)
+                        if s <= step then
+                            kept.Add((s, f.[3], Double.Parse(f.[4], CultureInfo.InvariantCulture)))
+                            yield line
+                    else yield line ]
+        let jsonlLines =
+            if not (File.Exists jsonlPath) then []
+            else
+                [ for line in File.ReadLines jsonlPath do
+                    if line <> "" then
+                        let o = JsonNode.Parse line
+                        let past = o.["case"].GetValue<string>() = case && o.["fit"].GetValue<string>() = fit && o.["step"].GetValue<int64>() > step
+                        if not past then yield line ]
+        let rewrite (path: string) (lines: string list) =
+            let tmp = path + ".tmp"
+            File.WriteAllText(tmp, String.Join("", lines |> List.map (fun l -> l + "\n")))
+            File.Move(tmp, path, true)
+        rewrite csvPath csvLines
+        rewrite jsonlPath jsonlLines
+        csv <- new StreamWriter(csvPath, true)
+        jsonl <- new StreamWriter(jsonlPath, true)
+        List.ofSeq kept
     interface IDisposable with
         member _.Dispose() = csv.Dispose(); jsonl.Dispose()
