@@ -145,7 +145,7 @@ type MetricsLog(csvPath: string, jsonlPath: string, append: bool) =
         csv.Dispose(); jsonl.Dispose()
         let kept = ResizeArray<int64 * string * float>()
         let csvLines =
-            [ for line, i in Seq.zip (File.ReadLines csvPath) (Seq.initInfinite id) do
+            [ for i, line in Seq.indexed (File.ReadLines csvPath) do
                 if i = 0 || line = "" then yield line
                 else
                     let f = fields line

@@ -164,6 +164,24 @@ let ``the pre-options Fit: a given start is used and left to the caller; without
     closeScalar 1e-12 (loopLogLik expected) lls2.[0]
 
 [<Fact>]
+let ``the pre-options Fit checks its arguments as the options form does, naming the option`` () =
+    use x = data ()
+    throws<ArgumentException> "BmmFitOptions.K: the number of components must be at least 1 (got 0)" (fun () -> box (BernoulliMixture.Fit(x, 0, 1)))
+    throws<ArgumentException> "BmmFitOptions.Iterations: must be >= 0 (got -1)" (fun () -> box (BernoulliMixture.Fit(x, 2, -1)))
+    throws<ArgumentException> "BmmFitOptions.Alpha1: the smoothing parameters must be >= 0 (got -1, 1E-08)" (fun () -> box (BernoulliMixture.Fit(x, 2, 1, null, -1.0)))
+
+[<Fact>]
+let ``Fit on a single image: one EM step gives p = (x + a1) / (1 + a1 D) and weight 1 (K = 1)`` () =
+    // N = 1 is the smallest data set Fit accepts; with K = 1 every responsibility is 1, so N_1 = 1 and sum_i x_i = x
+    use x1 = t64 [ 1L; 3L ] [ 1.0; 0.0; 1.0 ]
+    let r = BernoulliMixture.Fit(x1, BmmFitOptions(K = 1, Iterations = 1, Alpha1 = 0.1, Alpha2 = 0.2, Dtype = f64))
+    use m = r.Model
+    let p = [ 1.1 / 1.3; 0.1 / 1.3; 1.1 / 1.3 ]
+    close 1e-12 p m.Probs
+    close 1e-12 [ 1.0 ] m.Weights
+    closeScalar 1e-12 (log p.[0] + log (1.0 - p.[1]) + log p.[2]) r.Curve.[1].LogLikelihood
+
+[<Fact>]
 let ``BmmFitOptions: bad options, data and a mismatched initial model are refused with messages naming them; the edges are allowed`` () =
     use x = data ()
     let fit (x: Tensor) o = fun () -> box (BernoulliMixture.Fit(x, o))

@@ -1,4 +1,4 @@
-/// GaussianMixtureFitMutantTests.fs: the mixture fits' steps against written-out EM, autograd ascent and SGD on a 12-point set, their starts, restarts, stopping rule and checks.
+/// GaussianMixtureFitMutantTests.fs: the mixture fits' steps against written-out EM, autograd ascent and SGD on a 12-point set, their restarts, stopping rule and failure messages.
 module GenDsl.Tests.Core.GaussianMixtureFitMutantTests
 
 open System
@@ -6,80 +6,7 @@ open Xunit
 open GenDsl.Torch
 open GenDsl.Models
 open GenDsl.Tests.Support
-
-let private f64 = ScalarType.Float64
-let private types = [ CovarianceType.Identity; CovarianceType.Spherical; CovarianceType.Diagonal; CovarianceType.Full ]
-
-// ---- a 12-point 2-D data set and a mixture written out in plain floats ----
-
-let private pts =
-    [| (-2.1, 0.3); (-1.7, -0.4); (-2.5, 0.9); (-1.2, 0.1); (0.4, 2.2); (1.1, 2.9)
-       (0.8, 1.7); (1.5, 2.4); (2.2, -1.8); (1.9, -2.6); (2.7, -1.1); (0.2, -0.3) |]
-let private data () = t64 [ 12L; 2L ] [ for (a, b) in pts do yield! [ a; b ] ]
-
-/// A 2-D mixture: weights, means, covariances (s00, s01, s11).
-type private Mix = { W: float[]; Mu: (float * float)[]; Cov: (float * float * float)[] }
-
-let private startMix ct =
-    { W = [| 0.3; 0.7 |]
-      Mu = [| (-1.0, 0.5); (1.5, 0.5) |]
-      Cov =
-        match ct with
-        | CovarianceType.Identity -> [| (1.0, 0.0, 1.0); (1.0, 0.0, 1.0) |]
-        | CovarianceType.Spherical -> [| (1.5, 0.0, 1.5); (0.8, 0.0, 0.8) |]
-        | CovarianceType.Diagonal -> [| (1.5, 0.0, 0.6); (0.8, 0.0, 2.0) |]
-        | _ -> [| (1.5, 0.4, 0.9); (0.8, -0.3, 2.0) |] }
-
-let private model (m: Mix) ct =
-    let k = int64 m.W.Length
-    new GaussianMixture(vec (List.ofArray m.W), t64 [ k; 2L ] [ for (a, b) in m.Mu do yield! [ a; b ] ],
-                        t64 [ k; 2L; 2L ] [ for (a, b, c) in m.Cov do yield! [ a; b; b; c ] ], ct)
-
-/// log N((x, y); (mx, my), [[a, b], [b, c]]) by the 2x2 inverse and determinant.
-let private logN (x, y) (mx, my) (a, b, c) =
-    let det = a * c - b * b
-    let dx, dy = x - mx, y - my
-    -0.5 * (c * dx * dx - 2.0 * b * dx * dy + a * dy * dy) / det - 0.5 * log det - log (2.0 * Math.PI)
-
-let private lse (v: float[]) =
-    let m = Array.max v
-    m + log (Array.sumBy (fun u -> exp (u - m)) v)
-
-/// E-step by loops: q_ik and (1/n) sum_i log p(x_i).
-let private estep (xs: (float * float)[]) (m: Mix) =
-    let lj = xs |> Array.map (fun p -> Array.init m.W.Length (fun k -> log m.W.[k] + logN p m.Mu.[k] m.Cov.[k]))
-    let q = lj |> Array.map (fun l -> let s = lse l in l |> Array.map (fun v -> exp (v - s)))
-    q, (lj |> Array.averageBy lse)
-
-/// The M-step (CSE 599i P4) by loops: pi = n_k / n, mu_k = sum q x / n_k, S_k = sum q (x - mu_k)(x - mu_k)^T / n_k,
-/// then per type S_k + reg I (Full), its diagonal (Diagonal), the mean of that diagonal (Spherical), I (Identity).
-let private mstep ct reg (fixedW: float[] option) (xs: (float * float)[]) (q: float[][]) =
-    let k = q.[0].Length
-    let nk = Array.init k (fun j -> q |> Array.sumBy (fun r -> r.[j]))
-    let mu = Array.init k (fun j -> (Seq.sum (seq { for i in 0 .. xs.Length - 1 -> q.[i].[j] * fst xs.[i] }) / nk.[j],
-                                     Seq.sum (seq { for i in 0 .. xs.Length - 1 -> q.[i].[j] * snd xs.[i] }) / nk.[j]))
-    let s j f = Seq.sum (seq { for i in 0 .. xs.Length - 1 -> q.[i].[j] * f (fst xs.[i] - fst mu.[j]) (snd xs.[i] - snd mu.[j]) }) / nk.[j]
-    let cov =
-        Array.init k (fun j ->
-            let s00, s01, s11 = s j (fun a _ -> a * a), s j (fun a b -> a * b), s j (fun _ b -> b * b)
-            match ct with
-            | CovarianceType.Identity -> (1.0, 0.0, 1.0)
-            | CovarianceType.Spherical -> let v = (s00 + s11) / 2.0 + reg in (v, 0.0, v)
-            | CovarianceType.Diagonal -> (s00 + reg, 0.0, s11 + reg)
-            | _ -> (s00 + reg, s01, s11 + reg))
-    { W = (match fixedW with Some w -> w | None -> nk |> Array.map (fun v -> v / float xs.Length)); Mu = mu; Cov = cov }
-
-let private flatMu (m: Mix) = [ for (a, b) in m.Mu do yield! [ a; b ] ]
-let private flatCov (m: Mix) = [ for (a, b, c) in m.Cov do yield! [ a; b; b; c ] ]
-
-/// Asserts a fitted model equals a written-out mixture. Values are O(1-10) and both sides are float64 sums of 12 terms
-/// in different orders, so rounding (~1e-14) is far inside 1e-10.
-let private sameModel (expected: Mix) (actual: GaussianMixture) =
-    close 1e-10 expected.W actual.Weights
-    close 1e-10 (flatMu expected) actual.Means
-    close 1e-10 (flatCov expected) actual.Covariances
-
-let private iterationsOf (r: GmmFitResult) = r.Curve |> Seq.map (fun s -> s.Iteration) |> List.ofSeq
+open GenDsl.Tests.Core.GaussianMixtureFitFixture
 
 // ---- EM ----
 
@@ -107,6 +34,40 @@ let ``EM from a given model: each iteration is the written-out E-step and M-step
             let viaFit = GaussianMixtureFit.Fit(x, GmmMethod.Em, GmmFitOptions(K = 2, Covariance = ct, LearnWeights = learn, InitialModel = m0, MaxIter = 3, RegCovar = 0.1))
             use _ = viaFit.Model
             closeScalar 0.0 r.Curve.[3].MeanLogLikelihood viaFit.Curve.[3].MeanLogLikelihood
+
+/// Eight 3-D points: the spherical E-step's -(D/2) log v_k term is written with D, and D = 2 (every other test here) is the
+/// one dimension where multiplying and dividing by -D/2 agree.
+let private pts3 =
+    [| [| -1.2; 0.4; 0.9 |]; [| -0.7; -0.3; 1.6 |]; [| -1.9; 0.1; 0.2 |]; [| 0.8; 1.3; -0.6 |]
+       [| 1.4; 0.6; -1.1 |]; [| 0.3; 1.9; 0.1 |]; [| 1.1; 1.0; -0.2 |]; [| -0.2; -0.8; 0.5 |] |]
+
+[<Fact>]
+let ``EM with spherical covariances in 3-D: each iteration is the written-out E-step and M-step (log N = -|x - mu|^2 / 2v - (3/2) log 2 pi v)`` () =
+    use x = t64 [ 8L; 3L ] [ for p in pts3 do yield! p ]
+    let sq (a: float[]) (b: float[]) = Array.fold2 (fun acc u v -> acc + (u - v) * (u - v)) 0.0 a b
+    let logN (p: float[]) (mu: float[]) v = -0.5 * sq p mu / v - 1.5 * log (2.0 * Math.PI * v)
+    let mutable w = [| 0.4; 0.6 |]
+    let mutable mu = [| [| -1.0; 0.0; 1.0 |]; [| 1.0; 1.0; -0.5 |] |]
+    let mutable var = [| 1.3; 0.7 |]
+    use m0 = new GaussianMixture(vec (List.ofArray w), t64 [ 2L; 3L ] [ for m in mu do yield! m ],
+                                 t64 [ 2L; 3L; 3L ] [ for v in var do for i in 0 .. 2 do for j in 0 .. 2 -> if i = j then v else 0.0 ],
+                                 CovarianceType.Spherical)
+    let r = GaussianMixtureFit.Em(x, GmmFitOptions(K = 2, Covariance = CovarianceType.Spherical, InitialModel = m0, MaxIter = 2, RegCovar = 0.05))
+    use _ = r.Model
+    for it in 0 .. 2 do
+        let lj = pts3 |> Array.map (fun p -> Array.init 2 (fun k -> log w.[k] + logN p mu.[k] var.[k]))
+        // values O(1-10), float64 sums of 8 terms in different orders: rounding ~1e-14, far inside 1e-10
+        closeScalar 1e-10 (lj |> Array.averageBy lse) r.Curve.[it].MeanLogLikelihood
+        if it < 2 then
+            let q = lj |> Array.map (fun l -> let s = lse l in l |> Array.map (fun v -> exp (v - s)))
+            let nk = Array.init 2 (fun k -> q |> Array.sumBy (fun r -> r.[k]))
+            let mu' = Array.init 2 (fun k -> Array.init 3 (fun d -> Seq.sum (seq { for i in 0 .. 7 -> q.[i].[k] * pts3.[i].[d] }) / nk.[k]))
+            var <- Array.init 2 (fun k -> Seq.sum (seq { for i in 0 .. 7 -> q.[i].[k] * sq pts3.[i] mu'.[k] }) / (3.0 * nk.[k]) + 0.05)
+            mu <- mu'
+            w <- nk |> Array.map (fun v -> v / 8.0)
+    close 1e-10 (List.ofArray w) r.Model.Weights
+    close 1e-10 [ for m in mu do yield! m ] r.Model.Means
+    close 1e-10 [ for v in var do for i in 0 .. 2 do for j in 0 .. 2 -> if i = j then v else 0.0 ] r.Model.Covariances
 
 [<Fact>]
 let ``EM: log-densities 800 nats apart (beyond exp's range) still give the written-out log-likelihood (the E-step shifts by the row maximum)`` () =
@@ -363,134 +324,3 @@ let ``MaxIter = 0: every method returns the start and a one-point curve`` () =
             closeScalar 1e-10 (snd (estep pts start)) r.Curve.[0].MeanLogLikelihood
             sameModel start r.Model
 
-// ---- the starts ----
-
-[<Fact>]
-let ``the default start: weights 1/K, K distinct data rows as means, every covariance the data's (biased) covariance projected on the type plus RegCovar`` () =
-    use x = data ()
-    let mx, my = Array.averageBy fst pts, Array.averageBy snd pts
-    let s00 = pts |> Array.averageBy (fun (a, _) -> (a - mx) ** 2.0)
-    let s01 = pts |> Array.averageBy (fun (a, b) -> (a - mx) * (b - my))
-    let s11 = pts |> Array.averageBy (fun (_, b) -> (b - my) ** 2.0)
-    for ct in types do
-        let r = GaussianMixtureFit.Em(x, GmmFitOptions(K = 3, Covariance = ct, MaxIter = 0, RegCovar = 0.25, Seed = 3UL))
-        use m = r.Model
-        close 1e-15 [ 1.0 / 3.0; 1.0 / 3.0; 1.0 / 3.0 ] m.Weights
-        let cov =
-            match ct with
-            | CovarianceType.Identity -> (1.0, 0.0, 1.0)
-            | CovarianceType.Spherical -> let v = (s00 + s11) / 2.0 + 0.25 in (v, 0.0, v)
-            | CovarianceType.Diagonal -> (s00 + 0.25, 0.0, s11 + 0.25)
-            | _ -> (s00 + 0.25, s01, s11 + 0.25)
-        close 1e-12 (List.concat (List.replicate 3 (let a, b, c = cov in [ a; b; b; c ]))) m.Covariances
-        let means = vals m.Means |> Array.chunkBySize 2 |> Array.map (fun r -> (r.[0], r.[1]))
-        Assert.True(means |> Array.forall (fun p -> Array.contains p pts), sprintf "%A" means)
-        Assert.Equal(3, (Array.distinct means).Length)
-        // curve point 0 is the log-likelihood of this start, weights 1/K included
-        let start = { W = Array.create 3 (1.0 / 3.0); Mu = means; Cov = Array.create 3 cov }
-        closeScalar 1e-10 (snd (estep pts start)) r.Curve.[0].MeanLogLikelihood
-
-/// Three tight clusters of 10 points at (10, 0), (-10, 0) and (0, 10) (offsets below 0.01).
-let private clusters () =
-    let centres = [| (10.0, 0.0); (-10.0, 0.0); (0.0, 10.0) |]
-    let ps = [| for c in 0 .. 2 do for i in 0 .. 9 -> (fst centres.[c] + 0.01 * sin (float (7 * i + c)), snd centres.[c] + 0.01 * cos (float (5 * i + c))) |]
-    t64 [ 30L; 2L ] [ for (a, b) in ps do yield! [ a; b ] ]
-
-let private clusterOf (x: float) (y: float) = if x > 5.0 then 0 elif x < -5.0 then 1 else 2
-
-[<Fact>]
-let ``k-means++ seeding puts one mean in each of three far-apart clusters for every seed; random data points do not`` () =
-    // With centres 10-14 apart and clusters 0.01 wide, k-means++ picks a point of an already-covered cluster with
-    // probability about 1e-6 per draw; K random distinct points land in three different clusters with probability
-    // (20 / 29) (10 / 28) = 0.25 per seed, so among 10 seeds some repeat a cluster (the draws are fixed by the seeds).
-    use x = clusters ()
-    let clustersHit init seed =
-        let r = GaussianMixtureFit.Em(x, GmmFitOptions(K = 3, Init = init, MaxIter = 0, Seed = seed))
-        use m = r.Model
-        vals m.Means |> Array.chunkBySize 2 |> Array.map (fun p -> clusterOf p.[0] p.[1]) |> Array.distinct |> Array.length
-    for seed in 0UL .. 9UL do
-        Assert.Equal(3, clustersHit GmmInit.KMeansPlusPlus seed)
-    Assert.Contains(true, [ for seed in 0UL .. 9UL -> clustersHit GmmInit.Random seed < 3 ])
-    // all points equal: the squared distances are all 0 and k-means++ falls back to uniform draws (no error)
-    use same = t64 [ 4L; 2L ] [ for _ in 1 .. 4 do yield! [ 2.0; -1.0 ] ]
-    let r = GaussianMixtureFit.Em(same, GmmFitOptions(K = 3, Init = GmmInit.KMeansPlusPlus, MaxIter = 0))
-    use _ = r.Model
-    close 0.0 [ for _ in 1 .. 3 do yield! [ 2.0; -1.0 ] ] r.Model.Means
-
-[<Fact>]
-let ``a given model starts the fit with its covariances projected on the type and its weights renormalised exactly`` () =
-    use x = data ()
-    // weights summing to 1 + 9e-7 (inside the mixture's 1e-6 tolerance); diagonal covariances diag(1, 3) and diag(2, 2)
-    use m0 = new GaussianMixture(vec [ 0.5; 0.5 + 9e-7 ], t64 [ 2L; 2L ] [ 0.0; 0.0; 1.0; 1.0 ], t64 [ 2L; 2L; 2L ] [ 1.0; 0.0; 0.0; 3.0; 2.0; 0.0; 0.0; 2.0 ], CovarianceType.Diagonal)
-    let start ct = GaussianMixtureFit.Em(x, GmmFitOptions(K = 2, Covariance = ct, InitialModel = m0, LearnWeights = false, MaxIter = 0))
-    let s = 1.0 + 9e-7
-    for ct, cov in [ CovarianceType.Spherical, [ 2.0; 0.0; 0.0; 2.0; 2.0; 0.0; 0.0; 2.0 ]
-                     CovarianceType.Diagonal, [ 1.0; 0.0; 0.0; 3.0; 2.0; 0.0; 0.0; 2.0 ]
-                     CovarianceType.Full, [ 1.0; 0.0; 0.0; 3.0; 2.0; 0.0; 0.0; 2.0 ]
-                     CovarianceType.Identity, [ 1.0; 0.0; 0.0; 1.0; 1.0; 0.0; 0.0; 1.0 ] ] do
-        let r = start ct
-        use m = r.Model
-        close 1e-15 [ 0.5 / s; (0.5 + 9e-7) / s ] m.Weights
-        close 1e-14 cov m.Covariances
-
-[<Fact>]
-let ``a singular data covariance with RegCovar = 0 fails the full-covariance start with InvalidOperationException naming RegCovar`` () =
-    // the second coordinate is constant: the (biased) covariance [[v, 0], [0, 0]] has no Cholesky factor
-    use x = t64 [ 4L; 2L ] [ 0.0; 1.0; 1.0; 1.0; 2.0; 1.0; 4.0; 1.0 ]
-    let e = Assert.Throws<InvalidOperationException>(fun () -> GaussianMixtureFit.Em(x, GmmFitOptions(K = 2, Covariance = CovarianceType.Full, RegCovar = 0.0)) |> ignore)
-    Assert.Contains("a covariance matrix is not positive definite (", e.Message)
-    Assert.Contains("raise GmmFitOptions.RegCovar (e.g. 1e-3), use fewer components, or a simpler covariance type", e.Message)
-
-// ---- the options ----
-
-[<Fact>]
-let ``GmmFitOptions: the defaults are CSE 599i P7's and sklearn's; every bad option is refused with a message naming it and its range`` () =
-    let d = GmmFitOptions()
-    Assert.True(d.LearnWeights)
-    Assert.Equal((3, CovarianceType.Identity, GmmInit.Random, 1, 10, 1, 1), (d.K, d.Covariance, d.Init, d.NInit, d.MaxIter, d.BatchSize, d.EvalEvery))
-    Assert.Equal((0.0, 1e-6, 1.0, 0UL), (d.Tol, d.RegCovar, d.LearningRate, d.Seed))
-    use x = data ()
-    let em o = fun () -> box (GaussianMixtureFit.Em(x, o))
-    throws<ArgumentException> "GmmFitOptions.K: the number of components must be at least 1 (got 0)" (em (GmmFitOptions(K = 0)))
-    throws<ArgumentException> "GmmFitOptions.MaxIter: must be >= 0 (got -1)" (em (GmmFitOptions(MaxIter = -1)))
-    throws<ArgumentException> "GmmFitOptions.NInit: the number of initialisations must be at least 1 (got 0)" (em (GmmFitOptions(NInit = 0)))
-    for tol in [ -1.0; nan; infinity ] do
-        throws<ArgumentException> "GmmFitOptions.Tol: must be finite and >= 0; 0 means never stop early (got" (em (GmmFitOptions(Tol = tol)))
-    for reg in [ -1.0; nan; infinity ] do
-        throws<ArgumentException> "GmmFitOptions.RegCovar: must be finite and >= 0 (got" (em (GmmFitOptions(RegCovar = reg)))
-    for lr in [ 0.0; nan; infinity ] do
-        throws<ArgumentException> "GmmFitOptions.LearningRate: the step size must be finite and > 0 (got" (em (GmmFitOptions(LearningRate = lr)))
-    throws<ArgumentException> "GmmFitOptions.BatchSize: the SGD mini-batch size must be at least 1 (got 0)" (em (GmmFitOptions(BatchSize = 0)))
-    throws<ArgumentException> "GmmFitOptions.EvalEvery: must be at least 1 (got 0)" (em (GmmFitOptions(EvalEvery = 0)))
-    throws<ArgumentException> "GmmFitOptions.Covariance: unknown covariance type 9" (em (GmmFitOptions(Covariance = enum<CovarianceType> 9)))
-    throws<ArgumentException> "GmmFitOptions.Init: unknown initialisation 7" (em (GmmFitOptions(Init = enum<GmmInit> 7)))
-    throws<ArgumentException> "unknown fit method 7" (fun () -> box (GaussianMixtureFit.Fit(x, enum<GmmMethod> 7, GmmFitOptions())))
-    let validate meth = fun () -> (GmmOptionChecks.Validate(x, meth, GmmFitOptions()); box ())
-    throws<ArgumentException> "unknown fit method 7" (validate (enum<GmmMethod> 7))
-    let nul = Unchecked.defaultof<Tensor>
-    Assert.Throws<ArgumentNullException>(fun () -> GaussianMixtureFit.Em(nul, GmmFitOptions()) |> ignore) |> ignore
-    Assert.Throws<ArgumentNullException>(fun () -> GaussianMixtureFit.Em(x, Unchecked.defaultof<GmmFitOptions>) |> ignore) |> ignore
-
-[<Fact>]
-let ``GmmFitOptions: the data must be a finite non-empty (N, D) matrix with N >= K, and a given model must match K and D`` () =
-    use x = data ()
-    let em (x: Tensor) o = fun () -> box (GaussianMixtureFit.Em(x, o))
-    throws<ArgumentException> "the data must be a non-empty (N, D) matrix; got shape [24]" (em (x.Reshape(-1L)) (GmmFitOptions(K = 1)))
-    throws<ArgumentException> "the data must be a non-empty (N, D) matrix; got shape [0, 2]" (em (x.Narrow(0L, 0L, 0L)) (GmmFitOptions(K = 1)))
-    throws<ArgumentException> "the data must be a non-empty (N, D) matrix; got shape [12, 0]" (em (x.Narrow(1L, 0L, 0L)) (GmmFitOptions(K = 1)))
-    throws<ArgumentException> "the data has N = 2 points but GmmFitOptions.K = 3: N must be at least K (use fewer components or more data)" (em (x.Narrow(0L, 0L, 2L)) (GmmFitOptions(K = 3)))
-    for bad in [ nan; infinity ] do
-        use y = x.Clone()
-        y.Select(0L, 5L).Select(0L, 1L).Fill_(bad) |> ignore
-        throws<ArgumentException> "the data contains NaN or infinite values" (em y (GmmFitOptions(K = 1)))
-    use m3 = new GaussianMixture(vec [ 0.5; 0.5 ], t64 [ 2L; 3L ] [ 0.0; 0.0; 0.0; 1.0; 1.0; 1.0 ])
-    throws<ArgumentException> "GmmFitOptions.InitialModel: the model has K = 2, D = 3 but the fit needs K = 2 (options) and D = 2 (data)" (em x (GmmFitOptions(K = 2, InitialModel = m3)))
-    use m1 = new GaussianMixture(vec [ 1.0 ], t64 [ 1L; 2L ] [ 0.0; 0.0 ])
-    throws<ArgumentException> "the model has K = 1, D = 2 but the fit needs K = 2 (options)" (em x (GmmFitOptions(K = 2, InitialModel = m1)))
-    // the edges that are allowed: N = K, K = 1, D = 1, one point, MaxIter = 0, RegCovar = 0
-    for y, o in [ x.Narrow(0L, 0L, 3L), GmmFitOptions(K = 3)
-                  x.Narrow(1L, 0L, 1L), GmmFitOptions(K = 1, RegCovar = 0.0)
-                  x.Narrow(0L, 0L, 1L), GmmFitOptions(K = 1, MaxIter = 0) ] do
-        let r = GaussianMixtureFit.Em(y, o)
-        r.Model.Dispose()
-        Assert.True(Double.IsFinite r.Curve.[r.Curve.Count - 1].MeanLogLikelihood)

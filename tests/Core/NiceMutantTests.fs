@@ -81,6 +81,9 @@ let ``NICE builds alternating couplings with nets D/2 -> D - D/2 and back; bad s
         use m = Nice.MlpNet(layers, 4L).Invoke(2L, 3L)
         Assert.Equal(int64 expected, Utils.ParameterCount m)
         Assert.Equal(2 * layers + 1, (m :?> Sequential).Count)
+    // the edges are allowed: one hidden layer of one unit, Linear(2, 1), ReLU, Linear(1, 3)
+    use m1 = Nice.MlpNet(1, 1L).Invoke(2L, 3L)
+    Assert.Equal(int64 ((2 * 1 + 1) + (1 * 3 + 3)), Utils.ParameterCount m1)
 
 /// A float64 NICE on D = 4 with set scales s = (0.2, -0.4, 0.1, 0.3).
 let private nice4 prior =
