@@ -92,3 +92,17 @@ let ``DiscreteFlow: a new flow is uniform (log P = -D log K); after Fit the base
     let expected = [ for dim in 0 .. 1 do for v in 0L .. 2L -> let f = freq dim v in if f = 0.0 then -infinity else log f ]
     let actual = vals flow.BaseLogProbs
     List.iteri (fun i e -> if not (e = actual.[i] || abs (e - actual.[i]) < 1e-12) then failwithf "base[%d]: %g vs %g" i actual.[i] e) expected
+
+[<Fact>]
+let ``DiscreteFlow.Fit refits the base to the shift it keeps, also when a later candidate shift was tried last`` () =
+    // x2 = 0 everywhere: zero shifts already make f(x)_2 constant, so every shift table entry keeps 0 (ties go to the first
+    // candidate); the last candidate tried for x1 = 2 is shift 2, which moves those rows' f(x)_2 to 2. The base must be
+    // the marginals of f(x) at the kept shifts: coordinate 1 = (2, 3, 2) / 7, coordinate 2 all at 0.
+    let flow = DiscreteFlow(3, 2, [ (0, 1) ])
+    use x = ints [ 7L; 2L ] [ 0L; 0L; 1L; 0L; 2L; 0L; 1L; 0L; 0L; 0L; 2L; 0L; 1L; 0L ]
+    flow.Fit(x, 1) |> ignore
+    Assert.Equal<int64[]>(Array.zeroCreate 7, flow.Forward(x).Select(1L, 1L).Contiguous().ToArray<int64>())
+    let expected = [| log (2.0 / 7.0); log (3.0 / 7.0); log (2.0 / 7.0); 0.0; -infinity; -infinity |]
+    let actual = vals flow.BaseLogProbs
+    Assert.Equal(6, actual.Length)
+    Array.iteri2 (fun i e a -> if not (e = a || abs (e - a) < 1e-12) then failwithf "base[%d]: %g vs %g" i a e) expected actual

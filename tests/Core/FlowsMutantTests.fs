@@ -105,6 +105,14 @@ let ``Monotone.InvertIncreasing takes Newton steps: 10 of them solve z^3 + z = y
     Assert.True(Array.max err <= 1e-10, sprintf "|g(z) - y| after 10 steps: %A" err)
 
 [<Fact>]
+let ``Monotone.InvertIncreasing starts Newton at the bracket's midpoint: one step on z^3 + z = 0.5 gives 0.5 - 1/14`` () =
+    // the bracket [y - 1, y + 1] = [-0.5, 1.5] holds the root (g(-0.5) = -0.625, g(1.5) = 4.875); from its midpoint 0.5,
+    // g = 0.625, g' = 3 (0.5)^2 + 1 = 1.75, so Newton gives 0.5 - 0.125 / 1.75 = 0.5 - 1/14, inside the bracket [-0.5, 0.5]
+    let g (z: Tensor) = z * z * z + z
+    use z = Monotone.InvertIncreasing(g, vec [ 0.5 ], 1e-13, 1)
+    close 1e-15 [ 0.5 - 1.0 / 14.0 ] z
+
+[<Fact>]
 let ``ResidualMap.InverseFixedPoint refuses a map that is not a contraction, naming the step count`` () =
     let r = ResidualMap(fun z -> z * 2.0)
     throws<InvalidOperationException> "did not converge in 50 steps" (fun () -> box (r.InverseFixedPoint(vec [ 1.0 ], 1e-12, 50)))

@@ -9,7 +9,8 @@ public static class Monotone
     /// <summary>
     /// Solves g(z) = y elementwise for a strictly increasing, elementwise g. The bracket [lo, hi] starts at
     /// y ± 1 and doubles until g(lo) &lt;= y &lt;= g(hi); then Newton steps (g' by autograd) that leave the
-    /// bracket are replaced by bisection. Stops when |g(z) - y| &lt;= tol everywhere.
+    /// bracket are replaced by bisection; the first step starts at the bracket's midpoint. Stops when
+    /// |g(z) - y| &lt;= tol everywhere.
     /// </summary>
     public static Tensor InvertIncreasing(Func<Tensor, Tensor> g, Tensor y, double tol = 1e-10, int maxIter = 200)
     {
