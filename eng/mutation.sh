@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# mutation.sh: Stryker.NET mutation testing of src/Core.CSharp's Distributions/, Inference/ and Models/ against the F# tests.
+# mutation.sh: Stryker.NET mutation testing of src/Core.CSharp's Distributions/, Inference/, Models/ and Training/ against the F# tests.
 #
-# usage: eng/mutation.sh [Distributions|Inference|Models ...]   (default: all three, one after another)
+# usage: eng/mutation.sh [Distributions|Inference|Models|Training ...]   (default: the first three, one after another)
 #        MUTATION_FILTER='...' eng/mutation.sh Models            (override the per-folder test filter)
 #        MUTATION_FILES='Flows.cs,Density.cs' eng/mutation.sh Models   (only these files of the folder)
 #        MUTATION_NICE=19 eng/mutation.sh ...                          (the run's nice level, default 10)
@@ -23,14 +23,17 @@ else dotnet tool restore >/dev/null 2>&1 || true; fi
 
 # The tests that exercise each folder (a `dotnet test --filter` expression): the seed tests everywhere, plus the
 # Core test modules of the folder's classes. Only tests covering a mutant run for it, so a wide filter costs only
-# the initial (coverage) run.
+# the initial (coverage) run. Training's filter leaves out DistributedTests (several processes per test, far too slow to
+# repeat per mutant): run it with MUTATION_FILES='EpochOrder.cs,GanTrainer.cs,Records.cs,TrainOptions.cs,Trainer.cs,
+# TrainerCheckpoint.cs' (TrainerDistributed.cs would show as no coverage).
 filter_for() {
   local seeds='FullyQualifiedName~GenDsl.Tests.Seeds'
   case "$1" in
     Distributions) echo "$seeds|FullyQualifiedName~DistributionsMutantTests|FullyQualifiedName~GaussianMixtureTests|FullyQualifiedName~VaeTests|FullyQualifiedName~DeterminismTests" ;;
     Inference)     echo "$seeds|FullyQualifiedName~InferenceContractTests|FullyQualifiedName~GaussianKlFitTests|FullyQualifiedName~VaeTests|FullyQualifiedName~NiceTests" ;;
     Models)        echo "$seeds|FullyQualifiedName~MutantTests|FullyQualifiedName~GaussianMixture|FullyQualifiedName~BernoulliMixture|FullyQualifiedName~KdeTests|FullyQualifiedName~EbmTests|FullyQualifiedName~GanTests|FullyQualifiedName~NiceTests|FullyQualifiedName~VaeTests|FullyQualifiedName~TransformerLmTests" ;;
-    *) echo "mutation.sh: unknown folder '$1'; use Distributions, Inference or Models" >&2; return 1 ;;
+    Training)      echo "FullyQualifiedName~TrainerTests|FullyQualifiedName~TrainerMutantTests|FullyQualifiedName~GanTests|FullyQualifiedName~GanMutantTests|FullyQualifiedName~GanTrainerMutantTests|FullyQualifiedName~GaussianKlFitTests|FullyQualifiedName~TransformerLmTests|FullyQualifiedName~EbmTests" ;;
+    *) echo "mutation.sh: unknown folder '$1'; use Distributions, Inference, Models or Training" >&2; return 1 ;;
   esac
 }
 

@@ -53,7 +53,7 @@ let ``GanTrainer.Fit refuses data that is not (N, DataDim) vectors, and a dispos
     Assert.Equal("data", Assert.Throws<ArgumentNullException>(fun () -> t.Fit(null) |> ignore).ParamName)
     for shape in [ [| 8L; 3L |]; [| 8L; 2L; 1L |]; [| 8L |] ] do
         let bad = new TensorDataset(Torch.Zeros(shape, f64))
-        throws<ArgumentException> "GanTrainer.Fit: examples must be vectors of size 2; got shape [" (fun () -> box (t.Fit(bad)))
+        throws<ArgumentException> ("GanTrainer.Fit: examples must be vectors of size 2; got shape [" + String.Join(", ", shape.[1..]) + "]") (fun () -> box (t.Fit(bad)))
     t.Dispose()
     t.Dispose()
     Assert.Throws<ObjectDisposedException>(fun () -> t.Fit(ring ()) |> ignore) |> ignore
@@ -120,3 +120,67 @@ let ``a NaN loss stops the GAN at its step with TrainingDivergedException naming
     let e = Assert.Throws<TrainingDivergedException>(fun () -> t.Fit(ring ()) |> ignore)
     Assert.Equal(1L, e.Step)
     Assert.StartsWith("the generator loss was ", e.Message)
+
+[<Fact>]
+let ``a simultaneous step is one SGD step of each player on its own loss at the same parameters: two steps against a hand loop`` () =
+    // the run's draws: z from Generator(Mix(seed, -1)), then the real batch (positions (s - 1) B .. s B - 1 of epoch 0's
+    // permutation, randperm(64) from Generator(Mix(seed, 0))); gradients by autograd, updates p - lr g by hand
+    let lr, b = 0.1, 16L
+    use data = (use g = new Generator(5UL) in Torch.Randn([| 64L; 2L |], g, Nullable f64) * 3.0)
+    use ganA = smallGan 7UL
+    use t = new GanTrainer(ganA, sgd lr, sgd lr, GanOptions(Steps = 2L, BatchSize = int b, Seed = 0UL, Scheme = GdaScheme.Simultaneous, ClipGradNorm = Nullable 100.0))
+    let steps = ResizeArray<int64>()
+    t.OnStep <- Action<GanStepRecord>(fun r -> steps.Add r.Step)
+    use r = t.Fit(new TensorDataset(data))
+    Assert.Equal<int64 list>([ 1L; 2L ], List.ofSeq steps)
+    for sr in r.StepRecords do
+        Assert.True(sr.DiscriminatorGradNorm.Value < 100.0 && sr.GeneratorGradNorm.Value < 100.0, "the clip must not bind here")
+    use ganB = smallGan 7UL
+    use rg = new Generator(EpochOrder.Mix(0UL, -1L))
+    use pg = new Generator(EpochOrder.Mix(0UL, 0L))
+    let perm = Torch.RandPerm(64L, pg).ToArray<int64>()
+    let gps = Seq.toArray (ganB.GeneratorNet.Parameters())
+    let dps = Seq.toArray (ganB.DiscriminatorNet.Parameters())
+    for s in 1 .. 2 do
+        let fake = ganB.Generate(ganB.Latent(b, rg))
+        use idx = Torch.Tensor<int64>(perm.[(s - 1) * int b .. s * int b - 1], [| b |])
+        let real = data.IndexSelect(0L, idx)
+        let ld = ganB.DiscriminatorLoss(real, fake.Detach())
+        let lg = ganB.GeneratorLoss(fake)
+        let gd = Autograd.Grad([| ld |], dps)
+        let gg = Autograd.Grad([| lg |], gps)
+        using (Autograd.NoGrad()) (fun _ ->
+            Array.iter2 (fun (p: Tensor) (g: Tensor) -> p.Sub_(g * lr) |> ignore) dps gd
+            Array.iter2 (fun (p: Tensor) (g: Tensor) -> p.Sub_(g * lr) |> ignore) gps gg)
+    // float64, the same operations in the same order up to the optimizer's own arithmetic: 1e-12 is far above rounding
+    close 1e-12 (paramsOf ganB.GeneratorNet) (Torch.Tensor<float>(paramsOf ganA.GeneratorNet))
+    close 1e-12 (paramsOf ganB.DiscriminatorNet) (Torch.Tensor<float>(paramsOf ganA.DiscriminatorNet))
+
+[<Fact>]
+let ``alternating steps report both gradient norms under clipping; fewer examples than BatchSize still train (no dropLast); Fit puts an eval-mode GAN in training mode`` () =
+    use gan = smallGan 8UL
+    gan.Eval() |> ignore
+    use t = new GanTrainer(gan, sgd 0.1, sgd 0.1, GanOptions(Steps = 2L, BatchSize = 16, ClipGradNorm = Nullable 100.0))
+    use few = (use g = new Generator(1UL) in Torch.Randn([| 10L; 2L |], g, Nullable f64))
+    use r = t.Fit(new TensorDataset(few))
+    Assert.Equal(2, r.StepRecords.Count)
+    for sr in r.StepRecords do
+        Assert.True(sr.DiscriminatorGradNorm.HasValue && sr.GeneratorGradNorm.HasValue)
+        Assert.True(Double.IsFinite sr.GeneratorLoss)
+    Assert.True(gan.Training)
+
+[<Fact>]
+let ``snapshots are taken in eval mode: a generator with dropout gives its eval-mode output, and the GAN trains in training mode again after`` () =
+    use g = new Generator(9UL)
+    let gen = new GenDsl.Torch.NN.Sequential(new GenDsl.Torch.NN.Linear(2L, 2L, generator = g, dtype = Nullable f64), new GenDsl.Torch.NN.Dropout(0.5))
+    let disc = new GenDsl.Torch.NN.Linear(2L, 1L, generator = g, dtype = Nullable f64)
+    use gan = new Gan(gen, disc, 2, 2)
+    use t = new GanTrainer(gan, sgd 0.0, sgd 0.0, GanOptions(Steps = 1L, BatchSize = 8, Seed = 2UL, SnapshotEvery = 1L, SnapshotSize = 50))
+    use r = t.Fit(ring ())
+    use ng = new Generator(EpochOrder.Mix(2UL, -2L))
+    use z = gan.Latent(50L, ng)
+    gan.Eval() |> ignore
+    let expected = using (Autograd.NoGrad()) (fun _ -> vals (gan.Generate(z)))
+    gan.Train() |> ignore
+    for snap in r.Snapshots do close 0.0 expected snap.Samples
+    Assert.True(gan.Training)

@@ -56,6 +56,7 @@ let ``TrainOptions: every bad option is refused with a message naming it and the
     let dist = DistributedOptions(WorldSize = 2, Rank = 0, StoreAddress = "file:///nonexistent")
     throws<ArgumentException> "TrainOptions.BatchSize: the global batch of 3 is split evenly over Distributed.WorldSize = 2 ranks; choose a multiple of 2" (make (TrainOptions(Steps = 1L, BatchSize = 3, Distributed = dist)))
     // allowed: one step of one example, a tiny clip, patience 1, checkpoints every step with a folder
+    TrainOptions(Steps = 1L, BatchSize = 4, Distributed = dist).Validate()       // 4 splits over 2 ranks
     for o in [ TrainOptions(Steps = 1L, BatchSize = 1, ClipGradNorm = Nullable 1e-300)
                TrainOptions(Steps = 1L, KeepBest = "loss", EarlyStopPatience = Nullable 1L)
                TrainOptions(Steps = 1L, CheckpointEvery = 1L, CheckpointDir = "x") ] do
@@ -213,12 +214,12 @@ let ``checkpoints: the file records the epoch; bad paths, a disposed trainer, an
         let path = Path.Combine(dir, "last.pt")
         let data = indexData 10L
         use m = scalarModel ()
-        // 10 examples in batches of 4: 3 per epoch; after step 7 the epoch is (7 - 1) / 3 = 2
-        use t = trainer m (TrainOptions(Steps = 7L, BatchSize = 4, Seed = 5UL, CheckpointEvery = 7L, CheckpointDir = dir))
+        // 10 examples in batches of 4: 3 per epoch; after step 6 the epoch is (6 - 1) / 3 = 1 (step 7 would begin epoch 2)
+        use t = trainer m (TrainOptions(Steps = 6L, BatchSize = 4, Seed = 5UL, CheckpointEvery = 6L, CheckpointDir = dir))
         t.Fit(data, squareLoss m) |> ignore
         let saved = Torch.Load(path)
-        Assert.Equal(2L, saved.["trainer.epoch"].Item<int64>())
-        Assert.Equal(7L, saved.["trainer.step"].Item<int64>())
+        Assert.Equal(1L, saved.["trainer.epoch"].Item<int64>())
+        Assert.Equal(6L, saved.["trainer.step"].Item<int64>())
         Assert.Equal(3L, saved.["trainer.batches_per_epoch"].Item<int64>())
         for v in saved.Values do v.Dispose()
         Assert.False(File.Exists(path + ".tmp"))
@@ -243,7 +244,7 @@ let ``checkpoints: the file records the epoch; bad paths, a disposed trainer, an
         // resumed on a data set cut into another number of batches
         use resumed = trainer m2 (TrainOptions(Steps = 9L, BatchSize = 4, Seed = 5UL))
         resumed.LoadCheckpoint(path)
-        Assert.Equal(7L, resumed.Step)
+        Assert.Equal(6L, resumed.Step)
         let smaller = indexData 6L
         throws<ArgumentException> "Trainer.Fit: the run so far cut its data into 3 batches per epoch, this data set gives 2; resume with the same data set, BatchSize and DropLast" (fun () -> box (resumed.Fit(smaller, squareLoss m2)))
         // a disposed trainer refuses everything, and a second Dispose is harmless
@@ -253,3 +254,18 @@ let ``checkpoints: the file records the epoch; bad paths, a disposed trainer, an
         Assert.Throws<ObjectDisposedException>(fun () -> t.LoadCheckpoint(path)) |> ignore
         Assert.Throws<ObjectDisposedException>(fun () -> t.Fit(data, squareLoss m) |> ignore) |> ignore
     finally Directory.Delete(dir, true)
+
+[<Fact>]
+let ``RequestStop from OnStep ends the fit after that step (stopped early); Fit puts an eval-mode model in training mode; Log refuses an empty name`` () =
+    let data = indexData 4L
+    use m = scalarModel ()
+    use t = trainer m (TrainOptions(Steps = 3L, BatchSize = 2))
+    t.OnStep <- Action<StepRecord>(fun s -> if s.Step = 1L then t.RequestStop())
+    m.Eval() |> ignore
+    let modes = ResizeArray<bool>()
+    let r = t.Fit(data, Objective(fun b ctx -> modes.Add m.Training; m.Forward(b).Square().Mean()))
+    Assert.True(r.StoppedEarly)
+    Assert.Equal((1L, 1), (r.Steps, r.StepRecords.Count))
+    Assert.Equal<bool list>([ true ], List.ofSeq modes)
+    use t2 = trainer m (TrainOptions(Steps = 1L, BatchSize = 2))
+    Assert.ThrowsAny<ArgumentException>(fun () -> t2.Fit(data, Objective(fun b ctx -> ctx.Log("", 1.0); m.Forward(b).Sum())) |> ignore) |> ignore
