@@ -107,13 +107,14 @@ let ``snapshots: before step 1, every SnapshotEvery steps and after the last, al
 
 [<Fact>]
 let ``a NaN loss stops the GAN at its step with TrainingDivergedException naming the player`` () =
-    for scheme, who in [ GdaScheme.Simultaneous, "discriminator loss"; GdaScheme.Alternating, "discriminator loss" ] do
+    // NaN real data: both schemes check L_D first
+    for scheme in [ GdaScheme.Simultaneous; GdaScheme.Alternating ] do
         use gan = smallGan 5UL
         use t = new GanTrainer(gan, sgd 0.1, sgd 0.1, GanOptions(Steps = 2L, BatchSize = 16, Scheme = scheme))
         let bad = new TensorDataset(Torch.Full([| 32L; 2L |], nan, f64))
         let e = Assert.Throws<TrainingDivergedException>(fun () -> t.Fit(bad) |> ignore)
         Assert.Equal(1L, e.Step)
-        Assert.StartsWith(sprintf "the %s was NaN at step 1;" who, e.Message)
+        Assert.StartsWith("the discriminator loss was NaN at step 1;", e.Message)
     // D's step overflows D (learning rate 1e200): L_D at step 1 was finite, the alternating scheme's L_G against the new D is not
     use gan = smallGan 6UL
     use t = new GanTrainer(gan, sgd 0.1, sgd 1e200, GanOptions(Steps = 1L, BatchSize = 16, Scheme = GdaScheme.Alternating))
