@@ -111,12 +111,13 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
     let batch, steps = batchAndSteps t train.Count
     let ckptDir = RunFolder.within ctx.Folder [ "checkpoints"; c.Label + "_" + f.Name ]
     let firstSplit = t.EvalOn |> List.tryHead
-    let mainMetric = nn.Metric
+    /// The evaluation's metric name for a split ("valid nll"): the log column, the curve and the KeepBest key.
+    let metricKey (s: Split) = sprintf "%s %s" (Tree.snake (string s)) nn.Metric
     let opts =
         TrainOptions(
             Steps = steps, BatchSize = batch, Shuffle = t.Shuffle, Seed = ctx.Experiment.Seed + 1UL,
             ClipGradNorm = Option.toNullable t.ClipNorm, EvalEvery = int64 t.EvalEvery,
-            KeepBest = (match firstSplit with Some s when t.KeepBest || t.EarlyStop.IsSome -> sprintf "%s %s" (Tree.snake (string s)) mainMetric | _ -> null),
+            KeepBest = (match firstSplit with Some s when t.KeepBest || t.EarlyStop.IsSome -> metricKey s | _ -> null),
             EarlyStopPatience = (t.EarlyStop |> Option.map int64 |> Option.toNullable),
             CheckpointEvery = int64 t.CheckpointEvery, CheckpointDir = ckptDir,
             Distributed = Option.toObj ctx.Distributed)
@@ -132,7 +133,7 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
             Func<_>(fun () ->
                 let d = Collections.Generic.Dictionary<string, float>()
                 for s in t.EvalOn do
-                    d.[sprintf "%s %s" (Tree.snake (string s)) nn.Metric] <- nn.EvaluateOn s evalGen
+                    d.[metricKey s] <- nn.EvaluateOn s evalGen
                 d :> Collections.Generic.IReadOnlyDictionary<_, _>)
     trainer.OnStep <-
         Action<StepRecord>(fun r ->
@@ -152,7 +153,7 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
     if ctx.Resume then
         if File.Exists resumeFrom then trainer.LoadCheckpoint resumeFrom
         // The log then holds this fit's steps up to the checkpoint once, and its curves start at step 1, not at the resume.
-        let evalKeys = set [ for s in t.EvalOn -> sprintf "%s %s" (Tree.snake (string s)) nn.Metric ]
+        let evalKeys = set (List.map metricKey t.EvalOn)
         for step, name, v in ctx.Log.Rewind(c.Label, f.Name, trainer.Step) do
             if name = "loss" then add "train loss" step v
             elif evalKeys.Contains name then add name step v
