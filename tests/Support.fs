@@ -34,6 +34,12 @@ let throws<'e when 'e :> exn> (fragment: string) (f: unit -> obj) =
     let e = Assert.Throws<'e>(fun () -> f () |> ignore)
     Assert.Contains(fragment, e.Message)
 
+/// A new empty folder <temp>/gendsl-<prefix>-<random>; the test deletes it when done.
+let newTempDir (prefix: string) =
+    let d = Path.Combine(Path.GetTempPath(), "gendsl-" + prefix + "-" + Guid.NewGuid().ToString("N"))
+    Directory.CreateDirectory d |> ignore
+    d
+
 /// The repository root (the folder holding GenDsl.sln above the test binaries).
 let repoRoot () =
     let rec up (d: string) =

@@ -21,10 +21,7 @@ let private workerDll () =
     if not (File.Exists p) then failwithf "the test worker is not built: %s (dotnet build tests)" p
     p
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "gendsl-dist-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
+let private tempDir () = newTempDir "dist"
 
 let private start (args: string list) =
     let psi = ProcessStartInfo("dotnet", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)

@@ -18,9 +18,12 @@ let private smallGan seed =
     use g = new Generator(seed)
     Gan.Mlp(2, 2, 8L, 1, g, f64)
 
-let private ring () =
+/// 64 points of N(0, 9 I) in 2-D, fixed by seed 5: the real data of every test here.
+let private pointsTensor () =
     use g = new Generator(5UL)
-    new TensorDataset(Torch.Randn([| 64L; 2L |], g, Nullable f64) * 3.0)
+    Torch.Randn([| 64L; 2L |], g, Nullable f64) * 3.0
+
+let private points () = new TensorDataset(pointsTensor ())
 
 let private paramsOf (m: GenDsl.Torch.NN.Module) = m.Parameters() |> Seq.collect vals |> Seq.toArray
 
@@ -56,7 +59,7 @@ let ``GanTrainer.Fit refuses data that is not (N, DataDim) vectors, and a dispos
         throws<ArgumentException> ("GanTrainer.Fit: examples must be vectors of size 2; got shape [" + String.Join(", ", shape.[1..]) + "]") (fun () -> box (t.Fit(bad)))
     t.Dispose()
     t.Dispose()
-    Assert.Throws<ObjectDisposedException>(fun () -> t.Fit(ring ()) |> ignore) |> ignore
+    Assert.Throws<ObjectDisposedException>(fun () -> t.Fit(points ()) |> ignore) |> ignore
 
 [<Fact>]
 let ``TrainGenerator = false freezes G under both schemes while D trains; the records then carry no generator loss or norm`` () =
@@ -64,7 +67,7 @@ let ``TrainGenerator = false freezes G under both schemes while D trains; the re
         use gan = smallGan 2UL
         let g0, d0 = paramsOf gan.GeneratorNet, paramsOf gan.DiscriminatorNet
         use t = new GanTrainer(gan, sgd 0.1, sgd 0.1, GanOptions(Steps = 3L, BatchSize = 16, Scheme = scheme, TrainGenerator = false, ClipGradNorm = Nullable 100.0))
-        use r = t.Fit(ring ())
+        use r = t.Fit(points ())
         Assert.Equal<float[]>(g0, paramsOf gan.GeneratorNet)
         Assert.NotEqual<float[]>(d0, paramsOf gan.DiscriminatorNet)
         for s in r.StepRecords do
@@ -79,7 +82,7 @@ let ``Alternating with DiscriminatorSteps = k takes k real batches per generator
     let run k steps =
         use gan = smallGan 3UL
         use t = new GanTrainer(gan, sgd 0.05, sgd 0.05, GanOptions(Steps = steps, BatchSize = 16, Seed = 7UL, DiscriminatorSteps = k, TrainGenerator = false))
-        use r = t.Fit(ring ())
+        use r = t.Fit(points ())
         Assert.Equal(int steps, r.StepRecords.Count)
         paramsOf gan.DiscriminatorNet
     Assert.Equal<float[]>(run 1 4L, run 2 2L)
@@ -89,7 +92,7 @@ let ``Alternating with DiscriminatorSteps = k takes k real batches per generator
 let ``snapshots: before step 1, every SnapshotEvery steps and after the last, all G(z) of one fixed z, in eval mode`` () =
     use gan = smallGan 4UL
     use t = new GanTrainer(gan, sgd 0.1, sgd 0.1, GanOptions(Steps = 5L, BatchSize = 16, Seed = 3UL, SnapshotEvery = 2L, SnapshotSize = 6))
-    use r = t.Fit(ring ())
+    use r = t.Fit(points ())
     Assert.Equal<int64 list>([ 0L; 2L; 4L; 5L ], [ for s in r.Snapshots -> s.Step ])
     Assert.True(gan.Training)
     // the last snapshot is G at the end applied to the snapshot noise, drawn from a generator of its own
@@ -102,7 +105,7 @@ let ``snapshots: before step 1, every SnapshotEvery steps and after the last, al
     Assert.Equal(f64, r.Snapshots.[0].Samples.Dtype)
     Assert.Equal<int64[]>([| 6L; 2L |], r.Snapshots.[0].Samples.Shape)
     use none = new GanTrainer(gan, sgd 0.1, sgd 0.1, GanOptions(Steps = 2L, BatchSize = 16))
-    use r0 = none.Fit(ring ())
+    use r0 = none.Fit(points ())
     Assert.Empty(r0.Snapshots)
 
 [<Fact>]
@@ -118,7 +121,7 @@ let ``a NaN loss stops the GAN at its step with TrainingDivergedException naming
     // D's step overflows D (learning rate 1e200): L_D at step 1 was finite, the alternating scheme's L_G against the new D is not
     use gan = smallGan 6UL
     use t = new GanTrainer(gan, sgd 0.1, sgd 1e200, GanOptions(Steps = 1L, BatchSize = 16, Scheme = GdaScheme.Alternating))
-    let e = Assert.Throws<TrainingDivergedException>(fun () -> t.Fit(ring ()) |> ignore)
+    let e = Assert.Throws<TrainingDivergedException>(fun () -> t.Fit(points ()) |> ignore)
     Assert.Equal(1L, e.Step)
     Assert.StartsWith("the generator loss was ", e.Message)
 
@@ -127,7 +130,7 @@ let ``a simultaneous step is one SGD step of each player on its own loss at the 
     // the run's draws: z from Generator(Mix(seed, -1)), then the real batch (positions (s - 1) B .. s B - 1 of epoch 0's
     // permutation, randperm(64) from Generator(Mix(seed, 0))); gradients by autograd, updates p - lr g by hand
     let lr, b = 0.1, 16L
-    use data = (use g = new Generator(5UL) in Torch.Randn([| 64L; 2L |], g, Nullable f64) * 3.0)
+    use data = pointsTensor ()
     use ganA = smallGan 7UL
     use t = new GanTrainer(ganA, sgd lr, sgd lr, GanOptions(Steps = 2L, BatchSize = int b, Seed = 0UL, Scheme = GdaScheme.Simultaneous, ClipGradNorm = Nullable 100.0))
     let steps = ResizeArray<int64>()
@@ -177,7 +180,7 @@ let ``snapshots are taken in eval mode: a generator with dropout gives its eval-
     let disc = new GenDsl.Torch.NN.Linear(2L, 1L, generator = g, dtype = Nullable f64)
     use gan = new Gan(gen, disc, 2, 2)
     use t = new GanTrainer(gan, sgd 0.0, sgd 0.0, GanOptions(Steps = 1L, BatchSize = 8, Seed = 2UL, SnapshotEvery = 1L, SnapshotSize = 50))
-    use r = t.Fit(ring ())
+    use r = t.Fit(points ())
     use ng = new Generator(EpochOrder.Mix(2UL, -2L))
     use z = gan.Latent(50L, ng)
     gan.Eval() |> ignore

@@ -14,10 +14,7 @@ let private f64 = ScalarType.Float64
 
 // ---- the IDX reader on small hand-made files ----
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "gendsl-idx-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
+let private tempDir () = newTempDir "idx"
 
 let private be (v: int) = [| byte (v >>> 24); byte (v >>> 16); byte (v >>> 8); byte v |]
 

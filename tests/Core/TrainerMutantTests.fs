@@ -30,10 +30,7 @@ let private squareLoss (m: Module) = Objective(fun batch _ -> m.Forward(batch).S
 
 let private trainer (m: Module) (o: TrainOptions) = new Trainer(m, sgd, null, o)
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "gendsl-trainer-mut-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
+let private tempDir () = newTempDir "trainer-mut"
 
 // ---- TrainOptions and the constructor ----
 

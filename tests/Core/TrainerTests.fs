@@ -68,10 +68,7 @@ let private options steps dir checkpointEvery =
 let private paramValues (m: Module) = [ for p in m.Parameters() -> vals p ]
 let private losses (r: TrainResult) = [| for s in r.StepRecords -> s.Loss |]
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "gendsl-trainer-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
+let private tempDir () = newTempDir "trainer"
 
 [<Fact>]
 let ``Trainer: stopped after 7 steps and resumed from its checkpoint, the run has the straight run's losses and parameters bit for bit`` () =

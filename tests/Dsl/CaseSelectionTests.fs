@@ -23,10 +23,7 @@ let private script (dir: string) =
         "    |> Experiment.expect (Expect.nll Below 100.0 |> Expect.forCase \"b\")" ])
     p
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "gendsl-case-" + Path.GetRandomFileName())
-    Directory.CreateDirectory d |> ignore
-    d
+let private tempDir () = newTempDir "case"
 
 [<Fact>]
 let ``run --case b trains only case b and checks only its expectation`` () =

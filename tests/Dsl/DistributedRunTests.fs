@@ -21,10 +21,7 @@ let private gendsl (args: string list) =
     if not (p.WaitForExit 240000) then p.Kill true; failwith "gendsl did not finish within 240 s"
     p.ExitCode, out.Result + err.Result
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "gendsl-dist-" + Path.GetRandomFileName())
-    Directory.CreateDirectory d |> ignore
-    d
+let private tempDir () = GenDsl.Tests.Support.newTempDir "dist"
 
 let private onlyRun (root: string) =
     Directory.GetDirectories root |> Array.collect Directory.GetDirectories |> Array.exactlyOne

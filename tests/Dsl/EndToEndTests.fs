@@ -10,10 +10,7 @@ open GenDsl.Dsl
 open GenDsl.Cli
 open GenDsl.Tests.Support
 
-let tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "gendsl-e2e-" + Path.GetRandomFileName())
-    Directory.CreateDirectory d |> ignore
-    d
+let tempDir () = newTempDir "e2e"
 
 /// The DOM after scripts ran, from headless Debian chromium.
 let dumpDom (html: string) =

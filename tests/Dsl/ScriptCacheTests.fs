@@ -5,10 +5,7 @@ open System.IO
 open Xunit
 open GenDsl.Cli
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "gendsl-cache-" + Path.GetRandomFileName())
-    Directory.CreateDirectory d |> ignore
-    d
+let private tempDir () = GenDsl.Tests.Support.newTempDir "cache"
 
 let private seedOf (r: Result<GenDsl.Dsl.Experiment list, string list>) =
     match r with
