@@ -21,13 +21,21 @@
 #include <mutex>
 #include <unordered_map>
 
+// libtorch 2.x made Allocator::allocate non-const and added the pure virtual copy_data: CMakeLists.txt tests the
+// headers it builds against and defines GD_ALLOCATE_NON_CONST / GD_ALLOCATOR_COPY_DATA accordingly.
+#ifdef GD_ALLOCATE_NON_CONST
+#define GD_ALLOCATE_CONST
+#else
+#define GD_ALLOCATE_CONST const
+#endif
+
 namespace {
 
 class CachingCpuAllocator final : public c10::Allocator {
  public:
   CachingCpuAllocator(size_t threshold, bool hugePages) : threshold_(threshold), huge_(hugePages) {}
 
-  c10::DataPtr allocate(size_t n) const override {
+  c10::DataPtr allocate(size_t n) GD_ALLOCATE_CONST override {
     // A small block frees straight into free_cpu: no lock or lookup on the path every small tensor takes.
     if (n < threshold_) {
       void* p = c10::alloc_cpu(n);
@@ -38,6 +46,9 @@ class CachingCpuAllocator final : public c10::Allocator {
   }
   // raw_allocate's callers free through one deleter, whatever the size: Release tells the two apart.
   c10::DeleterFnPtr raw_deleter() const override { return &Release; }
+#ifdef GD_ALLOCATOR_COPY_DATA
+  void copy_data(void* dest, const void* src, std::size_t count) const override { default_copy_data(dest, src, count); }
+#endif
 
   static CachingCpuAllocator*& instance() {
     static CachingCpuAllocator* a = nullptr;

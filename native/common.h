@@ -1,6 +1,7 @@
 // common.h: the one error-catching macro and the handle conversions every native file uses.
 #pragma once
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <c10/util/Exception.h>
 #include <string>
 #include "gendsl.h"

@@ -2,6 +2,7 @@
 #include "common.h"
 #include <ATen/Parallel.h>
 #include <ATen/Context.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 namespace gd {
@@ -20,7 +21,7 @@ GD_API const char* gd_last_error(void) { return gd::last_error.c_str(); }
 GD_API int gd_set_num_threads(int n) { GD_TRY(TORCH_CHECK(n > 0, "thread count must be positive, got ", n); at::set_num_threads(n)) }
 GD_API int gd_get_num_threads(int* out) { GD_TRY(*out = at::get_num_threads()) }
 GD_API int gd_cuda_device_count(int* out) {
-  GD_TRY(*out = at::hasCUDA() ? static_cast<int>(at::detail::getCUDAHooks().getNumGPUs()) : 0)
+  GD_TRY(*out = static_cast<int>(torch::cuda::device_count()))
 }
 GD_API int gd_version(const char** out) { GD_TRY(*out = TORCH_VERSION) }
 GD_API int gd_fail_for_test(void) { GD_TRY(TORCH_CHECK(false, "gd_fail_for_test: deliberate failure")) }
