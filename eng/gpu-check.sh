@@ -51,7 +51,7 @@ if [[ -z "$native" ]]; then
   if want build; then
     t0=$(date +%s)
     gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
-    if cmake -S native -B native/build-gpu "${gen[@]}" -DCMAKE_BUILD_TYPE=Release > "$out/cmake.log" 2>&1 &&
+    if LIBTORCH="${LIBTORCH:-python}" cmake -S native -B native/build-gpu "${gen[@]}" -DCMAKE_BUILD_TYPE=Release > "$out/cmake.log" 2>&1 &&
        cmake --build native/build-gpu --target gendsl -j "$(nproc)" >> "$out/cmake.log" 2>&1; then
       grep -E '^-- GenDsl' "$out/cmake.log"
       record "{\"check\": \"build\", \"pass\": true, \"seconds\": $(( $(date +%s) - t0 ))}"
