@@ -21,7 +21,8 @@ using TorchF = GenDsl.Torch.Torch;
 //          median seconds per step after the first, tokens/s.
 //   p8:    the homework's training: Adam 3.5e-4 (1e-4 for the first epoch), clipping 0.25, batch 32, shuffled windows,
 //          validation after every epoch, the best model kept; test nats/token and perplexity of the kept model.
-//          Checkpoints every epoch to DIR/<config>/last.pt and resumes from it; --seconds stops early (after a step).
+//          Checkpoints every epoch to DIR/<config>/last.pt and resumes from it; --seconds stops early (after a step);
+//          --tokens N keeps the first N tokens of each split (a dry run; 0, the default: all).
 if (args.Length == 0) { Console.Error.WriteLine("usage: GenDsl.GpuCheck tests|speed|p8 [--config b|c|d] [--steps N] [--epochs N] [--seconds S] [--out DIR] [--device cuda]"); return 2; }
 var inv = CultureInfo.InvariantCulture;
 var mode = args[0];
@@ -68,7 +69,7 @@ switch (mode)
         return 0;
     }
     case "p8": return P8.Train(config, device, (int)Opt("epochs", config == "d" ? 80 : 10), Opt("seconds", double.PositiveInfinity),
-                               opts.GetValueOrDefault("out", "p8-checkpoints"), J, Result);
+                               opts.GetValueOrDefault("out", "p8-checkpoints"), (int)Opt("tokens", 0), J, Result);
     default:
         Console.Error.WriteLine($"unknown mode '{mode}': use tests, speed or p8");
         return 2;
@@ -94,13 +95,14 @@ static class P8
         return new TransformerLm(o, g);
     }
 
-    public static int Train(string config, Device device, int epochs, double seconds, string outDir, Func<(string, object?)[], string> j, Action<string> result)
+    public static int Train(string config, Device device, int epochs, double seconds, string outDir, int tokens, Func<(string, object?)[], string> j, Action<string> result)
     {
         const ulong seed = 599;                       // the script's Experiment.seed; the DSL seeds model and data with seed + 1
         var corpus = WikiText.Load();
+        int[] Split(WikiTextSplit s) => tokens > 0 ? corpus.Tokens(s)[..Math.Min(tokens, corpus.Tokens(s).Length)] : corpus.Tokens(s);
         using var model = Model(config, corpus.VocabSize, seed + 1);
         model.To(device);
-        using var windows = new WikiTextWindows(corpus.Tokens(WikiTextSplit.Train), Context);
+        using var windows = new WikiTextWindows(Split(WikiTextSplit.Train), Context);
         var stepsPerEpoch = (windows.Count + Batch - 1) / Batch;   // 436
         var dir = Path.Combine(outDir, config);
         var options = new TrainOptions
@@ -112,7 +114,7 @@ static class P8
         using var trainer = new Trainer(model, ps => new Adam(ps, lr: 3.5e-4),
             o => new SequentialLR(o, new LRScheduler[] { new LambdaLR(o, _ => 1e-4 / 3.5e-4), new LambdaLR(o, _ => 1.0) }, new long[] { stepsPerEpoch }),
             options);
-        var valid = corpus.Tokens(WikiTextSplit.Valid);
+        var valid = Split(WikiTextSplit.Valid);
         trainer.Evaluate = () => new Dictionary<string, double> { ["valid nll"] = model.Evaluate(valid, Batch).NatsPerToken };
         var resumed = File.Exists(trainer.CheckpointPath);
         if (resumed) trainer.LoadCheckpoint(trainer.CheckpointPath!);
@@ -142,7 +144,7 @@ static class P8
         {
             model.Eval();
             using var noGrad = Autograd.NoGrad();
-            testNll = model.Evaluate(corpus.Tokens(WikiTextSplit.Test), Batch).NatsPerToken;   // the model kept at its best validation loss
+            testNll = model.Evaluate(Split(WikiTextSplit.Test), Batch).NatsPerToken;   // the model kept at its best validation loss
         }
         result(j(new (string, object?)[] { ("check", "p8"), ("config", config), ("device", device.ToString()), ("resumed_from_step", startStep),
             ("steps", trainer.Step), ("steps_total", options.Steps), ("epochs_done", (double)trainer.Step / stepsPerEpoch), ("epochs_total", epochs),
