@@ -8,7 +8,6 @@ open System.Text.Json
 open Xunit
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``eng/gpu-check.sh runs end to end without a GPU: the checks run CPU against CPU, the GPU stages are skipped with a message, one JSON holds it all`` () =
     let root = repoRoot ()
     let out = newTempDir "gpu-check"
@@ -38,3 +37,10 @@ let ``eng/gpu-check.sh runs end to end without a GPU: the checks run CPU against
         [ for r in doc.RootElement.GetProperty("results").EnumerateArray() do
             if r.TryGetProperty("skipped") |> fst then r.GetProperty("check").GetString() ]
     Assert.Equal<string list>([ "speed"; "p8b"; "cd" ], skipped)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Cli.GpuCheckTests" [
+        Expecto.Tests.testCase "eng/gpu-check.sh runs end to end without a GPU: the checks run CPU against CPU, the GPU stages are skipped with a message, one JSON holds it all" ``eng/gpu-check.sh runs end to end without a GPU: the checks run CPU against CPU, the GPU stages are skipped with a message, one JSON holds it all``
+    ]
