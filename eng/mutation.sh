@@ -37,6 +37,16 @@ filter_for() {
   esac
 }
 
+# Stryker from the manifest; where the manifest cannot be restored (it also pins gendsl, whose feed eng/pack.sh makes),
+# the same Stryker version into .tools/ (ignored).
+stryker=(dotnet dotnet-stryker)
+if ! dotnet dotnet-stryker --version >/dev/null 2>&1; then
+  version=$(sed -nE '/"dotnet-stryker"/,/version/ s/.*"version": *"([^"]+)".*/\1/p' "$here/.config/dotnet-tools.json" | head -1)
+  [[ -x "$here/.tools/dotnet-stryker" ]] || dotnet tool install dotnet-stryker --version "$version" --tool-path "$here/.tools" >/dev/null ||
+    { echo "mutation.sh: could not install dotnet-stryker $version (is NuGet reachable?)" >&2; exit 1; }
+  stryker=("$here/.tools/dotnet-stryker")
+fi
+
 folders=("$@")
 ((${#folders[@]})) || folders=(Distributions Inference Models)
 for folder in "${folders[@]}"; do
@@ -51,7 +61,7 @@ for folder in "${folders[@]}"; do
     mutate=(--mutate "**/src/Core.CSharp/$folder/**/*.cs")
   fi
   echo "mutation.sh: $folder (tests: $filter)"
-  (cd tests && nice -n "${MUTATION_NICE:-10}" dotnet dotnet-stryker \
+  (cd tests && nice -n "${MUTATION_NICE:-10}" "${stryker[@]}" \
       --project GenDsl.Core.csproj --test-project GenDsl.Tests.fsproj \
       "${mutate[@]}" \
       --test-case-filter "$filter" \
