@@ -197,7 +197,7 @@ let ``coupling masks: checkerboard alternates, channel masks halve the channels,
     use ch = CouplingMask.Channel([| 3L; 1L; 1L |], true)
     close 0.0 [ 0.; 1.; 1. ] ch
     throws<ArgumentException> "Squeeze the image first" (fun () -> box (CouplingMask.Channel([| 1L; 2L; 2L |])))
-    throws<ArgumentException> "each of 0..n-1 once" (fun () -> box (Permutation([| 0L; 0L; 1L |])))
+    throws<ArgumentException> "each of 0..n-1 once" (fun () -> box (new Permutation([| 0L; 0L; 1L |])))
     use c = new MaskedCoupling(CouplingMask.Alternate(4L), Mlp.Create(4L, 8L, 1, 4L), true)
     throws<ArgumentException> "twice the size of dim 1" (fun () -> box (c.Forward(Torch.Randn(2L, 4L))))
     use flow = NormalizingFlow.RealNvp(4L)

@@ -98,9 +98,12 @@ let ``DDPM on Gaussian data: the closed-form epsilon-predictor attains the minim
         // 40000 squared errors (independent across examples and dims): 4 reported SEs
         let want = minMse (q.AlphaBar t)
         if abs (e.Mean - want) > 4.0 * e.StdErr then failwithf "t=%d: E|eps* - eps|^2 %O, closed form %g" t e want
-        for scale in [ 0.9; 1.1 ] do
-            use worse = (pred * scale - eps).Square().Mean()
-            Assert.True(worse.ToDouble() > e.Mean, sprintf "t=%d: scaling the predictor by %g should cost" t scale)
+        // perturbing it costs (c - 1)^2 E eps*^2 = (c - 1)^2 (1 - Var(eps | x_t)) in expectation: 0.002 at t = 200 and more
+        // later, against a cross term of SE ~0.0005 (at t = 10, eps* is nearly 0 and a scaling costs almost nothing)
+        if t >= 200 then
+            for scale in [ 0.8; 1.2 ] do
+                use worse = (pred * scale - eps).Square().Mean()
+                Assert.True(worse.ToDouble() > e.Mean, sprintf "t=%d: scaling the predictor by %g should cost" t scale)
     // the simple loss over uniform t is the average of the minima: 20 batches, mean +- 4 SE of the batch means
     let batches = [| for _ in 1 .. 20 -> (use x0 = gaussianData g 2000L in Diffusion.SimpleLoss(q, exact, x0, g).ToDouble()) |]
     let want = [ 1 .. 1000 ] |> List.averageBy (fun t -> minMse (q.AlphaBar t))
