@@ -162,6 +162,25 @@ let ``DDPM bound on Gaussian data with the exact predictor: L_T, L_{t-1} and L_0
     if abs (e.Mean - closed) > 4.0 * e.StdErr then failwithf "bound %O, closed form %g" e closed
     Assert.True(closed > entropy && closed - entropy < 0.01, sprintf "closed-form bound %g vs entropy %g" closed entropy)
 
+[<Theory>]
+[<InlineData(2)>]
+[<InlineData(256)>]
+let ``DDPM's discretised decoder: the Gaussian masses of the K bins on [-1, 1] sum to 1 and match the CDF differences`` (k: int) =
+    use g = new Generator(38UL)
+    use levels = Torch.Linspace(-1.0, 1.0, int64 k, f64).View(int64 k, 1L)                   // (K, 1): every level once
+    for _ in 1 .. 3 do
+        let mu, sd = Torch.Randn([| 1L |], g, f64).ToDouble() * 0.5, 0.05 + Torch.Rand([| 1L |], g, f64).ToDouble()
+        use muT = Torch.Full([| int64 k; 1L |], mu, f64)
+        use nll = Diffusion.DiscretisedNll(levels, muT, sd, k)                                   // (K)
+        // float64 sums of K masses: 1e-10
+        closeScalar 1e-10 1.0 (nll.Neg().Exp().Sum().ToDouble())
+        // an inner bin's mass is Phi((x + h - mu)/sd) - Phi((x - h - mu)/sd), h = 1/(K-1); for K = 2 both bins are open
+        let phi z = 0.5 * (1.0 + (use s = Torch.Scalar(z / sqrt 2.0, f64) in s.Erf().ToDouble()))
+        let h = 1.0 / float (k - 1)
+        let x = if k = 2 then -1.0 else -1.0 + 2.0 * h
+        let want = if k = 2 then phi ((h - 1.0 - mu) / sd) else phi ((x + h - mu) / sd) - phi ((x - h - mu) / sd)
+        closeScalar 1e-12 want (exp (-(nll.[(if k = 2 then 0L else 1L)].ToDouble())))
+
 [<Fact>]
 let ``DDPM ancestral sampling with the exact predictor recovers N(m, s^2 I): means and variances within 4 SE`` () =
     let q = DiffusionSchedule.Linear(1000)

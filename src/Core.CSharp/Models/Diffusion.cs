@@ -154,8 +154,11 @@ public static class Diffusion
         return per.Flatten(1).Sum(1).MoveToOuterScope();
     }
 
-    /// <summary>-log of the N(mu, sd^2) mass of each value's bin on K levels in [-1, 1], summed per example.</summary>
-    private static Tensor DiscretisedNll(Tensor x, Tensor mu, double sd, int levels)
+    /// <summary>
+    /// -log of the N(mu, sd^2) mass of each value's bin on K levels in [-1, 1] (level k at 2k/(K-1) - 1, bins of width
+    /// 2/(K-1), the end bins open to -inf and +inf, so the K masses sum to 1), summed per example: (B, ...) -> (B).
+    /// </summary>
+    public static Tensor DiscretisedNll(Tensor x, Tensor mu, double sd, int levels)
     {
         using var sc = Scope.Begin();
         var half = 1.0 / (levels - 1);
