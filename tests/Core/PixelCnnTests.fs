@@ -40,7 +40,7 @@ let ``Mila Q1: a PixelCNN of a type A then a type B 3x3 layer has the study's AB
     Assert.Equal<string list>([ "....."; "....."; ".##.."; ".####"; ".####" ], gridOf grad 5 5)
 
 let blockKinds: obj[] seq =
-    [ for b in [ PixelCnnBlock.Plain; PixelCnnBlock.Residual; PixelCnnBlock.Gated ] do
+    [ for b in [ PixelCnnBlock.Plain; PixelCnnBlock.Residual; PixelCnnBlock.Gated; PixelCnnBlock.GatedStack ] do
         for o in [ PixelCnnOutput.Bernoulli; PixelCnnOutput.Categorical256 ] -> [| box b; box o |] ]
 
 [<Theory>]
@@ -64,6 +64,22 @@ let ``PixelCNN: output pixel i has zero gradient w.r.t. input pixels at or after
                     elif gval <> 0.0 then seen <- seen + 1
     // the test bites: most earlier pixels in reach do influence the output (190 earlier pairs in all)
     Assert.True(seen > 60, sprintf "only %d dependencies seen" seen)
+
+[<Fact>]
+let ``Mila Q1: stacked masked 3x3 layers have a blind spot below-right of the pixel; the gated two-stack PixelCNN sees every earlier pixel`` () =
+    let field (block: PixelCnnBlock) =
+        use m = small block PixelCnnOutput.Bernoulli 3 31UL   // 4 layers: a reach of 4 columns each way covers the 5x5 map
+        positive m
+        use x = Torch.Full([| 1L; 1L; 5L; 5L |], 0.5, f64).RequiresGrad_()
+        use y = m.Forward(x)
+        use grad = Autograd.Grad(y.[0L, 0L, 2L, 2L], x)
+        gridOf grad 5 5
+    // pixel (2, 2): the earlier pixels are rows 3 and 4 and (2, 0), (2, 1)
+    Assert.Equal<string list>([ "....."; "....."; "##..."; "#####"; "#####" ], field PixelCnnBlock.GatedStack)
+    // the masked stack never reaches (3, 4): a row below and two columns right (within a row it only moves left)
+    let plain = field PixelCnnBlock.Plain
+    Assert.Equal('.', plain.[3].[4])
+    Assert.Equal("##...", plain.[2])
 
 [<Fact>]
 let ``Mila Q1: at the centre, a type A layer's output ignores its own pixel and a type B layer's reads it`` () =

@@ -37,7 +37,12 @@ public sealed class MaskedConv2d : Module
     protected override string ExtraRepr() => $"{Weight.Size(1)}, {Weight.Size(0)}, kernel_size=({KernelSize}, {KernelSize}), mask={Type}";
 }
 
-public enum PixelCnnBlock { Plain, Residual, Gated }
+/// <summary>
+/// Plain, Residual and Gated blocks stack type B masked convolutions (Mila Q1's masks, with their blind spot to the
+/// lower right of each pixel); GatedStack is the gated PixelCNN's vertical and horizontal stacks (GatedPixelCnn.cs), which
+/// has none.
+/// </summary>
+public enum PixelCnnBlock { Plain, Residual, Gated, GatedStack }
 public enum PixelCnnOutput { Bernoulli, Categorical256 }
 
 /// <summary>PixelCNN's settings; the defaults are a small MNIST model.</summary>
@@ -114,7 +119,8 @@ internal sealed class PixelCnnLayer : Module
 
 /// <summary>
 /// PixelCNN on single-channel H x W images: a type A masked k0 x k0 convolution (1 -> C), <c>Blocks</c> blocks around
-/// type B masked convolutions, then ReLU, 1x1 (C -> C), ReLU, 1x1 (C -> out): Bernoulli logits (out = 1) for binary
+/// type B masked convolutions (or, with <see cref="PixelCnnBlock.GatedStack"/>, a first gated layer and <c>Blocks</c>
+/// gated layers of the two stacks), then ReLU, 1x1 (C -> C), ReLU, 1x1 (C -> out): Bernoulli logits (out = 1) for binary
 /// images or 256-way logits (out = 256) for 8-bit ones (the network reads x / 255).
 /// <para>The order is the one Mila Q1's masks define: type A at (r, c) reads (r, c-1) and row r+1, so pixel (r, c) comes
 /// after every pixel of the rows below it and the pixels to its left in its row (the usual top-left raster order
@@ -131,8 +137,13 @@ public sealed class PixelCnn : Module
         Options = options ?? new PixelCnnOptions();
         Options.Validate();
         var c = Options.Channels;
-        Net = RegisterModule("net", new Sequential(new MaskedConv2d(1, c, Options.FirstKernel, MaskType.A, generator, dtype)));
-        for (var i = 0; i < Options.Blocks; i++) Net.Append(new PixelCnnLayer(Options.Block, c, Options.Kernel, generator, dtype));
+        if (Options.Block == PixelCnnBlock.GatedStack)
+            Net = RegisterModule("net", new Sequential(new GatedStacks(c, Options.Blocks, Options.FirstKernel, Options.Kernel, generator, dtype)));
+        else
+        {
+            Net = RegisterModule("net", new Sequential(new MaskedConv2d(1, c, Options.FirstKernel, MaskType.A, generator, dtype)));
+            for (var i = 0; i < Options.Blocks; i++) Net.Append(new PixelCnnLayer(Options.Block, c, Options.Kernel, generator, dtype));
+        }
         Net.Append(new ReLU()).Append(new Conv2d(c, c, 1, generator: generator, dtype: dtype)).Append(new ReLU())
            .Append(new Conv2d(c, OutChannels, 1, generator: generator, dtype: dtype));
     }
