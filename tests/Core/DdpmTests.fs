@@ -238,3 +238,13 @@ let ``a DDPM with the small U-Net on 28x28 images: the simple loss falls; sample
     use ng = Autograd.NoGrad()
     use bpd = model.BoundBitsPerDim(data.Narrow(0L, 0L, 2L), g)
     Assert.True(bpd.IsFinite().All().Item<bool>() && bpd.Min().ToDouble() > 0.0, sprintf "bits/dim %O" bpd)
+
+[<Fact>]
+let ``DDPM refuses a denoiser without PredictNoise, bad levels, data of the wrong shape and a U-Net width GroupNorm cannot split`` () =
+    throws<ArgumentException> "must implement IDenoiser" (fun () -> box (new Ddpm(new GenDsl.Torch.NN.Linear(2L, 2L), DiffusionSchedule.Linear(10), [| 2L |])))
+    throws<ArgumentException> "levels must be >= 2" (fun () -> box (new Ddpm(new DdpmMlp(), DiffusionSchedule.Linear(10), [| 2L |], levels = 1)))
+    use m = new Ddpm(new DdpmMlp(), DiffusionSchedule.Linear(10), [| 2L |])
+    throws<ArgumentException> "data must be (B, 2)" (fun () -> box (m.Loss(Torch.Zeros(4L, 3L), null)))
+    throws<InvalidOperationException> "needs discrete data" (fun () -> box (m.BoundBitsPerDim(Torch.Zeros(4L, 2L), null)))
+    throws<ArgumentException> "multiple of 8" (fun () -> box (new DdpmUNet(12L)))
+    throws<ArgumentException> "0 < betaStart <= betaEnd < 1" (fun () -> box (DiffusionSchedule.Linear(10, 0.0, 0.02)))

@@ -145,3 +145,9 @@ let ``PixelCNN's NLL on tiny binary images falls through the Trainer; 256-way sa
     use sc = c.Sample(3L, 3L, 3L, g)
     Assert.True(sc.Eq(sc.Round()).All().Item<bool>() && sc.Min().ToDouble() >= 0.0 && sc.Max().ToDouble() <= 255.0)
     throws<ArgumentException> "single-channel images (B, 1, H, W)" (fun () -> box (m.Forward(Torch.Zeros(2L, 3L, 8L, 8L))))
+
+[<Fact>]
+let ``PixelCnnOptions are checked with the option's name: odd kernels, even channels for residual blocks`` () =
+    throws<ArgumentException> "must be odd and positive" (fun () -> box (new PixelCnn(PixelCnnOptions(FirstKernel = 4L))))
+    throws<ArgumentException> "Channels must be even for residual blocks" (fun () -> box (new PixelCnn(PixelCnnOptions(Channels = 5L, Block = PixelCnnBlock.Residual))))
+    throws<ArgumentException> "Blocks must be >= 0" (fun () -> box (new PixelCnn(PixelCnnOptions(Blocks = -1))))
