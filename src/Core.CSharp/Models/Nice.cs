@@ -13,7 +13,7 @@ public enum NicePrior { Logistic, Gaussian }
 /// reversed: (a, b) -> (a + m(b), b). The Jacobian is unit-triangular, so log|det| = 0; the inverse subtracts m.
 /// The network m is registered as "net" (it maps D/2 features to D - D/2, or the reverse when reversed).
 /// </summary>
-public sealed class AdditiveCoupling : Module
+public sealed class AdditiveCoupling : Bijector
 {
     public long Features { get; }
     public bool Reverse { get; }
@@ -30,7 +30,11 @@ public sealed class AdditiveCoupling : Module
     public override Tensor Forward(Tensor x) => Couple(x, +1);
 
     /// <summary>Latent to data direction: subtracts m(conditioning half). (B, D) -> (B, D).</summary>
-    public Tensor Inverse(Tensor y) => Couple(y, -1);
+    public override Tensor Inverse(Tensor y) => Couple(y, -1);
+
+    /// <summary>(z, log|det|) with log|det| = 0 per example (B): the Jacobian is unit-triangular.</summary>
+    public override (Tensor Z, Tensor LogDet) ForwardAndLogDet(Tensor x) =>
+        (Couple(x, +1), Torch.Torch.Zeros(new[] { x.Size(0) }, x.Dtype, x.Device));
 
     private Tensor Couple(Tensor x, double sign)
     {
@@ -54,7 +58,7 @@ public sealed class AdditiveCoupling : Module
 }
 
 /// <summary>The diagonal scaling layer z = x exp(s) with s = "log_scale" (1, D), starting at 0; log|det| = sum_j s_j.</summary>
-public sealed class DiagonalScaling : Module
+public sealed class DiagonalScaling : Bijector
 {
     public DiagonalScaling(long features, ScalarType? dtype = null) =>
         RegisterParameter("log_scale", Torch.Torch.Zeros(new[] { 1L, features }, dtype ?? ScalarType.Float32));
@@ -63,7 +67,13 @@ public sealed class DiagonalScaling : Module
     public Tensor LogScale => GetParameter("log_scale")!;
 
     public override Tensor Forward(Tensor x) { using var e = LogScale.Exp(); return x * e; }
-    public Tensor Inverse(Tensor z) { using var e = LogScale.Neg().Exp(); return z * e; }
+    public override Tensor Inverse(Tensor z) { using var e = LogScale.Neg().Exp(); return z * e; }
+    /// <summary>(x exp(s), sum_j s_j per example (B)).</summary>
+    public override (Tensor Z, Tensor LogDet) ForwardAndLogDet(Tensor x)
+    {
+        using var ld = LogAbsDet();
+        return (Forward(x), ld.Expand(x.Size(0)).Contiguous());
+    }
     /// <summary>sum_j s_j (a scalar), the same for every example.</summary>
     public Tensor LogAbsDet() => LogScale.Sum();
 }
