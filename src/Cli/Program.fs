@@ -332,6 +332,7 @@ let execute (argv: string[]) : int =
         ExitCode.Ok
     | [| "--version" |] ->
         printfn "gendsl %s (libtorch %s)" (version ()) GenDsl.Torch.Torch.Version
+        printfn "BLAS: %s" GenDsl.Torch.Torch.BlasInfo
         ExitCode.Ok
     | _ ->
         let results =

@@ -93,6 +93,7 @@ let versions (plotly: string) =
       "GenDsl.Dsl", asmVersion typeof<Experiment>
       "libtorch", Torch.Version
       "libtorch threads", string Torch.NumThreads
+      "BLAS", Torch.BlasInfo
       ".NET", Runtime.InteropServices.RuntimeInformation.FrameworkDescription
       "FSharp.Core", asmVersion typeof<option<int>>
       "plotly.js", plotlyVersion plotly
