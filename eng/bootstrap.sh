@@ -4,10 +4,12 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian packages: libtorch and its build tools; OpenBLAS (without it matmul is ~15x slower);
+# Debian packages: libtorch and its build tools; OpenBLAS (without it matmul is ~15x slower) in both builds: the
+# pthreads one that libtorch's package pulls in and is the system's libblas.so.3, and the OpenMP one that GenDsl loads
+# in its place (src/Core.CSharp/Native/BlasChoice.cs: it waits on libtorch's passive OpenMP pool instead of spinning);
 # Chromium renders the reports in the browser tests; python3-torch/sklearn run the bench/ references;
 # libgloo-dev: the gloo headers that libtorch's c10d (distributed training) includes.
-apt_packages=(libtorch-dev libgloo-dev libopenblas0-pthread cmake g++ chromium nodejs npm)
+apt_packages=(libtorch-dev libgloo-dev libopenblas0-pthread libopenblas0-openmp cmake g++ chromium nodejs npm)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -37,6 +37,9 @@ GD_API int gd_set_num_threads(int n);
 GD_API int gd_get_num_threads(int* out);
 GD_API int gd_cuda_device_count(int* out);
 GD_API int gd_version(const char** out);
+/* The BLAS that libtorch's matrix products call (the library defining sgemm_ for libtorch) and, for OpenBLAS or BLIS,
+   its version, threading and the kernel it runs: "OpenBLAS 0.3.21 (pthreads); kernel Cooperlake; libopenblasp-r0.3.21.so". */
+GD_API int gd_blas_info(const char** out);
 GD_API int gd_fail_for_test(void); /* always fails: lets tests check the error path of a void call */
 
 /* ---- CPU allocator (allocator.cpp) ---- */

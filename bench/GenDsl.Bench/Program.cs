@@ -13,6 +13,18 @@ if (args.Length > 1 && args[0] == "adds") // only N adds, for counting instructi
     for (long i = 0, n = long.Parse(args[1]); i < n; i++) { using var c = a + b; }
     return;
 }
+if (args.Length > 0 && args[0] == "shapes") // bench/blas/run.sh: the models' matmul shapes, GFLOP/s and error vs float64
+{
+    Torch.NumThreads = args.Length > 1 ? int.Parse(args[1]) : 2;
+    Console.WriteLine($"blas {Torch.BlasInfo}");
+    var shapeReps = args.Length > 2 ? int.Parse(args[2]) : 5;   // 0: only the blas line
+    foreach (var (name, b, m, k, n) in shapeReps > 0 ? Workloads.Shapes : [])
+    {
+        var (gflops, err) = Workloads.ShapeGflops(b, m, k, n, shapeReps);
+        Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0} gflops {1:F1} relerr {2:E1}", name, gflops, err));
+    }
+    return;
+}
 var threads = args.Length > 0 ? int.Parse(args[0]) : 2;
 var repeats = args.Length > 1 ? int.Parse(args[1]) : 3;
 Torch.NumThreads = threads;
@@ -89,6 +101,41 @@ static class Workloads
             best = Math.Min(best, sw.Elapsed.TotalSeconds);
         }
         return 2.0 * n * n * n / best / 1e9;
+    }
+
+    /// <summary>
+    /// The matmul shapes of our models (bench/blas/shapes.py lists the same): name, batch (0: a plain 2-D product),
+    /// (m, k) @ (k, n).
+    /// </summary>
+    public static readonly (string Name, long B, long M, long K, long N)[] Shapes =
+    {
+        ("square_1024", 0, 1024, 1024, 1024),
+        ("vae_enc_128x784x400", 0, 128, 784, 400),     // MLP VAE's first layer, batch 128
+        ("nice_256x1000x1000", 0, 256, 1000, 1000),    // a NICE coupling's hidden layer, batch 256
+        ("lm_logits_1280x200x8192", 0, 1280, 200, 8192), // tall-skinny: tokens x d_model @ d_model x vocabulary slice
+        ("attn_bmm_64x128x64x128", 64, 128, 64, 128),  // batched: heads x batch of (T, d) @ (d, T)
+    };
+
+    /// <summary>Best GFLOP/s over reps timed chunks (each long enough to be timed), and the max error relative to float64's product's scale.</summary>
+    public static (double Gflops, double RelErr) ShapeGflops(long b, long m, long k, long n, int reps)
+    {
+        using var scope = Scope.Begin();
+        using var g = new Generator(0);
+        var a = b == 0 ? Torch.Randn(new[] { m, k }, g) : Torch.Randn(new[] { b, m, k }, g);
+        var w = b == 0 ? Torch.Randn(new[] { k, n }, g) : Torch.Randn(new[] { b, k, n }, g);
+        var flops = 2.0 * Math.Max(b, 1) * m * k * n;
+        var inner = Math.Max(1, (int)(2e10 / flops));   // about 0.1 s per chunk at 200 GFLOP/s
+        for (var i = 0; i < 3; i++) { using var c = a.MatMul(w); }
+        var best = double.MaxValue;
+        for (var r = 0; r < reps; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < inner; i++) { using var c = a.MatMul(w); }
+            best = Math.Min(best, sw.Elapsed.TotalSeconds / inner);
+        }
+        var exact = a.To(ScalarType.Float64).MatMul(w.To(ScalarType.Float64));
+        var err = (a.MatMul(w).To(ScalarType.Float64) - exact).Abs().Max().ToDouble() / exact.Abs().Max().ToDouble();
+        return (flops / best / 1e9, err);
     }
 
     /// <summary>

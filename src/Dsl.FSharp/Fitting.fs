@@ -135,18 +135,24 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
                 for s in t.EvalOn do
                     d.[metricKey s] <- nn.EvaluateOn s evalGen
                 d :> Collections.Generic.IReadOnlyDictionary<_, _>)
+    // The log is on disk up to a step before the trainer checkpoints it (OnStep and OnEval run before the checkpoint),
+    // so a run killed outright and resumed from that checkpoint finds every row up to it.
+    let flushAtCheckpoint (step: int64) =
+        if opts.CheckpointEvery > 0L && (step % opts.CheckpointEvery = 0L || step >= steps) then ctx.Log.Flush()
     trainer.OnStep <-
         Action<StepRecord>(fun r ->
             if (RunFolder.stopRequested ()).IsSome then trainer.RequestStop()   // SIGINT/SIGTERM: end after this step
             let ms = [ "loss", r.Loss; "lr", r.LR ] @ [ for kv in r.Metrics -> kv.Key, kv.Value ]
             add "train loss" r.Step r.Loss
             ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms)
+            flushAtCheckpoint r.Step
             ctx.Progress.Step(task, int r.Step, [ "loss", r.Loss ]))
     trainer.OnEval <-
         Action<EvalRecord>(fun r ->
             let ms = [ for kv in r.Metrics -> kv.Key, kv.Value ]
             for k, v in ms do add k r.Step v
-            ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms))
+            ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms)
+            flushAtCheckpoint r.Step)
     ctx.Progress.Begin(task, int steps)
     let objective = Objective(fun x sc -> nn.Loss (x.To(ctx.Device)) sc)
     let resumeFrom = Path.Combine(ckptDir, "last.pt")

@@ -157,6 +157,7 @@ let ``the exit-code table is followed: help and version 0, usage 1, failed run 2
     let code, out, _ = cli [ "--version" ]
     Assert.Equal(0, code)
     Assert.StartsWith("gendsl ", out)
+    Assert.Contains("\nBLAS: OpenBLAS ", out)   // the BLAS and its kernel (BlasChoiceTests checks the kernel)
     for args in [ []; [ "run" ]; [ "run"; "--threads"; "2" ]; [ "check" ]; [ "frobnicate.fsx"; "--bogus" ]; [ "check"; "/nonexistent/x.fsx" ]; [ "resume"; "/nonexistent" ] ] do
         let code, _, _ = cli args
         Assert.True((code = 1), sprintf "%A exited %d, expected 1" args code)

@@ -36,7 +36,8 @@ internal static partial class NativeMethods
     /// starts with one. Before libtorch (and its OpenMP runtime) loads, OMP_WAIT_POLICY defaults to
     /// PASSIVE: OpenMP workers that spin while waiting made small-tensor loops 20-30x slower whenever
     /// anything else wanted a core (the JIT, a build, another process) on this 2-core machine
-    /// (P7 SGD, 500 steps: 8.2 s spinning vs 0.25 s passive). A value the user set is kept.
+    /// (P7 SGD, 500 steps: 8.2 s spinning vs 0.25 s passive). A value the user set is kept. OPENBLAS_CORETYPE is chosen
+    /// from the CPU's features when unset, and OpenBLAS's OpenMP build is loaded (<see cref="BlasChoice"/>).
     /// Memory for big tensors is set up too (<see cref="TuneAllocator"/>), after libtorch has loaded: its start-up runs under
     /// glibc's defaults, so the blocks it frees go back to the system as before.
     /// </summary>
@@ -47,6 +48,11 @@ internal static partial class NativeMethods
     {
         if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
             setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+        if (OperatingSystem.IsLinux())
+        {
+            BlasChoice.Apply(setenv);
+            BlasChoice.LoadOpenMpOpenBlas();
+        }
         NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
         var env = Environment.GetEnvironmentVariable("GENDSL_THREADS");
         var threads = int.TryParse(env, out var n) && n > 0 ? n : Environment.ProcessorCount;

@@ -11,6 +11,7 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_get_num_threads(out int @out);
     [LibraryImport(Lib)] internal static partial int gd_cuda_device_count(out int @out);
     [LibraryImport(Lib)] internal static partial int gd_version(out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_blas_info(out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_fail_for_test();
     [LibraryImport(Lib)] internal static partial int gd_alloc_install(long thresholdBytes, int hugePages);
     [LibraryImport(Lib)] internal static partial int gd_alloc_stats(Span<long> @out);

@@ -32,6 +32,23 @@ public static partial class Torch
     }
 
     /// <summary>
+    /// The BLAS libtorch's matrix products run on, its kernel and how the kernel was chosen, and the library file:
+    /// "OpenBLAS 0.3.21 (pthreads); kernel Cooperlake, chosen by GenDsl from the CPU's features; openblas-pthread/libblas.so.3".
+    /// OPENBLAS_CORETYPE, set before the process starts, overrides the kernel (see README, "BLAS").
+    /// </summary>
+    public static string BlasInfo
+    {
+        get
+        {
+            Check(gd_blas_info(out var p));
+            var info = Marshal.PtrToStringUTF8(p) ?? "?";
+            if (!info.StartsWith("OpenBLAS", StringComparison.Ordinal)) return info;
+            var parts = info.Split("; ");   // name (threading); kernel K; file
+            return parts.Length == 3 ? $"{parts[0]}; {parts[1]}, {GenDsl.Native.BlasChoice.Source}; {parts[2]}" : info;
+        }
+    }
+
+    /// <summary>
     /// What GenDsl's CPU allocator holds for tensors of 1 MiB or more (torch.cuda.memory_stats's counterpart): bytes in
     /// use, bytes kept after being freed for reuse, the peak in use; how many requests reused a kept block (hits) or
     /// mapped a new one (misses). All zero under GENDSL_MALLOC=default or heap, where libtorch's own allocator serves.
