@@ -203,7 +203,7 @@ let private runCmd (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<Run
         match plans script (o.TryGetResult Seed) (o.GetResults Set_Param) (o.GetResults Only_Case) with
         | Error code -> code
         | Ok ps ->
-            let opts = { Runs.defaults with OutputRoot = root; Device = device; Threads = o.TryGetResult Threads; Distributed = worker }
+            let opts = { Runs.defaults with OutputRoot = root; Device = device; Threads = o.TryGetResult Threads; Distributed = worker; Script = Some script }
             let mutable code = ExitCode.Ok
             for p in ps do
                 match stoppedCode () with
@@ -233,6 +233,27 @@ let private checkCmd (o: ParseResults<Args>) (a: ParseResults<CheckArgs>) (descr
                     printfn "  study %s: %s" s.Label (match s.Kind with KlAsymmetry _ -> "KL asymmetry" | ReceptiveFields _ -> "receptive fields" | GdaDynamics _ -> "GDA dynamics" | ChangeOfVariables _ -> "change of variables" | ArFit _ -> "AR fit")
         ExitCode.Ok
 
+/// The experiment of the script a run folder's models were written in (script.txt), when its config.json holds one:
+/// config.json gives the values, the script the code. None when config.json alone rebuilds the experiment.
+let private scriptExperiment (folder: string) : Result<Experiment option, string> =
+    let config = Path.Combine(folder, "config.json")
+    let text = if File.Exists config then File.ReadAllText config else ""
+    if not (Describe.ofJson text |> Result.isError) || not (text.Contains "\"user_model\"") then Ok None
+    else
+        let record = Path.Combine(folder, "script.txt")
+        if not (File.Exists record) then Error(sprintf "'%s' holds a model written in a script, but not script.txt naming the script" folder)
+        else
+            let script = File.ReadAllText(record).Trim()
+            if not (File.Exists script) then Error(sprintf "'%s': its model was written in %s, which no longer exists: put the script back there" folder script)
+            else
+                let name = match System.Text.Json.Nodes.JsonNode.Parse(text).["name"] with null -> "" | n -> n.GetValue<string>()
+                match ScriptHost.load script with
+                | Error msgs -> Error(String.Join("\n", msgs))
+                | Ok exps ->
+                    match exps |> List.tryFind (fun e -> e.Name = name) with
+                    | Some e -> Ok(Some e)
+                    | None -> Error(sprintf "%s no longer binds an experiment named '%s'" script name)
+
 let private resumeCmd (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<ResumeArgs>) =
     let folder = a.GetResult ResumeArgs.Folder
     let device = o.GetResult(Device, defaultValue = "cpu")
@@ -249,8 +270,11 @@ let private resumeCmd (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<
         let opts = { Runs.defaults with Device = device; Threads = o.TryGetResult Threads; Distributed = worker }
         printfn "resuming %s" folder
         let outcome =
-            if worker |> Option.exists (fun d -> d.Rank <> 0) then Interpret.resume opts folder
-            else Progress.run (fun progress -> Interpret.resume { opts with Progress = progress } folder)
+            match scriptExperiment folder with
+            | Error m -> Error m
+            | Ok like ->
+                if worker |> Option.exists (fun d -> d.Rank <> 0) then Interpret.resumeLike like opts folder
+                else Progress.run (fun progress -> Interpret.resumeLike like { opts with Progress = progress } folder)
         match outcome with
         | Error msg -> eprint msg; ExitCode.Usage
         | Ok outcome -> report outcome
@@ -265,10 +289,11 @@ let private sampleCmd (o: ParseResults<Args>) (a: ParseResults<SampleArgs>) =
             { Folder = a.GetResult SampleArgs.Folder; Case = o.TryGetResult Only_Case; Fit = a.TryGetResult SampleArgs.Fit
               Count = n; Prompt = a.GetResult(SampleArgs.Prompt, defaultValue = "the"); Temperature = t
               TopK = max 0 (a.GetResult(SampleArgs.Top_K, defaultValue = 0)); Seed = o.GetResult(Seed, defaultValue = 0UL) }
-        match Sample.draw request with
+        match scriptExperiment request.Folder |> Result.bind (fun like -> Sample.drawLike like request) with
         | Error msg -> eprint msg; ExitCode.Usage
         | Ok (Sample.Text text) -> printfn "%s" text; ExitCode.Ok
         | Ok (Sample.ImagePage page) -> printfn "samples: %s" page; ExitCode.Ok
+        | Ok (Sample.Rows path) -> printfn "samples: %s" path; ExitCode.Ok
 
 /// Each script with its first line, then each of its runs with its state (running, done, failed, interrupted, killed).
 let private listCmd (a: ParseResults<ListArgs>) =

@@ -21,20 +21,36 @@ module Data =
     let seeded (seed: uint64) (d: DataSpec) =
         match d with
         | MixtureSample s -> MixtureSample { s with Seed = Some seed }
-        | Points _ | Mnist _ | WikiText2 _ -> d
+        | Points _ | Mnist _ | WikiText2 _ | DataFile _ -> d
+
+    /// A user's .npy file of N rows of D numbers (float32, float64, uint8 or int64), every row a training example.
+    let npy (path: string) =
+        DataFile { Path = path; Format = Npy; Header = false; Scale = 1.0; ValidFraction = 0.0; TestFraction = 0.0; Subset = None }
+    /// A user's CSV file of numbers, one example per row (`Data.header` when its first row names the columns).
+    let csv (path: string) = match npy path with DataFile f -> DataFile { f with Format = Csv } | d -> d
+    let private mapFile f d = match d with DataFile x -> DataFile(f x) | MixtureSample _ | Points _ | Mnist _ | WikiText2 _ -> d
+    /// The CSV's first row holds column names.
+    let header d = mapFile (fun f -> { f with Header = true }) d
+    /// Divide every value by s (255: 8-bit grey levels to [0, 1]).
+    let scale (s: float) d = mapFile (fun f -> { f with Scale = s }) d
+    /// Hold out random fractions of a file's rows (with the experiment's seed) as the Valid and Test splits.
+    let holdout (valid: float) (test: float) d = mapFile (fun f -> { f with ValidFraction = valid; TestFraction = test }) d
 
     /// MNIST's training split (50,000 images; the last 10,000 of the 60,000 are the validation split), grey levels / 255, flat (784).
     let mnist = Mnist { Split = Train; Pixels = Continuous; Subset = None; EvalSubset = None; ValidSize = 10000; Pad = 0; AsImages = false }
 
-    let private mapMnist f d = match d with Mnist m -> Mnist(f m) | MixtureSample _ | Points _ | WikiText2 _ -> d
+    let private mapMnist f d = match d with Mnist m -> Mnist(f m) | MixtureSample _ | Points _ | WikiText2 _ | DataFile _ -> d
     /// Pixels 1 where grey / 255 > 0.5 (static binarisation).
     let binarized d = mapMnist (fun m -> { m with Pixels = StaticBinary }) d
     /// A fresh Bernoulli(grey / 255) draw each time an image is used (dynamic binarisation).
     let dynamicBinarized d = mapMnist (fun m -> { m with Pixels = DynamicBinary }) d
     /// (grey + u) / 256, u ~ U[0, 1): dequantised, for continuous densities (NICE).
     let dequantized d = mapMnist (fun m -> { m with Pixels = Dequantized }) d
-    /// Only the first n images of the split (ECE 8803 P3: n = 1000).
-    let subset (n: int) d = mapMnist (fun m -> { m with Subset = Some n }) d
+    /// MNIST: only the first n images of the split (ECE 8803 P3: n = 1000); a file: n training rows drawn at random with the seed.
+    let subset (n: int) d =
+        match d with
+        | DataFile f -> DataFile { f with Subset = Some n }
+        | _ -> mapMnist (fun m -> { m with Subset = Some n }) d
     /// Evaluate on only the first n images of the validation and test splits (quick looks).
     let evalSubset (n: int) d = mapMnist (fun m -> { m with EvalSubset = Some n }) d
     /// Train on the whole 60,000 training images (no validation split).
@@ -44,7 +60,7 @@ module Data =
 
     /// WikiText-2's training split in windows of `context` + 1 token ids (gm-hw1: 150).
     let wikiText2 (context: int) = WikiText2 { Split = Train; Context = context; Subset = None; EvalSubset = None }
-    let private mapText f d = match d with WikiText2 w -> WikiText2(f w) | MixtureSample _ | Points _ | Mnist _ -> d
+    let private mapText f d = match d with WikiText2 w -> WikiText2(f w) | MixtureSample _ | Points _ | Mnist _ | DataFile _ -> d
     /// Only the first n tokens of the training split.
     let tokens (n: int) d = mapText (fun w -> { w with Subset = Some n }) d
     /// Only the first n tokens of the validation and test splits.
@@ -110,6 +126,8 @@ module Model =
     /// NICE at pytorch-generative's defaults (the seed's setting): 4 additive couplings, each an MLP with 5 hidden
     /// layers of 1000 ReLU units, a diagonal scaling, a logistic prior.
     let nice = Nice { Couplings = 4; Hidden = 1000; HiddenLayers = 5; Prior = Logistic }
+    /// NICE's prior p_Z: `Logistic` (the paper's for MNIST) or `Gaussian`.
+    let prior (p: NicePrior) m = match m with Nice n -> Nice { n with Prior = p } | _ -> m
     let niceSize (couplings: int) (hidden: int) (layers: int) m =
         match m with Nice n -> Nice { n with Couplings = couplings; Hidden = hidden; HiddenLayers = layers } | _ -> m
 
@@ -120,6 +138,14 @@ module Model =
     /// Dropout p in attention and residual branches and pIo on the input/output embeddings (P8 d: 0.2 and 0.6).
     let dropout (p: float) (pIo: float) m =
         match m with TransformerLm l -> TransformerLm { l with Dropout = p; EmbeddingDropout = pIo } | _ -> m
+
+    /// A model written in the script: `build hyperparameters shape generator` gives its module and its log-likelihood
+    /// (UserModel.density) or loss (UserModel.loss), optionally a sampler (UserModel.withSampler). The hyperparameters
+    /// are a record: `describe` prints its fields under the model and `--set` changes them (docs/dsl.md: RealNVP).
+    let custom (name: string) (hyperparameters: 'H) (build: 'H -> int list -> GenDsl.Torch.Generator -> CustomParts) =
+        UserModel
+            { Name = name; Hyperparameters = box hyperparameters; HyperType = typeof<'H>
+              Build = fun h shape g -> build (unbox<'H> h) shape g }
 
     /// DS-GA 1008 1.3: a Gaussian KDE whose bandwidth maximises the validation log-likelihood over 30 log-spaced values in [0.05, 5].
     let kde = Kde { Bandwidth = ValidationGrid(0.05, 5.0, 30) }
@@ -137,6 +163,18 @@ module Model =
     let snapshots (every: int) m = match m with Gan g -> Gan { g with SnapshotEvery = every } | _ -> m
 
 /// Optimizers with PyTorch's defaults: `Optim.adam 1e-3`, `Optim.sgd 0.1 |> Optim.momentum 0.9`.
+/// What a model written in a script hands back from its build function (Model.custom).
+[<RequireQualifiedAccess>]
+module Parts =
+    /// An exact density: log p(x) per example, (B, ...) -> (B); the trainer minimises -mean log p.
+    let density (m: #GenDsl.Torch.NN.Module) (logProb: GenDsl.Torch.Tensor -> GenDsl.Torch.Tensor) : CustomParts =
+        { Module = m; LogProb = Some logProb; Loss = None; Sample = None }
+    /// A model trained on a loss (a scalar per batch, e.g. a negative bound); it reports that loss, not an NLL.
+    let loss (m: #GenDsl.Torch.NN.Module) (loss: GenDsl.Torch.Tensor -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) : CustomParts =
+        { Module = m; LogProb = None; Loss = Some loss; Sample = None }
+    /// n samples (n, ...): the report's samples and `gendsl sample`.
+    let withSampler (sample: int -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) (p: CustomParts) = { p with Sample = Some sample }
+
 [<RequireQualifiedAccess>]
 module Optim =
     let sgd (lr: float) = Sgd { Lr = lr; Momentum = 0.0; Nesterov = false; WeightDecay = 0.0 }

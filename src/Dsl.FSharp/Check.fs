@@ -83,6 +83,11 @@ let dataShape (d: DataSpec) : int * int list option =
         let side = 28 + 2 * m.Pad
         mnistCount m, Some(if m.AsImages then [ 1; side; side ] else [ side * side ])
     | WikiText2 w -> max 0 ((wikiTextCount w w.Split - 1) / max 1 w.Context), Some [ w.Context + 1 ]
+    | DataFile f ->
+        // The file is read (once, cached) so that its shape and its faults are known before a run starts.
+        match DataFiles.load f with
+        | Ok l -> (let n, _, _ = DataFiles.splitSizes f l.Rows in n), Some [ l.Dim ]
+        | Error _ -> 0, None
 
 let private checkData (c: Case) =
     let label = c.Label
@@ -127,7 +132,21 @@ let private checkData (c: Case) =
               | Some n when n < 2 -> BadSetting(where, sprintf "a token subset needs n >= 2, got %d" n)
               | _ -> ()
           if w.Context >= 1 && wikiTextCount w w.Split <= w.Context then
-              BadSetting(where, sprintf "the training split has %d tokens, fewer than one window of %d + 1" (wikiTextCount w w.Split) w.Context) ]
+              BadSetting(where, sprintf "the training split has %d tokens, fewer than one window of %d + 1" (wikiTextCount w w.Split) w.Context)
+      | DataFile f ->
+          let where = sprintf "case '%s'" label
+          match DataFiles.load f with
+          | Error m -> BadSetting(where, m)
+          | Ok l ->
+              if not (f.ValidFraction >= 0.0 && f.TestFraction >= 0.0 && f.ValidFraction + f.TestFraction < 1.0) then
+                  BadSetting(where, sprintf "the held-out fractions must be >= 0 and leave rows to train on, got valid %g and test %g" f.ValidFraction f.TestFraction)
+              else
+                  let n, _, _ = DataFiles.splitSizes f l.Rows
+                  if n < 1 then BadSetting(where, sprintf "data file '%s' leaves no training rows (%d rows in all)" f.Path l.Rows)
+          if not (f.Scale > 0.0) then BadSetting(where, sprintf "the scale must be > 0, got %g" f.Scale)
+          match f.Subset with
+          | Some n when n < 1 -> BadSetting(where, sprintf "a subset needs n >= 1, got %d" n)
+          | _ -> () ]
 
 let private checkNet (label: string) (name: string) (layers: Layer list) (input: int list) (want: int list) =
     match netOutput layers input with
@@ -149,21 +168,84 @@ let familyName (m: ModelSpec) =
     | Kde _ -> "kernel density"
     | Ebm _ -> "energy-based"
     | Gan _ -> "GAN"
+    | UserModel m -> sprintf "'%s' (a model written in the script)" m.Name
+
+/// A model written in the script, built for the data's shape and run on a batch of two zero examples (nothing is
+/// trained): its errors and its output's shape are check errors.
+let private checkUserModel (where: string) (m: CustomModel) (shape: int list option) =
+    [ let fields = Microsoft.FSharp.Reflection.FSharpType.IsRecord(m.HyperType)
+      if not fields then BadSetting(where, sprintf "model '%s': its hyperparameters must be an F# record (describe prints them, --set changes them), got %s" m.Name m.HyperType.Name)
+      elif Microsoft.FSharp.Reflection.FSharpType.GetRecordFields(m.HyperType) |> Array.exists (fun p -> p.Name = "Name" || p.Name = "Kind") then
+          BadSetting(where, sprintf "model '%s': a hyperparameter may not be called Name or Kind (they name the model in describe)" m.Name)
+      match shape with
+      | None -> ()
+      | Some s when fields ->
+          let outcome =
+              try
+                  use g = new GenDsl.Torch.Generator(0UL)
+                  use _s = GenDsl.Torch.Scope.Begin()
+                  let parts = m.Build m.Hyperparameters s g
+                  use _m = parts.Module
+                  match parts.LogProb, parts.Loss with
+                  | None, None -> Some "its build gives neither a log-likelihood nor a loss: use Parts.density or Parts.loss"
+                  | Some lp, _ ->
+                      let x = GenDsl.Torch.Torch.Zeros(Array.ofList (2L :: List.map int64 s))
+                      let y = lp x
+                      if y.Shape <> [| 2L |] then Some(sprintf "its log-likelihood of a batch (2, %s) has shape (%s); it must give one number per example, (2)" (String.Join(", ", s)) (String.Join(", ", y.Shape)))
+                      else None
+                  | None, Some _ -> None
+              with ex -> Some(sprintf "building it for examples of shape %s failed: %s" (shapeText s) ex.Message)
+          match outcome with
+          | Some why -> BadSetting(where, sprintf "model '%s': %s" m.Name why)
+          | None -> ()
+      | Some _ -> () ]
+
+/// What a data source holds, in the words of the pairing errors: real vectors, binary images, tokens.
+let private holds (d: DataSpec) =
+    match d with
+    | MixtureSample _ | Points _ | DataFile _ -> "real vectors"
+    | Mnist { Pixels = StaticBinary | DynamicBinary } -> "binary images"
+    | Mnist _ -> "8-bit images"
+    | WikiText2 _ -> "token sequences"
 
 let private checkModel (c: Case) =
     let label = c.Label
     let where = sprintf "case '%s'" label
     let n, shape = dataShape c.Data
     let binary = match c.Data with Mnist { Pixels = StaticBinary } -> true | _ -> false
+    // Pairing by shape: a family says what it models, the data what it holds.
+    let refuse (takes: string) = [ BadSetting(where, sprintf "a %s model takes %s; this data holds %s" (familyName c.Model) takes (holds c.Data)) ]
+    let vectorsOnly = "real vectors (Data.ring, Data.sample, Data.points, Data.npy, Data.csv, Data.mnist)"
+    let hasValid =
+        match c.Data with
+        | MixtureSample _ -> true
+        | Mnist m -> m.ValidSize > 0
+        | DataFile f -> f.ValidFraction > 0.0
+        | Points _ | WikiText2 _ -> false
     let pairing =
         match c.Model, c.Data with
-        | Gmm _, (Mnist _ | WikiText2 _) -> [ BadSetting(where, "a Gaussian mixture takes points (Data.sample, Data.ring, Data.points): use Model.bmm for images") ]
-        | (Bmm _ | Vae _ | Nice _), (MixtureSample _ | Points _ | WikiText2 _) -> [ BadSetting(where, sprintf "the %s family is trained on MNIST images here (Data.mnist)" (familyName c.Model)) ]
-        | TransformerLm _, (MixtureSample _ | Points _ | Mnist _) -> [ BadSetting(where, "a Transformer LM is trained on text: use Data.wikiText2 150") ]
-        | (Kde _ | Ebm _ | Gan _), (Mnist _ | WikiText2 _) -> [ BadSetting(where, sprintf "the %s family is fitted to points here (Data.ring, Data.sample, Data.points)" (familyName c.Model)) ]
-        | Ebm { Proposal = TrueMixture }, Points _ -> [ BadSetting(where, "the proposal TrueMixture needs data drawn from a known mixture: use Model.proposal KdeProposal") ]
-        | Gan _, Points _ -> [ BadSetting(where, "a GAN's mode coverage and sample NLL need data drawn from a known mixture (Data.ring, Data.sample)") ]
-        | Kde { Bandwidth = ValidationGrid _ }, Points _ -> [ BadSetting(where, "a validation grid needs a validation sample from a known mixture: use Scott, Silverman or FixedBandwidth") ]
+        | (Gmm _ | Kde _ | Vae _ | Nice _ | UserModel _ | Ebm { Proposal = KdeProposal }), (MixtureSample _ | Points _ | DataFile _ | Mnist _) -> []
+        | Ebm { Proposal = TrueMixture }, MixtureSample _ -> []
+        | Ebm { Proposal = TrueMixture }, (Points _ | DataFile _ | Mnist _) -> [ BadSetting(where, "the proposal TrueMixture needs data drawn from a known mixture: use Model.proposal KdeProposal") ]
+        | Gan _, MixtureSample _ -> []
+        | Gan _, (Points _ | DataFile _ | Mnist _) -> [ BadSetting(where, "a GAN's mode coverage and sample NLL need data drawn from a known mixture (Data.ring, Data.sample)") ]
+        | Bmm _, Mnist _ -> []
+        | Bmm _, (MixtureSample _ | Points _ | DataFile _) -> refuse "binary images (Data.mnist |> Data.binarized)"
+        | TransformerLm _, WikiText2 _ -> []
+        | TransformerLm _, (MixtureSample _ | Points _ | DataFile _ | Mnist _) -> refuse "token sequences (Data.wikiText2 150)"
+        | (Gmm _ | Kde _ | Vae _ | Nice _ | UserModel _ | Ebm _ | Gan _ | Bmm _), WikiText2 _ -> refuse vectorsOnly
+    let pairing =
+        pairing @
+        match c.Model, c.Data with
+        | Kde { Bandwidth = ValidationGrid _ }, _ when not hasValid ->
+            [ BadSetting(where, "a validation grid needs a validation split (a mixture sample, MNIST, or Data.holdout on a file): use Scott, Silverman or FixedBandwidth") ]
+        | Vae { Likelihood = BernoulliPixels }, (MixtureSample _ | Points _) ->
+            [ BadSetting(where, "a Bernoulli decoder models pixels in [0, 1], not points: use Model.likelihood (GaussianPixels 0.1)") ]
+        | Vae { Likelihood = BernoulliPixels }, DataFile f ->
+            match DataFiles.load f with
+            | Ok l when l.Values |> Array.exists (fun x -> x < 0.0 || x > 1.0) ->
+                [ BadSetting(where, sprintf "a Bernoulli decoder models values in [0, 1], and data file '%s' has others: use Data.scale, or Model.likelihood (GaussianPixels 0.1)" f.Path) ]
+            | _ -> []
         | _ -> []
     pairing @
     match c.Model with
@@ -234,6 +316,7 @@ let private checkModel (c: Case) =
           | Some [ d ] when d < 2 -> BadSetting(where, "NICE needs at least 2 dimensions to split into halves")
           | Some s when s.Length <> 1 -> BadSetting(where, sprintf "NICE needs flat data, got examples of shape %s (drop Data.images)" (shapeText s))
           | _ -> () ]
+    | UserModel m -> checkUserModel where m shape
 
 /// What each family accepts: EM or gradient fits, and which objectives.
 let private checkFitForFamily (c: Case) (f: FitSpec) =
@@ -272,8 +355,10 @@ let private checkFitForFamily (c: Case) (f: FitSpec) =
       | (Gmm _ | Bmm _ | Vae _ | Nice _ | TransformerLm _), ClosedForm -> no "closed-form fit" [ "its EM or gradient fits" ]
       | TransformerLm _, Em _ -> no "EM fit" [ "gradient fits with MaxLikelihood" ]
       | TransformerLm _, Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (cross-entropy)" ]
+      | UserModel _, (Em _ | ClosedForm) -> no "EM or closed-form fit" [ "gradient fits (Fit.adam, Fit.train)" ]
+      | UserModel _, Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (the model's own log-likelihood or loss)" ]
       match c.Model, f.Fitter with
-      | (Vae _ | Nice _), Gradient t when t.Tol <> 0.0 ->
+      | (Vae _ | Nice _ | UserModel _), Gradient t when t.Tol <> 0.0 ->
           BadSetting(sprintf "case '%s', fit '%s'" c.Label f.Name, sprintf "tol does nothing in a %s's training (it stops Gaussian-mixture gradient fits): remove it, or stop early with early_stop" fam)
       | _ -> () ]
 
@@ -405,11 +490,11 @@ let errors (e: Experiment) : DslError list =
       for c in e.Cases do
           yield! checkCase c
           yield! pointsNonFinite c
-          let known = match c.Data with MixtureSample _ -> true | Points _ | Mnist _ | WikiText2 _ -> false
+          let known = match c.Data with MixtureSample _ -> true | Points _ | Mnist _ | WikiText2 _ | DataFile _ -> false
           for m in e.Metrics do
               match m, c.Model with
               | (TrueNll | MeanError | WeightError), _ when not known -> NeedsTrueMixture(c.Label, sprintf "%A" m)
-              | (NegElbo | NegIwae _), (Gmm _ | Bmm _ | Nice _ | TransformerLm _) -> ()   // reported as n/a for exact-likelihood models
+              | (NegElbo | NegIwae _), (Gmm _ | Bmm _ | Nice _ | TransformerLm _ | UserModel _) -> ()   // reported as n/a for exact-likelihood models
               | _ -> ()
       let fitNames = e.Cases |> List.collect (fun c -> c.Fits |> List.map (fun f -> f.Name)) |> List.distinct
       let caseNames = e.Cases |> List.map (fun c -> c.Label)

@@ -74,7 +74,7 @@ let private applyOne (e: Experiment) (key: string, value: string) : Result<Exper
         | Some (l, exp) ->
             // Say what the field's type wants ("an integer"), found by decoding the text where the number should be.
             Tree.setAt root l.Path (JsonValue.Create value)
-            match Tree.ofNode<Experiment> root with
+            match Tree.ofNodeLike e root with
             | Error msg when msg.Contains ": expected " -> Error(BadOverrideValue(key, value, msg.Substring(msg.IndexOf ": expected " + 11)))
             | _ -> Error(BadOverrideValue(key, value, exp))
         | None ->
@@ -82,7 +82,7 @@ let private applyOne (e: Experiment) (key: string, value: string) : Result<Exper
                 match r with
                 | Ok v -> Tree.setAt root l.Path (match v with null -> null | v -> v.DeepClone())
                 | Error _ -> ()
-            match Tree.ofNode<Experiment> root with
+            match Tree.ofNodeLike e root with
             | Ok e2 -> Ok e2
             | Error msg ->
                 let exp = match msg.IndexOf ": expected " with i when i >= 0 -> msg.Substring(i + 11) | _ -> msg

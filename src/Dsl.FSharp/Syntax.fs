@@ -63,6 +63,28 @@ type WikiTextSpec =
       /// Only the first N tokens of the validation and test splits; None: all.
       EvalSubset: int option }
 
+/// The layout of a user's data file.
+type FileFormat =
+    /// NumPy's .npy: float32, float64, uint8 or int64, shape (N, D) (or (N,): one column), C order.
+    | Npy
+    /// Comma-separated numbers, one example per row, every row as long.
+    | Csv
+
+/// A user's own data: N examples of D real numbers from a file; Valid and Test are random parts held out with the
+/// experiment's seed.
+type FileSpec =
+    { Path: string
+      Format: FileFormat
+      /// CSV: the first row holds column names.
+      Header: bool
+      /// Every value is divided by this (255 for 8-bit images in [0, 1]).
+      Scale: float
+      /// Fractions of the rows held out at random as the Valid and Test splits (0: none).
+      ValidFraction: float
+      TestFraction: float
+      /// A random subset of N training rows (drawn with the seed); None: all.
+      Subset: int option }
+
 /// Where the training data comes from.
 type DataSpec =
     | MixtureSample of MixtureSampleSpec
@@ -70,6 +92,8 @@ type DataSpec =
     | Points of float list list
     | Mnist of MnistSpec
     | WikiText2 of WikiTextSpec
+    /// A user's file of real vectors (.npy or CSV).
+    | DataFile of FileSpec
 
 type Covariance =
     | Identity
@@ -228,6 +252,34 @@ type GanSpec =
       /// Keep samples every n steps for the samples-over-training figure (0: none).
       SnapshotEvery: int }
 
+/// What a model written in a script gives the trainer once built for the data (see Model.custom).
+type CustomParts =
+    { /// The parameters (a GenDsl.Torch.NN.Module: its state dict is checkpointed and resumed).
+      Module: GenDsl.Torch.NN.Module
+      /// log p(x) per example, (B, ...) -> (B): an exact density (the loss is its negative mean; NLL is reported).
+      LogProb: (GenDsl.Torch.Tensor -> GenDsl.Torch.Tensor) option
+      /// The loss of a batch to minimise (a scalar, the mean over the batch) when there is no exact log-likelihood (e.g. a
+      /// negative bound); the generator is the step's (training) or the evaluation's.
+      Loss: (GenDsl.Torch.Tensor -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) option
+      /// n samples, (n, ...) (the report's samples and `gendsl sample`).
+      Sample: (int -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) option }
+
+/// A model written in the script: its name, its hyperparameters (an F# record: `describe` prints its fields and
+/// `--set` changes them) and how to build it from them for examples of a shape.
+[<CustomEquality; NoComparison>]
+type CustomModel =
+    { Name: string
+      /// The hyperparameter record (boxed), of type HyperType.
+      Hyperparameters: obj
+      HyperType: System.Type
+      /// hyperparameters -> shape of one example -> generator of the initial weights -> the built model.
+      Build: obj -> int list -> GenDsl.Torch.Generator -> CustomParts }
+    override this.Equals(o) =
+        match o with
+        | :? CustomModel as c -> c.Name = this.Name && obj.Equals(c.Hyperparameters, this.Hyperparameters) && obj.ReferenceEquals(c.Build, this.Build)
+        | _ -> false
+    override this.GetHashCode() = hash this.Name
+
 /// One case per model family, so the interpreter's match is exhaustive: a family it lacks is a compile error.
 type ModelSpec =
     | Gmm of GmmSpec
@@ -238,6 +290,8 @@ type ModelSpec =
     | Kde of KdeSpec
     | Ebm of EbmSpec
     | Gan of GanSpec
+    /// A model written in the script (Model.custom), trained by the one Trainer like the built-in families.
+    | UserModel of CustomModel
 
 type SgdSpec =
     { Lr: float
