@@ -331,14 +331,15 @@ let private checkFitForFamily (c: Case) (f: FitSpec) =
           | _ -> no "optimizer other than plain gradient steps" [ "Fit.gd"; "Fit.sgd"; "Fit.em" ]
           if t.Schedule <> Constant then no "learning-rate schedule" [ "Constant" ]
           if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood" ]
-          if t.EvalEvery < 1 then NonPositiveEvalEvery(c.Label, f.Name, t.EvalEvery)
-          // Settings the mixture's own gradient fitter does not read (its SGD draws batches with replacement).
+          // EvalEvery 0 (Fit.train's default) evaluates at the end only, as for every gradient fit.
+          // Settings the mixture's own gradient fitter does not read (its SGD draws batches with replacement); Fit.train's
+          // default checkpoint interval (500) is not blamed: the user did not write it.
           let unused =
               [ if t.ClipNorm.IsSome then "clip_norm"
                 if not t.EvalOn.IsEmpty then "eval_on"
                 if t.KeepBest then "keep_best"
                 if t.EarlyStop.IsSome then "early_stop"
-                if t.CheckpointEvery <> 0 then "checkpoint_every"
+                if t.CheckpointEvery <> 0 && t.CheckpointEvery <> 500 then "checkpoint_every"
                 if not t.Shuffle then "shuffle" ]
           for u in unused do
               BadSetting(sprintf "case '%s', fit '%s'" c.Label f.Name, sprintf "%s does nothing in a Gaussian mixture's gradient fit: remove it" u)

@@ -224,7 +224,9 @@ let neuralFits (ctx: Context) (trainData: IDataset) (make: Training -> Generator
             RunFolder.saveTensors (RunFolder.within ctx.Folder [ "checkpoints"; sprintf "%s_%s.pt" c.Label f.Name ]) (nn.Module.StateDict())
             let outcome =
                 { empty f with
-                    Series = curves; Iterations = int result.Steps; Converged = not result.StoppedEarly; Seconds = secs
+                    Series = curves; Iterations = int result.Steps; Seconds = secs
+                    // Converged only when a stopping rule was met (early stop); a budget run to its end has not converged.
+                    Converged = result.StoppedEarly && t.EarlyStop.IsSome
                     Parameters = Nets.parameterCount nn.Module; Metrics = metrics }
             using (Autograd.NoGrad()) (fun _ -> extras nn eg outcome) ]
 

@@ -77,8 +77,8 @@ let gmmFits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: GenDsl.Models.Gaussi
                 let lr = match t.Optimizer with Sgd s -> s.Lr | Adam a | AdamW a -> a.Lr
                 let steps = int (snd (batchAndSteps t (int64 ctx.Planned.N)))
                 match t.Batch with
-                | None -> GenDsl.Models.GmmMethod.GradientAscent, lr, steps, 1, t.Tol, t.EvalEvery
-                | Some b -> GenDsl.Models.GmmMethod.Sgd, lr, steps, b, t.Tol, t.EvalEvery
+                | None -> GenDsl.Models.GmmMethod.GradientAscent, lr, steps, 1, t.Tol, (if t.EvalEvery = 0 then steps else t.EvalEvery)
+                | Some b -> GenDsl.Models.GmmMethod.Sgd, lr, steps, b, t.Tol, (if t.EvalEvery = 0 then steps else t.EvalEvery)
         let opt =
             GenDsl.Models.GmmFitOptions(
                 K = g.K, Covariance = (match g.Covariance with Identity -> GenDsl.Models.CovarianceType.Identity | Spherical -> GenDsl.Models.CovarianceType.Spherical | Diagonal -> GenDsl.Models.CovarianceType.Diagonal | Full -> GenDsl.Models.CovarianceType.Full),
@@ -223,7 +223,7 @@ let ganFits (ctx: Context) (gs: GanSpec) (x: Tensor) (truth: GenDsl.Models.Gauss
                         | _ -> () ])
             { empty f with
                 Series = [ "discriminator loss", List.ofSeq dLoss; "generator loss", List.ofSeq gLoss ]
-                Iterations = int result.Steps; Converged = true; Seconds = result.Seconds
+                Iterations = int result.Steps; Converged = false; Seconds = result.Seconds
                 Snapshots = [ for snap in result.Snapshots -> int snap.Step, rows snap.Samples ]
                 Parameters = Nets.parameterCount gan; Metrics = metrics } ]
 
