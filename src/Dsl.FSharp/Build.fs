@@ -70,7 +70,10 @@ module Data =
     let images (pad: int) d = mapMnist "Data.images" (fun m -> { m with AsImages = true; Pad = pad }) d
 
     /// WikiText-2's training split in windows of `context` + 1 token ids (gm-hw1: 150).
-    let wikiText2 (context: int) = WikiText2 { Split = Train; Context = context; Subset = None; EvalSubset = None }
+    let wikiText2 (context: int) = WikiText2 { Split = Train; Context = context; Subset = None; EvalSubset = None; Files = None }
+    /// A user's text corpus (train, valid and test files), tokenised as WikiText-2 is, in windows of `context` + 1 ids.
+    let textCorpus (train: string) (valid: string) (test: string) (context: int) =
+        WikiText2 { Split = Train; Context = context; Subset = None; EvalSubset = None; Files = Some { Train = train; Valid = valid; Test = test } }
     let private mapText name f d = match d with WikiText2 w -> WikiText2(f w) | MixtureSample _ | Points _ | Mnist _ | DataFile _ -> NoOp.fail name d "WikiText-2 (Data.wikiText2)"
     /// Only the first n tokens of the training split.
     let tokens (n: int) d = mapText "Data.tokens" (fun w -> { w with Subset = Some n }) d

@@ -22,9 +22,15 @@ let wikiTextTokens (split: Split) =
     | Valid -> 217646
     | Test -> 245569
 
-/// Tokens of a WikiText-2 split after the subsets.
+/// Tokens of a WikiText-2 split (or of a user's corpus: its files are read once) after the subsets.
 let wikiTextCount (w: WikiTextSpec) (split: Split) =
-    let whole = wikiTextTokens split
+    let whole =
+        match w.Files with
+        | None -> wikiTextTokens split
+        | Some _ ->
+            match DataFiles.corpus w.Files with
+            | Ok c -> c.Tokens(match split with Train -> GenDsl.Data.WikiTextSplit.Train | Valid -> GenDsl.Data.WikiTextSplit.Valid | Test -> GenDsl.Data.WikiTextSplit.Test).Length
+            | Error _ -> 0
     let sub = if split = w.Split then w.Subset else w.EvalSubset
     match sub with
     | Some n -> min n whole
@@ -92,6 +98,9 @@ let checkData (c: Case) =
               match sub with
               | Some n when n < 2 -> BadSetting(where, sprintf "a token subset needs n >= 2, got %d" n)
               | _ -> ()
+          match DataFiles.corpus w.Files with
+          | Error m when w.Files.IsSome -> BadSetting(where, m)
+          | _ -> ()
           if w.Context >= 1 && wikiTextCount w w.Split <= w.Context then
               BadSetting(where, sprintf "the training split has %d tokens, fewer than one window of %d + 1" (wikiTextCount w w.Split) w.Context)
       | DataFile f ->

@@ -82,7 +82,7 @@ let checkModel (c: Case) =
         | Bmm _, Mnist _ -> []
         | Bmm _, (MixtureSample _ | Points _ | DataFile _) -> refuse "binary images (Data.mnist |> Data.binarized)"
         | TransformerLm _, WikiText2 _ -> []
-        | TransformerLm _, (MixtureSample _ | Points _ | DataFile _ | Mnist _) -> refuse "token sequences (Data.wikiText2 150)"
+        | TransformerLm _, (MixtureSample _ | Points _ | DataFile _ | Mnist _) -> refuse "token sequences (Data.wikiText2 150, Data.textCorpus train valid test 150)"
         | (Gmm _ | Kde _ | Vae _ | Nice _ | UserModel _ | Ebm _ | Gan _ | Bmm _), WikiText2 _ -> refuse vectorsOnly
     let pairing =
         pairing @

@@ -147,3 +147,22 @@ let splitRows (seed: uint64) (f: FileSpec) (n: int) (split: Split) : int[] =
         | Train -> p.[nTest + nValid .. nTest + nValid + nTrain - 1]
     Array.sortInPlace rows
     rows
+
+// ---- text corpora ----
+
+let private corpora = Collections.Concurrent.ConcurrentDictionary<string, Result<GenDsl.Data.WikiTextCorpus, string>>()
+
+/// The corpus of a WikiText spec: WikiText-2 in the repository, or a user's three files tokenised the same way (read
+/// once per files and their times); an error names a missing file.
+let corpus (files: TextFiles option) : Result<GenDsl.Data.WikiTextCorpus, string> =
+    match files with
+    | None -> Ok(GenDsl.Data.WikiText.Load())
+    | Some f ->
+        let paths = [ f.Train; f.Valid; f.Test ]
+        match paths |> List.tryFind (fun p -> not (File.Exists p)) with
+        | Some p -> Error(sprintf "text file '%s' does not exist (relative paths are from the directory gendsl runs in)" p)
+        | None ->
+            let key = String.Join("|", paths |> List.map (fun p -> sprintf "%s@%d" (Path.GetFullPath p) (File.GetLastWriteTimeUtc(p).Ticks)))
+            corpora.GetOrAdd(key, fun _ ->
+                try Ok(GenDsl.Data.WikiTextCorpus.FromTexts(File.ReadAllText f.Train, File.ReadAllText f.Valid, File.ReadAllText f.Test))
+                with ex -> Error(sprintf "text files %s: %s" (String.Join(", ", paths)) ex.Message))

@@ -54,6 +54,10 @@ type MnistSpec =
       /// true: images as (1, H, W) for convolutions; false: flat vectors (H * W).
       AsImages: bool }
 
+/// A user's text corpus: one file per split, read as WikiText-2's (one line per line of text, words split on whitespace,
+/// <eos> at each line's end; the vocabulary is every word of the three files).
+type TextFiles = { Train: string; Valid: string; Test: string }
+
 /// WikiText-2 as the PyTorch word-language-model example tokenises it (33,278 types; 2,088,628 / 217,646 / 245,569
 /// tokens), cut into gm-hw1's non-overlapping windows of Context + 1 ids.
 type WikiTextSpec =
@@ -62,7 +66,9 @@ type WikiTextSpec =
       /// Only the first N tokens of the training split (quick runs); None: all.
       Subset: int option
       /// Only the first N tokens of the validation and test splits; None: all.
-      EvalSubset: int option }
+      EvalSubset: int option
+      /// A user's corpus tokenised as WikiText-2 is (its three splits' files); None: WikiText-2 itself.
+      Files: TextFiles option }
 
 /// The layout of a user's data file.
 type FileFormat =

@@ -89,7 +89,7 @@ let drawLike (like: Experiment option) (r: Request) : Result<Drawn, string> =
             | TransformerLm l ->
                 match pc.Case.Data with
                 | WikiText2 w ->
-                    let corpus = GenDsl.Data.WikiText.Load()
+                    let corpus = match DataFiles.corpus w.Files with Ok c -> c | Error m -> failwith m
                     let lm = TextFamilies.lmModule l corpus.VocabSize w.Context g
                     loaded lm
                     |> Result.map (fun () ->

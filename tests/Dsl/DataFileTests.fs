@@ -164,7 +164,7 @@ let ``pairing is by shape: a Bernoulli decoder on points, a Transformer on vecto
         | Error es -> es |> List.map Check.message |> String.concat "\n"
     Assert.Contains("a Bernoulli decoder models pixels in [0, 1], not points: use Model.likelihood (GaussianPixels 0.1)",
                     msgs (Case.create "c" (Data.ring 4 2.0 100) (Model.vaeMlp 2 8 2) [ Fit.adam 1e-3 (Steps 2) |> Fit.objective Elbo ]))
-    Assert.Contains("a Transformer LM model takes token sequences (Data.wikiText2 150); this data holds real vectors",
+    Assert.Contains("a Transformer LM model takes token sequences (Data.wikiText2 150, Data.textCorpus train valid test 150); this data holds real vectors",
                     msgs (Case.create "c" (Data.ring 4 2.0 100) (Model.transformerLm 1 1) [ Fit.adam 1e-3 (Steps 2) ]))
     Assert.Contains("a Gaussian mixture model takes real vectors",
                     msgs (Case.create "c" (Data.wikiText2 10) (Model.gmm 2) [ Fit.em 2 ]))
@@ -175,3 +175,38 @@ let ``pairing is by shape: a Bernoulli decoder on points, a Transformer on vecto
         match Check.plan (Experiment.create "x" |> Experiment.withCase c) with
         | Ok _ -> ()
         | Error es -> failwithf "%s: %A" c.Label (es |> List.map Check.message)
+
+[<Fact>]
+let ``the Transformer LM trains on a user's small text corpus tokenised as WikiText, and a missing file is a check error`` () =
+    let dir = newTempDir "text"
+    let file (name: string) (times: int) =
+        let p = Path.Combine(dir, name)
+        File.WriteAllText(p, String.replicate times " the cat sat on the mat \n")
+        p
+    let train, valid, test = file "train.txt" 200, file "valid.txt" 20, file "test.txt" 20
+    let lm =
+        match Model.transformerLm 1 2 with
+        | TransformerLm l -> TransformerLm { l with Width = 32; HeadDim = 16; FeedForward = 64 }
+        | m -> m
+    let e =
+        Experiment.create "text"
+        |> Experiment.seed 4UL
+        |> Experiment.withCase (Case.create "lm" (Data.textCorpus train valid test 8) lm [ Fit.adam 1e-2 (Steps 60) |> Fit.batch 8 ])
+        |> Experiment.metrics [ Nll; Perplexity ]
+    match Check.plan e with
+    | Error es -> failwithf "%A" (es |> List.map Check.message)
+    | Ok plan ->
+        // 200 lines of 6 words + <eos> = 1400 tokens in windows of 9: (1400 - 1) / 8 = 174 windows.
+        Assert.Equal(174, plan.Cases.Head.N)
+        let o = Interpret.run { Runs.defaults with OutputRoot = Path.Combine(dir, "runs"); Threads = Some 1 } plan
+        Assert.Equal(None, o.Error)
+        let s = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(o.Folder, "summary.json")))
+        let nll = s.["cases"].[0].["fits"].[0].["metrics"].["nll"].GetValue<float>()
+        // The vocabulary is 6 types (the, cat, sat, on, mat, <eos>): a uniform model scores ln 6 = 1.79 nats per token,
+        // the untrained one about as much; the text is periodic, so 60 steps take the test NLL well below it.
+        Assert.True(nll < 1.0, sprintf "test nats/token %g" nll)
+    File.Delete test
+    match Check.plan e with
+    | Ok _ -> failwith "a missing text file passed the check"
+    | Error es -> Assert.Contains(sprintf "text file '%s' does not exist" test, es |> List.map Check.message |> String.concat "\n")
+    Directory.Delete(dir, true)
