@@ -141,6 +141,12 @@ let parseAssignment (s: string) : Result<string * string, DslError> =
             elif ch = '[' then close <- ']'
             elif ch = '=' then at <- i
     match at with
+    | i when i > 0 && s.IndexOf('=', i + 1) > 0 && not (s.Contains '[' || s.Contains '"') ->
+        let j = s.LastIndexOf '='
+        let key = s.Substring(0, j)
+        let cut = key.LastIndexOf '.'
+        let hint = if cut > 0 then sprintf "[%s]%s=%s" (key.Substring(0, cut)) (key.Substring cut) (s.Substring(j + 1)) else "[label].leaf=value"
+        Error(BadSetting("--set " + s, sprintf "it has two '=': a case or fit label holding '=' or '.' goes in brackets, e.g. --set %s" hint))
     | i when i > 0 -> Ok(s.Substring(0, i).Trim(), s.Substring(i + 1).Trim())
     | _ -> Error(BadSetting("--set " + s, "expected key=value, e.g. sgd.steps=500 (a label with '.' or '=' goes in brackets: [lr=0.001].lr=0.01)"))
 

@@ -210,3 +210,25 @@ let ``the Transformer LM trains on a user's small text corpus tokenised as WikiT
     | Ok _ -> failwith "a missing text file passed the check"
     | Error es -> Assert.Contains(sprintf "text file '%s' does not exist" test, es |> List.map Check.message |> String.concat "\n")
     Directory.Delete(dir, true)
+
+[<Fact>]
+let ``a KDE and a GMM fit MNIST as 784-dimensional vectors (before: refused as welded to points)`` () =
+    let root = newTempDir "kde-mnist"
+    let data = Data.mnist |> Data.subset 200 |> Data.evalSubset 100
+    let e =
+        Experiment.create "kde-mnist"
+        |> Experiment.withCases
+            [ Case.create "kde" data (Model.kde |> Model.bandwidth Scott) [ Fit.closedForm ]
+              Case.create "gmm" data (Model.gmm 2 |> Model.covariance Spherical) [ Fit.em 3 ] ]
+        |> Experiment.metrics [ TestNll; Nll ]
+    match Check.plan e with
+    | Error es -> failwithf "%A" (es |> List.map Check.message)
+    | Ok plan ->
+        Assert.Equal<(int * int) list>([ 200, 784; 200, 784 ], plan.Cases |> List.map (fun c -> c.N, c.Dim))
+        let o = Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } plan
+        Assert.Equal(None, o.Error)
+        let s = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(o.Folder, "summary.json")))
+        for i in 0 .. 1 do
+            let v = s.["cases"].[i].["fits"].[0].["metrics"].["test_nll"].GetValue<float>()
+            Assert.True(Double.IsFinite v, sprintf "case %d: test nll %g" i v)
+    Directory.Delete(root, true)

@@ -116,6 +116,9 @@ let ``--set reaches a fit labelled lr=0.001 in brackets or quotes, and sets only
     match Settings.applyOverrides [ "[lr=0.001].lr=0.002"; "\"lr=0.01\".lr=0.02" ] sweep with
     | Error es -> failwithf "%A" (es |> List.map Check.message)
     | Ok e -> Assert.Equal<(string * float) list>([ "lr=0.001", 0.002; "lr=0.01", 0.02; "lr=0.1", 0.1 ], lrs e)
+    // Without brackets the key is cut at its first '=': refused with the bracketed form.
+    Assert.Contains("it has two '=': a case or fit label holding '=' or '.' goes in brackets, e.g. --set [lr=0.001].lr=3",
+                    errorsOf (Settings.applyOverrides [ "lr=0.001.lr=3" ] sweep))
 
 [<Fact>]
 let ``--set refuses to make a three-fit learning-rate sweep one value (before: silently collapsed), --set-all does it`` () =
