@@ -2,7 +2,7 @@
 //
 // Run:    dotnet run --project src/Cli -- experiments/cse599i_hw1_p7_gmm.fsx
 // Check:  dotnet run --project src/Cli -- check experiments/cse599i_hw1_p7_gmm.fsx
-// Quick:  dotnet run --project src/Cli -- experiments/cse599i_hw1_p7_gmm.fsx --set fit.sgd.steps=500
+// Quick:  dotnet run --project src/Cli -- experiments/cse599i_hw1_p7_gmm.fsx --set sgd.steps=500
 //
 // How this script finds the DSL: the gendsl host pre-references GenDsl.Dsl and GenDsl.Core (the very
 // assemblies it runs with) and defines GENDSL_HOST, so `open GenDsl.Dsl` is all a script needs. The `#r`

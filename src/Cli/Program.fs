@@ -75,6 +75,7 @@ type Args =
     // Options several commands share: given after the command (`gendsl run x.fsx --seed 3`); `applies` says which take them.
     | [<Inherit>] Seed of seed: uint64
     | [<Inherit; CustomCommandLine("--set")>] Set_Param of assignment: string
+    | [<Inherit; CustomCommandLine("--set-all")>] Set_All of assignment: string
     | [<Inherit; CustomCommandLine("--case")>] Only_Case of label: string
     | [<Inherit>] Threads of count: int
     | [<Inherit>] Device of device: string
@@ -82,7 +83,8 @@ type Args =
         member a.Usage =
             match a with
             | Seed _ -> "run/check/describe: the experiment's seed (same as --set seed=N); sample: the seed of the draw (default 0)."
-            | Set_Param _ -> "run/check/describe: override a named parameter, key=value (repeatable), e.g. --set fit.sgd.steps=500; `describe` lists the keys."
+            | Set_Param _ -> "run/check/describe: override a named parameter, key=value (repeatable), e.g. --set sgd.steps=500; `describe` lists the keys; a label with '.' or '=' goes in brackets: --set [lr=0.001].lr=0.002."
+            | Set_All _ -> "run/check/describe: as --set, and also when the key names several fits of one case that now differ (a sweep made one value)."
             | Only_Case _ -> "run/check/describe: only the case with this label (repeatable); sample: the case to draw from (default: the first)."
             | Threads _ -> "run/resume: libtorch intra-op threads (default: the machine's cores, or GENDSL_THREADS)."
             | Device _ -> "run/resume: cpu (default) or cuda[:n]."
@@ -124,19 +126,23 @@ let private onlyCases (only: string list) (exps: Experiment list) : Result<Exper
 
 /// Loads the script, applies --seed/--set, checks (sizes against this machine's memory too): the plans, or exit code
 /// 1 after printing why.
-let private plans (script: string) (seed: uint64 option) (sets: string list) (only: string list) : Result<Plan list, int> =
+let private plans (script: string) (seed: uint64 option) (sets: Settings.Assignment list) (only: string list) : Result<Plan list, int> =
     match ScriptHost.load script |> Result.bind (onlyCases only) with
     | Error msgs ->
         msgs |> List.iter eprint
         Error ExitCode.Usage
     | Ok exps ->
-        let assignments = (seed |> Option.map (sprintf "seed=%d") |> Option.toList) @ sets
-        let results = exps |> List.map (fun e -> Settings.planWith assignments e |> Result.bind (fun p -> match Memory.errors p with [] -> Ok p | errs -> Error errs))
+        let assignments = (seed |> Option.map (sprintf "seed=%d" >> Settings.One) |> Option.toList) @ sets
+        let results = exps |> List.map (fun e -> Settings.planWithAll assignments e |> Result.bind (fun p -> match Memory.errors p with [] -> Ok p | errs -> Error errs))
         let errors = results |> List.collect (function Error es -> es | Ok _ -> [])
         if errors.IsEmpty then Ok(results |> List.choose (function Ok p -> Some p | Error _ -> None))
         else
             for e in errors |> List.distinct do eprint (sprintf "%s: %s" script (Check.message e))
             Error ExitCode.Usage
+
+/// The --set and --set-all assignments in the order given.
+let private assignmentsOf (o: ParseResults<Args>) =
+    o.GetAllResults() |> List.choose (fun a -> match a with Set_Param x -> Some(Settings.One x) | Set_All x -> Some(Settings.All x) | _ -> None)
 
 /// --threads and --device, refused before anything is loaded or made.
 let private machineOptions (threads: int option) (device: string) : Result<unit, string> =
@@ -200,14 +206,14 @@ let private runCmd (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<Run
         match machineOptions (o.TryGetResult Threads) device |> Result.bind (fun () -> writableRoot root) with
         | Error msg -> eprint msg; ExitCode.Usage
         | Ok () ->
-        match plans script (o.TryGetResult Seed) (o.GetResults Set_Param) (o.GetResults Only_Case) with
+        match plans script (o.TryGetResult Seed) (assignmentsOf o) (o.GetResults Only_Case) with
         | Error code -> code
         | Ok ps ->
             // Compiling a script (FSharp.Compiler.Service) leaves a few hundred MB of garbage in the managed heap, resident
             // through the whole training unless collected: a NICE run's peak was 1.21 GB after a compile, 1.03 GB from the
             // script cache. One aggressive collection before training returns it to the system.
             GC.Collect(2, GCCollectionMode.Aggressive, true, true)
-            let opts = { Runs.defaults with OutputRoot = root; Device = device; Threads = o.TryGetResult Threads; Distributed = worker }
+            let opts = { Runs.defaults with OutputRoot = root; Device = device; Threads = o.TryGetResult Threads; Distributed = worker; Script = Some script }
             let mutable code = ExitCode.Ok
             for p in ps do
                 match stoppedCode () with
@@ -224,7 +230,7 @@ let private runCmd (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<Run
 
 let private checkCmd (o: ParseResults<Args>) (a: ParseResults<CheckArgs>) (describe: bool) =
     let script = a.GetResult CheckArgs.Script
-    match plans script (o.TryGetResult Seed) (o.GetResults Set_Param) (o.GetResults Only_Case) with
+    match plans script (o.TryGetResult Seed) (assignmentsOf o) (o.GetResults Only_Case) with
     | Error code -> code
     | Ok ps ->
         for p in ps do
@@ -236,6 +242,27 @@ let private checkCmd (o: ParseResults<Args>) (a: ParseResults<CheckArgs>) (descr
                 for s in p.Experiment.Studies do
                     printfn "  study %s: %s" s.Label (match s.Kind with KlAsymmetry _ -> "KL asymmetry" | ReceptiveFields _ -> "receptive fields" | GdaDynamics _ -> "GDA dynamics" | ChangeOfVariables _ -> "change of variables" | ArFit _ -> "AR fit")
         ExitCode.Ok
+
+/// The experiment of the script a run folder's models were written in (script.txt), when its config.json holds one:
+/// config.json gives the values, the script the code. None when config.json alone rebuilds the experiment.
+let private scriptExperiment (folder: string) : Result<Experiment option, string> =
+    let config = Path.Combine(folder, "config.json")
+    let text = if File.Exists config then File.ReadAllText config else ""
+    if not (Describe.ofJson text |> Result.isError) || not (text.Contains "\"user_model\"") then Ok None
+    else
+        let record = Path.Combine(folder, "script.txt")
+        if not (File.Exists record) then Error(sprintf "'%s' holds a model written in a script, but not script.txt naming the script" folder)
+        else
+            let script = File.ReadAllText(record).Trim()
+            if not (File.Exists script) then Error(sprintf "'%s': its model was written in %s, which no longer exists: put the script back there" folder script)
+            else
+                let name = match System.Text.Json.Nodes.JsonNode.Parse(text).["name"] with null -> "" | n -> n.GetValue<string>()
+                match ScriptHost.load script with
+                | Error msgs -> Error(String.Join("\n", msgs))
+                | Ok exps ->
+                    match exps |> List.tryFind (fun e -> e.Name = name) with
+                    | Some e -> Ok(Some e)
+                    | None -> Error(sprintf "%s no longer binds an experiment named '%s'" script name)
 
 let private resumeCmd (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<ResumeArgs>) =
     let folder = a.GetResult ResumeArgs.Folder
@@ -253,8 +280,11 @@ let private resumeCmd (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<
         let opts = { Runs.defaults with Device = device; Threads = o.TryGetResult Threads; Distributed = worker }
         printfn "resuming %s" folder
         let outcome =
-            if worker |> Option.exists (fun d -> d.Rank <> 0) then Interpret.resume opts folder
-            else Progress.run (fun progress -> Interpret.resume { opts with Progress = progress } folder)
+            match scriptExperiment folder with
+            | Error m -> Error m
+            | Ok like ->
+                if worker |> Option.exists (fun d -> d.Rank <> 0) then Interpret.resumeLike like opts folder
+                else Progress.run (fun progress -> Interpret.resumeLike like { opts with Progress = progress } folder)
         match outcome with
         | Error msg -> eprint msg; ExitCode.Usage
         | Ok outcome -> report outcome
@@ -269,10 +299,11 @@ let private sampleCmd (o: ParseResults<Args>) (a: ParseResults<SampleArgs>) =
             { Folder = a.GetResult SampleArgs.Folder; Case = o.TryGetResult Only_Case; Fit = a.TryGetResult SampleArgs.Fit
               Count = n; Prompt = a.GetResult(SampleArgs.Prompt, defaultValue = "the"); Temperature = t
               TopK = max 0 (a.GetResult(SampleArgs.Top_K, defaultValue = 0)); Seed = o.GetResult(Seed, defaultValue = 0UL) }
-        match Sample.draw request with
+        match scriptExperiment request.Folder |> Result.bind (fun like -> Sample.drawLike like request) with
         | Error msg -> eprint msg; ExitCode.Usage
         | Ok (Sample.Text text) -> printfn "%s" text; ExitCode.Ok
         | Ok (Sample.ImagePage page) -> printfn "samples: %s" page; ExitCode.Ok
+        | Ok (Sample.Rows path) -> printfn "samples: %s" path; ExitCode.Ok
 
 /// Each script with its first line, then each of its runs with its state (running, done, failed, interrupted, killed).
 let private listCmd (a: ParseResults<ListArgs>) =
@@ -280,6 +311,9 @@ let private listCmd (a: ParseResults<ListArgs>) =
     let root = a.GetResult(ListArgs.Out, defaultValue = "runs")
     if not (Directory.Exists dir) then
         eprint (sprintf "no folder '%s' (run from the repository root, or give the folder)" dir)
+        ExitCode.Usage
+    elif Directory.GetFiles(dir, "*.fsx").Length = 0 then
+        eprint (sprintf "'%s' holds no experiment scripts (*.fsx): list takes a folder of scripts (default experiments/) and shows each one's runs under --out (default runs/), e.g. gendsl list experiments/ --out %s" dir dir)
         ExitCode.Usage
     else
         for f in Directory.GetFiles(dir, "*.fsx") |> Array.sort do
@@ -317,7 +351,7 @@ let private misplaced (results: ParseResults<Args>) : string option =
         | _ -> "list", []
     let name (a: Args) =
         match a with
-        | Seed _ -> Some "seed" | Set_Param _ -> Some "set" | Only_Case _ -> Some "case" | Threads _ -> Some "threads" | Device _ -> Some "device"
+        | Seed _ -> Some "seed" | Set_Param _ -> Some "set" | Set_All _ -> Some "set" | Only_Case _ -> Some "case" | Threads _ -> Some "threads" | Device _ -> Some "device"
         | _ -> None
     results.GetAllResults() |> List.choose name |> List.tryFind (fun n -> not (List.contains n takes))
     |> Option.map (fun n -> sprintf "gendsl %s does not take --%s (%s takes %s)" command n command (if takes.IsEmpty then "none of the shared options" else String.Join(", ", takes |> List.map ((+) "--"))))

@@ -1,6 +1,15 @@
 /// Build.fs: smart constructors and combinators that experiment scripts are written with.
 namespace GenDsl.Dsl
 
+/// A builder applied to a value it cannot change fails when the script is evaluated, naming both: a silent no-op
+/// (Data.subset on a mixture sample, Model.likelihood on NICE, Fit.schedule on EM) would pass `check` and do nothing.
+module internal NoOp =
+    let private caseName (v: obj) =
+        let c, _ = Microsoft.FSharp.Reflection.FSharpValue.GetUnionFields(v, v.GetType())
+        c.Name
+    let fail (builder: string) (got: obj) (isFor: string) : 'a =
+        raise (System.ArgumentException(sprintf "%s does nothing to a %s: it is for %s" builder (caseName got) isFor))
+
 /// Data sources: `Data.cse599iP7 3000`, `Data.ring 10 10.0 1000`, `Data.mnist |> Data.binarized |> Data.subset 1000`.
 [<RequireQualifiedAccess>]
 module Data =
@@ -21,34 +30,55 @@ module Data =
     let seeded (seed: uint64) (d: DataSpec) =
         match d with
         | MixtureSample s -> MixtureSample { s with Seed = Some seed }
-        | Points _ | Mnist _ | WikiText2 _ -> d
+        | Points _ | Mnist _ | WikiText2 _ | DataFile _ -> NoOp.fail "Data.seeded" d "mixture samples (Data.sample, Data.ring, Data.cse599iP7)"
+
+    /// A user's .npy file of N rows of D numbers (float32, float64, uint8 or int64), every row a training example.
+    let npy (path: string) =
+        DataFile { Path = path; Format = Npy; Header = false; Scale = 1.0; ValidFraction = 0.0; TestFraction = 0.0; Subset = None }
+    /// A user's CSV file of numbers, one example per row (`Data.header` when its first row names the columns).
+    let csv (path: string) = match npy path with DataFile f -> DataFile { f with Format = Csv } | d -> d
+    let private mapFile name f d = match d with DataFile x -> DataFile(f x) | MixtureSample _ | Points _ | Mnist _ | WikiText2 _ -> NoOp.fail name d "data files (Data.npy, Data.csv)"
+    /// The CSV's first row holds column names.
+    let header d = mapFile "Data.header" (fun f -> { f with Header = true }) d
+    /// Divide every value by s (255: 8-bit grey levels to [0, 1]).
+    let scale (s: float) d = mapFile "Data.scale" (fun f -> { f with Scale = s }) d
+    /// Hold out random fractions of a file's rows (with the experiment's seed) as the Valid and Test splits.
+    let holdout (valid: float) (test: float) d = mapFile "Data.holdout" (fun f -> { f with ValidFraction = valid; TestFraction = test }) d
 
     /// MNIST's training split (50,000 images; the last 10,000 of the 60,000 are the validation split), grey levels / 255, flat (784).
     let mnist = Mnist { Split = Train; Pixels = Continuous; Subset = None; EvalSubset = None; ValidSize = 10000; Pad = 0; AsImages = false }
 
-    let private mapMnist f d = match d with Mnist m -> Mnist(f m) | MixtureSample _ | Points _ | WikiText2 _ -> d
+    let private mapMnist name f d = match d with Mnist m -> Mnist(f m) | MixtureSample _ | Points _ | WikiText2 _ | DataFile _ -> NoOp.fail name d "MNIST (Data.mnist)"
     /// Pixels 1 where grey / 255 > 0.5 (static binarisation).
-    let binarized d = mapMnist (fun m -> { m with Pixels = StaticBinary }) d
+    let binarized d = mapMnist "Data.binarized" (fun m -> { m with Pixels = StaticBinary }) d
     /// A fresh Bernoulli(grey / 255) draw each time an image is used (dynamic binarisation).
-    let dynamicBinarized d = mapMnist (fun m -> { m with Pixels = DynamicBinary }) d
+    let dynamicBinarized d = mapMnist "Data.dynamicBinarized" (fun m -> { m with Pixels = DynamicBinary }) d
     /// (grey + u) / 256, u ~ U[0, 1): dequantised, for continuous densities (NICE).
-    let dequantized d = mapMnist (fun m -> { m with Pixels = Dequantized }) d
-    /// Only the first n images of the split (ECE 8803 P3: n = 1000).
-    let subset (n: int) d = mapMnist (fun m -> { m with Subset = Some n }) d
+    let dequantized d = mapMnist "Data.dequantized" (fun m -> { m with Pixels = Dequantized }) d
+    /// MNIST: only the first n images of the split (ECE 8803 P3: n = 1000); a file: n training rows drawn at random with the seed.
+    let subset (n: int) d =
+        match d with
+        | DataFile f -> DataFile { f with Subset = Some n }
+        | Mnist _ -> mapMnist "Data.subset" (fun m -> { m with Subset = Some n }) d
+        | MixtureSample _ | Points _ | WikiText2 _ ->
+            NoOp.fail "Data.subset" d "MNIST and data files (a mixture sample's size is its n: --set data.n=...; WikiText: Data.tokens)"
     /// Evaluate on only the first n images of the validation and test splits (quick looks).
-    let evalSubset (n: int) d = mapMnist (fun m -> { m with EvalSubset = Some n }) d
+    let evalSubset (n: int) d = mapMnist "Data.evalSubset" (fun m -> { m with EvalSubset = Some n }) d
     /// Train on the whole 60,000 training images (no validation split).
-    let noValidation d = mapMnist (fun m -> { m with ValidSize = 0 }) d
+    let noValidation d = mapMnist "Data.noValidation" (fun m -> { m with ValidSize = 0 }) d
     /// Images as (1, 28 + 2 pad, 28 + 2 pad) for convolutions (pad 2: 32x32).
-    let images (pad: int) d = mapMnist (fun m -> { m with AsImages = true; Pad = pad }) d
+    let images (pad: int) d = mapMnist "Data.images" (fun m -> { m with AsImages = true; Pad = pad }) d
 
     /// WikiText-2's training split in windows of `context` + 1 token ids (gm-hw1: 150).
-    let wikiText2 (context: int) = WikiText2 { Split = Train; Context = context; Subset = None; EvalSubset = None }
-    let private mapText f d = match d with WikiText2 w -> WikiText2(f w) | MixtureSample _ | Points _ | Mnist _ -> d
+    let wikiText2 (context: int) = WikiText2 { Split = Train; Context = context; Subset = None; EvalSubset = None; Files = None }
+    /// A user's text corpus (train, valid and test files), tokenised as WikiText-2 is, in windows of `context` + 1 ids.
+    let textCorpus (train: string) (valid: string) (test: string) (context: int) =
+        WikiText2 { Split = Train; Context = context; Subset = None; EvalSubset = None; Files = Some { Train = train; Valid = valid; Test = test } }
+    let private mapText name f d = match d with WikiText2 w -> WikiText2(f w) | MixtureSample _ | Points _ | Mnist _ | DataFile _ -> NoOp.fail name d "WikiText-2 (Data.wikiText2)"
     /// Only the first n tokens of the training split.
-    let tokens (n: int) d = mapText (fun w -> { w with Subset = Some n }) d
+    let tokens (n: int) d = mapText "Data.tokens" (fun w -> { w with Subset = Some n }) d
     /// Only the first n tokens of the validation and test splits.
-    let evalTokens (n: int) d = mapText (fun w -> { w with EvalSubset = Some n }) d
+    let evalTokens (n: int) d = mapText "Data.evalTokens" (fun w -> { w with EvalSubset = Some n }) d
 
 /// Networks as values: a list of layers, e.g. `Net.mlp [ 400 ] 40` = [ Linear 400; Relu; Linear 40 ].
 [<RequireQualifiedAccess>]
@@ -70,18 +100,18 @@ module Model =
     let gmm (k: int) =
         Gmm { K = k; Covariance = Identity; LearnWeights = true; Start = RandomPoints; NInit = 1; RegCovar = 1e-6 }
 
-    let private mapGmm f m = match m with Gmm g -> Gmm(f g) | _ -> m
+    let private mapGmm name f m = match m with Gmm g -> Gmm(f g) | _ -> NoOp.fail name m "Gaussian mixtures (Model.gmm)"
     /// Weights stay 1/K (CSE 599i P7).
-    let fixedWeights m = mapGmm (fun g -> { g with LearnWeights = false }) m
-    let covariance c m = mapGmm (fun g -> { g with Covariance = c }) m
-    let start s m = mapGmm (fun g -> { g with Start = s }) m
-    let restarts n m = mapGmm (fun g -> { g with NInit = n }) m
+    let fixedWeights m = mapGmm "Model.fixedWeights" (fun g -> { g with LearnWeights = false }) m
+    let covariance c m = mapGmm "Model.covariance" (fun g -> { g with Covariance = c }) m
+    let start s m = mapGmm "Model.start" (fun g -> { g with Start = s }) m
+    let restarts n m = mapGmm "Model.restarts" (fun g -> { g with NInit = n }) m
 
     /// ECE 8803 P2-P3: K Bernoulli components, the seed's smoothing alpha1 = alpha2 = 1e-8 and its unit-length start.
     let bmm (k: int) = Bmm { K = k; Alpha1 = 1e-8; Alpha2 = 1e-8; Start = UnitLengthRows }
-    let private mapBmm f m = match m with Bmm b -> Bmm(f b) | _ -> m
-    let bmmStart s m = mapBmm (fun b -> { b with Start = s }) m
-    let smoothing (alpha1: float) (alpha2: float) m = mapBmm (fun b -> { b with Alpha1 = alpha1; Alpha2 = alpha2 }) m
+    let private mapBmm name f m = match m with Bmm b -> Bmm(f b) | _ -> NoOp.fail name m "Bernoulli mixtures (Model.bmm)"
+    let bmmStart s m = mapBmm "Model.bmmStart" (fun b -> { b with Start = s }) m
+    let smoothing (alpha1: float) (alpha2: float) m = mapBmm "Model.smoothing" (fun b -> { b with Alpha1 = alpha1; Alpha2 = alpha2 }) m
 
     /// A VAE from an encoder (data -> 2 x latent: means then log-variances), a decoder (latent -> data) and the latent shape.
     let vae (encoder: Layer list) (decoder: Layer list) (latent: int list) =
@@ -104,14 +134,16 @@ module Model =
         let decoder = up hidden @ up hidden @ up hidden @ up 1
         vae encoder decoder [ latent; 2; 2 ]
 
-    let private mapVae f m = match m with Vae v -> Vae(f v) | _ -> m
-    let likelihood l m = mapVae (fun v -> { v with Likelihood = l }) m
+    let private mapVae name f m = match m with Vae v -> Vae(f v) | _ -> NoOp.fail name m "VAEs (Model.vae, Model.vaeMlp, Model.vaeConv)"
+    let likelihood l m = mapVae "Model.likelihood" (fun v -> { v with Likelihood = l }) m
 
     /// NICE at pytorch-generative's defaults (the seed's setting): 4 additive couplings, each an MLP with 5 hidden
     /// layers of 1000 ReLU units, a diagonal scaling, a logistic prior.
     let nice = Nice { Couplings = 4; Hidden = 1000; HiddenLayers = 5; Prior = Logistic }
+    /// NICE's prior p_Z: `Logistic` (the paper's for MNIST) or `Gaussian`.
+    let prior (p: NicePrior) m = match m with Nice n -> Nice { n with Prior = p } | _ -> NoOp.fail "Model.prior" m "NICE (Model.nice)"
     let niceSize (couplings: int) (hidden: int) (layers: int) m =
-        match m with Nice n -> Nice { n with Couplings = couplings; Hidden = hidden; HiddenLayers = layers } | _ -> m
+        match m with Nice n -> Nice { n with Couplings = couplings; Hidden = hidden; HiddenLayers = layers } | _ -> NoOp.fail "Model.niceSize" m "NICE (Model.nice)"
 
     /// CSE 599i P8's Transformer LM as gm-hw1's notebook sets it: width 400, feed-forward 900, heads of size 40, tied
     /// embeddings, no dropout; (b) is `transformerLm 2 2`, (c) `transformerLm 16 10`.
@@ -119,24 +151,44 @@ module Model =
         TransformerLm { Layers = layers; Heads = heads; HeadDim = 40; Width = 400; FeedForward = 900; Dropout = 0.0; EmbeddingDropout = 0.0; Tied = true }
     /// Dropout p in attention and residual branches and pIo on the input/output embeddings (P8 d: 0.2 and 0.6).
     let dropout (p: float) (pIo: float) m =
-        match m with TransformerLm l -> TransformerLm { l with Dropout = p; EmbeddingDropout = pIo } | _ -> m
+        match m with TransformerLm l -> TransformerLm { l with Dropout = p; EmbeddingDropout = pIo } | _ -> NoOp.fail "Model.dropout" m "the Transformer LM (Model.transformerLm)"
+
+    /// A model written in the script: `build hyperparameters shape generator` gives its module and its log-likelihood
+    /// (UserModel.density) or loss (UserModel.loss), optionally a sampler (UserModel.withSampler). The hyperparameters
+    /// are a record: `describe` prints its fields under the model and `--set` changes them (docs/dsl.md: RealNVP).
+    let custom (name: string) (hyperparameters: 'H) (build: 'H -> int list -> GenDsl.Torch.Generator -> CustomParts) =
+        UserModel
+            { Name = name; Hyperparameters = box hyperparameters; HyperType = typeof<'H>
+              Build = fun h shape g -> build (unbox<'H> h) shape g }
 
     /// DS-GA 1008 1.3: a Gaussian KDE whose bandwidth maximises the validation log-likelihood over 30 log-spaced values in [0.05, 5].
     let kde = Kde { Bandwidth = ValidationGrid(0.05, 5.0, 30) }
-    let bandwidth (b: Bandwidth) m = match m with Kde _ -> Kde { Bandwidth = b } | _ -> m
+    let bandwidth (b: Bandwidth) m = match m with Kde _ -> Kde { Bandwidth = b } | _ -> NoOp.fail "Model.bandwidth" m "the KDE (Model.kde)"
     /// DS-GA 1008 1.4-1.7: E a shallow tanh MLP (one hidden layer of 32) minus |x|^2 / (2 * 15^2), M = 5000 importance
     /// samples from the true mixture, drawn afresh each step.
     let ebm = Ebm { Hidden = 32; HiddenLayers = 1; Proposal = TrueMixture; Samples = 5000; Resample = true; BaseScale = Some 15.0 }
-    let proposal (q: Proposal) m = match m with Ebm e -> Ebm { e with Proposal = q } | _ -> m
-    let importanceSamples (n: int) m = match m with Ebm e -> Ebm { e with Samples = n } | _ -> m
+    let proposal (q: Proposal) m = match m with Ebm e -> Ebm { e with Proposal = q } | _ -> NoOp.fail "Model.proposal" m "the energy-based model (Model.ebm)"
+    let importanceSamples (n: int) m = match m with Ebm e -> Ebm { e with Samples = n } | _ -> NoOp.fail "Model.importanceSamples" m "the energy-based model (Model.ebm)"
     /// Add -|x|^2 / (2 s^2) to E so that exp(E) is integrable (a tanh network alone is bounded, so its Z is infinite).
-    let baseScale (scale: float) m = match m with Ebm e -> Ebm { e with BaseScale = Some scale } | _ -> m
+    let baseScale (scale: float) m = match m with Ebm e -> Ebm { e with BaseScale = Some scale } | _ -> NoOp.fail "Model.baseScale" m "the energy-based model (Model.ebm)"
     /// A GAN with MLP generator and discriminator (2 hidden layers of 128), 2-D latent, alternating updates.
     let gan = Gan { Hidden = 128; HiddenLayers = 2; Latent = 2; Scheme = Alternating; DiscriminatorSteps = 1; SnapshotEvery = 0 }
-    let scheme (sch: GdaScheme) m = match m with Gan g -> Gan { g with Scheme = sch } | _ -> m
-    let snapshots (every: int) m = match m with Gan g -> Gan { g with SnapshotEvery = every } | _ -> m
+    let scheme (sch: GdaScheme) m = match m with Gan g -> Gan { g with Scheme = sch } | _ -> NoOp.fail "Model.scheme" m "the GAN (Model.gan)"
+    let snapshots (every: int) m = match m with Gan g -> Gan { g with SnapshotEvery = every } | _ -> NoOp.fail "Model.snapshots" m "the GAN (Model.gan)"
 
 /// Optimizers with PyTorch's defaults: `Optim.adam 1e-3`, `Optim.sgd 0.1 |> Optim.momentum 0.9`.
+/// What a model written in a script hands back from its build function (Model.custom).
+[<RequireQualifiedAccess>]
+module Parts =
+    /// An exact density: log p(x) per example, (B, ...) -> (B); the trainer minimises -mean log p.
+    let density (m: #GenDsl.Torch.NN.Module) (logProb: GenDsl.Torch.Tensor -> GenDsl.Torch.Tensor) : CustomParts =
+        { Module = m; LogProb = Some logProb; Loss = None; Sample = None }
+    /// A model trained on a loss (a scalar per batch, e.g. a negative bound); it reports that loss, not an NLL.
+    let loss (m: #GenDsl.Torch.NN.Module) (loss: GenDsl.Torch.Tensor -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) : CustomParts =
+        { Module = m; LogProb = None; Loss = Some loss; Sample = None }
+    /// n samples (n, ...): the report's samples and `gendsl sample`.
+    let withSampler (sample: int -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) (p: CustomParts) = { p with Sample = Some sample }
+
 [<RequireQualifiedAccess>]
 module Optim =
     let sgd (lr: float) = Sgd { Lr = lr; Momentum = 0.0; Nesterov = false; WeightDecay = 0.0 }
@@ -174,26 +226,29 @@ module Fit =
     let adam (lr: float) (budget: Budget) = train (Optim.adam lr) budget
 
     let named (name: string) (f: FitSpec) = { f with Name = name }
-    let private mapTraining g (f: FitSpec) = match f.Fitter with Gradient t -> { f with Fitter = Gradient(g t) } | Em _ | ClosedForm -> f
+    let private mapTraining name g (f: FitSpec) =
+        match f.Fitter with
+        | Gradient t -> { f with Fitter = Gradient(g t) }
+        | Em _ | ClosedForm -> NoOp.fail name f.Fitter (sprintf "gradient fits (Fit.gd, Fit.sgd, Fit.adam, Fit.train), and fit '%s' is not one" f.Name)
     /// Examples per step (gradient fits).
-    let batch (size: int) f = mapTraining (fun t -> { t with Batch = Some size }) f
+    let batch (size: int) f = mapTraining "Fit.batch" (fun t -> { t with Batch = Some size }) f
     /// Stop when the mean log-likelihood improves by less than t (EM; GMM gradient fits).
     let tol (t: float) (f: FitSpec) =
         match f.Fitter with
         | Gradient tr -> { f with Fitter = Gradient { tr with Tol = t } }
         | Em e -> { f with Fitter = Em { e with Tol = t } }
-        | ClosedForm -> f
-    let evalEvery (n: int) f = mapTraining (fun t -> { t with EvalEvery = n }) f
-    let evalOn (splits: Split list) f = mapTraining (fun t -> { t with EvalOn = splits }) f
+        | ClosedForm -> NoOp.fail "Fit.tol" f.Fitter "EM and gradient fits (a closed-form fit has nothing to stop)"
+    let evalEvery (n: int) f = mapTraining "Fit.evalEvery" (fun t -> { t with EvalEvery = n }) f
+    let evalOn (splits: Split list) f = mapTraining "Fit.evalOn" (fun t -> { t with EvalOn = splits }) f
     /// Keep the parameters best on the first evaluated split (needs evalOn).
-    let keepBest f = mapTraining (fun t -> { t with KeepBest = true }) f
-    let earlyStop (patience: int) f = mapTraining (fun t -> { t with EarlyStop = Some patience }) f
-    let clip (maxNorm: float) f = mapTraining (fun t -> { t with ClipNorm = Some maxNorm }) f
-    let schedule (s: Schedule) f = mapTraining (fun t -> { t with Schedule = s }) f
-    let objective (o: Objective) f = mapTraining (fun t -> { t with Objective = o }) f
-    let optimizer (o: Optimizer) f = mapTraining (fun t -> { t with Optimizer = o }) f
-    let budget (b: Budget) f = mapTraining (fun t -> { t with Budget = b }) f
-    let checkpointEvery (n: int) f = mapTraining (fun t -> { t with CheckpointEvery = n }) f
+    let keepBest f = mapTraining "Fit.keepBest" (fun t -> { t with KeepBest = true }) f
+    let earlyStop (patience: int) f = mapTraining "Fit.earlyStop" (fun t -> { t with EarlyStop = Some patience }) f
+    let clip (maxNorm: float) f = mapTraining "Fit.clip" (fun t -> { t with ClipNorm = Some maxNorm }) f
+    let schedule (s: Schedule) f = mapTraining "Fit.schedule" (fun t -> { t with Schedule = s }) f
+    let objective (o: Objective) f = mapTraining "Fit.objective" (fun t -> { t with Objective = o }) f
+    let optimizer (o: Optimizer) f = mapTraining "Fit.optimizer" (fun t -> { t with Optimizer = o }) f
+    let budget (b: Budget) f = mapTraining "Fit.budget" (fun t -> { t with Budget = b }) f
+    let checkpointEvery (n: int) f = mapTraining "Fit.checkpointEvery" (fun t -> { t with CheckpointEvery = n }) f
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Case =

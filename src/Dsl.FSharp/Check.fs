@@ -1,4 +1,5 @@
-/// Check.fs: pure validation (Experiment -> Result<Plan, DslError list>): messages, data, models, fits, names; network shapes are in Shapes.fs, study checks in Studies/, `--set` in Settings.fs.
+/// Check.fs: pure validation (Experiment -> Result<Plan, DslError list>): every message, fits, names, the plan; data facts are in
+/// CheckData.fs, per-family checks in CheckModels.fs, network shapes in Shapes.fs, study checks in Studies/, `--set` in Settings.fs.
 module GenDsl.Dsl.Check
 
 open System
@@ -41,241 +42,15 @@ let message (e: DslError) =
     | NotAccepted (c, f, family, what, ok) -> sprintf "case '%s', fit '%s': a %s model has no %s; it accepts: %s" c f family what (String.Join(", ", ok))
     | NonFinite (what, v) -> sprintf "%s must be a finite number, got %g" what v
 
-// ---- validation ----
 
-/// MNIST split sizes (the IDX files hold 60,000 training and 10,000 test images).
-let mnistCount (m: MnistSpec) =
-    let whole =
-        match m.Split with
-        | Train -> 60000 - m.ValidSize
-        | Valid -> m.ValidSize
-        | Test -> 10000
-    match m.Subset with
-    | Some n -> min n whole
-    | None -> whole
+// ---- data facts and family names, as the rest of the language calls them ----
 
-/// WikiText-2's token counts per split (the PyTorch word-language-model tokenisation, checked by the loader's tests).
-let wikiTextTokens (split: Split) =
-    match split with
-    | Train -> 2088628
-    | Valid -> 217646
-    | Test -> 245569
+let mnistCount = CheckData.mnistCount
+let wikiTextCount = CheckData.wikiTextCount
+let dataShape = CheckData.dataShape
+let familyName = CheckModels.familyName
 
-/// Tokens of a WikiText-2 split after the subsets.
-let wikiTextCount (w: WikiTextSpec) (split: Split) =
-    let whole = wikiTextTokens split
-    let sub = if split = w.Split then w.Subset else w.EvalSubset
-    match sub with
-    | Some n -> min n whole
-    | None -> whole
-
-/// (N, shape of one example) of a data source, when it can be known without reading anything.
-let dataShape (d: DataSpec) : int * int list option =
-    match d with
-    | MixtureSample s ->
-        let dim =
-            match s.Source with
-            | Cse599iP7 | Ring _ -> Some 2
-            | Custom (_, means) -> means |> List.tryHead |> Option.map List.length
-        s.N, dim |> Option.map (fun d -> [ d ])
-    | Points rows -> rows.Length, rows |> List.tryHead |> Option.map (fun r -> [ r.Length ])
-    | Mnist m ->
-        let side = 28 + 2 * m.Pad
-        mnistCount m, Some(if m.AsImages then [ 1; side; side ] else [ side * side ])
-    | WikiText2 w -> max 0 ((wikiTextCount w w.Split - 1) / max 1 w.Context), Some [ w.Context + 1 ]
-
-let private checkData (c: Case) =
-    let label = c.Label
-    [ match c.Data with
-      | Points rows ->
-          if rows.IsEmpty then EmptyData label
-          match rows with
-          | first :: _ ->
-              for i, r in List.indexed rows do
-                  if r.Length <> first.Length then RaggedData(label, i, first.Length, r.Length)
-          | [] -> ()
-      | MixtureSample s ->
-          if s.N <= 0 then EmptyData label
-          match s.Source with
-          | Cse599iP7 -> ()
-          | Ring (k, r) ->
-              if k < 1 then ZeroComponents(label, k)
-          | Custom (w, means) ->
-              if means.IsEmpty then ZeroComponents(label, 0)
-              if w.Length <> means.Length then ComponentCountMismatch(label, "the weights", means.Length, w.Length)
-              if w |> List.exists (fun x -> x < 0.0) then BadWeights(label, "must be >= 0")
-              elif not w.IsEmpty && abs (List.sum w - 1.0) > 1e-6 then BadWeights(label, sprintf "must sum to 1, they sum to %g" (List.sum w))
-              match means with
-              | first :: _ ->
-                  for r in means do
-                      if r.Length <> first.Length then DimensionMismatch(label, "a true mean", first.Length, r.Length)
-              | [] -> ()
-      | Mnist m ->
-          let where = sprintf "case '%s'" label
-          if m.ValidSize < 0 || m.ValidSize >= 60000 then BadSetting(where, sprintf "MNIST's validation size must be in 0..59999, got %d" m.ValidSize)
-          if m.Split = Valid && m.ValidSize = 0 then BadSetting(where, "the validation split is empty (ValidSize = 0): train on Train or Test, or keep a validation split")
-          for sub in [ m.Subset; m.EvalSubset ] do
-              match sub with
-              | Some n when n < 1 -> BadSetting(where, sprintf "an MNIST subset needs n >= 1, got %d" n)
-              | _ -> ()
-          if m.Pad < 0 then BadSetting(where, sprintf "the padding must be >= 0, got %d" m.Pad)
-      | WikiText2 w ->
-          let where = sprintf "case '%s'" label
-          if w.Context < 1 then BadSetting(where, sprintf "the context must be >= 1 token, got %d" w.Context)
-          for sub in [ w.Subset; w.EvalSubset ] do
-              match sub with
-              | Some n when n < 2 -> BadSetting(where, sprintf "a token subset needs n >= 2, got %d" n)
-              | _ -> ()
-          if w.Context >= 1 && wikiTextCount w w.Split <= w.Context then
-              BadSetting(where, sprintf "the training split has %d tokens, fewer than one window of %d + 1" (wikiTextCount w w.Split) w.Context) ]
-
-let private checkNet (label: string) (name: string) (layers: Layer list) (input: int list) (want: int list) =
-    match netOutput layers input with
-    | Error (i, why) -> [ ShapeMismatch(label, name, i, layerText layers.[i], why) ]
-    | Ok o when o <> want ->
-        let i = layers.Length - 1
-        [ ShapeMismatch(label, name, i, (if i >= 0 then layerText layers.[i] else "none"),
-                        sprintf "the %s turns %s into %s, but %s is needed" name (shapeText input) (shapeText o) (shapeText want)) ]
-    | Ok _ -> []
-
-/// A family's name and the fitters/objectives it accepts, in the words of the error messages.
-let familyName (m: ModelSpec) =
-    match m with
-    | Gmm _ -> "Gaussian mixture"
-    | Bmm _ -> "Bernoulli mixture"
-    | Vae _ -> "VAE"
-    | Nice _ -> "NICE"
-    | TransformerLm _ -> "Transformer LM"
-    | Kde _ -> "kernel density"
-    | Ebm _ -> "energy-based"
-    | Gan _ -> "GAN"
-
-let private checkModel (c: Case) =
-    let label = c.Label
-    let where = sprintf "case '%s'" label
-    let n, shape = dataShape c.Data
-    let binary = match c.Data with Mnist { Pixels = StaticBinary } -> true | _ -> false
-    let pairing =
-        match c.Model, c.Data with
-        | Gmm _, (Mnist _ | WikiText2 _) -> [ BadSetting(where, "a Gaussian mixture takes points (Data.sample, Data.ring, Data.points): use Model.bmm for images") ]
-        | (Bmm _ | Vae _ | Nice _), (MixtureSample _ | Points _ | WikiText2 _) -> [ BadSetting(where, sprintf "the %s family is trained on MNIST images here (Data.mnist)" (familyName c.Model)) ]
-        | TransformerLm _, (MixtureSample _ | Points _ | Mnist _) -> [ BadSetting(where, "a Transformer LM is trained on text: use Data.wikiText2 150") ]
-        | (Kde _ | Ebm _ | Gan _), (Mnist _ | WikiText2 _) -> [ BadSetting(where, sprintf "the %s family is fitted to points here (Data.ring, Data.sample, Data.points)" (familyName c.Model)) ]
-        | Ebm { Proposal = TrueMixture }, Points _ -> [ BadSetting(where, "the proposal TrueMixture needs data drawn from a known mixture: use Model.proposal KdeProposal") ]
-        | Gan _, Points _ -> [ BadSetting(where, "a GAN's mode coverage and sample NLL need data drawn from a known mixture (Data.ring, Data.sample)") ]
-        | Kde { Bandwidth = ValidationGrid _ }, Points _ -> [ BadSetting(where, "a validation grid needs a validation sample from a known mixture: use Scott, Silverman or FixedBandwidth") ]
-        | _ -> []
-    pairing @
-    match c.Model with
-    | Gmm g ->
-        [ if g.K < 1 then ZeroComponents(label, g.K)
-          elif n > 0 && n < g.K then FewerPointsThanComponents(label, n, g.K)
-          if g.NInit < 1 then BadSetting(where, sprintf "NInit must be >= 1, got %d" g.NInit)
-          if g.RegCovar < 0.0 then BadSetting(where, sprintf "RegCovar must be >= 0, got %g" g.RegCovar)
-          match shape with
-          | Some s when s.Length <> 1 -> BadSetting(where, sprintf "a Gaussian mixture needs flat data, got examples of shape %s" (shapeText s))
-          | _ -> ()
-          match g.Start with
-          | StartMeans means ->
-              if g.K >= 1 && means.Length <> g.K then ComponentCountMismatch(label, "the starting means", g.K, means.Length)
-              match shape with
-              | Some [ d ] ->
-                  for r in means do
-                      if r.Length <> d then DimensionMismatch(label, "a starting mean", d, r.Length)
-              | _ -> ()
-          | RandomPoints | KMeansPlusPlus -> () ]
-    | Bmm b ->
-        [ if b.K < 1 then ZeroComponents(label, b.K)
-          elif n > 0 && n < b.K then FewerPointsThanComponents(label, n, b.K)
-          if not (b.Alpha1 >= 0.0) || not (b.Alpha2 >= 0.0) then BadSetting(where, sprintf "the smoothing alphas must be >= 0, got %g and %g" b.Alpha1 b.Alpha2)
-          if not binary then BadSetting(where, "a Bernoulli mixture needs binary data: use Data.mnist |> Data.binarized")
-          match shape with
-          | Some s when s.Length <> 1 -> BadSetting(where, sprintf "a Bernoulli mixture needs flat images, got %s (drop Data.images)" (shapeText s))
-          | _ -> () ]
-    | Vae v ->
-        [ if v.Latent.IsEmpty || v.Latent |> List.exists (fun x -> x < 1) then BadSetting(where, sprintf "the latent shape needs positive sizes, got %s" (shapeText v.Latent))
-          else
-              match shape with
-              | Some s ->
-                  let doubled = (2 * v.Latent.Head) :: v.Latent.Tail
-                  yield! checkNet label "encoder" v.Encoder s doubled
-                  yield! checkNet label "decoder" v.Decoder v.Latent s
-              | None -> ()
-          match v.Likelihood with
-          | GaussianPixels sigma when not (sigma > 0.0) -> BadSetting(where, sprintf "the decoder's sigma must be > 0, got %g" sigma)
-          | _ -> () ]
-    | Kde k ->
-        [ match k.Bandwidth with
-          | FixedBandwidth h -> if not (h > 0.0) then BadSetting(where, sprintf "the bandwidth must be > 0, got %g" h)
-          | ValidationGrid (lo, hi, n) -> if not (lo > 0.0 && hi > lo && n >= 2) then BadSetting(where, sprintf "a bandwidth grid needs 0 < lo < hi and >= 2 points, got [%g, %g] with %d" lo hi n)
-          | Scott | Silverman -> ()
-          match shape with
-          | Some s when s.Length <> 1 -> BadSetting(where, "a KDE needs flat points")
-          | _ -> () ]
-    | Ebm m ->
-        [ if m.Hidden < 1 || m.HiddenLayers < 1 then BadSetting(where, sprintf "the energy network needs >= 1 hidden layer of >= 1 unit, got %d x %d" m.HiddenLayers m.Hidden)
-          if m.Samples < 2 then BadSetting(where, sprintf "importance sampling needs M >= 2 samples, got %d" m.Samples)
-          match m.BaseScale with
-          | Some b when not (b > 0.0) -> BadSetting(where, sprintf "the base scale must be > 0, got %g" b)
-          | _ -> () ]
-    | Gan g ->
-        [ if g.Hidden < 1 || g.HiddenLayers < 1 || g.Latent < 1 then BadSetting(where, sprintf "the GAN's networks need >= 1 hidden layer of >= 1 unit and a latent size >= 1, got %d x %d and %d" g.HiddenLayers g.Hidden g.Latent)
-          if g.DiscriminatorSteps < 1 then BadSetting(where, sprintf "the discriminator needs >= 1 step per generator step, got %d" g.DiscriminatorSteps)
-          if g.SnapshotEvery < 0 then BadSetting(where, sprintf "SnapshotEvery must be >= 0, got %d" g.SnapshotEvery) ]
-    | TransformerLm l ->
-        [ if l.Layers < 1 || l.Heads < 1 || l.HeadDim < 1 || l.Width < 1 || l.FeedForward < 1 then
-              BadSetting(where, sprintf "layers, heads, head size, width and feed-forward must be >= 1, got %d, %d, %d, %d, %d" l.Layers l.Heads l.HeadDim l.Width l.FeedForward)
-          for what, p in [ "dropout", l.Dropout; "embedding dropout", l.EmbeddingDropout ] do
-              if not (p >= 0.0 && p < 1.0) then BadSetting(where, sprintf "the %s must be in [0, 1), got %g" what p) ]
-    | Nice m ->
-        [ if m.Couplings < 1 then BadSetting(where, sprintf "NICE needs >= 1 coupling layer, got %d" m.Couplings)
-          if m.Hidden < 1 || m.HiddenLayers < 1 then BadSetting(where, sprintf "each coupling MLP needs >= 1 hidden layer of >= 1 unit, got %d x %d" m.HiddenLayers m.Hidden)
-          match shape with
-          | Some [ d ] when d < 2 -> BadSetting(where, "NICE needs at least 2 dimensions to split into halves")
-          | Some s when s.Length <> 1 -> BadSetting(where, sprintf "NICE needs flat data, got examples of shape %s (drop Data.images)" (shapeText s))
-          | _ -> () ]
-
-/// What each family accepts: EM or gradient fits, and which objectives.
-let private checkFitForFamily (c: Case) (f: FitSpec) =
-    let fam = familyName c.Model
-    let no what ok = NotAccepted(c.Label, f.Name, fam, what, ok)
-    let objName o = match o with MaxLikelihood -> "maximum likelihood" | Elbo -> "ELBO" | Iwae k -> sprintf "IWAE-%d" k
-    [ match c.Model, f.Fitter with
-      | Gmm _, Em _ -> ()
-      | Gmm _, Gradient t ->
-          match t.Optimizer with
-          | Sgd s when s.Momentum = 0.0 && not s.Nesterov && s.WeightDecay = 0.0 -> ()
-          | _ -> no "optimizer other than plain gradient steps" [ "Fit.gd"; "Fit.sgd"; "Fit.em" ]
-          if t.Schedule <> Constant then no "learning-rate schedule" [ "Constant" ]
-          if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood" ]
-          if t.EvalEvery < 1 then NonPositiveEvalEvery(c.Label, f.Name, t.EvalEvery)
-          // Settings the mixture's own gradient fitter does not read (its SGD draws batches with replacement).
-          let unused =
-              [ if t.ClipNorm.IsSome then "clip_norm"
-                if not t.EvalOn.IsEmpty then "eval_on"
-                if t.KeepBest then "keep_best"
-                if t.EarlyStop.IsSome then "early_stop"
-                if t.CheckpointEvery <> 0 then "checkpoint_every"
-                if not t.Shuffle then "shuffle" ]
-          for u in unused do
-              BadSetting(sprintf "case '%s', fit '%s'" c.Label f.Name, sprintf "%s does nothing in a Gaussian mixture's gradient fit: remove it" u)
-      | Bmm _, Em _ -> ()
-      | Bmm _, Gradient _ -> no "gradient fit" [ "Fit.em" ]
-      | Vae _, Em _ -> no "EM fit (its posterior has no closed form)" [ "gradient fits with Elbo or Iwae k" ]
-      | Vae _, Gradient t -> if t.Objective = MaxLikelihood then no "exact likelihood to maximise" [ "Fit.objective Elbo"; "Fit.objective (Iwae k)" ]
-      | Nice _, Em _ -> no "EM fit" [ "gradient fits with MaxLikelihood" ]
-      | Nice _, Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (its likelihood is exact)" ]
-      | Kde _, ClosedForm -> ()
-      | Kde _, _ -> no "fit other than its closed form" [ "Fit.closedForm" ]
-      | (Ebm _ | Gan _), Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (the default objective)" ]
-      | (Ebm _ | Gan _), _ -> no "EM or closed-form fit" [ "gradient fits (Fit.adam, Fit.train)" ]
-      | (Gmm _ | Bmm _ | Vae _ | Nice _ | TransformerLm _), ClosedForm -> no "closed-form fit" [ "its EM or gradient fits" ]
-      | TransformerLm _, Em _ -> no "EM fit" [ "gradient fits with MaxLikelihood" ]
-      | TransformerLm _, Gradient t -> if t.Objective <> MaxLikelihood then no (objName t.Objective) [ "maximum likelihood (cross-entropy)" ]
-      match c.Model, f.Fitter with
-      | (Vae _ | Nice _), Gradient t when t.Tol <> 0.0 ->
-          BadSetting(sprintf "case '%s', fit '%s'" c.Label f.Name, sprintf "tol does nothing in a %s's training (it stops Gaussian-mixture gradient fits): remove it, or stop early with early_stop" fam)
-      | _ -> () ]
+// ---- fits ----
 
 let private checkFit (label: string) (n: int) (f: FitSpec) =
     [ match f.Fitter with
@@ -365,12 +140,12 @@ let private checkNames (e: Experiment) =
 
 let private checkCase (c: Case) =
     let n, _ = dataShape c.Data
-    [ yield! checkData c
-      yield! checkModel c
+    [ yield! CheckData.checkData c
+      yield! CheckModels.checkModel c
       if c.Fits.IsEmpty then NoFits c.Label
       for f in c.Fits do
           yield! checkFit c.Label n f
-          yield! checkFitForFamily c f
+          yield! CheckModels.checkFitForFamily c f
       yield! StudyCommon.duplicates "fit" (c.Fits |> List.map (fun f -> f.Name)) ]
 
 /// Every number of the experiment that is NaN or infinite, by its describe path.
@@ -405,11 +180,11 @@ let errors (e: Experiment) : DslError list =
       for c in e.Cases do
           yield! checkCase c
           yield! pointsNonFinite c
-          let known = match c.Data with MixtureSample _ -> true | Points _ | Mnist _ | WikiText2 _ -> false
+          let known = match c.Data with MixtureSample _ -> true | Points _ | Mnist _ | WikiText2 _ | DataFile _ -> false
           for m in e.Metrics do
               match m, c.Model with
               | (TrueNll | MeanError | WeightError), _ when not known -> NeedsTrueMixture(c.Label, sprintf "%A" m)
-              | (NegElbo | NegIwae _), (Gmm _ | Bmm _ | Nice _ | TransformerLm _) -> ()   // reported as n/a for exact-likelihood models
+              | (NegElbo | NegIwae _), (Gmm _ | Bmm _ | Nice _ | TransformerLm _ | UserModel _) -> ()   // reported as n/a for exact-likelihood models
               | _ -> ()
       let fitNames = e.Cases |> List.collect (fun c -> c.Fits |> List.map (fun f -> f.Name)) |> List.distinct
       let caseNames = e.Cases |> List.map (fun c -> c.Label)

@@ -42,7 +42,21 @@ let imageRows (t: Tensor) : float[][] =
 // ---- data ----
 
 /// The final metrics' split: Test where the data has one, else the training data.
-let finalSplit (d: DataSpec) = match d with Mnist _ | WikiText2 _ -> Test | MixtureSample _ | Points _ -> Train
+let finalSplit (d: DataSpec) =
+    match d with
+    | Mnist _ | WikiText2 _ -> Test
+    | DataFile f -> if f.TestFraction > 0.0 then Test else Train
+    | MixtureSample _ | Points _ -> Train
+
+/// A case's data as the gradient families read it: one data set per split (made once), the split trained on, and
+/// the pixel treatment when the data are 8-bit images (for bits per dimension).
+type CaseData =
+    { Split: Split -> IDataset
+      Train: Split
+      Pixels: Pixels option
+      Dispose: unit -> unit }
+    interface IDisposable with
+        member this.Dispose() = this.Dispose()
 
 /// Mean of f over a data set in batches (no grad, eval mode by the caller): f gives per-example values (B).
 let meanOver (data: IDataset) (batch: int) (g: Generator) (dev: Device) (f: Tensor -> Tensor) =
@@ -216,7 +230,9 @@ let neuralFits (ctx: Context) (trainData: IDataset) (make: Training -> Generator
             RunFolder.saveTensors (RunFolder.within ctx.Folder [ "checkpoints"; sprintf "%s_%s.pt" c.Label f.Name ]) (nn.Module.StateDict())
             let outcome =
                 { empty f with
-                    Series = curves; Iterations = int result.Steps; Converged = not result.StoppedEarly; Seconds = secs
+                    Series = curves; Iterations = int result.Steps; Seconds = secs
+                    // Converged only when a stopping rule was met (early stop); a budget run to its end has not converged.
+                    Converged = result.StoppedEarly && t.EarlyStop.IsSome
                     Parameters = Nets.parameterCount nn.Module; Metrics = metrics }
             using (Autograd.NoGrad()) (fun _ -> extras nn eg outcome) ]
 

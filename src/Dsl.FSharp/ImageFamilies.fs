@@ -11,24 +11,10 @@ open GenDsl.Training
 open GenDsl.Dsl.Results
 open GenDsl.Dsl.Runs
 open GenDsl.Dsl.Fitting
+open GenDsl.Dsl.Sources
+open GenDsl.Dsl.PointFamilies
 
 // ---- MNIST splits, bits per dimension, image sets ----
-
-let private mnistOptions (m: MnistSpec) (split: Split) =
-    MnistOptions(
-        Split = (match split with Train -> MnistSplit.Train | Valid -> MnistSplit.Valid | Test -> MnistSplit.Test),
-        Pixels =
-            (match m.Pixels with
-             | Continuous -> PixelTreatment.Continuous
-             | StaticBinary -> PixelTreatment.StaticBinary
-             | DynamicBinary -> PixelTreatment.DynamicBinary
-             | Dequantized -> PixelTreatment.Dequantized),
-        Subset = (if split = m.Split then Option.toNullable m.Subset else Option.toNullable m.EvalSubset),
-        ValidSize = m.ValidSize, Flatten = not m.AsImages, Pad = m.Pad)
-
-/// The data set of a case's source for a split: MNIST's own splits; the training data itself otherwise.
-let mnistSplit (m: MnistSpec) (split: Split) : MnistDataset = MnistDataset.Load(mnistOptions m split)
-
 
 let private ln2 = log 2.0
 
@@ -45,19 +31,20 @@ let private firstN (data: IDataset) (n: int) (g: Generator) =
     data.Batch([| 0L .. int64 (min (int64 n) data.Count) - 1L |], g)
 
 /// The requested image sets of a fitted model: (what, images) for Samples, Reconstructions, ComponentMeans.
-let private images (plots: PlotSpec list) (sample: int -> Tensor) (reconstruct: (Tensor -> Tensor) option) (means: Tensor option) (test: IDataset) (g: Generator) =
+let images (plots: PlotSpec list) (sample: int -> Tensor) (reconstruct: (Tensor -> Tensor) option) (means: Tensor option) (test: IDataset) (g: Generator) (asImages: bool) =
+    let rowsOf (t: Tensor) = if asImages then imageRows t else (use s = Scope.Begin() in rows (t.Reshape([| t.Size 0; -1L |])))
     [ for p in plots do
         match p with
-        | Samples n -> "samples", imageRows (sample n)
+        | Samples n -> "samples", rowsOf (sample n)
         | Reconstructions n ->
             match reconstruct with
             | Some r ->
                 let x = firstN test n g
-                "reconstructions", Array.append (imageRows x) (imageRows (r x))
+                "reconstructions", Array.append (rowsOf x) (rowsOf (r x))
             | None -> ()
         | ComponentMeans ->
             match means with
-            | Some m -> "component means", imageRows m
+            | Some m -> "component means", rowsOf m
             | None -> ()
         | _ -> () ]
 
@@ -104,7 +91,7 @@ let bmmFits (ctx: Context) (b: BmmSpec) (m: MnistSpec) : FitOutcome list =
                 Curve = curve; Series = [ "train mean log-likelihood", curve |> List.map (fun (k, v) -> float k, v) ]
                 Iterations = r.Iterations; Converged = r.Converged; Seconds = secs
                 Weights = flat model.Weights; Means = rows model.Probs
-                Images = images e.Plots sample None (Some model.Probs) test g
+                Images = images e.Plots sample None (Some model.Probs) test g true
                 Parameters = model.K * (model.D + 1L); Metrics = metrics } ]
 
 // ---- the neural families' modules, as a run builds them (also used by `gendsl sample`) ----
@@ -121,10 +108,9 @@ let niceModule (n: NiceSpec) (dim: int) (g: Generator) =
     let prior = match n.Prior with Logistic -> GenDsl.Models.NicePrior.Logistic | Gaussian -> GenDsl.Models.NicePrior.Gaussian
     new GenDsl.Models.Nice(int64 dim, n.Couplings, GenDsl.Models.Nice.MlpNet(n.HiddenLayers, int64 n.Hidden, g), prior)
 
-let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
+let vaeFits (ctx: Context) (v: VaeSpec) (data: CaseData) : FitOutcome list =
     let e, shape = ctx.Experiment, ctx.Planned.Shape
-    use splits = new SplitCache<MnistDataset>(mnistSplit m)
-    let split s = splits.Get s :> IDataset
+    let split = data.Split
     let make (t: Training) (g: Generator) =
         let vae = vaeModule v shape g
         let loss (x: Tensor) (sc: StepContext) =
@@ -134,7 +120,8 @@ let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
         { Module = vae; Loss = loss; Metric = "neg_elbo"
           EvaluateOn = fun s g -> meanOver (split s) 500 g ctx.Device (fun x -> vae.Elbo(x, g).Neg()) }
     let vaeOf (nn: Neural) = nn.Module :?> GenDsl.Models.Vae
-    let test = split Test
+    let test = split (finalSplit ctx.Planned.Case.Data)
+    let bits nll = match data.Pixels with Some p -> bitsPerDim p ctx.Planned.Dim nll | None -> nan
     let final (nn: Neural) (g: Generator) =
         let vae = vaeOf nn
         let negElbo = meanOver test 500 g ctx.Device (fun x -> vae.Elbo(x, g).Neg())
@@ -152,7 +139,7 @@ let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
             | NegElbo -> ms, negElbo
             | NegIwae (k, _) -> ms, iwae.[k]
             | Nll -> ms, best
-            | BitsPerDim -> ms, bitsPerDim m.Pixels ctx.Planned.Dim best
+            | BitsPerDim when data.Pixels.IsSome -> ms, bits best
             | _ -> () ]   // metrics of other families
     let latent (nn: Neural) =
         if v.Latent = [ 2 ] && List.contains LatentScatter e.Plots then
@@ -166,30 +153,34 @@ let vaeFits (ctx: Context) (v: VaeSpec) (m: MnistSpec) : FitOutcome list =
         else None
     let extras (nn: Neural) (g: Generator) (o: FitOutcome) =
         let vae = vaeOf nn
+        // Images are drawn as images; samples of vectors as points (the Gaussian decoder's means).
+        let sample n = if data.Pixels.IsSome then vae.Sample(int64 n, g, true) else vae.Sample(int64 n, g, true)
         { o with
-            Images = images e.Plots (fun n -> vae.Sample(int64 n, g, true)) (Some(fun x -> vae.Reconstruct(x.To(ctx.Device)))) None test g
+            Images = images e.Plots sample (Some(fun x -> vae.Reconstruct(x.To(ctx.Device)))) None test g data.Pixels.IsSome
             Latent = latent nn }
-    neuralFits ctx (split m.Split) make final extras
+    neuralFits ctx (split data.Train) make final extras
 
-let niceFits (ctx: Context) (n: NiceSpec) (m: MnistSpec) : FitOutcome list =
+let niceFits (ctx: Context) (n: NiceSpec) (data: CaseData) : FitOutcome list =
     let e = ctx.Experiment
-    use splits = new SplitCache<MnistDataset>(mnistSplit m)
-    let split s = splits.Get s :> IDataset
+    let split = data.Split
     let make (_: Training) (g: Generator) =
         let nice = niceModule n ctx.Planned.Dim g
         { Module = nice; Loss = (fun x _ -> nice.Loss(x)); Metric = "nll"
           EvaluateOn = fun s g -> meanOver (split s) 500 g ctx.Device (fun x -> nice.LogProb(x).Neg()) }
-    let test = split Test
+    let test = split (finalSplit ctx.Planned.Case.Data)
     let final (nn: Neural) (g: Generator) =
         let nice = nn.Module :?> GenDsl.Models.Nice
         let nll = meanOver test 500 g ctx.Device (fun x -> nice.LogProb(x).Neg())
         [ for ms in e.Metrics do
             match ms with
             | Nll -> ms, nll
-            | BitsPerDim -> ms, bitsPerDim m.Pixels ctx.Planned.Dim nll
+            | BitsPerDim when data.Pixels.IsSome -> ms, bitsPerDim data.Pixels.Value ctx.Planned.Dim nll
             | _ -> () ]   // metrics of other families
+        @ densityMetrics ctx (fun x -> nice.LogProb(x.To(ScalarType.Float32)).To(ScalarType.Float64))
     let extras (nn: Neural) (g: Generator) (o: FitOutcome) =
         let nice = nn.Module :?> GenDsl.Models.Nice
-        { o with Images = images e.Plots (fun k -> nice.Sample(int64 k, g, 1.0)) None None test g }
-    neuralFits ctx (split m.Split) make final extras
-
+        let logProb (x: Tensor) = nice.LogProb(x.To(ScalarType.Float32)).To(ScalarType.Float64)
+        { o with
+            Images = images e.Plots (fun k -> nice.Sample(int64 k, g, 1.0)) None None test g data.Pixels.IsSome
+            Density = densityPlot ctx logProb }
+    neuralFits ctx (split data.Train) make final extras

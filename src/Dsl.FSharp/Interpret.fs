@@ -41,7 +41,11 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
     if resume then
         clearResults ()
         RunFolder.mark folder "RUNNING" (RunFolder.runningText ())
-    else RunFolder.writeText (file "config.json") (Describe.toJson e)
+    else
+        RunFolder.writeText (file "config.json") (Describe.toJson e)
+        match opts.Script with
+        | Some script when Describe.hasUserModels e -> RunFolder.writeText (file "script.txt") (Path.GetFullPath script + "\n")
+        | _ -> ()
     try
         RunFolder.throwIfStopped ()
         let plotly = match findPlotly opts.PlotlyJs with Ok p -> p | Error m -> failwith m
@@ -78,8 +82,8 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
                     | Mnist m ->
                         sprintf "%s: %d training images of shape %s (%A pixels); final metrics on the %s split." (Check.familyName c.Planned.Case.Model)
                             c.Planned.N (Shapes.shapeText c.Planned.Shape) m.Pixels (match Fitting.finalSplit c.Planned.Case.Data with Test -> "test" | Valid -> "validation" | Train -> "training")
-                    | _ ->
-                        sprintf "%d points in %d dimensions%s." c.X.Length c.Planned.Dim
+                    | MixtureSample _ | Points _ | DataFile _ ->
+                        sprintf "%s: %d training points in %d dimensions%s." (Check.familyName c.Planned.Case.Model) c.Planned.N c.Planned.Dim
                             (match c.TrueMeanLl with Some ll -> sprintf "; NLL of the data under the true mixture %.4f nats" (-ll) | None -> "")
                 { Report.Heading = "Case " + c.Planned.Case.Label; Report.Paragraphs = [ paragraph ]; Report.Tables = tables; Report.Figures = figs } ]
             @ (match Results.acrossCases e.Plots outcomes with
@@ -120,7 +124,7 @@ let run (opts: RunOptions) (plan: Plan) : RunOutcome =
 /// an uninterrupted run from there on); EM, closed-form fits and studies run again from the start (they are short).
 /// Metrics are appended to the folder's files. Folders marked INTERRUPTED or FAILED, or RUNNING whose process is gone
 /// (killed), can be resumed; a DONE or still running one cannot.
-let resume (opts: RunOptions) (folder: string) : Result<RunOutcome, string> =
+let resumeLike (like: Experiment option) (opts: RunOptions) (folder: string) : Result<RunOutcome, string> =
     let config = Path.Combine(folder, "config.json")
     if not (File.Exists config) then Error(sprintf "'%s' is not a run folder: it has no config.json" folder)
     else
@@ -128,9 +132,12 @@ let resume (opts: RunOptions) (folder: string) : Result<RunOutcome, string> =
         | RunFolder.Done -> Error(sprintf "'%s' is complete (DONE): nothing to resume; start a new run instead" folder)
         | RunFolder.Running -> Error(sprintf "'%s' is still running (see its RUNNING file): stop that process first" folder)
         | RunFolder.Interrupted | RunFolder.Failed | RunFolder.Killed | RunFolder.Unknown ->
-            match Describe.ofJson (File.ReadAllText config) with
+            match Describe.ofJsonLike like (File.ReadAllText config) with
             | Error m -> Error(sprintf "%s: %s" config m)
             | Ok e ->
                 match Check.plan e with
                 | Error errs -> Error(String.Join("; ", errs |> List.map Check.message))
                 | Ok plan -> Ok(runIn opts plan (Path.GetFullPath folder) true)
+
+/// resumeLike for an experiment without models written in a script (config.json alone rebuilds it).
+let resume (opts: RunOptions) (folder: string) = resumeLike None opts folder

@@ -42,7 +42,7 @@ let private caseBytes (e: Experiment) (pc: PlannedCase) : float * string =
         e.Plots |> List.sumBy (fun p -> match p with Samples k | Reconstructions k -> 2.0 * float k * d * (f64 + 20.0) | _ -> 0.0)
     let data, model, what =
         match c.Data, c.Model with
-        | MixtureSample _, Gmm g | Points _, Gmm g ->
+        | _, Gmm g ->
             let k = float g.K
             let cov = match g.Covariance with Full -> k * d | _ -> 0.0
             // the points (and the draw that made them), then responsibilities and log-densities N x K, centred points per component.
@@ -55,13 +55,13 @@ let private caseBytes (e: Experiment) (pc: PlannedCase) : float * string =
             // float32 images for training and test, responsibilities N x K, the K x D probabilities.
             let data = 2.0 * n * d * f32
             data, n * k * f64 * 3.0 + k * d * f64 * 3.0, sprintf "%g images of %g pixels and K = %g" n d k
-        | Mnist _, Vae v ->
+        | _, Vae v ->
             let pe, ae = netSizes v.Encoder pc.Shape
             let pd, ad = netSizes v.Decoder v.Latent
             // parameters with their gradients and Adam's two moments; activations of a batch (forward and backward).
             let b = batchOf ()
             2.0 * n * d * f32, 4.0 * (pe + pd) * f32 + 2.0 * b * (ae + ad + d) * f32, sprintf "%g images of %g pixels" n d
-        | Mnist _, Nice m ->
+        | _, Nice m ->
             let h, half = float m.Hidden, d / 2.0
             let pars = float m.Couplings * (half * h + float (m.HiddenLayers - 1) * h * h + h * half) + d
             let b = batchOf ()

@@ -11,36 +11,9 @@ open GenDsl.Training
 open GenDsl.Dsl.Results
 open GenDsl.Dsl.Runs
 open GenDsl.Dsl.Fitting
+open GenDsl.Dsl.Sources
 
 // ---- Gaussian mixtures (CSE 599i P7, DS-GA 1008 1.1-1.2): the core's GaussianMixtureFit (EM, GD, SGD) ----
-
-let private truthOf (m: Mixture) =
-    match m with
-    | Cse599iP7 -> GenDsl.Models.GaussianMixture.Cse599iP7()
-    | Ring (k, r) -> GenDsl.Models.GaussianMixture.Ring(k, r)
-    | Custom (w, means) -> new GenDsl.Models.GaussianMixture(Torch.Tensor<float>(List.toArray w), tensorOf means)
-
-/// Points (N, D), the drawing component of each point and the true mixture, when known.
-let mixtureData (seed: uint64) (d: DataSpec) : Tensor * int[] option * GenDsl.Models.GaussianMixture option =
-    match d with
-    | Points p -> tensorOf p, None, None
-    | Mnist _ | WikiText2 _ -> invalidOp "mixtureData: only mixture samples and points are points"
-    | MixtureSample s ->
-        let truth = truthOf s.Source
-        use g = new Generator(defaultArg s.Seed seed)
-        if s.Stratified then
-            // n/K points from each component (the first n mod K get one more): x = mu_k + eps, eps ~ N(0, I).
-            let k = truth.K
-            let parts =
-                [ for j in 0 .. k - 1 do
-                    let nj = s.N / k + (if j < s.N % k then 1 else 0)
-                    if nj > 0 then
-                        let x = Torch.Randn([| int64 nj; int64 truth.D |], g, ScalarType.Float64) + truth.Means.Select(0, int64 j) // (nj, D)
-                        x, Array.create nj j ]
-            Torch.Cat(parts |> List.map fst |> List.toArray, 0L), Some(parts |> Array.ofList |> Array.collect snd), Some truth
-        else
-            let struct (x, z) = truth.Sample(int64 s.N, g)
-            x, Some(z.ToArray<int64>() |> Array.map int), Some truth
 
 /// The density exp(logProb) on a grid x grid lattice covering the points.
 let fittedGrid (logProb: Tensor -> Tensor) (x: float[][]) (grid: int) =
@@ -56,20 +29,6 @@ let fittedGrid (logProb: Tensor -> Tensor) (x: float[][]) (grid: int) =
 /// The true density on a grid x grid lattice covering the data: (xs, ys, p.[iy].[ix]).
 let densityGrid (truth: GenDsl.Models.GaussianMixture) (x: float[][]) (grid: int) = fittedGrid (fun q -> truth.LogProb q) x grid
 
-/// A split of a mixture sample: Train is the case's data; Valid and Test are fresh i.i.d. samples of the same size from
-/// the same mixture (seeds derived from the data's), so every family is compared on one test sample.
-let mixtureSplit (seed: uint64) (d: DataSpec) (split: Split) : Tensor option =
-    match d with
-    | MixtureSample s ->
-        match split with
-        | Train -> let x, _, _ = mixtureData seed d in Some x
-        | Valid | Test ->
-            let offset = if split = Valid then 101UL else 202UL
-            let x, _, _ = mixtureData seed (MixtureSample { s with Stratified = false; Seed = Some(defaultArg s.Seed seed + offset) })
-            Some x
-    | Points _ -> (match split with Train -> (let x, _, _ = mixtureData seed d in Some x) | Valid | Test -> None)
-    | Mnist _ | WikiText2 _ -> None
-
 /// -log p on a test sample: (mean, standard error = sd / sqrt n).
 let private nllStats (logProb: Tensor -> Tensor) (x: Tensor) =
     use s = Scope.Begin()
@@ -79,10 +38,12 @@ let private nllStats (logProb: Tensor -> Tensor) (x: Tensor) =
     let sd = sqrt ((v |> Array.sumBy (fun a -> (a - mean) ** 2.0)) / (n - 1.0))
     mean, sd / sqrt n
 
-/// The metrics every density on points reports: test NLL and its standard error, the true mixture's test NLL.
-let private densityMetrics (ctx: Context) (logProb: Tensor -> Tensor) (truth: GenDsl.Models.GaussianMixture option) =
+/// The metrics every density on vectors reports (on the data's Test split, when it has one): test NLL and its standard
+/// error, and the true mixture's test NLL when the data were drawn from one.
+let densityMetrics (ctx: Context) (logProb: Tensor -> Tensor) =
     let e = ctx.Experiment
-    match mixtureSplit e.Seed ctx.Planned.Case.Data Test with
+    let truth = match ctx.Planned.Case.Data with MixtureSample s -> Some(truthOf s.Source) | _ -> None
+    match vectors e.Seed ctx.Planned.Case.Data Test with
     | None -> []
     | Some xt ->
         let mean, se = nllStats logProb xt
@@ -93,8 +54,14 @@ let private densityMetrics (ctx: Context) (logProb: Tensor -> Tensor) (truth: Ge
             | TrueTestNll -> (match truth with Some t -> ms, fst (nllStats (fun x -> t.LogProb(x)) xt) | None -> ms, nan)
             | _ -> () ]
 
-let private densityPlot (ctx: Context) (logProb: Tensor -> Tensor) (xr: float[][]) =
-    ctx.Experiment.Plots |> List.tryPick (fun p -> match p with FitDensityHeatmap n when ctx.Planned.Dim = 2 -> Some(fittedGrid logProb xr (max 2 n)) | _ -> None)
+/// The fitted density on a grid over 2-D training data, when a FitDensityHeatmap is asked for.
+let densityPlot (ctx: Context) (logProb: Tensor -> Tensor) =
+    ctx.Experiment.Plots
+    |> List.tryPick (fun p ->
+        match p with
+        | FitDensityHeatmap n when ctx.Planned.Dim = 2 ->
+            vectors ctx.Experiment.Seed ctx.Planned.Case.Data Train |> Option.map (fun x -> fittedGrid logProb (rows x) (max 2 n))
+        | _ -> None)
 
 /// Every fit of a GMM case, side by side from one start (one seed for every fit of the case).
 let gmmFits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: GenDsl.Models.GaussianMixture option) : FitOutcome list =
@@ -110,8 +77,8 @@ let gmmFits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: GenDsl.Models.Gaussi
                 let lr = match t.Optimizer with Sgd s -> s.Lr | Adam a | AdamW a -> a.Lr
                 let steps = int (snd (batchAndSteps t (int64 ctx.Planned.N)))
                 match t.Batch with
-                | None -> GenDsl.Models.GmmMethod.GradientAscent, lr, steps, 1, t.Tol, t.EvalEvery
-                | Some b -> GenDsl.Models.GmmMethod.Sgd, lr, steps, b, t.Tol, t.EvalEvery
+                | None -> GenDsl.Models.GmmMethod.GradientAscent, lr, steps, 1, t.Tol, (if t.EvalEvery = 0 then steps else t.EvalEvery)
+                | Some b -> GenDsl.Models.GmmMethod.Sgd, lr, steps, b, t.Tol, (if t.EvalEvery = 0 then steps else t.EvalEvery)
         let opt =
             GenDsl.Models.GmmFitOptions(
                 K = g.K, Covariance = (match g.Covariance with Identity -> GenDsl.Models.CovarianceType.Identity | Spherical -> GenDsl.Models.CovarianceType.Spherical | Diagonal -> GenDsl.Models.CovarianceType.Diagonal | Full -> GenDsl.Models.CovarianceType.Full),
@@ -145,12 +112,12 @@ let gmmFits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: GenDsl.Models.Gaussi
                 | MeanError -> (match truth with Some t -> ms, meanError (rows t.Means) means | None -> ms, nan)
                 | WeightError -> (match truth with Some t -> ms, weightError (flat t.Weights) (rows t.Means) weights means | None -> ms, nan)
                 | _ -> () ]   // metrics of other families
-            @ densityMetrics ctx (fun q -> m.LogProb(q)) truth
+            @ densityMetrics ctx (fun q -> m.LogProb(q))
         let curve = r.Curve |> Seq.map (fun s -> s.Iteration, s.MeanLogLikelihood) |> List.ofSeq
         { empty f with
             Curve = curve; Series = [ "mean log-likelihood", curve |> List.map (fun (k, v) -> float k, v) ]
             Iterations = r.Iterations; Converged = r.Converged; Seconds = secs; Weights = weights; Means = means
-            Density = densityPlot ctx (fun q -> m.LogProb(q)) (rows x)
+            Density = densityPlot ctx (fun q -> m.LogProb(q))
             Parameters = int64 (weights.Length + means.Length * (if means.Length > 0 then means.[0].Length else 0)); Metrics = metrics } ]
 
 // ---- densities on points (DS-GA 1008 Final 1.3-1.7, Mila Q6 on the ring): KDE, EBM, GAN ----
@@ -166,7 +133,7 @@ let kdeFits (ctx: Context) (k: KdeSpec) (x: Tensor) (truth: GenDsl.Models.Gaussi
                 | Scott -> GenDsl.Models.KernelDensity.RuleOfThumb(x, GenDsl.Models.BandwidthRule.Scott), []
                 | Silverman -> GenDsl.Models.KernelDensity.RuleOfThumb(x, GenDsl.Models.BandwidthRule.Silverman), []
                 | ValidationGrid (lo, hi, n) ->
-                    let valid = (mixtureSplit e.Seed c.Data Valid).Value
+                    let valid = (vectors e.Seed c.Data Valid).Value
                     let r = GenDsl.Models.KernelDensity.SelectBandwidth(x, valid, GenDsl.Models.KernelDensity.LogGrid(lo, hi, n))
                     r.Best, List.zip (List.ofSeq r.Grid) (List.ofSeq r.ValidationLogLikelihood)
             use kde = new GenDsl.Models.KernelDensity(x, h)
@@ -174,9 +141,9 @@ let kdeFits (ctx: Context) (k: KdeSpec) (x: Tensor) (truth: GenDsl.Models.Gaussi
             let xr = rows x
             ctx.Log.Write(c.Label, f.Name, 0L, sw.Elapsed.TotalSeconds, [ "bandwidth", h ])
             for i, (b, ll) in List.indexed curve do ctx.Log.Write(c.Label, f.Name, int64 i, sw.Elapsed.TotalSeconds, [ "grid_bandwidth", b; "valid_mean_ll", ll ])
-            let metrics = densityMetrics ctx logProb truth
+            let metrics = densityMetrics ctx logProb
             { empty f with
-                Seconds = sw.Elapsed.TotalSeconds; Iterations = 0; Converged = true; Bandwidths = curve; Density = densityPlot ctx logProb xr
+                Seconds = sw.Elapsed.TotalSeconds; Iterations = 0; Converged = true; Bandwidths = curve; Density = densityPlot ctx logProb
                 Weights = [| h |]; Parameters = 1L; Metrics = metrics } ]
 
 let ebmFits (ctx: Context) (m: EbmSpec) (x: Tensor) (truth: GenDsl.Models.GaussianMixture option) : FitOutcome list =
@@ -187,7 +154,7 @@ let ebmFits (ctx: Context) (m: EbmSpec) (x: Tensor) (truth: GenDsl.Models.Gaussi
         | TrueMixture, Some t -> GenDsl.Models.Density.Of(t)
         | _ -> GenDsl.Models.KernelDensity.Fit(x, GenDsl.Models.BandwidthRule.Scott) :> _
     let data = new TensorDataset(x)
-    let split (s: Split) = (mixtureSplit e.Seed c.Data s) |> Option.defaultWith (fun () -> invalidOp (sprintf "case '%s': no %A split for these points" c.Label s))
+    let split (s: Split) = (vectors e.Seed c.Data s) |> Option.defaultWith (fun () -> invalidOp (sprintf "case '%s': no %A split for these points" c.Label s))
     let ebmOf (nn: Neural) = nn.Module :?> GenDsl.Models.EnergyModel
     let logZ (ebm: GenDsl.Models.EnergyModel) (g: Generator) = ebm.LogPartition(proposal, int64 m.Samples, g)
     let make (_: Training) (g: Generator) =
@@ -203,7 +170,7 @@ let ebmFits (ctx: Context) (m: EbmSpec) (x: Tensor) (truth: GenDsl.Models.Gaussi
         let lo, hi =
             let v = flat x
             (Array.min v) - 3.0, (Array.max v) + 3.0
-        densityMetrics ctx (fun q -> ebm.LogProb(q, z.Mean)) truth
+        densityMetrics ctx (fun q -> ebm.LogProb(q, z.Mean))
         @ [ for ms in e.Metrics do
               match ms with
               | LogZ -> ms, z.Mean
@@ -213,7 +180,7 @@ let ebmFits (ctx: Context) (m: EbmSpec) (x: Tensor) (truth: GenDsl.Models.Gaussi
     let extras (nn: Neural) (g: Generator) (o: FitOutcome) =
         let ebm = ebmOf nn
         let z = (logZ ebm g).Mean
-        { o with Density = densityPlot ctx (fun q -> ebm.LogProb(q, z)) (rows x) }
+        { o with Density = densityPlot ctx (fun q -> ebm.LogProb(q, z)) }
     neuralFits ctx data make final extras
 
 let ganFits (ctx: Context) (gs: GanSpec) (x: Tensor) (truth: GenDsl.Models.GaussianMixture option) : FitOutcome list =
@@ -256,7 +223,7 @@ let ganFits (ctx: Context) (gs: GanSpec) (x: Tensor) (truth: GenDsl.Models.Gauss
                         | _ -> () ])
             { empty f with
                 Series = [ "discriminator loss", List.ofSeq dLoss; "generator loss", List.ofSeq gLoss ]
-                Iterations = int result.Steps; Converged = true; Seconds = result.Seconds
+                Iterations = int result.Steps; Converged = false; Seconds = result.Seconds
                 Snapshots = [ for snap in result.Snapshots -> int snap.Step, rows snap.Samples ]
                 Parameters = Nets.parameterCount gan; Metrics = metrics } ]
 

@@ -171,6 +171,14 @@ let figures (plots: PlotSpec list) (nllBound: float option) (c: CaseOutcome) : P
                         let title = if what = "reconstructions" then sprintf "%s, %s: test images (top) and their reconstructions (bottom)" label f.Fit.Name else sprintf "%s, %s: %s" label f.Fit.Name what
                         Plots.imageGrid (id (what.Replace(' ', '-') + "-" + f.Fit.Name)) title h w cols imgs
                     | _ -> ()
+            | None when twoD && what = "samples" ->
+                // Samples of a model of 2-D points, over the data.
+                for f in c.Fits do
+                    match f.Images |> List.tryFind (fun (k, _) -> k = what) with
+                    | Some (_, pts) when pts.Length > 0 ->
+                        Plots.figure (id ("samples-" + f.Fit.Name)) (sprintf "%s, %s: %d samples over the data" label f.Fit.Name pts.Length) "x1" "x2" true
+                            [ Plots.scatter "data" (col 0 c.X) (col 1 c.X) 3.0 0.15; Plots.scatter "samples" (col 0 pts) (col 1 pts) 4.0 0.6 ]
+                    | _ -> ()
             | None -> ()
         | LearningCurves ->
             for f in c.Fits do

@@ -34,9 +34,12 @@ type RunOptions =
       Progress: IProgress
       /// This process is one rank of a data-parallel run (README "Scaling out"): every gradient fit's Trainer joins the
       /// group and trains on its shard; None: a single process.
-      Distributed: GenDsl.Distributed.DistributedOptions option }
+      Distributed: GenDsl.Distributed.DistributedOptions option
+      /// The script the experiment came from (its full path): a run of a model written in a script records it in
+      /// script.txt, so that `resume` and `sample` take the model's code from it.
+      Script: string option }
 
-let defaults = { OutputRoot = "runs"; Device = "cpu"; Threads = None; PlotlyJs = None; Progress = silent; Distributed = None }
+let defaults = { OutputRoot = "runs"; Device = "cpu"; Threads = None; PlotlyJs = None; Progress = silent; Distributed = None; Script = None }
 
 type RunOutcome =
     { Folder: string

@@ -23,6 +23,8 @@ type Request =
 type Drawn =
     | Text of string
     | ImagePage of path: string
+    /// Samples of vectors written as a CSV file (path), one sample per row.
+    | Rows of path: string
 
 let private load (e: Experiment) (folder: string) (case: Case) (fit: FitSpec) (m: NN.Module) =
     let path = Path.Combine(folder, "checkpoints", sprintf "%s_%s.pt" case.Label fit.Name)
@@ -33,10 +35,11 @@ let private load (e: Experiment) (folder: string) (case: Case) (fit: FitSpec) (m
         Ok()
 
 /// Draws from the chosen fit; the error says what is missing or which families cannot be sampled.
-let draw (r: Request) : Result<Drawn, string> =
+/// `like`: the script's experiment, which gives models written in a script their code (config.json their values).
+let drawLike (like: Experiment option) (r: Request) : Result<Drawn, string> =
     let config = Path.Combine(r.Folder, "config.json")
     if not (File.Exists config) then Error(sprintf "'%s' is not a run folder: it has no config.json" r.Folder) else
-    match Describe.ofJson (File.ReadAllText config) |> Result.bind (fun e -> Check.plan e |> Result.mapError (fun es -> String.Join("; ", es |> List.map Check.message))) with
+    match Describe.ofJsonLike like (File.ReadAllText config) |> Result.bind (fun e -> Check.plan e |> Result.mapError (fun es -> String.Join("; ", es |> List.map Check.message))) with
     | Error m -> Error m
     | Ok plan ->
         let pick =
@@ -60,19 +63,42 @@ let draw (r: Request) : Result<Drawn, string> =
                         plotly (Plots.toJson fig)
                 File.WriteAllText(page, html)
                 Ok(ImagePage page)
-            match pc.Case.Model, pc.Case.Data with
-            | Vae v, Mnist m ->
+            let rowsFile (x: Tensor) =
+                let x = x.Reshape([| x.Size 0; -1L |])
+                let rows = Fitting.rows x
+                let page = Path.Combine(r.Folder, "plots", sprintf "sample-%s-%s-%d.csv" pc.Case.Label f.Name r.Seed)
+                Directory.CreateDirectory(Path.GetDirectoryName page) |> ignore
+                let header = String.Join(",", [ for j in 1 .. int (x.Size 1) -> sprintf "x%d" j ])
+                let lines = rows |> Array.map (fun row -> String.Join(",", row |> Array.map (fun v -> v.ToString("R", Globalization.CultureInfo.InvariantCulture))))
+                File.WriteAllLines(page, Array.append [| header |] lines)
+                Ok(Rows page)
+            let out (x: Tensor) = match pc.Case.Data with Mnist m -> grid x (28 + 2 * m.Pad) | MixtureSample _ | Points _ | DataFile _ | WikiText2 _ -> rowsFile x
+            let loaded (m: NN.Module) = load plan.Experiment r.Folder pc.Case f m
+            match pc.Case.Model with
+            | Vae v ->
                 let vae = ImageFamilies.vaeModule v pc.Shape g
-                load plan.Experiment r.Folder pc.Case f vae |> Result.bind (fun () -> grid (vae.Sample(int64 r.Count, g, true)) (28 + 2 * m.Pad))
-            | Nice n, Mnist m ->
+                loaded vae |> Result.bind (fun () -> out (vae.Sample(int64 r.Count, g, true)))
+            | Nice n ->
                 let nice = ImageFamilies.niceModule n pc.Dim g
-                load plan.Experiment r.Folder pc.Case f nice |> Result.bind (fun () -> grid (nice.Sample(int64 r.Count, g, r.Temperature)) (28 + 2 * m.Pad))
-            | TransformerLm l, WikiText2 w ->
-                let corpus = GenDsl.Data.WikiText.Load()
-                let lm = TextFamilies.lmModule l corpus.VocabSize w.Context g
-                load plan.Experiment r.Folder pc.Case f lm
-                |> Result.map (fun () ->
-                    let ids = corpus.Encode r.Prompt
-                    let ids = if ids.Length = 0 then [| int64 (corpus.IdOf GenDsl.Data.WikiTextCorpus.Eos) |] else ids
-                    Text(r.Prompt + " " + corpus.Decode(lm.Generate(ids, r.Count, r.Temperature, r.TopK, g))))
-            | model, _ -> Error(sprintf "sampling a %s model from a run folder is not supported yet (VAE, NICE and Transformer LM are)" (Check.familyName model))
+                loaded nice |> Result.bind (fun () -> out (nice.Sample(int64 r.Count, g, r.Temperature)))
+            | UserModel m ->
+                let p = UserFamily.build m pc.Shape g
+                match p.Sample with
+                | None -> Error(sprintf "model '%s' has no sampler: give it one in the script with Parts.withSampler" m.Name)
+                | Some sample -> loaded p.Module |> Result.bind (fun () -> out (sample r.Count g))
+            | TransformerLm l ->
+                match pc.Case.Data with
+                | WikiText2 w ->
+                    let corpus = match DataFiles.corpus w.Files with Ok c -> c | Error m -> failwith m
+                    let lm = TextFamilies.lmModule l corpus.VocabSize w.Context g
+                    loaded lm
+                    |> Result.map (fun () ->
+                        let ids = corpus.Encode r.Prompt
+                        let ids = if ids.Length = 0 then [| int64 (corpus.IdOf GenDsl.Data.WikiTextCorpus.Eos) |] else ids
+                        Text(r.Prompt + " " + corpus.Decode(lm.Generate(ids, r.Count, r.Temperature, r.TopK, g))))
+                | MixtureSample _ | Points _ | DataFile _ | Mnist _ -> Error "a Transformer LM runs on token windows only"
+            | Gmm _ | Bmm _ | Kde _ | Ebm _ | Gan _ ->
+                Error(sprintf "sampling a %s model from a run folder is not supported yet (VAE, NICE, Transformer LM and models written in a script with a sampler are)" (Check.familyName pc.Case.Model))
+
+/// Draws from a run of an experiment without models written in a script.
+let draw (r: Request) = drawLike None r

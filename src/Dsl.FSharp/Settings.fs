@@ -17,14 +17,36 @@ let levenshtein (a: string) (b: string) =
                 d.[i, j] <- min d.[i, j] (d.[i - 2, j - 2] + 1)
     d.[a.Length, b.Length]
 
-/// The closest known key, if it is close enough to be a plausible typo.
+/// The closest known key other than the key itself, if it is close enough to be a plausible typo; of equally close
+/// ones, the one sharing more whole segments with the key ("fit.sgd.steps" -> "fits.sgd.steps", not "fits.gd.steps").
 let suggest (key: string) (known: string list) =
+    let segs (k: string) = set (k.Split('.'))
     known
-    |> List.map (fun k -> k, levenshtein (key.ToLowerInvariant()) (k.ToLowerInvariant()))
-    |> List.sortBy snd
+    |> List.filter (fun k -> k <> key)
+    |> List.map (fun k -> k, levenshtein (key.ToLowerInvariant()) (k.ToLowerInvariant()), -(Set.intersect (segs k) (segs key)).Count)
+    |> List.sortBy (fun (_, d, shared) -> d, shared)
     |> List.tryHead
-    |> Option.filter (fun (k, d) -> d <= max 2 (k.Length / 3))
-    |> Option.map fst
+    |> Option.filter (fun (k, d, _) -> d <= max 2 (k.Length / 3))
+    |> Option.map (fun (k, _, _) -> k)
+
+/// A key's segments: split at dots, except inside double quotes or square brackets, which name a case or fit whose
+/// label holds dots or '=' (`"lr=0.001".lr` or `[lr=0.001].lr`).
+let keySegments (key: string) : string list =
+    let segs = ResizeArray<string>()
+    let cur = Text.StringBuilder()
+    let mutable close = ' '
+    for ch in key do
+        if close <> ' ' then (if ch = close then close <- ' ' else cur.Append ch |> ignore)
+        elif ch = '"' then close <- '"'
+        elif ch = '[' then close <- ']'
+        elif ch = '.' then (segs.Add(cur.ToString()); cur.Clear() |> ignore)
+        else cur.Append ch |> ignore
+    segs.Add(cur.ToString())
+    List.ofSeq segs
+
+/// A path as a key to type: segments holding '.' or '=' in square brackets.
+let keyText (path: string list) =
+    String.Join(".", path |> List.map (fun s -> if s.Contains '.' || s.Contains '=' then "[" + s + "]" else s))
 
 /// Every parameter `--set` can change: (full path, current value as JSON text).
 let parameters (e: Experiment) : (string * string) list =
@@ -33,7 +55,7 @@ let parameters (e: Experiment) : (string * string) list =
 
 /// The closest full path or short form to a mistyped key, if close enough to be a typo.
 let private suggestFor (key: string) (paths: string list list) =
-    let n = key.Split('.').Length
+    let n = (keySegments key).Length
     // Every short form of each path with as many segments as the key (segments in order, ending with the leaf:
     // "sgd.steps" for cases.p7.fits.sgd.budget.steps), and the whole path.
     let rec choose k (xs: string list) =
@@ -42,18 +64,20 @@ let private suggestFor (key: string) (paths: string list list) =
             match xs with
             | [] -> []
             | h :: t -> (choose (k - 1) t |> List.map (fun r -> h :: r)) @ choose k t
+    // A key mistyped by a dot too many or too few (a label with a dot, typed without brackets) has one segment more or
+    // fewer than the short form meant.
     let shortForms (p: string list) =
-        if n < 1 || n > p.Length || n > 4 then []
-        else
-            let leaf, front = List.last p, List.take (p.Length - 1) p
-            choose (n - 1) front |> List.map (fun f -> Tree.pathText (f @ [ leaf ]))
-    let candidates = paths |> List.collect (fun p -> Tree.pathText p :: shortForms p) |> List.distinct
+        [ for m in [ n - 1; n; n + 1 ] do
+            if m >= 1 && m <= p.Length && m <= 4 then
+                let leaf, front = List.last p, List.take (p.Length - 1) p
+                yield! choose (m - 1) front |> List.map (fun f -> keyText (f @ [ leaf ])) ]
+    let candidates = paths |> List.collect (fun p -> keyText p :: shortForms p) |> List.distinct
     suggest key candidates
 
 /// Finds the leaves a key names; several leaves of one shape (the same setting in each case or fit) are all set,
 /// leaves of different shapes are ambiguous.
 let resolve (root: JsonNode) (key: string) : Result<Tree.Leaf list, DslError> =
-    let k = key.Split('.') |> List.ofArray
+    let k = keySegments key
     let all = Tree.leaves root
     let found = all |> List.filter (fun l -> l.Path = k)
     let found = if found.IsEmpty then all |> List.filter (fun l -> Tree.matches k l.Path) else found
@@ -61,12 +85,29 @@ let resolve (root: JsonNode) (key: string) : Result<Tree.Leaf list, DslError> =
     | [] -> Error(UnknownOverride(key, suggestFor key (all |> List.map (fun l -> l.Path))))
     | [ _ ] -> Ok found
     | _ ->
-        let names = found |> List.map (fun l -> Tree.pathText l.Path)
+        let names = found |> List.map (fun l -> keyText l.Path)
         Error(BadSetting("--set " + key, sprintf "ambiguous: it names %s; give more of the path" (String.Join(", ", names |> List.truncate 6))))
 
-let private applyOne (e: Experiment) (key: string, value: string) : Result<Experiment, DslError> =
+/// Leaves in several fits of one case that hold different values: setting them to one value would silently collapse
+/// a sweep (say Fit.adam at 1e-3, 1e-2 and 1e-1) into one fit repeated. (case path, the fits' keys), if so.
+let private collapsesSweep (leaves: Tree.Leaf list) =
+    leaves
+    |> List.groupBy (fun l -> match List.tryFindIndex ((=) "fits") l.Path with Some i -> List.take i l.Path | None -> l.Path)
+    |> List.tryPick (fun (case, ls) ->
+        let values = ls |> List.map (fun l -> match l.Node with null -> "none" | n -> n.ToJsonString()) |> List.distinct
+        if ls.Length > 1 && values.Length > 1 && ls |> List.forall (fun l -> List.contains "fits" l.Path) then Some(case, ls |> List.map (fun l -> keyText l.Path))
+        else None)
+
+let private applyOne (all: bool) (e: Experiment) (key: string, value: string) : Result<Experiment, DslError> =
     let root = Tree.toNode e
     resolve root key
+    |> Result.bind (fun leaves ->
+        match collapsesSweep leaves with
+        | Some (case, keys) when not all ->
+            Error(BadSetting("--set " + key,
+                             sprintf "it names %d fits of %s that now differ (%s): one value would make them one fit repeated; name one of them (e.g. --set %s=%s), or set them all with --set-all %s=%s"
+                                 keys.Length (keyText case) (String.Join(", ", keys)) keys.Head value key value))
+        | _ -> Ok leaves)
     |> Result.bind (fun leaves ->
         let parsed = leaves |> List.map (fun l -> l, Tree.parseValue l.Node value)
         match parsed |> List.tryPick (fun (l, r) -> match r with Error x -> Some(l, x) | Ok _ -> None) with
@@ -74,7 +115,7 @@ let private applyOne (e: Experiment) (key: string, value: string) : Result<Exper
         | Some (l, exp) ->
             // Say what the field's type wants ("an integer"), found by decoding the text where the number should be.
             Tree.setAt root l.Path (JsonValue.Create value)
-            match Tree.ofNode<Experiment> root with
+            match Tree.ofNodeLike e root with
             | Error msg when msg.Contains ": expected " -> Error(BadOverrideValue(key, value, msg.Substring(msg.IndexOf ": expected " + 11)))
             | _ -> Error(BadOverrideValue(key, value, exp))
         | None ->
@@ -82,28 +123,57 @@ let private applyOne (e: Experiment) (key: string, value: string) : Result<Exper
                 match r with
                 | Ok v -> Tree.setAt root l.Path (match v with null -> null | v -> v.DeepClone())
                 | Error _ -> ()
-            match Tree.ofNode<Experiment> root with
+            match Tree.ofNodeLike e root with
             | Ok e2 -> Ok e2
             | Error msg ->
                 let exp = match msg.IndexOf ": expected " with i when i >= 0 -> msg.Substring(i + 11) | _ -> msg
                 Error(BadOverrideValue(key, value, exp)))
 
-/// Splits "key=value".
+/// Splits "key=value" at the first '=' outside quotes and brackets (a label such as lr=0.001 is quoted in the key).
 let parseAssignment (s: string) : Result<string * string, DslError> =
-    match s.IndexOf '=' with
+    let mutable close = ' '
+    let mutable at = -1
+    for i in 0 .. s.Length - 1 do
+        let ch = s.[i]
+        if at < 0 then
+            if close <> ' ' then (if ch = close then close <- ' ')
+            elif ch = '"' then close <- '"'
+            elif ch = '[' then close <- ']'
+            elif ch = '=' then at <- i
+    match at with
+    | i when i > 0 && s.IndexOf('=', i + 1) > 0 && not (s.Contains '[' || s.Contains '"') ->
+        let j = s.LastIndexOf '='
+        let key = s.Substring(0, j)
+        let cut = key.LastIndexOf '.'
+        let hint = if cut > 0 then sprintf "[%s]%s=%s" (key.Substring(0, cut)) (key.Substring cut) (s.Substring(j + 1)) else "[label].leaf=value"
+        Error(BadSetting("--set " + s, sprintf "it has two '=': a case or fit label holding '=' or '.' goes in brackets, e.g. --set %s" hint))
     | i when i > 0 -> Ok(s.Substring(0, i).Trim(), s.Substring(i + 1).Trim())
-    | _ -> Error(BadSetting("--set " + s, "expected key=value, e.g. sgd.steps=500"))
+    | _ -> Error(BadSetting("--set " + s, "expected key=value, e.g. sgd.steps=500 (a label with '.' or '=' goes in brackets: [lr=0.001].lr=0.01)"))
 
-/// Applies `key=value` overrides in order; every bad one is reported.
-let applyOverrides (assignments: string list) (e: Experiment) : Result<Experiment, DslError list> =
+/// An assignment of `--set` (one setting, or several that hold one value) or `--set-all` (every setting the key names,
+/// even fits of one case that now differ).
+type Assignment =
+    | One of string
+    | All of string
+
+/// Applies overrides in order; every bad one is reported.
+let applyAssignments (assignments: Assignment list) (e: Experiment) : Result<Experiment, DslError list> =
     let folder (exp, errs) a =
-        match parseAssignment a |> Result.bind (applyOne exp) with
+        let all, text = match a with One t -> false, t | All t -> true, t
+        match parseAssignment text |> Result.bind (applyOne all exp) with
         | Ok e2 -> e2, errs
         | Error err -> exp, errs @ [ err ]
     match List.fold folder (e, []) assignments with
     | e2, [] -> Ok e2
     | _, errs -> Error errs
 
+/// Applies `--set key=value` overrides in order; every bad one is reported.
+let applyOverrides (assignments: string list) (e: Experiment) = applyAssignments (List.map One assignments) e
+
 /// Overrides, then the plan.
 let planWith (assignments: string list) (e: Experiment) =
     applyOverrides assignments e |> Result.bind Check.plan
+
+/// `--set` and `--set-all` overrides, then the plan.
+let planWithAll (assignments: Assignment list) (e: Experiment) =
+    applyAssignments assignments e |> Result.bind Check.plan

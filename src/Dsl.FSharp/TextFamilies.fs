@@ -21,7 +21,7 @@ let lmModule (l: LmSpec) (vocab: int) (context: int) (g: Generator) =
 
 let lmFits (ctx: Context) (l: LmSpec) (w: WikiTextSpec) : FitOutcome list =
     let e = ctx.Experiment
-    let corpus = WikiText.Load()
+    let corpus = match DataFiles.corpus w.Files with Ok c -> c | Error m -> failwith m   // the checker reports it
     let tokensOf (s: Split) =
         let all = corpus.Tokens(match s with Train -> WikiTextSplit.Train | Valid -> WikiTextSplit.Valid | Test -> WikiTextSplit.Test)
         let n = Check.wikiTextCount w s

@@ -65,6 +65,18 @@ let rec encode (t: Type) (v: obj) : JsonNode =
     elif isList t then
         let et = t.GetGenericArguments().[0]
         JsonArray([| for x in (v :?> Collections.IEnumerable) -> encode et x |])
+    elif t = typeof<CustomModel> then
+        // A model written in a script: its name and its hyperparameters' fields (its code is the script's).
+        let m = v :?> CustomModel
+        let r = JsonObject()
+        r.["name"] <- JsonValue.Create m.Name
+        match encode m.HyperType m.Hyperparameters with
+        | :? JsonObject as o ->
+            for kv in List.ofSeq o do
+                o.Remove kv.Key |> ignore
+                r.[kv.Key] <- kv.Value
+        | _ -> invalidArg "v" (sprintf "model '%s': its hyperparameters must be an F# record, got %s" m.Name m.HyperType.Name)
+        r
     elif FSharpType.IsRecord(t, true) then
         let o = JsonObject()
         for p in FSharpType.GetRecordFields(t, true) do o.[fieldName p] <- encode p.PropertyType (p.GetValue v)
@@ -109,8 +121,9 @@ let rec expected (t: Type) =
 
 let private at (path: string) (key: string) = if path = "" then key else path + "." + key
 
-/// The JSON back as a value of type t; a mismatch raises DecodeError naming the path and what was expected.
-let rec decode (t: Type) (path: string) (node: JsonNode) : obj =
+/// The JSON back as a value of type t; a mismatch raises DecodeError naming the path and what was expected. `orig`
+/// (or null) is the value the JSON was made from: a model written in a script takes its code from it.
+let rec decodeLike (t: Type) (path: string) (orig: obj) (node: JsonNode) : obj =
     let fail () = raise (DecodeError(path, expected t))
     let value () = match node with :? JsonValue as v -> v | _ -> fail ()
     let number () =
@@ -147,15 +160,45 @@ let rec decode (t: Type) (path: string) (node: JsonNode) : obj =
         let c = cases t
         match node with
         | null -> FSharpValue.MakeUnion(c.[0], [||], true)
-        | _ -> FSharpValue.MakeUnion(c.[1], [| decode (t.GetGenericArguments().[0]) path node |], true)
+        | _ ->
+            let inner = if isNull orig then null else (snd (FSharpValue.GetUnionFields(orig, t, true))).[0]
+            FSharpValue.MakeUnion(c.[1], [| decodeLike (t.GetGenericArguments().[0]) path inner node |], true)
     elif isList t then
         let et = t.GetGenericArguments().[0]
         let items = match node with :? JsonArray as a -> List.ofSeq a | _ -> fail ()
         let c = cases t
         let empty = FSharpValue.MakeUnion(c.[0], [||], true)
         // Items decoded first to last, so an error names the first bad one.
-        let decoded = items |> List.mapi (fun i x -> decode et (sprintf "%s[%d]" path i) x)
+        let origs = if isNull orig then [||] else [| for x in (orig :?> Collections.IEnumerable) -> x |]
+        // The original of an item: the one with its label or name (a run of some cases), else the one at its index.
+        let keyOf (o: obj) =
+            if isNull o || not (FSharpType.IsRecord(o.GetType(), true)) then None
+            else
+                FSharpType.GetRecordFields(o.GetType(), true)
+                |> Array.tryFind (fun p -> (p.Name = "Label" || p.Name = "Name") && p.PropertyType = typeof<string>)
+                |> Option.map (fun p -> p.GetValue o :?> string)
+        let nodeKey (x: JsonNode) =
+            match x with
+            | :? JsonObject as o ->
+                match o.["label"], o.["name"] with
+                | (:? JsonValue as v), _ | _, (:? JsonValue as v) when v.GetValueKind() = JsonValueKind.String -> Some(v.GetValue<string>())
+                | _ -> None
+            | _ -> None
+        let origOf (i: int) (x: JsonNode) =
+            match nodeKey x with
+            | Some k -> origs |> Array.tryFind (fun o -> keyOf o = Some k) |> Option.toObj
+            | None -> if i < origs.Length then origs.[i] else null
+        let decoded = items |> List.mapi (fun i x -> decodeLike et (sprintf "%s[%d]" path i) (origOf i x) x)
         List.foldBack (fun x acc -> FSharpValue.MakeUnion(c.[1], [| x; acc |], true)) decoded empty
+    elif t = typeof<CustomModel> then
+        match orig with
+        | :? CustomModel as m ->
+            let o = match node with :? JsonObject as o -> o | _ -> fail ()
+            let inner = JsonObject()
+            for kv in o do
+                if kv.Key <> "name" && kv.Key <> "kind" then inner.[kv.Key] <- (match kv.Value with null -> null | x -> x.DeepClone())
+            box { m with Hyperparameters = decodeLike m.HyperType path m.Hyperparameters inner }
+        | _ -> raise (DecodeError(path, "a model written in a script: its code comes from the script, so read this config together with it"))
     elif FSharpType.IsRecord(t, true) then
         let o = match node with :? JsonObject as o -> o | _ -> fail ()
         let fields =
@@ -163,7 +206,7 @@ let rec decode (t: Type) (path: string) (node: JsonNode) : obj =
             |> Array.map (fun p ->
                 let k = fieldName p
                 if not (o.ContainsKey k) && not (isOption p.PropertyType) then raise (DecodeError(at path k, "a value (the field is missing)"))
-                decode p.PropertyType (at path k) o.[k])
+                decodeLike p.PropertyType (at path k) (if isNull orig then null else p.GetValue orig) o.[k])
         FSharpValue.MakeRecord(t, fields, true)
     elif isUnion t then
         let byName name = cases t |> Array.tryFind (fun c -> snake c.Name = name)
@@ -177,24 +220,38 @@ let rec decode (t: Type) (path: string) (node: JsonNode) : obj =
             match kind |> Option.bind byName with
             | Some c ->
                 let ps = c.GetFields()
+                // The original's fields when it is the same case (a model written in a script needs its code).
+                let origField (i: int) =
+                    if isNull orig then null
+                    else
+                        let oc, ofs = FSharpValue.GetUnionFields(orig, t, true)
+                        if oc.Tag = c.Tag then ofs.[i] else null
                 match caseForm c with
                 | RecordCase ->
                     let inner = JsonObject()
                     for kv in o do
                         if kv.Key <> "kind" then inner.[kv.Key] <- (match kv.Value with null -> null | x -> x.DeepClone())
-                    FSharpValue.MakeUnion(c, [| decode ps.[0].PropertyType path inner |], true)
-                | Fields -> FSharpValue.MakeUnion(c, ps |> Array.map (fun p -> decode p.PropertyType (at path (fieldName p)) o.[fieldName p]), true)
+                    FSharpValue.MakeUnion(c, [| decodeLike ps.[0].PropertyType path (origField 0) inner |], true)
+                | Fields -> FSharpValue.MakeUnion(c, ps |> Array.mapi (fun i p -> decodeLike p.PropertyType (at path (fieldName p)) (origField i) o.[fieldName p]), true)
                 | Bare -> FSharpValue.MakeUnion(c, [||], true)
                 | SingleValue -> fail ()
             | None ->
                 match List.ofSeq o with
                 | [ kv ] ->
                     match byName kv.Key with
-                    | Some c when caseForm c = SingleValue -> FSharpValue.MakeUnion(c, [| decode (c.GetFields().[0].PropertyType) (at path kv.Key) kv.Value |], true)
+                    | Some c when caseForm c = SingleValue ->
+                        let inner =
+                            if isNull orig then null
+                            else
+                                let oc, ofs = FSharpValue.GetUnionFields(orig, t, true)
+                                if oc.Tag = c.Tag then ofs.[0] else null
+                        FSharpValue.MakeUnion(c, [| decodeLike (c.GetFields().[0].PropertyType) (at path kv.Key) inner kv.Value |], true)
                     | _ -> fail ()
                 | _ -> fail ()
         | _ -> fail ()
     else fail ()
+
+let decode (t: Type) (path: string) (node: JsonNode) : obj = decodeLike t path null node
 
 let toNode<'T> (v: 'T) = encode typeof<'T> (box v)
 
@@ -202,15 +259,18 @@ let private options = JsonSerializerOptions(WriteIndented = true, Encoder = Text
 
 let toJson<'T> (v: 'T) = (toNode v).ToJsonString(options)
 
-/// Parses JSON written by toJson (or edited by hand) back to a 'T, or says where it does not fit.
-let ofJson<'T> (json: string) : Result<'T, string> =
-    try Ok(decode typeof<'T> "" (JsonNode.Parse json) :?> 'T)
+/// Parses JSON written by toJson (or edited by hand) back to a 'T, or says where it does not fit; `like` (or null) is
+/// the value it was written from, which gives models written in a script their code.
+let ofJsonLike<'T> (like: obj) (json: string) : Result<'T, string> =
+    try Ok(decodeLike typeof<'T> "" like (JsonNode.Parse json) :?> 'T)
     with
     | DecodeError (p, e) -> Error(sprintf "%s: expected %s" (if p = "" then "the top level" else p) e)
     | :? JsonException as ex -> Error(sprintf "not JSON: %s" ex.Message)
 
-/// A tree (built by toNode and edited) back to a value; through its text, so every number reads alike.
-let ofNode<'T> (node: JsonNode) : Result<'T, string> = ofJson<'T> (node.ToJsonString())
+let ofJson<'T> (json: string) : Result<'T, string> = ofJsonLike<'T> null json
+
+/// A tree (built by toNode from `like` and edited) back to a value; through its text, so every number reads alike.
+let ofNodeLike<'T> (like: 'T) (node: JsonNode) : Result<'T, string> = ofJsonLike<'T> (box like) (node.ToJsonString())
 
 // ---- settable paths ----
 

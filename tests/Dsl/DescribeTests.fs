@@ -52,7 +52,7 @@ let ``describe makes every default explicit`` () =
 let ``describe's parser rejects an unknown model kind, naming where and what it accepts`` () =
     let json = (Describe.toJson everything).Replace("\"kind\": \"gmm\"", "\"kind\": \"banana\"")
     match Describe.ofJson json with
-    | Error m -> Assert.Equal("cases[0].model: expected one of gmm {...}, bmm {...}, vae {...}, nice {...}, transformer_lm {...}, kde {...}, ebm {...}, gan {...}", m)
+    | Error m -> Assert.Equal("cases[0].model: expected one of gmm {...}, bmm {...}, vae {...}, nice {...}, transformer_lm {...}, kde {...}, ebm {...}, gan {...}, user_model {...}", m)
     | Ok _ -> failwith "an unknown model kind was accepted"
 
 /// Random variants `{ base with ... }` of P7: learning rates, steps, sizes, seeds and labels.

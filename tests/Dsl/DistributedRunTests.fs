@@ -9,9 +9,14 @@ open System.IO
 open Xunit
 open GenDsl.Torch
 
+/// The temp folder of the worker processes: this test run's own, so that other processes on the machine (another
+/// test run's workers) cannot add or remove scratch folders while a test compares them.
+let private workerTemp = lazy (GenDsl.Tests.Support.newTempDir "dist-tmp")
+
 /// `dotnet gendsl.dll args` (the CLI built beside the tests): exit code and output.
 let private gendsl (args: string list) =
     let psi = ProcessStartInfo("dotnet", [ Path.Combine(AppContext.BaseDirectory, "gendsl.dll") ] @ args)
+    psi.Environment.["TMPDIR"] <- workerTemp.Value
     psi.RedirectStandardOutput <- true
     psi.RedirectStandardError <- true
     psi.UseShellExecute <- false
@@ -27,7 +32,7 @@ let private onlyRun (root: string) =
     Directory.GetDirectories root |> Array.collect Directory.GetDirectories |> Array.exactlyOne
 
 let private scratchFolders () =
-    Directory.GetDirectories(Path.GetTempPath(), "gendsl-rank*") |> Set.ofArray
+    Directory.GetDirectories(workerTemp.Value, "gendsl-rank*") |> Set.ofArray
 
 /// lm.fsx in dir: the small language model both tests train, for `steps` SGD steps on 249 windows of 16 tokens in batches
 /// of 4, with a checkpoint every `checkpointEvery` steps when given.
