@@ -26,20 +26,35 @@ def convert(path):
     i = 0
     while i < len(lines):
         l = lines[i]
-        if l.strip() in ('[<Fact>]', '[<Theory>]', '[<CudaFact>]') or l.startswith('[<InlineData('):
+        if is_test_attr(l):
             attrs = []
-            while i < len(lines) and (lines[i].strip() in ('[<Fact>]', '[<Theory>]', '[<CudaFact>]') or lines[i].startswith('[<InlineData(')):
+            while i < len(lines) and is_test_attr(lines[i]):
                 attrs.append(lines[i].strip())
                 i += 1
             m = TEST_LET.match(lines[i])
             if not m:
                 raise SystemExit(f'{path}:{i + 1}: a test attribute not followed by let ``name`` (...) =: {lines[i]!r}')
             name, params = m.group('name'), m.group('params').strip()
-            data = [a[len('[<InlineData('):-len(')>]')] for a in attrs if a.startswith('[<InlineData(')]
-            if data:
-                pname = params.split(':')[0].strip()
+            data = [a[len('[<InlineData('):a.index(')>]')] for a in attrs if a.startswith('[<InlineData(')]
+            members = [a[len('[<MemberData(nameof '):-len(')>]')] for a in attrs if a.startswith('[<MemberData(nameof ')]
+            if members:
+                # rows of values for the parameters (one, or a tuple), named as xunit names them: name(p: v, q: w)
+                pnames = [p.split(':')[0].strip() for p in params.split(',')]
+                label = ' + ", " + '.join(f'"{pn}: " + GenDsl.Tests.Support.xunitArg row.[{k}]' for k, pn in enumerate(pnames))
+                call = ', '.join(f'unbox row.[{k}]' for k in range(len(pnames)))
+                for mem in members:
+                    tests.append((None, f'yield! [ for row in {mem} -> Expecto.Tests.testCase ({fsharp_string(name + "(")} + {label} + ")") '
+                                        f'(fun () -> ``{name}`` ({call})) ]', False))
+            elif data:
+                # one test per row, named as xunit names it: name(p: v) or name(p: v, q: w) for a tupled parameter list
+                pnames = [p.split(':')[0].strip() for p in params.split(',')]
                 for d in data:
-                    tests.append((f'{name}({pname}: {display_value(d)})', f'(fun () -> ``{name}`` {d})', '[<CudaFact>]' in attrs))
+                    vals = [v.strip() for v in d.split(',')] if len(pnames) > 1 else [d.strip()]
+                    if len(vals) != len(pnames):
+                        raise SystemExit(f'{path}:{i + 1}: InlineData({d}) does not fit the parameters ({params})')
+                    label = ', '.join(f'{pn}: {display_value(v)}' for pn, v in zip(pnames, vals))
+                    arg = '(' + ', '.join(vals) + ')' if len(vals) > 1 else vals[0]
+                    tests.append((f'{name}({label})', f'(fun () -> ``{name}`` {arg})', '[<CudaFact>]' in attrs))
             else:
                 if params not in ('', '()'):
                     raise SystemExit(f'{path}:{i + 1}: a Fact with parameters: {lines[i]!r}')
@@ -57,7 +72,9 @@ def convert(path):
     out.append('let tests =')
     out.append(f'    Expecto.Tests.testList {fsharp_string(module)} [')
     for display, body, cuda in tests:
-        if cuda:
+        if display is None:
+            out.append(f'        {body}')
+        elif cuda:
             out.append(f'        (if GenDsl.Torch.Torch.CudaIsAvailable then Expecto.Tests.testCase else Expecto.Tests.ptestCase) {fsharp_string(display)} {body}')
         else:
             out.append(f'        Expecto.Tests.testCase {fsharp_string(display)} {body}')
@@ -65,6 +82,11 @@ def convert(path):
     out.append('')
     open(path, 'w', encoding='utf-8').write('\n'.join(out))
     return True
+
+
+def is_test_attr(l):
+    l = l.strip()
+    return l in ('[<Fact>]', '[<Theory>]', '[<CudaFact>]') or l.startswith('[<InlineData(') or l.startswith('[<MemberData(nameof ')
 
 
 def display_value(d):

@@ -67,3 +67,6 @@ let cli (args: string list) =
     finally
         Console.SetOut o
         Console.SetError e
+
+/// A test argument as xunit printed it in a display name: strings quoted, other values as they print.
+let xunitArg (o: obj) = match o with :? string as s -> "\"" + s + "\"" | o -> string o

@@ -61,8 +61,6 @@ let private all =
 
 let bijectors: obj[] seq = all |> Seq.map (fun n -> [| box n |])
 
-[<Theory>]
-[<MemberData(nameof bijectors)>]
 let ``ECE8803 P5-P7: each bijector's log|det J| equals the log-determinant of its autograd Jacobian (float64)`` (name: string) =
     let b, ev, volumePreserving = make name
     use _b = b
@@ -81,8 +79,6 @@ let ``ECE8803 P5-P7: each bijector's log|det J| equals the log-determinant of it
         use eye = Torch.Eye(numel ev, dtype = f64)
         Assert.True((j - eye).Abs().Max().ToDouble() > 1e-3, "the Jacobian must not be the identity")
 
-[<Theory>]
-[<MemberData(nameof bijectors)>]
 let ``each bijector's inverse round-trips to 1e-5 both ways`` (name: string) =
     let b, ev, _ = make name
     use _b = b
@@ -112,8 +108,6 @@ let private flow2d (name: string) =
               new MaskedCoupling(CouplingMask.Alternate(2L), mlp g 2L 2L, false); new InvertibleConv1x1(2L, g, f64) ]
         new NormalizingFlow([| 2L |], layers, FlowBase.Gaussian)
 
-[<Theory>]
-[<MemberData(nameof flows2d)>]
 let ``ECE8803 P5: a 2-D flow's density integrates to 1 (midpoint quadrature)`` (name: string) =
     use flow = flow2d name
     use g = new Generator(203UL)
@@ -128,9 +122,6 @@ let ``ECE8803 P5: a 2-D flow's density integrates to 1 (midpoint quadrature)`` (
     use noLogDet = Quadrature.LogIntegrate2d((fun p -> flow.BaseLogProb(flow.Forward(p))), -30.0, 30.0, 600L)
     Assert.True(abs (exp (noLogDet.ToDouble()) - 1.0) > 1e-2, sprintf "%s: without log-dets the mass is %g" name (exp (noLogDet.ToDouble())))
 
-[<Theory>]
-[<InlineData(0)>]
-[<InlineData(1)>]
 let ``ECE8803 P4: NICE is one value of the flow family - the same seed gives the same parameters, log-densities and samples`` (priorIndex: int) =
     let prior, fbase = if priorIndex = 0 then NicePrior.Logistic, FlowBase.Logistic else NicePrior.Gaussian, FlowBase.Gaussian
     use g1 = new Generator(301UL)
@@ -157,7 +148,6 @@ let ``ECE8803 P4: NICE is one value of the flow family - the same seed gives the
     use sb = flow.Sample(10L, g4, 0.8)
     close 1e-12 (vals sa) sb
 
-[<Fact>]
 let ``ActNorm: the first training pass initialises from the data (zero mean, unit sd per channel), later passes and eval mode do not`` () =
     use g = new Generator(401UL)
     use a = new ActNorm(3L, 2, f64)
@@ -178,7 +168,6 @@ let ``ActNorm: the first training pass initialises from the data (zero mean, uni
     Assert.True(a.Bias.Equal(before), "a second batch does not re-initialise")
     Assert.Equal(1.0, (a.StateDict().["initialized"]).ToDouble())
 
-[<Fact>]
 let ``Squeeze puts pixel (2i + di, 2j + dj) of channel c at channel 4c + 2di + dj`` () =
     use x = Torch.Arange(32.0, f64).View(1L, 2L, 4L, 4L)
     use z = (new Squeeze()).Forward(x)
@@ -190,7 +179,6 @@ let ``Squeeze puts pixel (2i + di, 2j + dj) of channel c at channel 4c + 2di + d
                     for j in 0L .. 1L do
                         Assert.Equal(x.[0L, c, 2L * i + di, 2L * j + dj].ToDouble(), z.[0L, 4L * c + 2L * di + dj, i, j].ToDouble())
 
-[<Fact>]
 let ``coupling masks: checkerboard alternates, channel masks halve the channels, bad shapes are refused with the fix`` () =
     use cb = CouplingMask.Checkerboard([| 1L; 2L; 3L |])
     close 0.0 [ 1.; 0.; 1.; 0.; 1.; 0. ] cb
@@ -208,9 +196,6 @@ let private fitLosses (model: Module) (data: Tensor) (loss: Tensor -> Tensor) st
     let r = trainer.Fit(new TensorDataset(data), Objective(fun batch _ -> loss batch))
     [| for s in r.StepRecords -> s.Loss |]
 
-[<Theory>]
-[<InlineData("realnvp")>]
-[<InlineData("maf")>]
 let ``a RealNVP's and a MAF's NLL on a correlated 2-D Gaussian fall through the Trainer, and their samples have the data's shape`` (kind: string) =
     use g = new Generator(501UL)
     use z = Torch.Randn([| 256L; 2L |], g)
@@ -224,7 +209,6 @@ let ``a RealNVP's and a MAF's NLL on a correlated 2-D Gaussian fall through the 
     Assert.Equal<int64 list>([ 100L; 2L ], shape s)
     Assert.True(s.IsFinite().All().Item<bool>())
 
-[<Fact>]
 let ``a Glow-style flow on tiny dequantised images: NLL falls through the Trainer; samples are (n, 1, 4, 4)`` () =
     use g = new Generator(601UL)
     use bits = Torch.Bernoulli(Torch.Full([| 128L; 1L; 4L; 4L |], 0.3), g)
@@ -235,3 +219,20 @@ let ``a Glow-style flow on tiny dequantised images: NLL falls through the Traine
     Assert.True(last < first - 1.0, sprintf "NLL %g -> %g" first last)
     use s = flow.Sample(3L, g)
     Assert.Equal<int64 list>([ 3L; 1L; 4L; 4L ], shape s)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.BijectorTests" [
+        yield! [ for row in bijectors -> Expecto.Tests.testCase ("ECE8803 P5-P7: each bijector's log|det J| equals the log-determinant of its autograd Jacobian (float64)(name: " + GenDsl.Tests.Support.xunitArg row.[0] + ")") (fun () -> ``ECE8803 P5-P7: each bijector's log|det J| equals the log-determinant of its autograd Jacobian (float64)`` (unbox row.[0])) ]
+        yield! [ for row in bijectors -> Expecto.Tests.testCase ("each bijector's inverse round-trips to 1e-5 both ways(name: " + GenDsl.Tests.Support.xunitArg row.[0] + ")") (fun () -> ``each bijector's inverse round-trips to 1e-5 both ways`` (unbox row.[0])) ]
+        yield! [ for row in flows2d -> Expecto.Tests.testCase ("ECE8803 P5: a 2-D flow's density integrates to 1 (midpoint quadrature)(name: " + GenDsl.Tests.Support.xunitArg row.[0] + ")") (fun () -> ``ECE8803 P5: a 2-D flow's density integrates to 1 (midpoint quadrature)`` (unbox row.[0])) ]
+        Expecto.Tests.testCase "ECE8803 P4: NICE is one value of the flow family - the same seed gives the same parameters, log-densities and samples(priorIndex: 0)" (fun () -> ``ECE8803 P4: NICE is one value of the flow family - the same seed gives the same parameters, log-densities and samples`` 0)
+        Expecto.Tests.testCase "ECE8803 P4: NICE is one value of the flow family - the same seed gives the same parameters, log-densities and samples(priorIndex: 1)" (fun () -> ``ECE8803 P4: NICE is one value of the flow family - the same seed gives the same parameters, log-densities and samples`` 1)
+        Expecto.Tests.testCase "ActNorm: the first training pass initialises from the data (zero mean, unit sd per channel), later passes and eval mode do not" ``ActNorm: the first training pass initialises from the data (zero mean, unit sd per channel), later passes and eval mode do not``
+        Expecto.Tests.testCase "Squeeze puts pixel (2i + di, 2j + dj) of channel c at channel 4c + 2di + dj" ``Squeeze puts pixel (2i + di, 2j + dj) of channel c at channel 4c + 2di + dj``
+        Expecto.Tests.testCase "coupling masks: checkerboard alternates, channel masks halve the channels, bad shapes are refused with the fix" ``coupling masks: checkerboard alternates, channel masks halve the channels, bad shapes are refused with the fix``
+        Expecto.Tests.testCase "a RealNVP's and a MAF's NLL on a correlated 2-D Gaussian fall through the Trainer, and their samples have the data's shape(kind: \"realnvp\")" (fun () -> ``a RealNVP's and a MAF's NLL on a correlated 2-D Gaussian fall through the Trainer, and their samples have the data's shape`` "realnvp")
+        Expecto.Tests.testCase "a RealNVP's and a MAF's NLL on a correlated 2-D Gaussian fall through the Trainer, and their samples have the data's shape(kind: \"maf\")" (fun () -> ``a RealNVP's and a MAF's NLL on a correlated 2-D Gaussian fall through the Trainer, and their samples have the data's shape`` "maf")
+        Expecto.Tests.testCase "a Glow-style flow on tiny dequantised images: NLL falls through the Trainer; samples are (n, 1, 4, 4)" ``a Glow-style flow on tiny dequantised images: NLL falls through the Trainer; samples are (n, 1, 4, 4)``
+    ]

@@ -35,7 +35,6 @@ let private exactEps (q: DiffusionSchedule) =
 /// E|eps - E[eps | x_t]|^2 per element = Var(eps | x_t) = ab s^2 / (ab s^2 + 1 - ab).
 let private minMse (ab: float) = ab * s2 / (ab * s2 + 1.0 - ab)
 
-[<Fact>]
 let ``DDPM schedules: linear runs from beta_1 to beta_T; cosine has alpha-bar_t = f(t)/f(0) until the 0.999 clip`` () =
     let l = DiffusionSchedule.Linear(1000, 1e-4, 0.02)
     closeScalar 1e-15 1e-4 (l.Beta 1)
@@ -50,9 +49,6 @@ let ``DDPM schedules: linear runs from beta_1 to beta_T; cosine has alpha-bar_t 
     Assert.True(l.PosteriorVariance 2 < l.Beta 2)
     throws<ArgumentException> "betaStart <= betaEnd" (fun () -> box (DiffusionSchedule.Linear(10, 0.1, 0.01)))
 
-[<Theory>]
-[<InlineData(0)>]
-[<InlineData(1)>]
 let ``DDPM forward process: t steps of q(x_t | x_{t-1}) give q(x_t | x_0) = N(sqrt(ab_t) x_0, 1 - ab_t) (moments within 4 SE)`` (cosine: int) =
     let q = if cosine = 1 then DiffusionSchedule.Cosine(200) else DiffusionSchedule.Linear(1000)
     use g = new Generator(31UL)
@@ -81,7 +77,6 @@ let ``DDPM forward process: t steps of q(x_t | x_{t-1}) give q(x_t | x_0) = N(sq
         let ab = q.AlphaBar t
         close 1e-12 [ sqrt ab * 1.5 + sqrt (1.0 - ab) * eps.[int64 i, 0L].ToDouble(); sqrt ab * -2.0 + sqrt (1.0 - ab) * eps.[int64 i, 1L].ToDouble() ] xt.[int64 i]
 
-[<Fact>]
 let ``DDPM on Gaussian data: the closed-form epsilon-predictor attains the minimal simple loss Var(eps | x_t), and perturbing it costs`` () =
     let q = DiffusionSchedule.Linear(1000)
     let exact = exactEps q
@@ -110,9 +105,6 @@ let ``DDPM on Gaussian data: the closed-form epsilon-predictor attains the minim
     let se = sqrt ((batches |> Array.map (fun b -> (b - Array.average batches) ** 2.0) |> Array.sum) / 19.0 / 20.0)
     if abs (Array.average batches - want) > 4.0 * se then failwithf "simple loss %g vs %g (SE %g)" (Array.average batches) want se
 
-[<Theory>]
-[<InlineData(0)>]
-[<InlineData(1)>]
 let ``DDPM bound: L_{t-1} = KL(q(x_{t-1}|x_t,x_0) || p) equals its closed form in the noise error for any predictor`` (posterior: int) =
     let q = DiffusionSchedule.Linear(1000)
     let v = if posterior = 1 then DdpmVariance.Posterior else DdpmVariance.Beta
@@ -130,7 +122,6 @@ let ``DDPM bound: L_{t-1} = KL(q(x_{t-1}|x_t,x_0) || p) equals its closed form i
         use want = 2.0 * 0.5 * (log (sig2 / bt) + bt / sig2 - 1.0) + w * (epsHat - eps).Square().Sum([| 1L |])
         close 1e-9 (vals want) kl
 
-[<Fact>]
 let ``DDPM bound on Gaussian data with the exact predictor: L_T, L_{t-1} and L_0 match their closed forms, and the bound sits just above the entropy`` () =
     let q = DiffusionSchedule.Linear(1000)
     use g = new Generator(34UL)
@@ -162,9 +153,6 @@ let ``DDPM bound on Gaussian data with the exact predictor: L_T, L_{t-1} and L_0
     if abs (e.Mean - closed) > 4.0 * e.StdErr then failwithf "bound %O, closed form %g" e closed
     Assert.True(closed > entropy && closed - entropy < 0.01, sprintf "closed-form bound %g vs entropy %g" closed entropy)
 
-[<Theory>]
-[<InlineData(2)>]
-[<InlineData(256)>]
 let ``DDPM's discretised decoder: the Gaussian masses of the K bins on [-1, 1] sum to 1 and match the CDF differences`` (k: int) =
     use g = new Generator(38UL)
     use levels = Torch.Linspace(-1.0, 1.0, int64 k, f64).View(int64 k, 1L)                   // (K, 1): every level once
@@ -181,7 +169,6 @@ let ``DDPM's discretised decoder: the Gaussian masses of the K bins on [-1, 1] s
         let want = if k = 2 then phi ((h - 1.0 - mu) / sd) else phi ((x + h - mu) / sd) - phi ((x - h - mu) / sd)
         closeScalar 1e-12 want (exp (-(nll.[(if k = 2 then 0L else 1L)].ToDouble())))
 
-[<Fact>]
 let ``DDPM ancestral sampling with the exact predictor recovers N(m, s^2 I): means and variances within 4 SE`` () =
     let q = DiffusionSchedule.Linear(1000)
     use g = new Generator(35UL)
@@ -198,7 +185,6 @@ let ``DDPM ancestral sampling with the exact predictor recovers N(m, s^2 I): mea
     let corr = (xc.Select(1L, 0L) * xc.Select(1L, 1L)).Mean().ToDouble() / sqrt (var.[0] * var.[1])
     Assert.True(abs corr < 4.0 / sqrt (float n), sprintf "correlation %g" corr)
 
-[<Fact>]
 let ``a DDPM with the MLP denoiser: the simple loss on 2-D points falls through the Trainer; samples are (n, 2) and finite`` () =
     use g = new Generator(36UL)
     use data = (gaussianData g 512L).To(ScalarType.Float32)
@@ -217,7 +203,6 @@ let ``a DDPM with the MLP denoiser: the simple loss on 2-D points falls through 
     Assert.Equal<int64 list>([ 50L; 2L ], shape s)
     Assert.True(s.IsFinite().All().Item<bool>())
 
-[<Fact>]
 let ``a DDPM with the small U-Net on 28x28 images: the simple loss falls; samples are (n, 1, 28, 28) in [-1, 1]; the bound is in bits/dim`` () =
     use g = new Generator(37UL)
     use bits = Torch.Bernoulli(Torch.Full([| 16L; 1L; 28L; 28L |], 0.2), g)
@@ -239,7 +224,6 @@ let ``a DDPM with the small U-Net on 28x28 images: the simple loss falls; sample
     use bpd = model.BoundBitsPerDim(data.Narrow(0L, 0L, 2L), g)
     Assert.True(bpd.IsFinite().All().Item<bool>() && bpd.Min().ToDouble() > 0.0, sprintf "bits/dim %O" bpd)
 
-[<Fact>]
 let ``DDPM refuses a denoiser without PredictNoise, bad levels, data of the wrong shape and a U-Net width GroupNorm cannot split`` () =
     throws<ArgumentException> "must implement IDenoiser" (fun () -> box (new Ddpm(new GenDsl.Torch.NN.Linear(2L, 2L), DiffusionSchedule.Linear(10), [| 2L |])))
     throws<ArgumentException> "levels must be >= 2" (fun () -> box (new Ddpm(new DdpmMlp(), DiffusionSchedule.Linear(10), [| 2L |], levels = 1)))
@@ -248,3 +232,22 @@ let ``DDPM refuses a denoiser without PredictNoise, bad levels, data of the wron
     throws<InvalidOperationException> "needs discrete data" (fun () -> box (m.BoundBitsPerDim(Torch.Zeros(4L, 2L), null)))
     throws<ArgumentException> "multiple of 8" (fun () -> box (new DdpmUNet(12L)))
     throws<ArgumentException> "0 < betaStart <= betaEnd < 1" (fun () -> box (DiffusionSchedule.Linear(10, 0.0, 0.02)))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.DdpmTests" [
+        Expecto.Tests.testCase "DDPM schedules: linear runs from beta_1 to beta_T; cosine has alpha-bar_t = f(t)/f(0) until the 0.999 clip" ``DDPM schedules: linear runs from beta_1 to beta_T; cosine has alpha-bar_t = f(t)/f(0) until the 0.999 clip``
+        Expecto.Tests.testCase "DDPM forward process: t steps of q(x_t | x_{t-1}) give q(x_t | x_0) = N(sqrt(ab_t) x_0, 1 - ab_t) (moments within 4 SE)(cosine: 0)" (fun () -> ``DDPM forward process: t steps of q(x_t | x_{t-1}) give q(x_t | x_0) = N(sqrt(ab_t) x_0, 1 - ab_t) (moments within 4 SE)`` 0)
+        Expecto.Tests.testCase "DDPM forward process: t steps of q(x_t | x_{t-1}) give q(x_t | x_0) = N(sqrt(ab_t) x_0, 1 - ab_t) (moments within 4 SE)(cosine: 1)" (fun () -> ``DDPM forward process: t steps of q(x_t | x_{t-1}) give q(x_t | x_0) = N(sqrt(ab_t) x_0, 1 - ab_t) (moments within 4 SE)`` 1)
+        Expecto.Tests.testCase "DDPM on Gaussian data: the closed-form epsilon-predictor attains the minimal simple loss Var(eps | x_t), and perturbing it costs" ``DDPM on Gaussian data: the closed-form epsilon-predictor attains the minimal simple loss Var(eps | x_t), and perturbing it costs``
+        Expecto.Tests.testCase "DDPM bound: L_{t-1} = KL(q(x_{t-1}|x_t,x_0) || p) equals its closed form in the noise error for any predictor(posterior: 0)" (fun () -> ``DDPM bound: L_{t-1} = KL(q(x_{t-1}|x_t,x_0) || p) equals its closed form in the noise error for any predictor`` 0)
+        Expecto.Tests.testCase "DDPM bound: L_{t-1} = KL(q(x_{t-1}|x_t,x_0) || p) equals its closed form in the noise error for any predictor(posterior: 1)" (fun () -> ``DDPM bound: L_{t-1} = KL(q(x_{t-1}|x_t,x_0) || p) equals its closed form in the noise error for any predictor`` 1)
+        Expecto.Tests.testCase "DDPM bound on Gaussian data with the exact predictor: L_T, L_{t-1} and L_0 match their closed forms, and the bound sits just above the entropy" ``DDPM bound on Gaussian data with the exact predictor: L_T, L_{t-1} and L_0 match their closed forms, and the bound sits just above the entropy``
+        Expecto.Tests.testCase "DDPM's discretised decoder: the Gaussian masses of the K bins on [-1, 1] sum to 1 and match the CDF differences(k: 2)" (fun () -> ``DDPM's discretised decoder: the Gaussian masses of the K bins on [-1, 1] sum to 1 and match the CDF differences`` 2)
+        Expecto.Tests.testCase "DDPM's discretised decoder: the Gaussian masses of the K bins on [-1, 1] sum to 1 and match the CDF differences(k: 256)" (fun () -> ``DDPM's discretised decoder: the Gaussian masses of the K bins on [-1, 1] sum to 1 and match the CDF differences`` 256)
+        Expecto.Tests.testCase "DDPM ancestral sampling with the exact predictor recovers N(m, s^2 I): means and variances within 4 SE" ``DDPM ancestral sampling with the exact predictor recovers N(m, s^2 I): means and variances within 4 SE``
+        Expecto.Tests.testCase "a DDPM with the MLP denoiser: the simple loss on 2-D points falls through the Trainer; samples are (n, 2) and finite" ``a DDPM with the MLP denoiser: the simple loss on 2-D points falls through the Trainer; samples are (n, 2) and finite``
+        Expecto.Tests.testCase "a DDPM with the small U-Net on 28x28 images: the simple loss falls; samples are (n, 1, 28, 28) in [-1, 1]; the bound is in bits/dim" ``a DDPM with the small U-Net on 28x28 images: the simple loss falls; samples are (n, 1, 28, 28) in [-1, 1]; the bound is in bits/dim``
+        Expecto.Tests.testCase "DDPM refuses a denoiser without PredictNoise, bad levels, data of the wrong shape and a U-Net width GroupNorm cannot split" ``DDPM refuses a denoiser without PredictNoise, bad levels, data of the wrong shape and a U-Net width GroupNorm cannot split``
+    ]

@@ -17,10 +17,6 @@ let private allBinary (d: int) =
     let v = [| for k in 0 .. (1 <<< d) - 1 do for i in 0 .. d - 1 -> float ((k >>> i) &&& 1) |]
     Torch.Tensor<float>(v, int64 (1 <<< d), int64 d)
 
-[<Theory>]
-[<InlineData(1, 0)>]   // Bernoulli outputs, natural order
-[<InlineData(2, 1)>]   // MAF's two outputs per feature, a shuffled order
-[<InlineData(1, 2)>]   // hidden layers narrower than D - 1
 let ``seed 002: MADE output d has zero gradient w.r.t. every input at or after d in its order (autograd)`` (k: int, variant: int) =
     let d = 6L
     let order = if variant = 1 then [| 3L; 0L; 5L; 1L; 4L; 2L |] else [| 0L .. d - 1L |]
@@ -41,7 +37,6 @@ let ``seed 002: MADE output d has zero gradient w.r.t. every input at or after d
     // the test bites: the allowed dependencies are actually there (15 pairs per output block of 6; ReLUs may cut a few)
     Assert.True(allowedNonZero >= 8 * k, sprintf "only %d allowed dependencies seen" allowedNonZero)
 
-[<Fact>]
 let ``MADE's mask product connects input j to output d exactly when rank(j) < rank(d), with hidden widths >= D - 1`` () =
     let d = 5L
     use made = new Made(d, [| 4L; 7L |], 1, [| 4L; 2L; 0L; 1L; 3L |])
@@ -52,7 +47,6 @@ let ``MADE's mask product connects input j to output d exactly when rank(j) < ra
         for i in 0 .. int d - 1 do
             Assert.Equal((made.Ranks.[i] < made.Ranks.[o]), pv.[o * int d + i] > 0.0)
 
-[<Fact>]
 let ``MADE's Bernoulli likelihood is exact: p summed over all 2^6 binary vectors is 1`` () =
     use g = new Generator(12UL)
     use made = new Made(6L, [| 16L |], 1, [| 5L; 3L; 1L; 0L; 2L; 4L |], g, f64)
@@ -63,7 +57,6 @@ let ``MADE's Bernoulli likelihood is exact: p summed over all 2^6 binary vectors
     closeScalar 1e-12 1.0 (lp.Exp().Sum().ToDouble())
     Assert.True(lp.Max().ToDouble() - lp.Min().ToDouble() > 1.0, "the distribution is far from uniform, so a missing term would show")
 
-[<Fact>]
 let ``MADE samples in its order follow p: the frequencies of all 8 vectors match exp(log p) within 4 standard errors`` () =
     use g = new Generator(13UL)
     use made = new Made(3L, [| 8L; 8L |], 1, [| 2L; 0L; 1L |], g, f64)
@@ -83,7 +76,6 @@ let ``MADE samples in its order follow p: the frequencies of all 8 vectors match
         let se = sqrt (pv.[k] * (1.0 - pv.[k]) / float n)
         if abs (freq - pv.[k]) > 4.0 * se then failwithf "vector %d: frequency %g, p %g (SE %g)" k freq pv.[k] se
 
-[<Fact>]
 let ``MADE's NLL on tiny binary images falls through the Trainer; samples are binary with the data's width`` () =
     use g = new Generator(14UL)
     // two 4x4 patterns (rows / columns) with 5% flipped pixels: 128 images
@@ -104,9 +96,22 @@ let ``MADE's NLL on tiny binary images falls through the Trainer; samples are bi
     Assert.Equal<int64 list>([ 5L; 16L ], shape s)
     Assert.True(s.Eq(0.0).LogicalOr(s.Eq(1.0)).All().Item<bool>())
 
-[<Fact>]
 let ``MADE refuses a bad order and Bernoulli calls on a two-output MADE, saying what to change`` () =
     throws<ArgumentException> "order must be a permutation of 0..3" (fun () -> box (new Made(4L, [| 8L |], 1, [| 0L; 1L; 1L; 2L |])))
     use m = new Made(4L, [| 8L |], 2)
     throws<InvalidOperationException> "outputsPerFeature = 1" (fun () -> box (m.LogProb(Torch.Zeros(2L, 4L))))
     throws<ArgumentException> "(B, 4)" (fun () -> box (m.Forward(Torch.Zeros(2L, 5L))))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.MadeTests" [
+        Expecto.Tests.testCase "seed 002: MADE output d has zero gradient w.r.t. every input at or after d in its order (autograd)(k: 1, variant: 0)" (fun () -> ``seed 002: MADE output d has zero gradient w.r.t. every input at or after d in its order (autograd)`` (1, 0))
+        Expecto.Tests.testCase "seed 002: MADE output d has zero gradient w.r.t. every input at or after d in its order (autograd)(k: 2, variant: 1)" (fun () -> ``seed 002: MADE output d has zero gradient w.r.t. every input at or after d in its order (autograd)`` (2, 1))
+        Expecto.Tests.testCase "seed 002: MADE output d has zero gradient w.r.t. every input at or after d in its order (autograd)(k: 1, variant: 2)" (fun () -> ``seed 002: MADE output d has zero gradient w.r.t. every input at or after d in its order (autograd)`` (1, 2))
+        Expecto.Tests.testCase "MADE's mask product connects input j to output d exactly when rank(j) < rank(d), with hidden widths >= D - 1" ``MADE's mask product connects input j to output d exactly when rank(j) < rank(d), with hidden widths >= D - 1``
+        Expecto.Tests.testCase "MADE's Bernoulli likelihood is exact: p summed over all 2^6 binary vectors is 1" ``MADE's Bernoulli likelihood is exact: p summed over all 2^6 binary vectors is 1``
+        Expecto.Tests.testCase "MADE samples in its order follow p: the frequencies of all 8 vectors match exp(log p) within 4 standard errors" ``MADE samples in its order follow p: the frequencies of all 8 vectors match exp(log p) within 4 standard errors``
+        Expecto.Tests.testCase "MADE's NLL on tiny binary images falls through the Trainer; samples are binary with the data's width" ``MADE's NLL on tiny binary images falls through the Trainer; samples are binary with the data's width``
+        Expecto.Tests.testCase "MADE refuses a bad order and Bernoulli calls on a two-output MADE, saying what to change" ``MADE refuses a bad order and Bernoulli calls on a two-output MADE, saying what to change``
+    ]

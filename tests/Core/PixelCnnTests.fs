@@ -29,7 +29,6 @@ let private gridOf (grad: Tensor) (h: int) (w: int) =
     let v = vals grad
     [ for i in 0 .. h - 1 -> String(Array.init w (fun j -> if v.[i * w + j] <> 0.0 then '#' else '.')) ]
 
-[<Fact>]
 let ``Mila Q1: a PixelCNN of a type A then a type B 3x3 layer has the study's AB receptive field at pixel (3,4)`` () =
     use m = small PixelCnnBlock.Plain PixelCnnOutput.Bernoulli 1 21UL
     positive m
@@ -43,8 +42,6 @@ let blockKinds: obj[] seq =
     [ for b in [ PixelCnnBlock.Plain; PixelCnnBlock.Residual; PixelCnnBlock.Gated; PixelCnnBlock.GatedStack ] do
         for o in [ PixelCnnOutput.Bernoulli; PixelCnnOutput.Categorical256 ] -> [| box b; box o |] ]
 
-[<Theory>]
-[<MemberData(nameof blockKinds)>]
 let ``PixelCNN: output pixel i has zero gradient w.r.t. input pixels at or after i in raster order (autograd, every block kind)`` (block: PixelCnnBlock, output: PixelCnnOutput) =
     let h, w = 5L, 4L
     use m = small block output 3 22UL
@@ -65,7 +62,6 @@ let ``PixelCNN: output pixel i has zero gradient w.r.t. input pixels at or after
     // the test bites: most earlier pixels in reach do influence the output (190 earlier pairs in all)
     Assert.True(seen > 60, sprintf "only %d dependencies seen" seen)
 
-[<Fact>]
 let ``Mila Q1: stacked masked 3x3 layers have a blind spot below-right of the pixel; the gated two-stack PixelCNN sees every earlier pixel`` () =
     let field (block: PixelCnnBlock) =
         use m = small block PixelCnnOutput.Bernoulli 3 31UL   // 4 layers: a reach of 4 columns each way covers the 5x5 map
@@ -81,7 +77,6 @@ let ``Mila Q1: stacked masked 3x3 layers have a blind spot below-right of the pi
     Assert.Equal('.', plain.[3].[4])
     Assert.Equal("##...", plain.[2])
 
-[<Fact>]
 let ``Mila Q1: at the centre, a type A layer's output ignores its own pixel and a type B layer's reads it`` () =
     use g = new Generator(24UL)
     for t, expectZero in [ MaskType.A, true; MaskType.B, false ] do
@@ -92,7 +87,6 @@ let ``Mila Q1: at the centre, a type A layer's output ignores its own pixel and 
         // and never a pixel above, nor to the right in its row
         for r, c in [ 0L, 0L; 0L, 1L; 0L, 2L; 1L, 2L ] do Assert.Equal(0.0, grad.[0L, 0L, r, c].ToDouble())
 
-[<Fact>]
 let ``PixelCNN's Bernoulli likelihood is exact: p over all 2^6 binary 2x3 images sums to 1`` () =
     use m = small PixelCnnBlock.Gated PixelCnnOutput.Bernoulli 2 25UL
     using (Autograd.NoGrad()) (fun _ -> for p in m.Parameters() do p.Mul_(2.0) |> ignore)
@@ -101,14 +95,12 @@ let ``PixelCNN's Bernoulli likelihood is exact: p over all 2^6 binary 2x3 images
     closeScalar 1e-12 1.0 (lp.Exp().Sum().ToDouble())   // 64 float64 terms
     Assert.True(lp.Max().ToDouble() - lp.Min().ToDouble() > 0.5, "far from uniform")
 
-[<Fact>]
 let ``PixelCNN's 256-way likelihood is exact: p over all 256^2 one-by-two images sums to 1`` () =
     use m = small PixelCnnBlock.Residual PixelCnnOutput.Categorical256 1 26UL
     use x = Torch.Tensor<float>([| for k in 0 .. 65535 do yield float (k % 256); yield float (k / 256) |], 65536L, 1L, 1L, 2L)
     use lp = m.LogProb(x)
     closeScalar 1e-10 1.0 (lp.Exp().Sum().ToDouble())
 
-[<Fact>]
 let ``PixelCNN samples pixel by pixel follow p: the frequencies of the 16 binary 2x2 images match exp(log p) within 4 SE`` () =
     use m = small PixelCnnBlock.Plain PixelCnnOutput.Bernoulli 2 27UL
     using (Autograd.NoGrad()) (fun _ -> for p in m.Parameters() do p.Mul_(2.0) |> ignore)
@@ -125,7 +117,6 @@ let ``PixelCNN samples pixel by pixel follow p: the frequencies of the 16 binary
         let se = sqrt (pv.[k] * (1.0 - pv.[k]) / float n)   // binomial SE; 16 cells at 4 SE: a false failure ~1e-3
         if abs (freq - pv.[k]) > 4.0 * se then failwithf "image %d: frequency %g, p %g (SE %g)" k freq pv.[k] se
 
-[<Fact>]
 let ``PixelCNN's NLL on tiny binary images falls through the Trainer; 256-way samples are integers in 0..255`` () =
     use g = new Generator(29UL)
     use stripes = Torch.Tensor<float32>([| for i in 0 .. 63 -> if (i / 8) % 2 = 0 then 1.0f else 0.0f |], 1L, 1L, 8L, 8L)
@@ -146,8 +137,22 @@ let ``PixelCNN's NLL on tiny binary images falls through the Trainer; 256-way sa
     Assert.True(sc.Eq(sc.Round()).All().Item<bool>() && sc.Min().ToDouble() >= 0.0 && sc.Max().ToDouble() <= 255.0)
     throws<ArgumentException> "single-channel images (B, 1, H, W)" (fun () -> box (m.Forward(Torch.Zeros(2L, 3L, 8L, 8L))))
 
-[<Fact>]
 let ``PixelCnnOptions are checked with the option's name: odd kernels, even channels for residual blocks`` () =
     throws<ArgumentException> "must be odd and positive" (fun () -> box (new PixelCnn(PixelCnnOptions(FirstKernel = 4L))))
     throws<ArgumentException> "Channels must be even for residual blocks" (fun () -> box (new PixelCnn(PixelCnnOptions(Channels = 5L, Block = PixelCnnBlock.Residual))))
     throws<ArgumentException> "Blocks must be >= 0" (fun () -> box (new PixelCnn(PixelCnnOptions(Blocks = -1))))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.PixelCnnTests" [
+        Expecto.Tests.testCase "Mila Q1: a PixelCNN of a type A then a type B 3x3 layer has the study's AB receptive field at pixel (3,4)" ``Mila Q1: a PixelCNN of a type A then a type B 3x3 layer has the study's AB receptive field at pixel (3,4)``
+        yield! [ for row in blockKinds -> Expecto.Tests.testCase ("PixelCNN: output pixel i has zero gradient w.r.t. input pixels at or after i in raster order (autograd, every block kind)(" + "block: " + GenDsl.Tests.Support.xunitArg row.[0] + ", " + "output: " + GenDsl.Tests.Support.xunitArg row.[1] + ")") (fun () -> ``PixelCNN: output pixel i has zero gradient w.r.t. input pixels at or after i in raster order (autograd, every block kind)`` (unbox row.[0], unbox row.[1])) ]
+        Expecto.Tests.testCase "Mila Q1: stacked masked 3x3 layers have a blind spot below-right of the pixel; the gated two-stack PixelCNN sees every earlier pixel" ``Mila Q1: stacked masked 3x3 layers have a blind spot below-right of the pixel; the gated two-stack PixelCNN sees every earlier pixel``
+        Expecto.Tests.testCase "Mila Q1: at the centre, a type A layer's output ignores its own pixel and a type B layer's reads it" ``Mila Q1: at the centre, a type A layer's output ignores its own pixel and a type B layer's reads it``
+        Expecto.Tests.testCase "PixelCNN's Bernoulli likelihood is exact: p over all 2^6 binary 2x3 images sums to 1" ``PixelCNN's Bernoulli likelihood is exact: p over all 2^6 binary 2x3 images sums to 1``
+        Expecto.Tests.testCase "PixelCNN's 256-way likelihood is exact: p over all 256^2 one-by-two images sums to 1" ``PixelCNN's 256-way likelihood is exact: p over all 256^2 one-by-two images sums to 1``
+        Expecto.Tests.testCase "PixelCNN samples pixel by pixel follow p: the frequencies of the 16 binary 2x2 images match exp(log p) within 4 SE" ``PixelCNN samples pixel by pixel follow p: the frequencies of the 16 binary 2x2 images match exp(log p) within 4 SE``
+        Expecto.Tests.testCase "PixelCNN's NLL on tiny binary images falls through the Trainer; 256-way samples are integers in 0..255" ``PixelCNN's NLL on tiny binary images falls through the Trainer; 256-way samples are integers in 0..255``
+        Expecto.Tests.testCase "PixelCnnOptions are checked with the option's name: odd kernels, even channels for residual blocks" ``PixelCnnOptions are checked with the option's name: odd kernels, even channels for residual blocks``
+    ]

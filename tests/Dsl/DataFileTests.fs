@@ -28,7 +28,6 @@ let private write (dir: string) (name: string) (bytes: byte[]) =
 
 let private loaded (d: DataSpec) = match d with DataFile f -> DataFiles.load f | _ -> failwith "not a file"
 
-[<Fact>]
 let ``npy files of float32, float64, uint8 and int64 are read as the same numbers, row-major`` () =
     let dir = newTempDir "npy"
     let xs = [ 1.0; 2.5; -3.0; 4.0; 0.0; 255.0 ]
@@ -56,7 +55,6 @@ let ``npy files of float32, float64, uint8 and int64 are read as the same number
     | Error m -> failwith m
     Directory.Delete(dir, true)
 
-[<Fact>]
 let ``a CSV of numbers is read with its header skipped, and its faults name the row and column`` () =
     let dir = newTempDir "csv"
     let good = Path.Combine(dir, "good.csv")
@@ -78,7 +76,6 @@ let ``a CSV of numbers is read with its header skipped, and its faults name the 
     bad "nan.csv" "1,2\nnan,4\n" "row 2, column 1 is NaN"
     Directory.Delete(dir, true)
 
-[<Fact>]
 let ``hostile npy files are refused with what is wrong: truncated, wrong dtype, NaN, Fortran order, not npy, missing`` () =
     let dir = newTempDir "npy-bad"
     let bad (name: string) (bytes: byte[]) (want: string) =
@@ -97,7 +94,6 @@ let ``hostile npy files are refused with what is wrong: truncated, wrong dtype, 
     | Error m -> Assert.Contains("does not exist", m)
     Directory.Delete(dir, true)
 
-[<Fact>]
 let ``gendsl check and run refuse a bad data file with exit 1, the file named, and no run folder`` () =
     let dir = newTempDir "npy-cli"
     let p = write dir "short.npy" (npyBytes "<f4" [ 10; 2 ] (f32 [ 1.0; 2.0 ]))
@@ -111,7 +107,6 @@ let ``gendsl check and run refuse a bad data file with exit 1, the file named, a
     Assert.False(Directory.Exists out && Directory.GetFileSystemEntries(out).Length > 0, "a run folder was made")
     Directory.Delete(dir, true)
 
-[<Fact>]
 let ``a file's hold-out splits and random subset come from the seed: disjoint, of the stated sizes, and reproducible`` () =
     let f = { Path = "unused"; Format = Npy; Header = false; Scale = 1.0; ValidFraction = 0.2; TestFraction = 0.1; Subset = None }
     let rows seed s = DataFiles.splitRows seed f 100 s
@@ -126,7 +121,6 @@ let ``a file's hold-out splits and random subset come from the seed: disjoint, o
     Assert.True(Set.isSubset (set sub) (set tr))
     Assert.NotEqual<int[]>(Array.sub tr 0 30, sub)
 
-[<Fact>]
 let ``a VAE trains on a user's npy file of points with a Gaussian decoder, evaluated on its held-out rows`` () =
     let dir = newTempDir "npy-vae"
     // 400 points of two clusters at (+-2, 0), float32.
@@ -156,7 +150,6 @@ let ``a VAE trains on a user's npy file of points with a Gaussian decoder, evalu
         Assert.Contains("valid neg_elbo", curves)
     Directory.Delete(dir, true)
 
-[<Fact>]
 let ``pairing is by shape: a Bernoulli decoder on points, a Transformer on vectors and a GMM on tokens are check errors saying what the family takes`` () =
     let msgs (c: Case) =
         match Check.plan (Experiment.create "x" |> Experiment.withCase c) with
@@ -176,7 +169,6 @@ let ``pairing is by shape: a Bernoulli decoder on points, a Transformer on vecto
         | Ok _ -> ()
         | Error es -> failwithf "%s: %A" c.Label (es |> List.map Check.message)
 
-[<Fact>]
 let ``the Transformer LM trains on a user's small text corpus tokenised as WikiText, and a missing file is a check error`` () =
     let dir = newTempDir "text"
     let file (name: string) (times: int) =
@@ -211,7 +203,6 @@ let ``the Transformer LM trains on a user's small text corpus tokenised as WikiT
     | Error es -> Assert.Contains(sprintf "text file '%s' does not exist" test, es |> List.map Check.message |> String.concat "\n")
     Directory.Delete(dir, true)
 
-[<Fact>]
 let ``a KDE and a GMM fit MNIST as 784-dimensional vectors (before: refused as welded to points)`` () =
     let root = newTempDir "kde-mnist"
     let data = Data.mnist |> Data.subset 200 |> Data.evalSubset 100
@@ -232,3 +223,18 @@ let ``a KDE and a GMM fit MNIST as 784-dimensional vectors (before: refused as w
             let v = s.["cases"].[i].["fits"].[0].["metrics"].["test_nll"].GetValue<float>()
             Assert.True(Double.IsFinite v, sprintf "case %d: test nll %g" i v)
     Directory.Delete(root, true)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.DataFileTests" [
+        Expecto.Tests.testCase "npy files of float32, float64, uint8 and int64 are read as the same numbers, row-major" ``npy files of float32, float64, uint8 and int64 are read as the same numbers, row-major``
+        Expecto.Tests.testCase "a CSV of numbers is read with its header skipped, and its faults name the row and column" ``a CSV of numbers is read with its header skipped, and its faults name the row and column``
+        Expecto.Tests.testCase "hostile npy files are refused with what is wrong: truncated, wrong dtype, NaN, Fortran order, not npy, missing" ``hostile npy files are refused with what is wrong: truncated, wrong dtype, NaN, Fortran order, not npy, missing``
+        Expecto.Tests.testCase "gendsl check and run refuse a bad data file with exit 1, the file named, and no run folder" ``gendsl check and run refuse a bad data file with exit 1, the file named, and no run folder``
+        Expecto.Tests.testCase "a file's hold-out splits and random subset come from the seed: disjoint, of the stated sizes, and reproducible" ``a file's hold-out splits and random subset come from the seed: disjoint, of the stated sizes, and reproducible``
+        Expecto.Tests.testCase "a VAE trains on a user's npy file of points with a Gaussian decoder, evaluated on its held-out rows" ``a VAE trains on a user's npy file of points with a Gaussian decoder, evaluated on its held-out rows``
+        Expecto.Tests.testCase "pairing is by shape: a Bernoulli decoder on points, a Transformer on vectors and a GMM on tokens are check errors saying what the family takes" ``pairing is by shape: a Bernoulli decoder on points, a Transformer on vectors and a GMM on tokens are check errors saying what the family takes``
+        Expecto.Tests.testCase "the Transformer LM trains on a user's small text corpus tokenised as WikiText, and a missing file is a check error" ``the Transformer LM trains on a user's small text corpus tokenised as WikiText, and a missing file is a check error``
+        Expecto.Tests.testCase "a KDE and a GMM fit MNIST as 784-dimensional vectors (before: refused as welded to points)" ``a KDE and a GMM fit MNIST as 784-dimensional vectors (before: refused as welded to points)``
+    ]

@@ -24,7 +24,6 @@ let private summary (folder: string) =
 
 let private folderOf (out: string) = Regex.Match(out, @"report: (.*)report\.html").Groups.[1].Value.Trim()
 
-[<Fact>]
 let ``open ring end to end: RealNVP from the script, GMM, KDE, NICE and the VAE train on the ring and render in one report`` () =
     let root = tempDir ()
     let code, out, err = cli [ "run"; script.Value; "--set"; "budget.steps=40"; "--threads"; "1"; "-o"; root ]
@@ -45,7 +44,6 @@ let ``open ring end to end: RealNVP from the script, GMM, KDE, NICE and the VAE 
     Assert.DoesNotContain("Error", Regex.Match(dom, "<pre id=\"console-errors\"[^>]*>(.*?)</pre>", RegexOptions.Singleline).Groups.[1].Value)
     try Directory.Delete(root, true) with _ -> ()
 
-[<Fact>]
 let ``gendsl resume continues a script model from its checkpoint bit-identically, and gendsl sample draws from it`` () =
     let root = tempDir ()
     let run (steps: int) (out: string) =
@@ -72,7 +70,6 @@ let ``gendsl resume continues a script model from its checkpoint bit-identically
     Assert.Equal("x1,x2", lines.[0])
     try Directory.Delete(root, true) with _ -> ()
 
-[<Fact>]
 let ``every Quick line in experiments/ and the --help example pass check`` () =
     let dir = Path.Combine(repoRoot (), "experiments")
     let lines =
@@ -111,7 +108,6 @@ let private errorsOf (r: Result<Experiment, DslError list>) =
     | Ok _ -> failwith "accepted"
     | Error es -> es |> List.map Check.message |> String.concat "\n"
 
-[<Fact>]
 let ``--set reaches a fit labelled lr=0.001 in brackets or quotes, and sets only that fit`` () =
     match Settings.applyOverrides [ "[lr=0.001].lr=0.002"; "\"lr=0.01\".lr=0.02" ] sweep with
     | Error es -> failwithf "%A" (es |> List.map Check.message)
@@ -120,7 +116,6 @@ let ``--set reaches a fit labelled lr=0.001 in brackets or quotes, and sets only
     Assert.Contains("it has two '=': a case or fit label holding '=' or '.' goes in brackets, e.g. --set [lr=0.001].lr=3",
                     errorsOf (Settings.applyOverrides [ "lr=0.001.lr=3" ] sweep))
 
-[<Fact>]
 let ``--set refuses to make a three-fit learning-rate sweep one value (before: silently collapsed), --set-all does it`` () =
     let msg = errorsOf (Settings.applyOverrides [ "lr=0.05" ] sweep)
     Assert.Contains("it names 3 fits of cases.p that now differ", msg)
@@ -133,7 +128,6 @@ let ``--set refuses to make a three-fit learning-rate sweep one value (before: s
     | Ok e -> Assert.True(e.Cases.Head.Fits |> List.forall (fun f -> stepsOf f = 7))
     | Error es -> failwithf "%A" es
 
-[<Fact>]
 let ``did-you-mean never offers the key it refuses, and brackets a label with dots (before: the same key offered)`` () =
     let e = { sweep with Cases = [ { sweep.Cases.Head with Fits = [ Fit.gd 0.001 5 |> Fit.named "adam-0.001" ] } ] }
     let msg = errorsOf (Settings.applyOverrides [ "adam-0.001.lr=0.01" ] e)
@@ -143,7 +137,6 @@ let ``did-you-mean never offers the key it refuses, and brackets a label with do
     | Ok e2 -> Assert.Equal<(string * float) list>([ "adam-0.001", 0.01 ], lrs e2)
     | Error es -> failwithf "%A" (es |> List.map Check.message)
 
-[<Fact>]
 let ``P7's old header key fit.sgd.steps is answered with fits.sgd.steps, not fits.gd.steps`` () =
     let p7 =
         Experiment.create "p7"
@@ -151,7 +144,6 @@ let ``P7's old header key fit.sgd.steps is answered with fits.sgd.steps, not fit
     let msg = errorsOf (Settings.applyOverrides [ "fit.sgd.steps=500" ] p7)
     Assert.Contains("did you mean 'fits.sgd.steps'?", msg)
 
-[<Fact>]
 let ``gendsl list on a folder without scripts says so and exits 1 (before: printed nothing)`` () =
     let d = tempDir ()
     let code, _, err = cli [ "list"; d ]
@@ -159,7 +151,6 @@ let ``gendsl list on a folder without scripts says so and exits 1 (before: print
     Assert.Contains("holds no experiment scripts (*.fsx)", err)
     Directory.Delete(d, true)
 
-[<Fact>]
 let ``a builder that does nothing to its target is an error naming both (before: a silent no-op that passed check)`` () =
     let fails (f: unit -> obj) (want: string) =
         let ex = Assert.Throws<ArgumentException>(fun () -> f () |> ignore)
@@ -170,7 +161,6 @@ let ``a builder that does nothing to its target is an error naming both (before:
     fails (fun () -> box (Model.nice |> Model.likelihood (GaussianPixels 0.1))) "Model.likelihood does nothing to a Nice: it is for VAEs"
     fails (fun () -> box (Model.nice |> Model.fixedWeights)) "Model.fixedWeights does nothing to a Nice: it is for Gaussian mixtures"
 
-[<Fact>]
 let ``Fit.train's defaults on a GMM are not blamed: only the optimizer the user chose is (before: EvalEvery and checkpoint_every errors)`` () =
     let e fit = Experiment.create "x" |> Experiment.withCase (Case.create "c" (Data.cse599iP7 300) (Model.gmm 3) [ fit ])
     match Check.plan (e (Fit.adam 0.05 (Steps 20))) with
@@ -183,7 +173,6 @@ let ``Fit.train's defaults on a GMM are not blamed: only the optimizer the user 
     | Ok _ -> ()
     | Error es -> failwithf "%A" (es |> List.map Check.message)
 
-[<Fact>]
 let ``a gradient fit that ran its budget without a stopping rule reports converged false (before: true)`` () =
     let root = tempDir ()
     let e =
@@ -195,3 +184,20 @@ let ``a gradient fit that ran its budget without a stopping rule reports converg
     let s = JsonNode.Parse(File.ReadAllText(Path.Combine(o.Folder, "summary.json")))
     Assert.False(s.["cases"].[0].["fits"].[0].["converged"].GetValue<bool>())
     try Directory.Delete(root, true) with _ -> ()
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.OpenLanguageTests" [
+        Expecto.Tests.testCase "open ring end to end: RealNVP from the script, GMM, KDE, NICE and the VAE train on the ring and render in one report" ``open ring end to end: RealNVP from the script, GMM, KDE, NICE and the VAE train on the ring and render in one report``
+        Expecto.Tests.testCase "gendsl resume continues a script model from its checkpoint bit-identically, and gendsl sample draws from it" ``gendsl resume continues a script model from its checkpoint bit-identically, and gendsl sample draws from it``
+        Expecto.Tests.testCase "every Quick line in experiments/ and the --help example pass check" ``every Quick line in experiments/ and the --help example pass check``
+        Expecto.Tests.testCase "--set reaches a fit labelled lr=0.001 in brackets or quotes, and sets only that fit" ``--set reaches a fit labelled lr=0.001 in brackets or quotes, and sets only that fit``
+        Expecto.Tests.testCase "--set refuses to make a three-fit learning-rate sweep one value (before: silently collapsed), --set-all does it" ``--set refuses to make a three-fit learning-rate sweep one value (before: silently collapsed), --set-all does it``
+        Expecto.Tests.testCase "did-you-mean never offers the key it refuses, and brackets a label with dots (before: the same key offered)" ``did-you-mean never offers the key it refuses, and brackets a label with dots (before: the same key offered)``
+        Expecto.Tests.testCase "P7's old header key fit.sgd.steps is answered with fits.sgd.steps, not fits.gd.steps" ``P7's old header key fit.sgd.steps is answered with fits.sgd.steps, not fits.gd.steps``
+        Expecto.Tests.testCase "gendsl list on a folder without scripts says so and exits 1 (before: printed nothing)" ``gendsl list on a folder without scripts says so and exits 1 (before: printed nothing)``
+        Expecto.Tests.testCase "a builder that does nothing to its target is an error naming both (before: a silent no-op that passed check)" ``a builder that does nothing to its target is an error naming both (before: a silent no-op that passed check)``
+        Expecto.Tests.testCase "Fit.train's defaults on a GMM are not blamed: only the optimizer the user chose is (before: EvalEvery and checkpoint_every errors)" ``Fit.train's defaults on a GMM are not blamed: only the optimizer the user chose is (before: EvalEvery and checkpoint_every errors)``
+        Expecto.Tests.testCase "a gradient fit that ran its budget without a stopping rule reports converged false (before: true)" ``a gradient fit that ran its budget without a stopping rule reports converged false (before: true)``
+    ]

@@ -53,7 +53,6 @@ let private summaryMetrics (folder: string) =
             for kv in f.["metrics"].AsObject() -> (c.["label"].GetValue<string>(), kv.Key), kv.Value.GetValue<float>() ]
     |> Map.ofList
 
-[<Fact>]
 let ``a model written in a script is built for the data's shape at check, which trains nothing and writes nothing`` () =
     builds.Clear()
     let root = newTempDir "user-check"
@@ -64,7 +63,6 @@ let ``a model written in a script is built for the data's shape at check, which 
     Assert.Empty(Directory.GetFileSystemEntries root)
     Directory.Delete(root, true)
 
-[<Fact>]
 let ``check refuses a model written in a script whose log-likelihood gives the wrong shape, naming the model`` () =
     let bad =
         Model.custom "flat" { Hidden = 2; Scale = 1.0 } (fun size shape g ->
@@ -77,7 +75,6 @@ let ``check refuses a model written in a script whose log-likelihood gives the w
         let m = es |> List.map Check.message |> String.concat "\n"
         Assert.Contains("model 'flat': its log-likelihood of a batch (2, 2) has shape (); it must give one number per example, (2)", m)
 
-[<Fact>]
 let ``describe prints a script model's hyperparameters and --set changes them, the model then built with the new values`` () =
     let json = Describe.toJson (experimentOf 3)
     Assert.Contains("\"kind\": \"user_model\"", json)
@@ -93,7 +90,6 @@ let ``describe prints a script model's hyperparameters and --set changes them, t
     | Ok _ -> failwith "hidden=2.5 was accepted"
     | Error es -> Assert.Contains("expected an integer", es |> List.map Check.message |> String.concat "\n")
 
-[<Fact>]
 let ``a script model trains through the Trainer: NLL falls, curves, checkpoints, samples and a density in the report`` () =
     let root = newTempDir "user-run"
     let o = Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } (planOf (experimentOf 40))
@@ -113,7 +109,6 @@ let ``a script model trains through the Trainer: NLL falls, curves, checkpoints,
     Assert.Contains("shift", report)
     Directory.Delete(root, true)
 
-[<Fact>]
 let ``a script model stopped after 2 of 6 steps and resumed with its script ends bit-identical to a straight run`` () =
     let root = newTempDir "user-resume"
     let runOf e = Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } (planOf e)
@@ -137,7 +132,6 @@ let ``a script model stopped after 2 of 6 steps and resumed with its script ends
         Assert.True((summaryMetrics straight.Folder = summaryMetrics resumed.Folder), "the metrics differ after resume")
     Directory.Delete(root, true)
 
-[<Fact>]
 let ``gendsl sample draws from a script model's sampler: n rows of D numbers near its fitted mean`` () =
     let root = newTempDir "user-sample"
     let o = Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } (planOf (experimentOf 40))
@@ -154,3 +148,15 @@ let ``gendsl sample draws from a script model's sampler: n rows of D numbers nea
             Assert.True(abs mean < 1.2, sprintf "column %d mean %g" j mean)
     | other -> failwithf "expected rows, got %A" other
     Directory.Delete(root, true)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.UserModelTests" [
+        Expecto.Tests.testCase "a model written in a script is built for the data's shape at check, which trains nothing and writes nothing" ``a model written in a script is built for the data's shape at check, which trains nothing and writes nothing``
+        Expecto.Tests.testCase "check refuses a model written in a script whose log-likelihood gives the wrong shape, naming the model" ``check refuses a model written in a script whose log-likelihood gives the wrong shape, naming the model``
+        Expecto.Tests.testCase "describe prints a script model's hyperparameters and --set changes them, the model then built with the new values" ``describe prints a script model's hyperparameters and --set changes them, the model then built with the new values``
+        Expecto.Tests.testCase "a script model trains through the Trainer: NLL falls, curves, checkpoints, samples and a density in the report" ``a script model trains through the Trainer: NLL falls, curves, checkpoints, samples and a density in the report``
+        Expecto.Tests.testCase "a script model stopped after 2 of 6 steps and resumed with its script ends bit-identical to a straight run" ``a script model stopped after 2 of 6 steps and resumed with its script ends bit-identical to a straight run``
+        Expecto.Tests.testCase "gendsl sample draws from a script model's sampler: n rows of D numbers near its fitted mean" ``gendsl sample draws from a script model's sampler: n rows of D numbers near its fitted mean``
+    ]
