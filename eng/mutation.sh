@@ -27,15 +27,25 @@ else dotnet tool restore >/dev/null 2>&1 || true; fi
 # repeat per mutant): run it with MUTATION_FILES='EpochOrder.cs,GanTrainer.cs,Records.cs,TrainOptions.cs,Trainer.cs,
 # TrainerCheckpoint.cs' (TrainerDistributed.cs would show as no coverage).
 filter_for() {
-  local seeds='FullyQualifiedName~GenDsl.Tests.Seeds'
+  local seeds='DisplayName~GenDsl.Tests.Seeds'
   case "$1" in
-    Distributions) echo "$seeds|FullyQualifiedName~DistributionsMutantTests|FullyQualifiedName~GaussianMixtureTests|FullyQualifiedName~VaeTests|FullyQualifiedName~DeterminismTests" ;;
-    Inference)     echo "$seeds|FullyQualifiedName~InferenceContractTests|FullyQualifiedName~GaussianKlFitTests|FullyQualifiedName~VaeTests|FullyQualifiedName~NiceTests" ;;
-    Models)        echo "$seeds|FullyQualifiedName~MutantTests|FullyQualifiedName~GaussianMixture|FullyQualifiedName~BernoulliMixture|FullyQualifiedName~KdeTests|FullyQualifiedName~EbmTests|FullyQualifiedName~GanTests|FullyQualifiedName~NiceTests|FullyQualifiedName~VaeTests|FullyQualifiedName~TransformerLmTests" ;;
-    Training)      echo "FullyQualifiedName~TrainerTests|FullyQualifiedName~TrainerMutantTests|FullyQualifiedName~GanTests|FullyQualifiedName~GanMutantTests|FullyQualifiedName~GanTrainerMutantTests|FullyQualifiedName~GaussianKlFitTests|FullyQualifiedName~TransformerLmTests|FullyQualifiedName~EbmTests" ;;
+    Distributions) echo "$seeds|DisplayName~DistributionsMutantTests|DisplayName~GaussianMixtureTests|DisplayName~VaeTests|DisplayName~DeterminismTests" ;;
+    Inference)     echo "$seeds|DisplayName~InferenceContractTests|DisplayName~GaussianKlFitTests|DisplayName~VaeTests|DisplayName~NiceTests" ;;
+    Models)        echo "$seeds|DisplayName~MutantTests|DisplayName~GaussianMixture|DisplayName~BernoulliMixture|DisplayName~KdeTests|DisplayName~EbmTests|DisplayName~GanTests|DisplayName~NiceTests|DisplayName~VaeTests|DisplayName~TransformerLmTests" ;;
+    Training)      echo "DisplayName~TrainerTests|DisplayName~TrainerMutantTests|DisplayName~GanTests|DisplayName~GanMutantTests|DisplayName~GanTrainerMutantTests|DisplayName~GaussianKlFitTests|DisplayName~TransformerLmTests|DisplayName~EbmTests" ;;
     *) echo "mutation.sh: unknown folder '$1'; use Distributions, Inference, Models or Training" >&2; return 1 ;;
   esac
 }
+
+# Stryker from the manifest; where the manifest cannot be restored (it also pins gendsl, whose feed eng/pack.sh makes),
+# the same Stryker version into .tools/ (ignored).
+stryker=(dotnet dotnet-stryker)
+if ! dotnet dotnet-stryker --version >/dev/null 2>&1; then
+  version=$(sed -nE '/"dotnet-stryker"/,/version/ s/.*"version": *"([^"]+)".*/\1/p' "$here/.config/dotnet-tools.json" | head -1)
+  [[ -x "$here/.tools/dotnet-stryker" ]] || dotnet tool install dotnet-stryker --version "$version" --tool-path "$here/.tools" >/dev/null ||
+    { echo "mutation.sh: could not install dotnet-stryker $version (is NuGet reachable?)" >&2; exit 1; }
+  stryker=("$here/.tools/dotnet-stryker")
+fi
 
 folders=("$@")
 ((${#folders[@]})) || folders=(Distributions Inference Models)
@@ -51,7 +61,7 @@ for folder in "${folders[@]}"; do
     mutate=(--mutate "**/src/Core.CSharp/$folder/**/*.cs")
   fi
   echo "mutation.sh: $folder (tests: $filter)"
-  (cd tests && nice -n "${MUTATION_NICE:-10}" dotnet dotnet-stryker \
+  (cd tests && nice -n "${MUTATION_NICE:-10}" "${stryker[@]}" \
       --project GenDsl.Core.csproj --test-project GenDsl.Tests.fsproj \
       "${mutate[@]}" \
       --test-case-filter "$filter" \

@@ -2,7 +2,7 @@
 """
 usage: lm_torch.py check DIR [--tol 2e-4]     load DIR/init.pt (GenDsl's initial state dict) and DIR/steps.pt (its batches,
                                               losses and gradient norms), take the same Adam steps, compare every loss
-       lm_torch.py train [--config b|c|d] [--threads 2] [--seconds 120] [--steps N]
+       lm_torch.py train [--config b|c|d] [--threads 2] [--seconds 120] [--steps N] [--device cpu|cuda]
        lm_torch.py sample [--config b] [--threads 2] [--tokens 500]
 The module and parameter names are GenDsl's (tok, pos, blocks.{l}.attn.{q,k,v,o}, blocks.{l}.{norm1,ff1,ff2,norm2}, bias),
 so GenDsl's state dict loads as it is. Written for this benchmark from the equations in GenDsl's doc comments.
@@ -114,6 +114,7 @@ def main():
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--tokens", type=int, default=500)
     ap.add_argument("--tol", type=float, default=2e-4)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda: where train runs (batches are cut on the CPU and moved, as GenDsl does)")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "wikitext-2"))
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -148,6 +149,8 @@ def main():
         if prm.dim() == 2:
             nn.init.normal_(prm, 0, 0.02)
     if a.mode == "train":
+        dev = torch.device(a.device)
+        model.to(dev)
         c = 150
         w = (len(train) - 1) // c
         data = torch.tensor(train[: w * c + 1])
@@ -158,7 +161,7 @@ def main():
         model.train()
         for s in range(a.steps):
             t0 = time.perf_counter()
-            batch = windows[order[(s * 32) % (w - 32):][:32]]
+            batch = windows[order[(s * 32) % (w - 32):][:32]].to(dev)
             opt.zero_grad()
             loss = model.loss(batch)
             loss.backward()
@@ -173,7 +176,7 @@ def main():
                 break
         cpu_per_step = (time.process_time() - cpu_after_first) / (len(times) - 1)
         med = statistics.median(sorted(times[1:]))
-        print(f"torch train config={a.config} threads={a.threads} steps={len(times)} step_s={med:.4f} "
+        print(f"torch train config={a.config} device={a.device} threads={a.threads} steps={len(times)} step_s={med:.4f} "
               f"tokens_per_s={32 * 150 / med:.1f} epoch_s={436 * med:.0f} cpu_s_per_step={cpu_per_step:.3f} "
               f"mean_step_s={statistics.mean(times[1:]):.4f} rss_mb={peak_rss_mb():.0f}")
     elif a.mode == "sample":

@@ -14,7 +14,6 @@ let private progress () =
     let p = PlainProgress(lines.Add, TimeSpan.Zero, fun () -> now.Value) :> IProgress
     p, (fun (secs: float) -> now.Value <- TimeSpan.FromSeconds secs), lines
 
-[<Fact>]
 let ``After a resume at step 40 of 100, 20 steps in 10 s read 2.0 it/s and 20 s left, not 6.0 it/s`` () =
     let p, at, lines = progress ()
     p.Begin("b/adam", 100)
@@ -25,7 +24,6 @@ let ``After a resume at step 40 of 100, 20 steps in 10 s read 2.0 it/s and 20 s 
     // 60 - 40 = 20 steps in 10 s: 2 it/s, and 40 steps to go at that pace: 20 s (counting from step 0: 6 it/s, 6.7 s).
     Assert.EndsWith("step 60/100    2.0 it/s  ETA 20.0s", lines.[lines.Count - 1])
 
-[<Fact>]
 let ``A fresh run counts every step: 50 steps in 10 s read 5.0 it/s and 10 s left`` () =
     for first in [ 0; 1 ] do          // EM reports iteration 0 first, the Trainer step 1
         let p, at, lines = progress ()
@@ -35,3 +33,11 @@ let ``A fresh run counts every step: 50 steps in 10 s read 5.0 it/s and 10 s lef
         at 10.0
         p.Step("c/em", 50, [ "mean LL", -1.5 ])
         Assert.EndsWith("step 50/100  mean LL -1.5000  5.0 it/s  ETA 10.0s", lines.[lines.Count - 1])
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Cli.ProgressTests" [
+        Expecto.Tests.testCase "After a resume at step 40 of 100, 20 steps in 10 s read 2.0 it/s and 20 s left, not 6.0 it/s" ``After a resume at step 40 of 100, 20 steps in 10 s read 2.0 it/s and 20 s left, not 6.0 it/s``
+        Expecto.Tests.testCase "A fresh run counts every step: 50 steps in 10 s read 5.0 it/s and 10 s left" ``A fresh run counts every step: 50 steps in 10 s read 5.0 it/s and 10 s left``
+    ]

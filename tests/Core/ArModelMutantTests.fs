@@ -7,7 +7,6 @@ open GenDsl.Torch
 open GenDsl.Models
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``AR(2) with mean 5: the residuals of a simulated path are the noise that drove it (sigma times the same seed's randn)`` () =
     let m = ArModel([| 0.5; -0.3 |], 0.25, 5.0)
     use g1 = new Generator(12UL)
@@ -23,7 +22,6 @@ let ``AR(2) with mean 5: the residuals of a simulated path are the noise that dr
     use x0 = m.Simulate(2L, 4, g3)
     close 0.0 [ 5.0; 5.0; 5.0; 5.0 ] (x0.Narrow(1L, 0L, 2L))
 
-[<Fact>]
 let ``AR(1) with mean 1: the conditional log-likelihood of (1, 3, 2) is -log(2 pi 2) - SSE/4 with residuals (2, 0)`` () =
     let m = ArModel([| 0.5 |], 2.0, 1.0)
     // e_1 = (3 - 1) - 0.5 (1 - 1) = 2, e_2 = (2 - 1) - 0.5 (3 - 1) = 0; two terms of -1/2 log(2 pi sigma^2)
@@ -31,7 +29,6 @@ let ``AR(1) with mean 1: the conditional log-likelihood of (1, 3, 2) is -log(2 p
     // conditioning on 2 values leaves e_2 alone
     close 1e-14 [ -0.5 * log (4.0 * Math.PI) ] (m.LogLikelihood(vec [ 1.0; 3.0; 2.0 ], 2))
 
-[<Fact>]
 let ``AR KL by the chain rule: a constant mean shift costs (T - c) delta^2 / (2 sigma^2); dropping phi costs E[(phi x)^2] / 2 per step`` () =
     // equal phi, means 1 and 0: m_p,t - m_q,t = mu_p (1 - phi) = 0.5 at every step, so KL = 2 x 0.5^2 / 2 over t = 1, 2
     closeScalar 1e-14 0.25 (ArModel.KlDivergence(ArModel([| 0.5 |], 1.0, 1.0), ArModel([| 0.5 |], 1.0, 0.0), 3, [| 1.0 |]))
@@ -49,7 +46,6 @@ let ``AR KL by the chain rule: a constant mean shift costs (T - c) delta^2 / (2 
     closeScalar 1e-14 (2.0 * (0.5 * log 4.0 + 0.125 - 0.5)) (ArModel.KlDivergence(ArModel([| 0.5 |], 0.5), ArModel([| 0.5 |], 2.0), 3, [| 2.0 |]))
     throws<ArgumentException> "give exactly 2 initial values (the larger order)" (fun () -> box (ArModel.KlDivergence(ArModel([| 0.5; 0.1 |], 1.0), ArModel([| 0.5 |], 1.0), 3, [| 2.0 |])))
 
-[<Fact>]
 let ``AR models refuse no coefficients, a non-positive noise variance, short starts and lengths, bad lag designs and p < 1; AR(1) needs |rho| < 1`` () =
     throws<ArgumentException> "give at least one coefficient (p >= 1)" (fun () -> box (ArModel([||], 1.0)))
     throws<ArgumentOutOfRangeException> "noise variance must be > 0, got 0" (fun () -> box (ArModel([| 0.5 |], 0.0)))
@@ -67,3 +63,13 @@ let ``AR models refuse no coefficients, a non-positive noise variance, short sta
     throws<ArgumentOutOfRangeException> "|rho| must be < 1 for a stationary AR(1), got 1" (fun () -> box (Ar1.Simulate(0.0, 1.0, 1.0, 1L, 3)))
     throws<ArgumentOutOfRangeException> "got -1" (fun () -> box (Ar1.Simulate(0.0, -1.0, 1.0, 1L, 3)))
     closeScalar 1e-15 (4.0 + 9.0 / 10.0) (RandomLevelProcess.SampleMeanVariance(2.0, 3.0, 10))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.ArModelMutantTests" [
+        Expecto.Tests.testCase "AR(2) with mean 5: the residuals of a simulated path are the noise that drove it (sigma times the same seed's randn)" ``AR(2) with mean 5: the residuals of a simulated path are the noise that drove it (sigma times the same seed's randn)``
+        Expecto.Tests.testCase "AR(1) with mean 1: the conditional log-likelihood of (1, 3, 2) is -log(2 pi 2) - SSE/4 with residuals (2, 0)" ``AR(1) with mean 1: the conditional log-likelihood of (1, 3, 2) is -log(2 pi 2) - SSE/4 with residuals (2, 0)``
+        Expecto.Tests.testCase "AR KL by the chain rule: a constant mean shift costs (T - c) delta^2 / (2 sigma^2); dropping phi costs E[(phi x)^2] / 2 per step" ``AR KL by the chain rule: a constant mean shift costs (T - c) delta^2 / (2 sigma^2); dropping phi costs E[(phi x)^2] / 2 per step``
+        Expecto.Tests.testCase "AR models refuse no coefficients, a non-positive noise variance, short starts and lengths, bad lag designs and p < 1; AR(1) needs |rho| < 1" ``AR models refuse no coefficients, a non-positive noise variance, short starts and lengths, bad lag designs and p < 1; AR(1) needs |rho| < 1``
+    ]

@@ -27,7 +27,6 @@ let private ops: (string * (Tensor -> Tensor) * (float[] -> float[])) list =
 /// The scalar a composition ends in: logsumexp (exercises a reduction in every case).
 let private lse (a: float[]) = let m = Array.max a in m + log (Array.sumBy (fun v -> exp (v - m)) a)
 
-[<Fact>]
 let ``autograd matches central finite differences on random compositions of ops (FsCheck, seeded)`` () =
     let gen =
         gen {
@@ -55,10 +54,8 @@ let ``autograd matches central finite differences on random compositions of ops 
                 failwithf "%A at %A: d/dx%d autograd %g vs finite difference %g" names x0 j g.[j] fd
         // The float twin must also agree with the tensor forward (so the oracle is the same function).
         closeScalar 1e-9 (f x0) (loss.Item<float>())
-    let cfg = Config.QuickThrowOnFailure.WithMaxTest(60).WithReplay(Some { Rnd = Rnd(20240601UL); Size = None })
-    Check.One(cfg, Prop.forAll (Arb.fromGen gen) prop)
+    Prop.forAll (Arb.fromGen gen) prop   // run by Expecto.FsCheck: 60 cases from a fixed seed (the tests list)
 
-[<Fact>]
 let ``createGraph gives second derivatives: d2/dx2 of x^3 sin x`` () =
     use x = (vec [ 0.7 ]).RequiresGrad_()
     let y = (x.Pow(Scalar.op_Implicit 3L) * x.Sin()).Sum()
@@ -68,7 +65,6 @@ let ``createGraph gives second derivatives: d2/dx2 of x^3 sin x`` () =
     closeScalar 1e-12 (3. * v * v * sin v + v ** 3. * cos v) (dy.Item<float>())
     closeScalar 1e-12 (6. * v * sin v + 6. * v * v * cos v - v ** 3. * sin v) (d2.Item<float>())
 
-[<Fact>]
 let ``Jacobian of (x0 x1, sin x0, x1^2) is [[x1, x0], [cos x0, 0], [0, 2 x1]]`` () =
     use x = vec [ 0.3; -1.2 ]
     let f (t: Tensor) = Torch.Stack([| t.[0L] * t.[1L]; t.[0L].Sin(); t.[1L] * t.[1L] |])
@@ -76,7 +72,6 @@ let ``Jacobian of (x0 x1, sin x0, x1^2) is [[x1, x0], [cos x0, 0], [0, 2 x1]]`` 
     Assert.Equal<int64 list>([ 3L; 2L ], shape j)
     close 1e-12 [ -1.2; 0.3; cos 0.3; 0.0; 0.0; -2.4 ] j
 
-[<Fact>]
 let ``backward accumulates into grad, NoGrad records nothing, detach cuts the graph`` () =
     use w = (vec [ 1.; 2. ]).RequiresGrad_()
     (w * w).Sum().Backward()
@@ -93,3 +88,13 @@ let ``backward accumulates into grad, NoGrad records nothing, detach cuts the gr
     use v = (vec [ 1.; 2. ]).RequiresGrad_()
     (v * v).Backward(vec [ 1.; 10. ]) // a non-scalar output takes an explicit gradient
     close 0.0 [ 2.; 40. ] v.Grad
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.AutogradTests" [
+        Expecto.ExpectoFsCheck.testPropertyWithConfig { Expecto.FsCheckConfig.defaultConfig with maxTest = 60; replay = Some (20240601UL, 0x9E3779B97F4A7C15UL, None) } "autograd matches central finite differences on random compositions of ops (FsCheck, seeded)" (``autograd matches central finite differences on random compositions of ops (FsCheck, seeded)`` ())
+        Expecto.Tests.testCase "createGraph gives second derivatives: d2/dx2 of x^3 sin x" ``createGraph gives second derivatives: d2/dx2 of x^3 sin x``
+        Expecto.Tests.testCase "Jacobian of (x0 x1, sin x0, x1^2) is [[x1, x0], [cos x0, 0], [0, 2 x1]]" ``Jacobian of (x0 x1, sin x0, x1^2) is [[x1, x0], [cos x0, 0], [0, 2 x1]]``
+        Expecto.Tests.testCase "backward accumulates into grad, NoGrad records nothing, detach cuts the graph" ``backward accumulates into grad, NoGrad records nothing, detach cuts the graph``
+    ]

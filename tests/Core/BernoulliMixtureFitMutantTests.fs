@@ -27,7 +27,6 @@ let private loopLogLik (m: BernoulliMixture) =
                     for j in 0 .. d - 1 do v <- v * (if xs.[i, j] = 1.0 then p.[k * d + j] else 1.0 - p.[k * d + j])
                     v })) })
 
-[<Fact>]
 let ``InitUnitLength: weights exactly 1/K and every row of p of unit Euclidean length`` () =
     use g = new Generator(2UL)
     use m = BernoulliMixture.InitUnitLength(3, 5, g)
@@ -36,7 +35,6 @@ let ``InitUnitLength: weights exactly 1/K and every row of p of unit Euclidean l
     for k in 0 .. 2 do closeScalar 1e-12 1.0 (sqrt (Seq.sum (seq { for d in 0 .. 4 -> p.[5 * k + d] ** 2.0 })))
     Assert.True(p |> Array.forall (fun v -> v > 0.0 && v < 1.0))
 
-[<Fact>]
 let ``InitDataMeans: with one-hot images and N = K x images, each p_k is (1 - s) times the mean of its own images plus s / 2, the images split between components`` () =
     // x = I_6: an image's pixels say which image it is, so (p_k - s/2) / (1 - s) * images is the indicator of the images
     // component k averaged; with N = K x images every image is used exactly once, whatever the permutation drawn.
@@ -56,7 +54,6 @@ let ``InitDataMeans: with one-hot images and N = K x images, each p_k is (1 - s)
     use plain = BernoulliMixture.InitDataMeans(x, 3, 2, 0.0, g)
     Assert.True(vals plain.Probs |> Array.forall (fun v -> v = 0.0 || v = 0.5))
 
-[<Fact>]
 let ``InitDataMeans: data (N, D), 1 <= images with K x images <= N and a shrink in [0, 1] are required, each with its message`` () =
     use x = Torch.Eye(6L, Nullable(), Nullable f64)
     use g = new Generator(3UL)
@@ -71,7 +68,6 @@ let ``InitDataMeans: data (N, D), 1 <= images with K x images <= N and a shrink 
     use one = BernoulliMixture.InitDataMeans(x, 6, 1, 0.0, g)
     Assert.Equal(6L, one.K)
 
-[<Fact>]
 let ``Fit's starts are InitUnitLength and InitDataMeans with the generator seeded by Seed; Iterations = 0 returns the start and log P(X) at it`` () =
     use x = data ()
     for init in [ BmmInit.UnitLength; BmmInit.DataMeans ] do
@@ -87,7 +83,6 @@ let ``Fit's starts are InitUnitLength and InitDataMeans with the generator seede
         closeScalar 1e-12 (loopLogLik expected) r.Curve.[0].LogLikelihood
         closeScalar 1e-12 (loopLogLik expected / 4.0) r.Curve.[0].MeanLogLikelihood
 
-[<Fact>]
 let ``Fit: Tol stops EM at the first iteration whose per-image change is strictly below it, and onIteration sees the curve`` () =
     use x = data ()
     use m0 = start ()
@@ -117,7 +112,6 @@ let ``Fit: Tol stops EM at the first iteration whose per-image change is strictl
     Assert.Equal<BmmStep seq>(r.Curve, seen)
     Assert.Equal(3, seen.Count)
 
-[<Fact>]
 let ``Fit: float32 data under Dtype = Float64 gives float64's curve; float64 data under Float32 follows it to float32 rounding`` () =
     // 0/1 data are exact in float32, so converting them to float64 first must give the float64 run bit for bit (1e-12);
     // float32 matmuls over 3 pixels of logs of size <= 3 err by ~1e-6 per image.
@@ -131,7 +125,6 @@ let ``Fit: float32 data under Dtype = Float64 gives float64's curve; float64 dat
         closeScalar 1e-12 a.Curve.[i].LogLikelihood b.Curve.[i].LogLikelihood
         closeScalar 1e-5 a.Curve.[i].LogLikelihood c.Curve.[i].LogLikelihood
 
-[<Fact>]
 let ``Fit on a data set flattens its examples to rows and equals Fit on the tensor`` () =
     use x = data ()
     use images = x.Reshape(4L, 1L, 3L)                       // (N, 1, 3) "images"
@@ -145,7 +138,6 @@ let ``Fit on a data set flattens its examples to rows and equals Fit on the tens
     for i in 0 .. 2 do closeScalar 1e-12 b.Curve.[i].LogLikelihood a.Curve.[i].LogLikelihood
     close 1e-12 (vals b.Model.Probs) a.Model.Probs
 
-[<Fact>]
 let ``the pre-options Fit: a given start is used and left to the caller; without one it starts from InitUnitLength with the generator`` () =
     use x = data ()
     use m0 = start ()
@@ -163,14 +155,12 @@ let ``the pre-options Fit: a given start is used and left to the caller; without
     close 0.0 (vals expected.Probs) fresh.Probs
     closeScalar 1e-12 (loopLogLik expected) lls2.[0]
 
-[<Fact>]
 let ``the pre-options Fit checks its arguments as the options form does, naming the option`` () =
     use x = data ()
     throws<ArgumentException> "BmmFitOptions.K: the number of components must be at least 1 (got 0)" (fun () -> box (BernoulliMixture.Fit(x, 0, 1)))
     throws<ArgumentException> "BmmFitOptions.Iterations: must be >= 0 (got -1)" (fun () -> box (BernoulliMixture.Fit(x, 2, -1)))
     throws<ArgumentException> "BmmFitOptions.Alpha1: the smoothing parameters must be >= 0 (got -1, 1E-08)" (fun () -> box (BernoulliMixture.Fit(x, 2, 1, null, -1.0)))
 
-[<Fact>]
 let ``Fit on a single image: one EM step gives p = (x + a1) / (1 + a1 D) and weight 1 (K = 1)`` () =
     // N = 1 is the smallest data set Fit accepts; with K = 1 every responsibility is 1, so N_1 = 1 and sum_i x_i = x
     use x1 = t64 [ 1L; 3L ] [ 1.0; 0.0; 1.0 ]
@@ -181,7 +171,6 @@ let ``Fit on a single image: one EM step gives p = (x + a1) / (1 + a1 D) and wei
     close 1e-12 [ 1.0 ] m.Weights
     closeScalar 1e-12 (log p.[0] + log (1.0 - p.[1]) + log p.[2]) r.Curve.[1].LogLikelihood
 
-[<Fact>]
 let ``BmmFitOptions: bad options, data and a mismatched initial model are refused with messages naming them; the edges are allowed`` () =
     use x = data ()
     let fit (x: Tensor) o = fun () -> box (BernoulliMixture.Fit(x, o))
@@ -213,3 +202,20 @@ let ``BmmFitOptions: bad options, data and a mismatched initial model are refuse
     use m = r.Model
     close 1e-12 [ 2.0 / 3.0; 0.0 ] m.Probs
     closeScalar 1e-12 (2.0 * log (2.0 / 3.0) + log (1.0 / 3.0)) r.Curve.[1].LogLikelihood
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.BernoulliMixtureFitMutantTests" [
+        Expecto.Tests.testCase "InitUnitLength: weights exactly 1/K and every row of p of unit Euclidean length" ``InitUnitLength: weights exactly 1/K and every row of p of unit Euclidean length``
+        Expecto.Tests.testCase "InitDataMeans: with one-hot images and N = K x images, each p_k is (1 - s) times the mean of its own images plus s / 2, the images split between components" ``InitDataMeans: with one-hot images and N = K x images, each p_k is (1 - s) times the mean of its own images plus s / 2, the images split between components``
+        Expecto.Tests.testCase "InitDataMeans: data (N, D), 1 <= images with K x images <= N and a shrink in [0, 1] are required, each with its message" ``InitDataMeans: data (N, D), 1 <= images with K x images <= N and a shrink in [0, 1] are required, each with its message``
+        Expecto.Tests.testCase "Fit's starts are InitUnitLength and InitDataMeans with the generator seeded by Seed; Iterations = 0 returns the start and log P(X) at it" ``Fit's starts are InitUnitLength and InitDataMeans with the generator seeded by Seed; Iterations = 0 returns the start and log P(X) at it``
+        Expecto.Tests.testCase "Fit: Tol stops EM at the first iteration whose per-image change is strictly below it, and onIteration sees the curve" ``Fit: Tol stops EM at the first iteration whose per-image change is strictly below it, and onIteration sees the curve``
+        Expecto.Tests.testCase "Fit: float32 data under Dtype = Float64 gives float64's curve; float64 data under Float32 follows it to float32 rounding" ``Fit: float32 data under Dtype = Float64 gives float64's curve; float64 data under Float32 follows it to float32 rounding``
+        Expecto.Tests.testCase "Fit on a data set flattens its examples to rows and equals Fit on the tensor" ``Fit on a data set flattens its examples to rows and equals Fit on the tensor``
+        Expecto.Tests.testCase "the pre-options Fit: a given start is used and left to the caller; without one it starts from InitUnitLength with the generator" ``the pre-options Fit: a given start is used and left to the caller; without one it starts from InitUnitLength with the generator``
+        Expecto.Tests.testCase "the pre-options Fit checks its arguments as the options form does, naming the option" ``the pre-options Fit checks its arguments as the options form does, naming the option``
+        Expecto.Tests.testCase "Fit on a single image: one EM step gives p = (x + a1) / (1 + a1 D) and weight 1 (K = 1)" ``Fit on a single image: one EM step gives p = (x + a1) / (1 + a1 D) and weight 1 (K = 1)``
+        Expecto.Tests.testCase "BmmFitOptions: bad options, data and a mismatched initial model are refused with messages naming them; the edges are allowed" ``BmmFitOptions: bad options, data and a mismatched initial model are refused with messages naming them; the edges are allowed``
+    ]

@@ -29,7 +29,6 @@ let private joint (pi: float[]) (p: float[,]) i k =
 
 let private loopLogLik (pi: float[]) (p: float[,]) = Seq.sum (seq { for i in 0 .. 3 -> log (joint pi p i 0 + joint pi p i 1) })
 
-[<Fact>]
 let ``ECE8803 P3: one EM step equals the seed's smoothed closed form p = (sum eta x + a1)/(N_k + a1 D), pi = (N_k + a2)/(N + a2 K), by plain loops`` () =
     let a1, a2 = 0.1, 0.2                                        // large, so that a wrong smoothing term shows
     let eta = Array2D.init 4 2 (fun i k -> joint pi0 p0 i k / (joint pi0 p0 i 0 + joint pi0 p0 i 1))
@@ -52,7 +51,6 @@ let ``ECE8803 P3: one EM step equals the seed's smoothed closed form p = (sum et
     // the initial model is the caller's and stays usable
     close 0.0 pi0 m0.Weights
 
-[<Fact>]
 let ``ECE8803 P3: the seed's start (uniform rows scaled to unit length) puts every p below 0.07 on 784 pixels`` () =
     use g = new Generator(1UL)
     use m = BernoulliMixture.InitUnitLength(20, 784, g)
@@ -61,7 +59,6 @@ let ``ECE8803 P3: the seed's start (uniform rows scaled to unit length) puts eve
     Assert.True((m.Probs.Max()).ToDouble() < 0.07)
     closeScalar 0.002 (0.5 / sqrt (784.0 / 3.0)) (m.Probs.Mean().ToDouble())
 
-[<Fact>]
 let ``ECE8803 P3: EM on 1000 MNIST images never lowers the log-likelihood, from the seed's start and from data means`` () =
     use x = mnist1000 f64
     for init in [ BmmInit.UnitLength; BmmInit.DataMeans ] do
@@ -78,7 +75,6 @@ let ``ECE8803 P3: EM on 1000 MNIST images never lowers the log-likelihood, from 
         closeScalar 1e-6 (r.Model.LogLikelihood x) steps.[6].LogLikelihood
         r.Model.Dispose()
 
-[<Fact>]
 let ``ECE8803 P3: float32 EM follows float64 EM (log-likelihood per image within 1e-3 nats over 5 steps)`` () =
     use x64 = mnist1000 f64
     use x32 = mnist1000 ScalarType.Float32
@@ -88,7 +84,6 @@ let ``ECE8803 P3: float32 EM follows float64 EM (log-likelihood per image within
     // float32 matmuls over 784 terms of size <= 40 err by ~1e-4 per image; EM's contraction keeps the paths together
     for i in 0 .. 5 do closeScalar 1e-3 a.Curve.[i].MeanLogLikelihood b.Curve.[i].MeanLogLikelihood
 
-[<Fact>]
 let ``ECE8803 P3d: component means stay strictly inside (0, 1), also for pixels that are 0 in every image`` () =
     use x = mnist1000 f64
     let r = BernoulliMixture.Fit(x, BmmFitOptions(K = 5, Iterations = 4, Seed = 5UL))
@@ -103,7 +98,6 @@ let ``ECE8803 P3d: component means stay strictly inside (0, 1), also for pixels 
     use ll = m.LogLikelihoodPerImage(test.AllPixels())
     Assert.True(vals ll |> Array.forall Double.IsFinite)
 
-[<Fact>]
 let ``ECE8803 P3e: ancestral samples' pixel means match sum_k pi_k p_k, and their components match pi, within 4.5 standard errors`` () =
     use x = mnist1000 f64
     let r = BernoulliMixture.Fit(x, BmmFitOptions(K = 5, Iterations = 3, Init = BmmInit.DataMeans, Seed = 6UL))
@@ -127,3 +121,15 @@ let ``ECE8803 P3e: ancestral samples' pixel means match sum_k pi_k p_k, and thei
         if abs (float counts.[k] / float n - pi.[k]) > 4.5 * se then failwithf "component %d: frequency %g vs pi %g" k (float counts.[k] / float n) pi.[k]
     // each image is drawn from its own component: images of a component have that component's pixel means
     Assert.True(vals xs |> Array.forall (fun v -> v = 0.0 || v = 1.0))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.BernoulliMixtureMnistTests" [
+        Expecto.Tests.testCase "ECE8803 P3: one EM step equals the seed's smoothed closed form p = (sum eta x + a1)/(N_k + a1 D), pi = (N_k + a2)/(N + a2 K), by plain loops" ``ECE8803 P3: one EM step equals the seed's smoothed closed form p = (sum eta x + a1)/(N_k + a1 D), pi = (N_k + a2)/(N + a2 K), by plain loops``
+        Expecto.Tests.testCase "ECE8803 P3: the seed's start (uniform rows scaled to unit length) puts every p below 0.07 on 784 pixels" ``ECE8803 P3: the seed's start (uniform rows scaled to unit length) puts every p below 0.07 on 784 pixels``
+        Expecto.Tests.testCase "ECE8803 P3: EM on 1000 MNIST images never lowers the log-likelihood, from the seed's start and from data means" ``ECE8803 P3: EM on 1000 MNIST images never lowers the log-likelihood, from the seed's start and from data means``
+        Expecto.Tests.testCase "ECE8803 P3: float32 EM follows float64 EM (log-likelihood per image within 1e-3 nats over 5 steps)" ``ECE8803 P3: float32 EM follows float64 EM (log-likelihood per image within 1e-3 nats over 5 steps)``
+        Expecto.Tests.testCase "ECE8803 P3d: component means stay strictly inside (0, 1), also for pixels that are 0 in every image" ``ECE8803 P3d: component means stay strictly inside (0, 1), also for pixels that are 0 in every image``
+        Expecto.Tests.testCase "ECE8803 P3e: ancestral samples' pixel means match sum_k pi_k p_k, and their components match pi, within 4.5 standard errors" ``ECE8803 P3e: ancestral samples' pixel means match sum_k pi_k p_k, and their components match pi, within 4.5 standard errors``
+    ]

@@ -20,7 +20,6 @@ let private logJoint i k =
 let private model () = new BernoulliMixture(vec (List.ofArray pi0), t64 [ 2L; 3L ] [ for k in 0 .. 1 do for d in 0 .. 2 -> p0.[k, d] ])
 let private data () = t64 [ 3L; 3L ] [ for i in 0 .. 2 do for d in 0 .. 2 -> xs.[i, d] ]
 
-[<Fact>]
 let ``Bernoulli mixture: log-joint, per-image log-likelihood, E-step and Q equal the products written out`` () =
     use m = model ()
     use x = data ()
@@ -38,7 +37,6 @@ let ``Bernoulli mixture: log-joint, per-image log-likelihood, E-step and Q equal
     closeScalar 1e-12 (List.sum [ for i in 0 .. 2 do for k in 0 .. 1 -> e.[2 * i + k] * logJoint i k ]) (m.ExpectedCompleteLogLikelihood(x, et))
     close 1e-15 [ for d in 0 .. 2 -> pi0.[0] * p0.[0, d] + pi0.[1] * p0.[1, d] ] (m.MarginalMean())
 
-[<Fact>]
 let ``Bernoulli mixture: float32 data gives a float32 log-joint, 0/1 integer data a float64 one, with the same values`` () =
     use m = model ()
     use x = data ()
@@ -51,7 +49,6 @@ let ``Bernoulli mixture: float32 data gives a float32 log-joint, 0/1 integer dat
     Assert.Equal(ScalarType.Float64, li.Dtype)
     close 1e-13 [ for i in 0 .. 2 do for k in 0 .. 1 -> logJoint i k ] li
 
-[<Fact>]
 let ``Bernoulli mixture: p = 0 or 1 where the data agree gives log P = log pi exactly; mismatched shapes, probabilities outside [0, 1] and negative smoothing are refused`` () =
     use m = new BernoulliMixture(vec [ 1.0 ], t64 [ 1L; 2L ] [ 1.0; 0.0 ])
     use x = t64 [ 1L; 2L ] [ 1.0; 0.0 ]
@@ -66,3 +63,12 @@ let ``Bernoulli mixture: p = 0 or 1 where the data agree gives log P = log pi ex
     use eta = t64 [ 1L; 1L ] [ 1.0 ]
     throws<ArgumentOutOfRangeException> "smoothing parameters must be >= 0" (fun () -> box (BernoulliMixture.MStep(x, eta, -0.1, 0.0)))
     throws<ArgumentOutOfRangeException> "smoothing parameters must be >= 0" (fun () -> box (BernoulliMixture.MStep(x, eta, 0.0, -0.1)))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.BernoulliMixtureMutantTests" [
+        Expecto.Tests.testCase "Bernoulli mixture: log-joint, per-image log-likelihood, E-step and Q equal the products written out" ``Bernoulli mixture: log-joint, per-image log-likelihood, E-step and Q equal the products written out``
+        Expecto.Tests.testCase "Bernoulli mixture: float32 data gives a float32 log-joint, 0/1 integer data a float64 one, with the same values" ``Bernoulli mixture: float32 data gives a float32 log-joint, 0/1 integer data a float64 one, with the same values``
+        Expecto.Tests.testCase "Bernoulli mixture: p = 0 or 1 where the data agree gives log P = log pi exactly; mismatched shapes, probabilities outside [0, 1] and negative smoothing are refused" ``Bernoulli mixture: p = 0 or 1 where the data agree gives log P = log pi exactly; mismatched shapes, probabilities outside [0, 1] and negative smoothing are refused``
+    ]

@@ -7,7 +7,6 @@ open GenDsl.Torch
 open GenDsl.Torch.NN
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``Unflatten(1, [16, 2, 2]) maps (B, 64) to (B, 16, 2, 2) keeping the element order, and -1 is inferred`` () =
     use x = Torch.Arange(Scalar.op_Implicit 192L).View(3L, 64L).Double()
     use u = new Unflatten(1L, [| 16L; 2L; 2L |])
@@ -19,7 +18,6 @@ let ``Unflatten(1, [16, 2, 2]) maps (B, 64) to (B, 16, 2, 2) keeping the element
     let ex = Assert.Throws<ArgumentException>(fun () -> (new Unflatten(1L, [| 5L; 5L |])).Forward(x) |> ignore)
     Assert.Contains("size 64", ex.Message)
 
-[<Fact>]
 let ``Reshape keeps the batch dim: (B, 784) -> (B, 1, 28, 28), and names the mismatch`` () =
     use x = Torch.Zeros(5L, 784L)
     use r = new Reshape(1L, 28L, 28L)
@@ -27,7 +25,6 @@ let ``Reshape keeps the batch dim: (B, 784) -> (B, 1, 28, 28), and names the mis
     let ex = Assert.Throws<ArgumentException>(fun () -> (new Reshape(1L, 27L, 28L)).Forward(x) |> ignore)
     Assert.Contains("784 elements", ex.Message)
 
-[<Fact>]
 let ``Residual(net) is x + net(x), with net's parameters under "net." and gradients through both paths`` () =
     use g = new Generator(1UL)
     use res = new Residual(new Linear(3L, 3L, generator = g, dtype = ScalarType.Float64))
@@ -44,3 +41,12 @@ let ``Residual(net) is x + net(x), with net's parameters under "net." and gradie
     close 1e-14 (Seq.replicate 2 (vals colSums) |> Seq.concat) gx
     let ex = Assert.Throws<ArgumentException>(fun () -> (new Residual(new Linear(3L, 4L, dtype = ScalarType.Float64))).Forward(x) |> ignore)
     Assert.Contains("same shape", ex.Message)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.BlocksTests" [
+        Expecto.Tests.testCase "Unflatten(1, [16, 2, 2]) maps (B, 64) to (B, 16, 2, 2) keeping the element order, and -1 is inferred" ``Unflatten(1, [16, 2, 2]) maps (B, 64) to (B, 16, 2, 2) keeping the element order, and -1 is inferred``
+        Expecto.Tests.testCase "Reshape keeps the batch dim: (B, 784) -> (B, 1, 28, 28), and names the mismatch" ``Reshape keeps the batch dim: (B, 784) -> (B, 1, 28, 28), and names the mismatch``
+        Expecto.Tests.testCase "Residual(net) is x + net(x), with net's parameters under \"net.\" and gradients through both paths" ``Residual(net) is x + net(x), with net's parameters under "net." and gradients through both paths``
+    ]

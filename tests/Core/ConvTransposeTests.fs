@@ -30,7 +30,6 @@ let private bothPaths (cin: int64) (cout: int64) (k: int64) (stride: int64) (pad
     (y64 * r).Sum().Backward()
     y32, y64, [ x32.Grad, x64.Grad; m32.Weight.Grad, m64.Weight.Grad; m32.Bias.Grad, m64.Bias.Grad ]
 
-[<Fact>]
 let ``ConvTranspose2d in float32 with 16 output channels equals libtorch's float64 transposed convolution, output padding and bias included`` () =
     use s = Scope.Begin()
     // stride 2, kernel 4, padding 1 as the VAE decoder; a non-square 5x4 input and output padding 1: (5-1)2 - 2 + 4 + 1 = 11 rows, 9 columns
@@ -43,7 +42,6 @@ let ``ConvTranspose2d in float32 with 16 output channels equals libtorch's float
     for name, (a, b) in List.zip [ "x"; "weight"; "bias" ] grads do
         Assert.True(relErr a b < 1e-4, sprintf "d/d%s: relative error %g" name (relErr a b))
 
-[<Fact>]
 let ``ConvTranspose2d in float32 keeps PyTorch's semantics at stride 1 and stride 3 without padding`` () =
     use s = Scope.Begin()
     for stride, k, outputPadding in [ 1L, 3L, 0L; 3L, 2L, 2L ] do
@@ -53,7 +51,6 @@ let ``ConvTranspose2d in float32 keeps PyTorch's semantics at stride 1 and strid
         for a, b in grads do
             Assert.True(relErr a b < 1e-4, sprintf "stride %d: gradient relative error %g" stride (relErr a b))
 
-[<Fact>]
 let ``ConvTranspose2d in float32 is twice differentiable: the gradient of |dL/dx|^2 matches float64`` () =
     use g = new Generator(12UL)
     use s = Scope.Begin()
@@ -70,3 +67,12 @@ let ``ConvTranspose2d in float32 is twice differentiable: the gradient of |dL/dx
     penalty m64 x64 |> fun p -> p.Backward()
     // a gradient penalty (WGAN-GP style) reaches the weight through both the forward and the input-gradient
     Assert.True(relErr m32.Weight.Grad m64.Weight.Grad < 1e-4, sprintf "relative error %g" (relErr m32.Weight.Grad m64.Weight.Grad))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.ConvTransposeTests" [
+        Expecto.Tests.testCase "ConvTranspose2d in float32 with 16 output channels equals libtorch's float64 transposed convolution, output padding and bias included" ``ConvTranspose2d in float32 with 16 output channels equals libtorch's float64 transposed convolution, output padding and bias included``
+        Expecto.Tests.testCase "ConvTranspose2d in float32 keeps PyTorch's semantics at stride 1 and stride 3 without padding" ``ConvTranspose2d in float32 keeps PyTorch's semantics at stride 1 and stride 3 without padding``
+        Expecto.Tests.testCase "ConvTranspose2d in float32 is twice differentiable: the gradient of |dL/dx|^2 matches float64" ``ConvTranspose2d in float32 is twice differentiable: the gradient of |dL/dx|^2 matches float64``
+    ]

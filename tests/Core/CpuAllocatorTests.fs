@@ -13,7 +13,6 @@ let private block (bytes: int64) = Torch.Empty([| bytes / 4L |], ScalarType.Floa
 /// Bytes held by large blocks: in use plus kept.
 let private held (s: CpuMemoryStats) = s.InUseBytes + s.CachedBytes
 
-[<Fact>]
 let ``the allocator is installed in the test process and large tensors go through it`` () =
     let before = Torch.CpuMemoryStats()
     Assert.True(before.Enabled, "GENDSL_MALLOC is unset in tests, so the caching allocator must be installed")
@@ -27,7 +26,6 @@ let ``the allocator is installed in the test process and large tensors go throug
     let after = Torch.CpuMemoryStats()
     Assert.Equal(during.Hits + during.Misses, after.Hits + after.Misses)
 
-[<Fact>]
 let ``a freed large block is reused by the next tensor of the same size, not mapped anew`` () =
     Torch.EmptyCache()
     let bytes = 3L * MiB + 7L * 4096L // a size no other test uses
@@ -44,7 +42,6 @@ let ``a freed large block is reused by the next tensor of the same size, not map
     again.Fill_(Scalar.op_Implicit 2.5) |> ignore
     Assert.Equal(2.5 * float (bytes / 4L), again.Sum().Item<float32>() |> float, 0)
 
-[<Fact>]
 let ``memory held (in use + kept) never exceeds the peak in use plus an eighth, as sizes change`` () =
     // Tensors earlier tests dropped without disposing are freed by their finalizers: run those first.
     GC.Collect()
@@ -80,7 +77,6 @@ let ``memory held (in use + kept) never exceeds the peak in use plus an eighth, 
     Assert.Equal(s3.Hits + 8L, s4.Hits)
     c |> List.iter (fun t -> t.Dispose())
 
-[<Fact>]
 let ``EmptyCache unmaps every kept block and leaves tensors in use alone`` () =
     use live = block (2L * MiB)
     live.Fill_(Scalar.op_Implicit 1.0) |> ignore
@@ -91,3 +87,13 @@ let ``EmptyCache unmaps every kept block and leaves tensors in use alone`` () =
     Assert.Equal(0L, s.CachedBytes)
     Assert.True(s.InUseBytes >= 2L * MiB)
     Assert.Equal(float (2L * MiB / 4L), live.Sum().Item<float32>() |> float, 0)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.CpuAllocatorTests" [
+        Expecto.Tests.testCase "the allocator is installed in the test process and large tensors go through it" ``the allocator is installed in the test process and large tensors go through it``
+        Expecto.Tests.testCase "a freed large block is reused by the next tensor of the same size, not mapped anew" ``a freed large block is reused by the next tensor of the same size, not mapped anew``
+        Expecto.Tests.testCase "memory held (in use + kept) never exceeds the peak in use plus an eighth, as sizes change" ``memory held (in use + kept) never exceeds the peak in use plus an eighth, as sizes change``
+        Expecto.Tests.testCase "EmptyCache unmaps every kept block and leaves tensors in use alone" ``EmptyCache unmaps every kept block and leaves tensors in use alone``
+    ]

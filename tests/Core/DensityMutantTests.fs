@@ -8,7 +8,6 @@ open GenDsl.Models
 open GenDsl.Distributions
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``Density.Of a GMM and of a float32 NormalMixture: D, (n, D) float64 draws, and the wrapped log-density`` () =
     use gmm = GaussianMixture.Ring(3, 2.0)
     let q = Density.Of(gmm)
@@ -26,7 +25,6 @@ let ``Density.Of a GMM and of a float32 NormalMixture: D, (n, D) float64 draws, 
     // N(0, I_3) at the origin
     close 1e-6 [ -1.5 * log (2.0 * Math.PI) ] (qn.LogProb(Torch.Zeros([| 1L; 3L |], ScalarType.Float32)))
 
-[<Fact>]
 let ``Density.Of refuses null and a distribution whose draws are not vectors, naming the batch shape`` () =
     Assert.Throws<ArgumentNullException>(fun () -> Density.Of(Unchecked.defaultof<GaussianMixture>) |> ignore) |> ignore
     Assert.Throws<ArgumentNullException>(fun () -> Density.Of(Unchecked.defaultof<Distribution>) |> ignore) |> ignore
@@ -35,3 +33,11 @@ let ``Density.Of refuses null and a distribution whose draws are not vectors, na
     Assert.Contains("Use a mixture over vectors (NormalMixture) or write an IDensity", e.Message)
     let e0 = Assert.Throws<ArgumentException>(fun () -> Density.Of(Normal(0.0, 1.0)) |> ignore)
     Assert.Contains("got []", e0.Message)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.DensityMutantTests" [
+        Expecto.Tests.testCase "Density.Of a GMM and of a float32 NormalMixture: D, (n, D) float64 draws, and the wrapped log-density" ``Density.Of a GMM and of a float32 NormalMixture: D, (n, D) float64 draws, and the wrapped log-density``
+        Expecto.Tests.testCase "Density.Of refuses null and a distribution whose draws are not vectors, naming the batch shape" ``Density.Of refuses null and a distribution whose draws are not vectors, naming the batch shape``
+    ]

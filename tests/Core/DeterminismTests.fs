@@ -21,7 +21,6 @@ let private draws (g: Generator option) =
       vals (Torch.Normal(m, s, g))
       vals (Functional.Dropout(x, 0.5, true, g)) ]
 
-[<Fact>]
 let ``the same Generator seed gives bit-identical rand randn randint bernoulli multinomial normal dropout`` () =
     use g1 = new Generator(123UL)
     use g2 = new Generator(123UL)
@@ -33,7 +32,6 @@ let ``the same Generator seed gives bit-identical rand randn randint bernoulli m
     use g3 = new Generator(124UL)
     Assert.NotEqual<float[]>(a.[1], (draws (Some g3)).[1])
 
-[<Fact>]
 let ``ManualSeed makes the global generator repeat itself`` () =
     Torch.ManualSeed 99UL
     let a = draws None
@@ -63,7 +61,6 @@ let private fit (seed: uint64) =
         b.Sub_(gs.[1] * 0.5) |> ignore
     vals w, loss
 
-[<Fact>]
 let ``the same seed gives bit-identical training, and logistic regression gets below 0.15 BCE`` () =
     let w1, l1 = fit 5UL
     let w2, l2 = fit 5UL
@@ -72,3 +69,12 @@ let ``the same seed gives bit-identical training, and logistic regression gets b
     // Blobs at +-(1.5, 1.5) with unit variance: the Bayes error is Phi(-1.5 sqrt 2) ~ 1.7%, so a fitted
     // classifier's BCE is about 0.08; 0.15 allows for 200 steps from a small start.
     Assert.True(l2 < 0.15, sprintf "final BCE %g" l2)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.DeterminismTests" [
+        Expecto.Tests.testCase "the same Generator seed gives bit-identical rand randn randint bernoulli multinomial normal dropout" ``the same Generator seed gives bit-identical rand randn randint bernoulli multinomial normal dropout``
+        Expecto.Tests.testCase "ManualSeed makes the global generator repeat itself" ``ManualSeed makes the global generator repeat itself``
+        Expecto.Tests.testCase "the same seed gives bit-identical training, and logistic regression gets below 0.15 BCE" ``the same seed gives bit-identical training, and logistic regression gets below 0.15 BCE``
+    ]

@@ -9,7 +9,6 @@ open GenDsl.Tests.Support
 
 let private ints (shape: int64 list) (xs: int64 list) = Torch.Tensor<int64>(List.toArray xs, List.toArray shape)
 
-[<Fact>]
 let ``DiscreteFlow: with no coupling and smoothing a, the base is (count + a) / (N + K a) per coordinate, and P(x) multiplies the two marginals`` () =
     let flow = DiscreteFlow(3, 2, [])
     // column 0: values 0, 0, 2, 1 -> counts (2, 1, 1); column 1: 1, 1, 1, 0 -> counts (1, 3, 0)
@@ -24,7 +23,6 @@ let ``DiscreteFlow: with no coupling and smoothing a, the base is (count + a) / 
     Assert.Equal(1, curve.Count)
     closeScalar 1e-14 mean curve.[0]
 
-[<Fact>]
 let ``DiscreteFlow: through one coupling y1 = (x1 + Shift[x0]) mod K, P(x) = Base[0, x0] Base[1, y1] and the inverse subtracts the shift`` () =
     let flow = DiscreteFlow(4, 2, [ (0, 1) ])
     let shift = [| 1L; 3L; 0L; 2L |]
@@ -40,7 +38,6 @@ let ``DiscreteFlow: through one coupling y1 = (x1 + Shift[x0]) mod K, P(x) = Bas
     close 1e-14 [ log (0.1 * 0.3); log (0.2 * 0.3); log (0.4 * 0.3) ] (flow.LogProb(x))
     closeScalar 1e-14 ((log 0.03 + log 0.06 + log 0.12) / 3.0) (flow.MeanLogLikelihood(x))
 
-[<Fact>]
 let ``DiscreteFlow: Sample draws x with frequencies P(x) (5000 draws, 4.5 binomial standard errors per cell)`` () =
     let flow = DiscreteFlow(3, 2, [ (0, 1) ])
     Array.blit [| 2L; 0L; 1L |] 0 flow.Layers.[0].Shift 0 3
@@ -60,7 +57,6 @@ let ``DiscreteFlow: Sample draws x with frequencies P(x) (5000 draws, 4.5 binomi
             let se = sqrt (p * (1.0 - p) / float n)
             if abs (float count / float n - p) > 4.5 * se then failwithf "cell (%d, %d): frequency %g, P = %g" a c (float count / float n) p
 
-[<Fact>]
 let ``DiscreteFlow and its layers refuse equal coordinates, K < 2, D < 2, couplings outside 0..D-1, and data of the wrong dtype, shape or range`` () =
     throws<ArgumentException> "the conditioning and target coordinates must differ" (fun () -> box (ModularCouplingLayer(1, 1, 3)))
     throws<ArgumentOutOfRangeException> "need K >= 2 categories" (fun () -> box (ModularCouplingLayer(0, 1, 1)))
@@ -76,7 +72,6 @@ let ``DiscreteFlow and its layers refuse equal coordinates, K < 2, D < 2, coupli
         throws<ArgumentException> "values must lie in 0..2" (fun () -> box (flow.Fit(ints [ 1L; 2L ] [ 0L; bad ])))
     Assert.Equal(2L, flow.Forward(ints [ 1L; 2L ] [ 2L; 0L ]).Size(1))                     // 0 and K - 1 are in range
 
-[<Fact>]
 let ``DiscreteFlow: a new flow is uniform (log P = -D log K); after Fit the base is the empirical marginals of f(x) and the curve has sweeps + 1 entries ending at the final likelihood`` () =
     let flow = DiscreteFlow(3, 2, [ (0, 1) ])
     close 1e-15 [ -2.0 * log 3.0 ] (flow.LogProb(ints [ 1L; 2L ] [ 1L; 2L ]))
@@ -93,7 +88,6 @@ let ``DiscreteFlow: a new flow is uniform (log P = -D log K); after Fit the base
     let actual = vals flow.BaseLogProbs
     List.iteri (fun i e -> if not (e = actual.[i] || abs (e - actual.[i]) < 1e-12) then failwithf "base[%d]: %g vs %g" i actual.[i] e) expected
 
-[<Fact>]
 let ``DiscreteFlow.Fit refits the base to the shift it keeps, also when a later candidate shift was tried last`` () =
     // x2 = 0 everywhere: zero shifts already make f(x)_2 constant, so every shift table entry keeps 0 (ties go to the first
     // candidate); the last candidate tried for x1 = 2 is shift 2, which moves those rows' f(x)_2 to 2. The base must be
@@ -106,3 +100,15 @@ let ``DiscreteFlow.Fit refits the base to the shift it keeps, also when a later 
     let actual = vals flow.BaseLogProbs
     Assert.Equal(6, actual.Length)
     Array.iteri2 (fun i e a -> if not (e = a || abs (e - a) < 1e-12) then failwithf "base[%d]: %g vs %g" i a e) expected actual
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.DiscreteFlowMutantTests" [
+        Expecto.Tests.testCase "DiscreteFlow: with no coupling and smoothing a, the base is (count + a) / (N + K a) per coordinate, and P(x) multiplies the two marginals" ``DiscreteFlow: with no coupling and smoothing a, the base is (count + a) / (N + K a) per coordinate, and P(x) multiplies the two marginals``
+        Expecto.Tests.testCase "DiscreteFlow: through one coupling y1 = (x1 + Shift[x0]) mod K, P(x) = Base[0, x0] Base[1, y1] and the inverse subtracts the shift" ``DiscreteFlow: through one coupling y1 = (x1 + Shift[x0]) mod K, P(x) = Base[0, x0] Base[1, y1] and the inverse subtracts the shift``
+        Expecto.Tests.testCase "DiscreteFlow: Sample draws x with frequencies P(x) (5000 draws, 4.5 binomial standard errors per cell)" ``DiscreteFlow: Sample draws x with frequencies P(x) (5000 draws, 4.5 binomial standard errors per cell)``
+        Expecto.Tests.testCase "DiscreteFlow and its layers refuse equal coordinates, K < 2, D < 2, couplings outside 0..D-1, and data of the wrong dtype, shape or range" ``DiscreteFlow and its layers refuse equal coordinates, K < 2, D < 2, couplings outside 0..D-1, and data of the wrong dtype, shape or range``
+        Expecto.Tests.testCase "DiscreteFlow: a new flow is uniform (log P = -D log K); after Fit the base is the empirical marginals of f(x) and the curve has sweeps + 1 entries ending at the final likelihood" ``DiscreteFlow: a new flow is uniform (log P = -D log K); after Fit the base is the empirical marginals of f(x) and the curve has sweeps + 1 entries ending at the final likelihood``
+        Expecto.Tests.testCase "DiscreteFlow.Fit refits the base to the shift it keeps, also when a later candidate shift was tried last" ``DiscreteFlow.Fit refits the base to the shift it keeps, also when a later candidate shift was tried last``
+    ]

@@ -69,7 +69,6 @@ let private runs = lazy (runSet [])
 
 // ---- the build ----
 
-[<Fact>]
 let ``Distributed: this build has libtorch's c10d with Gloo (eng/bootstrap.sh installs the gloo headers)`` () =
     Assert.True(ProcessGroup.IsAvailable, "native/ was built without c10d/Gloo: install libgloo-dev and remove native/build")
 
@@ -85,7 +84,6 @@ let private twoRanksAt (dir: string) (body: int -> ProcessGroup -> 'a) =
 
 let private twoRanks body = twoRanksAt (tempDir ()) body
 
-[<Fact>]
 let ``Distributed: groups joined one after another at one store address (one per Trainer) each meet, under their own prefixes`` () =
     let dir = tempDir ()
     for round in 1..3 do
@@ -99,7 +97,6 @@ let ``Distributed: groups joined one after another at one store address (one per
         Assert.Equal(float (2 * round + 1), a)
         Assert.Equal(a, b)
 
-[<Fact>]
 let ``Distributed: AllReduce_ sums, averages, takes max and min of both ranks' tensors; Broadcast_ copies the root's`` () =
     // Rank r holds x_r = [r + 1, 10 (r + 1), -r]: sums [3, 30, -1], means [1.5, 15, -0.5], max [2, 20, 0], min [1, 10, -1].
     let results =
@@ -116,7 +113,6 @@ let ``Distributed: AllReduce_ sums, averages, takes max and min of both ranks' t
     for res in [ fst results; snd results ] do
         List.iter2 (fun (e: float[]) (a: float[]) -> Assert.Equal<float[]>(e, a)) expected res
 
-[<Fact>]
 let ``Distributed: GradSync weights each rank's gradient by its share of the batch, across buckets smaller than one parameter`` () =
     // Rank r's parameters p_k (k = 0, 1, 2, float64) get grad (r + 1) (k + 1) from backward; with shares w_0 = 0.25,
     // w_1 = 0.75 the synchronised grad is (0.25 * 1 + 0.75 * 2) (k + 1) = 1.75 (k + 1) on both ranks; 16-byte buckets
@@ -133,7 +129,6 @@ let ``Distributed: GradSync weights each rank's gradient by its share of the bat
 
 // ---- shards ----
 
-[<Fact>]
 let ``Distributed: the ranks' shards of a batch are disjoint, each of size ceil or floor of n / W, and together the batch`` () =
     for n in 1..60 do
         for w in 1..8 do
@@ -145,7 +140,6 @@ let ``Distributed: the ranks' shards of a batch are disjoint, each of size ceil 
                 Assert.True(s.Length = n / w || s.Length = (n + w - 1) / w, $"n = {n}, W = {w}: a shard of {s.Length}")
                 Assert.Equal(float s.Length / float n, share)
 
-[<Fact>]
 let ``Distributed: a global batch that does not split evenly over the ranks is refused with the fix`` () =
     let o = TrainOptions(Steps = 1L, BatchSize = 15, Distributed = DistributedOptions(WorldSize = 2, StoreAddress = "file:///tmp/x"))
     let e = Assert.Throws<ArgumentException>(fun () -> o.Validate())
@@ -156,7 +150,6 @@ let ``Distributed: a global batch that does not split evenly over the ranks is r
 
 // ---- two worker processes against one ----
 
-[<Fact>]
 let ``Distributed: 2 Gloo ranks on halves of each global batch end at the parameters of 1 process on the whole batch (float64, 1e-10 relative)`` () =
     let single, r0, r1 = runs.Force()
     // Both ranks apply the same all-reduced gradient to the same broadcast parameters: identical bit for bit.
@@ -172,7 +165,6 @@ let ``Distributed: 2 Gloo ranks on halves of each global batch end at the parame
     let firstEpoch, lastEpoch = Array.average single.Losses[0..3], Array.average single.Losses[steps - 4 ..]
     Assert.True(lastEpoch < 0.5 * firstEpoch, $"the loss did not fall ({firstEpoch} to {lastEpoch}): the run trained nothing to compare")
 
-[<Fact>]
 let ``Distributed: a VAE on dynamically binarised data trained by 2 Gloo ranks ends at the 1-process parameters (float64, 1e-10 relative)`` () =
     // Each step draws a Bernoulli binarisation of the batch and reparameterisation noise eps per example: both ranks
     // draw them for the whole global batch from the same generator and keep their own rows, so example i gets the
@@ -188,7 +180,6 @@ let ``Distributed: a VAE on dynamically binarised data trained by 2 Gloo ranks e
     // The run trained (equal parameters would be no evidence if nothing moved).
     Assert.True(Array.average single.Losses[steps - 4 ..] < Array.average single.Losses[0..3], "the negative ELBO did not fall over 5 epochs")
 
-[<Fact>]
 let ``Distributed: all-reduces overlapped with backward (hooks, 64-byte buckets) give the same parameters as after backward, bit for bit`` () =
     let _, r0, _ = runs.Force()
     // 64-byte buckets hold at most 8 float64s: the MLP's 4 parameters (1, 8, 8 and 32 values, in backward's order) make 4 buckets, queued from the hooks during
@@ -206,7 +197,6 @@ let ``Distributed: all-reduces overlapped with backward (hooks, 64-byte buckets)
         Assert.Equal<float[]>(r0.Parameters, o.Parameters)
         Assert.Equal<float[]>(r0.Losses, o.Losses)
 
-[<Fact>]
 let ``Distributed: OverlappedGradSync weights each rank's gradient by its share and gives zeros for a parameter one rank did not use`` () =
     // p_k (k = 0, 1, 2) get grad (r + 1) (k + 1) on rank r, except that rank 0 does not use p_1 (no gradient arrives):
     // shares 0.25, 0.75 give 1.75 (k + 1) for k = 0, 2 and 0.75 * 2 * 2 = 3 for p_1. 16-byte buckets: one per parameter,
@@ -229,7 +219,6 @@ let ``Distributed: OverlappedGradSync weights each rank's gradient by its share 
             Assert.Equal<float[]>(Array.create 3 3.0, grads[1])
             Assert.Equal<float[]>(Array.create 3 5.25, grads[2])
 
-[<Fact>]
 let ``Distributed: at every step rank r reads positions r, r+2, ... of the single process's batch, so each epoch sees every example once`` () =
     let single, r0, r1 = runs.Force()
     Assert.Equal(steps, single.Batches.Length)
@@ -244,7 +233,6 @@ let ``Distributed: at every step rank r reads positions r, r+2, ... of the singl
 
 // ---- failures: no hang ----
 
-[<Fact>]
 let ``Distributed: when rank 1 is killed mid-run, rank 0 exits non-zero within the 10 s collective timeout instead of hanging`` () =
     let dir = tempDir ()
     let store = "file://" + Path.Combine(dir, "store")
@@ -259,7 +247,6 @@ let ``Distributed: when rank 1 is killed mid-run, rank 0 exits non-zero within t
     Assert.Contains("worker rank 0", out0)
     Assert.True(clock.Elapsed.TotalSeconds < 12.0, $"rank 0 took {clock.Elapsed.TotalSeconds:F1} s after rank 1 died")
 
-[<Fact>]
 let ``Distributed: a rank whose peer never joins fails after its 3 s timeout`` () =
     let dir = tempDir ()
     let clock = Stopwatch.StartNew()
@@ -276,7 +263,6 @@ let private launch (dir: string) (extra: string[]) =
                              Arguments = [| workerDll (); "--out"; Path.Combine(dir, "out{rank}.txt"); "--steps"; string steps; "--batch"; string batch; yield! extra |],
                              OnOutput = (fun _ _ _ -> ())))
 
-[<Fact>]
 let ``Launch: 2 workers joined through RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT (a TCPStore on rank 0) train as the FileStore ranks do`` () =
     let _, r0, _ = runs.Force()
     let dir = tempDir ()
@@ -285,7 +271,6 @@ let ``Launch: 2 workers joined through RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT (
     Assert.Equal<int[]>([| 0; 0 |], Array.ofSeq ok.ExitCodes)
     for r in 0..1 do Assert.Equal<float[]>(r0.Parameters, (read (Path.Combine(dir, $"out{r}.txt"))).Parameters)
 
-[<Fact>]
 let ``Launch: when rank 1 is killed the result names it, and rank 0 failed on its own (exit 2) rather than being killed`` () =
     let failed = launch (tempDir ()) [| "--steps"; "100000"; "--die-at"; "3" |]
     Assert.Equal(Nullable 1, failed.FailedRank)
@@ -319,7 +304,6 @@ let private trainTwoRanks (steps: int64) (checkpointDir: string) (checkpointEver
     if not (Task.WaitAll([| ts[0] :> Task; ts[1] :> Task |], 30000)) then failwith "the two ranks did not finish within 30 s"
     ts[0].Result, ts[1].Result
 
-[<Fact>]
 let ``Distributed: a 2-rank run checkpointed by rank 0 after 6 steps and resumed as 2 ranks ends bit for bit as the straight 12-step run`` () =
     let (straight0, lossesA), (straight1, _) = trainTwoRanks 12L null 0L None
     let dir = tempDir ()
@@ -331,3 +315,25 @@ let ``Distributed: a 2-rank run checkpointed by rank 0 after 6 steps and resumed
     Assert.Equal<float[]>(lossesA, Array.append lossesB lossesC)
     Assert.Equal<float[]>(straight0, resumed0)
     Assert.Equal<float[]>(straight0, resumed1)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.DistributedTests" [
+        Expecto.Tests.testCase "Distributed: this build has libtorch's c10d with Gloo (eng/bootstrap.sh installs the gloo headers)" ``Distributed: this build has libtorch's c10d with Gloo (eng/bootstrap.sh installs the gloo headers)``
+        Expecto.Tests.testCase "Distributed: groups joined one after another at one store address (one per Trainer) each meet, under their own prefixes" ``Distributed: groups joined one after another at one store address (one per Trainer) each meet, under their own prefixes``
+        Expecto.Tests.testCase "Distributed: AllReduce_ sums, averages, takes max and min of both ranks' tensors; Broadcast_ copies the root's" ``Distributed: AllReduce_ sums, averages, takes max and min of both ranks' tensors; Broadcast_ copies the root's``
+        Expecto.Tests.testCase "Distributed: GradSync weights each rank's gradient by its share of the batch, across buckets smaller than one parameter" ``Distributed: GradSync weights each rank's gradient by its share of the batch, across buckets smaller than one parameter``
+        Expecto.Tests.testCase "Distributed: the ranks' shards of a batch are disjoint, each of size ceil or floor of n / W, and together the batch" ``Distributed: the ranks' shards of a batch are disjoint, each of size ceil or floor of n / W, and together the batch``
+        Expecto.Tests.testCase "Distributed: a global batch that does not split evenly over the ranks is refused with the fix" ``Distributed: a global batch that does not split evenly over the ranks is refused with the fix``
+        Expecto.Tests.testCase "Distributed: 2 Gloo ranks on halves of each global batch end at the parameters of 1 process on the whole batch (float64, 1e-10 relative)" ``Distributed: 2 Gloo ranks on halves of each global batch end at the parameters of 1 process on the whole batch (float64, 1e-10 relative)``
+        Expecto.Tests.testCase "Distributed: a VAE on dynamically binarised data trained by 2 Gloo ranks ends at the 1-process parameters (float64, 1e-10 relative)" ``Distributed: a VAE on dynamically binarised data trained by 2 Gloo ranks ends at the 1-process parameters (float64, 1e-10 relative)``
+        Expecto.Tests.testCase "Distributed: all-reduces overlapped with backward (hooks, 64-byte buckets) give the same parameters as after backward, bit for bit" ``Distributed: all-reduces overlapped with backward (hooks, 64-byte buckets) give the same parameters as after backward, bit for bit``
+        Expecto.Tests.testCase "Distributed: OverlappedGradSync weights each rank's gradient by its share and gives zeros for a parameter one rank did not use" ``Distributed: OverlappedGradSync weights each rank's gradient by its share and gives zeros for a parameter one rank did not use``
+        Expecto.Tests.testCase "Distributed: at every step rank r reads positions r, r+2, ... of the single process's batch, so each epoch sees every example once" ``Distributed: at every step rank r reads positions r, r+2, ... of the single process's batch, so each epoch sees every example once``
+        Expecto.Tests.testCase "Distributed: when rank 1 is killed mid-run, rank 0 exits non-zero within the 10 s collective timeout instead of hanging" ``Distributed: when rank 1 is killed mid-run, rank 0 exits non-zero within the 10 s collective timeout instead of hanging``
+        Expecto.Tests.testCase "Distributed: a rank whose peer never joins fails after its 3 s timeout" ``Distributed: a rank whose peer never joins fails after its 3 s timeout``
+        Expecto.Tests.testCase "Launch: 2 workers joined through RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT (a TCPStore on rank 0) train as the FileStore ranks do" ``Launch: 2 workers joined through RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT (a TCPStore on rank 0) train as the FileStore ranks do``
+        Expecto.Tests.testCase "Launch: when rank 1 is killed the result names it, and rank 0 failed on its own (exit 2) rather than being killed" ``Launch: when rank 1 is killed the result names it, and rank 0 failed on its own (exit 2) rather than being killed``
+        Expecto.Tests.testCase "Distributed: a 2-rank run checkpointed by rank 0 after 6 steps and resumed as 2 ranks ends bit for bit as the straight 12-step run" ``Distributed: a 2-rank run checkpointed by rank 0 after 6 steps and resumed as 2 ranks ends bit for bit as the straight 12-step run``
+    ]

@@ -25,7 +25,6 @@ type private GaussianEnergy(theta0: float) as this =
 /// q = N(0, 3^2) as a 1-D density over (N, 1) points.
 let private wideNormal () = Density.Of(NormalMixture.OneD([| 1.0 |], [| 0.0 |], [| 3.0 |]))
 
-[<Fact>]
 let ``DS-GA 1008 1.6: IS gradient ascent on E = theta x - x^2/2 converges to the sample mean (the MLE) within 4 standard errors`` () =
     use g = new Generator(41UL)
     use data = Torch.Randn([| 1000L; 1L |], g, f64) + 1.5
@@ -45,7 +44,6 @@ let ``DS-GA 1008 1.6: IS gradient ascent on E = theta x - x^2/2 converges to the
     let ess = result.StepRecords |> Seq.last |> fun r -> r.Metrics.["ess"]
     Assert.True(ess > 500.0 && ess < 5000.0, sprintf "ESS %g of q = N(0, 9) for p = N(1.5, 1) should be in the hundreds to thousands" ess)
 
-[<Fact>]
 let ``DS-GA 1008 1.6: the effective sample size is (sum w)^2 / sum w^2 on known weights and as logged per step`` () =
     use lw = Torch.Tensor<float>([| 0.0; 0.0; log 2.0; log 4.0 |])
     closeScalar 1e-12 (64.0 / 22.0) (EnergyModel.EffectiveSampleSize lw)
@@ -63,7 +61,6 @@ let ``DS-GA 1008 1.6: the effective sample size is (sum w)^2 / sum w^2 on known 
     let r = trainer.Fit(new TensorDataset(data), ebm.Objective(sample))
     closeScalar 1e-9 expected r.StepRecords.[0].Metrics.["ess"]
 
-[<Fact>]
 let ``DS-GA 1008 1.7: log Z by IS covers the closed form sqrt(2 pi) exp(theta^2/2); quadrature and the test log-likelihood match closed forms`` () =
     use g = new Generator(43UL)
     use ebm = new EnergyModel(new GaussianEnergy(1.2), 1)
@@ -88,7 +85,6 @@ let private mlpEnergy seed =
 /// A broad ring proposal (sd 2.5 around radius 3): its tails are heavier than exp(E) ~ exp(-|x|^2 / 8), so the weights have finite variance.
 let private broadRing () = Density.Of(NormalMixture.Ring(10, 3.0, 2.5))
 
-[<Fact>]
 let ``DS-GA 1008 1.6: the surrogate loss's gradient is the IS estimate of grad A, within 4 SE of the quadrature gradient (2-D MLP)`` () =
     use ebm = mlpEnergy 44UL
     use g = new Generator(45UL)
@@ -125,7 +121,6 @@ let ``DS-GA 1008 1.6: the surrogate loss's gradient is the IS estimate of grad A
         // and a 4-SE match with the quadrature gradient (3 directions: false failure ~ 2e-4)
         if not (est.Covers(proj gQuad, 4.0)) then failwithf "direction %d: IS %O vs quadrature %g" k est (proj gQuad)
 
-[<Fact>]
 let ``DS-GA 1008 1.7: log Z by IS with its SE covers log Z by 2-D quadrature (2-D MLP)`` () =
     use ebm = mlpEnergy 46UL
     use g = new Generator(47UL)
@@ -135,7 +130,6 @@ let ``DS-GA 1008 1.7: log Z by IS with its SE covers log Z by 2-D quadrature (2-
     // the midpoint rule converges: a finer grid moves log Z by less than 1e-4
     closeScalar 1e-4 quad (ebm.LogPartitionQuadrature(-14.0, 14.0, 400L))
 
-[<Fact>]
 let ``DS-GA 1008 1.7: an MLP EBM trained by IS with q = the true ring (R = 10) beats the best single Gaussian on test likelihood`` () =
     use ring = GaussianMixture.Ring(10, 10.0)
     use g = new Generator(48UL)
@@ -157,3 +151,15 @@ let ``DS-GA 1008 1.7: an MLP EBM trained by IS with q = the true ring (R = 10) b
     // log Z by IS (q = the ring) within 4 SE of the quadrature on [-25, 25]^2 (beyond it exp(-25^2 / 32) is negligible)
     let quad = ebm.LogPartitionQuadrature(-25.0, 25.0, 400L)
     if not (logZ.Covers(quad, 4.0)) then failwithf "log Z by IS %O vs quadrature %g" logZ quad
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.EbmTests" [
+        Expecto.Tests.testCase "DS-GA 1008 1.6: IS gradient ascent on E = theta x - x^2/2 converges to the sample mean (the MLE) within 4 standard errors" ``DS-GA 1008 1.6: IS gradient ascent on E = theta x - x^2/2 converges to the sample mean (the MLE) within 4 standard errors``
+        Expecto.Tests.testCase "DS-GA 1008 1.6: the effective sample size is (sum w)^2 / sum w^2 on known weights and as logged per step" ``DS-GA 1008 1.6: the effective sample size is (sum w)^2 / sum w^2 on known weights and as logged per step``
+        Expecto.Tests.testCase "DS-GA 1008 1.7: log Z by IS covers the closed form sqrt(2 pi) exp(theta^2/2); quadrature and the test log-likelihood match closed forms" ``DS-GA 1008 1.7: log Z by IS covers the closed form sqrt(2 pi) exp(theta^2/2); quadrature and the test log-likelihood match closed forms``
+        Expecto.Tests.testCase "DS-GA 1008 1.6: the surrogate loss's gradient is the IS estimate of grad A, within 4 SE of the quadrature gradient (2-D MLP)" ``DS-GA 1008 1.6: the surrogate loss's gradient is the IS estimate of grad A, within 4 SE of the quadrature gradient (2-D MLP)``
+        Expecto.Tests.testCase "DS-GA 1008 1.7: log Z by IS with its SE covers log Z by 2-D quadrature (2-D MLP)" ``DS-GA 1008 1.7: log Z by IS with its SE covers log Z by 2-D quadrature (2-D MLP)``
+        Expecto.Tests.testCase "DS-GA 1008 1.7: an MLP EBM trained by IS with q = the true ring (R = 10) beats the best single Gaussian on test likelihood" ``DS-GA 1008 1.7: an MLP EBM trained by IS with q = the true ring (R = 10) beats the best single Gaussian on test likelihood``
+    ]

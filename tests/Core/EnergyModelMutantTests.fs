@@ -21,7 +21,6 @@ let private gaussianEbm (d: int) (s: float) =
     for p in m.Parameters() do p.Zero_() |> ignore
     m
 
-[<Fact>]
 let ``EBM with a zero network: E = -|x|^2 / (2 s^2), so log Z is D log(sqrt(2 pi) s) by 1-D Simpson (even n rounded up) and the 2-D midpoint rule`` () =
     use m1 = gaussianEbm 1 1.5
     close 1e-14 [ 0.0; -4.0 / 4.5 ] (m1.Energy(t64 [ 2L; 1L ] [ 0.0; 2.0 ]))
@@ -34,7 +33,6 @@ let ``EBM with a zero network: E = -|x|^2 / (2 s^2), so log Z is D log(sqrt(2 pi
     use m3 = gaussianEbm 3 1.0
     throws<ArgumentException> "quadrature on a grid is for D = 1 or 2; this model has D = 3" (fun () -> box (m3.LogPartitionQuadrature(-1.0, 1.0)))
 
-[<Fact>]
 let ``EBM test log-likelihood of one point: E(x) - A with the standard error of A alone`` () =
     use m = gaussianEbm 1 1.0
     let e = m.TestLogLikelihood(t64 [ 1L; 1L ] [ 2.0 ], Estimate(0.5, 0.1, 100L))
@@ -45,7 +43,6 @@ let ``EBM test log-likelihood of one point: E(x) - A with the standard error of 
     closeScalar 1e-14 (-1.0 - 0.5) e2.Mean
     closeScalar 1e-14 (sqrt (2.0 / 2.0 + 0.01)) e2.StdErr
 
-[<Fact>]
 let ``EBM refuses D < 1, a base scale that is not finite and positive, points of the wrong width, a network of the wrong output, too few IS draws and a proposal of another dimension`` () =
     use g = new Generator(2UL)
     throws<ArgumentException> "the dimension must be >= 1; got 0" (fun () -> box (new EnergyModel(Mlp.Create(2L, 4L, 1, 1L, generator = g), 0)))
@@ -62,7 +59,6 @@ let ``EBM refuses D < 1, a base scale that is not finite and positive, points of
     use m1 = EnergyModel.Mlp(1, 4L, generator = g)
     throws<ArgumentException> "the proposal is 2-dimensional, the model 1-dimensional" (fun () -> box (m1.Objective(sample)))
 
-[<Fact>]
 let ``EBM objective with resample draws a fresh IS sample each step (logged log Z varies, each near the closed form); without it log Z repeats`` () =
     // E = -x^2 / 2 (zero network, s = 1), so A = log sqrt(2 pi); SGD with lr 0 keeps theta fixed across the 3 steps
     let logZs resample =
@@ -88,7 +84,6 @@ type private BadProposal(extra: int64, width: int64) =
         member _.LogProb(x) = Torch.Zeros([| x.Size(0) |], ScalarType.Float64)
         member _.Sample(n, _) = Torch.Zeros([| n + extra; width |], ScalarType.Float64)
 
-[<Fact>]
 let ``EBM and its IS sample refuse null arguments and a proposal whose Sample(M) is not (M, D)`` () =
     use g = new Generator(3UL)
     use m = gaussianEbm 1 1.0
@@ -105,7 +100,6 @@ let ``EBM and its IS sample refuse null arguments and a proposal whose Sample(M)
     throws<ArgumentException> "the proposal's Sample(4) returned shape [5, 1], expected (4, 1)" (fun () -> box (ImportanceSample.Draw(BadProposal(1L, 1L), 4L, g)))
     throws<ArgumentException> "returned shape [4, 2], expected (4, 1)" (fun () -> box (ImportanceSample.Draw(BadProposal(0L, 2L), 4L, g)))
 
-[<Fact>]
 let ``EBM: Loss returns A^ = logsumexp(E(x_m) - log q(x_m)) - log M and -(mean E(data) - A^), both by hand`` () =
     use m = gaussianEbm 1 1.0
     use g = new Generator(5UL)
@@ -117,7 +111,6 @@ let ``EBM: Loss returns A^ = logsumexp(E(x_m) - log q(x_m)) - log M and -(mean E
     closeScalar 1e-12 a logZ
     closeScalar 1e-12 (-((-0.5 - 2.0) / 2.0 - a)) (loss.ToDouble())
 
-[<Fact>]
 let ``EBM: log Z by IS keeps its standard error finite when log-weights span thousands of nats (q = N(0, 100^2) against E = -x^2 / 2)`` () =
     use m = gaussianEbm 1 1.0
     use g = new Generator(6UL)
@@ -133,12 +126,10 @@ let ``EBM: log Z by IS keeps its standard error finite when log-weights span tho
     closeScalar 1e-12 (mx + log mean) est.Mean
     closeScalar 1e-10 (sd / (sqrt 200.0 * mean)) est.StdErr
 
-[<Fact>]
 let ``EBM: 1-D quadrature rounds an even n up (n = 2: Simpson on 3 points of [-1, 1], by hand)`` () =
     use m = gaussianEbm 1 1.0
     closeScalar 1e-14 (log ((exp -0.5 + 4.0 + exp -0.5) / 3.0)) (m.LogPartitionQuadrature(-1.0, 1.0, 2L))
 
-[<Fact>]
 let ``EBM: energies come in the parameters' dtype (float64 points into float32 parameters), a parameterless net gives float64, and the default activation is Tanh`` () =
     use g = new Generator(7UL)
     use m32 = EnergyModel.Mlp(1, 3L, 1, generator = g, dtype = ScalarType.Float32)
@@ -151,7 +142,6 @@ let ``EBM: energies come in the parameters' dtype (float64 points into float32 p
     Assert.Equal(ScalarType.Float64, e2.Dtype)
     close 1e-15 [ 0.5; 0.0 ] e2
 
-[<Fact>]
 let ``EBM: the activation factory is used when given, and log Z by IS stays finite with energies near 400 nats (E = 400 - x^2 / 2)`` () =
     use g = new Generator(10UL)
     use relu = EnergyModel.Mlp(1, 3L, 1, activation = (fun () -> upcast new ReLU()), generator = g)
@@ -163,3 +153,19 @@ let ``EBM: the activation factory is used when given, and log Z by IS stays fini
     // A = 400 + log sqrt(2 pi); the IS SE is finite and small (relative weight variance 0.2 / 100 draws)
     closeScalar 0.25 (400.0 + log (sqrt (2.0 * Math.PI))) est.Mean
     Assert.True(Double.IsFinite est.StdErr && est.StdErr < 0.2, sprintf "SE %g" est.StdErr)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.EnergyModelMutantTests" [
+        Expecto.Tests.testCase "EBM with a zero network: E = -|x|^2 / (2 s^2), so log Z is D log(sqrt(2 pi) s) by 1-D Simpson (even n rounded up) and the 2-D midpoint rule" ``EBM with a zero network: E = -|x|^2 / (2 s^2), so log Z is D log(sqrt(2 pi) s) by 1-D Simpson (even n rounded up) and the 2-D midpoint rule``
+        Expecto.Tests.testCase "EBM test log-likelihood of one point: E(x) - A with the standard error of A alone" ``EBM test log-likelihood of one point: E(x) - A with the standard error of A alone``
+        Expecto.Tests.testCase "EBM refuses D < 1, a base scale that is not finite and positive, points of the wrong width, a network of the wrong output, too few IS draws and a proposal of another dimension" ``EBM refuses D < 1, a base scale that is not finite and positive, points of the wrong width, a network of the wrong output, too few IS draws and a proposal of another dimension``
+        Expecto.Tests.testCase "EBM objective with resample draws a fresh IS sample each step (logged log Z varies, each near the closed form); without it log Z repeats" ``EBM objective with resample draws a fresh IS sample each step (logged log Z varies, each near the closed form); without it log Z repeats``
+        Expecto.Tests.testCase "EBM and its IS sample refuse null arguments and a proposal whose Sample(M) is not (M, D)" ``EBM and its IS sample refuse null arguments and a proposal whose Sample(M) is not (M, D)``
+        Expecto.Tests.testCase "EBM: Loss returns A^ = logsumexp(E(x_m) - log q(x_m)) - log M and -(mean E(data) - A^), both by hand" ``EBM: Loss returns A^ = logsumexp(E(x_m) - log q(x_m)) - log M and -(mean E(data) - A^), both by hand``
+        Expecto.Tests.testCase "EBM: log Z by IS keeps its standard error finite when log-weights span thousands of nats (q = N(0, 100^2) against E = -x^2 / 2)" ``EBM: log Z by IS keeps its standard error finite when log-weights span thousands of nats (q = N(0, 100^2) against E = -x^2 / 2)``
+        Expecto.Tests.testCase "EBM: 1-D quadrature rounds an even n up (n = 2: Simpson on 3 points of [-1, 1], by hand)" ``EBM: 1-D quadrature rounds an even n up (n = 2: Simpson on 3 points of [-1, 1], by hand)``
+        Expecto.Tests.testCase "EBM: energies come in the parameters' dtype (float64 points into float32 parameters), a parameterless net gives float64, and the default activation is Tanh" ``EBM: energies come in the parameters' dtype (float64 points into float32 parameters), a parameterless net gives float64, and the default activation is Tanh``
+        Expecto.Tests.testCase "EBM: the activation factory is used when given, and log Z by IS stays finite with energies near 400 nats (E = 400 - x^2 / 2)" ``EBM: the activation factory is used when given, and log Z by IS stays finite with energies near 400 nats (E = 400 - x^2 / 2)``
+    ]

@@ -6,7 +6,6 @@ open GenDsl.Torch
 open GenDsl.Native
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``a shape mismatch raises TorchException naming the sizes`` () =
     use a = Torch.Ones(2L, 3L)
     use b = Torch.Ones(4L)
@@ -17,14 +16,12 @@ let ``a shape mismatch raises TorchException naming the sizes`` () =
     let e2 = Assert.Throws<TorchException>(fun () -> m.MatMul(m) |> ignore)
     Assert.Contains("cannot be multiplied", e2.Message)
 
-[<Fact>]
 let ``a wrong dtype raises TorchException from libtorch`` () =
     use x = Torch.Ones(2L, 3L)
     use idx = Torch.Tensor<float32>([| 0.0f; 1.0f |], 2L, 1L)
     let e = Assert.Throws<TorchException>(fun () -> x.Gather(1L, idx) |> ignore)
     Assert.Contains("int64", e.Message.ToLowerInvariant().Replace("long", "int64"))
 
-[<Fact>]
 let ``an out-of-range index raises TorchException and the process survives`` () =
     use x = Torch.Ones(3L)
     let e = Assert.Throws<TorchException>(fun () -> x.Select(0L, 5L) |> ignore)
@@ -37,7 +34,6 @@ let ``an out-of-range index raises TorchException and the process survives`` () 
     use y = x + x
     close 0.0 [ 2.; 2.; 2. ] y
 
-[<Fact>]
 let ``a failing native call without a result is noticed too`` () =
     let e = Assert.Throws<TorchException>(fun () -> NativeMethods.Check(NativeMethods.gd_fail_for_test(), "FailForTest"))
     Assert.Equal("FailForTest: gd_fail_for_test: deliberate failure", e.Message)
@@ -47,10 +43,20 @@ let ``a failing native call without a result is noticed too`` () =
     Assert.Throws<TorchException>(fun () -> a.Add_(b) |> ignore) |> ignore
     Assert.Throws<TorchException>(fun () -> Torch.NumThreads <- 0) |> ignore
 
-[<Fact>]
 let ``using a disposed tensor raises ObjectDisposedException instead of crashing`` () =
     let t = Torch.Ones(2L)
     t.Dispose()
     Assert.True(t.IsDisposed)
     Assert.Throws<System.ObjectDisposedException>(fun () -> t.Exp() |> ignore) |> ignore
     Assert.Throws<System.ObjectDisposedException>(fun () -> Torch.Cat([| t; t |]) |> ignore) |> ignore
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.ErrorTests" [
+        Expecto.Tests.testCase "a shape mismatch raises TorchException naming the sizes" ``a shape mismatch raises TorchException naming the sizes``
+        Expecto.Tests.testCase "a wrong dtype raises TorchException from libtorch" ``a wrong dtype raises TorchException from libtorch``
+        Expecto.Tests.testCase "an out-of-range index raises TorchException and the process survives" ``an out-of-range index raises TorchException and the process survives``
+        Expecto.Tests.testCase "a failing native call without a result is noticed too" ``a failing native call without a result is noticed too``
+        Expecto.Tests.testCase "using a disposed tensor raises ObjectDisposedException instead of crashing" ``using a disposed tensor raises ObjectDisposedException instead of crashing``
+    ]

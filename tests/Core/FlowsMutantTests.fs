@@ -7,7 +7,6 @@ open GenDsl.Torch
 open GenDsl.Models
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``AffineFlow: log|det J| is sum log sigma on every row; mu and sigma must be equal (D) vectors and sigma positive everywhere`` () =
     let f = AffineFlow(vec [ 1.0; -1.0 ], vec [ 2.0; 0.5 ])
     close 1e-15 [ 0.0; 0.0; 0.0 ] (f.LogAbsDetJacobian(Torch.Zeros([| 3L; 2L |], ScalarType.Float64)))   // log 2 + log 0.5 = 0
@@ -18,7 +17,6 @@ let ``AffineFlow: log|det J| is sum log sigma on every row; mu and sigma must be
     throws<ArgumentException> "mu and sigma must both be (D)" (fun () -> box (AffineFlow(t64 [ 1L; 1L ] [ 0.0 ], t64 [ 1L; 1L ] [ 1.0 ])))
     throws<ArgumentException> "sigma must be > 0" (fun () -> box (AffineFlow(vec [ 0.0; 0.0 ], vec [ 1.0; -1.0 ])))
 
-[<Fact>]
 let ``LinearFlow: triangular S inverts by substitution and its log|det| reads |S_ii| (a negative diagonal too); bad shapes and upper entries are refused`` () =
     use s = t64 [ 2L; 2L ] [ -2.0; 0.0; 1.0; 3.0 ]
     let f = LinearFlow(vec [ 1.0; 0.0 ], s, lowerTriangular = true)
@@ -35,7 +33,6 @@ let ``LinearFlow: triangular S inverts by substitution and its log|det| reads |S
     throws<ArgumentException> "S has entries above the diagonal" (fun () -> box (LinearFlow(vec [ 0.0; 0.0 ], upper, lowerTriangular = true)))
     Assert.False(LinearFlow(vec [ 0.0; 0.0 ], upper).LowerTriangular)
 
-[<Fact>]
 let ``LeakyReluFlow(0.3): log|det J| per row is (number of negative entries) log 0.3, zero not counted; the inverse undoes it; slope <= 0 is refused with its value`` () =
     let f = LeakyReluFlow(0.3)
     use z = t64 [ 3L; 3L ] [ -1.0; 2.0; -0.5; 0.0; 1.0; 4.0; -2.0; -3.0; -0.1 ]
@@ -45,13 +42,11 @@ let ``LeakyReluFlow(0.3): log|det J| per row is (number of negative entries) log
     throws<ArgumentOutOfRangeException> "slope must be > 0 for the map to be invertible, got -0.5" (fun () -> box (LeakyReluFlow(-0.5)))
     throws<ArgumentOutOfRangeException> "got NaN" (fun () -> box (LeakyReluFlow(Double.NaN)))
 
-[<Fact>]
 let ``Flow.StandardNormalLogProb sums -z^2/2 - log(2 pi)/2 over each row`` () =
     use z = t64 [ 2L; 2L ] [ 0.0; 1.0; -2.0; 0.5 ]
     let c = 0.5 * log (2.0 * Math.PI)
     close 1e-15 [ -0.5 - 2.0 * c; -2.125 - 2.0 * c ] (Flow.StandardNormalLogProb(z))
 
-[<Fact>]
 let ``RadialFlow: beta = -alpha is the accepted boundary; alpha <= 0, beta < -alpha, a z0 that is not (D) and inputs not (N, D) are refused`` () =
     use z0 = vec [ 0.0; 0.0 ]
     let f = RadialFlow(z0, 1.0, -1.0)
@@ -64,7 +59,6 @@ let ``RadialFlow: beta = -alpha is the accepted boundary; alpha <= 0, beta < -al
     throws<ArgumentException> "RadialFlow: input must be (N, 2), got [2]" (fun () -> box (f.Forward(vec [ 1.0; 2.0 ])))
     throws<ArgumentException> "RadialFlow: input must be (N, 2), got [1, 3]" (fun () -> box (f.Inverse(t64 [ 1L; 3L ] [ 1.0; 2.0; 3.0 ])))
 
-[<Fact>]
 let ``SigmoidMixtureMap: g(0) is the closed-form logit; w off the open simplex, unequal lengths and a <= 0 are refused`` () =
     let m = SigmoidMixtureMap(vec [ 0.25; 0.75 ], vec [ 1.0; 2.0 ], vec [ 0.0; 1.0 ])
     let sg x = 1.0 / (1.0 + exp -x)
@@ -82,7 +76,6 @@ let ``SigmoidMixtureMap: g(0) is the closed-form logit; w off the open simplex, 
     throws<ArgumentException> "the w_i must sum to 1" (fun () -> box (SigmoidMixtureMap(vec [ 0.5; 0.4 ], vec [ 1.0; 1.0 ], vec [ 0.0; 0.0 ])))
     throws<ArgumentException> "need a_i > 0" (fun () -> box (SigmoidMixtureMap(vec [ 0.5; 0.5 ], vec [ 1.0; 0.0 ], vec [ 0.0; 0.0 ])))
 
-[<Fact>]
 let ``Monotone.InvertIncreasing grows the bracket both ways (z^3 + z at y = -1000, 0.5, 1000) and refuses a bounded g`` () =
     use y = vec [ -1000.0; 0.5; 1000.0 ]
     let g (z: Tensor) = z * z * z + z
@@ -93,7 +86,6 @@ let ``Monotone.InvertIncreasing grows the bracket both ways (z^3 + z at y = -100
     closeScalar 1e-9 (Math.Cbrt(500.0 + q) + Math.Cbrt(500.0 - q)) (vals z).[2]
     throws<InvalidOperationException> "no bracket found" (fun () -> box (Monotone.InvertIncreasing((fun t -> t.Tanh()), vec [ 2.0 ])))
 
-[<Fact>]
 let ``Monotone.InvertIncreasing takes Newton steps: 10 of them solve z^3 + z = y to 1e-10 for three y at once, where bisection would still be 2e-3 off`` () =
     // bisection from brackets of width >= 2 halves the error per step: after 10 steps it is ~2 / 2^10 = 2e-3; Newton
     // from the bracket midpoints converges quadratically (measured: 1e-10 after 8 steps for y = -2, whose root -1 is
@@ -104,7 +96,6 @@ let ``Monotone.InvertIncreasing takes Newton steps: 10 of them solve z^3 + z = y
     let err = Array.map2 (fun a b -> abs (a - b)) (vals y) (vals (g z))
     Assert.True(Array.max err <= 1e-10, sprintf "|g(z) - y| after 10 steps: %A" err)
 
-[<Fact>]
 let ``Monotone.InvertIncreasing starts Newton at the bracket's midpoint: one step on z^3 + z = 0.5 gives 0.5 - 1/14`` () =
     // the bracket [y - 1, y + 1] = [-0.5, 1.5] holds the root (g(-0.5) = -0.625, g(1.5) = 4.875); from its midpoint 0.5,
     // g = 0.625, g' = 3 (0.5)^2 + 1 = 1.75, so Newton gives 0.5 - 0.125 / 1.75 = 0.5 - 1/14, inside the bracket [-0.5, 0.5]
@@ -112,7 +103,22 @@ let ``Monotone.InvertIncreasing starts Newton at the bracket's midpoint: one ste
     use z = Monotone.InvertIncreasing(g, vec [ 0.5 ], 1e-13, 1)
     close 1e-15 [ 0.5 - 1.0 / 14.0 ] z
 
-[<Fact>]
 let ``ResidualMap.InverseFixedPoint refuses a map that is not a contraction, naming the step count`` () =
     let r = ResidualMap(fun z -> z * 2.0)
     throws<InvalidOperationException> "did not converge in 50 steps" (fun () -> box (r.InverseFixedPoint(vec [ 1.0 ], 1e-12, 50)))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.FlowsMutantTests" [
+        Expecto.Tests.testCase "AffineFlow: log|det J| is sum log sigma on every row; mu and sigma must be equal (D) vectors and sigma positive everywhere" ``AffineFlow: log|det J| is sum log sigma on every row; mu and sigma must be equal (D) vectors and sigma positive everywhere``
+        Expecto.Tests.testCase "LinearFlow: triangular S inverts by substitution and its log|det| reads |S_ii| (a negative diagonal too); bad shapes and upper entries are refused" ``LinearFlow: triangular S inverts by substitution and its log|det| reads |S_ii| (a negative diagonal too); bad shapes and upper entries are refused``
+        Expecto.Tests.testCase "LeakyReluFlow(0.3): log|det J| per row is (number of negative entries) log 0.3, zero not counted; the inverse undoes it; slope <= 0 is refused with its value" ``LeakyReluFlow(0.3): log|det J| per row is (number of negative entries) log 0.3, zero not counted; the inverse undoes it; slope <= 0 is refused with its value``
+        Expecto.Tests.testCase "Flow.StandardNormalLogProb sums -z^2/2 - log(2 pi)/2 over each row" ``Flow.StandardNormalLogProb sums -z^2/2 - log(2 pi)/2 over each row``
+        Expecto.Tests.testCase "RadialFlow: beta = -alpha is the accepted boundary; alpha <= 0, beta < -alpha, a z0 that is not (D) and inputs not (N, D) are refused" ``RadialFlow: beta = -alpha is the accepted boundary; alpha <= 0, beta < -alpha, a z0 that is not (D) and inputs not (N, D) are refused``
+        Expecto.Tests.testCase "SigmoidMixtureMap: g(0) is the closed-form logit; w off the open simplex, unequal lengths and a <= 0 are refused" ``SigmoidMixtureMap: g(0) is the closed-form logit; w off the open simplex, unequal lengths and a <= 0 are refused``
+        Expecto.Tests.testCase "Monotone.InvertIncreasing grows the bracket both ways (z^3 + z at y = -1000, 0.5, 1000) and refuses a bounded g" ``Monotone.InvertIncreasing grows the bracket both ways (z^3 + z at y = -1000, 0.5, 1000) and refuses a bounded g``
+        Expecto.Tests.testCase "Monotone.InvertIncreasing takes Newton steps: 10 of them solve z^3 + z = y to 1e-10 for three y at once, where bisection would still be 2e-3 off" ``Monotone.InvertIncreasing takes Newton steps: 10 of them solve z^3 + z = y to 1e-10 for three y at once, where bisection would still be 2e-3 off``
+        Expecto.Tests.testCase "Monotone.InvertIncreasing starts Newton at the bracket's midpoint: one step on z^3 + z = 0.5 gives 0.5 - 1/14" ``Monotone.InvertIncreasing starts Newton at the bracket's midpoint: one step on z^3 + z = 0.5 gives 0.5 - 1/14``
+        Expecto.Tests.testCase "ResidualMap.InverseFixedPoint refuses a map that is not a contraction, naming the step count" ``ResidualMap.InverseFixedPoint refuses a map that is not a contraction, naming the step count``
+    ]

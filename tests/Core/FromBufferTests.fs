@@ -6,7 +6,6 @@ open Xunit
 open GenDsl.Torch
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``FromBuffer shares memory both ways: array writes show in the tensor and in-place tensor ops write the array`` () =
     let a = [| 1.0; 2.0; 3.0; 4.0; 5.0; 6.0 |]
     use t = Torch.FromBuffer(a, [| 2L; 3L |]) // (2, 3) over a
@@ -19,7 +18,6 @@ let ``FromBuffer shares memory both ways: array writes show in the tensor and in
     use y = t + 1.0
     Assert.Equal(2.0, a.[0])
 
-[<Fact>]
 let ``FromBuffer over a Memory slice sees exactly that slice, with the element type's dtype`` () =
     let a = Array.init 10 (fun i -> int64 i)
     use t = Torch.FromBuffer(a.AsMemory(3, 4))
@@ -41,7 +39,6 @@ let private collect () =
         GC.Collect()
         GC.WaitForPendingFinalizers()
 
-[<Fact>]
 let ``FromBuffer keeps the array alive while the tensor or a view of it lives, and releases it after`` () =
     let t, weak = overFreshArray ()
     let view = t.Narrow(0L, 10L, 5L) // (5), shares t's storage
@@ -55,8 +52,17 @@ let ``FromBuffer keeps the array alive while the tensor or a view of it lives, a
     collect ()
     Assert.False(weak.IsAlive, "the array was not released after the last tensor over it was freed")
 
-[<Fact>]
 let ``FromBuffer rejects a shape that does not hold the buffer's elements, and an element type with no dtype`` () =
     let e = Assert.Throws<ArgumentException>(fun () -> Torch.FromBuffer([| 1.0; 2.0; 3.0 |], [| 2L; 2L |]) |> ignore)
     Assert.Contains("holds 4 elements but the buffer has 3", e.Message)
     Assert.Throws<ArgumentException>(fun () -> Torch.FromBuffer([| 'a'; 'b' |]) |> ignore) |> ignore
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.FromBufferTests" [
+        Expecto.Tests.testCase "FromBuffer shares memory both ways: array writes show in the tensor and in-place tensor ops write the array" ``FromBuffer shares memory both ways: array writes show in the tensor and in-place tensor ops write the array``
+        Expecto.Tests.testCase "FromBuffer over a Memory slice sees exactly that slice, with the element type's dtype" ``FromBuffer over a Memory slice sees exactly that slice, with the element type's dtype``
+        Expecto.Tests.testCase "FromBuffer keeps the array alive while the tensor or a view of it lives, and releases it after" ``FromBuffer keeps the array alive while the tensor or a view of it lives, and releases it after``
+        Expecto.Tests.testCase "FromBuffer rejects a shape that does not hold the buffer's elements, and an element type with no dtype" ``FromBuffer rejects a shape that does not hold the buffer's elements, and an element type with no dtype``
+    ]

@@ -7,7 +7,6 @@ open GenDsl.Tests.Support
 
 type F = Functional
 
-[<Fact>]
 let ``conv2d with a 2x2 ones kernel sums each 2x2 window`` () =
     use x = t64 [ 1L; 1L; 4L; 4L ] [ for i in 1 .. 16 -> float i ] // (B, C, H, W)
     use w = Torch.Ones([| 1L; 1L; 2L; 2L |], ScalarType.Float64)
@@ -18,7 +17,6 @@ let ``conv2d with a 2x2 ones kernel sums each 2x2 window`` () =
     use ys = F.Conv2d(x, w, b, stride = 2L, padding = 1L) // (1, 1, 3, 3): corners see one pixel
     close 1e-12 [ 2.; 6.; 5.; 15.; 35.; 21.; 14.; 30.; 17. ] ys
 
-[<Fact>]
 let ``conv_transpose2d spreads each input pixel over the kernel footprint`` () =
     use x = t64 [ 1L; 1L; 2L; 2L ] [ 1.; 2.; 3.; 4. ]
     use w = Torch.Ones([| 1L; 1L; 2L; 2L |], ScalarType.Float64)
@@ -28,7 +26,6 @@ let ``conv_transpose2d spreads each input pixel over the kernel footprint`` () =
     use y2 = F.ConvTranspose2d(x, w, stride = 2L) // no overlap: (1, 1, 4, 4)
     close 1e-12 [ 1.; 1.; 2.; 2.; 1.; 1.; 2.; 2.; 3.; 3.; 4.; 4.; 3.; 3.; 4.; 4. ] y2
 
-[<Fact>]
 let ``embedding picks rows and linear is x W^T + b`` () =
     use w = t64 [ 3L; 2L ] [ 0.; 1.; 10.; 11.; 20.; 21. ]
     use idx = Torch.Tensor<int64>([| 2L; 0L; 2L |], 1L, 3L)
@@ -39,7 +36,6 @@ let ``embedding picks rows and linear is x W^T + b`` () =
     use b = vec [ 0.5; 0.5; 0.5 ]
     close 1e-12 [ 2.5; 32.5; 62.5 ] (F.Linear(x, w, b))
 
-[<Fact>]
 let ``layer_norm standardises over the last dims with the biased variance`` () =
     use x = t64 [ 2L; 4L ] [ 1.; 2.; 3.; 4.; 2.; 2.; 2.; 6. ]
     use y = F.LayerNorm(x, [| 4L |])
@@ -50,7 +46,6 @@ let ``layer_norm standardises over the last dims with the biased variance`` () =
     use b = vec [ 1.; 1.; 1.; 1. ]
     close 1e-9 (vals y |> Array.map (fun v -> 2. * v + 1.)) (F.LayerNorm(x, [| 4L |], g, b))
 
-[<Fact>]
 let ``dropout zeroes about p and scales survivors by 1/(1-p); eval mode is the identity`` () =
     use g = new Generator(7UL)
     use x = Torch.Ones([| 10000L |], ScalarType.Float64)
@@ -62,7 +57,6 @@ let ``dropout zeroes about p and scales survivors by 1/(1-p); eval mode is the i
     closeScalar 0.023 0.3 zeros
     close 0.0 (vals x) (F.Dropout(x, 0.3, false, g))
 
-[<Fact>]
 let ``nll and cross-entropy equal -log softmax at the target`` () =
     use logits = t64 [ 2L; 3L ] [ 1.; 2.; 3.; 1.; 1.; 1. ]
     use target = Torch.Tensor<int64>([| 2L; 0L |])
@@ -72,7 +66,6 @@ let ``nll and cross-entropy equal -log softmax at the target`` () =
     close 1e-12 [ l1; l2 ] (F.CrossEntropy(logits, target, reduction = Reduction.None))
     closeScalar 1e-12 (l1 + l2) (F.NllLoss(logits.LogSoftmax(1L), target, reduction = Reduction.Sum).Item<float>())
 
-[<Fact>]
 let ``bce with logits is max(x,0) - x y + log(1 + exp(-|x|)), mse is the mean squared error`` () =
     use x = vec [ 0.5; -1.0; 30.0 ]
     use y = vec [ 1.0; 0.0; 0.0 ]
@@ -80,3 +73,16 @@ let ``bce with logits is max(x,0) - x y + log(1 + exp(-|x|)), mse is the mean sq
     closeScalar 1e-12 ((bce 0.5 1. + bce -1. 0. + bce 30. 0.) / 3.) (F.BinaryCrossEntropyWithLogits(x, y).Item<float>())
     closeScalar 1e-12 ((0.25 + 1.0 + 900.0) / 3.) (F.MseLoss(x, y).Item<float>())
     closeScalar 1e-12 (0.25 + 1.0 + 900.0) (F.MseLoss(x, y, Reduction.Sum).Item<float>())
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.FunctionalTests" [
+        Expecto.Tests.testCase "conv2d with a 2x2 ones kernel sums each 2x2 window" ``conv2d with a 2x2 ones kernel sums each 2x2 window``
+        Expecto.Tests.testCase "conv_transpose2d spreads each input pixel over the kernel footprint" ``conv_transpose2d spreads each input pixel over the kernel footprint``
+        Expecto.Tests.testCase "embedding picks rows and linear is x W^T + b" ``embedding picks rows and linear is x W^T + b``
+        Expecto.Tests.testCase "layer_norm standardises over the last dims with the biased variance" ``layer_norm standardises over the last dims with the biased variance``
+        Expecto.Tests.testCase "dropout zeroes about p and scales survivors by 1/(1-p); eval mode is the identity" ``dropout zeroes about p and scales survivors by 1/(1-p); eval mode is the identity``
+        Expecto.Tests.testCase "nll and cross-entropy equal -log softmax at the target" ``nll and cross-entropy equal -log softmax at the target``
+        Expecto.Tests.testCase "bce with logits is max(x,0) - x y + log(1 + exp(-|x|)), mse is the mean squared error" ``bce with logits is max(x,0) - x y + log(1 + exp(-|x|)), mse is the mean squared error``
+    ]

@@ -7,7 +7,6 @@ open GenDsl.Torch
 open GenDsl.Models
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``GDA: alternating steps on V = dg follow x_k = A^k x_0 with A = [[1, a], [-a, 1 - a^2]], the matrix multiplied out by hand`` () =
     let a = 0.3
     use traj = GanDynamics.Simulate(0.5, 2.0, a, 3, GdaScheme.Alternating)
@@ -17,7 +16,6 @@ let ``GDA: alternating steps on V = dg follow x_k = A^k x_0 with A = [[1, a], [-
     close 1e-14 xs traj
     close 0.0 [ 1.0; a; -a; 1.0 - a * a ] (GanDynamics.UpdateMatrix(a, GdaScheme.Alternating))
 
-[<Fact>]
 let ``GDA: a value function that does not depend on d (V = g^2) leaves d fixed and shrinks g by (1 - 2a) per step, in both schemes`` () =
     let value = Func<Tensor, Tensor, Tensor>(fun _ g -> g * g)
     for scheme in [ GdaScheme.Simultaneous; GdaScheme.Alternating ] do
@@ -27,7 +25,6 @@ let ``GDA: a value function that does not depend on d (V = g^2) leaves d fixed a
     use up = GanDynamics.Simulate(0.0, 1.0, 0.5, 2, value = Func<Tensor, Tensor, Tensor>(fun d _ -> d * 1.0))
     close 1e-15 [ 0.0; 1.0; 0.5; 1.0; 1.0; 1.0 ] up
 
-[<Fact>]
 let ``GDA refuses a learning rate that is not > 0 and negative steps; zero steps return the start`` () =
     for a in [ 0.0; -0.1; Double.NaN ] do
         let e = Assert.Throws<ArgumentOutOfRangeException>(fun () -> GanDynamics.Simulate(1.0, 1.0, a, 1) |> ignore)
@@ -36,3 +33,12 @@ let ``GDA refuses a learning rate that is not > 0 and negative steps; zero steps
     Assert.Contains("steps must be >= 0", e.Message)
     close 0.0 [ 1.0; -2.0 ] (GanDynamics.Simulate(1.0, -2.0, 0.1, 0))
     close 0.0 [ 6.0 ] (GanDynamics.BilinearValue(vec [ 2.0 ], vec [ 3.0 ]))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.GanDynamicsMutantTests" [
+        Expecto.Tests.testCase "GDA: alternating steps on V = dg follow x_k = A^k x_0 with A = [[1, a], [-a, 1 - a^2]], the matrix multiplied out by hand" ``GDA: alternating steps on V = dg follow x_k = A^k x_0 with A = [[1, a], [-a, 1 - a^2]], the matrix multiplied out by hand``
+        Expecto.Tests.testCase "GDA: a value function that does not depend on d (V = g^2) leaves d fixed and shrinks g by (1 - 2a) per step, in both schemes" ``GDA: a value function that does not depend on d (V = g^2) leaves d fixed and shrinks g by (1 - 2a) per step, in both schemes``
+        Expecto.Tests.testCase "GDA refuses a learning rate that is not > 0 and negative steps; zero steps return the start" ``GDA refuses a learning rate that is not > 0 and negative steps; zero steps return the start``
+    ]

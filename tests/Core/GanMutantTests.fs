@@ -20,7 +20,6 @@ let private linear (inF: int64) (outF: int64) (w: float list) (b: float list) =
 
 let private softplus (v: float) = log (1.0 + exp v)
 
-[<Fact>]
 let ``GAN losses: with D(x) = 2 x_0 - x_1 + 0.5, L_D = mean softplus(-D(real)) + mean softplus(D(fake)) and L_G = mean softplus(-D(fake)), by hand`` () =
     use gan = new Gan(linear 1L 2L [ 1.0; -1.0 ] [ 0.0; 0.0 ], linear 2L 1L [ 2.0; -1.0 ] [ 0.5 ], 1, 2)
     let dOf (x0, x1) = 2.0 * x0 - x1 + 0.5
@@ -47,7 +46,6 @@ let ``GAN losses: with D(x) = 2 x_0 - x_1 + 0.5, L_D = mean softplus(-D(real)) +
     let v = vals s
     for i in 0 .. 2 do closeScalar 0.0 (-v.[2 * i]) v.[2 * i + 1]
 
-[<Fact>]
 let ``GAN refuses latent or data dimensions < 1, null networks, inputs of the wrong width and a discriminator that is not scalar`` () =
     throws<ArgumentException> "latentDim and dataDim must be >= 1; got 0 and 2" (fun () -> box (new Gan(new Identity(), new Identity(), 0, 2)))
     throws<ArgumentException> "got 1 and 0" (fun () -> box (new Gan(new Identity(), new Identity(), 1, 0)))
@@ -60,7 +58,6 @@ let ``GAN refuses latent or data dimensions < 1, null networks, inputs of the wr
     throws<ArgumentException> "got shape [2]" (fun () -> box (gan.Logits(Torch.Zeros([| 2L |], f64))))
     throws<ArgumentException> "the discriminator must return (N) or (N, 1) logits; it returned [3, 2]" (fun () -> box (gan.Logits(Torch.Zeros([| 3L; 2L |], f64))))
 
-[<Fact>]
 let ``Mlp: hiddenLayers h gives Linear, act, ..., Linear (2h + 1 modules) of the stated widths; 0 hidden layers is one Linear; bad sizes are refused`` () =
     use g = new Generator(6UL)
     let net = Mlp.Create(3L, 5L, 2, 4L, generator = g, dtype = f64)
@@ -81,7 +78,6 @@ let ``Mlp: hiddenLayers h gives Linear, act, ..., Linear (2h + 1 modules) of the
     throws<ArgumentException> "hidden width must be >= 1; got 0" (fun () -> box (Mlp.Create(2L, 0L, 1, 1L)))
     Assert.Equal(3, Mlp.Create(2L, 1L, 1, 1L) |> Seq.length)                       // width 1 is allowed
 
-[<Fact>]
 let ``ModeCoverage: a point at exactly within x sigma counts (sigma = 2, within = 1.5: distance 3 in, 3.01 out); bad shapes and radii are refused`` () =
     use modes = t64 [ 2L; 2L ] [ 0.0; 0.0; 10.0; 0.0 ]
     use s = t64 [ 3L; 2L ] [ 3.0; 0.0; 10.0; 3.01; 10.0; -3.0 ]
@@ -104,7 +100,6 @@ type private SumNet() =
     inherit Module()
     override _.Forward(x: Tensor) = x.Sum(1L)
 
-[<Fact>]
 let ``GAN with parameterless networks: latents default to float32, logits keep the input's dtype, and an (N) discriminator output is taken as is`` () =
     use gan = new Gan(new Identity(), new SumNet(), 2, 2)
     use g = new Generator(9UL)
@@ -113,3 +108,14 @@ let ``GAN with parameterless networks: latents default to float32, logits keep t
     use l = gan.Logits(t64 [ 2L; 2L ] [ 1.0; 2.0; -1.0; 0.5 ])
     Assert.Equal(f64, l.Dtype)
     close 1e-15 [ 3.0; -0.5 ] l
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.GanMutantTests" [
+        Expecto.Tests.testCase "GAN losses: with D(x) = 2 x_0 - x_1 + 0.5, L_D = mean softplus(-D(real)) + mean softplus(D(fake)) and L_G = mean softplus(-D(fake)), by hand" ``GAN losses: with D(x) = 2 x_0 - x_1 + 0.5, L_D = mean softplus(-D(real)) + mean softplus(D(fake)) and L_G = mean softplus(-D(fake)), by hand``
+        Expecto.Tests.testCase "GAN refuses latent or data dimensions < 1, null networks, inputs of the wrong width and a discriminator that is not scalar" ``GAN refuses latent or data dimensions < 1, null networks, inputs of the wrong width and a discriminator that is not scalar``
+        Expecto.Tests.testCase "Mlp: hiddenLayers h gives Linear, act, ..., Linear (2h + 1 modules) of the stated widths; 0 hidden layers is one Linear; bad sizes are refused" ``Mlp: hiddenLayers h gives Linear, act, ..., Linear (2h + 1 modules) of the stated widths; 0 hidden layers is one Linear; bad sizes are refused``
+        Expecto.Tests.testCase "ModeCoverage: a point at exactly within x sigma counts (sigma = 2, within = 1.5: distance 3 in, 3.01 out); bad shapes and radii are refused" ``ModeCoverage: a point at exactly within x sigma counts (sigma = 2, within = 1.5: distance 3 in, 3.01 out); bad shapes and radii are refused``
+        Expecto.Tests.testCase "GAN with parameterless networks: latents default to float32, logits keep the input's dtype, and an (N) discriminator output is taken as is" ``GAN with parameterless networks: latents default to float32, logits keep the input's dtype, and an (N) discriminator output is taken as is``
+    ]

@@ -23,7 +23,6 @@ let private fixedGeneratorGan (g: Generator) =
     gen.Bias.Fill_(Scalar.op_Implicit 1.0) |> ignore
     new Gan(gen, Mlp.Create(1L, 16L, 2, 1L, (fun () -> upcast new Tanh()), g, f64), 1, 1)
 
-[<Fact>]
 let ``Mila Q6 (GAN): for a fixed generator the trained discriminator approaches D* = p / (p + q) (1-D, quadrature)`` () =
     use g = new Generator(61UL)
     use gan = fixedGeneratorGan g
@@ -53,7 +52,6 @@ let ``Mila Q6 (GAN): for a fixed generator the trained discriminator approaches 
     // the generator was held fixed
     closeScalar 0.0 0.5 ((gan.GeneratorNet :?> Linear).Weight.ToDouble())
 
-[<Fact>]
 let ``Mila Q6 (GAN): mode coverage counts the ring modes with a sample within 3 sigma, on a hand-made sample`` () =
     use ring = GaussianMixture.Ring(10, 10.0)
     let mu k = 10.0 * cos (2.0 * Math.PI * float k / 10.0), 10.0 * sin (2.0 * Math.PI * float k / 10.0)
@@ -67,7 +65,6 @@ let ``Mila Q6 (GAN): mode coverage counts the ring modes with a sample within 3 
     // a wider radius (4 sigma) also covers mode 3
     Assert.Equal(5, ModeCoverage.Covered(s, ring.Means, within = 4.0))
 
-[<Fact>]
 let ``Mila Q6 (GAN): the mean NLL of samples under the true ring equals -mean log((1/K) sum_k N(x; mu_k, I)) by loops`` () =
     use ring = GaussianMixture.Ring(10, 10.0)
     let pts = [ [ 10.0; 0.0 ]; [ 0.0; 0.0 ]; [ 7.0; 7.5 ]; [ -3.0; 9.0 ] ]
@@ -80,7 +77,6 @@ let ``Mila Q6 (GAN): the mean NLL of samples under the true ring equals -mean lo
     let expected = -(pts |> List.averageBy logp)
     closeScalar 1e-9 expected (ModeCoverage.MeanNll(s, Density.Of ring))
 
-[<Fact>]
 let ``Mila Q6 (GAN): simultaneous and alternating steps take the same D step from the same start, and different G steps`` () =
     // one step each from the same initialisation and seed: D's update is the same (same batch, same noise, same D),
     // while G's update differs, since the alternating scheme evaluates L_G after D has stepped (with fresh noise)
@@ -101,7 +97,6 @@ let ``Mila Q6 (GAN): simultaneous and alternating steps take the same D step fro
     let gap = Array.map2 (fun a b -> abs (a - b)) gSim gAlt |> Array.max
     Assert.True(gap > 1e-6, sprintf "the generator updates agree to %g: the alternating step did not see the new D" gap)
 
-[<Fact>]
 let ``Mila Q6 (GAN): an MLP GAN on the R = 10 ring spreads over the modes within 400 alternating steps (smoke)`` () =
     use ring = GaussianMixture.Ring(10, 10.0)
     use g = new Generator(71UL)
@@ -119,3 +114,14 @@ let ``Mila Q6 (GAN): an MLP GAN on the R = 10 ring spreads over the modes within
     let nll0, nll = ModeCoverage.MeanNll(first, Density.Of ring), ModeCoverage.MeanNll(last, Density.Of ring)
     Assert.True(covered >= 7, sprintf "only %d of 10 modes covered after 400 steps" covered)
     Assert.True(nll < 0.6 * nll0, sprintf "mean NLL of the samples %g did not fall well below the start's %g" nll nll0)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.GanTests" [
+        Expecto.Tests.testCase "Mila Q6 (GAN): for a fixed generator the trained discriminator approaches D* = p / (p + q) (1-D, quadrature)" ``Mila Q6 (GAN): for a fixed generator the trained discriminator approaches D* = p / (p + q) (1-D, quadrature)``
+        Expecto.Tests.testCase "Mila Q6 (GAN): mode coverage counts the ring modes with a sample within 3 sigma, on a hand-made sample" ``Mila Q6 (GAN): mode coverage counts the ring modes with a sample within 3 sigma, on a hand-made sample``
+        Expecto.Tests.testCase "Mila Q6 (GAN): the mean NLL of samples under the true ring equals -mean log((1/K) sum_k N(x; mu_k, I)) by loops" ``Mila Q6 (GAN): the mean NLL of samples under the true ring equals -mean log((1/K) sum_k N(x; mu_k, I)) by loops``
+        Expecto.Tests.testCase "Mila Q6 (GAN): simultaneous and alternating steps take the same D step from the same start, and different G steps" ``Mila Q6 (GAN): simultaneous and alternating steps take the same D step from the same start, and different G steps``
+        Expecto.Tests.testCase "Mila Q6 (GAN): an MLP GAN on the R = 10 ring spreads over the modes within 400 alternating steps (smoke)" ``Mila Q6 (GAN): an MLP GAN on the R = 10 ring spreads over the modes within 400 alternating steps (smoke)``
+    ]

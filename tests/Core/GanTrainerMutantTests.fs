@@ -27,7 +27,6 @@ let private points () = new TensorDataset(pointsTensor ())
 
 let private paramsOf (m: GenDsl.Torch.NN.Module) = m.Parameters() |> Seq.collect vals |> Seq.toArray
 
-[<Fact>]
 let ``GanOptions: every bad option is refused with a message naming it; the edges are allowed`` () =
     use gan = smallGan 1UL
     let make o = fun () -> box (new GanTrainer(gan, sgd 0.1, sgd 0.1, o))
@@ -49,7 +48,6 @@ let ``GanOptions: every bad option is refused with a message naming it; the edge
     Assert.Equal("makeDiscriminatorOptimizer", Assert.Throws<ArgumentNullException>(fun () -> new GanTrainer(gan, sgd 0.1, null, GanOptions(Steps = 1L)) |> ignore).ParamName)
     Assert.Equal("options", Assert.Throws<ArgumentNullException>(fun () -> new GanTrainer(gan, sgd 0.1, sgd 0.1, Unchecked.defaultof<GanOptions>) |> ignore).ParamName)
 
-[<Fact>]
 let ``GanTrainer.Fit refuses data that is not (N, DataDim) vectors, and a disposed trainer; Dispose twice is harmless`` () =
     use gan = smallGan 1UL
     let t = new GanTrainer(gan, sgd 0.1, sgd 0.1, GanOptions(Steps = 1L))
@@ -61,7 +59,6 @@ let ``GanTrainer.Fit refuses data that is not (N, DataDim) vectors, and a dispos
     t.Dispose()
     Assert.Throws<ObjectDisposedException>(fun () -> t.Fit(points ()) |> ignore) |> ignore
 
-[<Fact>]
 let ``TrainGenerator = false freezes G under both schemes while D trains; the records then carry no generator loss or norm`` () =
     for scheme in [ GdaScheme.Alternating; GdaScheme.Simultaneous ] do
         use gan = smallGan 2UL
@@ -75,7 +72,6 @@ let ``TrainGenerator = false freezes G under both schemes while D trains; the re
             Assert.False(s.GeneratorGradNorm.HasValue)
             if scheme = GdaScheme.Alternating then Assert.True(Double.IsNaN s.GeneratorLoss)
 
-[<Fact>]
 let ``Alternating with DiscriminatorSteps = k takes k real batches per generator step: two runs with k = 2 and k = 1 at twice the steps see D the same batches`` () =
     // the data order is shared: k = 2 for 2 steps draws real batches 1..4, as k = 1 for 4 steps does; with the generator
     // frozen and the same latent draws, D's trajectory is the same
@@ -88,7 +84,6 @@ let ``Alternating with DiscriminatorSteps = k takes k real batches per generator
     Assert.Equal<float[]>(run 1 4L, run 2 2L)
     Assert.NotEqual<float[]>(run 1 4L, run 1 2L)
 
-[<Fact>]
 let ``snapshots: before step 1, every SnapshotEvery steps and after the last, all G(z) of one fixed z, in eval mode`` () =
     use gan = smallGan 4UL
     use t = new GanTrainer(gan, sgd 0.1, sgd 0.1, GanOptions(Steps = 5L, BatchSize = 16, Seed = 3UL, SnapshotEvery = 2L, SnapshotSize = 6))
@@ -108,7 +103,6 @@ let ``snapshots: before step 1, every SnapshotEvery steps and after the last, al
     use r0 = none.Fit(points ())
     Assert.Empty(r0.Snapshots)
 
-[<Fact>]
 let ``a NaN loss stops the GAN at its step with TrainingDivergedException naming the player`` () =
     // NaN real data: both schemes check L_D first
     for scheme in [ GdaScheme.Simultaneous; GdaScheme.Alternating ] do
@@ -125,7 +119,6 @@ let ``a NaN loss stops the GAN at its step with TrainingDivergedException naming
     Assert.Equal(1L, e.Step)
     Assert.StartsWith("the generator loss was ", e.Message)
 
-[<Fact>]
 let ``a simultaneous step is one SGD step of each player on its own loss at the same parameters: two steps against a hand loop`` () =
     // the run's draws: z from Generator(Mix(seed, -1)), then the real batch (positions (s - 1) B .. s B - 1 of epoch 0's
     // permutation, randperm(64) from Generator(Mix(seed, 0))); gradients by autograd, updates p - lr g by hand
@@ -160,7 +153,6 @@ let ``a simultaneous step is one SGD step of each player on its own loss at the 
     close 1e-12 (paramsOf ganB.GeneratorNet) (Torch.Tensor<float>(paramsOf ganA.GeneratorNet))
     close 1e-12 (paramsOf ganB.DiscriminatorNet) (Torch.Tensor<float>(paramsOf ganA.DiscriminatorNet))
 
-[<Fact>]
 let ``alternating steps report both gradient norms under clipping; fewer examples than BatchSize still train (no dropLast); Fit puts an eval-mode GAN in training mode`` () =
     use gan = smallGan 8UL
     gan.Eval() |> ignore
@@ -173,7 +165,6 @@ let ``alternating steps report both gradient norms under clipping; fewer example
         Assert.True(Double.IsFinite sr.GeneratorLoss)
     Assert.True(gan.Training)
 
-[<Fact>]
 let ``snapshots are taken in eval mode: a generator with dropout gives its eval-mode output, and the GAN trains in training mode again after`` () =
     use g = new Generator(9UL)
     let gen = new GenDsl.Torch.NN.Sequential(new GenDsl.Torch.NN.Linear(2L, 2L, generator = g, dtype = Nullable f64), new GenDsl.Torch.NN.Dropout(0.5))
@@ -188,3 +179,18 @@ let ``snapshots are taken in eval mode: a generator with dropout gives its eval-
     gan.Train() |> ignore
     for snap in r.Snapshots do close 0.0 expected snap.Samples
     Assert.True(gan.Training)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.GanTrainerMutantTests" [
+        Expecto.Tests.testCase "GanOptions: every bad option is refused with a message naming it; the edges are allowed" ``GanOptions: every bad option is refused with a message naming it; the edges are allowed``
+        Expecto.Tests.testCase "GanTrainer.Fit refuses data that is not (N, DataDim) vectors, and a disposed trainer; Dispose twice is harmless" ``GanTrainer.Fit refuses data that is not (N, DataDim) vectors, and a disposed trainer; Dispose twice is harmless``
+        Expecto.Tests.testCase "TrainGenerator = false freezes G under both schemes while D trains; the records then carry no generator loss or norm" ``TrainGenerator = false freezes G under both schemes while D trains; the records then carry no generator loss or norm``
+        Expecto.Tests.testCase "Alternating with DiscriminatorSteps = k takes k real batches per generator step: two runs with k = 2 and k = 1 at twice the steps see D the same batches" ``Alternating with DiscriminatorSteps = k takes k real batches per generator step: two runs with k = 2 and k = 1 at twice the steps see D the same batches``
+        Expecto.Tests.testCase "snapshots: before step 1, every SnapshotEvery steps and after the last, all G(z) of one fixed z, in eval mode" ``snapshots: before step 1, every SnapshotEvery steps and after the last, all G(z) of one fixed z, in eval mode``
+        Expecto.Tests.testCase "a NaN loss stops the GAN at its step with TrainingDivergedException naming the player" ``a NaN loss stops the GAN at its step with TrainingDivergedException naming the player``
+        Expecto.Tests.testCase "a simultaneous step is one SGD step of each player on its own loss at the same parameters: two steps against a hand loop" ``a simultaneous step is one SGD step of each player on its own loss at the same parameters: two steps against a hand loop``
+        Expecto.Tests.testCase "alternating steps report both gradient norms under clipping; fewer examples than BatchSize still train (no dropLast); Fit puts an eval-mode GAN in training mode" ``alternating steps report both gradient norms under clipping; fewer examples than BatchSize still train (no dropLast); Fit puts an eval-mode GAN in training mode``
+        Expecto.Tests.testCase "snapshots are taken in eval mode: a generator with dropout gives its eval-mode output, and the GAN trains in training mode again after" ``snapshots are taken in eval mode: a generator with dropout gives its eval-mode output, and the GAN trains in training mode again after``
+    ]

@@ -14,10 +14,6 @@ let private data () =
     z.Dispose()
     x
 
-[<Theory>]
-[<InlineData(CovarianceType.Identity)>]
-[<InlineData(CovarianceType.Spherical)>]
-[<InlineData(CovarianceType.Diagonal)>]
 let ``EM in row chunks equals Responsibilities then MStep on the whole data, step by step`` (ct: CovarianceType) =
     // 40 elements per chunk with K = 3: 13 rows, so 150 points make 11 full chunks and a ragged one of 7. The reference is
     // the public whole-data path (softmax of LogJoint, then MStep), a different formula for q and one sum over all rows;
@@ -42,7 +38,6 @@ let ``EM in row chunks equals Responsibilities then MStep on the whole data, ste
     close 1e-10 (vals m.Covariances) r.Model.Covariances
     m.Dispose()
 
-[<Fact>]
 let ``EM in one chunk and in many small chunks reaches the same fit`` () =
     // Same data, same start; only the chunk size differs (2^18 elements = one chunk here, vs 2 rows per chunk: 75 chunks),
     // so only the summation order differs: 1e-10 as above.
@@ -57,3 +52,13 @@ let ``EM in one chunk and in many small chunks reaches the same fit`` () =
         closeScalar 1e-10 whole.Curve.[k].MeanLogLikelihood chunked.Curve.[k].MeanLogLikelihood
     close 1e-10 (vals whole.Model.Means) chunked.Model.Means
     close 1e-10 (vals whole.Model.Covariances) chunked.Model.Covariances
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.GaussianMixtureEmChunkTests" [
+        Expecto.Tests.testCase "EM in row chunks equals Responsibilities then MStep on the whole data, step by step(ct: Identity)" (fun () -> ``EM in row chunks equals Responsibilities then MStep on the whole data, step by step`` CovarianceType.Identity)
+        Expecto.Tests.testCase "EM in row chunks equals Responsibilities then MStep on the whole data, step by step(ct: Spherical)" (fun () -> ``EM in row chunks equals Responsibilities then MStep on the whole data, step by step`` CovarianceType.Spherical)
+        Expecto.Tests.testCase "EM in row chunks equals Responsibilities then MStep on the whole data, step by step(ct: Diagonal)" (fun () -> ``EM in row chunks equals Responsibilities then MStep on the whole data, step by step`` CovarianceType.Diagonal)
+        Expecto.Tests.testCase "EM in one chunk and in many small chunks reaches the same fit" ``EM in one chunk and in many small chunks reaches the same fit``
+    ]

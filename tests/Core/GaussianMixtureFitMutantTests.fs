@@ -10,7 +10,6 @@ open GenDsl.Tests.Core.GaussianMixtureFitFixture
 
 // ---- EM ----
 
-[<Fact>]
 let ``EM from a given model: each iteration is the written-out E-step and M-step for every covariance type, with learned and with fixed weights`` () =
     use x = data ()
     for ct in types do
@@ -41,7 +40,6 @@ let private pts3 =
     [| [| -1.2; 0.4; 0.9 |]; [| -0.7; -0.3; 1.6 |]; [| -1.9; 0.1; 0.2 |]; [| 0.8; 1.3; -0.6 |]
        [| 1.4; 0.6; -1.1 |]; [| 0.3; 1.9; 0.1 |]; [| 1.1; 1.0; -0.2 |]; [| -0.2; -0.8; 0.5 |] |]
 
-[<Fact>]
 let ``EM with spherical covariances in 3-D: each iteration is the written-out E-step and M-step (log N = -|x - mu|^2 / 2v - (3/2) log 2 pi v)`` () =
     use x = t64 [ 8L; 3L ] [ for p in pts3 do yield! p ]
     let sq (a: float[]) (b: float[]) = Array.fold2 (fun acc u v -> acc + (u - v) * (u - v)) 0.0 a b
@@ -69,7 +67,6 @@ let ``EM with spherical covariances in 3-D: each iteration is the written-out E-
     close 1e-10 [ for m in mu do yield! m ] r.Model.Means
     close 1e-10 [ for v in var do for i in 0 .. 2 do for j in 0 .. 2 -> if i = j then v else 0.0 ] r.Model.Covariances
 
-[<Fact>]
 let ``EM: log-densities 800 nats apart (beyond exp's range) still give the written-out log-likelihood (the E-step shifts by the row maximum)`` () =
     // Points within 0.5 of 0 and of 40 with unit variances: the far component's log-density is about -800 nats below the
     // near one, so exp(l - min_k l) overflows (e^799) and only the max-shift keeps q and log p finite.
@@ -86,7 +83,6 @@ let ``EM: log-densities 800 nats apart (beyond exp's range) still give the writt
 
 // ---- the standalone M-step ----
 
-[<Fact>]
 let ``MStep: a component without responsibility keeps the weight 10 eps / n, mean 0 and covariance RegCovar I (sklearn's floor on n_k)`` () =
     // x = four points, all responsibility on component 0. n_1 = 0 + 10 eps, so pi_1 = 10 eps / 4 = 5.55e-16 (the model
     // renormalises by 1 + 5.6e-16: invisible at the 1e-22 tolerance here), mu_1 = 0 / n_1 = 0, Sigma_1 = 0 + 0.5 I.
@@ -106,7 +102,6 @@ let ``MStep: a component without responsibility keeps the weight 10 eps / n, mea
         close 1e-13 (expectedCov ct) m.Covariances
         Assert.False(m.FixedWeights)
 
-[<Fact>]
 let ``MStep: fixed weights are kept and marked fixed; shapes, a negative or NaN RegCovar and null arguments are refused with their messages`` () =
     use x = data ()
     use m0 = model (startMix CovarianceType.Full) CovarianceType.Full
@@ -134,7 +129,6 @@ let ``MStep: fixed weights are kept and marked fixed; shapes, a negative or NaN 
 
 // ---- restarts, the curve and the stopping rule ----
 
-[<Fact>]
 let ``NInit restarts from fresh random starts and keeps the best final log-likelihood; a given InitialModel runs once except under SGD`` () =
     use x = data ()
     let seen = Collections.Generic.List<GmmStep>()
@@ -175,7 +169,6 @@ let private tolRule (fit: float -> GmmFitResult) (firstPoint: int) =
         Assert.True(goes.Curve.Count > 2, sprintf "Tol %g stopped it at %A" tol (iterationsOf goes))
     stopped
 
-[<Fact>]
 let ``Tol stops EM, gradient ascent and SGD at the first evaluation whose change is strictly below it`` () =
     use x = data ()
     use m0 = model (startMix CovarianceType.Diagonal) CovarianceType.Diagonal
@@ -198,7 +191,6 @@ let ``Tol stops EM, gradient ascent and SGD at the first evaluation whose change
     use _ = r.Model
     Assert.Equal<GmmStep seq>(r.Curve, seen)
 
-[<Fact>]
 let ``a non-finite log-likelihood stops the fit with InvalidOperationException naming the remedy: RegCovar for EM, LearningRate for the gradient fits`` () =
     // Three equal points, K = 1, spherical, RegCovar = 0: the start's variance is exactly 0, so |x - mu|^2 / v = 0 / 0.
     use same = t64 [ 3L; 1L ] [ 1.0; 1.0; 1.0 ]
@@ -270,7 +262,6 @@ let private ascend ct reg learn (lr: float) (m: Mix) (x: Tensor) (batches: Tenso
     let cov = Torch.Stack([| a; b; b; c |], 1L).Reshape(2L, 2L, 2L)                  // (K, 2, 2)
     List.ofSeq curve, vals (logW().Exp()), vals mu, vals cov
 
-[<Fact>]
 let ``gradient ascent: each step is theta + lr grad l on the documented parametrisation (autograd on the 2x2 closed forms), for every type, learned and fixed weights`` () =
     // RegCovar 0.1 so that a lost or doubled reg shows; two steps of lr 0.5; both sides are float64 autograd of the same
     // function written differently, so they agree to rounding (1e-10 on values of size 1-10).
@@ -290,7 +281,6 @@ let ``gradient ascent: each step is theta + lr grad l on the documented parametr
             close 1e-10 cov r.Model.Covariances
             Assert.Equal(not learn, r.Model.FixedWeights)
 
-[<Fact>]
 let ``SGD: step t ascends the mean log-likelihood of the t-th pre-drawn batch x[randint(0, N, (T, B))] from the fit's generator`` () =
     // The batch indices are drawn up front from Generator(Seed) (a given InitialModel draws nothing before them), so the
     // same draw here gives the same batches; the steps are then checked as in the gradient-ascent test (1e-10).
@@ -310,7 +300,6 @@ let ``SGD: step t ascends the mean log-likelihood of the t-th pre-drawn batch x[
         close 1e-10 mu r.Model.Means
         close 1e-10 cov r.Model.Covariances
 
-[<Fact>]
 let ``MaxIter = 0: every method returns the start and a one-point curve`` () =
     use x = data ()
     for ct in types do
@@ -324,3 +313,19 @@ let ``MaxIter = 0: every method returns the start and a one-point curve`` () =
             closeScalar 1e-10 (snd (estep pts start)) r.Curve.[0].MeanLogLikelihood
             sameModel start r.Model
 
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.GaussianMixtureFitMutantTests" [
+        Expecto.Tests.testCase "EM from a given model: each iteration is the written-out E-step and M-step for every covariance type, with learned and with fixed weights" ``EM from a given model: each iteration is the written-out E-step and M-step for every covariance type, with learned and with fixed weights``
+        Expecto.Tests.testCase "EM with spherical covariances in 3-D: each iteration is the written-out E-step and M-step (log N = -|x - mu|^2 / 2v - (3/2) log 2 pi v)" ``EM with spherical covariances in 3-D: each iteration is the written-out E-step and M-step (log N = -|x - mu|^2 / 2v - (3/2) log 2 pi v)``
+        Expecto.Tests.testCase "EM: log-densities 800 nats apart (beyond exp's range) still give the written-out log-likelihood (the E-step shifts by the row maximum)" ``EM: log-densities 800 nats apart (beyond exp's range) still give the written-out log-likelihood (the E-step shifts by the row maximum)``
+        Expecto.Tests.testCase "MStep: a component without responsibility keeps the weight 10 eps / n, mean 0 and covariance RegCovar I (sklearn's floor on n_k)" ``MStep: a component without responsibility keeps the weight 10 eps / n, mean 0 and covariance RegCovar I (sklearn's floor on n_k)``
+        Expecto.Tests.testCase "MStep: fixed weights are kept and marked fixed; shapes, a negative or NaN RegCovar and null arguments are refused with their messages" ``MStep: fixed weights are kept and marked fixed; shapes, a negative or NaN RegCovar and null arguments are refused with their messages``
+        Expecto.Tests.testCase "NInit restarts from fresh random starts and keeps the best final log-likelihood; a given InitialModel runs once except under SGD" ``NInit restarts from fresh random starts and keeps the best final log-likelihood; a given InitialModel runs once except under SGD``
+        Expecto.Tests.testCase "Tol stops EM, gradient ascent and SGD at the first evaluation whose change is strictly below it" ``Tol stops EM, gradient ascent and SGD at the first evaluation whose change is strictly below it``
+        Expecto.Tests.testCase "a non-finite log-likelihood stops the fit with InvalidOperationException naming the remedy: RegCovar for EM, LearningRate for the gradient fits" ``a non-finite log-likelihood stops the fit with InvalidOperationException naming the remedy: RegCovar for EM, LearningRate for the gradient fits``
+        Expecto.Tests.testCase "gradient ascent: each step is theta + lr grad l on the documented parametrisation (autograd on the 2x2 closed forms), for every type, learned and fixed weights" ``gradient ascent: each step is theta + lr grad l on the documented parametrisation (autograd on the 2x2 closed forms), for every type, learned and fixed weights``
+        Expecto.Tests.testCase "SGD: step t ascends the mean log-likelihood of the t-th pre-drawn batch x[randint(0, N, (T, B))] from the fit's generator" ``SGD: step t ascends the mean log-likelihood of the t-th pre-drawn batch x[randint(0, N, (T, B))] from the fit's generator``
+        Expecto.Tests.testCase "MaxIter = 0: every method returns the start and a one-point curve" ``MaxIter = 0: every method returns the start and a one-point curve``
+    ]

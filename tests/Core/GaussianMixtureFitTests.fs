@@ -10,7 +10,6 @@ open GenDsl.Tests.Support
 
 let private types = [| CovarianceType.Identity; CovarianceType.Spherical; CovarianceType.Diagonal; CovarianceType.Full |]
 
-[<Fact>]
 let ``CSE599i P4: EM never decreases the log-likelihood (property over seeds and covariance types)`` () =
     // Monotonicity is a theorem (the M-step maximises the ELBO, which touches log p at the E-step), so any seed must
     // pass; RegCovar = 0 makes the M-step the exact maximiser. Slack 1e-10 per point covers float64 rounding.
@@ -26,9 +25,8 @@ let ``CSE599i P4: EM never decreases the log-likelihood (property over seeds and
         let ll = r.Curve |> Seq.map (fun st -> st.MeanLogLikelihood) |> Seq.toArray
         Assert.Equal(13, ll.Length)
         ll |> Array.pairwise |> Array.forall (fun (a, b) -> b >= a - 1e-10)
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest(16), Prop.forAll (Arb.fromGen (Gen.choose (0, 100000))) prop)
+    Prop.forAll (Arb.fromGen (Gen.choose (0, 100000))) prop   // run by Expecto.FsCheck: 16 seeds drawn from a fixed seed
 
-[<Fact>]
 let ``CSE599i P4: the EM M-step equals the maximiser of the sample ELBO found by gradient ascent`` () =
     // ELBO(pi, mu) = (1/n) sum_i sum_k q(k|x_i) [log pi_k + log N(x_i; mu_k, I)] + H(q), q fixed by an E-step.
     // Gradient ascent on (logits, mu) with lr 2 contracts by at most max(|1 - 2 pi'_k|, ...) < 0.8 per step
@@ -91,7 +89,6 @@ let private emOptimum (x: Tensor) =
 /// The (K, 2) means as a flat list, rows ordered by their first coordinate (-2, 1, 2 here): fits label components freely.
 let private byFirstCoordinate (mu: Tensor) = vals mu |> Array.chunkBySize 2 |> Array.sortBy (fun r -> r.[0]) |> Array.concat |> List.ofArray
 
-[<Fact>]
 let ``CSE599i P7: the MLE of the means (independent EM) beats the true mixture on the sample by about chi2_6 / 2n, and the library's NLL is the written-out one`` () =
     use x = p7Data ()
     use muStar = emOptimum x
@@ -103,7 +100,6 @@ let ``CSE599i P7: the MLE of the means (independent EM) beats the true mixture o
     closeScalar 1e-12 nllTrue (-(truth.MeanLogLikelihood x))
     closeScalar 1e-12 nllStar -((new GaussianMixture(vec [ 1. / 3.; 1. / 3.; 1. / 3. ], muStar)).MeanLogLikelihood x)
 
-[<Fact>]
 let ``CSE599i P7b: gradient ascent (k = 0..10, lr 3) reaches NLL below 3.95 nats`` () =
     // lr = 3 = K: with weights 1/3 the mean step lr (1/n) sum_i q_ik (x_i - mu_k) is then close to EM's update.
     use x = p7Data ()
@@ -120,7 +116,6 @@ let ``CSE599i P7b: gradient ascent (k = 0..10, lr 3) reaches NLL below 3.95 nats
     if not (finalNll r >= nllStar - 1e-12 && finalNll r - nllStar < 1e-6) then failwithf "GD NLL %.10f vs optimum %.10f" (finalNll r) nllStar
     close 5e-3 (byFirstCoordinate muStar) (vec (byFirstCoordinate r.Model.Means))
 
-[<Fact>]
 let ``CSE599i P7c: SGD (5000 one-point steps, lr 0.05) reaches NLL below 3.95 nats`` () =
     use x = p7Data ()
     let o = GmmFitOptions(K = 3, LearnWeights = false, Init = GmmInit.Random, Seed = 1UL, MaxIter = 5000, LearningRate = 0.05, BatchSize = 1, EvalEvery = 1000)
@@ -137,7 +132,6 @@ let ``CSE599i P7c: SGD (5000 one-point steps, lr 0.05) reaches NLL below 3.95 na
     let excess = finalNll r - nllStar
     if not (excess >= -1e-12 && excess < 0.05 / 12.0 * 22.46) then failwithf "SGD NLL %.10f vs optimum %.10f" (finalNll r) nllStar
 
-[<Fact>]
 let ``CSE599i P7d: EM (k = 0..10) reaches NLL below 3.95 nats and Tol stops it early`` () =
     use x = p7Data ()
     let r = GaussianMixtureFit.Em(x, p7Options 1.0)
@@ -154,7 +148,6 @@ let ``CSE599i P7d: EM (k = 0..10) reaches NLL below 3.95 nats and Tol stops it e
     use _ = early.Model
     Assert.True(early.Converged && early.Iterations < 100, $"iterations {early.Iterations}")
 
-[<Fact>]
 let ``gradient ascent and mini-batch SGD raise the log-likelihood for every covariance type with learned weights`` () =
     use x = p7Data ()
     for ct in types do
@@ -166,7 +159,6 @@ let ``gradient ascent and mini-batch SGD raise the log-likelihood for every cova
             Assert.True(last > first + 0.01, $"{ct}: {first} -> {last}")
             closeScalar 1e-9 last (m.MeanLogLikelihood x) // the curve's last point is the returned model's
 
-[<Fact>]
 let ``NInit keeps the restart with the best final log-likelihood (k-means++ seeding)`` () =
     use x = p7Data ()
     let fit n = GaussianMixtureFit.Em(x, GmmFitOptions(K = 5, Covariance = CovarianceType.Diagonal, Init = GmmInit.KMeansPlusPlus, NInit = n, MaxIter = 5, Seed = 4UL))
@@ -175,3 +167,17 @@ let ``NInit keeps the restart with the best final log-likelihood (k-means++ seed
     use _ = three.Model
     // the first of the 3 restarts draws the same numbers as the single run, so the best of 3 is at least as good
     Assert.True(three.Curve.[three.Curve.Count - 1].MeanLogLikelihood >= one.Curve.[one.Curve.Count - 1].MeanLogLikelihood)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.GaussianMixtureFitTests" [
+        Expecto.ExpectoFsCheck.testPropertyWithConfig { Expecto.FsCheckConfig.defaultConfig with maxTest = 16; replay = Some (599UL, 0x9E3779B97F4A7C15UL, None) } "CSE599i P4: EM never decreases the log-likelihood (property over seeds and covariance types)" (``CSE599i P4: EM never decreases the log-likelihood (property over seeds and covariance types)`` ())
+        Expecto.Tests.testCase "CSE599i P4: the EM M-step equals the maximiser of the sample ELBO found by gradient ascent" ``CSE599i P4: the EM M-step equals the maximiser of the sample ELBO found by gradient ascent``
+        Expecto.Tests.testCase "CSE599i P7: the MLE of the means (independent EM) beats the true mixture on the sample by about chi2_6 / 2n, and the library's NLL is the written-out one" ``CSE599i P7: the MLE of the means (independent EM) beats the true mixture on the sample by about chi2_6 / 2n, and the library's NLL is the written-out one``
+        Expecto.Tests.testCase "CSE599i P7b: gradient ascent (k = 0..10, lr 3) reaches NLL below 3.95 nats" ``CSE599i P7b: gradient ascent (k = 0..10, lr 3) reaches NLL below 3.95 nats``
+        Expecto.Tests.testCase "CSE599i P7c: SGD (5000 one-point steps, lr 0.05) reaches NLL below 3.95 nats" ``CSE599i P7c: SGD (5000 one-point steps, lr 0.05) reaches NLL below 3.95 nats``
+        Expecto.Tests.testCase "CSE599i P7d: EM (k = 0..10) reaches NLL below 3.95 nats and Tol stops it early" ``CSE599i P7d: EM (k = 0..10) reaches NLL below 3.95 nats and Tol stops it early``
+        Expecto.Tests.testCase "gradient ascent and mini-batch SGD raise the log-likelihood for every covariance type with learned weights" ``gradient ascent and mini-batch SGD raise the log-likelihood for every covariance type with learned weights``
+        Expecto.Tests.testCase "NInit keeps the restart with the best final log-likelihood (k-means++ seeding)" ``NInit keeps the restart with the best final log-likelihood (k-means++ seeding)``
+    ]

@@ -18,7 +18,6 @@ let private problem () =
     use w = vec [ 0.1; 0.2; 0.3; 0.4 ]
     x, new GaussianMixture(w, means, cov, CovarianceType.Full)
 
-[<Fact>]
 let ``GMM full covariance: per-component log-densities equal the batched (K, D, N) triangular solve to 1e-10`` () =
     let x, m = problem ()
     use x = x
@@ -35,7 +34,6 @@ let ``GMM full covariance: per-component log-densities equal the batched (K, D, 
     use ll = (expected + m.Weights.Log()).LogSumExp(1L).Mean()
     closeScalar 1e-10 (ll.ToDouble()) (m.MeanLogLikelihood x)
 
-[<Fact>]
 let ``GMM full covariance: the M-step's covariances equal the batched sum_i q_ik (x_i - mu_k)(x_i - mu_k)^T / n_k to 1e-10`` () =
     let x, m = problem ()
     use x = x
@@ -48,3 +46,11 @@ let ``GMM full covariance: the M-step's covariances equal the batched sum_i q_ik
     use expected = (q.T.Unsqueeze(2L) * diff).Transpose(1L, 2L).Bmm(diff) / nk.Unsqueeze(1L).Unsqueeze(2L)   // (K, D, D)
     // The entries are O(1-10); only rounding separates the two orders of summation.
     Assert.True((fitted.Covariances - expected).Abs().Max().ToDouble() < 1e-10)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.GaussianMixtureFullTests" [
+        Expecto.Tests.testCase "GMM full covariance: per-component log-densities equal the batched (K, D, N) triangular solve to 1e-10" ``GMM full covariance: per-component log-densities equal the batched (K, D, N) triangular solve to 1e-10``
+        Expecto.Tests.testCase "GMM full covariance: the M-step's covariances equal the batched sum_i q_ik (x_i - mu_k)(x_i - mu_k)^T / n_k to 1e-10" ``GMM full covariance: the M-step's covariances equal the batched sum_i q_ik (x_i - mu_k)(x_i - mu_k)^T / n_k to 1e-10``
+    ]

@@ -10,7 +10,6 @@ open GenDsl.Tests.Core.GaussianMixtureFitFixture
 
 // ---- the starts ----
 
-[<Fact>]
 let ``the default start: weights 1/K, K distinct data rows as means, every covariance the data's (biased) covariance projected on the type plus RegCovar`` () =
     use x = data ()
     let mx, my = Array.averageBy fst pts, Array.averageBy snd pts
@@ -43,7 +42,6 @@ let private clusters () =
 
 let private clusterOf (x: float) (y: float) = if x > 5.0 then 0 elif x < -5.0 then 1 else 2
 
-[<Fact>]
 let ``k-means++ seeding puts one mean in each of three far-apart clusters for every seed; random data points do not`` () =
     // With centres 10-14 apart and clusters 0.01 wide, k-means++ picks a point of an already-covered cluster with
     // probability about 1e-6 per draw; K random distinct points land in three different clusters with probability
@@ -62,7 +60,6 @@ let ``k-means++ seeding puts one mean in each of three far-apart clusters for ev
     use _ = r.Model
     close 0.0 [ for _ in 1 .. 3 do yield! [ 2.0; -1.0 ] ] r.Model.Means
 
-[<Fact>]
 let ``a given model starts the fit with its covariances projected on the type and its weights renormalised exactly`` () =
     use x = data ()
     // weights summing to 1 + 9e-7 (inside the mixture's 1e-6 tolerance); diagonal covariances diag(1, 3) and diag(2, 2)
@@ -78,7 +75,6 @@ let ``a given model starts the fit with its covariances projected on the type an
         close 1e-15 [ 0.5 / s; (0.5 + 9e-7) / s ] m.Weights
         close 1e-14 cov m.Covariances
 
-[<Fact>]
 let ``a singular data covariance with RegCovar = 0 fails the full-covariance start with InvalidOperationException naming RegCovar`` () =
     // the second coordinate is constant: the (biased) covariance [[v, 0], [0, 0]] has no Cholesky factor
     use x = t64 [ 4L; 2L ] [ 0.0; 1.0; 1.0; 1.0; 2.0; 1.0; 4.0; 1.0 ]
@@ -88,7 +84,6 @@ let ``a singular data covariance with RegCovar = 0 fails the full-covariance sta
 
 // ---- the options ----
 
-[<Fact>]
 let ``GmmFitOptions: the defaults are CSE 599i P7's and sklearn's; every bad option is refused with a message naming it and its range`` () =
     let d = GmmFitOptions()
     Assert.True(d.LearnWeights)
@@ -116,7 +111,6 @@ let ``GmmFitOptions: the defaults are CSE 599i P7's and sklearn's; every bad opt
     Assert.Throws<ArgumentNullException>(fun () -> GaussianMixtureFit.Em(nul, GmmFitOptions()) |> ignore) |> ignore
     Assert.Throws<ArgumentNullException>(fun () -> GaussianMixtureFit.Em(x, Unchecked.defaultof<GmmFitOptions>) |> ignore) |> ignore
 
-[<Fact>]
 let ``GmmFitOptions: the data must be a finite non-empty (N, D) matrix with N >= K, and a given model must match K and D`` () =
     use x = data ()
     let em (x: Tensor) o = fun () -> box (GaussianMixtureFit.Em(x, o))
@@ -139,3 +133,15 @@ let ``GmmFitOptions: the data must be a finite non-empty (N, D) matrix with N >=
         let r = GaussianMixtureFit.Em(y, o)
         r.Model.Dispose()
         Assert.True(Double.IsFinite r.Curve.[r.Curve.Count - 1].MeanLogLikelihood)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.GaussianMixtureInitMutantTests" [
+        Expecto.Tests.testCase "the default start: weights 1/K, K distinct data rows as means, every covariance the data's (biased) covariance projected on the type plus RegCovar" ``the default start: weights 1/K, K distinct data rows as means, every covariance the data's (biased) covariance projected on the type plus RegCovar``
+        Expecto.Tests.testCase "k-means++ seeding puts one mean in each of three far-apart clusters for every seed; random data points do not" ``k-means++ seeding puts one mean in each of three far-apart clusters for every seed; random data points do not``
+        Expecto.Tests.testCase "a given model starts the fit with its covariances projected on the type and its weights renormalised exactly" ``a given model starts the fit with its covariances projected on the type and its weights renormalised exactly``
+        Expecto.Tests.testCase "a singular data covariance with RegCovar = 0 fails the full-covariance start with InvalidOperationException naming RegCovar" ``a singular data covariance with RegCovar = 0 fails the full-covariance start with InvalidOperationException naming RegCovar``
+        Expecto.Tests.testCase "GmmFitOptions: the defaults are CSE 599i P7's and sklearn's; every bad option is refused with a message naming it and its range" ``GmmFitOptions: the defaults are CSE 599i P7's and sklearn's; every bad option is refused with a message naming it and its range``
+        Expecto.Tests.testCase "GmmFitOptions: the data must be a finite non-empty (N, D) matrix with N >= K, and a given model must match K and D" ``GmmFitOptions: the data must be a finite non-empty (N, D) matrix with N >= K, and a given model must match K and D``
+    ]

@@ -13,7 +13,6 @@ let private f64 = ScalarType.Float64
 let private logN2 (x: float[]) (mu: float[]) (v: float[]) =
     Seq.sum (seq { for d in 0 .. 1 -> -0.5 * (x.[d] - mu.[d]) ** 2.0 / v.[d] - 0.5 * log (2.0 * Math.PI * v.[d]) })
 
-[<Fact>]
 let ``Spherical and diagonal mixtures: log N(x; mu_k, Sigma_k) per component and the mixture density equal the written-out Gaussians`` () =
     use w = vec [ 0.4; 0.6 ]
     use mu = t64 [ 2L; 2L ] [ 1.0; -1.0; -2.0; 0.5 ]
@@ -29,7 +28,6 @@ let ``Spherical and diagonal mixtures: log N(x; mu_k, Sigma_k) per component and
         use x32 = x.Float()
         close 1e-6 (vals (m.LogProb(x))) (m.LogProb(x32))
 
-[<Fact>]
 let ``Gaussian mixture constructor: means (K, D) with K, D >= 1, weights (K) non-negative summing to 1, covariances (K, D, D) of the declared form`` () =
     use w2 = vec [ 0.5; 0.5 ]
     use mu = t64 [ 2L; 2L ] [ 0.0; 0.0; 1.0; 1.0 ]
@@ -70,7 +68,6 @@ let ``Gaussian mixture constructor: means (K, D) with K, D >= 1, weights (K) non
     Assert.Equal(2 * 2 + 1 + 2 * 3, full.NumParameters)
     Assert.Equal(2 * 2 + 1 + 2, sph.NumParameters)
 
-[<Fact>]
 let ``Gaussian mixture sampling: n = 0 gives (0, D) and (0), negative counts are refused; SampleEach's components come in order`` () =
     use m = GaussianMixture.Cse599iP7()
     use g = new Generator(4UL)
@@ -88,7 +85,6 @@ let ``Gaussian mixture sampling: n = 0 gives (0, D) and (0), negative counts are
     throws<ArgumentException> "x must be (N, 2) for this 2-dimensional mixture; got shape [3]" (fun () -> box (m.LogProb(vec [ 0.0; 0.0; 0.0 ])))
     throws<ArgumentException> "got shape [1, 3]" (fun () -> box (m.LogProb(Torch.Zeros([| 1L; 3L |], f64))))
 
-[<Fact>]
 let ``Ring: mu_j = R (cos 2 pi j / K, sin 2 pi j / K) from j = 0; K >= 1 and a finite R >= 0 are required`` () =
     use r = GaussianMixture.Ring(4, 3.0)
     close 1e-15 [ 3.0; 0.0; 0.0; 3.0; -3.0; 0.0; 0.0; -3.0 ] r.Means
@@ -98,3 +94,13 @@ let ``Ring: mu_j = R (cos 2 pi j / K, sin 2 pi j / K) from j = 0; K >= 1 and a f
     throws<ArgumentException> "k must be >= 1; got 0" (fun () -> box (GaussianMixture.Ring(0, 1.0)))
     throws<ArgumentException> "radius must be finite and >= 0; got -1" (fun () -> box (GaussianMixture.Ring(2, -1.0)))
     throws<ArgumentException> "radius must be finite and >= 0" (fun () -> box (GaussianMixture.Ring(2, Double.PositiveInfinity)))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.GaussianMixtureMutantTests" [
+        Expecto.Tests.testCase "Spherical and diagonal mixtures: log N(x; mu_k, Sigma_k) per component and the mixture density equal the written-out Gaussians" ``Spherical and diagonal mixtures: log N(x; mu_k, Sigma_k) per component and the mixture density equal the written-out Gaussians``
+        Expecto.Tests.testCase "Gaussian mixture constructor: means (K, D) with K, D >= 1, weights (K) non-negative summing to 1, covariances (K, D, D) of the declared form" ``Gaussian mixture constructor: means (K, D) with K, D >= 1, weights (K) non-negative summing to 1, covariances (K, D, D) of the declared form``
+        Expecto.Tests.testCase "Gaussian mixture sampling: n = 0 gives (0, D) and (0), negative counts are refused; SampleEach's components come in order" ``Gaussian mixture sampling: n = 0 gives (0, D) and (0), negative counts are refused; SampleEach's components come in order``
+        Expecto.Tests.testCase "Ring: mu_j = R (cos 2 pi j / K, sin 2 pi j / K) from j = 0; K >= 1 and a finite R >= 0 are required" ``Ring: mu_j = R (cos 2 pi j / K, sin 2 pi j / K) from j = 0; K >= 1 and a finite R >= 0 are required``
+    ]

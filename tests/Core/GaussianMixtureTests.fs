@@ -22,7 +22,6 @@ let private model2d (ct: CovarianceType) =
     use cov = t64 [ 3L; 2L; 2L ] covs
     new GaussianMixture(w, mu, cov, ct)
 
-[<Fact>]
 let ``CSE599i P7: ancestral samples match the weights, means and covariances within standard errors`` () =
     use m = model2d CovarianceType.Full
     use g = new Generator(7UL)
@@ -53,7 +52,6 @@ let ``CSE599i P7: ancestral samples match the weights, means and covariances wit
             // Var of a Gaussian sample covariance entry: (S_ii S_jj + S_ij^2) / n_k
             within $"cov {k},{i}{j}" c (s i j) (sqrt ((s i i * s j j + s i j * s i j) / nk))
 
-[<Fact>]
 let ``CSE599i P7a: SampleEach draws exactly n points from each component in order`` () =
     use m = GaussianMixture.Cse599iP7()
     use g = new Generator(0UL)
@@ -63,7 +61,6 @@ let ``CSE599i P7a: SampleEach draws exactly n points from each component in orde
     Assert.Equal<int64 list>([ 3000L; 2L ], shape x)
     Assert.Equal<int64[]>(Array.init 3000 (fun i -> int64 (i / 1000)), z.ToArray<int64>())
 
-[<Fact>]
 let ``log-density integrates to 1 on a 2-D grid for every covariance type (quadrature)`` () =
     // Midpoint rule on [-12, 12]^2 with h = 0.05: for these smooth Gaussians (sd >= 0.6, means within 3) the
     // discretisation error is far below 1e-9 and the mass outside the square below 1e-15, so |sum - 1| < 1e-6 is safe.
@@ -79,7 +76,6 @@ let ``log-density integrates to 1 on a 2-D grid for every covariance type (quadr
         let mass = model.LogProb(grid).Exp().Sum().ToDouble() * h * h
         if abs (mass - 1.) > 1e-6 then failwithf "%A: integral %.12f" ct mass
 
-[<Fact>]
 let ``full-covariance log-density and responsibilities equal the direct formula with inverse and determinant`` () =
     // log p(x) = log sum_k pi_k (2 pi)^{-D/2} det(Sigma_k)^{-1/2} exp(-1/2 (x - mu_k)^T Sigma_k^{-1} (x - mu_k)), in F# doubles
     use s = Scope.Begin()
@@ -108,7 +104,6 @@ let ``full-covariance log-density and responsibilities equal the direct formula 
         for c in 0 .. k - 1 do
             closeScalar 1e-10 (exp (logJ.[c] - expected)) q.[i * k + c]
 
-[<Fact>]
 let ``AIC and BIC equal -2 n LL + 2 p and -2 n LL + p log n with sklearn's parameter counts`` () =
     use m = GaussianMixture.Cse599iP7()
     use g = new Generator(5UL)
@@ -129,7 +124,6 @@ let private throwsNaming (name: string) (f: unit -> obj) =
     Assert.Equal(name, ex.ParamName)
     Assert.Contains(name, ex.Message)
 
-[<Fact>]
 let ``bad fit options and data throw ArgumentException naming the option`` () =
     use m = GaussianMixture.Cse599iP7()
     use g = new Generator(1UL)
@@ -157,3 +151,15 @@ let ``bad fit options and data throw ArgumentException naming the option`` () =
     use notPd = t64 [ 3L; 2L; 2L ] [ 1.; 2.; 2.; 1.; 1.; 0.; 0.; 1.; 1.; 0.; 0.; 1. ]
     throwsNaming "covariances" (fun () -> box (new GaussianMixture(m.Weights, m.Means, notPd, CovarianceType.Full)))
     throwsNaming "covariances" (fun () -> box (new GaussianMixture(m.Weights, m.Means, notPd, CovarianceType.Diagonal)))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.GaussianMixtureTests" [
+        Expecto.Tests.testCase "CSE599i P7: ancestral samples match the weights, means and covariances within standard errors" ``CSE599i P7: ancestral samples match the weights, means and covariances within standard errors``
+        Expecto.Tests.testCase "CSE599i P7a: SampleEach draws exactly n points from each component in order" ``CSE599i P7a: SampleEach draws exactly n points from each component in order``
+        Expecto.Tests.testCase "log-density integrates to 1 on a 2-D grid for every covariance type (quadrature)" ``log-density integrates to 1 on a 2-D grid for every covariance type (quadrature)``
+        Expecto.Tests.testCase "full-covariance log-density and responsibilities equal the direct formula with inverse and determinant" ``full-covariance log-density and responsibilities equal the direct formula with inverse and determinant``
+        Expecto.Tests.testCase "AIC and BIC equal -2 n LL + 2 p and -2 n LL + p log n with sklearn's parameter counts" ``AIC and BIC equal -2 n LL + 2 p and -2 n LL + p log n with sklearn's parameter counts``
+        Expecto.Tests.testCase "bad fit options and data throw ArgumentException naming the option" ``bad fit options and data throw ArgumentException naming the option``
+    ]

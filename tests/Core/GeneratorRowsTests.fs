@@ -20,14 +20,12 @@ let private check (name: string) (draw: Generator -> int64 -> Tensor) =
     Assert.True((expected = actual), $"{name}: the rows-restricted draw is not rows 1, 3, 5 of the whole batch's")
     Assert.Equal<float[]>(Torch.Rand([| 5L |], whole).To(ScalarType.Float64).ToArray<float>(), Torch.Rand([| 5L |], part).To(ScalarType.Float64).ToArray<float>())
 
-[<Fact>]
 let ``Generator.Rows: Randn, Rand and RandInt restricted to rows 1, 3, 5 of a batch of 7 are those rows of the batch's draw`` () =
     check "Randn" (fun g m -> Torch.Randn([| m; 4L |], g, ScalarType.Float64)) // 28 values: libtorch's vectorised normal path
     check "Randn small" (fun g m -> Torch.Randn([| m |], g, ScalarType.Float64)) // 7 values: its scalar path
     check "Rand" (fun g m -> Torch.Rand([| m; 2L; 3L |], g))
     check "RandInt" (fun g m -> Torch.RandInt(0L, 100L, [| m; 5L |], g))
 
-[<Fact>]
 let ``Generator.Rows: Bernoulli, Normal and Dropout restricted to rows are those rows of the whole batch's draw`` () =
     // Probabilities, means and inputs differ per row, so a draw cut from the wrong rows would show.
     let probs m = (Torch.Arange(0.0, float (m * 6L), dtype = ScalarType.Float64) / float (m * 6L)).View(m, 6L) // (m, 6), row i of the batch
@@ -36,7 +34,6 @@ let ``Generator.Rows: Bernoulli, Normal and Dropout restricted to rows are those
     check "Normal" (fun g m -> Torch.Normal(probsOf m, probsOf m + 0.5, g))
     check "Dropout" (fun g m -> Functional.Dropout(probsOf m + 1.0, 0.3, true, g))
 
-[<Fact>]
 let ``Generator.Rows: a draw whose first dimension is not the part's size is made as asked`` () =
     use scope = Scope.Begin()
     use a = new Generator(5UL)
@@ -44,3 +41,12 @@ let ``Generator.Rows: a draw whose first dimension is not the part's size is mad
     b.Rows <- BatchRows(n, rows)
     Assert.Equal<float[]>(Torch.Randn([| 4L; 3L |], a, ScalarType.Float64).View(-1L).ToArray<float>(), Torch.Randn([| 4L; 3L |], b, ScalarType.Float64).View(-1L).ToArray<float>())
     Assert.Throws<System.ArgumentException>(fun () -> BatchRows(3L, [| 0L; 3L |]) |> ignore) |> ignore
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.GeneratorRowsTests" [
+        Expecto.Tests.testCase "Generator.Rows: Randn, Rand and RandInt restricted to rows 1, 3, 5 of a batch of 7 are those rows of the batch's draw" ``Generator.Rows: Randn, Rand and RandInt restricted to rows 1, 3, 5 of a batch of 7 are those rows of the batch's draw``
+        Expecto.Tests.testCase "Generator.Rows: Bernoulli, Normal and Dropout restricted to rows are those rows of the whole batch's draw" ``Generator.Rows: Bernoulli, Normal and Dropout restricted to rows are those rows of the whole batch's draw``
+        Expecto.Tests.testCase "Generator.Rows: a draw whose first dimension is not the part's size is made as asked" ``Generator.Rows: a draw whose first dimension is not the part's size is made as asked``
+    ]

@@ -6,7 +6,6 @@ open Xunit
 open GenDsl.Torch
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``A hook's exception fails Backward with its type and message, and is the error's InnerException`` () =
     use sc = Scope.Begin()
     let z = vec [ 1.0; 2.0 ]
@@ -18,7 +17,6 @@ let ``A hook's exception fails Backward with its type and message, and is the er
     Assert.Same(thrown, ex.InnerException)
     Assert.Same(thrown, bad.LastError)
 
-[<Fact>]
 let ``Each failed Backward carries its own hook's exception, and an error that is no hook's carries none`` () =
     use sc = Scope.Begin()
     let x = vec [ 3.0 ]
@@ -37,3 +35,11 @@ let ``Each failed Backward carries its own hook's exception, and an error that i
     let e3 = Assert.Throws<TorchException>(fun () -> (vec [ 1.0 ]).Sum().Backward())
     Assert.Null(e3.InnerException)
     Assert.DoesNotContain("tensor hook failed", e3.Message)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.HookErrorTests" [
+        Expecto.Tests.testCase "A hook's exception fails Backward with its type and message, and is the error's InnerException" ``A hook's exception fails Backward with its type and message, and is the error's InnerException``
+        Expecto.Tests.testCase "Each failed Backward carries its own hook's exception, and an error that is no hook's carries none" ``Each failed Backward carries its own hook's exception, and an error that is no hook's carries none``
+    ]

@@ -7,7 +7,6 @@ open GenDsl.Torch
 open GenDsl.Inference
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``Quadrature refuses empty intervals, fewer than 3 points and even Simpson counts, and accepts the boundary cases`` () =
     throws<ArgumentException> "need lo < hi, got [1, 1]" (fun () -> box (Quadrature.Grid(1.0, 1.0, 5L)))
     throws<ArgumentOutOfRangeException> "at least 3 grid points" (fun () -> box (Quadrature.Grid(0.0, 1.0, 2L)))
@@ -16,7 +15,6 @@ let ``Quadrature refuses empty intervals, fewer than 3 points and even Simpson c
     close 1e-15 [ 1.0 / 6.0; 4.0 / 6.0; 1.0 / 6.0 ] (Quadrature.SimpsonWeights(3L, 0.5))
     throws<ArgumentException> "need lo < hi" (fun () -> box (Quadrature.Grid2d(1.0, 1.0, 4L)))
 
-[<Fact>]
 let ``MonteCarlo.Mean needs 2 draws (SE sqrt(s^2 / M)), and Covers is |mean - truth| <= z SE with the boundary included`` () =
     throws<ArgumentException> "at least 2 draws" (fun () -> box (MonteCarlo.Mean(vec [ 1.0 ])))
     let e = MonteCarlo.Mean(vec [ 1.0; 3.0 ])                        // mean 2, s^2 = 2, SE sqrt(2 / 2) = 1
@@ -27,7 +25,6 @@ let ``MonteCarlo.Mean needs 2 draws (SE sqrt(s^2 / M)), and Covers is |mean - tr
     Assert.False(Estimate(0.0, 2.0, 10L).Covers(9.0, 4.0))
     Assert.Equal("1.5 ± 0.25 (M = 10)", Estimate(1.5, 0.25, 10L).ToString())
 
-[<Fact>]
 let ``BitsPerDim: 2 levels and 1 dimension are the smallest accepted; every entry point checks`` () =
     closeScalar 1e-15 1.0 (BitsPerDim.FromLogDensity(0.0, 1L, 2))     // (1 ln 2 - 0) / (1 ln 2)
     throws<ArgumentException> "dims must be positive, got 0" (fun () -> box (BitsPerDim.FromLogDensity(0.0, 0L)))
@@ -35,7 +32,6 @@ let ``BitsPerDim: 2 levels and 1 dimension are the smallest accepted; every entr
     throws<ArgumentException> "dims must be positive" (fun () -> box (BitsPerDim.FromLogDensity(vec [ 0.0 ], 0L)))
     throws<ArgumentException> "levels must be at least 2" (fun () -> box (BitsPerDim.Dequantize(vec [ 0.0 ], Unchecked.defaultof<Generator>, 1)))
 
-[<Fact>]
 let ``Elbo works on one point given as a (K) vector and refuses q of another shape`` () =
     use lj = t64 [ 2L; 3L ] [ -1.0; -2.0; -0.5; -3.0; -0.1; -2.2 ]
     use q = t64 [ 2L; 3L ] [ 0.2; 0.3; 0.5; 0.6; 0.3; 0.1 ]
@@ -51,7 +47,6 @@ let ``Elbo works on one point given as a (K) vector and refuses q of another sha
     throws<ArgumentException> "must have the same (N, K) shape" (fun () -> box (Elbo.KlToPosterior(lj, q.Narrow(1L, 0L, 2L))))
     throws<ArgumentException> "must be (M, K), got [1, 2, 1]" (fun () -> box (Iwae.LogMeanWeight(t64 [ 1L; 2L; 1L ] [ 0.0; 1.0 ])))
 
-[<Fact>]
 let ``ImportanceSampling: (M, P) values give P estimates at once; Kish's ESS is (sum w)^2 / sum w^2`` () =
     use lt = vec [ 0.0; log 2.0; log 3.0 ]                            // w = (1, 2, 3) against a flat log-proposal
     use lq = Torch.ZerosLike(lt)
@@ -60,7 +55,6 @@ let ``ImportanceSampling: (M, P) values give P estimates at once; Kish's ESS is 
     closeScalar 1e-14 (36.0 / 14.0) (ImportanceSampling.EffectiveSampleSize(lt, lq))
     closeScalar 1e-14 3.0 (ImportanceSampling.EffectiveSampleSize(lq, lq))
 
-[<Fact>]
 let ``GaussianKlFit: sigma, sigma0 and the learning rate must be positive; 0 steps evaluates the start; Evaluate widens the grid on one side`` () =
     let lp = Func<Tensor, Tensor>(fun x -> (x.Square() * -0.5) - 0.5 * log (2.0 * Math.PI))   // N(0, 1)
     throws<ArgumentOutOfRangeException> "sigma must be > 0" (fun () -> box (GaussianKlFit.Evaluate(KlDirection.Reverse, lp, 0.0, 0.0, -5.0, 5.0)))
@@ -75,3 +69,15 @@ let ``GaussianKlFit: sigma, sigma0 and the learning rate must be positive; 0 ste
     // q = N(+-12, 2^2) reaches past one end of [-15, 15] only: the grid must grow on that side
     for m in [ 12.0; -12.0 ] do
         closeScalar 1e-9 (kl m 2.0) (GaussianKlFit.Evaluate(KlDirection.Reverse, lp, m, 2.0, -15.0, 15.0, 3001L))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.InferenceContractTests" [
+        Expecto.Tests.testCase "Quadrature refuses empty intervals, fewer than 3 points and even Simpson counts, and accepts the boundary cases" ``Quadrature refuses empty intervals, fewer than 3 points and even Simpson counts, and accepts the boundary cases``
+        Expecto.Tests.testCase "MonteCarlo.Mean needs 2 draws (SE sqrt(s^2 / M)), and Covers is |mean - truth| <= z SE with the boundary included" ``MonteCarlo.Mean needs 2 draws (SE sqrt(s^2 / M)), and Covers is |mean - truth| <= z SE with the boundary included``
+        Expecto.Tests.testCase "BitsPerDim: 2 levels and 1 dimension are the smallest accepted; every entry point checks" ``BitsPerDim: 2 levels and 1 dimension are the smallest accepted; every entry point checks``
+        Expecto.Tests.testCase "Elbo works on one point given as a (K) vector and refuses q of another shape" ``Elbo works on one point given as a (K) vector and refuses q of another shape``
+        Expecto.Tests.testCase "ImportanceSampling: (M, P) values give P estimates at once; Kish's ESS is (sum w)^2 / sum w^2" ``ImportanceSampling: (M, P) values give P estimates at once; Kish's ESS is (sum w)^2 / sum w^2``
+        Expecto.Tests.testCase "GaussianKlFit: sigma, sigma0 and the learning rate must be positive; 0 steps evaluates the start; Evaluate widens the grid on one side" ``GaussianKlFit: sigma, sigma0 and the learning rate must be positive; 0 steps evaluates the start; Evaluate widens the grid on one side``
+    ]

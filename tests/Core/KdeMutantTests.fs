@@ -9,7 +9,6 @@ open GenDsl.Tests.Support
 
 let private f64 = ScalarType.Float64
 
-[<Fact>]
 let ``KDE refuses data not (N, D) with N, D >= 1, a bandwidth that is not finite and positive, non-finite data and queries of the wrong width`` () =
     throws<ArgumentException> "data must be (N, D) with N, D >= 1; got shape [3]" (fun () -> box (new KernelDensity(vec [ 1.0; 2.0; 3.0 ], 1.0)))
     throws<ArgumentException> "got shape [0, 2]" (fun () -> box (new KernelDensity(Torch.Zeros([| 0L; 2L |], f64), 1.0)))
@@ -29,7 +28,6 @@ let ``KDE refuses data not (N, D) with N, D >= 1, a bandwidth that is not finite
     throws<ArgumentException> "n must be >= 0; got -1" (fun () -> box (kde.Sample(-1L)))
     Assert.Equal<int64 list>([ 0L; 2L ], shape (kde.Sample(0L)))
 
-[<Fact>]
 let ``KDE block sizes: all N points with up to cells / N queries when N <= cells / 64, else cells / 64 points`` () =
     use g = new Generator(3UL)
     use data = Torch.Randn([| 301L; 2L |], g, f64)
@@ -45,7 +43,6 @@ let ``KDE block sizes: all N points with up to cells / N queries when N <= cells
     use tiny = new KernelDensity(data, 0.3, MemoryBudgetBytes = 1L)
     Assert.Equal(struct (1L, 1L), tiny.BlockSizes(97L))
 
-[<Fact>]
 let ``KDE log grid: n values from lo to hi with constant ratio (hi / lo)^(1 / (n - 1)); bad ranges and n < 2 are refused`` () =
     let grid = KernelDensity.LogGrid(0.1, 10.0, 5)
     Assert.Equal(5, grid.Length)
@@ -57,7 +54,6 @@ let ``KDE log grid: n values from lo to hi with constant ratio (hi / lo)^(1 / (n
     throws<ArgumentException> "need 0 < lo < hi < inf" (fun () -> box (KernelDensity.LogGrid(1.0, Double.PositiveInfinity, 5)))
     throws<ArgumentException> "need at least 2 values; got 1" (fun () -> box (KernelDensity.LogGrid(1.0, 2.0, 1)))
 
-[<Fact>]
 let ``KDE bandwidth rules need n >= 1 and D >= 1, the data scale N >= 2; the search needs a grid and keeps the first of equal scores`` () =
     throws<ArgumentException> "bandwidth rules need n >= 1 points and D >= 1; got n = 0, D = 1" (fun () -> box (KernelDensity.ScottFactor(0L, 1)))
     throws<ArgumentException> "got n = 5, D = 0" (fun () -> box (KernelDensity.SilvermanFactor(5L, 0)))
@@ -84,3 +80,13 @@ let ``KDE bandwidth rules need n >= 1 and D >= 1, the data scale N >= 2; the sea
     // 0.5 (-2 + 0.69) and 1.5 (-0.22 - 0.41) is 1.5, and it must win from the middle of the grid
     let r2 = KernelDensity.SelectBandwidth(train, valid, [| 0.5; 1.5; 0.3 |])
     Assert.Equal(1, r2.BestIndex)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.KdeMutantTests" [
+        Expecto.Tests.testCase "KDE refuses data not (N, D) with N, D >= 1, a bandwidth that is not finite and positive, non-finite data and queries of the wrong width" ``KDE refuses data not (N, D) with N, D >= 1, a bandwidth that is not finite and positive, non-finite data and queries of the wrong width``
+        Expecto.Tests.testCase "KDE block sizes: all N points with up to cells / N queries when N <= cells / 64, else cells / 64 points" ``KDE block sizes: all N points with up to cells / N queries when N <= cells / 64, else cells / 64 points``
+        Expecto.Tests.testCase "KDE log grid: n values from lo to hi with constant ratio (hi / lo)^(1 / (n - 1)); bad ranges and n < 2 are refused" ``KDE log grid: n values from lo to hi with constant ratio (hi / lo)^(1 / (n - 1)); bad ranges and n < 2 are refused``
+        Expecto.Tests.testCase "KDE bandwidth rules need n >= 1 and D >= 1, the data scale N >= 2; the search needs a grid and keeps the first of equal scores" ``KDE bandwidth rules need n >= 1 and D >= 1, the data scale N >= 2; the search needs a grid and keeps the first of equal scores``
+    ]

@@ -24,7 +24,6 @@ let private directLogDensity (points: float[][]) (h: float) (q: float[]) =
     for e in exps do s <- s + exp (e - top)
     top + log s - log (float points.Length) - d / 2.0 * log (2.0 * Math.PI * h * h)
 
-[<Fact>]
 let ``DS-GA 1008 1.3: KDE log-density equals a direct float64 double loop (D = 1, 2, 3, and a query far from every point)`` () =
     use g = new Generator(31UL)
     for d, h in [ 1L, 0.4; 2L, 0.7; 3L, 1.3 ] do
@@ -44,7 +43,6 @@ let ``DS-GA 1008 1.3: KDE log-density equals a direct float64 double loop (D = 1
     // relative 1e-13 of ~1.1e4 nats
     close 2e-9 expected (kde.LogProb far)
 
-[<Fact>]
 let ``DS-GA 1008 1.3: blockwise log-densities equal the unblocked ones, and the blocks respect the memory budget`` () =
     use g = new Generator(32UL)
     use data = Torch.Randn([| 301L; 2L |], g, f64) * 4.0
@@ -59,7 +57,6 @@ let ``DS-GA 1008 1.3: blockwise log-densities equal the unblocked ones, and the 
     Assert.True(bn < 301L, "a 500-cell budget must split the points")
     close 1e-12 (vals whole) (tiny.LogProb(queries))
 
-[<Fact>]
 let ``DS-GA 1008 1.3: Scott's and Silverman's bandwidths on known inputs equal their formulas`` () =
     // 1-D: x = 1..5, unbiased variance 2.5; Scott n^(-1/5), Silverman (n (1 + 2) / 4)^(-1/5) = (15/4)^(-1/5)
     use x1 = t64 [ 5L; 1L ] [ 1.0; 2.0; 3.0; 4.0; 5.0 ]
@@ -74,7 +71,6 @@ let ``DS-GA 1008 1.3: Scott's and Silverman's bandwidths on known inputs equal t
     closeScalar 1e-15 (1000.0 ** (-1.0 / 7.0)) (KernelDensity.ScottFactor(1000L, 3))
     closeScalar 1e-15 ((1000.0 * 5.0 / 4.0) ** (-1.0 / 7.0)) (KernelDensity.SilvermanFactor(1000L, 3))
 
-[<Fact>]
 let ``DS-GA 1008 1.3: the bandwidth chosen on validation is the grid's argmax of independently computed validation log-likelihoods`` () =
     use ring = GaussianMixture.Ring(10, 10.0)
     use g = new Generator(33UL)
@@ -91,7 +87,6 @@ let ``DS-GA 1008 1.3: the bandwidth chosen on validation is the grid's argmax of
     // on unit-variance clusters the best bandwidth is interior: too small overfits, too large blurs the ring
     Assert.True(argmax > 0 && argmax < grid.Length - 1, sprintf "argmax %d at the grid's edge" argmax)
 
-[<Fact>]
 let ``DS-GA 1008 1.3: the KDE integrates to 1 in 1-D (Simpson) and 2-D (midpoint rule)`` () =
     use g = new Generator(34UL)
     use d1 = Torch.Randn([| 40L; 1L |], g, f64) * 2.0
@@ -106,7 +101,6 @@ let ``DS-GA 1008 1.3: the KDE integrates to 1 in 1-D (Simpson) and 2-D (midpoint
     use logI = Quadrature.LogIntegrate2d((fun x -> kde2.LogProb(x)), -12.0, 12.0, 480L)
     closeScalar 1e-5 0.0 (logI.ToDouble())
 
-[<Fact>]
 let ``DS-GA 1008 1.3: KDE samples have the data's mean and the data's covariance plus h^2 I (within 4 standard errors)`` () =
     use g = new Generator(35UL)
     use data = Torch.Randn([| 50L; 2L |], g, f64) * 3.0 + 1.0
@@ -128,7 +122,6 @@ let ``DS-GA 1008 1.3: KDE samples have the data's mean and the data's covariance
         let se = var.[j] * sqrt (2.0 / float n)
         if abs (sv.[j] - var.[j]) > 5.0 * se then failwithf "coordinate %d: sample variance %g vs %g (5 SE = %g)" j sv.[j] var.[j] (5.0 * se)
 
-[<Fact>]
 let ``Native ops for the KDE: Exp_ is exp in place and Mm(b, out) writes a times b into the given tensor`` () =
     use a = t64 [ 2L; 3L ] [ 1.0; 2.0; 0.0; -1.0; 0.5; 3.0 ]
     use b = t64 [ 3L; 2L ] [ 1.0; 0.0; 0.0; 1.0; 2.0; -2.0 ]
@@ -139,3 +132,16 @@ let ``Native ops for the KDE: Exp_ is exp in place and Mm(b, out) writes a times
     close 0.0 [ 1.0; 2.0; 5.0; -5.5 ] out
     out.Exp_() |> ignore
     close 1e-12 ([ 1.0; 2.0; 5.0; -5.5 ] |> List.map exp) out   // exp(5) = 148.4: a few ulps are ~1e-14
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.KdeTests" [
+        Expecto.Tests.testCase "DS-GA 1008 1.3: KDE log-density equals a direct float64 double loop (D = 1, 2, 3, and a query far from every point)" ``DS-GA 1008 1.3: KDE log-density equals a direct float64 double loop (D = 1, 2, 3, and a query far from every point)``
+        Expecto.Tests.testCase "DS-GA 1008 1.3: blockwise log-densities equal the unblocked ones, and the blocks respect the memory budget" ``DS-GA 1008 1.3: blockwise log-densities equal the unblocked ones, and the blocks respect the memory budget``
+        Expecto.Tests.testCase "DS-GA 1008 1.3: Scott's and Silverman's bandwidths on known inputs equal their formulas" ``DS-GA 1008 1.3: Scott's and Silverman's bandwidths on known inputs equal their formulas``
+        Expecto.Tests.testCase "DS-GA 1008 1.3: the bandwidth chosen on validation is the grid's argmax of independently computed validation log-likelihoods" ``DS-GA 1008 1.3: the bandwidth chosen on validation is the grid's argmax of independently computed validation log-likelihoods``
+        Expecto.Tests.testCase "DS-GA 1008 1.3: the KDE integrates to 1 in 1-D (Simpson) and 2-D (midpoint rule)" ``DS-GA 1008 1.3: the KDE integrates to 1 in 1-D (Simpson) and 2-D (midpoint rule)``
+        Expecto.Tests.testCase "DS-GA 1008 1.3: KDE samples have the data's mean and the data's covariance plus h^2 I (within 4 standard errors)" ``DS-GA 1008 1.3: KDE samples have the data's mean and the data's covariance plus h^2 I (within 4 standard errors)``
+        Expecto.Tests.testCase "Native ops for the KDE: Exp_ is exp in place and Mm(b, out) writes a times b into the given tensor" ``Native ops for the KDE: Exp_ is exp in place and Mm(b, out) writes a times b into the given tensor``
+    ]

@@ -7,7 +7,6 @@ open GenDsl.Torch
 open GenDsl.Models
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``5x5 masks: rows below the centre are open, the centre row up to (A: before, B: including) the centre, rows above closed`` () =
     // Mila Q1's definition with k = 5, c = 3 (1-based), written out row by row
     let a = [ 0.; 0.; 0.; 0.; 0.;  0.; 0.; 0.; 0.; 0.;  1.; 1.; 0.; 0.; 0.;  1.; 1.; 1.; 1.; 1.;  1.; 1.; 1.; 1.; 1. ]
@@ -19,7 +18,6 @@ let ``5x5 masks: rows below the centre are open, the centre row up to (A: before
     throws<ArgumentOutOfRangeException> "kernel size must be odd and positive, got 4" (fun () -> box (MaskedConv.Mask(MaskType.A, 4)))
     throws<ArgumentOutOfRangeException> "kernel size must be odd and positive, got -1" (fun () -> box (MaskedConv.Mask(MaskType.A, -1)))
 
-[<Fact>]
 let ``A type-B masked 3x3 conv of a 3x3 image with all-one weights sums the left neighbour, the pixel and the row below, plus the bias`` () =
     use x = t64 [ 1L; 1L; 3L; 3L ] [ 1.0; 2.0; 3.0; 4.0; 5.0; 6.0; 7.0; 8.0; 9.0 ]
     use w = Torch.Ones([| 1L; 1L; 3L; 3L |], ScalarType.Float64)
@@ -29,7 +27,6 @@ let ``A type-B masked 3x3 conv of a 3x3 image with all-one weights sums the left
     let expected = [ for r in 0 .. 2 do for c in 0 .. 2 -> px r (c - 1) + px r c + px (r + 1) (c - 1) + px (r + 1) c + px (r + 1) (c + 1) + 0.5 ]
     close 1e-12 expected (MaskedConv.Conv2d(x, w, MaskType.B, bias))
 
-[<Fact>]
 let ``MaskedConvNet refuses no layers, zero channels, and pixels outside the map`` () =
     throws<ArgumentException> "give at least one layer's mask type" (fun () -> box (MaskedConvNet([||])))
     throws<ArgumentOutOfRangeException> "need at least one hidden channel" (fun () -> box (MaskedConvNet([| MaskType.A |], 0)))
@@ -57,3 +54,12 @@ let ``MaskedConvNet refuses no layers, zero channels, and pixels outside the map
     let corner = net.ReceptiveField(5, 5, 4, 4)
     let seen = [ for i in 0 .. 4 do for j in 0 .. 4 do if corner.[i, j] then yield (i, j) ]
     Assert.Equal<(int * int) list>([ (4, 2); (4, 3) ], seen)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.MaskedConvMutantTests" [
+        Expecto.Tests.testCase "5x5 masks: rows below the centre are open, the centre row up to (A: before, B: including) the centre, rows above closed" ``5x5 masks: rows below the centre are open, the centre row up to (A: before, B: including) the centre, rows above closed``
+        Expecto.Tests.testCase "A type-B masked 3x3 conv of a 3x3 image with all-one weights sums the left neighbour, the pixel and the row below, plus the bias" ``A type-B masked 3x3 conv of a 3x3 image with all-one weights sums the left neighbour, the pixel and the row below, plus the bias``
+        Expecto.Tests.testCase "MaskedConvNet refuses no layers, zero channels, and pixels outside the map" ``MaskedConvNet refuses no layers, zero channels, and pixels outside the map``
+    ]

@@ -8,7 +8,6 @@ open GenDsl.Tests.Support
 
 let private xs = [ -2.0; -0.5; 0.0; 0.5; 3.0 ]
 
-[<Fact>]
 let ``binary ops broadcast (3,1) with (1,4) to (3,4), and (2,1,3) with (4,1) to (2,4,3)`` () =
     use a = t64 [ 3L; 1L ] [ 1.; 2.; 3. ]
     use b = t64 [ 1L; 4L ] [ 10.; 20.; 30.; 40. ]
@@ -18,7 +17,6 @@ let ``binary ops broadcast (3,1) with (1,4) to (3,4), and (2,1,3) with (4,1) to 
     use p = Torch.Ones([| 2L; 1L; 3L |]) - Torch.Ones([| 4L; 1L |])
     Assert.Equal<int64 list>([ 2L; 4L; 3L ], shape p)
 
-[<Fact>]
 let ``unary functions match their closed forms`` () =
     use x = vec xs
     let check (f: Tensor -> Tensor) (g: float -> float) = close 1e-12 (List.map g xs) (f x)
@@ -39,7 +37,6 @@ let ``unary functions match their closed forms`` () =
     check (fun t -> 1.0 - t) (fun v -> 1.0 - v)
     check (fun t -> 2.0 / (t.Abs() + 1.0)) (fun v -> 2.0 / (abs v + 1.0))
 
-[<Fact>]
 let ``comparisons give bool tensors, logical ops combine them`` () =
     use x = vec xs
     use gt = x.Gt(0.0)
@@ -52,8 +49,17 @@ let ``comparisons give bool tensors, logical ops combine them`` () =
     Assert.Equal<bool[]>([| false; false; false; true; false |], (gt.LogicalAnd(eq)).ToArray<bool>())
     Assert.Equal<bool[]>([| true; true; true; true; false |], (le.LogicalOr(eq)).ToArray<bool>())
 
-[<Fact>]
 let ``softplus stays finite for large inputs and logsigmoid is stable`` () =
     use x = vec [ 800.0; -800.0 ]
     close 1e-9 [ 800.0; 0.0 ] (x.Softplus())
     close 1e-9 [ 0.0; -800.0 ] (x.LogSigmoid())
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.MathTests" [
+        Expecto.Tests.testCase "binary ops broadcast (3,1) with (1,4) to (3,4), and (2,1,3) with (4,1) to (2,4,3)" ``binary ops broadcast (3,1) with (1,4) to (3,4), and (2,1,3) with (4,1) to (2,4,3)``
+        Expecto.Tests.testCase "unary functions match their closed forms" ``unary functions match their closed forms``
+        Expecto.Tests.testCase "comparisons give bool tensors, logical ops combine them" ``comparisons give bool tensors, logical ops combine them``
+        Expecto.Tests.testCase "softplus stays finite for large inputs and logsigmoid is stable" ``softplus stays finite for large inputs and logsigmoid is stable``
+    ]

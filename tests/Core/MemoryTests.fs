@@ -20,7 +20,6 @@ let private steps n (a: Tensor) (b: Tensor) =
         let d = c.Exp().Sum()
         d.Neg() |> ignore
 
-[<Fact>]
 let ``Scope frees every tensor made inside it, except those moved out`` () =
     let outside = Torch.Ones(2L)
     let mutable kept = Unchecked.defaultof<Tensor>
@@ -38,7 +37,6 @@ let ``Scope frees every tensor made inside it, except those moved out`` () =
     kept.Dispose()
     outside.Dispose()
 
-[<Fact>]
 let ``nested scopes: MoveToOuterScope hands a tensor to the enclosing scope, which then frees it`` () =
     let mutable t = Unchecked.defaultof<Tensor>
     do
@@ -51,7 +49,6 @@ let ``nested scopes: MoveToOuterScope hands a tensor to the enclosing scope, whi
     Assert.True(t.IsDisposed)
     Assert.Null(Scope.Current)
 
-[<Fact>]
 let ``a tensor disposed inside a long scope leaves its list, so using in a loop stays bounded`` () =
     use s = Scope.Begin()
     use a = Torch.Ones(1L)
@@ -60,7 +57,6 @@ let ``a tensor disposed inside a long scope leaves its list, so using in a loop 
         ()
     Assert.Equal(1, s.Count) // only a
 
-[<Fact>]
 let ``100,000 small ops in per-iteration scopes keep resident memory flat (growth < 20 MiB)`` () =
     use a = Torch.Ones(16L)
     use b = Torch.Ones(16L)
@@ -73,3 +69,13 @@ let ``100,000 small ops in per-iteration scopes keep resident memory flat (growt
     // A leak of the 100,000 results (each >= 64 bytes of data plus a TensorImpl of ~200 bytes) would add > 25 MiB;
     // allocator and GC-heap noise stays well under 20 MiB.
     Assert.True(after - before < 20.0, sprintf "RSS grew from %.1f MiB to %.1f MiB" before after)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.MemoryTests" [
+        Expecto.Tests.testCase "Scope frees every tensor made inside it, except those moved out" ``Scope frees every tensor made inside it, except those moved out``
+        Expecto.Tests.testCase "nested scopes: MoveToOuterScope hands a tensor to the enclosing scope, which then frees it" ``nested scopes: MoveToOuterScope hands a tensor to the enclosing scope, which then frees it``
+        Expecto.Tests.testCase "a tensor disposed inside a long scope leaves its list, so using in a loop stays bounded" ``a tensor disposed inside a long scope leaves its list, so using in a loop stays bounded``
+        Expecto.Tests.testCase "100,000 small ops in per-iteration scopes keep resident memory flat (growth < 20 MiB)" ``100,000 small ops in per-iteration scopes keep resident memory flat (growth < 20 MiB)``
+    ]

@@ -7,7 +7,6 @@ open GenDsl.Torch
 open GenDsl.Models
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``MixtureDensityHead: log p(x | h) is log sum_c pi_c N(x; mu_c, sigma_c^2) with pi = softmax(W_pi h + b_pi), mu = W_mu h + b_mu, sigma = exp(W_s h + b_s), computed by hand`` () =
     use g = new Generator(3UL)
     let head = MixtureDensityHead(2, 3, g)
@@ -31,7 +30,6 @@ let ``MixtureDensityHead: log p(x | h) is log sum_c pi_c N(x; mu_c, sigma_c^2) w
     close 1e-12 [ for hh in hs do for c in 0 .. 2 -> lin wmu bmu hh c ] mu
     close 1e-12 [ for hh in hs do for c in 0 .. 2 -> exp (lin ws bs hh c) ] sigma
 
-[<Fact>]
 let ``MixtureDensityHead: parameters start N(0, 1/D) (D = 100, C = 20: sd within 4 standard errors of 0.1) and require grad; D < 1 or C < 1 is refused`` () =
     use g = new Generator(4UL)
     let head = MixtureDensityHead(100, 20, g)
@@ -48,3 +46,11 @@ let ``MixtureDensityHead: parameters start N(0, 1/D) (D = 100, C = 20: sd within
     let e2 = Assert.Throws<ArgumentException>(fun () -> head.Forward(Torch.Zeros([| 2L; 99L |], ScalarType.Float64)) |> ignore)
     Assert.Contains("h must be (N, 100), got [2, 99]", e2.Message)
     Assert.Throws<ArgumentException>(fun () -> head.Forward(Torch.Zeros([| 100L |], ScalarType.Float64)) |> ignore) |> ignore
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.MixtureDensityHeadMutantTests" [
+        Expecto.Tests.testCase "MixtureDensityHead: log p(x | h) is log sum_c pi_c N(x; mu_c, sigma_c^2) with pi = softmax(W_pi h + b_pi), mu = W_mu h + b_mu, sigma = exp(W_s h + b_s), computed by hand" ``MixtureDensityHead: log p(x | h) is log sum_c pi_c N(x; mu_c, sigma_c^2) with pi = softmax(W_pi h + b_pi), mu = W_mu h + b_mu, sigma = exp(W_s h + b_s), computed by hand``
+        Expecto.Tests.testCase "MixtureDensityHead: parameters start N(0, 1/D) (D = 100, C = 20: sd within 4 standard errors of 0.1) and require grad; D < 1 or C < 1 is refused" ``MixtureDensityHead: parameters start N(0, 1/D) (D = 100, C = 20: sd within 4 standard errors of 0.1) and require grad; D < 1 or C < 1 is refused``
+    ]

@@ -30,7 +30,6 @@ let private throwsWith<'e when 'e :> exn> (parts: string list) (f: unit -> obj) 
     for p in parts do
         Assert.True(e.Message.Contains(p: string), sprintf "message should mention '%s': %s" p e.Message)
 
-[<Fact>]
 let ``IDX: a truncated image file is refused, naming the file and the sizes`` () =
     let d = tempDir ()
     let p = Path.Combine(d, "short-idx3-ubyte")
@@ -45,7 +44,6 @@ let ``IDX: a truncated image file is refused, naming the file and the sizes`` ()
     Assert.Equal((2, 3, 3), (im.Count, im.Rows, im.Cols))
     Assert.Equal<byte[]>(Array.init 18 byte, im.Pixels)
 
-[<Fact>]
 let ``IDX: a wrong magic number is refused (a label file read as images, a gzip) and the message shows both numbers`` () =
     let d = tempDir ()
     let p = Path.Combine(d, "labels-idx1-ubyte")
@@ -56,7 +54,6 @@ let ``IDX: a wrong magic number is refused (a label file read as images, a gzip)
     throwsWith<InvalidDataException> [ gz; "0x1F8B0800"; "gzip" ] (fun () -> box (Idx.ReadLabels gz))
     Assert.Equal<byte[]>([| 0uy; 1uy; 2uy; 3uy |], Idx.ReadLabels p)
 
-[<Fact>]
 let ``MNIST: a folder whose images and labels disagree in count is refused, naming both files`` () =
     let d = tempDir ()
     idx3 (Path.Combine(d, Mnist.TrainImages)) 0x803 12 28 28 (12 * 784)
@@ -69,7 +66,6 @@ let ``MNIST: a folder whose images and labels disagree in count is refused, nami
     use t = load (MnistOptions(Folder = d, Split = MnistSplit.Test))
     Assert.Equal(2L, t.Count)
 
-[<Fact>]
 let ``MNIST: a folder without the files is refused, saying which files are missing and where it looked`` () =
     let d = tempDir ()
     idx1 (Path.Combine(d, Mnist.TrainLabels)) 1 1
@@ -78,7 +74,6 @@ let ``MNIST: a folder without the files is refused, saying which files are missi
 
 // ---- the real files ----
 
-[<Fact>]
 let ``MNIST: the splits hold 50,000 / 10,000 / 10,000 images, and 60,000 for Train with ValidSize 0`` () =
     let count o = (use ds = load o in ds.Count)
     Assert.Equal(50_000L, count (MnistOptions(Split = MnistSplit.Train)))
@@ -89,7 +84,6 @@ let ``MNIST: the splits hold 50,000 / 10,000 / 10,000 images, and 60,000 for Tra
     Assert.Throws<ArgumentException>(fun () -> load (MnistOptions(Split = MnistSplit.Valid, Subset = Nullable 10_001)) |> ignore) |> ignore
     Assert.Throws<ArgumentException>(fun () -> load (MnistOptions(Split = MnistSplit.Valid, ValidSize = 0)) |> ignore) |> ignore
 
-[<Fact>]
 let ``MNIST: known bytes — training image 0 is a 5 with pixel (5,16) = 126 and (5,17) = 136; Valid starts at training image 50,000`` () =
     // independent values: od -j 8 train-labels (5 0 4), t10k labels (7 2 1), Python over the image file
     // (image 0 row 5: 126 at col 16, 136 at col 17; byte sums of images 49999, 50000, 59999: 26846, 22386, 20920)
@@ -109,7 +103,6 @@ let ``MNIST: known bytes — training image 0 is a 5 with pixel (5,16) = 126 and
     Assert.Equal(20920.0, byteSum va 9_999L)
     Assert.Equal<int64[]>([| 3L; 8L |], va.Labels([| 0L; 9_999L |]).ToArray<int64>())
 
-[<Fact>]
 let ``MNIST: static binarisation is x/255 > 0.5 (126 -> 0, 136 -> 1), and Pad 2 gives 32x32 images with a zero border`` () =
     use ds = load (MnistOptions(Subset = Nullable 2, Pixels = PixelTreatment.StaticBinary, Pad = 2, Flatten = false))
     Assert.Equal<int64[]>([| 1L; 32L; 32L |], ds.ExampleShape)
@@ -126,7 +119,6 @@ let ``MNIST: static binarisation is x/255 > 0.5 (126 -> 0, 136 -> 1), and Pad 2 
     let direct = ds.Bytes.Select(0L, 0L).To(f64).Ge(128.0).To(f64).Sum().ToDouble()
     Assert.Equal(direct, Array.sum v.[0 .. 1023])
 
-[<Fact>]
 let ``MNIST: value ranges — continuous in [0,1] reaching both ends, static binary in {0,1}, dequantised in [0,1) with floor(256 v) = x`` () =
     let o (px: PixelTreatment) = MnistOptions(Split = MnistSplit.Test, Subset = Nullable 2000, Pixels = px)
     use g = new Generator(3UL)
@@ -145,7 +137,6 @@ let ``MNIST: value ranges — continuous in [0,1] reaching both ends, static bin
     Assert.False((q.AllPixels g).Equal(q.AllPixels g))
     Assert.Throws<ArgumentException>(fun () -> q.AllPixels(null) |> ignore) |> ignore
 
-[<Fact>]
 let ``MNIST: dynamic binarisation draws afresh each batch and its mean matches x/255 within 4 standard errors`` () =
     use ds = load (MnistOptions(Split = MnistSplit.Test, Subset = Nullable 1000, Pixels = PixelTreatment.DynamicBinary, Dtype = f64))
     let idx = Array.init 1000 int64
@@ -170,3 +161,18 @@ let ``MNIST: dynamic binarisation draws afresh each batch and its mean matches x
     use g1 = new Generator(5UL)
     use g2 = new Generator(5UL)
     Assert.True((ds.Batch(idx, g1)).Equal(ds.Batch(idx, g2)))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.MnistTests" [
+        Expecto.Tests.testCase "IDX: a truncated image file is refused, naming the file and the sizes" ``IDX: a truncated image file is refused, naming the file and the sizes``
+        Expecto.Tests.testCase "IDX: a wrong magic number is refused (a label file read as images, a gzip) and the message shows both numbers" ``IDX: a wrong magic number is refused (a label file read as images, a gzip) and the message shows both numbers``
+        Expecto.Tests.testCase "MNIST: a folder whose images and labels disagree in count is refused, naming both files" ``MNIST: a folder whose images and labels disagree in count is refused, naming both files``
+        Expecto.Tests.testCase "MNIST: a folder without the files is refused, saying which files are missing and where it looked" ``MNIST: a folder without the files is refused, saying which files are missing and where it looked``
+        Expecto.Tests.testCase "MNIST: the splits hold 50,000 / 10,000 / 10,000 images, and 60,000 for Train with ValidSize 0" ``MNIST: the splits hold 50,000 / 10,000 / 10,000 images, and 60,000 for Train with ValidSize 0``
+        Expecto.Tests.testCase "MNIST: known bytes — training image 0 is a 5 with pixel (5,16) = 126 and (5,17) = 136; Valid starts at training image 50,000" ``MNIST: known bytes — training image 0 is a 5 with pixel (5,16) = 126 and (5,17) = 136; Valid starts at training image 50,000``
+        Expecto.Tests.testCase "MNIST: static binarisation is x/255 > 0.5 (126 -> 0, 136 -> 1), and Pad 2 gives 32x32 images with a zero border" ``MNIST: static binarisation is x/255 > 0.5 (126 -> 0, 136 -> 1), and Pad 2 gives 32x32 images with a zero border``
+        Expecto.Tests.testCase "MNIST: value ranges — continuous in [0,1] reaching both ends, static binary in {0,1}, dequantised in [0,1) with floor(256 v) = x" ``MNIST: value ranges — continuous in [0,1] reaching both ends, static binary in {0,1}, dequantised in [0,1) with floor(256 v) = x``
+        Expecto.Tests.testCase "MNIST: dynamic binarisation draws afresh each batch and its mean matches x/255 within 4 standard errors" ``MNIST: dynamic binarisation draws afresh each batch and its mean matches x/255 within 4 standard errors``
+    ]

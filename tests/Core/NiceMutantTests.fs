@@ -21,7 +21,6 @@ let private linear (inF: int64) (outF: int64) =
 /// The same affine map by plain floats.
 let private affine (outF: int) (v: float[]) = Array.init outF (fun i -> Seq.sum (seq { for j in 0 .. v.Length - 1 -> (0.1 * float (i + 1) - 0.05 * float j) * v.[j] }) + 0.2 * float i - 0.1)
 
-[<Fact>]
 let ``additive coupling on D = 5: (a, b) -> (a, b + m(a)) or, reversed, (a + m(b), b); the inverse subtracts m (by plain floats)`` () =
     let x = [| 0.3; -1.2; 0.8; 2.0; -0.5 |]
     use xt = t64 [ 1L; 5L ] (List.ofArray x)
@@ -35,7 +34,6 @@ let ``additive coupling on D = 5: (a, b) -> (a, b + m(a)) or, reversed, (a + m(b
     Assert.Contains("features=5, reverse=False", fwd.ToString())
     Assert.Contains("features=5, reverse=True", rev.ToString())
 
-[<Fact>]
 let ``additive coupling checks: at least 2 features, a network, (B, D) inputs, and a network giving the other half's size`` () =
     throws<ArgumentException> "AdditiveCoupling: need at least 2 features to split in halves, got 1" (fun () -> box (new AdditiveCoupling(1L, false, linear 1L 1L)))
     let e = Assert.Throws<ArgumentNullException>(fun () -> new AdditiveCoupling(4L, false, null) |> ignore)
@@ -46,7 +44,6 @@ let ``additive coupling checks: at least 2 features, a network, (B, D) inputs, a
     use wrong = new AdditiveCoupling(5L, false, linear 2L 2L)
     throws<ArgumentException> "AdditiveCoupling: the coupling network maps [1, 2] to [1, 2] but must give [1, 3] (its output size is the other half's)" (fun () -> box (wrong.Forward(Torch.Zeros([| 1L; 5L |], f64))))
 
-[<Fact>]
 let ``diagonal scaling: log_scale (1, D) starts at 0 in float32 (or the dtype given); z = x exp(s), x = z exp(-s), log|det| = sum s`` () =
     use d32 = new DiagonalScaling(3L)
     Assert.Equal(ScalarType.Float32, d32.LogScale.Dtype)
@@ -62,7 +59,6 @@ let ``diagonal scaling: log_scale (1, D) starts at 0 in float32 (or the dtype gi
     close 1e-12 [ for i in 0 .. 5 -> xs.[i] * exp (-s.[i % 3]) ] (d.Inverse(x))
     closeScalar 1e-15 (-0.25) (d.LogAbsDet().ToDouble())
 
-[<Fact>]
 let ``NICE builds alternating couplings with nets D/2 -> D - D/2 and back; bad sizes, block counts and MLP settings are refused with messages`` () =
     let sizes = Collections.Generic.List<int64 * int64>()
     let net = Func<int64, int64, Module>(fun i o -> sizes.Add((i, o)); linear i o :> Module)
@@ -92,7 +88,6 @@ let private nice4 prior =
     using (Autograd.NoGrad()) (fun _ -> n.Scaling.LogScale.Copy_(t64 [ 1L; 4L ] [ 0.2; -0.4; 0.1; 0.3 ]) |> ignore)
     n
 
-[<Fact>]
 let ``priors: logistic log p(z) = -z - 2 log(1 + e^-z) and standard normal -z^2/2 - log(2 pi)/2, summed over dims; log p_X adds sum s; the loss is minus the mean`` () =
     let z = [| -3.0; -0.4; 0.0; 1.7; 5.0; 0.9; -1.1; 2.2 |]
     use zt = t64 [ 2L; 4L ] (List.ofArray z)
@@ -109,7 +104,6 @@ let ``priors: logistic log p(z) = -z - 2 log(1 + e^-z) and standard normal -z^2/
         close 1e-12 expected (n.LogProb(zt))
         closeScalar 1e-12 (-(Array.average expected)) (n.Loss(zt).ToDouble())
 
-[<Fact>]
 let ``sampling inverts T z with z the logistic quantile log(u / (1 - u)) of the generator's uniforms, or its normals; n and T must be positive`` () =
     for prior in [ NicePrior.Logistic; NicePrior.Gaussian ] do
         use n = nice4 prior
@@ -127,7 +121,6 @@ let ``sampling inverts T z with z the logistic quantile log(u / (1 - u)) of the 
         for t in [ 0.0; -1.0; nan ] do
             throws<ArgumentException> (sprintf "Nice.Sample: temperature must be positive, got %s" (t.ToString())) (fun () -> box (n.Sample(2L, g, t)))
 
-[<Fact>]
 let ``NICE inputs: (B, D) or (B, ...) with D numbers per example, including an empty batch; other shapes are refused naming the shape`` () =
     use n = nice4 NicePrior.Gaussian
     use ng = Autograd.NoGrad()
@@ -139,3 +132,16 @@ let ``NICE inputs: (B, D) or (B, ...) with D numbers per example, including an e
     Assert.Equal<int64 list>([ 0L; 4L ], shape (n.Forward(empty)))
     Assert.Equal<int64 list>([ 0L; 4L ], shape (n.Inverse(empty)))
     Assert.Equal<int64 list>([ 0L ], shape (n.LogProb(empty)))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.NiceMutantTests" [
+        Expecto.Tests.testCase "additive coupling on D = 5: (a, b) -> (a, b + m(a)) or, reversed, (a + m(b), b); the inverse subtracts m (by plain floats)" ``additive coupling on D = 5: (a, b) -> (a, b + m(a)) or, reversed, (a + m(b), b); the inverse subtracts m (by plain floats)``
+        Expecto.Tests.testCase "additive coupling checks: at least 2 features, a network, (B, D) inputs, and a network giving the other half's size" ``additive coupling checks: at least 2 features, a network, (B, D) inputs, and a network giving the other half's size``
+        Expecto.Tests.testCase "diagonal scaling: log_scale (1, D) starts at 0 in float32 (or the dtype given); z = x exp(s), x = z exp(-s), log|det| = sum s" ``diagonal scaling: log_scale (1, D) starts at 0 in float32 (or the dtype given); z = x exp(s), x = z exp(-s), log|det| = sum s``
+        Expecto.Tests.testCase "NICE builds alternating couplings with nets D/2 -> D - D/2 and back; bad sizes, block counts and MLP settings are refused with messages" ``NICE builds alternating couplings with nets D/2 -> D - D/2 and back; bad sizes, block counts and MLP settings are refused with messages``
+        Expecto.Tests.testCase "priors: logistic log p(z) = -z - 2 log(1 + e^-z) and standard normal -z^2/2 - log(2 pi)/2, summed over dims; log p_X adds sum s; the loss is minus the mean" ``priors: logistic log p(z) = -z - 2 log(1 + e^-z) and standard normal -z^2/2 - log(2 pi)/2, summed over dims; log p_X adds sum s; the loss is minus the mean``
+        Expecto.Tests.testCase "sampling inverts T z with z the logistic quantile log(u / (1 - u)) of the generator's uniforms, or its normals; n and T must be positive" ``sampling inverts T z with z the logistic quantile log(u / (1 - u)) of the generator's uniforms, or its normals; n and T must be positive``
+        Expecto.Tests.testCase "NICE inputs: (B, D) or (B, ...) with D numbers per example, including an empty batch; other shapes are refused naming the shape" ``NICE inputs: (B, D) or (B, ...) with D numbers per example, including an empty batch; other shapes are refused naming the shape``
+    ]

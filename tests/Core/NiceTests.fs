@@ -20,7 +20,6 @@ let private smallNice (d: int64) (prior: NicePrior) (seed: uint64) =
     nice.Scaling.LogScale.Copy_(s) |> ignore
     nice
 
-[<Fact>]
 let ``ECE8803 P4: NICE log-det equals log|det| of the autograd Jacobian (odd D = 5, unequal halves)`` () =
     use nice = smallNice 5L NicePrior.Logistic 11UL
     use g = new Generator(12UL)
@@ -35,7 +34,6 @@ let ``ECE8803 P4: NICE log-det equals log|det| of the autograd Jacobian (odd D =
     // float64 autograd and slogdet (LU) of a 5x5 matrix: agreement to ~1e-13
     closeScalar 1e-10 (logAbs.ToDouble()) (ld.[0L].ToDouble())
 
-[<Fact>]
 let ``NICE inverse round-trips to 1e-5 in float32 both ways`` () =
     use g = new Generator(21UL)
     use nice = Nice.Mlp(10L, 4, 3, 32L, generator = g)
@@ -50,9 +48,6 @@ let ``NICE inverse round-trips to 1e-5 in float32 both ways`` () =
     // images (B, 1, 2, 5) are flattened to (B, 10)
     Assert.Equal<int64 list>([ 16L; 10L ], shape (nice.Forward(x.View(16L, 1L, 2L, 5L))))
 
-[<Theory>]
-[<InlineData(0)>]
-[<InlineData(1)>]
 let ``ECE8803 P4: the density of a 2-D NICE integrates to 1 (midpoint quadrature)`` (priorIndex: int) =
     let prior = if priorIndex = 0 then NicePrior.Logistic else NicePrior.Gaussian
     use nice = smallNice 2L prior 31UL
@@ -68,9 +63,6 @@ let ``ECE8803 P4: the density of a 2-D NICE integrates to 1 (midpoint quadrature
     closeScalar 1e-4 (exp (-sumS.ToDouble())) (exp (priorOnly.ToDouble()))
     Assert.True(abs (sumS.ToDouble()) > 0.05, "the scaling must be far from identity for the check above to bite")
 
-[<Theory>]
-[<InlineData(0)>]
-[<InlineData(1)>]
 let ``NICE samples map back to the prior scaled by the temperature (E z^2 = T^2 var of the prior)`` (priorIndex: int) =
     // E x^2 and Var x^2 of one prior coordinate: logistic E x^2 = pi^2/3, E x^4 = 7 pi^4/15, so Var x^2 = 16 pi^4/45;
     // standard normal E x^2 = 1, Var x^2 = 3 - 1 = 2
@@ -91,7 +83,6 @@ let ``NICE samples map back to the prior scaled by the temperature (E z^2 = T^2 
     if abs (e.Mean - t * t * var) > 4.0 * se then failwithf "E z^2: %O, expected %g +- 4 x %g" e (t * t * var) se
     if abs (e.StdErr / se - 1.0) > 0.25 then failwithf "reported SE %g, true %g" e.StdErr se
 
-[<Fact>]
 let ``ECE8803 P4: bits/dim is (D ln 256 - LL) / (D ln 2); the uniform density on [0,1]^D gives 8`` () =
     closeScalar 1e-12 8.0 (BitsPerDim.FromLogDensity(0.0, 784L))
     // every nat of log-density per dim saves 1/ln 2 bits per dim
@@ -99,7 +90,6 @@ let ``ECE8803 P4: bits/dim is (D ln 256 - LL) / (D ln 2); the uniform density on
     use t = BitsPerDim.FromLogDensity(Torch.Tensor<float>([| 0.0; -784.0 * log 2.0 |]), 784L)
     close 1e-12 [ 8.0; 9.0 ] t
 
-[<Fact>]
 let ``dequantised pixels k/255 land in their cell [k/256, (k+1)/256)`` () =
     use g = new Generator(51UL)
     use k = Torch.Linspace(0.0, 255.0, 256L, f64)
@@ -109,7 +99,6 @@ let ``dequantised pixels k/255 land in their cell [k/256, (k+1)/256)`` () =
     use spread = (x * 256.0 - cell).Std()
     closeScalar 0.01 (sqrt (1.0 / 12.0)) (spread.ToDouble())   // U[0,1) offsets: sd 0.2887; 12800 draws, SE ~0.0013
 
-[<Fact>]
 let ``NICE at the seed's setting: 4 couplings of 392 -> 5 x 1000 ReLU -> 392, PyTorch-style names, 19,158,352 parameters`` () =
     use nice = Nice.Mlp()
     let names = nice.NamedParameters() |> Seq.map (fun struct (n, _) -> n) |> List.ofSeq
@@ -119,3 +108,18 @@ let ``NICE at the seed's setting: 4 couplings of 392 -> 5 x 1000 ReLU -> 392, Py
     // per coupling: 392*1000+1000 + 4*(1000*1000+1000) + 1000*392+392 = 4,789,392; times 4, plus 784 log-scales
     Assert.Equal(4L * 4789392L + 784L, Utils.ParameterCount nice)
     Assert.True((nice.Couplings.[1] :?> AdditiveCoupling).Reverse && not (nice.Couplings.[0] :?> AdditiveCoupling).Reverse)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.NiceTests" [
+        Expecto.Tests.testCase "ECE8803 P4: NICE log-det equals log|det| of the autograd Jacobian (odd D = 5, unequal halves)" ``ECE8803 P4: NICE log-det equals log|det| of the autograd Jacobian (odd D = 5, unequal halves)``
+        Expecto.Tests.testCase "NICE inverse round-trips to 1e-5 in float32 both ways" ``NICE inverse round-trips to 1e-5 in float32 both ways``
+        Expecto.Tests.testCase "ECE8803 P4: the density of a 2-D NICE integrates to 1 (midpoint quadrature)(priorIndex: 0)" (fun () -> ``ECE8803 P4: the density of a 2-D NICE integrates to 1 (midpoint quadrature)`` 0)
+        Expecto.Tests.testCase "ECE8803 P4: the density of a 2-D NICE integrates to 1 (midpoint quadrature)(priorIndex: 1)" (fun () -> ``ECE8803 P4: the density of a 2-D NICE integrates to 1 (midpoint quadrature)`` 1)
+        Expecto.Tests.testCase "NICE samples map back to the prior scaled by the temperature (E z^2 = T^2 var of the prior)(priorIndex: 0)" (fun () -> ``NICE samples map back to the prior scaled by the temperature (E z^2 = T^2 var of the prior)`` 0)
+        Expecto.Tests.testCase "NICE samples map back to the prior scaled by the temperature (E z^2 = T^2 var of the prior)(priorIndex: 1)" (fun () -> ``NICE samples map back to the prior scaled by the temperature (E z^2 = T^2 var of the prior)`` 1)
+        Expecto.Tests.testCase "ECE8803 P4: bits/dim is (D ln 256 - LL) / (D ln 2); the uniform density on [0,1]^D gives 8" ``ECE8803 P4: bits/dim is (D ln 256 - LL) / (D ln 2); the uniform density on [0,1]^D gives 8``
+        Expecto.Tests.testCase "dequantised pixels k/255 land in their cell [k/256, (k+1)/256)" ``dequantised pixels k/255 land in their cell [k/256, (k+1)/256)``
+        Expecto.Tests.testCase "NICE at the seed's setting: 4 couplings of 392 -> 5 x 1000 ReLU -> 392, PyTorch-style names, 19,158,352 parameters" ``NICE at the seed's setting: 4 couplings of 392 -> 5 x 1000 ReLU -> 392, PyTorch-style names, 19,158,352 parameters``
+    ]

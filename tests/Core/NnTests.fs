@@ -26,7 +26,6 @@ let private mlp (seed: uint64) =
     use g = new Generator(seed)
     new Sequential(new Linear(3L, 8L, generator = g), new Tanh(), new LayerNorm(8L), new Linear(8L, 2L, generator = g))
 
-[<Fact>]
 let ``Sequential names parameters by position and counts them as PyTorch does`` () =
     use m = new Sequential(new Linear(4L, 8L), new ReLU(), new Linear(8L, 2L))
     Assert.Equal<string list>([ "0.weight"; "0.bias"; "2.weight"; "2.bias" ], names m)
@@ -36,7 +35,6 @@ let ``Sequential names parameters by position and counts them as PyTorch does`` 
     Assert.Equal("Sequential(\n  (0): Linear(in_features=4, out_features=8, bias=True)\n  (1): ReLU()\n" +
                  "  (2): Linear(in_features=8, out_features=2, bias=True)\n)", m.ToString())
 
-[<Fact>]
 let ``nested modules name parameters with dots (layers.0.weight) and keep buffers out of Parameters`` () =
     use g = new Generator(0UL)
     use m = new Stack(g)
@@ -49,7 +47,6 @@ let ``nested modules name parameters with dots (layers.0.weight) and keep buffer
     let ex = Assert.Throws<ArgumentException>(fun () -> m.RegisterParameter("norm", Torch.Zeros(1L)) |> ignore)
     Assert.Contains("'norm' is already registered", ex.Message)
 
-[<Fact>]
 let ``Linear init equals PyTorch's kaiming_uniform(a=sqrt 5) and bias rule for the same generator seed`` () =
     // From python3-torch 1.13: g = torch.Generator().manual_seed(0); w = torch.empty(2, 3);
     // w.uniform_(-b, b, generator=g) with b = sqrt(3) * sqrt(2 / (1 + 5)) / sqrt(3); then the bias
@@ -60,7 +57,6 @@ let ``Linear init equals PyTorch's kaiming_uniform(a=sqrt 5) and bias rule for t
                 -0.4248946011066437; -0.2223689705133438; 0.15482072532176971 ] lin.Weight
     close 0.0 [ -0.011439144611358643; 0.45777493715286255 ] lin.Bias
 
-[<Fact>]
 let ``Linear and Conv2d weights and biases lie within 1 over sqrt(fan_in)`` () =
     use g = new Generator(3UL)
     use lin = new Linear(50L, 20L, generator = g)
@@ -72,7 +68,6 @@ let ``Linear and Conv2d weights and biases lie within 1 over sqrt(fan_in)`` () =
         // U(-b, b) has sd b/sqrt 3; the max of >= 4 draws must reach past b/4 unless something is off
         Assert.True(v |> Array.exists (fun x -> abs x > bound / 4.0))
 
-[<Fact>]
 let ``Linear forward equals x W^T + b`` () =
     use g = new Generator(1UL)
     use lin = new Linear(3L, 2L, generator = g, dtype = ScalarType.Float64)
@@ -84,7 +79,6 @@ let ``Linear forward equals x W^T + b`` () =
     close 1e-12 (vals expected) y
     Assert.Equal("Linear(in_features=3, out_features=2, bias=True)", lin.ToString())
 
-[<Fact>]
 let ``Conv2d output is floor((H + 2p - k) / s) + 1 wide and sums 3x3 windows of ones`` () =
     use conv = new Conv2d(1L, 1L, 3L)
     use pad = new Conv2d(1L, 1L, 3L, stride = 2L, padding = 1L)
@@ -106,7 +100,6 @@ let ``Conv2d output is floor((H + 2p - k) / s) + 1 wide and sums 3x3 windows of 
     use batch = new Conv2d(3L, 5L, 3L, stride = 2L, padding = 1L)
     Assert.Equal<int64 list>([ 2L; 5L; 4L; 4L ], shape (batch.Forward(Torch.Zeros(2L, 3L, 8L, 8L))))
 
-[<Fact>]
 let ``ConvTranspose2d is the adjoint of Conv2d with the same weight, and has (H-1)s - 2p + k + op rows`` () =
     use g = new Generator(5UL)
     use conv = new Conv2d(2L, 3L, 3L, stride = 2L, padding = 1L, bias = false, generator = g, dtype = ScalarType.Float64)
@@ -122,7 +115,6 @@ let ``ConvTranspose2d is the adjoint of Conv2d with the same weight, and has (H-
     // <conv(x), y> = <x, conv^T(y)>: both are the same bilinear sum over (x pixel, weight, y pixel) triples
     closeScalar 1e-10 ((cx * y).Sum().ToDouble()) ((x * ty).Sum().ToDouble())
 
-[<Fact>]
 let ``Embedding returns rows of its N(0,1) weight and starts the padding row at zero`` () =
     use g = new Generator(2UL)
     use emb = new Embedding(10L, 4L, paddingIdx = -1L, generator = g)
@@ -136,7 +128,6 @@ let ``Embedding returns rows of its N(0,1) weight and starts the padding row at 
     // the 36 non-padding weights are N(0, 1): their mean has sd 1/6, so |mean| < 1 fails with p < 1e-9
     Assert.True(abs (emb.Weight.Narrow(0L, 0L, 9L).Mean().ToDouble()) < 1.0)
 
-[<Fact>]
 let ``LayerNorm at init gives each row zero mean and unit biased variance`` () =
     use ln = new LayerNorm(5L, dtype = ScalarType.Float64)
     use s = Scope.Begin()
@@ -147,7 +138,6 @@ let ``LayerNorm at init gives each row zero mean and unit biased variance`` () =
     let v = x.Var(-1L, correction = 0L)
     close 1e-12 (vals (v / (v + 1e-5))) (y.Var(-1L, correction = 0L))
 
-[<Fact>]
 let ``Dropout zeroes and rescales by 1/(1-p) in training, is the identity in eval, and Eval reaches children`` () =
     use g = new Generator(11UL)
     use m = new Sequential(new Dropout(0.25, g))
@@ -164,7 +154,6 @@ let ``Dropout zeroes and rescales by 1/(1-p) in training, is the identity in eva
     m.Train() |> ignore
     Assert.True(m.[0].Training)
 
-[<Fact>]
 let ``a state dict saved to a file and loaded into a fresh model gives bit-identical outputs`` () =
     let path = Path.Combine(Path.GetTempPath(), sprintf "gendsl-nn-%s.pt" (Guid.NewGuid().ToString "N"))
     try
@@ -183,7 +172,6 @@ let ``a state dict saved to a file and loaded into a fresh model gives bit-ident
     finally
         File.Delete path
 
-[<Fact>]
 let ``strict LoadStateDict rejects a missing key naming it; non-strict reports it`` () =
     use a = mlp 1UL
     use b = mlp 2UL
@@ -199,7 +187,6 @@ let ``strict LoadStateDict rejects a missing key naming it; non-strict reports i
     Assert.Equal<string list>([ "extra.weight" ], List.ofSeq r.UnexpectedKeys)
     Assert.True(b.GetParameter("0.weight").Equal(a.GetParameter("0.weight")))
 
-[<Fact>]
 let ``LoadStateDict rejects a shape mismatch naming the key and both shapes`` () =
     use a = mlp 1UL
     use s = Scope.Begin()
@@ -207,7 +194,6 @@ let ``LoadStateDict rejects a shape mismatch naming the key and both shapes`` ()
     let ex = Assert.Throws<ArgumentException>(fun () -> a.LoadStateDict(wide.StateDict()) |> ignore)
     Assert.Contains("\"0.weight\": the dict has [9, 3], the module [8, 3]", ex.Message)
 
-[<Fact>]
 let ``the same seed gives bit-identical initial weights and a different seed does not`` () =
     use a = mlp 42UL
     use b = mlp 42UL
@@ -216,7 +202,6 @@ let ``the same seed gives bit-identical initial weights and a different seed doe
         Assert.Equal<float32[]>(bits pa, bits pb)
     Assert.NotEqual<float32[]>(bits (a.GetParameter "0.weight"), bits (c.GetParameter "0.weight"))
 
-[<Fact>]
 let ``a model built inside a Scope keeps its parameters after the scope ends`` () =
     let m =
         use s = Scope.Begin()
@@ -226,7 +211,6 @@ let ``a model built inside a Scope keeps its parameters after the scope ends`` (
     use s = Scope.Begin()
     Assert.Equal<int64 list>([ 2L; 2L ], shape (m.Forward(Torch.Zeros(2L, 3L))))
 
-[<Fact>]
 let ``To(Float64) converts every parameter, keeps names and trainability, and ZeroGrad clears gradients`` () =
     use m = mlp 5UL
     let before = names m
@@ -238,3 +222,25 @@ let ``To(Float64) converts every parameter, keeps names and trainability, and Ze
     Assert.True(m.Parameters() |> Seq.forall (fun p -> p.Grad <> null))
     m.ZeroGrad()
     Assert.True(m.Parameters() |> Seq.forall (fun p -> p.Grad = null))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.NnTests" [
+        Expecto.Tests.testCase "Sequential names parameters by position and counts them as PyTorch does" ``Sequential names parameters by position and counts them as PyTorch does``
+        Expecto.Tests.testCase "nested modules name parameters with dots (layers.0.weight) and keep buffers out of Parameters" ``nested modules name parameters with dots (layers.0.weight) and keep buffers out of Parameters``
+        Expecto.Tests.testCase "Linear init equals PyTorch's kaiming_uniform(a=sqrt 5) and bias rule for the same generator seed" ``Linear init equals PyTorch's kaiming_uniform(a=sqrt 5) and bias rule for the same generator seed``
+        Expecto.Tests.testCase "Linear and Conv2d weights and biases lie within 1 over sqrt(fan_in)" ``Linear and Conv2d weights and biases lie within 1 over sqrt(fan_in)``
+        Expecto.Tests.testCase "Linear forward equals x W^T + b" ``Linear forward equals x W^T + b``
+        Expecto.Tests.testCase "Conv2d output is floor((H + 2p - k) / s) + 1 wide and sums 3x3 windows of ones" ``Conv2d output is floor((H + 2p - k) / s) + 1 wide and sums 3x3 windows of ones``
+        Expecto.Tests.testCase "ConvTranspose2d is the adjoint of Conv2d with the same weight, and has (H-1)s - 2p + k + op rows" ``ConvTranspose2d is the adjoint of Conv2d with the same weight, and has (H-1)s - 2p + k + op rows``
+        Expecto.Tests.testCase "Embedding returns rows of its N(0,1) weight and starts the padding row at zero" ``Embedding returns rows of its N(0,1) weight and starts the padding row at zero``
+        Expecto.Tests.testCase "LayerNorm at init gives each row zero mean and unit biased variance" ``LayerNorm at init gives each row zero mean and unit biased variance``
+        Expecto.Tests.testCase "Dropout zeroes and rescales by 1/(1-p) in training, is the identity in eval, and Eval reaches children" ``Dropout zeroes and rescales by 1/(1-p) in training, is the identity in eval, and Eval reaches children``
+        Expecto.Tests.testCase "a state dict saved to a file and loaded into a fresh model gives bit-identical outputs" ``a state dict saved to a file and loaded into a fresh model gives bit-identical outputs``
+        Expecto.Tests.testCase "strict LoadStateDict rejects a missing key naming it; non-strict reports it" ``strict LoadStateDict rejects a missing key naming it; non-strict reports it``
+        Expecto.Tests.testCase "LoadStateDict rejects a shape mismatch naming the key and both shapes" ``LoadStateDict rejects a shape mismatch naming the key and both shapes``
+        Expecto.Tests.testCase "the same seed gives bit-identical initial weights and a different seed does not" ``the same seed gives bit-identical initial weights and a different seed does not``
+        Expecto.Tests.testCase "a model built inside a Scope keeps its parameters after the scope ends" ``a model built inside a Scope keeps its parameters after the scope ends``
+        Expecto.Tests.testCase "To(Float64) converts every parameter, keeps names and trainability, and ZeroGrad clears gradients" ``To(Float64) converts every parameter, keeps names and trainability, and ZeroGrad clears gradients``
+    ]

@@ -10,7 +10,6 @@ open GenDsl.Tests.Support
 let private f (x: Tensor) = Torch.Stack([| x.[0L] * x.[1L]; x.[2L].Sin(); x.[0L].Square() |])
 let private jac (x0: float) x1 x2 = array2D [ [ x1; x0; 0.0 ]; [ 0.0; 0.0; cos x2 ]; [ 2.0 * x0; 0.0; 0.0 ] ]
 
-[<Fact>]
 let ``Vjp is v^T J and Jvp (by the double-vjp trick) is J v for a Jacobian worked by hand`` () =
     use sc = Scope.Begin()
     let x0, x1, x2 = 1.5, -2.0, 0.3
@@ -26,7 +25,6 @@ let ``Vjp is v^T J and Jvp (by the double-vjp trick) is J v for a Jacobian worke
     Assert.False(x.RequiresGrad)                                    // the input is left as it was
     Assert.False(jv.RequiresGrad)
 
-[<Fact>]
 let ``Hvp and Hessian give the Hessian of sum x^3 + x0 x1 (diag 6x plus the cross term)`` () =
     use sc = Scope.Begin()
     let g (x: Tensor) = x.Pow(3L).Sum() + x.[0L] * x.[1L]
@@ -42,7 +40,6 @@ let ``Hvp and Hessian give the Hessian of sum x^3 + x0 x1 (diag 6x plus the cros
     close 0.0 [ 0.; 0.; 0.; 0. ] (Autograd.Hessian(Func<_, _>(fun (x: Tensor) -> (x * vec [ 1.0; 2.0 ]).Sum()), vec [ 0.5; 0.5 ]))
     Assert.Throws<ArgumentException>(fun () -> Autograd.Hvp(Func<_, _> f, x, x) |> ignore) |> ignore
 
-[<Fact>]
 let ``A gradient hook sees the gradient, can replace it, and stops once removed`` () =
     use sc = Scope.Begin()
     let x = vec [ 1.0; 2.0 ]
@@ -70,7 +67,6 @@ let ``A gradient hook sees the gradient, can replace it, and stops once removed`
     Assert.Equal("boom", bad.LastError.Message)
     Assert.Throws<ArgumentException>(fun () -> (vec [ 1.0 ]).RegisterHook(fun g -> g) |> ignore) |> ignore
 
-[<Fact>]
 let ``Anomaly detection turns a NaN gradient into an error naming the backward function, and is restored after`` () =
     use sc = Scope.Begin()
     let nanGrad () =
@@ -87,7 +83,6 @@ let ``Anomaly detection turns a NaN gradient into an error naming the backward f
         Assert.Contains("nan", e.Message.ToLowerInvariant())
     Assert.False(Autograd.IsAnomalyEnabled)
 
-[<Fact>]
 let ``Inference mode records no graph, marks its tensors, and ends where it began`` () =
     use sc = Scope.Begin()
     let w = vec [ 2.0 ]
@@ -106,3 +101,14 @@ let ``Inference mode records no graph, marks its tensors, and ends where it bega
     Assert.False((w * 3.0).IsInference)
     // an inference tensor cannot be saved for backward outside inference mode (PyTorch's rule)
     Assert.Throws<TorchException>(fun () -> (w * y).Sum().Backward()) |> ignore
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.OpsAutogradTests" [
+        Expecto.Tests.testCase "Vjp is v^T J and Jvp (by the double-vjp trick) is J v for a Jacobian worked by hand" ``Vjp is v^T J and Jvp (by the double-vjp trick) is J v for a Jacobian worked by hand``
+        Expecto.Tests.testCase "Hvp and Hessian give the Hessian of sum x^3 + x0 x1 (diag 6x plus the cross term)" ``Hvp and Hessian give the Hessian of sum x^3 + x0 x1 (diag 6x plus the cross term)``
+        Expecto.Tests.testCase "A gradient hook sees the gradient, can replace it, and stops once removed" ``A gradient hook sees the gradient, can replace it, and stops once removed``
+        Expecto.Tests.testCase "Anomaly detection turns a NaN gradient into an error naming the backward function, and is restored after" ``Anomaly detection turns a NaN gradient into an error naming the backward function, and is restored after``
+        Expecto.Tests.testCase "Inference mode records no graph, marks its tensors, and ends where it began" ``Inference mode records no graph, marks its tensors, and ends where it began``
+    ]

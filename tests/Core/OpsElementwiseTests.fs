@@ -20,7 +20,6 @@ let gradMatchesFd (f: Tensor -> Tensor) (xs: float list) =
     let fd = [ for v in xs -> ((f (vec [ v + h ])).ToDouble() - (f (vec [ v - h ])).ToDouble()) / (2.0 * h) ]
     close 1e-6 fd x.Grad
 
-[<Fact>]
 let ``Tan, Asin, Acos, Atan and the hyperbolic functions match their closed forms`` () =
     use sc = Scope.Begin()
     let xs = [ -0.9; -0.3; 0.0; 0.4; 0.8 ]
@@ -38,7 +37,6 @@ let ``Tan, Asin, Acos, Atan and the hyperbolic functions match their closed form
     Assert.Equal(ScalarType.Float32, (longs [ 0L; 1L ]).Tan().Dtype)
     Assert.Equal(ScalarType.Float32, (longs [ 0L; 1L ]).Sinh().Dtype)
 
-[<Fact>]
 let ``Log2, Log10, Exp2, Erfinv, Erfc and Digamma give their known values`` () =
     use sc = Scope.Begin()
     close 1e-12 [ -1.; 0.; 3.; 10. ] ((vec [ 0.5; 1.; 8.; 1024. ]).Log2())
@@ -54,7 +52,6 @@ let ``Log2, Log10, Exp2, Erfinv, Erfc and Digamma give their known values`` () =
     let g = 0.57721566490153286
     close 1e-12 [ -g; -g - 2.0 * log 2.0; -g + 1.0; -g + 1.0 + 0.5 ] ((vec [ 1.; 0.5; 2.; 3. ]).Digamma())
 
-[<Fact>]
 let ``Logit, Xlogy, Hypot and Fmod follow PyTorch, including xlogy(0, 0) = 0 and fmod's dividend sign`` () =
     use sc = Scope.Begin()
     close 1e-12 [ log (1.0 / 3.0); 0.0; log 9.0 ] ((vec [ 0.25; 0.5; 0.9 ]).Logit())
@@ -78,7 +75,6 @@ let ``Logit, Xlogy, Hypot and Fmod follow PyTorch, including xlogy(0, 0) = 0 and
     Assert.Equal(ScalarType.Float32, ff.Dtype)
     close 1e-6 [ -2.0; 2.0; -2.0 ] ff
 
-[<Fact>]
 let ``IsInf, IsClose and NanToNum treat NaN and infinities as PyTorch does`` () =
     use sc = Scope.Begin()
     let x = vec [ 1.0; Double.PositiveInfinity; Double.NegativeInfinity; Double.NaN ]
@@ -95,7 +91,6 @@ let ``IsInf, IsClose and NanToNum treat NaN and infinities as PyTorch does`` () 
     let f32 = x.To(ScalarType.Float32).NanToNum()
     Assert.Equal(float Single.MaxValue, (f32.ToArray<float32>()).[1] |> float)
 
-[<Fact>]
 let ``Div with a rounding mode truncates or floors and keeps int64 integral, true division promotes`` () =
     use sc = Scope.Begin()
     let a = longs [ -7L; 7L; -8L ]
@@ -114,7 +109,6 @@ let ``Div with a rounding mode truncates or floors and keeps int64 integral, tru
     close 0.0 [ -3.0; 3.0; -4.0 ] fs
     close 0.0 [ -4.0; 3.0; -3.0 ] ((vec [ -7.; 7.; -8. ]).Div(vec [ 2.; 2.; 3. ], RoundingMode.Floor))
 
-[<Fact>]
 let ``Out-of-place Lerp, AddCMul and AddCDiv leave the input unchanged, and scalar Sub_ and Div_ work in place`` () =
     use sc = Scope.Begin()
     let a = vec [ 1.; 2.; 3. ]
@@ -138,7 +132,6 @@ let ``Out-of-place Lerp, AddCMul and AddCDiv leave the input unchanged, and scal
     f.Pow_(2L) |> ignore
     close 0.0 [ 4.; 1. ] f
 
-[<Fact>]
 let ``Unary in-place ops change the tensor itself and return it`` () =
     use sc = Scope.Begin()
     let x = vec [ 0.25; 1.0; 4.0 ]
@@ -158,7 +151,6 @@ let ``Unary in-place ops change the tensor itself and return it`` () =
     // a float op cannot write into an int64 tensor, as in PyTorch
     Assert.Throws<TorchException>(fun () -> (longs [ 1L ]).Sqrt_() |> ignore) |> ignore
 
-[<Fact>]
 let ``The new elementwise ops differentiate like their derivatives (central differences)`` () =
     gradMatchesFd (fun x -> x.Tan()) [ -1.0; 0.2; 1.2 ]
     gradMatchesFd (fun x -> x.Asin()) [ -0.7; 0.1; 0.6 ]
@@ -179,3 +171,17 @@ let ``The new elementwise ops differentiate like their derivatives (central diff
     gradMatchesFd (fun x -> (vec [ 1.5 ]).Xlogy(x)) [ 0.5; 3.0 ]
     gradMatchesFd (fun x -> x.Hypot(vec [ 2.0 ])) [ -1.0; 3.0 ]
     gradMatchesFd (fun x -> x.Lerp(vec [ 4.0 ], 0.3)) [ -1.0; 3.0 ]
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.OpsElementwiseTests" [
+        Expecto.Tests.testCase "Tan, Asin, Acos, Atan and the hyperbolic functions match their closed forms" ``Tan, Asin, Acos, Atan and the hyperbolic functions match their closed forms``
+        Expecto.Tests.testCase "Log2, Log10, Exp2, Erfinv, Erfc and Digamma give their known values" ``Log2, Log10, Exp2, Erfinv, Erfc and Digamma give their known values``
+        Expecto.Tests.testCase "Logit, Xlogy, Hypot and Fmod follow PyTorch, including xlogy(0, 0) = 0 and fmod's dividend sign" ``Logit, Xlogy, Hypot and Fmod follow PyTorch, including xlogy(0, 0) = 0 and fmod's dividend sign``
+        Expecto.Tests.testCase "IsInf, IsClose and NanToNum treat NaN and infinities as PyTorch does" ``IsInf, IsClose and NanToNum treat NaN and infinities as PyTorch does``
+        Expecto.Tests.testCase "Div with a rounding mode truncates or floors and keeps int64 integral, true division promotes" ``Div with a rounding mode truncates or floors and keeps int64 integral, true division promotes``
+        Expecto.Tests.testCase "Out-of-place Lerp, AddCMul and AddCDiv leave the input unchanged, and scalar Sub_ and Div_ work in place" ``Out-of-place Lerp, AddCMul and AddCDiv leave the input unchanged, and scalar Sub_ and Div_ work in place``
+        Expecto.Tests.testCase "Unary in-place ops change the tensor itself and return it" ``Unary in-place ops change the tensor itself and return it``
+        Expecto.Tests.testCase "The new elementwise ops differentiate like their derivatives (central differences)" ``The new elementwise ops differentiate like their derivatives (central differences)``
+    ]

@@ -20,7 +20,6 @@ let private gradMatchesFd (f: Tensor -> Tensor) (xs: float list) =
     let fd = [ for i in 0 .. xs.Length - 1 -> ((f (at i h)).Sum().ToDouble() - (f (at i -h)).Sum().ToDouble()) / (2.0 * h) ]
     close 1e-6 fd x.Grad
 
-[<Fact>]
 let ``Elu, Selu, Celu, tanh-Gelu, Hardtanh, Glu and Softmin follow their formulas`` () =
     use sc = Scope.Begin()
     let xs = [ -2.0; -0.5; 0.0; 1.5 ]
@@ -39,7 +38,6 @@ let ``Elu, Selu, Celu, tanh-Gelu, Hardtanh, Glu and Softmin follow their formula
     let z = exp 2.0 + exp 0.5 + exp 0.0 + exp -1.5
     close 1e-12 [ exp 2.0 / z; exp 0.5 / z; 1.0 / z; exp -1.5 / z ] (Functional.Softmin(x, 0L))
 
-[<Fact>]
 let ``Normalize makes unit rows and keeps zero rows zero, CosineSimilarity is the cosine of the angle`` () =
     use sc = Scope.Begin()
     let x = t64 [ 2L; 2L ] [ 3.; 4.; 0.; 0. ]
@@ -50,7 +48,6 @@ let ``Normalize makes unit rows and keeps zero rows zero, CosineSimilarity is th
     let b = t64 [ 1L; 2L ] [ 0.; 2. ]
     close 1e-12 [ 0.; 1. / sqrt 2. ] (Functional.CosineSimilarity(a, b))          // broadcasts b over rows
 
-[<Fact>]
 let ``GroupNorm standardises each group of channels, Conv1d slides its kernel, adaptive pools cover the input`` () =
     use sc = Scope.Begin()
     // one sample, 4 channels of 2 values, 2 groups: group 0 = {0, 1, 2, 3}, group 1 = {10, 20, 30, 40}
@@ -75,7 +72,6 @@ let ``GroupNorm standardises each group of channels, Conv1d slides its kernel, a
     close 1e-12 [ 5.; 7.; 13.; 15. ] (Functional.AdaptiveMaxPool2d(img, 2L))
     close 1e-12 [ 7.5 ] (Functional.AdaptiveAvgPool2d(img, 1L))
 
-[<Fact>]
 let ``Interpolate resizes by nearest or bilinear with half-pixel centres; MNIST 28x28 becomes 32x32`` () =
     use sc = Scope.Begin()
     let x = t64 [ 1L; 1L; 2L; 2L ] [ 0.; 1.; 2.; 3. ]
@@ -92,7 +88,6 @@ let ``Interpolate resizes by nearest or bilinear with half-pixel centres; MNIST 
     Assert.Throws<ArgumentException>(fun () -> Functional.Interpolate(x) |> ignore) |> ignore
     Assert.Throws<ArgumentException>(fun () -> Functional.Interpolate(x, scaleFactor = Nullable 2.0, mode = "bicubic") |> ignore) |> ignore
 
-[<Fact>]
 let ``PixelShuffle interleaves channels into space and PixelUnshuffle undoes it; Fold inverts Unfold for disjoint blocks`` () =
     use sc = Scope.Begin()
     // 4 channels of one pixel each -> one 2x2 channel in channel order
@@ -111,7 +106,6 @@ let ``PixelShuffle interleaves channels into space and PixelUnshuffle undoes it;
     let ones = Torch.Ones([| 1L; 1L; 3L; 3L |], f64)
     close 0.0 [ 1.; 2.; 1.; 2.; 4.; 2.; 1.; 2.; 1. ] (Functional.Fold(Functional.Unfold(ones, 2L), [| 3L; 3L |], 2L))
 
-[<Fact>]
 let ``GumbelSoftmax draws from the generator: soft samples sum to 1, hard ones are one-hot and their argmax follows softmax(logits)`` () =
     use sc = Scope.Begin()
     let logits = (vec [ 0.0; 1.0; 2.0 ]).Expand(4000L, 3L)
@@ -132,7 +126,6 @@ let ``GumbelSoftmax draws from the generator: soft samples sum to 1, hard ones a
     (hs * vec [ 1.0; 2.0; 3.0 ]).Sum().Backward()
     Assert.True(l.Grad.Abs().Sum().ToDouble() > 0.0)
 
-[<Fact>]
 let ``KlDiv, L1Loss, SmoothL1Loss, HuberLoss and GaussianNllLoss give the values worked by hand`` () =
     use sc = Scope.Begin()
     let p = t64 [ 2L; 2L ] [ 0.5; 0.5; 0.9; 0.1 ]
@@ -164,7 +157,6 @@ let ``KlDiv, L1Loss, SmoothL1Loss, HuberLoss and GaussianNllLoss give the values
     close 1e-12 (vals (Functional.GaussianNllLoss(i2, t2, vec [ 2.0; 4.0 ]))) (Functional.GaussianNllLoss(i2, t2, t64 [ 2L; 1L ] [ 2.0; 4.0 ]))
     Assert.Throws<ArgumentException>(fun () -> Functional.GaussianNllLoss(i2, t2, vec [ 1.; 2.; 3. ]) |> ignore) |> ignore
 
-[<Fact>]
 let ``The new activations and losses differentiate like their formulas (central differences)`` () =
     gradMatchesFd (fun x -> Functional.Elu(x, 0.7)) [ -1.0; 0.5 ]
     gradMatchesFd (fun x -> Functional.Selu(x)) [ -1.0; 0.5 ]
@@ -177,3 +169,17 @@ let ``The new activations and losses differentiate like their formulas (central 
     gradMatchesFd (fun x -> Functional.SmoothL1Loss(x, vec [ 0.0; 0.0; 0.0 ], Reduction.Sum, 0.5)) [ -3.0; 0.2; 2.0 ]
     gradMatchesFd (fun x -> Functional.KlDiv(x, vec [ 0.2; 0.3; 0.5 ], Reduction.Sum)) [ -1.0; -2.0; -0.5 ]
     gradMatchesFd (fun x -> Functional.Interpolate(x.Reshape(1L, 1L, 2L, 2L), size = [| 3L; 3L |], mode = "bilinear") * (ar 9L).Reshape(1L, 1L, 3L, 3L)) [ 1.0; 2.0; -1.0; 0.5 ]
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.OpsFunctionalTests" [
+        Expecto.Tests.testCase "Elu, Selu, Celu, tanh-Gelu, Hardtanh, Glu and Softmin follow their formulas" ``Elu, Selu, Celu, tanh-Gelu, Hardtanh, Glu and Softmin follow their formulas``
+        Expecto.Tests.testCase "Normalize makes unit rows and keeps zero rows zero, CosineSimilarity is the cosine of the angle" ``Normalize makes unit rows and keeps zero rows zero, CosineSimilarity is the cosine of the angle``
+        Expecto.Tests.testCase "GroupNorm standardises each group of channels, Conv1d slides its kernel, adaptive pools cover the input" ``GroupNorm standardises each group of channels, Conv1d slides its kernel, adaptive pools cover the input``
+        Expecto.Tests.testCase "Interpolate resizes by nearest or bilinear with half-pixel centres; MNIST 28x28 becomes 32x32" ``Interpolate resizes by nearest or bilinear with half-pixel centres; MNIST 28x28 becomes 32x32``
+        Expecto.Tests.testCase "PixelShuffle interleaves channels into space and PixelUnshuffle undoes it; Fold inverts Unfold for disjoint blocks" ``PixelShuffle interleaves channels into space and PixelUnshuffle undoes it; Fold inverts Unfold for disjoint blocks``
+        Expecto.Tests.testCase "GumbelSoftmax draws from the generator: soft samples sum to 1, hard ones are one-hot and their argmax follows softmax(logits)" ``GumbelSoftmax draws from the generator: soft samples sum to 1, hard ones are one-hot and their argmax follows softmax(logits)``
+        Expecto.Tests.testCase "KlDiv, L1Loss, SmoothL1Loss, HuberLoss and GaussianNllLoss give the values worked by hand" ``KlDiv, L1Loss, SmoothL1Loss, HuberLoss and GaussianNllLoss give the values worked by hand``
+        Expecto.Tests.testCase "The new activations and losses differentiate like their formulas (central differences)" ``The new activations and losses differentiate like their formulas (central differences)``
+    ]

@@ -23,7 +23,6 @@ let private gradMatchesFd (f: Tensor -> Tensor) (shapeOf: int64 list) (xs: float
     let fd = [ for i in 0 .. xs.Length - 1 -> ((f (at i h)).ToDouble() - (f (at i -h)).ToDouble()) / (2.0 * h) ]
     close 1e-6 fd x.Grad
 
-[<Fact>]
 let ``Dot, Mv, AddMm, BaddBmm, Kron, Diag and Trace give the products worked by hand`` () =
     use sc = Scope.Begin()
     let d = (longs [ 1L; 2L; 3L ]).Dot(longs [ 4L; 5L; 6L ])
@@ -45,7 +44,6 @@ let ``Dot, Mv, AddMm, BaddBmm, Kron, Diag and Trace give the products worked by 
     close 0.0 [ 2.; 6. ] (a.Diag(1L))
     close 0.0 [ 6. ] (a.Trace())                                                                 // 1 + 5, non-square too
 
-[<Fact>]
 let ``TensorDot contracts the named dims: one dim is matmul, two dims the full inner product`` () =
     use sc = Scope.Begin()
     let a = t64 [ 2L; 3L ] [ 1.; 2.; 3.; 4.; 5.; 6. ]
@@ -55,7 +53,6 @@ let ``TensorDot contracts the named dims: one dim is matmul, two dims the full i
     close 1e-12 [ 58.; 139.; 64.; 154. ] (b.TensorDot(a, [| 0L |], [| 1L |]))                   // (B^T A^T) = (A B)^T
     Assert.Throws<ArgumentException>(fun () -> a.TensorDot(b, [| 0L |], [| 0L; 1L |]) |> ignore) |> ignore
 
-[<Fact>]
 let ``Logspace gives powers of the base, EmptyLike copies shape and dtype`` () =
     use sc = Scope.Begin()
     close 1e-9 [ 1.; 10.; 100. ] (Torch.Logspace(0.0, 2.0, 3L, dtype = f64))
@@ -65,7 +62,6 @@ let ``Logspace gives powers of the base, EmptyLike copies shape and dtype`` () =
     Assert.Equal<int64 list>([ 2L ], shape e)
     Assert.Equal(ScalarType.Int64, e.Dtype)
 
-[<Fact>]
 let ``QR, SVD and Eigh factor a matrix into parts that are orthonormal and multiply back to it`` () =
     use sc = Scope.Begin()
     let a = t64 [ 3L; 2L ] [ 3.; 1.; 4.; 2.; 0.; 5. ]
@@ -90,7 +86,6 @@ let ``QR, SVD and Eigh factor a matrix into parts that are orthonormal and multi
     close 1e-12 [ 1. / sqrt 2.; 1. / sqrt 2. ] (v.Index(null, Torch.Tensor<int64>([| 1L |])).Abs())
     close 1e-12 (vals (sym.MatMul(v))) (v.MatMul(l.DiagEmbed()))
 
-[<Fact>]
 let ``Lstsq fits an exact line exactly and a noisy one like the normal equations; Pinv of a rank-1 matrix is A^T / ||A||^2`` () =
     use sc = Scope.Begin()
     let x = t64 [ 3L; 2L ] [ 1.; 0.; 1.; 1.; 1.; 2. ]                   // design [1, x] for x = 0, 1, 2
@@ -103,7 +98,6 @@ let ``Lstsq fits an exact line exactly and a noisy one like the normal equations
     close 1e-12 (vals (a.T / 25.0)) (Linalg.Pinv(a))
     close 1e-12 (vals (Linalg.Inv(t64 [ 2L; 2L ] [ 2.; 1.; 1.; 3. ]))) (Linalg.Pinv(t64 [ 2L; 2L ] [ 2.; 1.; 1.; 3. ], hermitian = true))
 
-[<Fact>]
 let ``VectorNorm and MatrixNorm compute the p-norms, Frobenius, nuclear and induced norms`` () =
     use sc = Scope.Begin()
     let v = vec [ 3.; -4.; 0. ]
@@ -120,7 +114,6 @@ let ``VectorNorm and MatrixNorm compute the p-norms, Frobenius, nuclear and indu
     close 1e-12 [ 7. ] (Linalg.MatrixNorm(m, Double.PositiveInfinity))  // largest row sum
     Assert.Throws<ArgumentException>(fun () -> Linalg.MatrixNorm(m, "spectral") |> ignore) |> ignore
 
-[<Fact>]
 let ``MatrixExp of a generator is a rotation, MatrixPower gives Fibonacci numbers, CholeskySolve solves A X = B`` () =
     use sc = Scope.Begin()
     let t = 0.7
@@ -136,7 +129,6 @@ let ``MatrixExp of a generator is a rotation, MatrixPower gives Fibonacci number
     close 1e-12 (vals (Linalg.Solve(a, b))) (Linalg.CholeskySolve(b, l))
     close 1e-12 (vals (Linalg.Solve(a, b))) (Linalg.CholeskySolve(b, l.T.Contiguous(), upper = true))
 
-[<Fact>]
 let ``The gradients of the nuclear norm, log-det via eigh and trace of exp(A) match central differences`` () =
     let m = [ 3.; 1.; 4.; 2.; 0.; 5. ]
     gradMatchesFd (fun a -> Linalg.SvdVals(a).Sum()) [ 3L; 2L ] m
@@ -146,3 +138,17 @@ let ``The gradients of the nuclear norm, log-det via eigh and trace of exp(A) ma
     gradMatchesFd (fun a -> Linalg.MatrixExp(a).Trace()) [ 2L; 2L ] [ 0.1; 0.5; -0.3; 0.2 ]
     gradMatchesFd (fun a -> Linalg.Pinv(a).Sum()) [ 2L; 2L ] [ 2.; 1.; 0.5; 3. ]
     gradMatchesFd (fun a -> let struct (q, r) = Linalg.Qr(a) in (q.Sum() + r.Square().Sum())) [ 3L; 2L ] m
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.OpsLinalgTests" [
+        Expecto.Tests.testCase "Dot, Mv, AddMm, BaddBmm, Kron, Diag and Trace give the products worked by hand" ``Dot, Mv, AddMm, BaddBmm, Kron, Diag and Trace give the products worked by hand``
+        Expecto.Tests.testCase "TensorDot contracts the named dims: one dim is matmul, two dims the full inner product" ``TensorDot contracts the named dims: one dim is matmul, two dims the full inner product``
+        Expecto.Tests.testCase "Logspace gives powers of the base, EmptyLike copies shape and dtype" ``Logspace gives powers of the base, EmptyLike copies shape and dtype``
+        Expecto.Tests.testCase "QR, SVD and Eigh factor a matrix into parts that are orthonormal and multiply back to it" ``QR, SVD and Eigh factor a matrix into parts that are orthonormal and multiply back to it``
+        Expecto.Tests.testCase "Lstsq fits an exact line exactly and a noisy one like the normal equations; Pinv of a rank-1 matrix is A^T / ||A||^2" ``Lstsq fits an exact line exactly and a noisy one like the normal equations; Pinv of a rank-1 matrix is A^T / ||A||^2``
+        Expecto.Tests.testCase "VectorNorm and MatrixNorm compute the p-norms, Frobenius, nuclear and induced norms" ``VectorNorm and MatrixNorm compute the p-norms, Frobenius, nuclear and induced norms``
+        Expecto.Tests.testCase "MatrixExp of a generator is a rotation, MatrixPower gives Fibonacci numbers, CholeskySolve solves A X = B" ``MatrixExp of a generator is a rotation, MatrixPower gives Fibonacci numbers, CholeskySolve solves A X = B``
+        Expecto.Tests.testCase "The gradients of the nuclear norm, log-det via eigh and trace of exp(A) match central differences" ``The gradients of the nuclear norm, log-det via eigh and trace of exp(A) match central differences``
+    ]

@@ -10,7 +10,6 @@ let private f64 = ScalarType.Float64
 let private longs (xs: int64 list) = Torch.Tensor<int64>(List.toArray xs)
 let private ints (t: Tensor) = List.ofArray (t.ToArray<int64>())
 
-[<Fact>]
 let ``Median takes the lower middle value for an even count, and Quantile interpolates at q (n - 1)`` () =
     use sc = Scope.Begin()
     let x = vec [ 4.; 1.; 3.; 2. ]
@@ -31,7 +30,6 @@ let ``Median takes the lower middle value for an even count, and Quantile interp
     close 1e-12 [ 1.; 7.; 3.; 8.; 5.; 9. ] qs
     Assert.Throws<ArgumentException>(fun () -> x.Quantile(0.5, interpolation = "cubic") |> ignore) |> ignore
 
-[<Fact>]
 let ``NanMean and NanSum skip NaNs, VarMean and StdMean agree with Var, Std and Mean`` () =
     use sc = Scope.Begin()
     let x = t64 [ 2L; 3L ] [ 1.; Double.NaN; 3.; Double.NaN; Double.NaN; 6. ]
@@ -47,7 +45,6 @@ let ``NanMean and NanSum skip NaNs, VarMean and StdMean agree with Var, Std and 
     close 1e-12 [ 3.5 ] mu
     close 1e-12 [ sqrt (((1. - 3.5) ** 2. + (2. - 3.5) ** 2. + (6. - 3.5) ** 2. + 3. * 0.25) / 6.) ] sd
 
-[<Fact>]
 let ``LogCumSumExp is the running log-sum-exp, stable at 1000, with a softmax-weighted gradient`` () =
     use sc = Scope.Begin()
     let x = vec [ 1000.; 1000.; 0. ]
@@ -61,7 +58,6 @@ let ``LogCumSumExp is the running log-sum-exp, stable at 1000, with a softmax-we
     let g j = List.sum [ for i in j .. 2 -> e.[j] / s i ]
     close 1e-12 [ g 0; g 1; g 2 ] z.Grad
 
-[<Fact>]
 let ``ArgSort, KthValue and CumMax order values; a stable argsort keeps ties in input order`` () =
     use sc = Scope.Begin()
     let x = vec [ 3.; 1.; 2.; 1.; 5. ]
@@ -74,7 +70,6 @@ let ``ArgSort, KthValue and CumMax order values; a stable argsort keeps ties in 
     close 0.0 [ 1.; 3.; 3.; 4. ] cv
     Assert.Equal<int64 list>([ 0L; 1L; 1L; 3L ], ints ci)
 
-[<Fact>]
 let ``Unique returns sorted values, inverse indices and counts; by dim it finds distinct rows`` () =
     use sc = Scope.Begin()
     let x = longs [ 3L; 1L; 3L; 2L; 1L; 3L ]
@@ -89,7 +84,6 @@ let ``Unique returns sorted values, inverse indices and counts; by dim it finds 
     Assert.Equal<int64 list>([ 1L; 0L; 1L ], ints ri)
     Assert.Equal<int64 list>([ 1L; 2L ], ints rc)
 
-[<Fact>]
 let ``BinCount counts (or sums weights), SearchSorted finds insertion points, CountNonzero counts`` () =
     use sc = Scope.Begin()
     let x = longs [ 0L; 2L; 2L; 5L ]
@@ -106,7 +100,6 @@ let ``BinCount counts (or sums weights), SearchSorted finds insertion points, Co
     Assert.Equal(3L, m.CountNonzero().Item<int64>())
     Assert.Equal<int64 list>([ 2L; 1L ], ints (m.CountNonzero(1L)))
 
-[<Fact>]
 let ``dtype arguments cast before reducing: int64 means, float64 softmax and cumsum from float32`` () =
     use sc = Scope.Begin()
     let i = longs [ 1L; 2L; 4L ]
@@ -126,3 +119,16 @@ let ``dtype arguments cast before reducing: int64 means, float64 softmax and cum
     close 0.0 [ 1.; 3.; 6. ] cs
     Assert.Equal(ScalarType.Int64, i.CumProd(0L, ScalarType.Int64).Dtype)
     Assert.Equal(ScalarType.Int64, (Torch.Tensor<int>([| 1; 2 |])).Sum().Dtype)      // int32 sums accumulate in int64
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.OpsReduceTests" [
+        Expecto.Tests.testCase "Median takes the lower middle value for an even count, and Quantile interpolates at q (n - 1)" ``Median takes the lower middle value for an even count, and Quantile interpolates at q (n - 1)``
+        Expecto.Tests.testCase "NanMean and NanSum skip NaNs, VarMean and StdMean agree with Var, Std and Mean" ``NanMean and NanSum skip NaNs, VarMean and StdMean agree with Var, Std and Mean``
+        Expecto.Tests.testCase "LogCumSumExp is the running log-sum-exp, stable at 1000, with a softmax-weighted gradient" ``LogCumSumExp is the running log-sum-exp, stable at 1000, with a softmax-weighted gradient``
+        Expecto.Tests.testCase "ArgSort, KthValue and CumMax order values; a stable argsort keeps ties in input order" ``ArgSort, KthValue and CumMax order values; a stable argsort keeps ties in input order``
+        Expecto.Tests.testCase "Unique returns sorted values, inverse indices and counts; by dim it finds distinct rows" ``Unique returns sorted values, inverse indices and counts; by dim it finds distinct rows``
+        Expecto.Tests.testCase "BinCount counts (or sums weights), SearchSorted finds insertion points, CountNonzero counts" ``BinCount counts (or sums weights), SearchSorted finds insertion points, CountNonzero counts``
+        Expecto.Tests.testCase "dtype arguments cast before reducing: int64 means, float64 softmax and cumsum from float32" ``dtype arguments cast before reducing: int64 means, float64 softmax and cumsum from float32``
+    ]

@@ -10,7 +10,6 @@ let private longs (xs: int64 list) = Torch.Tensor<int64>(List.toArray xs)
 let private ints (t: Tensor) = List.ofArray (t.ToArray<int64>())
 let private ar (n: int64) = Torch.Arange(Scalar.op_Implicit n)
 
-[<Fact>]
 let ``TensorSplit gives exactly n pieces, the first len % n one longer, or cuts at the given indices`` () =
     use sc = Scope.Begin()
     let x = ar 7L
@@ -21,7 +20,6 @@ let ``TensorSplit gives exactly n pieces, the first len % n one longer, or cuts 
     let m = (ar 12L).Reshape(3L, 4L)
     Assert.Equal<int64 list list>([ [ 3L; 2L ]; [ 3L; 2L ] ], [ for p in m.TensorSplit(2L, 1L) -> shape p ])
 
-[<Fact>]
 let ``MoveDim, SwapAxes, BroadcastTo, BroadcastTensors and Unflatten rearrange shapes as PyTorch`` () =
     use sc = Scope.Begin()
     let x = (ar 24L).Reshape(2L, 3L, 4L)
@@ -38,7 +36,6 @@ let ``MoveDim, SwapAxes, BroadcastTo, BroadcastTensors and Unflatten rearrange s
     Assert.Equal<int64 list>([ 2L; 3L; 2L; 2L ], shape (x.Unflatten(2L, 2L, 2L)))
     Assert.Equal<int64 list>([ 2L; 3L; 2L; 2L ], shape (x.Unflatten(-1L, -1L, 2L)))
 
-[<Fact>]
 let ``Roll wraps elements round, Tile repeats with leading 1s, TakeAlongDim picks along a dim`` () =
     use sc = Scope.Begin()
     Assert.Equal<int64 list>([ 3L; 4L; 0L; 1L; 2L ], ints ((ar 5L).Roll(2L, 0L)))
@@ -54,7 +51,6 @@ let ``Roll wraps elements round, Tile repeats with leading 1s, TakeAlongDim pick
     close 0.0 [ 10.; 20.; 30.; 40.; 50.; 60. ] (x.TakeAlongDim(idx, 1L))
     close 0.0 [ 60. ] (x.TakeAlongDim(x.ArgMax()))                                          // flattened
 
-[<Fact>]
 let ``IndexAdd accumulates repeated indices, IndexCopy replaces rows, and both have in-place forms`` () =
     use sc = Scope.Begin()
     let x = Torch.Zeros([| 3L; 2L |], ScalarType.Float64)
@@ -69,7 +65,6 @@ let ``IndexAdd accumulates repeated indices, IndexCopy replaces rows, and both h
     y.IndexCopy_(1L, longs [ 1L ], t64 [ 3L; 1L ] [ 7.; 8.; 9. ]) |> ignore
     close 0.0 [ 0.; 7.; 0.; 8.; 0.; 9. ] y
 
-[<Fact>]
 let ``ScatterReduce combines with sum, prod, mean, amax and amin, with or without the input's values`` () =
     use sc = Scope.Begin()
     let x = vec [ 1.; 2.; 3. ]
@@ -83,7 +78,6 @@ let ``ScatterReduce combines with sum, prod, mean, amax and amin, with or withou
     close 0.0 [ 1.; 2.; 3. ] (x.ScatterReduce(0L, idx, src, "amin"))
     Assert.Throws<ArgumentException>(fun () -> x.ScatterReduce(0L, idx, src, "max") |> ignore) |> ignore
 
-[<Fact>]
 let ``One-argument Where gives the nonzero indices per dim, Meshgrid builds ij and xy grids`` () =
     use sc = Scope.Begin()
     let c = t64 [ 2L; 3L ] [ 0.; 1.; 0.; 2.; 0.; 3. ]
@@ -100,7 +94,6 @@ let ``One-argument Where gives the nonzero indices per dim, Meshgrid builds ij a
     Assert.Equal<int64 list>([ 3L; 2L ], shape xy.[0])
     Assert.Throws<ArgumentException>(fun () -> Torch.Meshgrid([| longs [ 1L ] |], "yx") |> ignore) |> ignore
 
-[<Fact>]
 let ``TrilIndices and TriuIndices list the triangle's coordinates row by row`` () =
     use sc = Scope.Begin()
     let l = Torch.TrilIndices(3L, 3L)
@@ -112,3 +105,16 @@ let ``TrilIndices and TriuIndices list the triangle's coordinates row by row`` (
     let m = t64 [ 3L; 3L ] [ 1.; 2.; 3.; 4.; 5.; 6.; 7.; 8.; 9. ]
     let ij = l.Unbind(0L)
     close 0.0 [ 1. + 4. + 5. + 7. + 8. + 9. ] (m.Index(ij.[0], ij.[1]).Sum())
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.OpsShapeTests" [
+        Expecto.Tests.testCase "TensorSplit gives exactly n pieces, the first len % n one longer, or cuts at the given indices" ``TensorSplit gives exactly n pieces, the first len % n one longer, or cuts at the given indices``
+        Expecto.Tests.testCase "MoveDim, SwapAxes, BroadcastTo, BroadcastTensors and Unflatten rearrange shapes as PyTorch" ``MoveDim, SwapAxes, BroadcastTo, BroadcastTensors and Unflatten rearrange shapes as PyTorch``
+        Expecto.Tests.testCase "Roll wraps elements round, Tile repeats with leading 1s, TakeAlongDim picks along a dim" ``Roll wraps elements round, Tile repeats with leading 1s, TakeAlongDim picks along a dim``
+        Expecto.Tests.testCase "IndexAdd accumulates repeated indices, IndexCopy replaces rows, and both have in-place forms" ``IndexAdd accumulates repeated indices, IndexCopy replaces rows, and both have in-place forms``
+        Expecto.Tests.testCase "ScatterReduce combines with sum, prod, mean, amax and amin, with or without the input's values" ``ScatterReduce combines with sum, prod, mean, amax and amin, with or without the input's values``
+        Expecto.Tests.testCase "One-argument Where gives the nonzero indices per dim, Meshgrid builds ij and xy grids" ``One-argument Where gives the nonzero indices per dim, Meshgrid builds ij and xy grids``
+        Expecto.Tests.testCase "TrilIndices and TriuIndices list the triangle's coordinates row by row" ``TrilIndices and TriuIndices list the triangle's coordinates row by row``
+    ]

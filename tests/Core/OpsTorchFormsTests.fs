@@ -6,7 +6,6 @@ open Xunit
 open GenDsl.Torch
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``Torch.X function forms give the method's values with PyTorch's argument order`` () =
     use sc = Scope.Begin()
     let x = vec [ 0.5; 1.0; 4.0 ]
@@ -32,7 +31,6 @@ let ``Torch.X function forms give the method's values with PyTorch's argument or
     close 0.0 [ 2. ] mean
     Assert.Equal(3, Torch.TensorSplit(Torch.Arange(Scalar.op_Implicit 7L), 3L).Length)
 
-[<Fact>]
 let ``Torch.X reductions over one dim and with a dtype match sums written out by hand`` () =
     use sc = Scope.Begin()
     // [[1, 2, 3], [4, 5, 6]]: row sums 6 and 15, column maxima 4 5 6, row minima 1 4, row means 2 and 5.
@@ -48,3 +46,11 @@ let ``Torch.X reductions over one dim and with a dtype match sums written out by
     Assert.Equal(ScalarType.Float64, p.Dtype)
     close 0.0 [ 0.5; 0.5 ] p
     close 1e-15 [ log 0.5; log 0.5 ] (Torch.LogSoftmax(f, 0L, ScalarType.Float64))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.OpsTorchFormsTests" [
+        Expecto.Tests.testCase "Torch.X function forms give the method's values with PyTorch's argument order" ``Torch.X function forms give the method's values with PyTorch's argument order``
+        Expecto.Tests.testCase "Torch.X reductions over one dim and with a dtype match sums written out by hand" ``Torch.X reductions over one dim and with a dtype match sums written out by hand``
+    ]

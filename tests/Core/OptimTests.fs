@@ -29,14 +29,12 @@ let private matches (expected: float list list) (actual: float[] list) =
         // float64 throughout; PyTorch 1.13's Adam uses mul_/add_ where this (and PyTorch 2) uses lerp_: ~1e-16 apart
         List.iteri (fun i ev -> closeScalar 1e-12 ev a.[i]) e
 
-[<Fact>]
 let ``SGD with momentum matches PyTorch's updates for three steps`` () =
     quadratic (fun ps -> new SGD(ps, lr = 0.1, momentum = 0.9)) 3
     |> matches [ [ 0.9; -1.4; 0.475 ]
                  [ 0.72; -0.4399999999999999; 0.42874999999999996 ]
                  [ 0.486; 0.5560000000000003; 0.36568749999999994 ] ]
 
-[<Fact>]
 let ``SGD with dampening and weight decay, and Nesterov SGD, match PyTorch for three steps`` () =
     quadratic (fun ps -> new SGD(ps, lr = 0.1, momentum = 0.9, dampening = 0.5, weightDecay = 0.1)) 3
     |> matches [ [ 0.89; -1.38; 0.47 ]
@@ -47,7 +45,6 @@ let ``SGD with dampening and weight decay, and Nesterov SGD, match PyTorch for t
                  [ 0.57121561; 0.12108078000000005; 0.387139805 ]
                  [ 0.32185967344099997; 0.6994428039180001; 0.3123829273955 ] ]
 
-[<Fact>]
 let ``Adam matches PyTorch's bias-corrected updates for three steps`` () =
     quadratic (fun ps -> new Adam(ps, lr = 0.1)) 3
     |> matches [ [ 0.900000001; -1.9000000001666666; 0.4000000039999998 ]
@@ -59,14 +56,12 @@ let ``Adam matches PyTorch's bias-corrected updates for three steps`` () =
                  [ 0.8004468162595779; -1.8001829556554472; 0.3012666467267731 ]
                  [ 0.701719228138979; -1.7006834047946302; 0.2052300403588435 ] ]
 
-[<Fact>]
 let ``AdamW decays the weights decoupled from the gradient, matching PyTorch for three steps`` () =
     quadratic (fun ps -> new AdamW(ps, lr = 0.1, weightDecay = 0.1)) 3
     |> matches [ [ 0.890000001; -1.8800000001666666; 0.3950000039999998 ]
                  [ 0.781571856954161; -1.7614089504165513; 0.2923387104493052 ]
                  [ 0.6751012231892006; -1.6443686833067828; 0.19341561374621466 ] ]
 
-[<Fact>]
 let ``parameter groups take their own LR, the LR property sets all, and parameters without grad stay put`` () =
     use p = Torch.Tensor<float>([| 1.0 |]).RequiresGrad_()
     use q = Torch.Tensor<float>([| 1.0 |]).RequiresGrad_()
@@ -79,7 +74,6 @@ let ``parameter groups take their own LR, the LR property sets all, and paramete
     opt.LR <- 0.01
     Assert.True(opt.ParamGroups |> Seq.forall (fun g -> g.LR = 0.01))
 
-[<Fact>]
 let ``bad optimizer settings are rejected with a message saying what to change`` () =
     use p = Torch.Zeros(2L).RequiresGrad_()
     let ex = Assert.Throws<ArgumentException>(fun () -> new SGD([ p ], lr = 0.1, nesterov = true) |> ignore)
@@ -87,7 +81,6 @@ let ``bad optimizer settings are rejected with a message saying what to change``
     Assert.Contains("empty parameter list", Assert.Throws<ArgumentException>(fun () -> new Adam(List.empty<Tensor>) |> ignore).Message)
     Assert.Contains("beta1", Assert.Throws<ArgumentException>(fun () -> new Adam([ p ], beta1 = 1.0) |> ignore).Message)
 
-[<Fact>]
 let ``ClipGradNorm returns the joint norm and scales the gradients down to maxNorm`` () =
     use a = Torch.Tensor<float>([| 1.0; 2.0 |]).RequiresGrad_()
     use b = Torch.Tensor<float>([| 0.5 |]).RequiresGrad_()
@@ -105,7 +98,6 @@ let ``ClipGradNorm returns the joint norm and scales the gradients down to maxNo
 let private lrs (sched: LRScheduler) n = [ for _ in 1 .. n -> (let lr = sched.LR in sched.Step(); lr) ]
 let private dummy () = new SGD([ Torch.Zeros(1L).RequiresGrad_() ], lr = 0.1)
 
-[<Fact>]
 let ``StepLR, ExponentialLR and LambdaLR follow their closed forms`` () =
     let opt = dummy ()
     List.iteri (fun t lr -> closeScalar 1e-15 (0.1 * 0.5 ** float (t / 3)) lr) (lrs (StepLR(opt, 3L, gamma = 0.5)) 10)
@@ -114,14 +106,12 @@ let ``StepLR, ExponentialLR and LambdaLR follow their closed forms`` () =
     let opt = dummy ()
     List.iteri (fun t lr -> closeScalar 1e-15 (0.1 / float (t + 1)) lr) (lrs (LambdaLR(opt, fun t -> 1.0 / float (t + 1L))) 10)
 
-[<Fact>]
 let ``CosineAnnealingLR follows etaMin + (base - etaMin)(1 + cos(pi t / T))/2`` () =
     let opt = dummy ()
     let got = lrs (CosineAnnealingLR(opt, 10L, etaMin = 0.001)) 11
     List.iteri (fun t lr -> closeScalar 1e-15 (0.001 + (0.1 - 0.001) * (1.0 + cos (Math.PI * float t / 10.0)) / 2.0) lr) got
     closeScalar 1e-15 0.001 (List.last got) // reaches etaMin at t = T
 
-[<Fact>]
 let ``warm-up then cosine: linear from startFactor to base over the warm-up, then cosine to etaMin`` () =
     let opt = dummy ()
     let got = lrs (LRScheduler.WarmupCosine(opt, 4L, 14L, etaMin = 0.0, startFactor = 0.25)) 15
@@ -161,7 +151,6 @@ let private train (m: Module) (opt: Optimizer) steps (x: Tensor) (y: Tensor) =
         opt.Step()
         yield loss.ToDouble() ]
 
-[<Fact>]
 let ``the same seed gives bit-identical training results after 25 Adam steps with dropout`` () =
     let x, y = xorData 3UL
     use x = x
@@ -177,7 +166,6 @@ let ``the same seed gives bit-identical training results after 25 Adam steps wit
     Assert.Equal<float list>(l1, l2)
     Assert.Equal<float[] list>(p1, p2)
 
-[<Fact>]
 let ``a 2-layer MLP fits the XOR blobs: eval cross-entropy below 0.1 after 60 Adam steps`` () =
     let x, y = xorData 1UL
     use x = x
@@ -194,7 +182,6 @@ let ``a 2-layer MLP fits the XOR blobs: eval cross-entropy below 0.1 after 60 Ad
     Assert.True(losses.Head > 0.5, sprintf "initial loss %g should be near ln 2" losses.Head)
     Assert.True(final < 0.1, sprintf "eval loss after 60 steps: %g (bound 0.1)" final)
 
-[<Fact>]
 let ``optimizer state saved and restored continues with bit-identical updates`` () =
     let x, y = xorData 2UL
     use x = x
@@ -214,3 +201,22 @@ let ``optimizer state saved and restored continues with bit-identical updates`` 
     Assert.Equal(0.01, opt2.LR)
     let b = train m opt2 2 x y
     Assert.Equal<float list>(a, b)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.OptimTests" [
+        Expecto.Tests.testCase "SGD with momentum matches PyTorch's updates for three steps" ``SGD with momentum matches PyTorch's updates for three steps``
+        Expecto.Tests.testCase "SGD with dampening and weight decay, and Nesterov SGD, match PyTorch for three steps" ``SGD with dampening and weight decay, and Nesterov SGD, match PyTorch for three steps``
+        Expecto.Tests.testCase "Adam matches PyTorch's bias-corrected updates for three steps" ``Adam matches PyTorch's bias-corrected updates for three steps``
+        Expecto.Tests.testCase "AdamW decays the weights decoupled from the gradient, matching PyTorch for three steps" ``AdamW decays the weights decoupled from the gradient, matching PyTorch for three steps``
+        Expecto.Tests.testCase "parameter groups take their own LR, the LR property sets all, and parameters without grad stay put" ``parameter groups take their own LR, the LR property sets all, and parameters without grad stay put``
+        Expecto.Tests.testCase "bad optimizer settings are rejected with a message saying what to change" ``bad optimizer settings are rejected with a message saying what to change``
+        Expecto.Tests.testCase "ClipGradNorm returns the joint norm and scales the gradients down to maxNorm" ``ClipGradNorm returns the joint norm and scales the gradients down to maxNorm``
+        Expecto.Tests.testCase "StepLR, ExponentialLR and LambdaLR follow their closed forms" ``StepLR, ExponentialLR and LambdaLR follow their closed forms``
+        Expecto.Tests.testCase "CosineAnnealingLR follows etaMin + (base - etaMin)(1 + cos(pi t / T))/2" ``CosineAnnealingLR follows etaMin + (base - etaMin)(1 + cos(pi t / T))/2``
+        Expecto.Tests.testCase "warm-up then cosine: linear from startFactor to base over the warm-up, then cosine to etaMin" ``warm-up then cosine: linear from startFactor to base over the warm-up, then cosine to etaMin``
+        Expecto.Tests.testCase "the same seed gives bit-identical training results after 25 Adam steps with dropout" ``the same seed gives bit-identical training results after 25 Adam steps with dropout``
+        Expecto.Tests.testCase "a 2-layer MLP fits the XOR blobs: eval cross-entropy below 0.1 after 60 Adam steps" ``a 2-layer MLP fits the XOR blobs: eval cross-entropy below 0.1 after 60 Adam steps``
+        Expecto.Tests.testCase "optimizer state saved and restored continues with bit-identical updates" ``optimizer state saved and restored continues with bit-identical updates``
+    ]

@@ -8,7 +8,6 @@ open GenDsl.Tests.Support
 
 let private f64 = ScalarType.Float64
 
-[<Fact>]
 let ``RandnLike and RandLike follow the template's shape, dtype and N(0,1) or U[0,1) moments`` () =
     use sc = Scope.Begin()
     let t = Torch.Zeros([| 100L; 100L |], f64)
@@ -26,7 +25,6 @@ let ``RandnLike and RandLike follow the template's shape, dtype and N(0,1) or U[
     let n32 = Torch.RandnLike(Torch.Zeros([| 3L |]))
     Assert.Equal(ScalarType.Float32, n32.Dtype)
 
-[<Fact>]
 let ``Cdist gives the Euclidean and L1 distances between rows, and the gradient (a - b) / d`` () =
     use sc = Scope.Begin()
     let a = t64 [ 2L; 2L ] [ 0.; 0.; 3.; 4. ]
@@ -46,7 +44,6 @@ let ``Cdist gives the Euclidean and L1 distances between rows, and the gradient 
     Torch.Cdist(x, t64 [ 1L; 2L ] [ 1.; 1. ]).Sum().Backward()
     close 1e-12 [ 2.0 / sqrt 13.; 3.0 / sqrt 13. ] x.Grad
 
-[<Fact>]
 let ``LogAddExp is log(e^a + e^b) without overflow, with gradient sigmoid(a - b)`` () =
     use sc = Scope.Begin()
     let a = vec [ 1000.; 0.; -1000.; 2. ]
@@ -61,7 +58,6 @@ let ``LogAddExp is log(e^a + e^b) without overflow, with gradient sigmoid(a - b)
     // broadcasts like PyTorch: (2, 1) with (3) -> (2, 3)
     Assert.Equal<int64 list>([ 2L; 3L ], shape ((t64 [ 2L; 1L ] [ 0.; 1. ]).LogAddExp(vec [ 0.; 1.; 2. ])))
 
-[<Fact>]
 let ``Split by size leaves a shorter last piece, Split by sizes follows them, Unbind removes the dim`` () =
     use sc = Scope.Begin()
     let x = Torch.Arange(Scalar.op_Implicit 7L)
@@ -78,7 +74,6 @@ let ``Split by size leaves a shorter last piece, Split by sizes follows them, Un
     Assert.Equal<int64 list list>([ [ 0L; 3L ]; [ 1L; 4L ]; [ 2L; 5L ] ], [ for c in u -> List.ofArray (c.ToArray<int64>()) ])
     Assert.Equal<int64 list list>([ [ 0L; 1L; 2L ]; [ 3L; 4L; 5L ] ], [ for r in m.Unbind() -> List.ofArray (r.ToArray<int64>()) ])
 
-[<Fact>]
 let ``Amax and Amin reduce over several dims at once and share the gradient evenly among ties`` () =
     use sc = Scope.Begin()
     let x = t64 [ 2L; 3L ] [ 1.; 5.; -2.; 4.; 0.; 7. ]
@@ -96,7 +91,6 @@ let ``Amax and Amin reduce over several dims at once and share the gradient even
     t.Amax().Backward()
     close 0.0 [ 0.; 0.5; 0.5 ] t.Grad
 
-[<Fact>]
 let ``Einsum computes products, traces, outer products and batched products from the equation`` () =
     use sc = Scope.Begin()
     let a = t64 [ 2L; 3L ] [ 1.; 2.; 3.; 4.; 5.; 6. ]
@@ -109,3 +103,15 @@ let ``Einsum computes products, traces, outer products and batched products from
     Assert.Equal<int64 list>([ 2L; 2L; 2L ], shape batched)
     close 1e-12 [ 58.; 64.; 139.; 154.; 116.; 128.; 278.; 308. ] batched
     Assert.Throws<TorchException>(fun () -> Torch.Einsum("ij,jk->ik", a, a) |> ignore) |> ignore
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.ParityOpsTests" [
+        Expecto.Tests.testCase "RandnLike and RandLike follow the template's shape, dtype and N(0,1) or U[0,1) moments" ``RandnLike and RandLike follow the template's shape, dtype and N(0,1) or U[0,1) moments``
+        Expecto.Tests.testCase "Cdist gives the Euclidean and L1 distances between rows, and the gradient (a - b) / d" ``Cdist gives the Euclidean and L1 distances between rows, and the gradient (a - b) / d``
+        Expecto.Tests.testCase "LogAddExp is log(e^a + e^b) without overflow, with gradient sigmoid(a - b)" ``LogAddExp is log(e^a + e^b) without overflow, with gradient sigmoid(a - b)``
+        Expecto.Tests.testCase "Split by size leaves a shorter last piece, Split by sizes follows them, Unbind removes the dim" ``Split by size leaves a shorter last piece, Split by sizes follows them, Unbind removes the dim``
+        Expecto.Tests.testCase "Amax and Amin reduce over several dims at once and share the gradient evenly among ties" ``Amax and Amin reduce over several dims at once and share the gradient evenly among ties``
+        Expecto.Tests.testCase "Einsum computes products, traces, outer products and batched products from the equation" ``Einsum computes products, traces, outer products and batched products from the equation``
+    ]

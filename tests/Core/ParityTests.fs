@@ -15,7 +15,6 @@ let private asFloat = List.map float ints
 // float32 results against float64 closed forms: |values| <= 30, so a float32 rounding error is below 30 * 2^-24 < 2e-6.
 let private f32tol = 1e-5
 
-[<Fact>]
 let ``issue 14: Atan2 of an int64 tensor and 0.5 is float32 atan2(x, 0.5), not atan2(x, 0)`` () =
     use x = longs ()
     use r = x.Atan2(s 0.5)
@@ -24,14 +23,12 @@ let ``issue 14: Atan2 of an int64 tensor and 0.5 is float32 atan2(x, 0.5), not a
     // PyTorch: [-1.4056, -1.1071, 0, 1.3258, 1.4711, 1.4995]
     close f32tol [ for v in asFloat -> Math.Atan2(v, 0.5) ] r
 
-[<Fact>]
 let ``issue 14: Atan2 of an int64 tensor and an int scalar promotes to float32 (atan2 is a float op)`` () =
     use x = longs ()
     use r = x.Atan2(si 2L)
     Assert.Equal(ScalarType.Float32, r.Dtype)
     close f32tol [ for v in asFloat -> Math.Atan2(v, 2.0) ] r
 
-[<Fact>]
 let ``an int64 tensor with a float scalar gives float32 and the exact float result for every scalar op`` () =
     use sc = Scope.Begin()
     let x = longs ()
@@ -61,7 +58,6 @@ let ``an int64 tensor with a float scalar gives float32 and the exact float resu
     Assert.Equal<bool[]>([| for v in asFloat -> v < 0.5 |], lt.ToArray<bool>())
     Assert.Equal<bool[]>([| for v in asFloat -> v = 0.5 |], x.Eq(s 0.5).ToArray<bool>())
 
-[<Fact>]
 let ``an int64 tensor with an int scalar stays int64, except true division`` () =
     use sc = Scope.Begin()
     let x = longs ()
@@ -78,7 +74,6 @@ let ``an int64 tensor with an int scalar stays int64, except true division`` () 
     Assert.Equal(ScalarType.Float32, d.Dtype)
     close f32tol [ for v in asFloat -> v / 2.0 ] d
 
-[<Fact>]
 let ``issue 14: Clamp and ClampMin with integer bounds keep an int64 tensor int64`` () =
     use x = longs ()
     use c = x.Clamp(-1L, 2L)
@@ -91,7 +86,6 @@ let ``issue 14: Clamp and ClampMin with integer bounds keep an int64 tensor int6
     Assert.Equal(ScalarType.Int64, mx.Dtype)
     Assert.Equal<int64[]>([| -3L; -1L; 0L; 1L; 1L; 1L |], mx.ToArray<int64>())
 
-[<Fact>]
 let ``issue 14: Clamp_ on int64 with integer bounds works in place`` () =
     use x = longs ()
     let r = x.Clamp_(-1L, 2L)
@@ -99,7 +93,6 @@ let ``issue 14: Clamp_ on int64 with integer bounds works in place`` () =
     Assert.Equal(ScalarType.Int64, x.Dtype)
     Assert.Equal<int64[]>([| -1L; -1L; 0L; 2L; 2L; 2L |], x.ToArray<int64>())
 
-[<Fact>]
 let ``Clamp with float bounds promotes int64 to float32 and keeps float64 float64`` () =
     use x = longs ()
     use c = x.Clamp(-0.5, 2.5)
@@ -112,7 +105,6 @@ let ``Clamp with float bounds promotes int64 to float32 and keeps float64 float6
     let e = Assert.Throws<ArgumentException>(fun () -> y.Clamp() |> ignore)
     Assert.Contains("at least one bound", e.Message)
 
-[<Fact>]
 let ``issue 14: Full infers its dtype from the value like torch.full (int -> Int64, bool -> Bool, float -> Float32)`` () =
     use i = Torch.Full([| 2L; 2L |], si 1L)
     Assert.Equal(ScalarType.Int64, i.Dtype)
@@ -135,7 +127,6 @@ let private embeddingGrad (paddingIdx: Nullable<int64>) =
     e.Sum().Backward()
     vals w.Grad
 
-[<Fact>]
 let ``issue 14: Embedding paddingIdx -1 is the last row (it gets no gradient); null means no padding`` () =
     // row 3 is looked up twice: without padding its gradient is 2 in every column
     Assert.Equal<float[]>([| 1.; 1.; 1.; 1.; 1.; 1.; 0.; 0.; 0.; 2.; 2.; 2. |], embeddingGrad (Nullable()))
@@ -146,7 +137,6 @@ let ``issue 14: Embedding paddingIdx -1 is the last row (it gets no gradient); n
     let e = Assert.Throws<ArgumentException>(fun () -> Functional.Embedding(idx, w, Nullable -5L) |> ignore)
     Assert.Contains("paddingIdx -5", e.Message)
 
-[<Fact>]
 let ``issue 14: MT swaps the last two dims of a batch; T transposes 2-D, keeps 1-D and refuses 3-D naming MT`` () =
     use sc = Scope.Begin()
     let x = Torch.Arange(si 24L).Reshape(2L, 3L, 4L)                 // (2, 3, 4)
@@ -164,3 +154,19 @@ let ``issue 14: MT swaps the last two dims of a batch; T transposes 2-D, keeps 1
     let v = Torch.Arange(si 3L)
     Assert.Equal<int64 list>([ 3L ], shape v.T)
     Assert.Throws<ArgumentException>(fun () -> v.MT |> ignore) |> ignore
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.ParityTests" [
+        Expecto.Tests.testCase "issue 14: Atan2 of an int64 tensor and 0.5 is float32 atan2(x, 0.5), not atan2(x, 0)" ``issue 14: Atan2 of an int64 tensor and 0.5 is float32 atan2(x, 0.5), not atan2(x, 0)``
+        Expecto.Tests.testCase "issue 14: Atan2 of an int64 tensor and an int scalar promotes to float32 (atan2 is a float op)" ``issue 14: Atan2 of an int64 tensor and an int scalar promotes to float32 (atan2 is a float op)``
+        Expecto.Tests.testCase "an int64 tensor with a float scalar gives float32 and the exact float result for every scalar op" ``an int64 tensor with a float scalar gives float32 and the exact float result for every scalar op``
+        Expecto.Tests.testCase "an int64 tensor with an int scalar stays int64, except true division" ``an int64 tensor with an int scalar stays int64, except true division``
+        Expecto.Tests.testCase "issue 14: Clamp and ClampMin with integer bounds keep an int64 tensor int64" ``issue 14: Clamp and ClampMin with integer bounds keep an int64 tensor int64``
+        Expecto.Tests.testCase "issue 14: Clamp_ on int64 with integer bounds works in place" ``issue 14: Clamp_ on int64 with integer bounds works in place``
+        Expecto.Tests.testCase "Clamp with float bounds promotes int64 to float32 and keeps float64 float64" ``Clamp with float bounds promotes int64 to float32 and keeps float64 float64``
+        Expecto.Tests.testCase "issue 14: Full infers its dtype from the value like torch.full (int -> Int64, bool -> Bool, float -> Float32)" ``issue 14: Full infers its dtype from the value like torch.full (int -> Int64, bool -> Bool, float -> Float32)``
+        Expecto.Tests.testCase "issue 14: Embedding paddingIdx -1 is the last row (it gets no gradient); null means no padding" ``issue 14: Embedding paddingIdx -1 is the last row (it gets no gradient); null means no padding``
+        Expecto.Tests.testCase "issue 14: MT swaps the last two dims of a batch; T transposes 2-D, keeps 1-D and refuses 3-D naming MT" ``issue 14: MT swaps the last two dims of a batch; T transposes 2-D, keeps 1-D and refuses 3-D naming MT``
+    ]

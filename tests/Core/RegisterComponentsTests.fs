@@ -26,7 +26,6 @@ type private HandNet(g: Generator) as this =
     let steps = this.RegisterBuffer("steps", Torch.Zeros([| 1L |]))
     override _.Forward(x) = decoder.Forward(encoder.Forward(x).Relu() * scale) + steps
 
-[<Fact>]
 let ``RegisterComponents gives the same named parameters, buffers and state dict as registering by hand`` () =
     use ga = new Generator(11UL)
     use gh = new Generator(11UL)
@@ -46,8 +45,15 @@ let ``RegisterComponents gives the same named parameters, buffers and state dict
     auto.Again()
     Assert.Equal<string list>(names hand, names auto)
 
-[<Fact>]
 let ``RegisterComponents names an auto-property by the property, in C# and F# backing-field forms`` () =
     Assert.Equal("Head", Module.ComponentName "<Head>k__BackingField")
     Assert.Equal("Head", Module.ComponentName "Head@")
     Assert.Equal("fc1", Module.ComponentName "fc1")
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.RegisterComponentsTests" [
+        Expecto.Tests.testCase "RegisterComponents gives the same named parameters, buffers and state dict as registering by hand" ``RegisterComponents gives the same named parameters, buffers and state dict as registering by hand``
+        Expecto.Tests.testCase "RegisterComponents names an auto-property by the property, in C# and F# backing-field forms" ``RegisterComponents names an auto-property by the property, in C# and F# backing-field forms``
+    ]

@@ -7,7 +7,6 @@ open GenDsl.Tests.Support
 
 let private m23 () = t64 [ 2L; 3L ] [ 0.; 1.; 2.; 3.; 4.; 5. ]
 
-[<Fact>]
 let ``view reshape permute transpose unsqueeze squeeze expand flatten give PyTorch's shapes`` () =
     use x = t64 [ 2L; 3L; 4L ] [ for i in 0 .. 23 -> float i ]
     use v = x.View(6L, 4L) // (6, 4)
@@ -30,7 +29,6 @@ let ``view reshape permute transpose unsqueeze squeeze expand flatten give PyTor
     use f = x.Flatten(1L) // (2, 12)
     Assert.Equal<int64 list>([ 2L; 12L ], shape f)
 
-[<Fact>]
 let ``cat joins along a dim and stack adds one`` () =
     use a = m23 ()
     use b = m23 () + 10.0
@@ -42,7 +40,6 @@ let ``cat joins along a dim and stack adds one`` () =
     use s = Torch.Stack([| a; b |], 1L)
     Assert.Equal<int64 list>([ 2L; 2L; 3L ], shape s)
 
-[<Fact>]
 let ``slicing with negative indices counts from the end, like x[-2:] and x[:, -1]`` () =
     use x = t64 [ 5L ] [ 0.; 1.; 2.; 3.; 4. ]
     close 0.0 [ 3.; 4. ] (x.Slice(0L, -2L, 5L))
@@ -56,7 +53,6 @@ let ``slicing with negative indices counts from the end, like x[-2:] and x[:, -1
     use idx = Torch.Tensor<int64>([| 2L; 0L |])
     close 0.0 [ 2.; 0.; 5.; 3. ] (m.IndexSelect(1L, idx))
 
-[<Fact>]
 let ``gather picks x[i, idx[i, j]] and scatter writes the inverse`` () =
     use m = m23 ()
     use idx = Torch.Tensor<int64>([| 2L; 0L; 1L; 1L |], 2L, 2L)
@@ -68,7 +64,6 @@ let ``gather picks x[i, idx[i, j]] and scatter writes the inverse`` () =
     use idx3 = Torch.Tensor<int64>([| 0L; 0L; 1L; 1L |], 2L, 2L)
     close 0.0 [ 15.; 0.; 0.; 0.; 18.; 0. ] (z.ScatterAdd(1L, idx3, src))
 
-[<Fact>]
 let ``masked fill and select, where and boolean indexing follow the mask`` () =
     use m = m23 ()
     use mask = m.Gt(2.5)
@@ -81,7 +76,6 @@ let ``masked fill and select, where and boolean indexing follow the mask`` () =
     use cols = Torch.Tensor<int64>([| 0L; 2L |])
     close 0.0 [ 3.; 2. ] (m.Index([| rows; cols |]))
 
-[<Fact>]
 let ``triu and tril keep the upper and lower triangles with a diagonal offset`` () =
     use a = t64 [ 3L; 3L ] [ 1.; 2.; 3.; 4.; 5.; 6.; 7.; 8.; 9. ]
     close 0.0 [ 1.; 2.; 3.; 0.; 5.; 6.; 0.; 0.; 9. ] (a.Triu())
@@ -90,7 +84,6 @@ let ``triu and tril keep the upper and lower triangles with a diagonal offset`` 
     close 0.0 [ 0.; 0.; 0.; 4.; 0.; 0.; 7.; 8.; 0. ] (a.Tril(-1L))
     close 0.0 [ 1.; 5.; 9. ] (a.Diagonal())
 
-[<Fact>]
 let ``Size(d) equals Shape's entry for every d in -ndim..ndim-1 and names the valid range otherwise`` () =
     use x = Torch.Zeros([| 2L; 0L; 5L; 1L |], System.Nullable ScalarType.Float64) // (2, 0, 5, 1)
     let s = x.Shape
@@ -101,3 +94,16 @@ let ``Size(d) equals Shape's entry for every d in -ndim..ndim-1 and names the va
     Assert.Throws<System.ArgumentOutOfRangeException>(fun () -> x.Size -5 |> ignore) |> ignore
     use scalar = Torch.Scalar(1.0)
     Assert.Contains("0-d", (Assert.Throws<System.ArgumentOutOfRangeException>(fun () -> scalar.Size 0 |> ignore)).Message)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.ShapeTests" [
+        Expecto.Tests.testCase "view reshape permute transpose unsqueeze squeeze expand flatten give PyTorch's shapes" ``view reshape permute transpose unsqueeze squeeze expand flatten give PyTorch's shapes``
+        Expecto.Tests.testCase "cat joins along a dim and stack adds one" ``cat joins along a dim and stack adds one``
+        Expecto.Tests.testCase "slicing with negative indices counts from the end, like x[-2:] and x[:, -1]" ``slicing with negative indices counts from the end, like x[-2:] and x[:, -1]``
+        Expecto.Tests.testCase "gather picks x[i, idx[i, j]] and scatter writes the inverse" ``gather picks x[i, idx[i, j]] and scatter writes the inverse``
+        Expecto.Tests.testCase "masked fill and select, where and boolean indexing follow the mask" ``masked fill and select, where and boolean indexing follow the mask``
+        Expecto.Tests.testCase "triu and tril keep the upper and lower triangles with a diagonal offset" ``triu and tril keep the upper and lower triangles with a diagonal offset``
+        Expecto.Tests.testCase "Size(d) equals Shape's entry for every d in -ndim..ndim-1 and names the valid range otherwise" ``Size(d) equals Shape's entry for every d in -ndim..ndim-1 and names the valid range otherwise``
+    ]

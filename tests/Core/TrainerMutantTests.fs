@@ -34,7 +34,6 @@ let private tempDir () = newTempDir "trainer-mut"
 
 // ---- TrainOptions and the constructor ----
 
-[<Fact>]
 let ``TrainOptions: every bad option is refused with a message naming it and the fix; the edges are allowed`` () =
     use m = scalarModel ()
     let make o = fun () -> box (trainer m o)
@@ -60,7 +59,6 @@ let ``TrainOptions: every bad option is refused with a message naming it and the
         use t = trainer m o
         Assert.Equal(0L, t.Step)
 
-[<Fact>]
 let ``Trainer: null arguments throw ArgumentNullException naming them; a null optimizer or a schedule over another optimizer is refused`` () =
     use m = scalarModel ()
     let o = TrainOptions(Steps = 1L)
@@ -73,7 +71,6 @@ let ``Trainer: null arguments throw ArgumentNullException naming them; a null op
 
 // ---- Fit's checks ----
 
-[<Fact>]
 let ``Fit: bad data, objectives and evaluations are refused with messages naming the step and the fix`` () =
     use m = scalarModel ()
     let data = indexData 5L
@@ -102,7 +99,6 @@ let ``Fit: bad data, objectives and evaluations are refused with messages naming
     let r = t.Fit(data, squareLoss m)
     Assert.Equal(2L, r.Epochs)
 
-[<Fact>]
 let ``a non-finite loss names itself in the message (NaN, +inf, -inf) and the checkpoint it left intact`` () =
     let dir = tempDir ()
     try
@@ -129,7 +125,6 @@ let ``a non-finite loss names itself in the message (NaN, +inf, -inf) and the ch
 /// permutation seeds of a run with Seed 0 are outputs 1, 2, ...; the run's own generator is the mix of 0, which is 0.
 let private splitMix0 = [| 0xE220A8397B1DCDAFUL; 0x6E789E6AA1B965F4UL; 0x06C45D188009454FUL |]
 
-[<Fact>]
 let ``the data order: epoch e of a Seed-0 run is randperm(N) from SplitMix64's output e + 1, cut into batches in order; the run's generator is Generator(0)`` () =
     use m = scalarModel ()
     let data = indexData 10L
@@ -156,7 +151,6 @@ let ``the data order: epoch e of a Seed-0 run is randperm(N) from SplitMix64's o
 
 // ---- ends, flags, evaluation ----
 
-[<Fact>]
 let ``a full run is not stopped early; a stop requested during the last step's OnStep is not early either; an objective's stop at step 1 leaves 0 steps and 0 epochs`` () =
     let data = indexData 4L
     use m = scalarModel ()
@@ -177,7 +171,6 @@ let ``a full run is not stopped early; a stop requested during the last step's O
     Assert.Equal((0L, 0L, 0), (r3.Steps, r3.Epochs, r3.StepRecords.Count))
     close 0.0 [ 1.0 ] m3.Weight
 
-[<Fact>]
 let ``the objective's logged metrics are in the step record; evaluation runs in eval mode under no-grad, the model is back in training mode after`` () =
     let data = indexData 4L
     use m = scalarModel ()
@@ -191,7 +184,6 @@ let ``the objective's logged metrics are in the step record; evaluation runs in 
     // without KeepBest no evaluation is "best"
     Assert.False(r.Evaluations.[0].IsBest)
 
-[<Fact>]
 let ``keep-best: a tie does not replace the best, whether lower or higher is better`` () =
     for maximize in [ false; true ] do
         let data = indexData 4L
@@ -204,7 +196,6 @@ let ``keep-best: a tie does not replace the best, whether lower or higher is bet
 
 // ---- checkpoints ----
 
-[<Fact>]
 let ``checkpoints: the file records the epoch; bad paths, a disposed trainer, another seed or schedule, and other data are refused by name`` () =
     let dir = tempDir ()
     try
@@ -252,7 +243,6 @@ let ``checkpoints: the file records the epoch; bad paths, a disposed trainer, an
         Assert.Throws<ObjectDisposedException>(fun () -> t.Fit(data, squareLoss m) |> ignore) |> ignore
     finally Directory.Delete(dir, true)
 
-[<Fact>]
 let ``RequestStop from OnStep ends the fit after that step (stopped early); Fit puts an eval-mode model in training mode; Log refuses an empty name`` () =
     let data = indexData 4L
     use m = scalarModel ()
@@ -266,3 +256,19 @@ let ``RequestStop from OnStep ends the fit after that step (stopped early); Fit 
     Assert.Equal<bool list>([ true ], List.ofSeq modes)
     use t2 = trainer m (TrainOptions(Steps = 1L, BatchSize = 2))
     Assert.ThrowsAny<ArgumentException>(fun () -> t2.Fit(data, Objective(fun b ctx -> ctx.Log("", 1.0); m.Forward(b).Sum())) |> ignore) |> ignore
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.TrainerMutantTests" [
+        Expecto.Tests.testCase "TrainOptions: every bad option is refused with a message naming it and the fix; the edges are allowed" ``TrainOptions: every bad option is refused with a message naming it and the fix; the edges are allowed``
+        Expecto.Tests.testCase "Trainer: null arguments throw ArgumentNullException naming them; a null optimizer or a schedule over another optimizer is refused" ``Trainer: null arguments throw ArgumentNullException naming them; a null optimizer or a schedule over another optimizer is refused``
+        Expecto.Tests.testCase "Fit: bad data, objectives and evaluations are refused with messages naming the step and the fix" ``Fit: bad data, objectives and evaluations are refused with messages naming the step and the fix``
+        Expecto.Tests.testCase "a non-finite loss names itself in the message (NaN, +inf, -inf) and the checkpoint it left intact" ``a non-finite loss names itself in the message (NaN, +inf, -inf) and the checkpoint it left intact``
+        Expecto.Tests.testCase "the data order: epoch e of a Seed-0 run is randperm(N) from SplitMix64's output e + 1, cut into batches in order; the run's generator is Generator(0)" ``the data order: epoch e of a Seed-0 run is randperm(N) from SplitMix64's output e + 1, cut into batches in order; the run's generator is Generator(0)``
+        Expecto.Tests.testCase "a full run is not stopped early; a stop requested during the last step's OnStep is not early either; an objective's stop at step 1 leaves 0 steps and 0 epochs" ``a full run is not stopped early; a stop requested during the last step's OnStep is not early either; an objective's stop at step 1 leaves 0 steps and 0 epochs``
+        Expecto.Tests.testCase "the objective's logged metrics are in the step record; evaluation runs in eval mode under no-grad, the model is back in training mode after" ``the objective's logged metrics are in the step record; evaluation runs in eval mode under no-grad, the model is back in training mode after``
+        Expecto.Tests.testCase "keep-best: a tie does not replace the best, whether lower or higher is better" ``keep-best: a tie does not replace the best, whether lower or higher is better``
+        Expecto.Tests.testCase "checkpoints: the file records the epoch; bad paths, a disposed trainer, another seed or schedule, and other data are refused by name" ``checkpoints: the file records the epoch; bad paths, a disposed trainer, another seed or schedule, and other data are refused by name``
+        Expecto.Tests.testCase "RequestStop from OnStep ends the fit after that step (stopped early); Fit puts an eval-mode model in training mode; Log refuses an empty name" ``RequestStop from OnStep ends the fit after that step (stopped early); Fit puts an eval-mode model in training mode; Log refuses an empty name``
+    ]

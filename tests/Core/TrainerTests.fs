@@ -14,7 +14,6 @@ open GenDsl.Tests.Support
 
 // ---- generator state ----
 
-[<Fact>]
 let ``Generator.GetState then SetState repeats the draws bit for bit, and the state is not an alias of the generator`` () =
     use g = new Generator(5UL)
     use _ = Torch.Rand([| 7L |], g) // move off the seed's start
@@ -25,7 +24,6 @@ let ``Generator.GetState then SetState repeats the draws bit for bit, and the st
     g.SetState(state) |> ignore
     Assert.Equal<float[]>(first, vals (Torch.Randn([| 50L |], g, ScalarType.Float64)))
 
-[<Fact>]
 let ``Torch.GetRngState and SetRngState restore the default generator that Dropout without a generator uses`` () =
     Torch.ManualSeed(11UL)
     use x = Torch.Ones([| 200L |])
@@ -70,7 +68,6 @@ let private losses (r: TrainResult) = [| for s in r.StepRecords -> s.Loss |]
 
 let private tempDir () = newTempDir "trainer"
 
-[<Fact>]
 let ``Trainer: stopped after 7 steps and resumed from its checkpoint, the run has the straight run's losses and parameters bit for bit`` () =
     let dir = tempDir ()
     let makeOpt, makeSched = adamWithSchedule
@@ -102,7 +99,6 @@ let ``Trainer: stopped after 7 steps and resumed from its checkpoint, the run ha
     Assert.True(a.StepRecords |> Seq.exists (fun s -> s.GradNorm.Value > 0.5))
     Directory.Delete(dir, true)
 
-[<Fact>]
 let ``Trainer: a NaN loss at step 6 throws TrainingDivergedException naming step 6, without stepping, and leaves the step-4 checkpoint intact`` () =
     let dir = tempDir ()
     let makeOpt, makeSched = adamWithSchedule
@@ -128,7 +124,6 @@ let ``Trainer: a NaN loss at step 6 throws TrainingDivergedException naming step
     Assert.Equal(4L, again.Step)
     Directory.Delete(dir, true)
 
-[<Fact>]
 let ``Trainer: a NaN gradient norm under clipping throws at its step`` () =
     use w = new Linear(1L, 1L)
     let data = new TensorDataset(Torch.Ones([| 4L; 1L |]))
@@ -148,7 +143,6 @@ let private quadraticFit (model: Linear) (trainer: Trainer) (metricAt: int64 -> 
     let data = new TensorDataset(Torch.Ones([| 8L; 1L |]))
     trainer.Fit(data, Objective(fun x _ -> (model.Forward(x) - 3.0).Square().Mean()))
 
-[<Fact>]
 let ``Trainer keep-best: the model ends with the parameters of the best evaluation (step 6 of 10), also across a checkpoint`` () =
     let dir = tempDir ()
     let o = TrainOptions(Steps = 10L, BatchSize = 8, EvalEvery = 2L, KeepBest = "score")
@@ -179,7 +173,6 @@ let ``Trainer keep-best: the model ends with the parameters of the best evaluati
     Assert.Equal<float[]>(weights.[104L], vals m3.Weight)
     Directory.Delete(dir, true)
 
-[<Fact>]
 let ``Trainer early stop: best at step 4, patience 2, evaluations every 2 steps -> stops after step 8 of 20`` () =
     let o = TrainOptions(Steps = 20L, BatchSize = 8, EvalEvery = 2L, KeepBest = "score", EarlyStopPatience = Nullable 2L)
     use model = new Linear(1L, 1L)
@@ -206,7 +199,6 @@ let private lrsThrough (makeSched: Optimizer -> LRScheduler) =
     Assert.Equal(11L, trainer.Schedule.LastEpoch) // once per optimizer step
     fun (t: int) -> r.StepRecords.[t].LR // t = step - 1
 
-[<Fact>]
 let ``Trainer with StepLR, CosineAnnealingLR and LinearLR warm-up then cosine gives PyTorch's learning rates`` () =
     let step = lrsThrough (fun o -> StepLR(o, 3L, gamma = 0.5) :> LRScheduler)
     for t, e in [ 0, 0.1; 2, 0.1; 3, 0.05; 6, 0.025; 9, 0.0125 ] do closeScalar 1e-15 e (step t)
@@ -225,7 +217,6 @@ let private rssMiB () =
     |> Seq.find (fun l -> l.StartsWith "VmRSS:")
     |> fun l -> float (l.Split(' ', StringSplitOptions.RemoveEmptyEntries).[1]) / 1024.0
 
-[<Fact>]
 let ``Trainer: 3000 steps of an MLP with Adam, clipping and Dropout keep resident memory flat (growth < 20 MiB)`` () =
     let data = regression ()
     let run steps =
@@ -252,7 +243,6 @@ let private recording (seen: ResizeArray<int64[]>) =
             seen.Add(Array.copy idx)
             Torch.Tensor<float32>(idx |> Array.map float32, [| int64 idx.Length; 1L |]) }
 
-[<Fact>]
 let ``Trainer: with shuffling every example is seen exactly once per epoch, in a new order each epoch (and DropLast drops the short batch)`` () =
     for dropLast in [ false; true ] do
         let seen = ResizeArray<int64[]>()
@@ -272,3 +262,19 @@ let ``Trainer: with shuffling every example is seen exactly once per epoch, in a
             else Assert.Equal<int64[]>([| 0L .. 22L |], Array.sort idx)
         Assert.NotEqual<int64[]>(epochs.[0], epochs.[1])
         Assert.NotEqual<int64[]>(epochs.[0], [| 0L .. int64 epochs.[0].Length - 1L |]) // shuffled, not in order
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.TrainerTests" [
+        Expecto.Tests.testCase "Generator.GetState then SetState repeats the draws bit for bit, and the state is not an alias of the generator" ``Generator.GetState then SetState repeats the draws bit for bit, and the state is not an alias of the generator``
+        Expecto.Tests.testCase "Torch.GetRngState and SetRngState restore the default generator that Dropout without a generator uses" ``Torch.GetRngState and SetRngState restore the default generator that Dropout without a generator uses``
+        Expecto.Tests.testCase "Trainer: stopped after 7 steps and resumed from its checkpoint, the run has the straight run's losses and parameters bit for bit" ``Trainer: stopped after 7 steps and resumed from its checkpoint, the run has the straight run's losses and parameters bit for bit``
+        Expecto.Tests.testCase "Trainer: a NaN loss at step 6 throws TrainingDivergedException naming step 6, without stepping, and leaves the step-4 checkpoint intact" ``Trainer: a NaN loss at step 6 throws TrainingDivergedException naming step 6, without stepping, and leaves the step-4 checkpoint intact``
+        Expecto.Tests.testCase "Trainer: a NaN gradient norm under clipping throws at its step" ``Trainer: a NaN gradient norm under clipping throws at its step``
+        Expecto.Tests.testCase "Trainer keep-best: the model ends with the parameters of the best evaluation (step 6 of 10), also across a checkpoint" ``Trainer keep-best: the model ends with the parameters of the best evaluation (step 6 of 10), also across a checkpoint``
+        Expecto.Tests.testCase "Trainer early stop: best at step 4, patience 2, evaluations every 2 steps -> stops after step 8 of 20" ``Trainer early stop: best at step 4, patience 2, evaluations every 2 steps -> stops after step 8 of 20``
+        Expecto.Tests.testCase "Trainer with StepLR, CosineAnnealingLR and LinearLR warm-up then cosine gives PyTorch's learning rates" ``Trainer with StepLR, CosineAnnealingLR and LinearLR warm-up then cosine gives PyTorch's learning rates``
+        Expecto.Tests.testCase "Trainer: 3000 steps of an MLP with Adam, clipping and Dropout keep resident memory flat (growth < 20 MiB)" ``Trainer: 3000 steps of an MLP with Adam, clipping and Dropout keep resident memory flat (growth < 20 MiB)``
+        Expecto.Tests.testCase "Trainer: with shuffling every example is seen exactly once per epoch, in a new order each epoch (and DropLast drops the short batch)" ``Trainer: with shuffling every example is seen exactly once per epoch, in a new order each epoch (and DropLast drops the short batch)``
+    ]

@@ -67,7 +67,6 @@ let private handLogits (m: TransformerLm) (x: Tensor) (outWeight: string) =
         z <- layerNorm (h + f) (w "norm2.weight") (w "norm2.bias")
     z.MatMul((p outWeight).T) + m.OutputBias
 
-[<Fact>]
 let ``the whole forward pass equals one written from the raw parameters (embeddings, attention per head, post-norm blocks, output layer), tied and untied`` () =
     // float64 throughout; the two sides differ only in the order of float64 operations: 1e-10 on logits of size ~1-10
     use s = Scope.Begin()
@@ -81,7 +80,6 @@ let ``the whole forward pass equals one written from the raw parameters (embeddi
         // Hidden is z_L: the logits are Hidden E^T + b
         close 1e-12 (vals (m.Logits(x))) (m.Hidden(x).MatMul(m.OutputWeight.T) + m.OutputBias)
 
-[<Fact>]
 let ``each dropout acts only in training mode: on the embeddings alone (p_io), on the attention weights, and on the block's residual branches`` () =
     use s = Scope.Begin()
     let x = ids [ [ 1L; 2L; 3L; 4L; 5L; 6L ] ]
@@ -109,7 +107,6 @@ let ``each dropout acts only in training mode: on the embeddings alone (p_io), o
     block.Eval() |> ignore
     close 0.0 (vals (block.Forward(z, mask, new Generator(1UL)))) (block.Forward(z, mask, new Generator(2UL)))
 
-[<Fact>]
 let ``initialisation: every weight and embedding N(0, InitStd^2), every bias 0 (gm-hw1)`` () =
     // InitStd 0.5 against the defaults it replaces (Linear's U(+-1/sqrt(in)) has sd 0.07-0.14 here, Embedding's N(0, 1)):
     // the sample sd of n >= 128 normal entries is within 4 SE = 4 / sqrt(2n) <= 25% of 0.5
@@ -125,7 +122,6 @@ let ``initialisation: every weight and embedding N(0, InitStd^2), every bias 0 (
             Assert.True(abs (sd - 0.5) < 4.0 * 0.5 / sqrt (2.0 * n), sprintf "%s: sd %g over %g entries" name sd n)
     Assert.Equal(ScalarType.Float32, m.OutputBias.Dtype)
 
-[<Fact>]
 let ``Loss: two-id windows are the shortest, windows of Context + 1 ids fit, reductions Mean and Sum only, and the messages name the shape`` () =
     use s = Scope.Begin()
     use m = model64 true 7UL
@@ -143,7 +139,6 @@ let ``Loss: two-id windows are the shortest, windows of Context + 1 ids fit, red
     Assert.Throws<ArgumentNullException>(fun () -> m.Loss(null) |> ignore) |> ignore
     Assert.Throws<ArgumentNullException>(fun () -> m.Hidden(null) |> ignore) |> ignore
 
-[<Fact>]
 let ``key masks must be Bool (B, T): each wrong dtype, rank or size is refused with the expected and the given shape`` () =
     use m = build (opts true 0.0 0.0 0.02) 8UL
     let x = ids [ [ 1L; 2L; 3L; 4L; 5L ]; [ 2L; 7L; 0L; 0L; 0L ] ]
@@ -163,7 +158,6 @@ type private Small =
                              FeedForward = defaultArg ff 1L, Dropout = defaultArg dropout 0.0,
                              EmbeddingDropout = defaultArg edrop 0.0, InitStd = defaultArg std 0.02)
 
-[<Fact>]
 let ``options: each bad value is refused naming the option and its range; the smallest valid values are accepted; the model prints its options`` () =
     let ok = Small.O()
     ok.Validate()
@@ -193,7 +187,6 @@ let ``options: each bad value is refused naming the option and its range; the sm
     let z = (e.IndexSelect(0L, x.Reshape(-1L)) * 2.0 + shallow.GetParameter("pos.weight")).Relu()
     close 1e-6 (vals (z.MatMul(e.T) + shallow.OutputBias)) (shallow.Logits(x).Reshape(3L, 5L))
 
-[<Fact>]
 let ``Evaluate: a stream that ends on a window boundary has no tail; bits are nats / ln 2, the log-likelihood is minus the nats; edges and bad arguments`` () =
     use s = Scope.Begin()
     use m = model64 true 10UL
@@ -216,7 +209,6 @@ let ``Evaluate: a stream that ends on a window boundary has no tail; bits are na
     throws<ArgumentException> "TransformerLm.Evaluate: batchSize must be at least 1, got 0" (fun () -> box (m.Evaluate(stream, 0)))
     Assert.Throws<ArgumentNullException>(fun () -> m.Evaluate(null) |> ignore) |> ignore
 
-[<Fact>]
 let ``Generate: draws from softmax(logits / T) with the generator (T = 3), top-k keeps the k best (k = V is the whole vocabulary), dropout is off while generating`` () =
     use s = Scope.Begin()
     use m = model64 true 11UL
@@ -264,3 +256,17 @@ let ``Generate: draws from softmax(logits / T) with the generator (T = 3), top-k
     throws<ArgumentException> "TransformerLm.Generate: prompt id 11 is outside the vocabulary [0, 11)" (gen [| 1L; 11L |] 1 1.0 0)
     throws<ArgumentException> "TransformerLm.Generate: prompt id -1 is outside the vocabulary [0, 11)" (gen [| -1L |] 1 1.0 0)
     Assert.Throws<ArgumentNullException>(fun () -> m.Generate(null, 1) |> ignore) |> ignore
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.TransformerLmMutantTests" [
+        Expecto.Tests.testCase "the whole forward pass equals one written from the raw parameters (embeddings, attention per head, post-norm blocks, output layer), tied and untied" ``the whole forward pass equals one written from the raw parameters (embeddings, attention per head, post-norm blocks, output layer), tied and untied``
+        Expecto.Tests.testCase "each dropout acts only in training mode: on the embeddings alone (p_io), on the attention weights, and on the block's residual branches" ``each dropout acts only in training mode: on the embeddings alone (p_io), on the attention weights, and on the block's residual branches``
+        Expecto.Tests.testCase "initialisation: every weight and embedding N(0, InitStd^2), every bias 0 (gm-hw1)" ``initialisation: every weight and embedding N(0, InitStd^2), every bias 0 (gm-hw1)``
+        Expecto.Tests.testCase "Loss: two-id windows are the shortest, windows of Context + 1 ids fit, reductions Mean and Sum only, and the messages name the shape" ``Loss: two-id windows are the shortest, windows of Context + 1 ids fit, reductions Mean and Sum only, and the messages name the shape``
+        Expecto.Tests.testCase "key masks must be Bool (B, T): each wrong dtype, rank or size is refused with the expected and the given shape" ``key masks must be Bool (B, T): each wrong dtype, rank or size is refused with the expected and the given shape``
+        Expecto.Tests.testCase "options: each bad value is refused naming the option and its range; the smallest valid values are accepted; the model prints its options" ``options: each bad value is refused naming the option and its range; the smallest valid values are accepted; the model prints its options``
+        Expecto.Tests.testCase "Evaluate: a stream that ends on a window boundary has no tail; bits are nats / ln 2, the log-likelihood is minus the nats; edges and bad arguments" ``Evaluate: a stream that ends on a window boundary has no tail; bits are nats / ln 2, the log-likelihood is minus the nats; edges and bad arguments``
+        Expecto.Tests.testCase "Generate: draws from softmax(logits / T) with the generator (T = 3), top-k keeps the k best (k = V is the whole vocabulary), dropout is off while generating" ``Generate: draws from softmax(logits / T) with the generator (T = 3), top-k keeps the k best (k = V is the whole vocabulary), dropout is off while generating``
+    ]

@@ -38,7 +38,6 @@ let private at (t: Tensor) (i: int64 list) = t.[List.toArray i].ToDouble()
 
 // ---- attention ----
 
-[<Fact>]
 let ``CSE599i P8: scaled dot-product attention equals a per-head loop of exp, sums and products, with and without the causal mask`` () =
     use s = Scope.Begin()
     use g = new Generator(3UL)
@@ -59,7 +58,6 @@ let ``CSE599i P8: scaled dot-product attention equals a per-head loop of exp, su
                         let expected = Seq.sum (seq { for j in 0L .. last -> w.[int j] / z * at v [ bi; hi; j; c ] })
                         closeScalar 1e-12 expected (at out [ bi; hi; i; c ])
 
-[<Fact>]
 let ``CSE599i P8: a Bool key mask gives the attention over the unpadded keys, and a float mask is added to the scores`` () =
     use s = Scope.Begin()
     use g = new Generator(4UL)
@@ -81,7 +79,6 @@ let ``CSE599i P8: a Bool key mask gives the attention over the unpadded keys, an
     let ex = Assert.Throws<ArgumentException>(fun () -> Functional.ScaledDotProductAttention(q, k, v, mask, isCausal = true) |> ignore)
     Assert.Contains("not both", ex.Message)
 
-[<Fact>]
 let ``CSE599i P8: the block's multi-head attention equals a loop over heads using slices of W_q, W_k, W_v and W_o`` () =
     use s = Scope.Begin()
     use m = tiny64 5UL
@@ -104,7 +101,6 @@ let ``CSE599i P8: the block's multi-head attention equals a loop over heads usin
 
 // ---- the model ----
 
-[<Fact>]
 let ``CSE599i P8: causality — the logits at t have zero gradient with respect to the position embeddings after t, non-zero before`` () =
     use s = Scope.Begin()
     use m = tiny64 7UL
@@ -123,7 +119,6 @@ let ``CSE599i P8: causality — the logits at t have zero gradient with respect 
     close 0.0 (vals (logits.Narrow(1L, 0L, 3L))) (m.Logits(y).Narrow(1L, 0L, 3L))
     Assert.False(m.Logits(y).Narrow(1L, 3L, 1L).AllClose(logits.Narrow(1L, 3L, 1L)))
 
-[<Fact>]
 let ``CSE599i P8: in a right-padded batch the real positions' logits equal each sequence run alone, whatever the padding ids`` () =
     use s = Scope.Begin()
     use m = tiny64 8UL
@@ -142,7 +137,6 @@ let ``CSE599i P8: in a right-padded batch the real positions' logits equal each 
     close 1e-12 (vals b1) b2                                                        // position 4 does not attend to padded key 3
     Assert.False(m.Logits(batch2).Narrow(0L, 1L, 1L).Narrow(1L, 4L, 1L).AllClose(b1)) // without the mask it does
 
-[<Fact>]
 let ``CSE599i P8: tied embeddings are one tensor — its gradient is the sum of the input and output uses, and a step moves both`` () =
     use s = Scope.Begin()
     use tied = tiny64 9UL
@@ -170,7 +164,6 @@ let ``CSE599i P8: tied embeddings are one tensor — its gradient is the sum of 
     tied.To(ScalarType.Float32) |> ignore
     Assert.True(obj.ReferenceEquals(tied.TokenEmbedding, tied.OutputWeight))
 
-[<Fact>]
 let ``CSE599i P8: gm-hw1's configuration (b) has 15,106,278 parameters at V = 33,278, counted layer by layer`` () =
     use g = new Generator(0UL)
     use m = new TransformerLm(TransformerLmOptions(Vocab = 33278L, Layers = 2L, Heads = 2L), g)
@@ -180,7 +173,6 @@ let ``CSE599i P8: gm-hw1's configuration (b) has 15,106,278 parameters at V = 33
     Assert.Equal(15_106_278L, m.ParameterCount)
     // (gm-hw1's notebook prints 15,106,679 = this + 401 = one more word's embedding row and bias: its vocabulary has 33,279 entries)
 
-[<Fact>]
 let ``CSE599i P8: the loss is the mean of -log p of the next ids read off LogProbs, and Sum is Mean times B·T`` () =
     use s = Scope.Begin()
     use m = tiny64 10UL
@@ -191,7 +183,6 @@ let ``CSE599i P8: the loss is the mean of -log p of the next ids read off LogPro
     closeScalar 1e-12 byHand (m.Loss(batch).ToDouble())
     closeScalar 1e-10 (8.0 * byHand) (m.Loss(batch, reduction = Reduction.Sum).ToDouble())
 
-[<Fact>]
 let ``CSE599i P8: a model that predicts uniformly has perplexity V (zero output weights and bias)`` () =
     use m = build (Tiny.Options()) 11UL
     using (Autograd.NoGrad()) (fun _ -> m.OutputWeight.Zero_() |> ignore; m.OutputBias.Zero_() |> ignore)
@@ -201,7 +192,6 @@ let ``CSE599i P8: a model that predicts uniformly has perplexity V (zero output 
     closeScalar 1e-3 11.0 r.Perplexity
     closeScalar 1e-3 (39.0 * log 11.0) r.TotalNats
 
-[<Fact>]
 let ``CSE599i P8: Evaluate scores every token after the first in gm-hw1's windows, plus the short tail, by LogProbs`` () =
     use s = Scope.Begin()
     use m = tiny64 12UL
@@ -216,7 +206,6 @@ let ``CSE599i P8: Evaluate scores every token after the first in gm-hw1's window
     closeScalar 1e-10 total r.TotalNats
     Assert.True(m.Training, "Evaluate restores training mode")
 
-[<Fact>]
 let ``CSE599i P8: dropout acts only in training mode; evaluation is deterministic and equals the dropout-free model`` () =
     use s = Scope.Begin()
     use m = build (Tiny.Options(dropout = 0.2, embeddingDropout = 0.6)) 13UL
@@ -238,7 +227,6 @@ let ``CSE599i P8: dropout acts only in training mode; evaluation is deterministi
     closeScalar 0.0 (plain.Evaluate(stream).TotalNats) a.TotalNats
     Assert.True(m.Training)
 
-[<Fact>]
 let ``CSE599i P8: a tiny LM trained through the Trainer with Adam gets below 0.1 nats per token on a repeated sentence within 150 steps`` () =
     // "the cat sat on the mat ." repeated: 6 word types, period 7. Every next id is fixed by the id before it except after
     // "the" (cat or mat), which the id before "the" decides; only a window whose first input is "the" (2 of 7 phases)
@@ -256,7 +244,6 @@ let ``CSE599i P8: a tiny LM trained through the Trainer with Adam gets below 0.1
     let ev = m.Evaluate(stream)
     Assert.True(ev.NatsPerToken < 0.1, sprintf "nats/token after 150 steps: %g (started at %g)" ev.NatsPerToken first)
 
-[<Fact>]
 let ``CSE599i P8: generation — temperature 0 follows the argmax of the logits, top-k 1 is greedy, a seed repeats a draw`` () =
     use s = Scope.Begin()
     use m = tiny64 15UL
@@ -277,7 +264,6 @@ let ``CSE599i P8: generation — temperature 0 follows the argmax of the logits,
     Assert.True(a |> Array.forall (fun i -> i >= 0L && i < 11L))
     Assert.True(m.Training)
 
-[<Fact>]
 let ``CSE599i P8: inputs longer than the context, float ids and bad options are refused with the fix in the message`` () =
     use m = build (Tiny.Options()) 16UL
     let long = Torch.Zeros([| 1L; 8L |], ScalarType.Int64)
@@ -288,3 +274,23 @@ let ``CSE599i P8: inputs longer than the context, float ids and bad options are 
     use g = new Generator(0UL)
     let ex3 = Assert.Throws<ArgumentException>(fun () -> new TransformerLm(TransformerLmOptions(Vocab = 10L, Dropout = 1.5), g) |> ignore)
     Assert.Contains("TransformerLmOptions.Dropout", ex3.Message)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.TransformerLmTests" [
+        Expecto.Tests.testCase "CSE599i P8: scaled dot-product attention equals a per-head loop of exp, sums and products, with and without the causal mask" ``CSE599i P8: scaled dot-product attention equals a per-head loop of exp, sums and products, with and without the causal mask``
+        Expecto.Tests.testCase "CSE599i P8: a Bool key mask gives the attention over the unpadded keys, and a float mask is added to the scores" ``CSE599i P8: a Bool key mask gives the attention over the unpadded keys, and a float mask is added to the scores``
+        Expecto.Tests.testCase "CSE599i P8: the block's multi-head attention equals a loop over heads using slices of W_q, W_k, W_v and W_o" ``CSE599i P8: the block's multi-head attention equals a loop over heads using slices of W_q, W_k, W_v and W_o``
+        Expecto.Tests.testCase "CSE599i P8: causality — the logits at t have zero gradient with respect to the position embeddings after t, non-zero before" ``CSE599i P8: causality — the logits at t have zero gradient with respect to the position embeddings after t, non-zero before``
+        Expecto.Tests.testCase "CSE599i P8: in a right-padded batch the real positions' logits equal each sequence run alone, whatever the padding ids" ``CSE599i P8: in a right-padded batch the real positions' logits equal each sequence run alone, whatever the padding ids``
+        Expecto.Tests.testCase "CSE599i P8: tied embeddings are one tensor — its gradient is the sum of the input and output uses, and a step moves both" ``CSE599i P8: tied embeddings are one tensor — its gradient is the sum of the input and output uses, and a step moves both``
+        Expecto.Tests.testCase "CSE599i P8: gm-hw1's configuration (b) has 15,106,278 parameters at V = 33,278, counted layer by layer" ``CSE599i P8: gm-hw1's configuration (b) has 15,106,278 parameters at V = 33,278, counted layer by layer``
+        Expecto.Tests.testCase "CSE599i P8: the loss is the mean of -log p of the next ids read off LogProbs, and Sum is Mean times B·T" ``CSE599i P8: the loss is the mean of -log p of the next ids read off LogProbs, and Sum is Mean times B·T``
+        Expecto.Tests.testCase "CSE599i P8: a model that predicts uniformly has perplexity V (zero output weights and bias)" ``CSE599i P8: a model that predicts uniformly has perplexity V (zero output weights and bias)``
+        Expecto.Tests.testCase "CSE599i P8: Evaluate scores every token after the first in gm-hw1's windows, plus the short tail, by LogProbs" ``CSE599i P8: Evaluate scores every token after the first in gm-hw1's windows, plus the short tail, by LogProbs``
+        Expecto.Tests.testCase "CSE599i P8: dropout acts only in training mode; evaluation is deterministic and equals the dropout-free model" ``CSE599i P8: dropout acts only in training mode; evaluation is deterministic and equals the dropout-free model``
+        Expecto.Tests.testCase "CSE599i P8: a tiny LM trained through the Trainer with Adam gets below 0.1 nats per token on a repeated sentence within 150 steps" ``CSE599i P8: a tiny LM trained through the Trainer with Adam gets below 0.1 nats per token on a repeated sentence within 150 steps``
+        Expecto.Tests.testCase "CSE599i P8: generation — temperature 0 follows the argmax of the logits, top-k 1 is greedy, a seed repeats a draw" ``CSE599i P8: generation — temperature 0 follows the argmax of the logits, top-k 1 is greedy, a seed repeats a draw``
+        Expecto.Tests.testCase "CSE599i P8: inputs longer than the context, float ids and bad options are refused with the fix in the message" ``CSE599i P8: inputs longer than the context, float ids and bad options are refused with the fix in the message``
+    ]

@@ -12,7 +12,6 @@ open GenDsl.Tests.Support
 [<System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)>]
 let private leakOne (a: Tensor) = WeakReference(a + 1.0)
 
-[<Fact>]
 let ``an unscoped tensor that is never disposed is not kept alive once its thread's pending list fills`` () =
     use a = Torch.Ones(4L)
     let leaked = leakOne a
@@ -28,7 +27,6 @@ let ``an unscoped tensor that is never disposed is not kept alive once its threa
     Assert.False(leaked.IsAlive, "the leaked tensor is still referenced (by the pending list?)")
     close 0.0 [ 3.; 3.; 3.; 3. ] (a * 3.0) // the process and a are fine after the guards freed the leaked tensors
 
-[<Fact>]
 let ``an unscoped tensor made on one thread can be disposed on another, and both threads go on working`` () =
     let mutable made = Unchecked.defaultof<Tensor>
     let worker = Thread(fun () -> made <- Torch.Ones(3L) * 2.0)
@@ -40,3 +38,11 @@ let ``an unscoped tensor made on one thread can be disposed on another, and both
     Assert.Throws<ObjectDisposedException>(fun () -> made.Sum() |> ignore) |> ignore
     use here = Torch.Ones(3L) + 1.0
     close 0.0 [ 2.; 2.; 2. ] here
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.UnscopedTests" [
+        Expecto.Tests.testCase "an unscoped tensor that is never disposed is not kept alive once its thread's pending list fills" ``an unscoped tensor that is never disposed is not kept alive once its thread's pending list fills``
+        Expecto.Tests.testCase "an unscoped tensor made on one thread can be disposed on another, and both threads go on working" ``an unscoped tensor made on one thread can be disposed on another, and both threads go on working``
+    ]

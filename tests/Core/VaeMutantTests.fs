@@ -35,7 +35,6 @@ let private logLik (kind: VaeLikelihoodKind) (sigma: float) (x: float[][]) (d: f
 let private klRows (mu: float[][]) (lv: float[][]) =
     Array.map2 (fun (m: float[]) (l: float[]) -> Array.map2 (fun mv lvv -> -0.5 * lvv + (exp lvv + mv * mv) / 2.0 - 0.5) m l |> Array.sum) mu lv
 
-[<Fact>]
 let ``ELBO terms: log p(x | z) at z = mu + exp(logvar / 2) eps with the generator's first N(0, I) draw, minus the closed-form KL; Loss is minus their mean`` () =
     // both sides are float64 evaluations of the same quantities by different code (plain floats here): 1e-12
     for lik in [ VaeLikelihood.Bernoulli; VaeLikelihood.Gaussian(0.7) ] do
@@ -61,7 +60,6 @@ let ``ELBO terms: log p(x | z) at z = mu + exp(logvar / 2) eps with the generato
         use lv4 = t64 [ 2L; 1L; 1L; 2L ] [ 0.3; -0.2; 0.0; 1.5 ]
         close 1e-12 (klRows [| [| 0.5; -1.0 |]; [| 2.0; 0.0 |] |] [| [| 0.3; -0.2 |]; [| 0.0; 1.5 |] |]) (Vae.KlToStandardNormal(mu4, lv4))
 
-[<Fact>]
 let ``log-weights: log p(x | z) + log N(z; 0, I) - log N(z; mu, diag exp(logvar)) at z = mu + exp(logvar / 2) eps, by plain floats`` () =
     use vae = tinyVae 2UL (VaeLikelihood.Gaussian(0.7))
     use x = xReal ()
@@ -87,7 +85,6 @@ let ``log-weights: log p(x | z) + log N(z; 0, I) - log N(z; mu, diag exp(logvar)
     use e1 = Torch.Randn([| 1L; 2L; 2L |], g2, f64)
     close 1e-12 (vals (vae.LogWeights(x, mu, lv, e1))) (vae.Iwae(x, 1, g1, 1))
 
-[<Fact>]
 let ``IWAE draws each chunk's noise from the generator in turn (a ragged last chunk draws only what is left), and the loss is minus the batch mean`` () =
     use vae = tinyVae 3UL VaeLikelihood.Bernoulli
     use x = xBin ()
@@ -107,7 +104,6 @@ let ``IWAE draws each chunk's noise from the generator in turn (a ragged last ch
     throws<ArgumentException> "Vae.Iwae: K must be at least 1, got 0" (fun () -> box (vae.IwaeFromNoise(x, Torch.Zeros([| 0L; 2L; 2L |], f64), 1)))
     throws<ArgumentException> "Vae.Iwae: chunk must be at least 1, got 0" (fun () -> box (vae.IwaeFromNoise(x, noise, 0)))
 
-[<Fact>]
 let ``sampling decodes z drawn first from the generator: the likelihood's mean, or a Bernoulli / Gaussian draw from the same generator next; Reconstruct decodes mu(x)`` () =
     use ng = Autograd.NoGrad()
     for lik in [ VaeLikelihood.Bernoulli; VaeLikelihood.Gaussian(0.7) ] do
@@ -132,7 +128,6 @@ let ``sampling decodes z drawn first from the generator: the likelihood's mean, 
         close 1e-12 (vals (if bern then d.Sigmoid() else d)) (vae.Reconstruct(x))
         throws<ArgumentException> "Vae.Sample: n must be positive, got 0" (fun () -> box (vae.Sample(0L, null)))
 
-[<Fact>]
 let ``sigma: refused for a Bernoulli VAE, the fixed value in the decoder's dtype, or exp of a learned log_sigma that starts at log sigma`` () =
     use bern = tinyVae 5UL VaeLikelihood.Bernoulli
     let e = Assert.Throws<InvalidOperationException>(fun () -> bern.Sigma() |> ignore)
@@ -155,7 +150,6 @@ let ``sigma: refused for a Bernoulli VAE, the fixed value in the decoder's dtype
     throws<ArgumentException> "VaeLikelihood.Gaussian: sigma must be positive, got 0" (fun () -> box (VaeLikelihood.Gaussian(0.0)))
     throws<ArgumentException> "VaeLikelihood.Gaussian: sigma must be positive, got -1" (fun () -> box (VaeLikelihood.Gaussian(-1.0)))
 
-[<Fact>]
 let ``the VAE constructor and the shape checks: a non-empty positive latent shape, non-null networks, Bernoulli by default, and messages naming the shapes`` () =
     use enc = new Linear(3L, 4L, dtype = f64)
     use dec = new Linear(2L, 3L, dtype = f64)
@@ -180,7 +174,6 @@ let ``the VAE constructor and the shape checks: a non-empty positive latent shap
     use l1 = vec [ 0.3; -2.0 ]
     close 1e-12 [ log (1.0 / (1.0 + exp (-0.3))); log (1.0 - 1.0 / (1.0 + exp 2.0)) ] (vae.LogLikelihood(x1, l1))
 
-[<Fact>]
 let ``the conv builder uses the strides given: a (1, 4, 4) image with strides [2] has a (2, 2, 2) latent; sizes not divisible by the downsampling are refused`` () =
     use g = new Generator(12UL)
     use vae = Vae.Conv(1L, 1L, 2L, [| 2 |], 4L, 2L, 1, 4L, g)
@@ -191,3 +184,16 @@ let ``the conv builder uses the strides given: a (1, 4, 4) image with strides [2
     Assert.Equal<int64 list>([ 3L; 2L; 2L; 2L ], shape mu)
     Assert.Equal<int64 list>([ 3L; 1L; 4L; 4L ], shape (vae.Decode(mu)))
     throws<ArgumentException> "Vae.Conv: imageSize 6 must be divisible by the total downsampling 4 of strides [2, 2]" (fun () -> box (Vae.Conv(strides = [| 2; 2 |], imageSize = 6L)))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.VaeMutantTests" [
+        Expecto.Tests.testCase "ELBO terms: log p(x | z) at z = mu + exp(logvar / 2) eps with the generator's first N(0, I) draw, minus the closed-form KL; Loss is minus their mean" ``ELBO terms: log p(x | z) at z = mu + exp(logvar / 2) eps with the generator's first N(0, I) draw, minus the closed-form KL; Loss is minus their mean``
+        Expecto.Tests.testCase "log-weights: log p(x | z) + log N(z; 0, I) - log N(z; mu, diag exp(logvar)) at z = mu + exp(logvar / 2) eps, by plain floats" ``log-weights: log p(x | z) + log N(z; 0, I) - log N(z; mu, diag exp(logvar)) at z = mu + exp(logvar / 2) eps, by plain floats``
+        Expecto.Tests.testCase "IWAE draws each chunk's noise from the generator in turn (a ragged last chunk draws only what is left), and the loss is minus the batch mean" ``IWAE draws each chunk's noise from the generator in turn (a ragged last chunk draws only what is left), and the loss is minus the batch mean``
+        Expecto.Tests.testCase "sampling decodes z drawn first from the generator: the likelihood's mean, or a Bernoulli / Gaussian draw from the same generator next; Reconstruct decodes mu(x)" ``sampling decodes z drawn first from the generator: the likelihood's mean, or a Bernoulli / Gaussian draw from the same generator next; Reconstruct decodes mu(x)``
+        Expecto.Tests.testCase "sigma: refused for a Bernoulli VAE, the fixed value in the decoder's dtype, or exp of a learned log_sigma that starts at log sigma" ``sigma: refused for a Bernoulli VAE, the fixed value in the decoder's dtype, or exp of a learned log_sigma that starts at log sigma``
+        Expecto.Tests.testCase "the VAE constructor and the shape checks: a non-empty positive latent shape, non-null networks, Bernoulli by default, and messages naming the shapes" ``the VAE constructor and the shape checks: a non-empty positive latent shape, non-null networks, Bernoulli by default, and messages naming the shapes``
+        Expecto.Tests.testCase "the conv builder uses the strides given: a (1, 4, 4) image with strides [2] has a (2, 2, 2) latent; sizes not divisible by the downsampling are refused" ``the conv builder uses the strides given: a (1, 4, 4) image with strides [2] has a (2, 2, 2) latent; sizes not divisible by the downsampling are refused``
+    ]

@@ -8,7 +8,6 @@ open GenDsl.Torch.NN
 open GenDsl.Models
 open GenDsl.Tests.Support
 
-[<Fact>]
 let ``Downsampling is 2^(sum s / 2); strides must be given, non-empty, positive and even`` () =
     Assert.Equal(8L, VaeNetworks.Downsampling([| 2; 4 |]))
     Assert.Equal(2L, VaeNetworks.Downsampling([| 2 |]))
@@ -23,7 +22,6 @@ let ``Downsampling is 2^(sum s / 2); strides must be given, non-empty, positive 
     throws<ArgumentException> "give at least one stride" (fun () -> box (VaeNetworks.ConvEncoder(1L, 2L, [||], 4L, 2L, 1)))
     throws<ArgumentException> "give at least one stride" (fun () -> box (VaeNetworks.ConvDecoder(2L, 1L, [||], 4L, 2L, 1)))
 
-[<Fact>]
 let ``a residual stack is n blocks x + Conv1x1(ReLU(Conv3x3(ReLU x))) and a final ReLU (composed by hand from its convolutions)`` () =
     use g = new Generator(1UL)
     use stack = VaeNetworks.ResidualStack(3L, 2L, 2, g)
@@ -38,7 +36,6 @@ let ``a residual stack is n blocks x + Conv1x1(ReLU(Conv3x3(ReLU x))) and a fina
     use expected = (block 1 (block 0 x)).Relu()
     close 1e-6 (vals expected) (stack.Forward(x))
 
-[<Fact>]
 let ``an encoder stage of stride 4: two 4x4 stride-2 convs (1 -> H/2 -> H) with ReLUs, a residual stack, a 3x3 conv to the output; counted by hand`` () =
     use g = new Generator(2UL)
     use stage = VaeNetworks.EncoderStage(1L, 6L, 8L, 4L, 1, 4, g)
@@ -52,7 +49,6 @@ let ``an encoder stage of stride 4: two 4x4 stride-2 convs (1 -> H/2 -> H) with 
     Assert.Equal(6, stage.Count)
     close 1e-6 (vals expected) (stage.Forward(x))
 
-[<Fact>]
 let ``a decoder stage of stride 4: a 3x3 conv, a residual stack, two 4x4 stride-2 transposed convs (H -> H/2 -> out) with a ReLU between and none after`` () =
     use g = new Generator(3UL)
     use stage = VaeNetworks.DecoderStage(6L, 1L, 8L, 4L, 1, 4, g)
@@ -68,7 +64,6 @@ let ``a decoder stage of stride 4: a 3x3 conv, a residual stack, two 4x4 stride-
     // logits of both signs: no ReLU at the end
     Assert.True(vals y |> Array.exists (fun v -> v < 0.0) && vals y |> Array.exists (fun v -> v > 0.0))
 
-[<Fact>]
 let ``the conv encoder chains one stage per stride ending in 2 x latent channels; the decoder runs the strides in reverse ending in the data channels`` () =
     // strides [2, 4] with hidden 8, residual 4, one block. The expected counts are the stages built one by one.
     let count (m: Module) = use m = m in Utils.ParameterCount m
@@ -83,3 +78,14 @@ let ``the conv encoder chains one stage per stride ending in 2 x latent channels
     use h = enc.Forward(x)
     Assert.Equal<int64 list>([ 2L; 4L; 2L; 2L ], shape h)
     Assert.Equal<int64 list>([ 2L; 3L; 16L; 16L ], shape (dec.Forward(h.Narrow(1L, 0L, 2L))))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.VaeNetworksMutantTests" [
+        Expecto.Tests.testCase "Downsampling is 2^(sum s / 2); strides must be given, non-empty, positive and even" ``Downsampling is 2^(sum s / 2); strides must be given, non-empty, positive and even``
+        Expecto.Tests.testCase "a residual stack is n blocks x + Conv1x1(ReLU(Conv3x3(ReLU x))) and a final ReLU (composed by hand from its convolutions)" ``a residual stack is n blocks x + Conv1x1(ReLU(Conv3x3(ReLU x))) and a final ReLU (composed by hand from its convolutions)``
+        Expecto.Tests.testCase "an encoder stage of stride 4: two 4x4 stride-2 convs (1 -> H/2 -> H) with ReLUs, a residual stack, a 3x3 conv to the output; counted by hand" ``an encoder stage of stride 4: two 4x4 stride-2 convs (1 -> H/2 -> H) with ReLUs, a residual stack, a 3x3 conv to the output; counted by hand``
+        Expecto.Tests.testCase "a decoder stage of stride 4: a 3x3 conv, a residual stack, two 4x4 stride-2 transposed convs (H -> H/2 -> out) with a ReLU between and none after" ``a decoder stage of stride 4: a 3x3 conv, a residual stack, two 4x4 stride-2 transposed convs (H -> H/2 -> out) with a ReLU between and none after``
+        Expecto.Tests.testCase "the conv encoder chains one stage per stride ending in 2 x latent channels; the decoder runs the strides in reverse ending in the data channels" ``the conv encoder chains one stage per stride ending in 2 x latent channels; the decoder runs the strides in reverse ending in the data channels``
+    ]

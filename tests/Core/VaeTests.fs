@@ -42,7 +42,6 @@ let private randomEncoder (seed: uint64) =
 
 let private x0 = vec [ 1.0; -0.5; 0.8 ]
 
-[<Fact>]
 let ``Mila Q4: with the exact posterior as encoder every importance weight equals p(x), so ELBO = IWAE-K = log p(x)`` () =
     // posterior precision I + W^T W / sigma^2 = diag(1 + 1.44/0.25, 1 + 0.64/0.25); mean = Sigma_post W^T (x - b) / sigma^2
     let varPost = vec [ 1.0 / (1.0 + 1.44 / 0.25); 1.0 / (1.0 + 0.64 / 0.25) ]
@@ -61,7 +60,6 @@ let ``Mila Q4: with the exact posterior as encoder every importance weight equal
     close 1e-10 (Seq.replicate 40 lpx) lw
     close 1e-10 (Seq.replicate 4 lpx) (vae.Iwae(xs, 50, g, 7))
 
-[<Fact>]
 let ``Mila Q4: ELBO = L_1 < L_5 < L_50 < log p(x) on a linear-Gaussian VAE (Monte Carlo, 4 standard errors)`` () =
     use vae = linearVae (randomEncoder 2UL)
     use g = new Generator(3UL)
@@ -81,7 +79,6 @@ let ``Mila Q4: ELBO = L_1 < L_5 < L_50 < log p(x) on a linear-Gaussian VAE (Mont
     // the random encoder is a poor posterior: a real gap remains at K = 50, so the bound is not trivially tight
     if lpx - l50.Mean < 4.0 * l50.StdErr then failwithf "L_50 %O should stay below log p(x) = %g" l50 lpx
 
-[<Fact>]
 let ``VAE: the analytic KL(q || N(0, I)) equals a Monte Carlo KL within 4 standard errors`` () =
     use vae = linearVae (randomEncoder 4UL)
     use ng = Autograd.NoGrad()
@@ -100,7 +97,6 @@ let ``VAE: the analytic KL(q || N(0, I)) equals a Monte Carlo KL within 4 standa
     if abs (e.Mean - kl.ToDouble()) > 4.0 * se then failwithf "Monte Carlo KL %O vs analytic %g +- 4 x %g" e (kl.ToDouble()) se
     if abs (e.StdErr / se - 1.0) > 0.25 then failwithf "reported SE %g, true %g" e.StdErr se
 
-[<Fact>]
 let ``VAE: chunked IWAE equals unchunked IWAE for the same noise, and Iwae draws that noise from the generator`` () =
     use vae = linearVae (randomEncoder 6UL)
     use g = new Generator(7UL)
@@ -120,7 +116,6 @@ let ``VAE: chunked IWAE equals unchunked IWAE for the same noise, and Iwae draws
     use same = vae.IwaeFromNoise(xs, Torch.Randn([| 50L; 3L; 2L |], g2, f64), 50)
     close 1e-12 (vals same) drawn
 
-[<Fact>]
 let ``VAE likelihoods: Bernoulli log p = -BCE-with-logits, Gaussian log p = sum Normal.LogProb, learned sigma gets a gradient`` () =
     use g = new Generator(9UL)
     use vae = Vae.Mlp(12L, 8L, 2L, g, f64)
@@ -138,7 +133,6 @@ let ``VAE likelihoods: Bernoulli log p = -BCE-with-logits, Gaussian log p = sum 
     loss.Backward()
     Assert.NotNull(gv.GetParameter("log_sigma").Grad)
 
-[<Fact>]
 let ``VAE: the MLP builder is 784-400-20 with a state dict named like bench/vae/vae_torch.py`` () =
     use vae = Vae.Mlp()
     let names = vae.NamedParameters() |> Seq.map (fun struct (n, _) -> n) |> List.ofSeq
@@ -150,7 +144,6 @@ let ``VAE: the MLP builder is 784-400-20 with a state dict named like bench/vae/
     let ex = Assert.Throws<ArgumentException>(fun () -> bad.Encode(Torch.Zeros(2L, 784L)) |> ignore)
     Assert.Contains("2 x 20", ex.Message)
 
-[<Fact>]
 let ``VAE: pytorch-generative's conv VAE at its defaults encodes (B,1,32,32) to (B,32,2,2), a (16,2,2) latent, and decodes back`` () =
     use g = new Generator(10UL)
     use vae = Vae.Conv(generator = g)
@@ -168,7 +161,6 @@ let ``VAE: pytorch-generative's conv VAE at its defaults encodes (B,1,32,32) to 
     // (a residual stack is 2 x (64*32*9+32 + 32*64+64) = 41,152)
     Assert.Equal(491744L + 482497L, Utils.ParameterCount vae)
 
-[<Fact>]
 let ``VAE: twenty Adam steps of the MLP VAE on random binary data lower -ELBO`` () =
     use g = new Generator(11UL)
     use vae = Vae.Mlp(generator = g)
@@ -188,3 +180,17 @@ let ``VAE: twenty Adam steps of the MLP VAE on random binary data lower -ELBO`` 
     let after = evalLoss ()
     // at init -ELBO is about 784 ln 2 = 543 nats; the pixel marginals alone are worth 784 (ln 2 - H(0.3)) = 64 nats
     if not (after < before - 20.0) then failwithf "-ELBO went from %g to %g; expected a drop of more than 20 nats" before after
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.VaeTests" [
+        Expecto.Tests.testCase "Mila Q4: with the exact posterior as encoder every importance weight equals p(x), so ELBO = IWAE-K = log p(x)" ``Mila Q4: with the exact posterior as encoder every importance weight equals p(x), so ELBO = IWAE-K = log p(x)``
+        Expecto.Tests.testCase "Mila Q4: ELBO = L_1 < L_5 < L_50 < log p(x) on a linear-Gaussian VAE (Monte Carlo, 4 standard errors)" ``Mila Q4: ELBO = L_1 < L_5 < L_50 < log p(x) on a linear-Gaussian VAE (Monte Carlo, 4 standard errors)``
+        Expecto.Tests.testCase "VAE: the analytic KL(q || N(0, I)) equals a Monte Carlo KL within 4 standard errors" ``VAE: the analytic KL(q || N(0, I)) equals a Monte Carlo KL within 4 standard errors``
+        Expecto.Tests.testCase "VAE: chunked IWAE equals unchunked IWAE for the same noise, and Iwae draws that noise from the generator" ``VAE: chunked IWAE equals unchunked IWAE for the same noise, and Iwae draws that noise from the generator``
+        Expecto.Tests.testCase "VAE likelihoods: Bernoulli log p = -BCE-with-logits, Gaussian log p = sum Normal.LogProb, learned sigma gets a gradient" ``VAE likelihoods: Bernoulli log p = -BCE-with-logits, Gaussian log p = sum Normal.LogProb, learned sigma gets a gradient``
+        Expecto.Tests.testCase "VAE: the MLP builder is 784-400-20 with a state dict named like bench/vae/vae_torch.py" ``VAE: the MLP builder is 784-400-20 with a state dict named like bench/vae/vae_torch.py``
+        Expecto.Tests.testCase "VAE: pytorch-generative's conv VAE at its defaults encodes (B,1,32,32) to (B,32,2,2), a (16,2,2) latent, and decodes back" ``VAE: pytorch-generative's conv VAE at its defaults encodes (B,1,32,32) to (B,32,2,2), a (16,2,2) latent, and decodes back``
+        Expecto.Tests.testCase "VAE: twenty Adam steps of the MLP VAE on random binary data lower -ELBO" ``VAE: twenty Adam steps of the MLP VAE on random binary data lower -ELBO``
+    ]

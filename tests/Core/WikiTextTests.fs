@@ -12,7 +12,6 @@ open GenDsl.Tests.Support
 // The real files come from data/wikitext-2 (found by walking up from the test binaries); WikiText.Load reads,
 // checks and tokenises them once per process (about 1 s), later calls share the corpus.
 
-[<Fact>]
 let ``CSE599i P8: WikiText-2 has 33,278 word types and 2,088,628 / 217,646 / 245,569 tokens, counted as PyTorch's word_language_model`` () =
     let c = WikiText.Load()
     Assert.Equal(33_278, c.VocabSize)
@@ -26,7 +25,6 @@ let ``CSE599i P8: WikiText-2 has 33,278 word types and 2,088,628 / 217,646 / 245
     Assert.Equal(36_718, c.Tokens(WikiTextSplit.Train) |> Array.sumBy (fun i -> if i = 0 then 1 else 0))
     Assert.Same(c, WikiText.Load())                                                // cached per process
 
-[<Fact>]
 let ``CSE599i P8: tokenisation — whitespace runs split words, every line (blank ones too) ends in <eos>, ids in order of first appearance over train, valid, test`` () =
     let c = WikiTextCorpus.FromTexts(" a b  a \n\n\tc\u001fd\r\ne", "b f\r", "g a")
     Assert.Equal<string list>([ "a"; "b"; "<eos>"; "c"; "d"; "e"; "f"; "g" ], List.ofSeq c.Words)
@@ -40,7 +38,6 @@ let ``CSE599i P8: tokenisation — whitespace runs split words, every line (blan
     let w = WikiTextCorpus.FromTexts("x <unk> y", "", "")
     Assert.Equal<int64[]>([| 0L; 1L; 1L |], w.Encode("x never-seen <unk>"))
 
-[<Fact>]
 let ``CSE599i P8: gm-hw1's windows — example i is ids ic .. ic+c, consecutive windows share one id, 436 batches of 32 per epoch on train`` () =
     let stream = Array.init 23 id
     use w = new WikiTextWindows(stream, 5)
@@ -64,7 +61,6 @@ let private tempCopy () =
     for f in Directory.GetFiles src do File.Copy(f, Path.Combine(d, Path.GetFileName f))
     d
 
-[<Fact>]
 let ``CSE599i P8: a WikiText file with the wrong content is refused, naming the file and both sha256 values; a missing one is named too`` () =
     let d = tempCopy ()
     try
@@ -101,7 +97,6 @@ let ``CSE599i P8: a WikiText file with the wrong content is refused, naming the 
     finally
         Directory.Delete(d, true)
 
-[<Fact>]
 let ``CSE599i P8: GENDSL_WIKITEXT points the loader at another folder, and a wrong one is reported`` () =
     let old = Environment.GetEnvironmentVariable WikiText.EnvVar
     try
@@ -113,3 +108,14 @@ let ``CSE599i P8: GENDSL_WIKITEXT points the loader at another folder, and a wro
         Assert.Contains("GENDSL_WIKITEXT", ex.Message)
     finally
         Environment.SetEnvironmentVariable(WikiText.EnvVar, old)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.WikiTextTests" [
+        Expecto.Tests.testCase "CSE599i P8: WikiText-2 has 33,278 word types and 2,088,628 / 217,646 / 245,569 tokens, counted as PyTorch's word_language_model" ``CSE599i P8: WikiText-2 has 33,278 word types and 2,088,628 / 217,646 / 245,569 tokens, counted as PyTorch's word_language_model``
+        Expecto.Tests.testCase "CSE599i P8: tokenisation — whitespace runs split words, every line (blank ones too) ends in <eos>, ids in order of first appearance over train, valid, test" ``CSE599i P8: tokenisation — whitespace runs split words, every line (blank ones too) ends in <eos>, ids in order of first appearance over train, valid, test``
+        Expecto.Tests.testCase "CSE599i P8: gm-hw1's windows — example i is ids ic .. ic+c, consecutive windows share one id, 436 batches of 32 per epoch on train" ``CSE599i P8: gm-hw1's windows — example i is ids ic .. ic+c, consecutive windows share one id, 436 batches of 32 per epoch on train``
+        Expecto.Tests.testCase "CSE599i P8: a WikiText file with the wrong content is refused, naming the file and both sha256 values; a missing one is named too" ``CSE599i P8: a WikiText file with the wrong content is refused, naming the file and both sha256 values; a missing one is named too``
+        Expecto.Tests.testCase "CSE599i P8: GENDSL_WIKITEXT points the loader at another folder, and a wrong one is reported" ``CSE599i P8: GENDSL_WIKITEXT points the loader at another folder, and a wrong one is reported``
+    ]

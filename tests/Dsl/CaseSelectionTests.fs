@@ -25,7 +25,6 @@ let private script (dir: string) =
 
 let private tempDir () = newTempDir "case"
 
-[<Fact>]
 let ``run --case b trains only case b and checks only its expectation`` () =
     let dir = tempDir ()
     try
@@ -41,7 +40,6 @@ let ``run --case b trains only case b and checks only its expectation`` () =
         Assert.Equal(3, all)
     finally Directory.Delete(dir, true)
 
-[<Fact>]
 let ``an unknown --case label is a usage error that lists the cases, and nothing is run`` () =
     let dir = tempDir ()
     try
@@ -52,7 +50,6 @@ let ``an unknown --case label is a usage error that lists the cases, and nothing
         Assert.False(Directory.Exists(Path.Combine(root, "two")))
     finally Directory.Delete(dir, true)
 
-[<Fact>]
 let ``a shared option given to a command that does not take it is a usage error naming what that command takes`` () =
     let code, _, err = cli [ "list"; "--seed"; "3" ]
     Assert.Equal(1, code)
@@ -60,3 +57,12 @@ let ``a shared option given to a command that does not take it is a usage error 
     let code2, _, err2 = cli [ "resume"; "nowhere"; "--set"; "seed=1" ]
     Assert.Equal(1, code2)
     Assert.Contains("gendsl resume does not take --set (resume takes --threads, --device)", err2)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.CaseSelectionTests" [
+        Expecto.Tests.testCase "run --case b trains only case b and checks only its expectation" ``run --case b trains only case b and checks only its expectation``
+        Expecto.Tests.testCase "an unknown --case label is a usage error that lists the cases, and nothing is run" ``an unknown --case label is a usage error that lists the cases, and nothing is run``
+        Expecto.Tests.testCase "a shared option given to a command that does not take it is a usage error naming what that command takes" ``a shared option given to a command that does not take it is a usage error naming what that command takes``
+    ]

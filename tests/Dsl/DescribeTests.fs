@@ -40,18 +40,15 @@ let everything =
     |> Experiment.expect (Expect.metric MeanError Above 0.0 |> Expect.forFit "em")
     |> Experiment.note "a note"
 
-[<Fact>]
 let ``describe round-trips an experiment using every node of the language`` () =
     Assert.Equal(Ok everything, Describe.ofJson (Describe.toJson everything))
 
-[<Fact>]
 let ``describe makes every default explicit`` () =
     let json = Describe.toJson (Experiment.create "x" |> Experiment.withCase (Case.create "c" (Data.cse599iP7 30) (Model.gmm 3) [ Fit.em 10 ]))
     for key in [ "\"learn_weights\": true"; "\"n_init\": 1"; "\"reg_covar\": 1E-06"; "\"covariance\": \"identity\""; "\"iterations\": 10"
                  "\"tol\": 0"; "\"seed\": null"; "\"stratified\": true"; "\"start\": \"random_points\"" ] do
         Assert.Contains(key, json)
 
-[<Fact>]
 let ``describe's parser rejects an unknown model kind, naming where and what it accepts`` () =
     let json = (Describe.toJson everything).Replace("\"kind\": \"gmm\"", "\"kind\": \"banana\"")
     match Describe.ofJson json with
@@ -71,7 +68,16 @@ let private variants =
         return { CheckTests.good with Seed = uint64 seed; Cases = CheckTests.good.Cases @ [ c ] }
     }
 
-[<Fact>]
 let ``describe round-trips random variants of an experiment`` () =
     let prop e = Describe.ofJson (Describe.toJson e) = Ok e
-    FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest 100, Prop.forAll (Arb.fromGen variants) prop)
+    Prop.forAll (Arb.fromGen variants) prop   // run by Expecto.FsCheck: 100 variants drawn from a fixed seed
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.DescribeTests" [
+        Expecto.Tests.testCase "describe round-trips an experiment using every node of the language" ``describe round-trips an experiment using every node of the language``
+        Expecto.Tests.testCase "describe makes every default explicit" ``describe makes every default explicit``
+        Expecto.Tests.testCase "describe's parser rejects an unknown model kind, naming where and what it accepts" ``describe's parser rejects an unknown model kind, naming where and what it accepts``
+        Expecto.ExpectoFsCheck.testPropertyWithConfig { Expecto.FsCheckConfig.defaultConfig with maxTest = 100; replay = Some (1008UL, 0x9E3779B97F4A7C15UL, None) } "describe round-trips random variants of an experiment" (``describe round-trips random variants of an experiment`` ())
+    ]

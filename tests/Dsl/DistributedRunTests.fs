@@ -45,7 +45,6 @@ let private lmScript (dir: string) (steps: int) (checkpointEvery: int option) =
         "    |> Experiment.metrics [ Nll ]" ])
     script
 
-[<Fact>]
 let ``two worker processes train the language model to the parameters of one process on the global batch`` () =
     let dir = tempDir ()
     try
@@ -88,7 +87,6 @@ let private largestDifference (a: string) (b: string) =
     let one, two = Torch.Load a, Torch.Load b
     one |> Seq.map (fun kv -> (kv.Value - two.[kv.Key]).Abs().Max().ToDouble()) |> Seq.max
 
-[<Fact>]
 let ``a 2-process run whose rank 1 is killed is FAILED naming it, and resumes as 2 processes and as 1 to the straight run`` () =
     let dir = tempDir ()
     try
@@ -142,7 +140,6 @@ let ``a 2-process run whose rank 1 is killed is FAILED naming it, and resumes as
         Assert.True(d1 < 1e-5, sprintf "resumed as 1 process: largest difference %g" d1)
     finally Directory.Delete(dir, true)
 
-[<Fact>]
 let ``the VAE trains with --nproc 2 to a finished run folder, written by rank 0 alone`` () =
     let dir = tempDir ()
     try
@@ -167,7 +164,6 @@ let ``the VAE trains with --nproc 2 to a finished run folder, written by rank 0 
         Assert.Equal(12, stepLines.Length)
     finally Directory.Delete(dir, true)
 
-[<Fact>]
 let ``--nproc with a GPU device or a bad --master is refused before anything runs`` () =
     let dir = tempDir ()
     try
@@ -178,3 +174,13 @@ let ``--nproc with a GPU device or a bad --master is refused before anything run
         Assert.Equal(1, code2)
         Assert.Contains("--master nohost: give host:port", out2)
     finally Directory.Delete(dir, true)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.DistributedRunTests" [
+        Expecto.Tests.testCase "two worker processes train the language model to the parameters of one process on the global batch" ``two worker processes train the language model to the parameters of one process on the global batch``
+        Expecto.Tests.testCase "a 2-process run whose rank 1 is killed is FAILED naming it, and resumes as 2 processes and as 1 to the straight run" ``a 2-process run whose rank 1 is killed is FAILED naming it, and resumes as 2 processes and as 1 to the straight run``
+        Expecto.Tests.testCase "the VAE trains with --nproc 2 to a finished run folder, written by rank 0 alone" ``the VAE trains with --nproc 2 to a finished run folder, written by rank 0 alone``
+        Expecto.Tests.testCase "--nproc with a GPU device or a bad --master is refused before anything runs" ``--nproc with a GPU device or a bad --master is refused before anything runs``
+    ]

@@ -11,7 +11,6 @@ open GenDsl.Tests.Support
 /// The builder modules users write with, by the name they are called with.
 let private builderModules = [ "Experiment"; "Case"; "Data"; "Net"; "Model"; "Optim"; "Fit"; "Expect"; "Study" ]
 
-[<Fact>]
 let ``the DSL reference lists every public builder`` () =
     let doc = File.ReadAllText(Path.Combine(repoRoot (), "docs", "dsl.md"))
     let asm = typeof<Experiment>.Assembly
@@ -27,7 +26,6 @@ let ``the DSL reference lists every public builder`` () =
                     if not (doc.Contains(sprintf "`%s.%s" name m)) then sprintf "%s.%s" name m ]
     Assert.True(missing.IsEmpty, sprintf "docs/dsl.md does not mention: %s" (String.concat ", " missing))
 
-[<Fact>]
 let ``the DSL reference names every case of the language's unions`` () =
     let doc = File.ReadAllText(Path.Combine(repoRoot (), "docs", "dsl.md"))
     let unions =
@@ -39,3 +37,11 @@ let ``the DSL reference names every case of the language's unions`` () =
             for c in FSharpType.GetUnionCases u do
                 if not (doc.Contains("`" + c.Name)) then sprintf "%s.%s" u.Name c.Name ]
     Assert.True(missing.IsEmpty, sprintf "docs/dsl.md does not name: %s" (String.concat ", " missing))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.DslReferenceTests" [
+        Expecto.Tests.testCase "the DSL reference lists every public builder" ``the DSL reference lists every public builder``
+        Expecto.Tests.testCase "the DSL reference names every case of the language's unions" ``the DSL reference names every case of the language's unions``
+    ]

@@ -34,7 +34,6 @@ let private runP7 (root: string) (device: string) =
     let plan = match Settings.planWith reduced exps.Head with Ok p -> p | Error errs -> failwithf "%A" errs
     Interpret.run { Runs.defaults with OutputRoot = root; Device = device; Threads = Some 1 } plan
 
-[<Fact>]
 let ``CSE599i P7 end to end: a reduced run writes every file and its report renders every plot in Chromium`` () =
     let root = tempDir ()
     let outcome = runP7 root "cpu"
@@ -73,7 +72,6 @@ let ``CSE599i P7 end to end: a reduced run writes every file and its report rend
     Assert.Equal("", errors.Groups.[1].Value)
     try Directory.Delete(root, true) with _ -> ()
 
-[<Fact>]
 let ``a run that fails leaves its folder marked FAILED with the error and no summary or report`` () =
     let root = tempDir ()
     // No CUDA device here (or an out-of-range one where there is): the run fails after writing its config.
@@ -85,3 +83,11 @@ let ``a run that fails leaves its folder marked FAILED with the error and no sum
     Assert.False(File.Exists(file "summary.json"))
     Assert.False(File.Exists(file "report.html"))
     try Directory.Delete(root, true) with _ -> ()
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.EndToEndTests" [
+        Expecto.Tests.testCase "CSE599i P7 end to end: a reduced run writes every file and its report renders every plot in Chromium" ``CSE599i P7 end to end: a reduced run writes every file and its report renders every plot in Chromium``
+        Expecto.Tests.testCase "a run that fails leaves its folder marked FAILED with the error and no summary or report" ``a run that fails leaves its folder marked FAILED with the error and no summary or report``
+    ]

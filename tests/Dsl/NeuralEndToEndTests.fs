@@ -34,7 +34,6 @@ let private summaryMetrics (folder: string) =
             for kv in f.["metrics"].AsObject() -> (c.["label"].GetValue<string>(), f.["fit"].GetValue<string>(), kv.Key), kv.Value.GetValue<float>() ]
     |> Map.ofList
 
-[<Fact>]
 let ``ECE8803 P3 end to end: Bernoulli mixtures write component means and samples that render, with a finite held-out NLL per K`` () =
     let root, outcome = runScript "ece8803_ps2_p3_bernoulli_mixture_mnist" [ "em.iterations=2"; "data.eval_subset=500" ]
     Assert.Equal(None, outcome.Error)
@@ -54,7 +53,6 @@ let ``ECE8803 P3 end to end: Bernoulli mixtures write component means and sample
     Assert.Contains("plot-k5-samples-em", ids)
     try Directory.Delete(root, true) with _ -> ()
 
-[<Fact>]
 let ``ECE8803 P4 end to end: NICE, the conv VAE and the MLP VAE train a step each and report NLL, bits/dim, samples and reconstructions`` () =
     let quick = [ "budget.epochs=1"; "data.subset=256"; "data.eval_subset=16"; "metrics.samples=3"; "metrics.images=4"; "nice.hidden=32" ]
     let root, outcome = runScript "ece8803_ps2_p4_nice_vs_vae" quick
@@ -76,7 +74,6 @@ let ``ECE8803 P4 end to end: NICE, the conv VAE and the MLP VAE train a step eac
         Assert.Contains(id, ids)
     try Directory.Delete(root, true) with _ -> ()
 
-[<Fact>]
 let ``Mila Q4 end to end: the IWAE-bounds script evaluates L_1, L_5, L_50 and L_5000 and states the three orderings`` () =
     let root, outcome = runScript "mila_dgm_q4_iwae_bounds" [ "budget.epochs=1"; "data.subset=256"; "data.eval_subset=64"; "metrics.images=4"; "eval_every=2" ]
     Assert.Equal(None, outcome.Error)
@@ -95,7 +92,6 @@ let private tinyVae (steps: int) =
             [ Fit.adam 1e-2 (Steps steps) |> Fit.batch 32 |> Fit.objective Elbo |> Fit.checkpointEvery 2 ])
     |> Experiment.metrics [ NegElbo ]
 
-[<Fact>]
 let ``a gradient fit stopped after 2 of 6 steps and resumed from its run folder ends bit-identical to a straight 6-step run`` () =
     let root = tempDir ()
     let runOf e = match Check.plan e with Ok p -> Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } p | Error es -> failwithf "%A" es
@@ -125,7 +121,6 @@ let private lossRows (folder: string) =
         | [| "v"; "adam"; step; "loss"; v; _ |] -> int step, float v
         | _ -> () ]
 
-[<Fact>]
 let ``a resumed fit logs each step once and its learning curve starts at step 1, not at the checkpoint`` () =
     let root = tempDir ()
     let runOf e = match Check.plan e with Ok p -> Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } p | Error es -> failwithf "%A" es
@@ -157,7 +152,6 @@ let ``a resumed fit logs each step once and its learning curve starts at step 1,
         Assert.Equal<float list>([ 1.0 .. 6.0 ], xs)
     try Directory.Delete(root, true) with _ -> ()
 
-[<Fact>]
 let ``CSE599i P8 end to end: three tiny Transformer LMs train, report test nats per token, perplexity and samples, and their curves share a figure`` () =
     let quick = [ "budget.epochs=1"; "data.subset=400"; "data.eval_subset=200"; "context=16"; "batch=8"; "eval_every=2"; "layers=1"; "width=32"; "feed_forward=32"; "head_dim=8"; "heads=2" ]
     let root, outcome = runScript "cse599i_hw1_p8_transformer_wikitext2" quick
@@ -178,7 +172,6 @@ let ``CSE599i P8 end to end: three tiny Transformer LMs train, report test nats 
     Assert.Contains("plot-all-valid_nll", ids)
     try Directory.Delete(root, true) with _ -> ()
 
-[<Fact>]
 let ``DS-GA 1008 1.3-1.7 end to end: GMM, KDE and EBM on the ring report test NLLs with standard errors, log Z both ways, and their densities render`` () =
     let root, outcome = runScript "dsga1008_final_1_density_estimation" [ "ebm.budget.steps=20"; "samples=500"; "em.iterations=30"; "eval_every=10" ]
     Assert.Equal(None, outcome.Error)
@@ -198,7 +191,6 @@ let ``DS-GA 1008 1.3-1.7 end to end: GMM, KDE and EBM on the ring report test NL
         Assert.Contains(id, ids)
     try Directory.Delete(root, true) with _ -> ()
 
-[<Fact>]
 let ``Mila Q6 GAN end to end: both update schemes train, count covered modes out of 10 and draw samples over training`` () =
     let root, outcome = runScript "mila_dgm_q6_gan_ring" [ "budget.steps=60"; "snapshot_every=30"; "q6.steps=20" ]
     Assert.Equal(None, outcome.Error)
@@ -212,7 +204,6 @@ let ``Mila Q6 GAN end to end: both update schemes train, count covered modes out
     Assert.Contains("plot-alternating-snapshots-gan", ids)
     try Directory.Delete(root, true) with _ -> ()
 
-[<Fact>]
 let ``DS-GA 1008 1.2: at R = 10 EM recovers the ring's means and weights within their sampling error, and at every R its NLL is at most the truth's`` () =
     let root, outcome = runScript "dsga1008_final_1_ring_gmm" []
     Assert.Equal(None, outcome.Error)
@@ -224,7 +215,6 @@ let ``DS-GA 1008 1.2: at R = 10 EM recovers the ring's means and weights within 
     Assert.InRange(m.[("R=10", "em", "mean_error")], 0.125 - 4.0 * 0.02, 0.125 + 4.0 * 0.02)
     try Directory.Delete(root, true) with _ -> ()
 
-[<Fact>]
 let ``gendsl sample draws an image grid from a finished VAE run, the same for the same seed, and says what is missing otherwise`` () =
     let root = tempDir ()
     let outcome = match Check.plan (tinyVae 2) with Ok p -> Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } p | Error es -> failwithf "%A" es
@@ -245,3 +235,19 @@ let ``gendsl sample draws an image grid from a finished VAE run, the same for th
     | Error m -> Assert.Contains("no checkpoint", m)
     | Ok _ -> failwith "a missing checkpoint was not reported"
     try Directory.Delete(root, true) with _ -> ()
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.NeuralEndToEndTests" [
+        Expecto.Tests.testCase "ECE8803 P3 end to end: Bernoulli mixtures write component means and samples that render, with a finite held-out NLL per K" ``ECE8803 P3 end to end: Bernoulli mixtures write component means and samples that render, with a finite held-out NLL per K``
+        Expecto.Tests.testCase "ECE8803 P4 end to end: NICE, the conv VAE and the MLP VAE train a step each and report NLL, bits/dim, samples and reconstructions" ``ECE8803 P4 end to end: NICE, the conv VAE and the MLP VAE train a step each and report NLL, bits/dim, samples and reconstructions``
+        Expecto.Tests.testCase "Mila Q4 end to end: the IWAE-bounds script evaluates L_1, L_5, L_50 and L_5000 and states the three orderings" ``Mila Q4 end to end: the IWAE-bounds script evaluates L_1, L_5, L_50 and L_5000 and states the three orderings``
+        Expecto.Tests.testCase "a gradient fit stopped after 2 of 6 steps and resumed from its run folder ends bit-identical to a straight 6-step run" ``a gradient fit stopped after 2 of 6 steps and resumed from its run folder ends bit-identical to a straight 6-step run``
+        Expecto.Tests.testCase "a resumed fit logs each step once and its learning curve starts at step 1, not at the checkpoint" ``a resumed fit logs each step once and its learning curve starts at step 1, not at the checkpoint``
+        Expecto.Tests.testCase "CSE599i P8 end to end: three tiny Transformer LMs train, report test nats per token, perplexity and samples, and their curves share a figure" ``CSE599i P8 end to end: three tiny Transformer LMs train, report test nats per token, perplexity and samples, and their curves share a figure``
+        Expecto.Tests.testCase "DS-GA 1008 1.3-1.7 end to end: GMM, KDE and EBM on the ring report test NLLs with standard errors, log Z both ways, and their densities render" ``DS-GA 1008 1.3-1.7 end to end: GMM, KDE and EBM on the ring report test NLLs with standard errors, log Z both ways, and their densities render``
+        Expecto.Tests.testCase "Mila Q6 GAN end to end: both update schemes train, count covered modes out of 10 and draw samples over training" ``Mila Q6 GAN end to end: both update schemes train, count covered modes out of 10 and draw samples over training``
+        Expecto.Tests.testCase "DS-GA 1008 1.2: at R = 10 EM recovers the ring's means and weights within their sampling error, and at every R its NLL is at most the truth's" ``DS-GA 1008 1.2: at R = 10 EM recovers the ring's means and weights within their sampling error, and at every R its NLL is at most the truth's``
+        Expecto.Tests.testCase "gendsl sample draws an image grid from a finished VAE run, the same for the same seed, and says what is missing otherwise" ``gendsl sample draws an image grid from a finished VAE run, the same for the same seed, and says what is missing otherwise``
+    ]

@@ -48,7 +48,6 @@ let private gmm (name: string) (label: string) (fit: string) (study: string) =
 
 // ---- names and paths ----
 
-[<Fact>]
 let ``check refuses traversal names (relative, absolute, empty, dot, separators) naming the value and the allowed characters`` () =
     let bad = [ "../../escape"; "/tmp/absname"; ""; "."; ".."; "a/b"; "a\\b"; "../../../../x"; "with space"; "tab\there"; String('k', 65) ]
     for name in bad do
@@ -69,7 +68,6 @@ let ``check refuses traversal names (relative, absolute, empty, dot, separators)
     for ok in [ "R=2.5"; "k20-all-60000"; "vae_mlp"; "p7"; "order-3"; "..x"; "x.." ] do
         Assert.True((Check.plan (gmm ok ok ok ok)).IsOk, sprintf "'%s' was refused" ok)
 
-[<Fact>]
 let ``RunFolder.within keeps every path inside the folder: traversal, absolute, empty and dot parts raise`` () =
     let folder = Path.Combine(Path.GetTempPath(), "gendsl-within")
     let inside = RunFolder.within folder [ "checkpoints"; "v_adam.pt" ]
@@ -79,7 +77,6 @@ let ``RunFolder.within keeps every path inside the folder: traversal, absolute, 
 
 // ---- numbers and places refused up front ----
 
-[<Fact>]
 let ``every non-finite spelling is refused at every number the CLI reads, with exit 1 and no run folder`` () =
     let dir = tempDir ()
     let script = gmmScript dir 100.0
@@ -99,7 +96,6 @@ let ``every non-finite spelling is refused at every number the CLI reads, with e
             Assert.False(String.IsNullOrWhiteSpace err, "no message")
     Assert.Empty(runFolders root)
 
-[<Fact>]
 let ``bad places and machine options are refused before anything runs: exit 1, one hint, no run folder`` () =
     let dir = tempDir ()
     let script = gmmScript dir 100.0
@@ -118,7 +114,6 @@ let ``bad places and machine options are refused before anything runs: exit 1, o
         Assert.Equal(hints, err.Split("use ").Length - 1)
     Assert.Empty(runFolders root)
 
-[<Fact>]
 let ``sizes are checked against memory: a million-billion-point sample is refused with an estimate at least the data's own size`` () =
     let e n =
         Experiment.create "big" |> Experiment.withCase (Case.create "c" (Data.sample Cse599iP7 n) (Model.gmm 3) [ Fit.em 2 ])
@@ -134,7 +129,6 @@ let ``sizes are checked against memory: a million-billion-point sample is refuse
     // A small sample passes against this machine's memory.
     Assert.Empty(Memory.errors (planOf (e 1000)))
 
-[<Fact>]
 let ``a setting the family does not read is refused by check`` () =
     let gmmWith f = Experiment.create "e" |> Experiment.withCase (Case.create "c" (Data.points [ [ 0.0 ]; [ 1.0 ] ]) (Model.gmm 1) [ f (Fit.sgd 0.1 3) ])
     for f, key in [ Fit.clip 1.0, "clip_norm"; Fit.keepBest >> Fit.evalOn [ Valid ], "keep_best"; Fit.earlyStop 2 >> Fit.evalOn [ Valid ], "early_stop"; Fit.checkpointEvery 5, "checkpoint_every" ] do
@@ -146,7 +140,6 @@ let ``a setting the family does not read is refused by check`` () =
     | Ok _ -> failwith "tol was accepted on a VAE fit"
     | Error errs -> Assert.Contains("tol does nothing in a VAE's training", String.Join("\n", errs |> List.map Check.message))
 
-[<Fact>]
 let ``a runtime exception inside a script names the script's file and line, and its callers'`` () =
     let dir = tempDir ()
     let p = write dir "boom.fsx" "open GenDsl.Dsl\n\nlet f (x: int) =\n    if x > 2 then failwithf \"boom at %d\" x\n    x\n\nlet experiment =\n    let n = f 5\n    Experiment.create \"b\"\n"
@@ -156,7 +149,6 @@ let ``a runtime exception inside a script names the script's file and line, and 
 
 // ---- exit codes ----
 
-[<Fact>]
 let ``the exit-code table is followed: help and version 0, usage 1, failed run 2, failed expectation 3, and the README says the same`` () =
     for args in [ [ "-h" ]; [ "--help" ]; [ "help" ]; [ "run"; "--help" ] ] do
         let code, out, _ = cli args
@@ -190,7 +182,6 @@ let ``the exit-code table is followed: help and version 0, usage 1, failed run 2
 
 // ---- markers, concurrency, interruption ----
 
-[<Fact>]
 let ``runs started together into one root get separate folders, each marked RUNNING with its pid`` () =
     let root = tempDir ()
     let folders = Array.zeroCreate 12
@@ -202,7 +193,6 @@ let ``runs started together into one root get separate folders, each marked RUNN
     // No half-made folder is left behind.
     Assert.Equal(12, Directory.GetDirectories(Path.Combine(root, "same")).Length)
 
-[<Fact>]
 let ``a RUNNING marker naming a dead or reused pid reads as killed`` () =
     let root = tempDir ()
     let f = RunFolder.create root "k" "x"
@@ -231,7 +221,6 @@ let private tinyVae (steps: int) =
             [ Fit.adam 1e-2 (Steps steps) |> Fit.batch 32 |> Fit.objective Elbo |> Fit.checkpointEvery 0 ])
     |> Experiment.metrics [ NegElbo ]
 
-[<Fact>]
 let ``a stop request ends a gradient fit after its step with a checkpoint of that step, marks INTERRUPTED, and resume ends where a straight run ends`` () =
     let root = tempDir ()
     let opts = { Runs.defaults with OutputRoot = root; Threads = Some 1 }
@@ -258,7 +247,6 @@ let ``a stop request ends a gradient fit after its step with a checkpoint of tha
     finally
         RunFolder.clearStop ()
 
-[<Fact>]
 let ``a stop request abandons an EM fit, and resume runs it again to the straight run's result`` () =
     let root = tempDir ()
     let e = Experiment.create "em-stop" |> Experiment.withCase (Case.create "c" (Data.sample Cse599iP7 300) (Model.gmm 3) [ Fit.em 6 ])
@@ -274,3 +262,21 @@ let ``a stop request abandons an EM fit, and resume runs it again to the straigh
         | Ok resumed -> Assert.True((summaryMetrics straight.Folder = summaryMetrics resumed.Folder), "the resumed run's metrics differ")
     finally
         RunFolder.clearStop ()
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.RunSafetyTests" [
+        Expecto.Tests.testCase "check refuses traversal names (relative, absolute, empty, dot, separators) naming the value and the allowed characters" ``check refuses traversal names (relative, absolute, empty, dot, separators) naming the value and the allowed characters``
+        Expecto.Tests.testCase "RunFolder.within keeps every path inside the folder: traversal, absolute, empty and dot parts raise" ``RunFolder.within keeps every path inside the folder: traversal, absolute, empty and dot parts raise``
+        Expecto.Tests.testCase "every non-finite spelling is refused at every number the CLI reads, with exit 1 and no run folder" ``every non-finite spelling is refused at every number the CLI reads, with exit 1 and no run folder``
+        Expecto.Tests.testCase "bad places and machine options are refused before anything runs: exit 1, one hint, no run folder" ``bad places and machine options are refused before anything runs: exit 1, one hint, no run folder``
+        Expecto.Tests.testCase "sizes are checked against memory: a million-billion-point sample is refused with an estimate at least the data's own size" ``sizes are checked against memory: a million-billion-point sample is refused with an estimate at least the data's own size``
+        Expecto.Tests.testCase "a setting the family does not read is refused by check" ``a setting the family does not read is refused by check``
+        Expecto.Tests.testCase "a runtime exception inside a script names the script's file and line, and its callers'" ``a runtime exception inside a script names the script's file and line, and its callers'``
+        Expecto.Tests.testCase "the exit-code table is followed: help and version 0, usage 1, failed run 2, failed expectation 3, and the README says the same" ``the exit-code table is followed: help and version 0, usage 1, failed run 2, failed expectation 3, and the README says the same``
+        Expecto.Tests.testCase "runs started together into one root get separate folders, each marked RUNNING with its pid" ``runs started together into one root get separate folders, each marked RUNNING with its pid``
+        Expecto.Tests.testCase "a RUNNING marker naming a dead or reused pid reads as killed" ``a RUNNING marker naming a dead or reused pid reads as killed``
+        Expecto.Tests.testCase "a stop request ends a gradient fit after its step with a checkpoint of that step, marks INTERRUPTED, and resume ends where a straight run ends" ``a stop request ends a gradient fit after its step with a checkpoint of that step, marks INTERRUPTED, and resume ends where a straight run ends``
+        Expecto.Tests.testCase "a stop request abandons an EM fit, and resume runs it again to the straight run's result" ``a stop request abandons an EM fit, and resume runs it again to the straight run's result``
+    ]

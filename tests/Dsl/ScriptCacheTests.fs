@@ -12,7 +12,6 @@ let private seedOf (r: Result<GenDsl.Dsl.Experiment list, string list>) =
     | Ok [ e ] -> e.Seed
     | other -> failwithf "expected one experiment, got %A" other
 
-[<Fact>]
 let ``a second load of an unchanged script hits the cache, and a changed script misses it and gets its new value`` () =
     let dir, cache = tempDir (), tempDir ()
     let p = Path.Combine(dir, "cached.fsx")
@@ -25,7 +24,6 @@ let ``a second load of an unchanged script hits the cache, and a changed script 
     let third, hit3 = ScriptHost.loadCached cache p
     Assert.Equal((4UL, false), (seedOf third, hit3))
 
-[<Fact>]
 let ``a change in a #loaded file misses the cache even when the script itself is unchanged`` () =
     let dir, cache = tempDir (), tempDir ()
     let lib = Path.Combine(dir, "lib.fsx")
@@ -38,7 +36,6 @@ let ``a change in a #loaded file misses the cache even when the script itself is
     Assert.Equal((5UL, false), (seedOf first, hit1))
     Assert.Equal((6UL, false), (seedOf second, hit2))
 
-[<Fact>]
 let ``the cache keeps the most recently used compiled scripts and deletes the oldest past its size`` () =
     let dir, cache = tempDir (), tempDir ()
     try
@@ -58,3 +55,12 @@ let ``the cache keeps the most recently used compiled scripts and deletes the ol
     finally
         Directory.Delete(dir, true)
         Directory.Delete(cache, true)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.ScriptCacheTests" [
+        Expecto.Tests.testCase "a second load of an unchanged script hits the cache, and a changed script misses it and gets its new value" ``a second load of an unchanged script hits the cache, and a changed script misses it and gets its new value``
+        Expecto.Tests.testCase "a change in a #loaded file misses the cache even when the script itself is unchanged" ``a change in a #loaded file misses the cache even when the script itself is unchanged``
+        Expecto.Tests.testCase "the cache keeps the most recently used compiled scripts and deletes the oldest past its size" ``the cache keeps the most recently used compiled scripts and deletes the oldest past its size``
+    ]

@@ -12,7 +12,6 @@ let private script (name: string) (text: string) =
     File.WriteAllText(p, text)
     p
 
-[<Fact>]
 let ``a script with a type error reports its file, line and column`` () =
     // Line 3, column 29 is where the string literal stands in for an int.
     let p = script "bad.fsx" "open GenDsl.Dsl\n\nlet experiment = Model.gmm \"three\"\n"
@@ -22,16 +21,23 @@ let ``a script with a type error reports its file, line and column`` () =
         let m = List.head msgs
         Assert.StartsWith(p + "(3,28): error FS0001:", m)
 
-[<Fact>]
 let ``a script without experiment says it binds neither experiment nor experiments`` () =
     let p = script "none.fsx" "open GenDsl.Dsl\nlet somethingElse = Model.gmm 3\n"
     match ScriptHost.load p with
     | Ok _ -> failwith "a script without `experiment` was accepted"
     | Error msgs -> Assert.Equal<string list>([ p + ": the script binds neither `experiment` nor `experiments`: end it with `let experiment = ...`" ], msgs)
 
-[<Fact>]
 let ``a script binding experiment gets the DSL without any #r and returns the value it built`` () =
     let p = script "ok.fsx" "open GenDsl.Dsl\nlet experiment = Experiment.create \"tiny\" |> Experiment.seed 7UL\n"
     match ScriptHost.load p with
     | Ok [ e ] -> Assert.Equal(("tiny", 7UL), (e.Name, e.Seed))
     | other -> failwithf "expected one experiment, got %A" other
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.ScriptHostTests" [
+        Expecto.Tests.testCase "a script with a type error reports its file, line and column" ``a script with a type error reports its file, line and column``
+        Expecto.Tests.testCase "a script without experiment says it binds neither experiment nor experiments" ``a script without experiment says it binds neither experiment nor experiments``
+        Expecto.Tests.testCase "a script binding experiment gets the DSL without any #r and returns the value it built" ``a script binding experiment gets the DSL without any #r and returns the value it built``
+    ]

@@ -60,7 +60,6 @@ let private listed (scripts: string) (root: string) =
     finally Console.SetOut o
     out.ToString()
 
-[<Fact>]
 let ``a child run stopped by SIGINT, then SIGTERM, then SIGKILL resumes to the metrics and parameters of a straight run`` () =
     let dir = tempDir ()
     let root = Path.Combine(dir, "runs")
@@ -111,3 +110,10 @@ let ``a child run stopped by SIGINT, then SIGTERM, then SIGKILL resumes to the m
     for kv in pa do
         Assert.True(kv.Value.Equal(pb.[kv.Key]), sprintf "parameter %s differs after three stops and resumes" kv.Key)
     try Directory.Delete(dir, true) with _ -> ()
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.SignalTests" [
+        Expecto.Tests.testCase "a child run stopped by SIGINT, then SIGTERM, then SIGKILL resumes to the metrics and parameters of a straight run" ``a child run stopped by SIGINT, then SIGTERM, then SIGKILL resumes to the metrics and parameters of a straight run``
+    ]

@@ -17,16 +17,13 @@ let studies =
           Study.arFit "ar" [ 0.6; -0.3; 0.2 ] 0.5 2000 |> Study.order 5 |> Study.seeded 18446744073709551615UL ]
     |> Experiment.note "n"
 
-[<Fact>]
 let ``describe round-trips an experiment holding every kind of study`` () =
     Assert.Equal(Ok studies, Describe.ofJson (Describe.toJson studies))
 
-[<Fact>]
 let ``describe round-trips an experiment mixing cases and studies`` () =
     let mixed = { CheckTests.good with Studies = studies.Studies }
     Assert.Equal(Ok mixed, Describe.ofJson (Describe.toJson mixed))
 
-[<Fact>]
 let ``describe writes study defaults explicitly and its parser names an unknown study kind`` () =
     let json = Describe.toJson studies
     for key in [ "\"kind\": \"kl_asymmetry\""; "\"grid_points\": 3001"; "\"stacks\": [\n"; "\"mask_b\""; "\"schemes\": [\n"; "\"distance_from_centre\""; "\"order\": 5"; "\"length\": 2000" ] do
@@ -34,3 +31,12 @@ let ``describe writes study defaults explicitly and its parser names an unknown 
     match Describe.ofJson (json.Replace("\"kind\": \"gda_dynamics\"", "\"kind\": \"vae_fit\"")) with
     | Error m -> Assert.Contains("expected one of kl_asymmetry {...}, receptive_fields {...}, gda_dynamics {...}", m)
     | Ok _ -> failwith "an unknown study kind was accepted"
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.StudyDescribeTests" [
+        Expecto.Tests.testCase "describe round-trips an experiment holding every kind of study" ``describe round-trips an experiment holding every kind of study``
+        Expecto.Tests.testCase "describe round-trips an experiment mixing cases and studies" ``describe round-trips an experiment mixing cases and studies``
+        Expecto.Tests.testCase "describe writes study defaults explicitly and its parser names an unknown study kind" ``describe writes study defaults explicitly and its parser names an unknown study kind``
+    ]

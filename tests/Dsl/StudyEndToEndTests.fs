@@ -15,7 +15,6 @@ let private runScript (name: string) (overrides: string list) =
     let plan = match Settings.planWith overrides exps.Head with Ok p -> p | Error errs -> failwithf "%A" errs
     root, Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } plan
 
-[<Fact>]
 let ``Mila Q6 end to end: the GDA script writes config, summary, three figures and a report, and every claim holds`` () =
     let root, outcome = runScript "mila_dgm_q6_gan_dynamics" [ "q6.steps=30" ]
     Assert.Equal(None, outcome.Error)
@@ -38,7 +37,6 @@ let ``Mila Q6 end to end: the GDA script writes config, summary, three figures a
     | Error m -> failwith m
     try Directory.Delete(root, true) with _ -> ()
 
-[<Fact>]
 let ``ECE8803 P1b end to end: the reverse-KL fit sits on a mode and the forward fit matches the moments`` () =
     // the script's own 1500 steps (under a second): the forward fit's mu relaxes with time constant sigma^2 / lr = 130 steps
     let root, outcome = runScript "ece8803_ps2_p1b_kl_asymmetry" []
@@ -47,3 +45,11 @@ let ``ECE8803 P1b end to end: the reverse-KL fit sits on a mode and the forward 
     for claim, held in outcome.Expectations do Assert.True(held, claim)
     Assert.Contains("forward KL(p||q)", File.ReadAllText(Path.Combine(outcome.Folder, "report.html")))
     try Directory.Delete(root, true) with _ -> ()
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.StudyEndToEndTests" [
+        Expecto.Tests.testCase "Mila Q6 end to end: the GDA script writes config, summary, three figures and a report, and every claim holds" ``Mila Q6 end to end: the GDA script writes config, summary, three figures and a report, and every claim holds``
+        Expecto.Tests.testCase "ECE8803 P1b end to end: the reverse-KL fit sits on a mode and the forward fit matches the moments" ``ECE8803 P1b end to end: the reverse-KL fit sits on a mode and the forward fit matches the moments``
+    ]

@@ -11,7 +11,6 @@ open GenDsl.Tests.Seeds.Common
 
 // ---- P1: location-scale ----
 
-[<Fact>]
 let ``CSE599i P1: density of mu + sigma z by change of variables is N(mu, sigma^2)`` () =
     let mu, sigma = 1.5, 0.7
     let flow = AffineFlow(tensor [ mu ], tensor [ sigma ])
@@ -23,7 +22,6 @@ let ``CSE599i P1: density of mu + sigma z by change of variables is N(mu, sigma^
     use j = Autograd.Jacobian((fun z -> flow.Forward(z.Unsqueeze(0L))), tensor [ 0.3 ])
     near 1e-14 sigma (d j) "Jacobian"
 
-[<Fact>]
 let ``CSE599i P1: samples of mu + sigma z follow N(mu, sigma^2) (KS test, mean and variance within 4 SE)`` () =
     let mu, sigma, n = -2.0, 3.0, 20000L
     use g = gen 11UL
@@ -35,13 +33,11 @@ let ``CSE599i P1: samples of mu + sigma z follow N(mu, sigma^2) (KS test, mean a
 
 // ---- P2: Gumbel-argmax ----
 
-[<Fact>]
 let ``CSE599i P2: -log log(1/u) is Gumbel(0,1) (KS test)`` () =
     use g = gen 12UL
     use s = Gumbel.StandardNoise([| 20000L |], g)
     assertKs s (fun t -> (t.Neg().Exp().Neg()).Exp()) "KS vs exp(-exp(-x))"
 
-[<Fact>]
 let ``CSE599i P2: Gumbel-argmax samples follow p (chi-square goodness of fit)`` () =
     let p = [| 0.05; 0.15; 0.3; 0.1; 0.4 |]
     let n = 20000L
@@ -56,7 +52,6 @@ let ``CSE599i P2: Gumbel-argmax samples follow p (chi-square goodness of fit)`` 
 
 // ---- P3: discrete MLE ----
 
-[<Fact>]
 let ``CSE599i P3: the maximiser of E_p log pi_x over the simplex is p (gradient ascent on softmax logits)`` () =
     use p = tensor [ 0.1; 0.2; 0.45; 0.25 ]
     let objective (ps: Tensor[]) = (p * ps.[0].LogSoftmax(0L)).Sum()
@@ -64,7 +59,6 @@ let ``CSE599i P3: the maximiser of E_p log pi_x over the simplex is p (gradient 
     use pi = fitted.[0].Softmax(0L)
     allNear 1e-6 p pi "pi*"
 
-[<Fact>]
 let ``CSE599i P3: E_p log pi <= E_p log p for every pi in the simplex (information inequality)`` () =
     use p = tensor [ 0.1; 0.2; 0.45; 0.25 ]
     use best = (p * p.Log()).Sum()
@@ -82,7 +76,6 @@ let private sampleElbo (x: Tensor) (q: Tensor) (logits: Tensor) (mu: Tensor) =
     let logN = (diff.Square().Sum(-1L) * -0.5) - float (x.Size(1)) * Normal.HalfLog2Pi // (n, K)
     (q * (logN + logits.LogSoftmax(0L).Unsqueeze(0L) - q.Log())).Sum(-1L).Mean()
 
-[<Fact>]
 let ``CSE599i P4: GaussianMixtureFit.MStep returns pi' = mean q and mu' = sum q x / (n pi'), the maximiser of the sample ELBO (vs gradient ascent)`` () =
     use g = gen 15UL
     let truth = NormalMixture(tensor [ 0.3; 0.3; 0.4 ], tensor2 3L 2L [ -2.; 0.; 1.; 3.; 2.; -2. ], tensor [ 1.; 1.; 1. ])
@@ -110,7 +103,6 @@ let ``CSE599i P4: GaussianMixtureFit.MStep returns pi' = mean q and mu' = sum q 
 
 // ---- P5: AR(1) moments ----
 
-[<Fact>]
 let ``CSE599i P5: AR(1) has E x_t = mu, Var x_t = sigma^2/(1-rho^2), gamma(k) = rho^k sigma^2/(1-rho^2)`` () =
     let mu, rho, sigma, n = 2.0, 0.7, 0.5, 20000L
     use g = gen 16UL
@@ -132,7 +124,6 @@ let ``CSE599i P5: AR(1) has E x_t = mu, Var x_t = sigma^2/(1-rho^2), gamma(k) = 
 
 // ---- P6: an inconsistent sample mean ----
 
-[<Fact>]
 let ``CSE599i P6: with a shared random level the sample mean's variance tends to tau^2, not 0 (inconsistent)`` () =
     let mu, tau, sigma, n = 1.0, 0.8, 1.0, 4000L
     use g = gen 17UL
@@ -145,3 +136,18 @@ let ``CSE599i P6: with a shared random level the sample mean's variance tends to
         covers 4.0 mu (sqrt expected) (MonteCarlo.Mean means) (sprintf "E(sample mean), T = %d" T)
     // the variance does not vanish: at T = 1000 it is still above tau^2 = 0.64, whereas an i.i.d. process gives 0.001
     Assert.True(RandomLevelProcess.SampleMeanVariance(tau, sigma, 1000000) > tau * tau)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Seeds.Cse599iHw1Tests" [
+        Expecto.Tests.testCase "CSE599i P1: density of mu + sigma z by change of variables is N(mu, sigma^2)" ``CSE599i P1: density of mu + sigma z by change of variables is N(mu, sigma^2)``
+        Expecto.Tests.testCase "CSE599i P1: samples of mu + sigma z follow N(mu, sigma^2) (KS test, mean and variance within 4 SE)" ``CSE599i P1: samples of mu + sigma z follow N(mu, sigma^2) (KS test, mean and variance within 4 SE)``
+        Expecto.Tests.testCase "CSE599i P2: -log log(1/u) is Gumbel(0,1) (KS test)" ``CSE599i P2: -log log(1/u) is Gumbel(0,1) (KS test)``
+        Expecto.Tests.testCase "CSE599i P2: Gumbel-argmax samples follow p (chi-square goodness of fit)" ``CSE599i P2: Gumbel-argmax samples follow p (chi-square goodness of fit)``
+        Expecto.Tests.testCase "CSE599i P3: the maximiser of E_p log pi_x over the simplex is p (gradient ascent on softmax logits)" ``CSE599i P3: the maximiser of E_p log pi_x over the simplex is p (gradient ascent on softmax logits)``
+        Expecto.Tests.testCase "CSE599i P3: E_p log pi <= E_p log p for every pi in the simplex (information inequality)" ``CSE599i P3: E_p log pi <= E_p log p for every pi in the simplex (information inequality)``
+        Expecto.Tests.testCase "CSE599i P4: GaussianMixtureFit.MStep returns pi' = mean q and mu' = sum q x / (n pi'), the maximiser of the sample ELBO (vs gradient ascent)" ``CSE599i P4: GaussianMixtureFit.MStep returns pi' = mean q and mu' = sum q x / (n pi'), the maximiser of the sample ELBO (vs gradient ascent)``
+        Expecto.Tests.testCase "CSE599i P5: AR(1) has E x_t = mu, Var x_t = sigma^2/(1-rho^2), gamma(k) = rho^k sigma^2/(1-rho^2)" ``CSE599i P5: AR(1) has E x_t = mu, Var x_t = sigma^2/(1-rho^2), gamma(k) = rho^k sigma^2/(1-rho^2)``
+        Expecto.Tests.testCase "CSE599i P6: with a shared random level the sample mean's variance tends to tau^2, not 0 (inconsistent)" ``CSE599i P6: with a shared random level the sample mean's variance tends to tau^2, not 0 (inconsistent)``
+    ]

@@ -11,7 +11,6 @@ open GenDsl.Tests.Seeds.Common
 
 // ---- 1.1: the ring GMM density ----
 
-[<Fact>]
 let ``DS-GA 1008 1.1: the ring GMM density (1/K) sum_k N(x; R(cos 2pi k/K, sin 2pi k/K), I) integrates to 1 (R = 10 and R = 1)`` () =
     for r in [ 10.0; 1.0 ] do
         let ring = NormalMixture.Ring(10, r)
@@ -36,7 +35,6 @@ let private box = 14.0
 let private gridN = 240L
 let private logPartition w1 b1 w2 = Quadrature.LogIntegrate2d((fun x -> energy w1 b1 w2 x), -box, box, gridN)
 
-[<Fact>]
 let ``DS-GA 1008 1.4: grad L = mean grad E(x_i) - E_p_theta grad E (finite differences of L with A by quadrature)`` () =
     use g = gen 21UL
     use w1 = randn g [ 6L; 2L ]
@@ -77,7 +75,6 @@ let private simpson2d (logf: Tensor -> Tensor) (lo: float) (hi: float) (n: int64
     use w = Quadrature.SimpsonWeights(n, (hi - lo) / float (n - 1L))
     d ((col * w).Sum())
 
-[<Fact>]
 let ``DS-GA 1008 1.4: p_theta = exp(E - A) with A from LogIntegrate2d integrates to 1 under an independent Simpson product rule`` () =
     use g = gen 22UL
     use w1 = randn g [ 6L; 2L ]
@@ -97,7 +94,6 @@ let private e1 (x: Tensor) = (x.Square() - 4.0).Square() * -0.25 + x * 0.5
 let private trueF () =
     Quadrature.IntegrateScalar((fun x -> x.Square() * e1(x).Exp()), -12.0, 12.0) / Quadrature.IntegrateScalar((fun x -> e1(x).Exp()), -12.0, 12.0)
 
-[<Fact>]
 let ``DS-GA 1008 1.5: E_p f = E_q[f e^E / q] / E_q[e^E / q]: ImportanceSampling over q's quantiles equals the quadrature of p`` () =
     // q = Cauchy(0, 2) and its quantiles x_m = 2 tan(pi (u_m - 1/2)), u_m = (m - 1/2)/M: a deterministic sample of q, so
     // both E_q averages are midpoint sums in u = F_q(x). Their integrands (f) e^E / q are smooth in u and vanish at
@@ -113,7 +109,6 @@ let ``DS-GA 1008 1.5: E_p f = E_q[f e^E / q] / E_q[e^E / q]: ImportanceSampling 
     use noQ = ImportanceSampling.SelfNormalized(fx, e1 x, Torch.ZerosLike(x))
     if abs (d noQ - trueF ()) < 0.1 then failwithf "the weights should need 1/q: %g vs %g" (d noQ) (trueF ())
 
-[<Fact>]
 let ``DS-GA 1008 1.6: the self-normalised IS estimator converges to E_p f at rate 1/sqrt(M)`` () =
     let q = Normal(0.0, 2.5)
     let truth = trueF ()
@@ -132,7 +127,6 @@ let ``DS-GA 1008 1.6: the self-normalised IS estimator converges to E_p f at rat
     let ratio = ses.[0] / ses.[1]
     if ratio < 7.0 || ratio > 14.0 then failwithf "SE ratio %.2f is not about sqrt(100) = 10" ratio
 
-[<Fact>]
 let ``DS-GA 1008 1.6: IS with M = 5000 from the ring GMM estimates grad_theta A = E_p grad E (vs quadrature)`` () =
     use g = gen 24UL
     use w1 = randn g [ 6L; 2L ]
@@ -153,7 +147,6 @@ let ``DS-GA 1008 1.6: IS with M = 5000 from the ring GMM estimates grad_theta A 
 
 // ---- 2.1-2.4: variational lower bounds with a discrete latent ----
 
-[<Fact>]
 let ``DS-GA 1008 2.1: log p(x) = L(q) + KL(q || p(z|x)) exactly, for any q (property over random q)`` () =
     let ring = NormalMixture.Ring(10, 2.0)
     let prop (seed: uint16) =
@@ -166,7 +159,6 @@ let ``DS-GA 1008 2.1: log p(x) = L(q) + KL(q || p(z|x)) exactly, for any q (prop
         lhs.AllClose(rhs, 0.0, 1e-10)
     Check.One(Config.QuickThrowOnFailure.WithMaxTest(30), prop)
 
-[<Fact>]
 let ``DS-GA 1008 2.1: maximising L over q minimises KL(q || posterior): ascent on q's logits reaches the posterior`` () =
     let ring = NormalMixture.Ring(10, 2.0)
     use g = gen 25UL
@@ -177,7 +169,6 @@ let ``DS-GA 1008 2.1: maximising L over q minimises KL(q || posterior): ascent o
     // plain gradient ascent on logits slows down as tiny posterior probabilities are approached: KL < 1e-3 after 3000 steps
     if d (kl.Max()) > 1e-3 then failwithf "KL after maximising the ELBO: %O" kl
 
-[<Fact>]
 let ``DS-GA 1008 2.2: a bimodal p and a q on one mode have KL(p||q) >> KL(q||p) (quadrature)`` () =
     let p = NormalMixture.OneD([| 0.5; 0.5 |], [| -3.0; 3.0 |], [| 0.6; 0.6 |])
     let q = Normal(-3.0, 0.6)
@@ -187,7 +178,6 @@ let ``DS-GA 1008 2.2: a bimodal p and a q on one mode have KL(p||q) >> KL(q||p) 
     near 1e-6 (log 2.0) klQP "KL(q||p) = log 2 when the modes do not overlap"
     if klPQ < 20.0 * klQP then failwithf "KL(p||q) = %g is not >> KL(q||p) = %g" klPQ klQP
 
-[<Fact>]
 let ``DS-GA 1008 2.3: on the R=10 ring the ELBO with uniform q is below log p(x); with q = posterior it equals it`` () =
     let ring = NormalMixture.Ring(10, 10.0)
     use g = gen 26UL
@@ -207,7 +197,6 @@ let ``DS-GA 1008 2.3: on the R=10 ring the ELBO with uniform q is below log p(x)
     // delta = log(1 + neighbours' posterior odds) >= 0 averages about 0.004 here (neighbours 6.2 apart).
     near (4.5 * 10.0 / sqrt 1000.0 + 0.01) (100.0 - log 10.0) (d (gap.Mean())) "mean gap = R^2 - log K"
 
-[<Fact>]
 let ``DS-GA 1008 2.4: as K grows the posterior bound stays exact; with components kept apart (R = K) the uniform-q gap grows without bound`` () =
     use g = gen 27UL
     let mutable last = 0.0
@@ -223,7 +212,6 @@ let ``DS-GA 1008 2.4: as K grows the posterior bound stays exact; with component
         if mg < 0.5 * float (k * k) || mg < last then failwithf "uniform gap %g at K = %d (previous %g)" mg k last
         last <- mg
 
-[<Fact>]
 let ``DS-GA 1008 2.4: on a ring of fixed radius the uniform-q bound tends to the continuous-ring average (1/2pi) int log N(x; R u(t), I) dt`` () =
     let r = 3.0
     let x = (2.0, 1.0)
@@ -244,3 +232,21 @@ let ``DS-GA 1008 2.4: on a ring of fixed radius the uniform-q bound tends to the
         use lj = ring.LogJoint(tensor2 1L 2L [ fst x; snd x ])
         d (Elbo.LogEvidence(lj)) - bound k
     near 1e-6 (gap 64) (gap 512) "gap at K = 64 vs 512"
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Seeds.DsGa1008FinalTests" [
+        Expecto.Tests.testCase "DS-GA 1008 1.1: the ring GMM density (1/K) sum_k N(x; R(cos 2pi k/K, sin 2pi k/K), I) integrates to 1 (R = 10 and R = 1)" ``DS-GA 1008 1.1: the ring GMM density (1/K) sum_k N(x; R(cos 2pi k/K, sin 2pi k/K), I) integrates to 1 (R = 10 and R = 1)``
+        Expecto.Tests.testCase "DS-GA 1008 1.4: grad L = mean grad E(x_i) - E_p_theta grad E (finite differences of L with A by quadrature)" ``DS-GA 1008 1.4: grad L = mean grad E(x_i) - E_p_theta grad E (finite differences of L with A by quadrature)``
+        Expecto.Tests.testCase "DS-GA 1008 1.4: p_theta = exp(E - A) with A from LogIntegrate2d integrates to 1 under an independent Simpson product rule" ``DS-GA 1008 1.4: p_theta = exp(E - A) with A from LogIntegrate2d integrates to 1 under an independent Simpson product rule``
+        Expecto.Tests.testCase "DS-GA 1008 1.5: E_p f = E_q[f e^E / q] / E_q[e^E / q]: ImportanceSampling over q's quantiles equals the quadrature of p" ``DS-GA 1008 1.5: E_p f = E_q[f e^E / q] / E_q[e^E / q]: ImportanceSampling over q's quantiles equals the quadrature of p``
+        Expecto.Tests.testCase "DS-GA 1008 1.6: the self-normalised IS estimator converges to E_p f at rate 1/sqrt(M)" ``DS-GA 1008 1.6: the self-normalised IS estimator converges to E_p f at rate 1/sqrt(M)``
+        Expecto.Tests.testCase "DS-GA 1008 1.6: IS with M = 5000 from the ring GMM estimates grad_theta A = E_p grad E (vs quadrature)" ``DS-GA 1008 1.6: IS with M = 5000 from the ring GMM estimates grad_theta A = E_p grad E (vs quadrature)``
+        Expecto.Tests.testCase "DS-GA 1008 2.1: log p(x) = L(q) + KL(q || p(z|x)) exactly, for any q (property over random q)" ``DS-GA 1008 2.1: log p(x) = L(q) + KL(q || p(z|x)) exactly, for any q (property over random q)``
+        Expecto.Tests.testCase "DS-GA 1008 2.1: maximising L over q minimises KL(q || posterior): ascent on q's logits reaches the posterior" ``DS-GA 1008 2.1: maximising L over q minimises KL(q || posterior): ascent on q's logits reaches the posterior``
+        Expecto.Tests.testCase "DS-GA 1008 2.2: a bimodal p and a q on one mode have KL(p||q) >> KL(q||p) (quadrature)" ``DS-GA 1008 2.2: a bimodal p and a q on one mode have KL(p||q) >> KL(q||p) (quadrature)``
+        Expecto.Tests.testCase "DS-GA 1008 2.3: on the R=10 ring the ELBO with uniform q is below log p(x); with q = posterior it equals it" ``DS-GA 1008 2.3: on the R=10 ring the ELBO with uniform q is below log p(x); with q = posterior it equals it``
+        Expecto.Tests.testCase "DS-GA 1008 2.4: as K grows the posterior bound stays exact; with components kept apart (R = K) the uniform-q gap grows without bound" ``DS-GA 1008 2.4: as K grows the posterior bound stays exact; with components kept apart (R = K) the uniform-q gap grows without bound``
+        Expecto.Tests.testCase "DS-GA 1008 2.4: on a ring of fixed radius the uniform-q bound tends to the continuous-ring average (1/2pi) int log N(x; R u(t), I) dt" ``DS-GA 1008 2.4: on a ring of fixed radius the uniform-q bound tends to the continuous-ring average (1/2pi) int log N(x; R u(t), I) dt``
+    ]

@@ -11,7 +11,6 @@ open GenDsl.Tests.Seeds.Common
 
 // ---- P1a: KL(P||Q) finite, KL(Q||P) infinite ----
 
-[<Fact>]
 let ``ECE8803 P1a: P = U(0,1), Q = U(0,2) give KL(P||Q) = log 2 but KL(Q||P) = infinity`` () =
     let p, q = Uniform(0.0, 1.0), Uniform(0.0, 2.0)
     // KL(P||Q) = int_0^1 1 * log(1 / (1/2)) dx, by the midpoint rule on P's support
@@ -23,7 +22,6 @@ let ``ECE8803 P1a: P = U(0,1), Q = U(0,2) give KL(P||Q) = log 2 but KL(Q||P) = i
     use qlogqp = q.Prob(y) * (q.LogProb(y) - p.LogProb(y))
     Assert.True(arr qlogqp |> Array.forall Double.IsPositiveInfinity, "q log(q/p) must be +inf on (1, 2)")
 
-[<Fact>]
 let ``ECE8803 P1a: P = N(0,1), Q = Cauchy: KL(P||Q) converges, truncated KL(Q||P) grows without bound`` () =
     let p, q = Normal(0.0, 1.0), Cauchy(0.0, 1.0)
     let kl (a: Distribution) (b: Distribution) l = Quadrature.IntegrateScalar((fun x -> a.Prob(x) * (a.LogProb x - b.LogProb x)), -l, l, 40001L)
@@ -40,7 +38,6 @@ let private logP = Func<Tensor, Tensor>(fun x -> target.LogProb(x.Unsqueeze(1L))
 /// KL(N(ma, sa^2) || N(mb, sb^2)) in closed form.
 let private klNormal (ma: float, sa: float) (mb: float, sb: float) = log (sb / sa) + (sa * sa + (ma - mb) ** 2.0) / (2.0 * sb * sb) - 0.5
 
-[<Fact>]
 let ``ECE8803 P1b: GaussianKlFit's objective and its gradient equal the closed-form KL between Gaussians in both directions`` () =
     // p = N(1, 2^2), q = N(0.3, 0.7^2); Simpson on [-20, 20] with h = 0.01 is exact to ~1e-12 for these integrands
     let lp = Func<Tensor, Tensor>(fun x -> Normal(1.0, 2.0).LogProb(x))
@@ -54,14 +51,12 @@ let ``ECE8803 P1b: GaussianKlFit's objective and its gradient equal the closed-f
     near 1e-8 ((0.3 - 1.0) / 0.49) (d gr.[0]) "dKL/dmu"
     near 1e-8 (1.0 - (4.0 + 0.49) / 0.49) (d gr.[1]) "dKL/dlog sigma"
 
-[<Fact>]
 let ``ECE8803 P1b: minimising forward KL(P||Q) over a Gaussian Q covers both modes (moment matching: mu = 0, sigma^2 = 26)`` () =
     // mu contracts by 1 - 0.3/26 per step: 3000 steps leave e^-34 of the start
     let r = GaussianKlFit.Fit(KlDirection.Forward, logP, 1.0, 1.0, 0.3, 3000, -15.0, 15.0)
     near 1e-6 0.0 r.Mu "mu"
     near 1e-6 26.0 (r.Sigma * r.Sigma) "sigma^2 (= 1 + 5^2)"
 
-[<Fact>]
 let ``ECE8803 P1b: minimising reverse KL(Q||P) over a Gaussian Q locks onto one mode; the broad Gaussian N(0, 26) has KL 3.709`` () =
     // started between the modes, nearer the right one; the one-mode q = N(5, 1) has KL(q||p) = log 2 up to the other
     // mode's overlap (about e^-50)
@@ -79,7 +74,6 @@ let ``ECE8803 P1b: minimising reverse KL(Q||P) over a Gaussian Q locks onto one 
     near 5e-4 3.709 reference "KL(N(0, 26) || p) by a wide Simpson sum"
     near 1e-9 reference (GaussianKlFit.Evaluate(KlDirection.Reverse, logP, 0.0, sqrt 26.0, -15.0, 15.0, 3001L)) "Evaluate on p's grid [-15, 15]"
 
-[<Fact>]
 let ``ECE8803 P1b: with modes at +-3 the one-mode Gaussian still beats every centred Gaussian on reverse KL (0.689 vs 0.841)`` () =
     let p3 = NormalMixture.OneD([| 0.5; 0.5 |], [| -3.0; 3.0 |], [| 1.0; 1.0 |])
     let lp3 = Func<Tensor, Tensor>(fun x -> p3.LogProb(x.Unsqueeze(1L)))
@@ -101,7 +95,6 @@ let private synthetic (seed: uint64) =
     let struct (x, _) = truthModel.Sample(300L, g)
     x
 
-[<Fact>]
 let ``ECE8803 P2b: eta_ik = pi_k prod_d p^x (1-p)^(1-x) / sum_j (...) (log-space E-step vs the direct product)`` () =
     use x = synthetic 41UL
     let m = BernoulliMixture.InitUnitLength(3, 20, gen 42UL)
@@ -112,7 +105,6 @@ let ``ECE8803 P2b: eta_ik = pi_k prod_d p^x (1-p)^(1-x) / sum_j (...) (log-space
         let z = Seq.init 3 lik |> Seq.sum
         for k in 0 .. 2 do near 1e-10 (lik k / z) (arr eta).[i * 3 + k] (sprintf "eta[%d,%d]" i k)
 
-[<Fact>]
 let ``ECE8803 P2c: the M-step (no smoothing) maximises the expected complete log-likelihood (zero gradient, perturbations lower it)`` () =
     use x = synthetic 43UL
     let m0 = BernoulliMixture.InitUnitLength(3, 20, gen 44UL)
@@ -134,7 +126,6 @@ let ``ECE8803 P2c: the M-step (no smoothing) maximises the expected complete log
         let v = d (q [| a + randn g [ 3L ] * 0.1; b + randn g [ 3L; 20L ] * 0.1 |])
         if v > best + 1e-9 then failwithf "a perturbation raised Q: %g > %g" v best
 
-[<Fact>]
 let ``ECE8803 P2-P3: EM with Dirichlet smoothing 1e-8 never decreases the log-likelihood`` () =
     use x = synthetic 46UL
     let struct (_, curve) = BernoulliMixture.Fit(x, 3, 25, gen 47UL)
@@ -143,7 +134,6 @@ let ``ECE8803 P2-P3: EM with Dirichlet smoothing 1e-8 never decreases the log-li
         if curve.[i] < curve.[i - 1] - 1e-6 then failwithf "log-likelihood fell at step %d: %g -> %g" i curve.[i - 1] curve.[i]
     Assert.True(curve.[curve.Count - 1] > curve.[0] + 100.0, sprintf "EM should improve on the initialisation: %A" curve)
 
-[<Fact>]
 let ``ECE8803 P3: Dirichlet smoothing gives pixels that are always 0 or 1 the seed's p = a1/(N_k + a1 D) and (N_k + a1)/(N_k + a1 D)`` () =
     // (the general smoothed step against plain loops: tests/Core/BernoulliMixtureMnistTests.fs)
     use x = Torch.Zeros([| 10L; 4L |], f64)
@@ -160,7 +150,6 @@ let ``ECE8803 P3: Dirichlet smoothing gives pixels that are always 0 or 1 the se
 
 // ---- P5: simple flows (change of variables) ----
 
-[<Fact>]
 let ``ECE8803 P5a: 1/X is standard Cauchy when X is (density by change of variables, and a KS test of samples)`` () =
     let c = Cauchy(0.0, 1.0)
     use y = Torch.Linspace(-20.0, 20.0, 400L, f64)                     // even count: 0 not on the grid
@@ -171,7 +160,6 @@ let ``ECE8803 P5a: 1/X is standard Cauchy when X is (density by change of variab
     use x = c.Sample(20000L, g)
     assertKs (x.Reciprocal()) (fun t -> c.Cdf(t)) "KS of 1/X vs Cauchy"
 
-[<Fact>]
 let ``ECE8803 P5b: e^Y for Y ~ N(mu, sigma^2) has density N(log x; mu, sigma^2) / x (autograd Jacobian, normalised, KS test)`` () =
     let mu, sigma = 0.3, 0.5
     let ln = LogNormal(mu, sigma)
@@ -185,7 +173,6 @@ let ``ECE8803 P5b: e^Y for Y ~ N(mu, sigma^2) has density N(log x; mu, sigma^2) 
     use g = gen 49UL
     assertKs (ln.Sample(20000L, g)) (fun t -> Normal(mu, sigma).Cdf(t.Log())) "KS vs the lognormal CDF"
 
-[<Fact>]
 let ``ECE8803 P5c: SquareCentreDistance's density pi z/2, then z(pi/2 - 2 acos(1/z)), is the derivative of its CDF, integrates to 1 and is 0 outside [0, sqrt 2]`` () =
     let f (z: float) = d (SquareCentreDistance().LogProb(tensor [ z ]).Exp())
     near 1e-15 (SquareCentreDistance.Density 0.7) (f 0.7) "LogProb = log Density"
@@ -200,7 +187,6 @@ let ``ECE8803 P5c: SquareCentreDistance's density pi z/2, then z(pi/2 - 2 acos(1
     for z in [ -0.1; 1.5 ] do Assert.Equal(0.0, SquareCentreDistance.Density z)
     Assert.Equal(1.0, SquareCentreDistance.Cdf 1.5)
 
-[<Fact>]
 let ``ECE8803 P5c: SquareCentreDistance's CDF is the area of the disc inside the square over 4 (grid count) and its sampler passes a KS test`` () =
     // the fraction of the 1000^2 cell centres of [0, 2]^2 within distance z of (1, 1): error about the boundary
     // cells' share, which mostly cancels; < 2e-4 here
@@ -216,7 +202,6 @@ let ``ECE8803 P5c: SquareCentreDistance's CDF is the area of the disc inside the
 
 // ---- P6: the leaky-ReLU flow ----
 
-[<Fact>]
 let ``ECE8803 P6: leaky-ReLU flow inverse is x for x>0, x/0.1 otherwise; |det J|^-1 = 10^(number of negative z) matches autograd`` () =
     let flow = LeakyReluFlow(0.1)
     use g = gen 51UL
@@ -237,7 +222,6 @@ let ``ECE8803 P6: leaky-ReLU flow inverse is x for x>0, x/0.1 otherwise; |det J|
 
 // ---- P7 (bonus): a discrete flow ----
 
-[<Fact>]
 let ``ECE8803 P7: a modular-addition coupling flow is a bijection of {0..K-1}^D and its probabilities sum to 1`` () =
     let flow = DiscreteFlow(5, 3, [ (0, 1); (1, 2); (2, 0) ])
     use g = gen 52UL
@@ -251,7 +235,6 @@ let ``ECE8803 P7: a modular-addition coupling flow is a bijection of {0..K-1}^D 
     flow.Fit(x, 1) |> ignore
     near 1e-12 1.0 (d (flow.LogProb(all).Exp().Sum())) "sum of P over all points"
 
-[<Fact>]
 let ``ECE8803 P7: the discrete flow trained on correlated data reaches the data's joint entropy, and training never lowers the likelihood`` () =
     use g = gen 53UL
     let n = 2000L
@@ -271,3 +254,26 @@ let ``ECE8803 P7: the discrete flow trained on correlated data reaches the data'
     let nll = -flow.MeanLogLikelihood(x)
     if nll < h - 1e-9 || nll > h + 0.02 then failwithf "NLL %g vs empirical joint entropy %g" nll h
     if -curve.[0] - h < 0.5 then failwithf "the untrained (factorised) model was already near the entropy: %g vs %g" -curve.[0] h
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Seeds.Ece8803Ps2Tests" [
+        Expecto.Tests.testCase "ECE8803 P1a: P = U(0,1), Q = U(0,2) give KL(P||Q) = log 2 but KL(Q||P) = infinity" ``ECE8803 P1a: P = U(0,1), Q = U(0,2) give KL(P||Q) = log 2 but KL(Q||P) = infinity``
+        Expecto.Tests.testCase "ECE8803 P1a: P = N(0,1), Q = Cauchy: KL(P||Q) converges, truncated KL(Q||P) grows without bound" ``ECE8803 P1a: P = N(0,1), Q = Cauchy: KL(P||Q) converges, truncated KL(Q||P) grows without bound``
+        Expecto.Tests.testCase "ECE8803 P1b: GaussianKlFit's objective and its gradient equal the closed-form KL between Gaussians in both directions" ``ECE8803 P1b: GaussianKlFit's objective and its gradient equal the closed-form KL between Gaussians in both directions``
+        Expecto.Tests.testCase "ECE8803 P1b: minimising forward KL(P||Q) over a Gaussian Q covers both modes (moment matching: mu = 0, sigma^2 = 26)" ``ECE8803 P1b: minimising forward KL(P||Q) over a Gaussian Q covers both modes (moment matching: mu = 0, sigma^2 = 26)``
+        Expecto.Tests.testCase "ECE8803 P1b: minimising reverse KL(Q||P) over a Gaussian Q locks onto one mode; the broad Gaussian N(0, 26) has KL 3.709" ``ECE8803 P1b: minimising reverse KL(Q||P) over a Gaussian Q locks onto one mode; the broad Gaussian N(0, 26) has KL 3.709``
+        Expecto.Tests.testCase "ECE8803 P1b: with modes at +-3 the one-mode Gaussian still beats every centred Gaussian on reverse KL (0.689 vs 0.841)" ``ECE8803 P1b: with modes at +-3 the one-mode Gaussian still beats every centred Gaussian on reverse KL (0.689 vs 0.841)``
+        Expecto.Tests.testCase "ECE8803 P2b: eta_ik = pi_k prod_d p^x (1-p)^(1-x) / sum_j (...) (log-space E-step vs the direct product)" ``ECE8803 P2b: eta_ik = pi_k prod_d p^x (1-p)^(1-x) / sum_j (...) (log-space E-step vs the direct product)``
+        Expecto.Tests.testCase "ECE8803 P2c: the M-step (no smoothing) maximises the expected complete log-likelihood (zero gradient, perturbations lower it)" ``ECE8803 P2c: the M-step (no smoothing) maximises the expected complete log-likelihood (zero gradient, perturbations lower it)``
+        Expecto.Tests.testCase "ECE8803 P2-P3: EM with Dirichlet smoothing 1e-8 never decreases the log-likelihood" ``ECE8803 P2-P3: EM with Dirichlet smoothing 1e-8 never decreases the log-likelihood``
+        Expecto.Tests.testCase "ECE8803 P3: Dirichlet smoothing gives pixels that are always 0 or 1 the seed's p = a1/(N_k + a1 D) and (N_k + a1)/(N_k + a1 D)" ``ECE8803 P3: Dirichlet smoothing gives pixels that are always 0 or 1 the seed's p = a1/(N_k + a1 D) and (N_k + a1)/(N_k + a1 D)``
+        Expecto.Tests.testCase "ECE8803 P5a: 1/X is standard Cauchy when X is (density by change of variables, and a KS test of samples)" ``ECE8803 P5a: 1/X is standard Cauchy when X is (density by change of variables, and a KS test of samples)``
+        Expecto.Tests.testCase "ECE8803 P5b: e^Y for Y ~ N(mu, sigma^2) has density N(log x; mu, sigma^2) / x (autograd Jacobian, normalised, KS test)" ``ECE8803 P5b: e^Y for Y ~ N(mu, sigma^2) has density N(log x; mu, sigma^2) / x (autograd Jacobian, normalised, KS test)``
+        Expecto.Tests.testCase "ECE8803 P5c: SquareCentreDistance's density pi z/2, then z(pi/2 - 2 acos(1/z)), is the derivative of its CDF, integrates to 1 and is 0 outside [0, sqrt 2]" ``ECE8803 P5c: SquareCentreDistance's density pi z/2, then z(pi/2 - 2 acos(1/z)), is the derivative of its CDF, integrates to 1 and is 0 outside [0, sqrt 2]``
+        Expecto.Tests.testCase "ECE8803 P5c: SquareCentreDistance's CDF is the area of the disc inside the square over 4 (grid count) and its sampler passes a KS test" ``ECE8803 P5c: SquareCentreDistance's CDF is the area of the disc inside the square over 4 (grid count) and its sampler passes a KS test``
+        Expecto.Tests.testCase "ECE8803 P6: leaky-ReLU flow inverse is x for x>0, x/0.1 otherwise; |det J|^-1 = 10^(number of negative z) matches autograd" ``ECE8803 P6: leaky-ReLU flow inverse is x for x>0, x/0.1 otherwise; |det J|^-1 = 10^(number of negative z) matches autograd``
+        Expecto.Tests.testCase "ECE8803 P7: a modular-addition coupling flow is a bijection of {0..K-1}^D and its probabilities sum to 1" ``ECE8803 P7: a modular-addition coupling flow is a bijection of {0..K-1}^D and its probabilities sum to 1``
+        Expecto.Tests.testCase "ECE8803 P7: the discrete flow trained on correlated data reaches the data's joint entropy, and training never lowers the likelihood" ``ECE8803 P7: the discrete flow trained on correlated data reaches the data's joint entropy, and training never lowers the likelihood``
+    ]

@@ -20,11 +20,6 @@ let private expected =
            "BA", [ "....."; "....."; ".##.."; ".####"; ".####" ]
            "BB", [ "....."; "....."; ".###."; ".####"; ".####" ] ]
 
-[<Theory>]
-[<InlineData("AA")>]
-[<InlineData("AB")>]
-[<InlineData("BA")>]
-[<InlineData("BB")>]
 let ``Mila Q1: receptive field of output pixel (3,4) for masks AA, AB, BA, BB found by autograd equals the hand-derived grid`` (masks: string) =
     let types = masks |> Seq.map (fun c -> if c = 'A' then MaskType.A else MaskType.B) |> Array.ofSeq
     let net = MaskedConvNet(types, 3, 3, gen 61UL)
@@ -32,14 +27,12 @@ let ``Mila Q1: receptive field of output pixel (3,4) for masks AA, AB, BA, BB fo
     let got = [ for i in 0 .. 4 -> String(Array.init 5 (fun j -> if rf.[i, j] then '#' else '.')) ]
     Assert.Equal<string list>(expected.[masks], got)
 
-[<Fact>]
 let ``Mila Q1: the masks are M^A = [[0,0,0],[1,0,0],[1,1,1]] and M^B = [[0,0,0],[1,1,0],[1,1,1]]`` () =
     allNear 0.0 (tensor [ 0.; 0.; 0.; 1.; 0.; 0.; 1.; 1.; 1. ]) (MaskedConv.Mask(MaskType.A)) "M^A"
     allNear 0.0 (tensor [ 0.; 0.; 0.; 1.; 1.; 0.; 1.; 1.; 1. ]) (MaskedConv.Mask(MaskType.B)) "M^B"
 
 // ---- Q2: reparameterisation and Jacobian costs ----
 
-[<Fact>]
 let ``Mila Q2.1: g(z0) = mu + sigma * z0 has density N(mu, diag(sigma^2)) by change of variables; J = diag(sigma)`` () =
     use mu = tensor [ 0.5; -1.0; 2.0 ]
     use sigma = tensor [ 0.3; 1.2; 2.5 ]
@@ -52,7 +45,6 @@ let ``Mila Q2.1: g(z0) = mu + sigma * z0 has density N(mu, diag(sigma^2)) by cha
     use j = Autograd.Jacobian((fun z -> flow.Forward(z.Unsqueeze(0L))), tensor [ 0.1; 0.2; 0.3 ])
     allNear 1e-14 (sigma.DiagEmbed()) j "Jacobian"
 
-[<Fact>]
 let ``Mila Q2.3: g(z0) = mu + S z0 has density N(mu, S S^T) by change of variables`` () =
     use g = gen 63UL
     use s = randn g [ 4L; 4L ] + Torch.Eye(4L, dtype = f64) * 3.0
@@ -69,7 +61,6 @@ let ``Mila Q2.3: g(z0) = mu + S z0 has density N(mu, S S^T) by change of variabl
     allNear 1e-10 direct viaFlow "log density"
     allNear 1e-12 x (flow.Forward(flow.Inverse(x))) "round trip"
 
-[<Fact>]
 let ``Mila Q2.2 and Q2.4: log|det J| is O(K) for diagonal and triangular S (only the K diagonal entries are read) and needs the whole matrix in general`` () =
     use g = gen 64UL
     let k = 6L
@@ -97,7 +88,6 @@ let private posterior (theta: float) (x: float) =
     Normal(theta * (x - 1.0) / prec, 1.0 / sqrt prec)
 let private logEvidence (theta: float) (x: float) = d (Normal(1.0, sqrt (1.0 + theta * theta)).LogProb(num x))
 
-[<Fact>]
 let ``Mila Q3.1: for fixed q, ECLL(theta) = log p_theta(x) - KL(q || p_theta(z|x)) + const (the entropy of q)`` () =
     let x = 1.7
     let q = Normal(0.2, 0.6)
@@ -106,7 +96,6 @@ let ``Mila Q3.1: for fixed q, ECLL(theta) = log p_theta(x) - KL(q || p_theta(z|x
     let consts = [ for theta in [ -1.0; 0.3; 2.0 ] -> ecll theta - (logEvidence theta x - d (Kl.Divergence(q, posterior theta x))) ]
     for c in consts do near 1e-9 (-(d (q.Entropy()))) c "ECLL - (log p - KL) = -H(q)"
 
-[<Fact>]
 let ``Mila Q3.2: the amortised q_phi*(z|x_i) never has smaller KL to the posterior than the fitted per-instance optimum q_i*`` () =
     let theta = 1.5
     use g = gen 65UL
@@ -155,7 +144,6 @@ let private logJoint (z: Tensor) = Normal(0.0, 1.0).LogProb(z) + Normal(z, Torch
 let private q4 = Normal(0.0, 1.0)
 let private logW (z: Tensor) = logJoint z - q4.LogProb z
 
-[<Fact>]
 let ``Mila Q4: L_1 <= L_K <= log p(x) and L_K is non-decreasing in K (Monte Carlo with 4 SE margins)`` () =
     use g = gen 66UL
     let m = 4000L
@@ -173,7 +161,6 @@ let ``Mila Q4: L_1 <= L_K <= log p(x) and L_K is non-decreasing in K (Monte Carl
         if b.Mean < a.Mean - 4.5 * sqrt (a.StdErr ** 2.0 + b.StdErr ** 2.0) then failwithf "L_K fell: %O -> %O" a b
     Assert.True(logPx - bounds.[3].Mean < 0.2 * (logPx - bounds.[0].Mean), "L_64 should close most of the ELBO's gap")
 
-[<Fact>]
 let ``Mila Q4.1: the refined proposal q~ written out for K = 2 matches Iwae.LogRefinedProposal, and log p(x, z_1) - log q~ = log (1/K) sum_j w_j`` () =
     use g = gen 67UL
     // K = 2 by hand: q~(z_1 | z_2) = p(x, z_1) / ((w(z_1) + w(z_2)) / 2) with p(x, z) = phi(z) phi(x - z), q = phi, w(z) = phi(x - z)
@@ -191,7 +178,6 @@ let ``Mila Q4.1: the refined proposal q~ written out for K = 2 matches Iwae.LogR
     use lhs = logJoint z1 - Iwae.LogRefinedProposal(logJoint z1, q4.LogProb z1, lw.Narrow(1L, 1L, 4L))
     allNear 1e-12 (Iwae.LogMeanWeight lw) lhs "pointwise"
 
-[<Fact>]
 let ``Mila Q4.2: q_K = E[q~] is a density and L_1[q_K] >= L_K (K = 2 by quadrature, K = 5 by Monte Carlo)`` () =
     // K = 2: q_2(z) = p(x, z) int q(z2) 2 / (w(z) + w(z2)) dz2, double quadrature on [-10, 10]
     let n = 801L
@@ -216,7 +202,6 @@ let ``Mila Q4.2: q_K = E[q~] is a density and L_1[q_K] >= L_K (K = 2 by quadratu
 
 // ---- Q5: invertibility of flows ----
 
-[<Fact>]
 let ``Mila Q5.1: g(z) = a ReLU(bz + c) is not invertible: the monotone inverter's answer is one of many preimages, and a slope-0 leaky-ReLU flow is refused`` () =
     let a, b, c = 2.0, 1.0, 0.5
     let inner = AffineFlow(tensor [ c ], tensor [ b ])                  // z -> b z + c
@@ -232,7 +217,6 @@ let ``Mila Q5.1: g(z) = a ReLU(bz + c) is not invertible: the monotone inverter'
     near 1e-12 (log 1e-6) (d (LeakyReluFlow(1e-6).LogAbsDetJacobian(tensor2 1L 1L [ -1.0 ]))) "log|det J| at slope 1e-6"
     Assert.Throws<ArgumentOutOfRangeException>(fun () -> LeakyReluFlow(0.0) |> ignore) |> ignore
 
-[<Fact>]
 let ``Mila Q5.2: the sigmoid-mixture g = logit(sum w_i sigmoid(a_i z + b_i)) is strictly increasing and inverts (property over random parameters)`` () =
     let prop (seed: uint16) =
         use g = gen (uint64 seed)
@@ -247,7 +231,6 @@ let ``Mila Q5.2: the sigmoid-mixture g = logit(sum w_i sigmoid(a_i z + b_i)) is 
         increasing && map.Inverse(map.Forward(zs)).AllClose(zs, 0.0, 1e-8)
     Check.One(Config.QuickThrowOnFailure.WithMaxTest(20), prop)
 
-[<Fact>]
 let ``Mila Q5.3: the residual g(z) = z + f(z) with f' > -1 is invertible (Newton), a contraction f by fixed point; f' < -1 breaks injectivity`` () =
     use g = gen 69UL
     use x = randn g [ 50L ] * 4.0
@@ -262,7 +245,6 @@ let ``Mila Q5.3: the residual g(z) = z + f(z) with f' > -1 is invertible (Newton
     let zStar = Seq.fold (fun z _ -> 2.0 * tanh z) 1.0 [ 1 .. 200 ]
     near 1e-12 0.0 (d (r3.Forward(tensor [ zStar ]))) "g(z*) = g(0) = 0"
 
-[<Fact>]
 let ``Mila Q5.4: the radial flow with beta >= -alpha has a unique r and direction: closed-form inverse round-trips; log|det J| matches autograd`` () =
     use g = gen 70UL
     use z0 = tensor [ 0.5; -1.0; 0.3 ]
@@ -291,7 +273,6 @@ let ``Mila Q5.4: the radial flow with beta >= -alpha has a unique r and directio
 
 // ---- Q6: GAN dynamics on V(d, g) = d g ----
 
-[<Fact>]
 let ``Mila Q6: simultaneous GDA on V=dg is x_{k+1} = A x_k with A = [[1, a], [-a, 1]] (autograd step vs the matrix)`` () =
     let a = 0.1
     use traj = GanDynamics.Simulate(0.7, -0.4, a, 1)
@@ -299,7 +280,6 @@ let ``Mila Q6: simultaneous GDA on V=dg is x_{k+1} = A x_k with A = [[1, a], [-a
     allNear 1e-14 step (traj.Select(0L, 1L)) "one step"
     allNear 0.0 (tensor [ 1.0; a; -a; 1.0 ]) (GanDynamics.UpdateMatrix(a)) "A"
 
-[<Fact>]
 let ``Mila Q6: the only stationary point of GDA on V=dg is (0, 0)`` () =
     let a = 0.1
     use traj = GanDynamics.Simulate(0.0, 0.0, a, 5)
@@ -308,7 +288,6 @@ let ``Mila Q6: the only stationary point of GDA on V=dg is (0, 0)`` () =
     use m = GanDynamics.UpdateMatrix(a) - Torch.Eye(2L, dtype = f64)
     near 1e-15 (a * a) (d (Linalg.Det m)) "det(A - I)"
 
-[<Fact>]
 let ``Mila Q6: simultaneous GDA on V=dg spirals out, |lambda| = sqrt(1+a^2)`` () =
     let a = 0.1
     let struct (re, im) = Linalg.Eigvals(GanDynamics.UpdateMatrix(a))
@@ -322,10 +301,36 @@ let ``Mila Q6: simultaneous GDA on V=dg spirals out, |lambda| = sqrt(1+a^2)`` ()
     let ang k = Math.Atan2((arr traj).[2 * k + 1], (arr traj).[2 * k])
     near 1e-9 (-atan a) (ang 1) "rotation per step"
 
-[<Fact>]
 let ``Mila Q6: alternating GDA on V=dg has det A = 1 and stays bounded (a < 2)`` () =
     let a = 0.1
     near 1e-15 1.0 (d (Linalg.Det(GanDynamics.UpdateMatrix(a, GdaScheme.Alternating)))) "det A"
     use traj = GanDynamics.Simulate(1.0, 0.0, a, 2000, GdaScheme.Alternating)
     use norms = traj.Norm(2.0, [| 1L |])
     if d (norms.Max()) > 1.2 then failwithf "alternating GDA drifted out to %g" (d (norms.Max()))
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Seeds.MilaDgmTests" [
+        Expecto.Tests.testCase "Mila Q1: receptive field of output pixel (3,4) for masks AA, AB, BA, BB found by autograd equals the hand-derived grid(masks: \"AA\")" (fun () -> ``Mila Q1: receptive field of output pixel (3,4) for masks AA, AB, BA, BB found by autograd equals the hand-derived grid`` "AA")
+        Expecto.Tests.testCase "Mila Q1: receptive field of output pixel (3,4) for masks AA, AB, BA, BB found by autograd equals the hand-derived grid(masks: \"AB\")" (fun () -> ``Mila Q1: receptive field of output pixel (3,4) for masks AA, AB, BA, BB found by autograd equals the hand-derived grid`` "AB")
+        Expecto.Tests.testCase "Mila Q1: receptive field of output pixel (3,4) for masks AA, AB, BA, BB found by autograd equals the hand-derived grid(masks: \"BA\")" (fun () -> ``Mila Q1: receptive field of output pixel (3,4) for masks AA, AB, BA, BB found by autograd equals the hand-derived grid`` "BA")
+        Expecto.Tests.testCase "Mila Q1: receptive field of output pixel (3,4) for masks AA, AB, BA, BB found by autograd equals the hand-derived grid(masks: \"BB\")" (fun () -> ``Mila Q1: receptive field of output pixel (3,4) for masks AA, AB, BA, BB found by autograd equals the hand-derived grid`` "BB")
+        Expecto.Tests.testCase "Mila Q1: the masks are M^A = [[0,0,0],[1,0,0],[1,1,1]] and M^B = [[0,0,0],[1,1,0],[1,1,1]]" ``Mila Q1: the masks are M^A = [[0,0,0],[1,0,0],[1,1,1]] and M^B = [[0,0,0],[1,1,0],[1,1,1]]``
+        Expecto.Tests.testCase "Mila Q2.1: g(z0) = mu + sigma * z0 has density N(mu, diag(sigma^2)) by change of variables; J = diag(sigma)" ``Mila Q2.1: g(z0) = mu + sigma * z0 has density N(mu, diag(sigma^2)) by change of variables; J = diag(sigma)``
+        Expecto.Tests.testCase "Mila Q2.3: g(z0) = mu + S z0 has density N(mu, S S^T) by change of variables" ``Mila Q2.3: g(z0) = mu + S z0 has density N(mu, S S^T) by change of variables``
+        Expecto.Tests.testCase "Mila Q2.2 and Q2.4: log|det J| is O(K) for diagonal and triangular S (only the K diagonal entries are read) and needs the whole matrix in general" ``Mila Q2.2 and Q2.4: log|det J| is O(K) for diagonal and triangular S (only the K diagonal entries are read) and needs the whole matrix in general``
+        Expecto.Tests.testCase "Mila Q3.1: for fixed q, ECLL(theta) = log p_theta(x) - KL(q || p_theta(z|x)) + const (the entropy of q)" ``Mila Q3.1: for fixed q, ECLL(theta) = log p_theta(x) - KL(q || p_theta(z|x)) + const (the entropy of q)``
+        Expecto.Tests.testCase "Mila Q3.2: the amortised q_phi*(z|x_i) never has smaller KL to the posterior than the fitted per-instance optimum q_i*" ``Mila Q3.2: the amortised q_phi*(z|x_i) never has smaller KL to the posterior than the fitted per-instance optimum q_i*``
+        Expecto.Tests.testCase "Mila Q4: L_1 <= L_K <= log p(x) and L_K is non-decreasing in K (Monte Carlo with 4 SE margins)" ``Mila Q4: L_1 <= L_K <= log p(x) and L_K is non-decreasing in K (Monte Carlo with 4 SE margins)``
+        Expecto.Tests.testCase "Mila Q4.1: the refined proposal q~ written out for K = 2 matches Iwae.LogRefinedProposal, and log p(x, z_1) - log q~ = log (1/K) sum_j w_j" ``Mila Q4.1: the refined proposal q~ written out for K = 2 matches Iwae.LogRefinedProposal, and log p(x, z_1) - log q~ = log (1/K) sum_j w_j``
+        Expecto.Tests.testCase "Mila Q4.2: q_K = E[q~] is a density and L_1[q_K] >= L_K (K = 2 by quadrature, K = 5 by Monte Carlo)" ``Mila Q4.2: q_K = E[q~] is a density and L_1[q_K] >= L_K (K = 2 by quadrature, K = 5 by Monte Carlo)``
+        Expecto.Tests.testCase "Mila Q5.1: g(z) = a ReLU(bz + c) is not invertible: the monotone inverter's answer is one of many preimages, and a slope-0 leaky-ReLU flow is refused" ``Mila Q5.1: g(z) = a ReLU(bz + c) is not invertible: the monotone inverter's answer is one of many preimages, and a slope-0 leaky-ReLU flow is refused``
+        Expecto.Tests.testCase "Mila Q5.2: the sigmoid-mixture g = logit(sum w_i sigmoid(a_i z + b_i)) is strictly increasing and inverts (property over random parameters)" ``Mila Q5.2: the sigmoid-mixture g = logit(sum w_i sigmoid(a_i z + b_i)) is strictly increasing and inverts (property over random parameters)``
+        Expecto.Tests.testCase "Mila Q5.3: the residual g(z) = z + f(z) with f' > -1 is invertible (Newton), a contraction f by fixed point; f' < -1 breaks injectivity" ``Mila Q5.3: the residual g(z) = z + f(z) with f' > -1 is invertible (Newton), a contraction f by fixed point; f' < -1 breaks injectivity``
+        Expecto.Tests.testCase "Mila Q5.4: the radial flow with beta >= -alpha has a unique r and direction: closed-form inverse round-trips; log|det J| matches autograd" ``Mila Q5.4: the radial flow with beta >= -alpha has a unique r and direction: closed-form inverse round-trips; log|det J| matches autograd``
+        Expecto.Tests.testCase "Mila Q6: simultaneous GDA on V=dg is x_{k+1} = A x_k with A = [[1, a], [-a, 1]] (autograd step vs the matrix)" ``Mila Q6: simultaneous GDA on V=dg is x_{k+1} = A x_k with A = [[1, a], [-a, 1]] (autograd step vs the matrix)``
+        Expecto.Tests.testCase "Mila Q6: the only stationary point of GDA on V=dg is (0, 0)" ``Mila Q6: the only stationary point of GDA on V=dg is (0, 0)``
+        Expecto.Tests.testCase "Mila Q6: simultaneous GDA on V=dg spirals out, |lambda| = sqrt(1+a^2)" ``Mila Q6: simultaneous GDA on V=dg spirals out, |lambda| = sqrt(1+a^2)``
+        Expecto.Tests.testCase "Mila Q6: alternating GDA on V=dg has det A = 1 and stays bounded (a < 2)" ``Mila Q6: alternating GDA on V=dg has det A = 1 and stays bounded (a < 2)``
+    ]

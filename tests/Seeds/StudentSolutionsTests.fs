@@ -16,7 +16,6 @@ open GenDsl.Tests.Seeds.Common
 
 let private truth = ArModel([| 0.5; -0.3 |], 0.49)
 
-[<Fact>]
 let ``Seed 002 P1: AR(p) MLE by the normal equations recovers phi and sigma^2 (within 4 asymptotic SE)`` () =
     use g = gen 31UL
     use x = truth.Simulate(20L, 500, g, [| 0.0; 0.0 |])               // (20, 500)
@@ -30,7 +29,6 @@ let ``Seed 002 P1: AR(p) MLE by the normal equations recovers phi and sigma^2 (w
     let n = float (Xf.Size(0))
     near (4.5 * truth.Sigma2 * sqrt (2.0 / n)) truth.Sigma2 fit.Sigma2 "sigma^2"
 
-[<Fact>]
 let ``Seed 002 P1: at the least-squares fit the log-likelihood gradient vanishes (sum_t y_{t-j} e_t = 0, not sum_t e_t = 0)`` () =
     use g = gen 32UL
     use x = truth.Simulate(1L, 400, g, [| 0.0; 0.0 |])
@@ -56,7 +54,6 @@ let ``Seed 002 P1: at the least-squares fit the log-likelihood gradient vanishes
 // log-likelihood, so also the sign). For the AR model f = sum_j phi_j x_{k-j}, grad_phi_j f = x_{k-j}. The tests below
 // check the likelihood and that corrected gradient.
 
-[<Fact>]
 let ``Seed 002 P2A: the AR log-likelihood equals -T/2 log(2 pi sigma^2) - SSE/(2 sigma^2) and the chain rule sum of log N(x_t; f(x_<t), sigma^2)`` () =
     use g = gen 33UL
     use x = truth.Simulate(3L, 60, g, [| 0.2; -0.1 |])
@@ -75,7 +72,6 @@ let ``Seed 002 P2A: the AR log-likelihood equals -T/2 log(2 pi sigma^2) - SSE/(2
             s <- s + d (Normal(m, 0.7).LogProb(num (xt t)))
         near 1e-9 s (arr ll).[i] (sprintf "chain rule, sequence %d" i)
 
-[<Fact>]
 let ``Seed 002 P2A: dL/dphi_j = (1/sigma^2) sum_t e_t x_{t-j} (with the grad f factor the seed omits), by finite differences`` () =
     use g = gen 38UL
     use x = truth.Simulate(1L, 200, g, [| 0.0; 0.0 |])
@@ -103,7 +99,6 @@ let private pilotSd (p: ArModel) (q: ArModel) (init: float[]) =
     use lr = p.LogLikelihood(x, 2) - q.LogLikelihood(x, 2)
     sampleSd (arr lr)
 
-[<Fact>]
 let ``Seed 002 P2C: KL between two Gaussian AR models = sum of expected per-step KLs; Monte Carlo converges to it`` () =
     let p = ArModel([| 0.6; -0.2 |], 1.0)
     let q = ArModel([| 0.3 |], 1.0)
@@ -124,7 +119,6 @@ let ``Seed 002 P2C: KL between two Gaussian AR models = sum of expected per-step
     let q2 = ArModel([| 0.3 |], 1.7)
     covers 4.0 (ArModel.KlDivergence(p, q2, 30, init)) (pilotSd p q2 init) (ArModel.KlMonteCarlo(p, q2, 30, init, 4000L, g)) "MC KL, unequal variances"
 
-[<Fact>]
 let ``Seed 002 P2C lemma: KL(N(mu1, s^2) || N(mu2, s^2)) = (mu1 - mu2)^2 / (2 s^2) (vs quadrature)`` () =
     let a, b = Normal(0.4, 1.3), Normal(-1.1, 1.3)
     use kl = Kl.Divergence(a, b)
@@ -134,7 +128,6 @@ let ``Seed 002 P2C lemma: KL(N(mu1, s^2) || N(mu2, s^2)) = (mu1 - mu2)^2 / (2 s^
 
 // ---- P2B, P2D, P2E: generation is sequential, forgets its start geometrically, and accumulates errors ----
 
-[<Fact>]
 let ``Seed 002 P2B-E: a generated AR(2) sequence depends on all its past draws: Var(x_k | start) = sigma^2 sum_{j<k} psi_j^2 grows from sigma^2 to gamma(0), the start's pull decays like psi_k`` () =
     use g = gen 39UL
     let n = 20000L
@@ -160,7 +153,6 @@ let ``Seed 002 P2B-E: a generated AR(2) sequence depends on all its past draws: 
 
 // ---- P3: the mixture-density output layer ----
 
-[<Fact>]
 let ``Seed 002 P3: the mixture-density AR output layer has 3C(D+1) parameters and a normalised density`` () =
     use g = gen 35UL
     for (dd, c) in [ (1, 1); (8, 3); (16, 5); (64, 10) ] do
@@ -185,7 +177,6 @@ let ``Seed 002 P3: the mixture-density AR output layer has 3C(D+1) parameters an
 let private f (x: Tensor) = x.Square() + x + 1.0
 let private n02 = Normal(0.0, sqrt 2.0)
 
-[<Fact>]
 let ``Seed 002 P4A: E[x^2 + x + 1] = 3 for x ~ N(0, 2) (quadrature and Monte Carlo within 4 SE)`` () =
     near 1e-10 3.0 (Quadrature.IntegrateScalar((fun x -> n02.Prob(x) * f x), -30.0, 30.0)) "quadrature"
     use g = gen 36UL
@@ -193,7 +184,6 @@ let ``Seed 002 P4A: E[x^2 + x + 1] = 3 for x ~ N(0, 2) (quadrature and Monte Car
     // Var f = 2 sigma^4 + sigma^2 = 10 (checked by quadrature in P4B): sd sqrt 10
     covers 4.0 3.0 (sqrt 10.0) (MonteCarlo.Mean(f x)) "Monte Carlo"
 
-[<Fact>]
 let ``Seed 002 P4B: the Monte Carlo variance estimator mean f^2 - (mean f)^2 converges to Var f = 2 sigma^4 + sigma^2 = 10`` () =
     let var = Quadrature.IntegrateScalar((fun x -> n02.Prob(x) * (f x - 3.0).Square()), -30.0, 30.0)
     near 1e-9 10.0 var "Var f by quadrature"
@@ -207,3 +197,19 @@ let ``Seed 002 P4B: the Monte Carlo variance estimator mean f^2 - (mean f)^2 con
     near (4.0 * sqrt ((mu4 - var * var) / float m)) var plug "plug-in variance"
     // it is the biased (1/M) form: (M-1)/M times the Bessel-corrected sample variance
     near 1e-9 (d (fx.Var()) * float (m - 1L) / float m) plug "plug-in = (M-1)/M * unbiased"
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Seeds.StudentSolutionsTests" [
+        Expecto.Tests.testCase "Seed 002 P1: AR(p) MLE by the normal equations recovers phi and sigma^2 (within 4 asymptotic SE)" ``Seed 002 P1: AR(p) MLE by the normal equations recovers phi and sigma^2 (within 4 asymptotic SE)``
+        Expecto.Tests.testCase "Seed 002 P1: at the least-squares fit the log-likelihood gradient vanishes (sum_t y_{t-j} e_t = 0, not sum_t e_t = 0)" ``Seed 002 P1: at the least-squares fit the log-likelihood gradient vanishes (sum_t y_{t-j} e_t = 0, not sum_t e_t = 0)``
+        Expecto.Tests.testCase "Seed 002 P2A: the AR log-likelihood equals -T/2 log(2 pi sigma^2) - SSE/(2 sigma^2) and the chain rule sum of log N(x_t; f(x_<t), sigma^2)" ``Seed 002 P2A: the AR log-likelihood equals -T/2 log(2 pi sigma^2) - SSE/(2 sigma^2) and the chain rule sum of log N(x_t; f(x_<t), sigma^2)``
+        Expecto.Tests.testCase "Seed 002 P2A: dL/dphi_j = (1/sigma^2) sum_t e_t x_{t-j} (with the grad f factor the seed omits), by finite differences" ``Seed 002 P2A: dL/dphi_j = (1/sigma^2) sum_t e_t x_{t-j} (with the grad f factor the seed omits), by finite differences``
+        Expecto.Tests.testCase "Seed 002 P2C: KL between two Gaussian AR models = sum of expected per-step KLs; Monte Carlo converges to it" ``Seed 002 P2C: KL between two Gaussian AR models = sum of expected per-step KLs; Monte Carlo converges to it``
+        Expecto.Tests.testCase "Seed 002 P2C lemma: KL(N(mu1, s^2) || N(mu2, s^2)) = (mu1 - mu2)^2 / (2 s^2) (vs quadrature)" ``Seed 002 P2C lemma: KL(N(mu1, s^2) || N(mu2, s^2)) = (mu1 - mu2)^2 / (2 s^2) (vs quadrature)``
+        Expecto.Tests.testCase "Seed 002 P2B-E: a generated AR(2) sequence depends on all its past draws: Var(x_k | start) = sigma^2 sum_{j<k} psi_j^2 grows from sigma^2 to gamma(0), the start's pull decays like psi_k" ``Seed 002 P2B-E: a generated AR(2) sequence depends on all its past draws: Var(x_k | start) = sigma^2 sum_{j<k} psi_j^2 grows from sigma^2 to gamma(0), the start's pull decays like psi_k``
+        Expecto.Tests.testCase "Seed 002 P3: the mixture-density AR output layer has 3C(D+1) parameters and a normalised density" ``Seed 002 P3: the mixture-density AR output layer has 3C(D+1) parameters and a normalised density``
+        Expecto.Tests.testCase "Seed 002 P4A: E[x^2 + x + 1] = 3 for x ~ N(0, 2) (quadrature and Monte Carlo within 4 SE)" ``Seed 002 P4A: E[x^2 + x + 1] = 3 for x ~ N(0, 2) (quadrature and Monte Carlo within 4 SE)``
+        Expecto.Tests.testCase "Seed 002 P4B: the Monte Carlo variance estimator mean f^2 - (mean f)^2 converges to Var f = 2 sigma^4 + sigma^2 = 10" ``Seed 002 P4B: the Monte Carlo variance estimator mean f^2 - (mean f)^2 converges to Var f = 2 sigma^4 + sigma^2 = 10``
+    ]
