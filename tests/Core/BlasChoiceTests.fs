@@ -15,7 +15,6 @@ let private skylakeSp = haswell + " avx512f avx512dq avx512cd avx512bw avx512vl"
 let private emeraldRapids = skylakeSp + " avx512_vnni avx512_bf16 amx_bf16 amx_tile avx_vnni"   // Intel family 6 model 207
 let private zen5 = skylakeSp + " avx512ifma avx512vbmi avx512_vnni avx512_bf16 avx512_vp2intersect"   // AMD family 26
 
-[<Fact>]
 let ``the OpenBLAS kernel follows the CPU's instruction sets, whatever its vendor or model`` () =
     Assert.Equal("Cooperlake", BlasChoice.CoreTypeFor(set emeraldRapids))
     Assert.Equal("Cooperlake", BlasChoice.CoreTypeFor(set zen5))
@@ -28,14 +27,12 @@ let ``the OpenBLAS kernel follows the CPU's instruction sets, whatever its vendo
     Assert.Null(BlasChoice.CoreTypeFor(set "fpu sse sse2 avx"))
     Assert.Throws<ArgumentNullException>(fun () -> BlasChoice.CoreTypeFor(null) |> ignore) |> ignore
 
-[<Fact>]
 let ``the CPU's flags are read from /proc/cpuinfo's first flags line, not from 'vmx flags' or another processor's`` () =
     let text = "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu avx2 fma\nvmx flags\t: ept\n\nprocessor\t: 1\nflags\t\t: fpu\n"
     let flags = BlasChoice.CpuFlags text
     Assert.Equal<string list>([ "avx2"; "fma"; "fpu" ], flags |> Seq.sort |> List.ofSeq)
     Assert.Empty(BlasChoice.CpuFlags "processor\t: 0\n")
 
-[<Fact>]
 let ``the BLAS is named with its kernel: a set OPENBLAS_CORETYPE is what runs, an unset one is the kernel the CPU's features choose`` () =
     let info = Torch.BlasInfo
     Assert.StartsWith("OpenBLAS ", info)
@@ -52,7 +49,6 @@ let ``the BLAS is named with its kernel: a set OPENBLAS_CORETYPE is what runs, a
         Assert.Equal("kernel " + given, kernel, ignoreCase = true)
         Assert.Contains("set by OPENBLAS_CORETYPE", info)
 
-[<Fact>]
 let ``OpenBLAS's OpenMP build runs libtorch's products when it is installed and GENDSL_BLAS is not 'system'`` () =
     let triple = if Runtime.InteropServices.RuntimeInformation.ProcessArchitecture = Runtime.InteropServices.Architecture.Arm64 then "aarch64-linux-gnu" else "x86_64-linux-gnu"
     let installed = File.Exists(Path.Combine("/usr/lib", triple, "openblas-openmp", "libopenblas.so.0"))
@@ -61,3 +57,13 @@ let ``OpenBLAS's OpenMP build runs libtorch's products when it is installed and 
         Assert.Contains("(OpenMP)", info)
         Assert.EndsWith("; openblas-openmp/libblas.so.3", info)
     else Assert.DoesNotContain("openblas-openmp/", info)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Core.BlasChoiceTests" [
+        Expecto.Tests.testCase "the OpenBLAS kernel follows the CPU's instruction sets, whatever its vendor or model" ``the OpenBLAS kernel follows the CPU's instruction sets, whatever its vendor or model``
+        Expecto.Tests.testCase "the CPU's flags are read from /proc/cpuinfo's first flags line, not from 'vmx flags' or another processor's" ``the CPU's flags are read from /proc/cpuinfo's first flags line, not from 'vmx flags' or another processor's``
+        Expecto.Tests.testCase "the BLAS is named with its kernel: a set OPENBLAS_CORETYPE is what runs, an unset one is the kernel the CPU's features choose" ``the BLAS is named with its kernel: a set OPENBLAS_CORETYPE is what runs, an unset one is the kernel the CPU's features choose``
+        Expecto.Tests.testCase "OpenBLAS's OpenMP build runs libtorch's products when it is installed and GENDSL_BLAS is not 'system'" ``OpenBLAS's OpenMP build runs libtorch's products when it is installed and GENDSL_BLAS is not 'system'``
+    ]

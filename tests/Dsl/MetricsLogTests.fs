@@ -12,7 +12,6 @@ let private read (path: string) =
     use r = new StreamReader(fs)
     r.ReadToEnd()
 
-[<Fact>]
 let ``the metrics log writes whole lines: a fresh record waits in memory, Flush and Dispose write every one, values round-trip`` () =
     let dir = GenDsl.Tests.Support.newTempDir "metricslog"
     let csv, jsonl = Path.Combine(dir, "metrics.csv"), Path.Combine(dir, "metrics.jsonl")
@@ -31,3 +30,10 @@ let ``the metrics log writes whole lines: a fresh record waits in memory, Flush 
     Assert.Equal(400, lines.Length)
     Assert.Equal<int64 list>([ 1L .. 400L ], [ for l in lines -> JsonNode.Parse(l).["step"].GetValue<int64>() ])
     Assert.Equal(401, (read csv).Split('\n', System.StringSplitOptions.RemoveEmptyEntries).Length)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.MetricsLogTests" [
+        Expecto.Tests.testCase "the metrics log writes whole lines: a fresh record waits in memory, Flush and Dispose write every one, values round-trip" ``the metrics log writes whole lines: a fresh record waits in memory, Flush and Dispose write every one, values round-trip``
+    ]
