@@ -301,9 +301,9 @@ let private sampleCmd (o: ParseResults<Args>) (a: ParseResults<SampleArgs>) =
               TopK = max 0 (a.GetResult(SampleArgs.Top_K, defaultValue = 0)); Seed = o.GetResult(Seed, defaultValue = 0UL) }
         match scriptExperiment request.Folder |> Result.bind (fun like -> Sample.drawLike like request) with
         | Error msg -> eprint msg; ExitCode.Usage
-        | Ok (Sample.Text text) -> printfn "%s" text; ExitCode.Ok
-        | Ok (Sample.ImagePage page) -> printfn "samples: %s" page; ExitCode.Ok
-        | Ok (Sample.Rows path) -> printfn "samples: %s" path; ExitCode.Ok
+        | Ok (FamilyCommon.Text text) -> printfn "%s" text; ExitCode.Ok
+        | Ok (FamilyCommon.ImagePage page) -> printfn "samples: %s" page; ExitCode.Ok
+        | Ok (FamilyCommon.Rows path) -> printfn "samples: %s" path; ExitCode.Ok
 
 /// Each script with its first line, then each of its runs with its state (running, done, failed, interrupted, killed).
 let private listCmd (a: ParseResults<ListArgs>) =

@@ -1,5 +1,6 @@
 /// Check.fs: pure validation (Experiment -> Result<Plan, DslError list>): every message, fits, names, the plan; data facts are in
-/// CheckData.fs, per-family checks in CheckModels.fs, network shapes in Shapes.fs, study checks in Studies/, `--set` in Settings.fs.
+/// CheckData.fs, each family's checks in its file in Families/, network shapes in Shapes.fs, study checks in Studies/, `--set` in
+/// Settings.fs.
 module GenDsl.Dsl.Check
 
 open System
@@ -48,7 +49,7 @@ let message (e: DslError) =
 let mnistCount = CheckData.mnistCount
 let wikiTextCount = CheckData.wikiTextCount
 let dataShape = CheckData.dataShape
-let familyName = CheckModels.familyName
+let familyName (m: ModelSpec) = Families.name m
 
 // ---- fits ----
 
@@ -141,11 +142,11 @@ let private checkNames (e: Experiment) =
 let private checkCase (c: Case) =
     let n, _ = dataShape c.Data
     [ yield! CheckData.checkData c
-      yield! CheckModels.checkModel c
+      yield! (Families.ops c.Model).Check c
       if c.Fits.IsEmpty then NoFits c.Label
       for f in c.Fits do
           yield! checkFit c.Label n f
-          yield! CheckModels.checkFitForFamily c f
+          yield! (Families.ops c.Model).CheckFit c f
       yield! StudyCommon.duplicates "fit" (c.Fits |> List.map (fun f -> f.Name)) ]
 
 /// Every number of the experiment that is NaN or infinite, by its describe path.
@@ -182,9 +183,8 @@ let errors (e: Experiment) : DslError list =
           yield! pointsNonFinite c
           let known = match c.Data with MixtureSample _ -> true | Points _ | Mnist _ | WikiText2 _ | DataFile _ -> false
           for m in e.Metrics do
-              match m, c.Model with
-              | (TrueNll | MeanError | WeightError), _ when not known -> NeedsTrueMixture(c.Label, sprintf "%A" m)
-              | (NegElbo | NegIwae _), (Gmm _ | Bmm _ | Nice _ | TransformerLm _ | UserModel _) -> ()   // reported as n/a for exact-likelihood models
+              match m with
+              | TrueNll | MeanError | WeightError when not known -> NeedsTrueMixture(c.Label, sprintf "%A" m)
               | _ -> ()
       let fitNames = e.Cases |> List.collect (fun c -> c.Fits |> List.map (fun f -> f.Name)) |> List.distinct
       let caseNames = e.Cases |> List.map (fun c -> c.Label)

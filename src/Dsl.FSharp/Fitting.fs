@@ -107,11 +107,18 @@ let scheduleFactory (s: Schedule) (total: int64) : Func<Optim.Optimizer, Optim.L
 
 // ---- the neural families: one path through the Trainer ----
 
+/// How a neural family's parameters move each step.
+type Moves =
+    /// One loss (the mean over a batch) minimised by one optimizer over every parameter.
+    | Minimise of (Tensor -> StepContext -> Tensor)
+    /// Players (name, parameters), each with its own optimizer (the fit's optimizer, built per player), and a game whose
+    /// step draws batches and updates them (a GAN's discriminator and generator).
+    | Play of players: (string * Collections.Generic.IEnumerable<Tensor>) list * game: Game
+
 /// What a neural family gives the one training path.
 type Neural =
     { Module: NN.Module
-      /// The loss to minimise for a batch (mean over it).
-      Loss: Tensor -> StepContext -> Tensor
+      Moves: Moves
       /// The name of the metric evaluated on a split during training (lower is better: keep-best and early stop use it).
       Metric: string
       /// That metric on a whole split (eval mode and no grad are set by the trainer).
@@ -135,7 +142,11 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
             EarlyStopPatience = (t.EarlyStop |> Option.map int64 |> Option.toNullable),
             CheckpointEvery = int64 t.CheckpointEvery, CheckpointDir = ckptDir,
             Distributed = Option.toObj ctx.Distributed)
-    use trainer = new Trainer(nn.Module, optimizerFactory t.Optimizer, scheduleFactory t.Schedule steps, opts)
+    use trainer =
+        match nn.Moves with
+        | Minimise _ -> new Trainer(nn.Module, optimizerFactory t.Optimizer, scheduleFactory t.Schedule steps, opts)
+        | Play (players, _) -> Trainer.OfPlayers(nn.Module, [| for name, ps in players -> Player(name, ps, optimizerFactory t.Optimizer) |], scheduleFactory t.Schedule steps, opts)
+    let isGame = match nn.Moves with Play _ -> true | Minimise _ -> false
     let series = Collections.Generic.Dictionary<string, ResizeArray<float * float>>()
     let add name (step: int64) v =
         if not (series.ContainsKey name) then series.[name] <- ResizeArray()
@@ -157,7 +168,10 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
         Action<StepRecord>(fun r ->
             if (RunFolder.stopRequested ()).IsSome then trainer.RequestStop()   // SIGINT/SIGTERM: end after this step
             let ms = [ "loss", r.Loss; "lr", r.LR ] @ [ for kv in r.Metrics -> kv.Key, kv.Value ]
-            add "train loss" r.Step r.Loss
+            // A game's curves are its players' losses ("discriminator loss"); an objective's, its loss.
+            if isGame then
+                for kv in r.Metrics do if kv.Key.EndsWith "_loss" then add (kv.Key.Replace('_', ' ')) r.Step kv.Value
+            else add "train loss" r.Step r.Loss
             ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms)
             flushAtCheckpoint r.Step
             ctx.Progress.Step(task, int r.Step, [ "loss", r.Loss ]))
@@ -168,17 +182,20 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
             ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms)
             flushAtCheckpoint r.Step)
     ctx.Progress.Begin(task, int steps)
-    let objective = Objective(fun x sc -> nn.Loss (x.To(ctx.Device)) sc)
     let resumeFrom = Path.Combine(ckptDir, "last.pt")
     if ctx.Resume then
         if File.Exists resumeFrom then trainer.LoadCheckpoint resumeFrom
         // The log then holds this fit's steps up to the checkpoint once, and its curves start at step 1, not at the resume.
         let evalKeys = set (List.map metricKey t.EvalOn)
         for step, name, v in ctx.Log.Rewind(c.Label, f.Name, trainer.Step) do
-            if name = "loss" then add "train loss" step v
+            if name = "loss" && not isGame then add "train loss" step v
+            elif isGame && name.EndsWith "_loss" then add (name.Replace('_', ' ')) step v
             elif evalKeys.Contains name then add name step v
     let result =
-        try trainer.Fit(train, objective)
+        try
+            match nn.Moves with
+            | Minimise loss -> trainer.Fit(train, Objective(fun x sc -> loss (x.To(ctx.Device)) sc))
+            | Play (_, game) -> trainer.Fit(train, game)
         with :? TrainingDivergedException as ex ->
             let lrKey = sprintf "%s.%s.optimizer.lr" c.Label f.Name
             failwithf "case '%s', fit '%s': %s. Lower the learning rate (--set %s=...) or clip gradients (--set %s.%s.clip_norm=1); the last good checkpoint is in %s"

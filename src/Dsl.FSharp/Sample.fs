@@ -6,6 +6,7 @@ module GenDsl.Dsl.Sample
 open System
 open System.IO
 open GenDsl.Torch
+open GenDsl.Dsl.FamilyCommon
 
 type Request =
     { Folder: string
@@ -18,13 +19,6 @@ type Request =
       Temperature: float
       TopK: int
       Seed: uint64 }
-
-/// What was drawn: text, or images written as an HTML page (path) of a plotly image grid.
-type Drawn =
-    | Text of string
-    | ImagePage of path: string
-    /// Samples of vectors written as a CSV file (path), one sample per row.
-    | Rows of path: string
 
 let private load (e: Experiment) (folder: string) (case: Case) (fit: FitSpec) (m: NN.Module) =
     let path = Path.Combine(folder, "checkpoints", sprintf "%s_%s.pt" case.Label fit.Name)
@@ -73,32 +67,13 @@ let drawLike (like: Experiment option) (r: Request) : Result<Drawn, string> =
                 File.WriteAllLines(page, Array.append [| header |] lines)
                 Ok(Rows page)
             let out (x: Tensor) = match pc.Case.Data with Mnist m -> grid x (28 + 2 * m.Pad) | MixtureSample _ | Points _ | DataFile _ | WikiText2 _ -> rowsFile x
-            let loaded (m: NN.Module) = load plan.Experiment r.Folder pc.Case f m
-            match pc.Case.Model with
-            | Vae v ->
-                let vae = ImageFamilies.vaeModule v pc.Shape g
-                loaded vae |> Result.bind (fun () -> out (vae.Sample(int64 r.Count, g, true)))
-            | Nice n ->
-                let nice = ImageFamilies.niceModule n pc.Dim g
-                loaded nice |> Result.bind (fun () -> out (nice.Sample(int64 r.Count, g, r.Temperature)))
-            | UserModel m ->
-                let p = UserFamily.build m pc.Shape g
-                match p.Sample with
-                | None -> Error(sprintf "model '%s' has no sampler: give it one in the script with Parts.withSampler" m.Name)
-                | Some sample -> loaded p.Module |> Result.bind (fun () -> out (sample r.Count g))
-            | TransformerLm l ->
-                match pc.Case.Data with
-                | WikiText2 w ->
-                    let corpus = match DataFiles.corpus w.Files with Ok c -> c | Error m -> failwith m
-                    let lm = TextFamilies.lmModule l corpus.VocabSize w.Context g
-                    loaded lm
-                    |> Result.map (fun () ->
-                        let ids = corpus.Encode r.Prompt
-                        let ids = if ids.Length = 0 then [| int64 (corpus.IdOf GenDsl.Data.WikiTextCorpus.Eos) |] else ids
-                        Text(r.Prompt + " " + corpus.Decode(lm.Generate(ids, r.Count, r.Temperature, r.TopK, g))))
-                | MixtureSample _ | Points _ | DataFile _ | Mnist _ -> Error "a Transformer LM runs on token windows only"
-            | Gmm _ | Bmm _ | Kde _ | Ebm _ | Gan _ ->
-                Error(sprintf "sampling a %s model from a run folder is not supported yet (VAE, NICE, Transformer LM and models written in a script with a sampler are)" (Check.familyName pc.Case.Model))
+            let checkpoint = Path.Combine(r.Folder, "checkpoints", sprintf "%s_%s.pt" pc.Case.Label f.Name)
+            let tensors () =
+                if File.Exists checkpoint then Ok(Torch.Load checkpoint)
+                else Error(sprintf "%s: no checkpoint (did the run finish? `gendsl resume %s` first)" checkpoint r.Folder)
+            (Families.ops pc.Case.Model).Sample
+                { Planned = pc; ExperimentSeed = plan.Experiment.Seed; Count = r.Count; Prompt = r.Prompt; Temperature = r.Temperature; TopK = r.TopK
+                  Generator = g; Load = load plan.Experiment r.Folder pc.Case f; Tensors = tensors; Write = out }
 
 /// Draws from a run of an experiment without models written in a script.
 let draw (r: Request) = drawLike None r

@@ -81,7 +81,7 @@ let ``Fit: bad data, objectives and evaluations are refused with messages naming
             box (t.Fit(data, obj))
     let one = TrainOptions(Steps = 2L, BatchSize = 2)
     Assert.Equal("data", Assert.Throws<ArgumentNullException>(fun () -> (use t = trainer m one in t.Fit(null, squareLoss m)) |> ignore).ParamName)
-    Assert.Equal("objective", Assert.Throws<ArgumentNullException>(fun () -> (use t = trainer m one in t.Fit(data, null)) |> ignore).ParamName)
+    Assert.Equal("objective", Assert.Throws<ArgumentNullException>(fun () -> (use t = trainer m one in t.Fit(data, (null: Objective))) |> ignore).ParamName)
     throws<InvalidOperationException> "Trainer.Fit: TrainOptions.KeepBest = 'nll' needs an evaluation: set Trainer.Evaluate to a function returning that metric"
         (fit (TrainOptions(Steps = 2L, KeepBest = "nll")) (squareLoss m) None)
     throws<InvalidOperationException> "Trainer.Fit: the objective returned null at step 1; return the scalar loss tensor" (fit one (Objective(fun _ _ -> null)) None)

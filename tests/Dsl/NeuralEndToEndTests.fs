@@ -221,7 +221,7 @@ let ``gendsl sample draws an image grid from a finished VAE run, the same for th
     Assert.Equal(None, outcome.Error)
     let request: Sample.Request = { Folder = outcome.Folder; Case = None; Fit = None; Count = 4; Prompt = "the"; Temperature = 1.0; TopK = 0; Seed = 5UL }
     match Sample.draw request, Sample.draw request with
-    | Ok (Sample.ImagePage a), Ok (Sample.ImagePage b) ->
+    | Ok (FamilyCommon.ImagePage a), Ok (FamilyCommon.ImagePage b) ->
         Assert.Equal(a, b)
         let page = File.ReadAllText a
         Assert.Contains("v, adam: 4 samples", page)

@@ -137,7 +137,7 @@ let ``gendsl sample draws from a script model's sampler: n rows of D numbers nea
     let o = Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } (planOf (experimentOf 40))
     let request: Sample.Request = { Folder = o.Folder; Case = None; Fit = None; Count = 400; Prompt = ""; Temperature = 1.0; TopK = 0; Seed = 5UL }
     match Sample.drawLike (Some(experimentOf 40)) request with
-    | Ok (Sample.Rows path) ->
+    | Ok (FamilyCommon.Rows path) ->
         let lines = File.ReadAllLines path
         Assert.Equal("x1,x2", lines.[0])
         Assert.Equal(401, lines.Length)

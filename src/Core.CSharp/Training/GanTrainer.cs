@@ -1,4 +1,4 @@
-// GanTrainer.cs: the two-player step loop for a Gan — simultaneous or alternating updates with two optimizers, clipping, NaN guard, sample snapshots.
+// GanTrainer.cs: a GAN's step as a Game of the one Trainer (simultaneous or alternating updates, one optimizer per player), and GanTrainer, its options, records and sample snapshots.
 using System.Diagnostics;
 using GenDsl.Data;
 using GenDsl.Models;
@@ -58,22 +58,61 @@ public sealed record GanResult(long Steps, IReadOnlyList<GanStepRecord> StepReco
     }
 }
 
+/// <summary>A GAN's step as a <see cref="Game"/> of the one <see cref="Trainer"/> (players "discriminator" and "generator").</summary>
+public static class GanGame
+{
+    public const string Discriminator = "discriminator";
+    public const string Generator = "generator";
+
+    /// <summary>The two players over a GAN's networks, each with its optimizer.</summary>
+    public static Player[] Players(Gan gan, Func<IEnumerable<Tensor>, Optimizer> makeGeneratorOptimizer, Func<IEnumerable<Tensor>, Optimizer> makeDiscriminatorOptimizer) =>
+        new[] { new Player(Discriminator, gan.DiscriminatorNet.Parameters(), makeDiscriminatorOptimizer), new Player(Generator, gan.GeneratorNet.Parameters(), makeGeneratorOptimizer) };
+
+    /// <summary>The fixed z of the snapshots of a run seeded `seed`: n latents from a generator apart from the run's (outside every scope).</summary>
+    public static Tensor SnapshotLatent(Gan gan, long n, ulong seed)
+    {
+        using var noise = new Generator(EpochOrder.Mix(seed, -2));
+        return gan.Latent(n, noise).DetachFromScope();
+    }
+
+    /// <summary>
+    /// One step. Simultaneous: a real batch, z; fake = G(z); L_D(real, fake.detach()) and L_G(fake) at the same
+    /// parameters, both players updated together. Alternating: discriminatorSteps times {a real batch, z, L_D, D's
+    /// update}; then a fresh z and L_G against the updated D, and G's update. trainGenerator = false holds G fixed.
+    /// </summary>
+    public static Game Step(Gan gan, GdaScheme scheme, int discriminatorSteps, bool trainGenerator, int batchSize) => step =>
+    {
+        var g = step.Generator;
+        if (scheme == GdaScheme.Simultaneous)
+        {
+            var fake = gan.Generate(gan.Latent(batchSize, g));
+            var ld = gan.DiscriminatorLoss(step.NextBatch(), fake.Detach());
+            if (trainGenerator) step.UpdateTogether((Generator, gan.GeneratorLoss(fake)), (Discriminator, ld));
+            else step.Update(Discriminator, ld);
+        }
+        else
+        {
+            for (var k = 0; k < discriminatorSteps; k++)
+            {
+                using var inner = Scope.Begin();
+                Tensor fake;
+                using (Autograd.NoGrad()) fake = gan.Generate(gan.Latent(batchSize, g));
+                step.Update(Discriminator, gan.DiscriminatorLoss(step.NextBatch(), fake));
+            }
+            if (trainGenerator) step.Update(Generator, gan.GeneratorLoss(gan.Generate(gan.Latent(batchSize, g))));
+        }
+    };
+}
+
 /// <summary>
-/// Trains a <see cref="Gan"/> with one optimizer per player. Not the one <see cref="Trainer"/>: a Trainer step is one
-/// loss, one backward and one optimizer over one parameter set, while a GAN step is two losses over two parameter
-/// sets with opposite goals, and the alternating scheme must evaluate G's loss after D's update — no single
-/// backward expresses that. The loop keeps the Trainer's conventions: one <see cref="Scope"/> per step, the core's
-/// optimizers and <see cref="Utils.ClipGradNorm_"/>, <see cref="TrainingDivergedException"/> on a non-finite loss,
-/// the data order of <see cref="EpochOrder"/>, and randomness only from the run's seed.
-/// <para>Step (Simultaneous): real batch, z; fake = G(z); L_D(real, fake.detach()) and L_G(fake) at the same parameters;
-/// both backward, then both optimizers step. Step (Alternating): DiscriminatorSteps times {real batch, z, L_D step};
-/// then a fresh z and L_G against the updated D, and G's step.</para>
+/// Trains a <see cref="Gan"/> on the one <see cref="Trainer"/> with one optimizer per player (<see cref="GanGame"/>):
+/// options in the GAN's words, a record per generator step and snapshots of G(z) for one fixed z. For checkpoints,
+/// evaluation, keep-best and resume, drive the Trainer with <see cref="GanGame"/> directly (as the DSL does).
 /// </summary>
 public sealed class GanTrainer : IDisposable
 {
     private readonly GanOptions options;
-    private readonly Generator runGenerator;
-    private readonly Tensor[] gParams, dParams;
+    private readonly Trainer trainer;
     private bool disposed;
 
     public GanTrainer(Gan gan, Func<IEnumerable<Tensor>, Optimizer> makeGeneratorOptimizer,
@@ -85,17 +124,17 @@ public sealed class GanTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         (Gan, this.options) = (gan, options);
-        GeneratorOptimizer = makeGeneratorOptimizer(gan.GeneratorNet.Parameters());
-        DiscriminatorOptimizer = makeDiscriminatorOptimizer(gan.DiscriminatorNet.Parameters());
-        gParams = GeneratorOptimizer.Parameters.ToArray();
-        dParams = DiscriminatorOptimizer.Parameters.ToArray();
-        runGenerator = new Generator(EpochOrder.Mix(options.Seed, -1));
+        trainer = Trainer.OfPlayers(gan, GanGame.Players(gan, makeGeneratorOptimizer, makeDiscriminatorOptimizer), null,
+            new TrainOptions { Steps = options.Steps, BatchSize = options.BatchSize, Seed = options.Seed, Shuffle = true, ClipGradNorm = options.ClipGradNorm });
     }
 
     public Gan Gan { get; }
-    public Optimizer GeneratorOptimizer { get; }
-    public Optimizer DiscriminatorOptimizer { get; }
+    public Optimizer GeneratorOptimizer => trainer.OptimizerOf(GanGame.Generator);
+    public Optimizer DiscriminatorOptimizer => trainer.OptimizerOf(GanGame.Discriminator);
     public GanOptions Options => options;
+
+    /// <summary>The Trainer the steps run on.</summary>
+    public Trainer Trainer => trainer;
 
     /// <summary>Called after every generator step.</summary>
     public Action<GanStepRecord>? OnStep { get; set; }
@@ -107,98 +146,39 @@ public sealed class GanTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(data);
         if (data.ExampleShape.Length != 1 || data.ExampleShape[0] != Gan.DataDim)
             throw new ArgumentException($"GanTrainer.Fit: examples must be vectors of size {Gan.DataDim}; got shape [{string.Join(", ", data.ExampleShape)}]", nameof(data));
-        var order = new EpochOrder(data.Count, options.BatchSize, shuffle: true, dropLast: false, options.Seed);
-        var total = Stopwatch.StartNew();
         var records = new List<GanStepRecord>();
         var snapshots = new List<GanSnapshot>();
-        using var snapshotNoise = new Generator(EpochOrder.Mix(options.Seed, -2));
-        using var fixedZ = Gan.Latent(options.SnapshotSize, snapshotNoise).DetachFromScope();
-        if (options.SnapshotEvery > 0) snapshots.Add(Snapshot(0, fixedZ));
-        long batchesTaken = 0;
-        Gan.Train();
-        for (long s = 1; s <= options.Steps; s++)
+        using var fixedZ = GanGame.SnapshotLatent(Gan, options.SnapshotSize, options.Seed);
+        if (options.SnapshotEvery > 0) snapshots.Add(Snapshot(Gan, 0, fixedZ));
+        trainer.OnStep = r =>
         {
-            var clock = Stopwatch.StartNew();
-            double dLoss = 0, gLoss = double.NaN;
-            double? dNorm = null, gNorm = null;
-            using (Scope.Begin())
-            {
-                Tensor Real() => data.Batch(order.Indices(++batchesTaken), runGenerator);
-                if (options.Scheme == GdaScheme.Simultaneous)
-                {
-                    var fake = Gan.Generate(Gan.Latent(options.BatchSize, runGenerator));
-                    var ld = Gan.DiscriminatorLoss(Real(), fake.Detach());
-                    var lg = Gan.GeneratorLoss(fake);
-                    dLoss = Finite(s, "discriminator loss", ld.ToDouble());
-                    gLoss = Finite(s, "generator loss", lg.ToDouble());
-                    GeneratorOptimizer.ZeroGrad();
-                    lg.Backward();                                   // also fills D's gradients: cleared next
-                    DiscriminatorOptimizer.ZeroGrad();
-                    ld.Backward();                                   // fake is detached: only D's gradients
-                    dNorm = Clip(s, dParams, "discriminator");
-                    if (options.TrainGenerator) gNorm = Clip(s, gParams, "generator");
-                    DiscriminatorOptimizer.Step();
-                    if (options.TrainGenerator) GeneratorOptimizer.Step();
-                }
-                else
-                {
-                    for (var k = 0; k < options.DiscriminatorSteps; k++)
-                    {
-                        using var inner = Scope.Begin();
-                        Tensor fake;
-                        using (Autograd.NoGrad()) fake = Gan.Generate(Gan.Latent(options.BatchSize, runGenerator));
-                        var ld = Gan.DiscriminatorLoss(Real(), fake);
-                        dLoss = Finite(s, "discriminator loss", ld.ToDouble());
-                        DiscriminatorOptimizer.ZeroGrad();
-                        ld.Backward();
-                        dNorm = Clip(s, dParams, "discriminator");
-                        DiscriminatorOptimizer.Step();
-                    }
-                    if (options.TrainGenerator)
-                    {
-                        var lg = Gan.GeneratorLoss(Gan.Generate(Gan.Latent(options.BatchSize, runGenerator)));
-                        gLoss = Finite(s, "generator loss", lg.ToDouble());
-                        GeneratorOptimizer.ZeroGrad();
-                        lg.Backward();
-                        gNorm = Clip(s, gParams, "generator");
-                        GeneratorOptimizer.Step();
-                    }
-                }
-            }
-            var record = new GanStepRecord(s, dLoss, gLoss, dNorm, gNorm, clock.Elapsed.TotalSeconds);
+            static double? Get(IReadOnlyDictionary<string, double> m, string k) => m.TryGetValue(k, out var v) ? v : null;
+            var record = new GanStepRecord(r.Step, Get(r.Metrics, GanGame.Discriminator + "_loss") ?? double.NaN, Get(r.Metrics, GanGame.Generator + "_loss") ?? double.NaN,
+                Get(r.Metrics, GanGame.Discriminator + "_grad_norm"), Get(r.Metrics, GanGame.Generator + "_grad_norm"), r.Seconds);
             records.Add(record);
             OnStep?.Invoke(record);
-            if (options.SnapshotEvery > 0 && (s % options.SnapshotEvery == 0 || s == options.Steps)) snapshots.Add(Snapshot(s, fixedZ));
-        }
-        return new GanResult(options.Steps, records, snapshots, total.Elapsed.TotalSeconds);
+            if (options.SnapshotEvery > 0 && (r.Step % options.SnapshotEvery == 0 || r.Step == options.Steps)) snapshots.Add(Snapshot(Gan, r.Step, fixedZ));
+        };
+        var result = trainer.Fit(data, GanGame.Step(Gan, options.Scheme, options.DiscriminatorSteps, options.TrainGenerator, options.BatchSize));
+        return new GanResult(result.Steps, records, snapshots, result.Seconds);
     }
 
-    private GanSnapshot Snapshot(long step, Tensor z)
+    /// <summary>G(z) in eval mode under no grad, float64, outside every scope (the GAN back in training mode after).</summary>
+    public static GanSnapshot Snapshot(Gan gan, long step, Tensor z)
     {
         using var s = Scope.Begin();
         using var noGrad = Autograd.NoGrad();
-        Gan.Eval();
-        try { return new GanSnapshot(step, Gan.Generate(z).To(ScalarType.Float64).DetachFromScope()); }
-        finally { Gan.Train(); }
+        var wasTraining = gan.Training;
+        gan.Eval();
+        try { return new GanSnapshot(step, gan.Generate(z).To(ScalarType.Float64).DetachFromScope()); }
+        finally { if (wasTraining) gan.Train(); }
     }
 
-    private double? Clip(long step, Tensor[] ps, string who)
-    {
-        if (options.ClipGradNorm is not { } max) return null;
-        var norm = Utils.ClipGradNorm_(ps, max);
-        return double.IsFinite(norm) ? norm : throw new TrainingDivergedException(step, who + " gradient norm", norm, null);
-    }
-
-    private static double Finite(long step, string what, double v) =>
-        double.IsFinite(v) ? v : throw new TrainingDivergedException(step, what, v, null);
-
-    /// <summary>Frees both optimizers and the run's generator (not the model).</summary>
+    /// <summary>Frees the trainer (both optimizers and the run's generator), not the model.</summary>
     public void Dispose()
     {
         if (disposed) return;
         disposed = true;
-        GeneratorOptimizer.Dispose();
-        DiscriminatorOptimizer.Dispose();
-        runGenerator.Dispose();
+        trainer.Dispose();
     }
 }

@@ -1,10 +1,91 @@
 // Records.cs: what the Trainer hands the objective (StepContext) and reports back (step, evaluation and run records, divergence).
+using GenDsl.Data;
 using GenDsl.Torch;
+using GenDsl.Torch.Optim;
 
 namespace GenDsl.Training;
 
 /// <summary>The scalar loss to minimise on one mini-batch (B, ...ExampleShape); randomness comes from ctx.Generator.</summary>
 public delegate Tensor Objective(Tensor batch, StepContext ctx);
+
+/// <summary>One player of a game: its name (in metrics, messages and checkpoints), its parameters and its optimizer.</summary>
+public sealed record Player(string Name, IEnumerable<Tensor> Parameters, Func<IEnumerable<Tensor>, Optimizer> MakeOptimizer);
+
+/// <summary>One step of a game between players (a GAN's discriminator and generator): it draws batches and updates players.</summary>
+public delegate void Game(GameStep step);
+
+/// <summary>
+/// What a game's step may do: draw batches in the epoch order, and update players from losses — one at a time
+/// (<see cref="Update"/>: alternating steps see each other's updates) or together from the same parameters
+/// (<see cref="UpdateTogether"/>: simultaneous steps).
+/// </summary>
+public sealed class GameStep
+{
+    private readonly Trainer trainer;
+    private readonly IDataset data;
+    private readonly EpochOrder order;
+
+    internal GameStep(Trainer trainer, IDataset data, EpochOrder order, StepContext context) =>
+        (this.trainer, this.data, this.order, Context) = (trainer, data, order, context);
+
+    /// <summary>The step, epoch, run generator and metric log, as an objective gets them.</summary>
+    public StepContext Context { get; }
+
+    /// <summary>The run's generator (<see cref="StepContext.Generator"/>).</summary>
+    public Generator Generator => Context.Generator;
+
+    /// <summary>The next batch of the epoch order (each call takes a new one).</summary>
+    public Tensor NextBatch() => trainer.NextBatch(data, order);
+
+    internal int Updates { get; private set; }
+    internal double LastLoss { get; private set; } = double.NaN;
+
+    /// <summary>One update of `player`: zero its gradients, backpropagate `loss` (a scalar), clip, step; returns the loss.</summary>
+    public double Update(string player, Tensor loss) => UpdateTogether((player, loss))[0];
+
+    /// <summary>
+    /// Updates several players from their losses at the same parameters: each player's gradients are those of its own
+    /// loss alone (the others' are cleared before each backward pass and restored after), then each clips and steps.
+    /// Returns the losses in order. A NaN or infinite loss throws <see cref="TrainingDivergedException"/> before any update.
+    /// </summary>
+    public double[] UpdateTogether(params (string Player, Tensor Loss)[] moves)
+    {
+        ArgumentNullException.ThrowIfNull(moves);
+        var s = Context.Step;
+        var idx = moves.Select(m => trainer.PlayerIndex(m.Player)).ToArray();
+        if (idx.Distinct().Count() != idx.Length) throw new ArgumentException("GameStep.UpdateTogether: each player moves at most once per call", nameof(moves));
+        var values = new double[moves.Length];
+        for (var i = 0; i < moves.Length; i++)
+        {
+            var l = moves[i].Loss ?? throw new ArgumentNullException(nameof(moves), $"GameStep: the loss of player '{moves[i].Player}' is null");
+            if (l.NumEl != 1) throw new ArgumentException($"GameStep: player '{moves[i].Player}''s loss must be a scalar, got shape [{string.Join(", ", l.Shape)}] at step {s}; reduce it with .Mean()");
+            values[i] = l.ToDouble();
+            if (!double.IsFinite(values[i])) throw new TrainingDivergedException(s, moves[i].Player + " loss", values[i], trainer.CheckpointIfWritten());
+        }
+        var grads = new Tensor?[moves.Length][];
+        for (var i = 0; i < moves.Length; i++)
+        {
+            foreach (var j in idx) trainer.OptimizerAt(j).ZeroGrad();
+            moves[i].Loss.Backward(retainGraph: i < moves.Length - 1);
+            grads[i] = moves.Length == 1 ? Array.Empty<Tensor?>() : trainer.ParametersOf(idx[i]).Select(p => p.Grad?.Clone()).ToArray();
+        }
+        if (moves.Length > 1)
+            for (var i = 0; i < moves.Length; i++)
+            {
+                var ps = trainer.ParametersOf(idx[i]);
+                for (var k = 0; k < ps.Length; k++) ps[k].Grad = grads[i][k];
+            }
+        for (var i = 0; i < moves.Length; i++)
+        {
+            var norm = trainer.StepPlayer(idx[i], s);
+            Context.Log(moves[i].Player + "_loss", values[i]);
+            if (norm is { } n) Context.Log(moves[i].Player + "_grad_norm", n);
+        }
+        Updates += moves.Length;
+        LastLoss = values[^1];
+        return values;
+    }
+}
 
 /// <summary>What one step's objective may use: the step, the epoch, the run's generator, a log of extra metrics.</summary>
 public sealed class StepContext
@@ -55,7 +136,7 @@ public sealed record StepRecord(long Step, long Epoch, double Loss, double LR, d
 public sealed record EvalRecord(long Step, long Epoch, IReadOnlyDictionary<string, double> Metrics, bool IsBest, double Seconds);
 
 /// <summary>
-/// The end of a <see cref="Trainer.Fit"/>: Steps is the run's position (counting steps before a resumed checkpoint),
+/// The end of a <see cref="Trainer.Fit(GenDsl.Data.IDataset, Objective)"/>: Steps is the run's position (counting steps before a resumed checkpoint),
 /// Epochs the epochs begun; StepRecords and Evaluations hold what this call ran. StoppedEarly: ended before
 /// TrainOptions.Steps (early stopping or a requested stop). BestStep: where KeepBest was best (its parameters are in the model).
 /// </summary>

@@ -26,7 +26,7 @@ namespace GenDsl.Training;
 /// copied at each evaluation that improves the metric, kept in memory and in checkpoints, and loaded back into the
 /// model when Fit returns, so the model ends at its best evaluation, not its last step.</para>
 /// <para>Resume: a run stopped after step n and resumed from its checkpoint (<see cref="LoadCheckpoint"/>, then
-/// <see cref="Fit"/>) takes the same steps with bit-identical losses and parameters as a run that was never stopped.</para>
+/// <see cref="Fit(IDataset, Objective)"/>) takes the same steps with bit-identical losses and parameters as a run that was never stopped.</para>
 /// <para>Data parallelism (TrainOptions.Distributed, W processes, PyTorch DDP's semantics): the constructor joins the
 /// process group and copies rank 0's parameters to every rank; every rank follows the same epoch order, and rank r
 /// takes positions r, r + W, ... of each global batch of BatchSize (so no example twice per epoch); the step's loss and
@@ -41,8 +41,13 @@ public sealed partial class Trainer : IDisposable
 {
     private readonly TrainOptions options;
     private readonly Generator runGenerator;
-    private readonly Tensor[] parameters;
+    private readonly Tensor[] parameters;      // every player's, in player order
+    private readonly Player[] players;
+    private readonly Optimizer[] optimizers;   // one per player
+    private readonly LRScheduler?[] schedules; // one per player
+    private readonly Tensor[][] playerParameters;
     private long step;                         // optimizer steps the run has taken
+    private long batchesTaken;                 // batches drawn in the epoch order (= step for an Objective; a Game may draw several per step)
     private long? batchesPerEpoch;             // set by Fit or a checkpoint; a resume must cut the data the same way
     private double? bestValue;
     private long? bestStep;
@@ -56,24 +61,68 @@ public sealed partial class Trainer : IDisposable
     /// The trainer owns the optimizer (it disposes it); the caller owns the model.
     /// </summary>
     public Trainer(Module model, Func<IEnumerable<Tensor>, Optimizer> makeOptimizer, Func<Optimizer, LRScheduler?>? makeSchedule, TrainOptions options)
+        : this(model, new[] { new Player("model", model?.Parameters() ?? throw new ArgumentNullException(nameof(model)), makeOptimizer ?? throw new ArgumentNullException(nameof(makeOptimizer))) }, makeSchedule, options)
+    {
+    }
+
+    /// <summary>
+    /// A trainer of several players over one model (a GAN's generator and discriminator): each player's parameters get
+    /// their own optimizer and schedule (makeSchedule is applied to each), and <see cref="Fit(IDataset, Game)"/> runs a
+    /// <see cref="Game"/> whose steps update the players. Everything else — the epoch order, the run's generator,
+    /// evaluation, keep-best, early stop, checkpoints and a bit-identical resume — is the one loop's.
+    /// </summary>
+    public static Trainer OfPlayers(Module model, IReadOnlyList<Player> players, Func<Optimizer, LRScheduler?>? makeSchedule, TrainOptions options) =>
+        new(model, players, makeSchedule, options);
+
+    private Trainer(Module model, IReadOnlyList<Player> players, Func<Optimizer, LRScheduler?>? makeSchedule, TrainOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(makeOptimizer);
+        ArgumentNullException.ThrowIfNull(players);
         ArgumentNullException.ThrowIfNull(options);
+        if (players.Count == 0) throw new ArgumentException("Trainer: give at least one player (a name, its parameters and how to build its optimizer)", nameof(players));
+        var names = players.Select(p => p?.Name).ToArray();
+        if (names.Any(string.IsNullOrEmpty) || names.Distinct().Count() != names.Length)
+            throw new ArgumentException($"Trainer: every player needs a distinct, non-empty name (got: {string.Join(", ", names.Select(n => $"'{n}'"))})", nameof(players));
         options.Validate();
+        if (players.Count > 1 && options.Distributed is not null)
+            throw new ArgumentException("Trainer: a game of several players runs in one process; leave TrainOptions.Distributed unset", nameof(options));
         (Model, this.options) = (model, options);
-        Optimizer = makeOptimizer(model.Parameters()) ?? throw new ArgumentException("Trainer: makeOptimizer returned null; return an optimizer over the parameters it is given", nameof(makeOptimizer));
-        Schedule = makeSchedule?.Invoke(Optimizer);
-        if (Schedule is not null && !ReferenceEquals(Schedule.Optimizer, Optimizer))
-            throw new ArgumentException("Trainer: makeSchedule must build the schedule over the optimizer it is given", nameof(makeSchedule));
-        parameters = Optimizer.Parameters.ToArray();
+        this.players = players.ToArray();
+        optimizers = new Optimizer[this.players.Length];
+        schedules = new LRScheduler?[this.players.Length];
+        playerParameters = new Tensor[this.players.Length][];
+        for (var i = 0; i < this.players.Length; i++)
+        {
+            var pl = this.players[i];
+            optimizers[i] = pl.MakeOptimizer(pl.Parameters) ?? throw new ArgumentException(this.players.Length == 1
+                ? "Trainer: makeOptimizer returned null; return an optimizer over the parameters it is given"
+                : $"Trainer: player '{pl.Name}': MakeOptimizer returned null; return an optimizer over the parameters it is given", this.players.Length == 1 ? "makeOptimizer" : nameof(players));
+            schedules[i] = makeSchedule?.Invoke(optimizers[i]);
+            if (schedules[i] is { } sc && !ReferenceEquals(sc.Optimizer, optimizers[i]))
+                throw new ArgumentException("Trainer: makeSchedule must build the schedule over the optimizer it is given", nameof(makeSchedule));
+            playerParameters[i] = optimizers[i].Parameters.ToArray();
+        }
+        parameters = playerParameters.SelectMany(p => p).ToArray();
         if (options.Distributed is { } dist) JoinGroup(dist);
         runGenerator = new Generator(EpochOrder.Mix(options.Seed, -1));
     }
 
     public Module Model { get; }
-    public Optimizer Optimizer { get; }
-    public LRScheduler? Schedule { get; }
+
+    /// <summary>The (first) player's optimizer: the only one of a trainer built with one optimizer.</summary>
+    public Optimizer Optimizer => optimizers[0];
+
+    /// <summary>The (first) player's schedule, or null.</summary>
+    public LRScheduler? Schedule => schedules[0];
+
+    /// <summary>A player's optimizer by name.</summary>
+    public Optimizer OptimizerOf(string player) => optimizers[IndexOf(player)];
+
+    private int IndexOf(string player)
+    {
+        for (var i = 0; i < players.Length; i++) if (players[i].Name == player) return i;
+        throw new ArgumentException($"Trainer: no player named '{player}' (players: {string.Join(", ", players.Select(p => p.Name))})", nameof(player));
+    }
     public TrainOptions Options => options;
 
     /// <summary>The optimizer steps the run has taken so far (the position a checkpoint saves).</summary>
@@ -107,9 +156,59 @@ public sealed partial class Trainer : IDisposable
     /// </summary>
     public TrainResult Fit(IDataset data, Objective objective)
     {
+        ArgumentNullException.ThrowIfNull(objective);
+        if (players.Length > 1)
+            throw new InvalidOperationException($"Trainer.Fit: this trainer has {players.Length} players ({string.Join(", ", players.Select(p => p.Name))}): give it a Game, which says how each step updates them");
+        return Run(data, (order, ctx, s) =>
+        {
+            double? gradNorm = null;
+            Optimizer.ZeroGrad();
+            if (group is not null)
+            {
+                if (!DistributedStep(data, objective, order, ctx, out var dl, out gradNorm)) return (0.0, null, false);
+                batchesTaken++;
+                return (dl, gradNorm, true);
+            }
+            var batch = data.Batch(order.Indices(++batchesTaken), runGenerator);
+            var lossTensor = objective(batch, ctx)
+                             ?? throw new InvalidOperationException($"Trainer.Fit: the objective returned null at step {s}; return the scalar loss tensor");
+            if (ctx.StopRequested) { batchesTaken--; return (0.0, null, false); }
+            CheckScalar(lossTensor, s);
+            var loss = lossTensor.ToDouble();
+            if (!double.IsFinite(loss)) throw new TrainingDivergedException(s, "loss", loss, CheckpointIfWritten());
+            lossTensor.Backward();
+            gradNorm = Clip(s, parameters, "gradient norm");
+            return (loss, gradNorm, true);
+        }, stepAll: true);
+    }
+
+    /// <summary>
+    /// Runs a game's steps from the current position up to TrainOptions.Steps, as <see cref="Fit(IDataset, Objective)"/>
+    /// runs an objective's: each step the game draws the batches it needs (<see cref="GameStep.NextBatch"/>, in the
+    /// epoch order) and updates players (<see cref="GameStep.Update"/>, <see cref="GameStep.UpdateTogether"/>); then
+    /// every schedule steps once, and evaluation, keep-best, early stop and checkpoints follow as for an objective. A
+    /// step's record carries the last update's loss and each player's loss (and gradient norm when clipping) as
+    /// metrics "&lt;player&gt;_loss" ("&lt;player&gt;_grad_norm").
+    /// </summary>
+    public TrainResult Fit(IDataset data, Game game)
+    {
+        ArgumentNullException.ThrowIfNull(game);
+        return Run(data, (order, ctx, s) =>
+        {
+            var gs = new GameStep(this, data, order, ctx);
+            game(gs);
+            if (ctx.StopRequested) return (0.0, null, false);
+            if (gs.Updates == 0)
+                throw new InvalidOperationException($"Trainer.Fit: the game updated no player at step {s}; call GameStep.Update or UpdateTogether (or StepContext.RequestStop to end)");
+            return (gs.LastLoss, null, true);
+        }, stepAll: false);
+    }
+
+    /// <summary>The one loop: steps (each in its own scope), evaluation, keep-best, early stop, checkpoints.</summary>
+    private TrainResult Run(IDataset data, Func<EpochOrder, StepContext, long, (double Loss, double? GradNorm, bool Step)> takeStep, bool stepAll)
+    {
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(objective);
         if (options.KeepBest is { } kb && Evaluate is null)
             throw new InvalidOperationException($"Trainer.Fit: TrainOptions.KeepBest = '{kb}' needs an evaluation: set Trainer.Evaluate to a function returning that metric");
         var order = new EpochOrder(data.Count, options.BatchSize, options.Shuffle, options.DropLast, options.Seed);
@@ -126,33 +225,18 @@ public sealed partial class Trainer : IDisposable
         while (step < options.Steps)
         {
             var s = step + 1;
-            var epoch = order.EpochOf(s);
+            var epoch = order.EpochOf(batchesTaken + 1);
             var clock = Stopwatch.StartNew();
             var ctx = new StepContext(s, epoch, runGenerator);
             double loss, lr;
-            double? gradNorm = null;
+            double? gradNorm;
             using (Scope.Begin())
             {
-                Optimizer.ZeroGrad();
-                if (group is not null)
-                {
-                    if (!DistributedStep(data, objective, order, ctx, out loss, out gradNorm)) { stopped = true; break; }
-                }
-                else
-                {
-                    var batch = data.Batch(order.Indices(s), runGenerator);
-                    var lossTensor = objective(batch, ctx)
-                                     ?? throw new InvalidOperationException($"Trainer.Fit: the objective returned null at step {s}; return the scalar loss tensor");
-                    if (ctx.StopRequested) { stopped = true; break; }
-                    CheckScalar(lossTensor, s);
-                    loss = lossTensor.ToDouble();
-                    if (!double.IsFinite(loss)) throw new TrainingDivergedException(s, "loss", loss, CheckpointIfWritten());
-                    lossTensor.Backward();
-                    gradNorm = Clip(s);
-                }
+                (loss, gradNorm, var take) = takeStep(order, ctx, s);
+                if (!take) { stopped = true; break; }
                 lr = Optimizer.LR;
-                Optimizer.Step();
-                Schedule?.Step();
+                if (stepAll) Optimizer.Step();
+                foreach (var sc in schedules) sc?.Step();
             }
             step = s;
             var record = new StepRecord(s, epoch, loss, lr, gradNorm, stepMetrics ?? ctx.Metrics, clock.Elapsed.TotalSeconds);
@@ -176,11 +260,26 @@ public sealed partial class Trainer : IDisposable
             if (stopAfterStep) { stopped = step < options.Steps; break; }
         }
         if (bestState is not null) Model.LoadStateDict(bestState);
-        var epochs = step == 0 ? 0 : order.EpochOf(step) + 1;
+        var epochs = step == 0 ? 0 : order.EpochOf(Math.Max(batchesTaken, 1)) + 1;
         return new TrainResult(step, epochs, stopped, records, evaluations, bestStep, total.Elapsed.TotalSeconds);
 
         bool IsEnd() => step >= options.Steps || stopAfterStep;
     }
+
+    /// <summary>The next batch of the epoch order (a game's draw).</summary>
+    internal Tensor NextBatch(IDataset data, EpochOrder order) => data.Batch(order.Indices(++batchesTaken), runGenerator);
+
+    /// <summary>One player's update from a loss whose gradients are already in its parameters: clip, step.</summary>
+    internal double? StepPlayer(int i, long s)
+    {
+        var norm = Clip(s, playerParameters[i], players.Length == 1 ? "gradient norm" : players[i].Name + " gradient norm");
+        optimizers[i].Step();
+        return norm;
+    }
+
+    internal int PlayerIndex(string player) => IndexOf(player);
+    internal Tensor[] ParametersOf(int i) => playerParameters[i];
+    internal Optimizer OptimizerAt(int i) => optimizers[i];
 
     private static void CheckScalar(Tensor lossTensor, long s)
     {
@@ -188,16 +287,16 @@ public sealed partial class Trainer : IDisposable
             throw new ArgumentException($"Trainer.Fit: the objective must return a scalar loss, got shape [{string.Join(", ", lossTensor.Shape)}] at step {s}; reduce it with .Mean() or .Sum()");
     }
 
-    /// <summary>Clips the gradient norm when TrainOptions.ClipGradNorm is set; returns the norm before clipping.</summary>
-    private double? Clip(long s)
+    /// <summary>Clips the gradient norm of `ps` when TrainOptions.ClipGradNorm is set; returns the norm before clipping.</summary>
+    private double? Clip(long s, Tensor[] ps, string what)
     {
         if (options.ClipGradNorm is not { } maxNorm) return null;
-        var norm = Utils.ClipGradNorm_(parameters, maxNorm);
-        if (!double.IsFinite(norm)) throw new TrainingDivergedException(s, "gradient norm", norm, CheckpointIfWritten());
+        var norm = Utils.ClipGradNorm_(ps, maxNorm);
+        if (!double.IsFinite(norm)) throw new TrainingDivergedException(s, what, norm, CheckpointIfWritten());
         return norm;
     }
 
-    private string? CheckpointIfWritten() => CheckpointPath is { } p && File.Exists(p) ? p : null;
+    internal string? CheckpointIfWritten() => CheckpointPath is { } p && File.Exists(p) ? p : null;
 
     /// <summary>Runs Evaluate in eval mode under no-grad, then keep-best: copies the state dict when the metric improved.</summary>
     private EvalRecord RunEvaluation(long s, long epoch)
@@ -258,7 +357,7 @@ public sealed partial class Trainer : IDisposable
         if (disposed) return;
         disposed = true;
         ClearBest();
-        Optimizer.Dispose();
+        foreach (var o in optimizers) o.Dispose();
         runGenerator.Dispose();
         overlapSync?.Dispose();
         group?.Dispose();

@@ -7,7 +7,7 @@ public sealed partial class Trainer
 {
     /// <summary>
     /// Writes everything a bit-identical resume needs as one {name: tensor} file (Torch.Save; PyTorch's torch.load
-    /// reads it): "model.*" (state dict), "optim.*" (optimizer state), "sched.*" (the schedule's step), "rng.run" (the
+    /// reads it): "model.*" (state dict), "optim.*" (optimizer state; "optim.&lt;player&gt;.*" for each player of a game), "sched.*" (the schedule's step; likewise), "trainer.batches_taken", "rng.run" (the
     /// run's generator), "rng.default" (libtorch's default CPU generator, which Dropout without a generator uses),
     /// "trainer.step", "trainer.epoch", "trainer.seed", "trainer.batches_per_epoch", in a data-parallel run (written by rank
     /// 0) "rng.run.rank&lt;r&gt;" (every rank's run generator) and "trainer.world_size", and with KeepBest "best.*" (the best
@@ -24,8 +24,12 @@ public sealed partial class Trainer
         using var scope = Scope.Begin();
         var d = new Dictionary<string, Tensor>();
         foreach (var (k, t) in Model.StateDict()) d["model." + k] = t;
-        foreach (var (k, t) in Optimizer.StateDict()) d["optim." + k] = t;
-        if (Schedule is not null) foreach (var (k, t) in Schedule.StateDict()) d["sched." + k] = t;
+        for (var i = 0; i < players.Length; i++)
+        {
+            foreach (var (k, t) in optimizers[i].StateDict()) d[OptimPrefix(i) + k] = t;
+            if (schedules[i] is { } sc) foreach (var (k, t) in sc.StateDict()) d[SchedPrefix(i) + k] = t;
+        }
+        d["trainer.batches_taken"] = Long(batchesTaken);
         d["rng.run"] = runGenerator.GetState();
         d["rng.default"] = Torch.Torch.GetRngState();
         d["trainer.step"] = Long(step);
@@ -49,7 +53,7 @@ public sealed partial class Trainer
     /// Restores a checkpoint from <see cref="SaveCheckpoint"/> into this trainer, built as the one that wrote it (same
     /// model architecture, optimizer kind, schedule and TrainOptions.Seed): the model, the optimizer, the schedule's
     /// step, the run's generator, libtorch's default generator, the step, and the best metric, step and parameters.
-    /// The next <see cref="Fit"/> continues from the saved step.
+    /// The next <see cref="Fit(GenDsl.Data.IDataset, Objective)"/> continues from the saved step.
     /// </summary>
     public void LoadCheckpoint(string path)
     {
@@ -65,21 +69,32 @@ public sealed partial class Trainer
         var seed = unchecked((ulong)Need("trainer.seed").Item<long>());
         if (seed != options.Seed)
             throw new ArgumentException($"Trainer.LoadCheckpoint: '{path}' was written by a run with Seed {seed}, this trainer has Seed {options.Seed}; resume with the same TrainOptions.Seed (it fixes the data order)");
-        var sched = Part("sched.");
-        if ((Schedule is null) != (sched.Count == 0))
-            throw new ArgumentException(Schedule is null
-                ? $"Trainer.LoadCheckpoint: '{path}' holds a schedule's state but this trainer has none; pass the same makeSchedule as the run that wrote it"
-                : $"Trainer.LoadCheckpoint: '{path}' holds no schedule state but this trainer has a schedule; build it without one, as the run that wrote it");
+        var scheds = Enumerable.Range(0, players.Length).Select(i => Part(SchedPrefix(i))).ToArray();
+        var optims = Enumerable.Range(0, players.Length).Select(i => Part(OptimPrefix(i))).ToArray();
+        for (var i = 0; i < players.Length; i++)
+        {
+            if ((schedules[i] is null) != (scheds[i].Count == 0))
+                throw new ArgumentException(schedules[i] is null
+                    ? $"Trainer.LoadCheckpoint: '{path}' holds a schedule's state but this trainer has none; pass the same makeSchedule as the run that wrote it"
+                    : $"Trainer.LoadCheckpoint: '{path}' holds no schedule state but this trainer has a schedule; build it without one, as the run that wrote it");
+            if (players.Length > 1 && optims[i].Count == 0)
+                throw new ArgumentException($"Trainer.LoadCheckpoint: '{path}' has no optimizer state for player '{players[i].Name}'; load a checkpoint of a trainer with the same players");
+        }
         var newStep = Need("trainer.step").Item<long>();
         var runState = Need("rng.run");
         var defaultState = Need("rng.default");
 
         Model.LoadStateDict(Part("model."));
-        Optimizer.LoadStateDict(Part("optim."));
-        Schedule?.LoadStateDict(sched);
+        for (var i = 0; i < players.Length; i++)
+        {
+            optimizers[i].LoadStateDict(optims[i]);
+            schedules[i]?.LoadStateDict(scheds[i]);
+        }
         runGenerator.SetState(RunStateForThisRank(all, runState));
         Torch.Torch.SetRngState(defaultState);
         step = newStep;
+        // a checkpoint of a run of an objective written before games existed: one batch per step
+        batchesTaken = all.TryGetValue("trainer.batches_taken", out var taken) ? taken.Item<long>() : newStep;
         batchesPerEpoch = all.TryGetValue("trainer.batches_per_epoch", out var bpe) ? bpe.Item<long>() : null;
 
         ClearBest();
@@ -93,6 +108,11 @@ public sealed partial class Trainer
             evalsSinceBest = Need("trainer.evals_since_best").Item<long>();
         }
     }
+
+    /// <summary>One optimizer's keys: "optim." for a trainer of one player (as before games), "optim.&lt;player&gt;." for several.</summary>
+    private string OptimPrefix(int i) => players.Length == 1 ? "optim." : $"optim.{players[i].Name}.";
+
+    private string SchedPrefix(int i) => players.Length == 1 ? "sched." : $"sched.{players[i].Name}.";
 
     private static Tensor Long(long v) => Torch.Torch.Full(Array.Empty<long>(), v, ScalarType.Int64);
 }

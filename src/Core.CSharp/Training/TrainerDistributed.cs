@@ -111,7 +111,7 @@ public sealed partial class Trainer
             lossTensor.Backward();
             gradSync!.Sync_(share);
         }
-        gradNorm = Clip(s);
+        gradNorm = Clip(s, parameters, "gradient norm");
         return true;
     }
 
