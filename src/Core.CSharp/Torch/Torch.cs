@@ -34,7 +34,8 @@ public static partial class Torch
     /// <summary>
     /// The BLAS libtorch's matrix products run on, its kernel and how the kernel was chosen, and the library file:
     /// "OpenBLAS 0.3.21 (pthreads); kernel Cooperlake, chosen by GenDsl from the CPU's features; openblas-pthread/libblas.so.3".
-    /// OPENBLAS_CORETYPE, set before the process starts, overrides the kernel (see README, "BLAS").
+    /// OPENBLAS_CORETYPE, set before the process starts, overrides the kernel (see README, "BLAS"). A last part says when
+    /// OpenBLAS's OpenMP build was not loaded because libtorch does not link libblas.so.3 (<see cref="GenDsl.Native.BlasChoice.PreloadNote"/>).
     /// </summary>
     public static string BlasInfo
     {
@@ -42,9 +43,10 @@ public static partial class Torch
         {
             Check(gd_blas_info(out var p));
             var info = Marshal.PtrToStringUTF8(p) ?? "?";
-            if (!info.StartsWith("OpenBLAS", StringComparison.Ordinal)) return info;
+            var note = GenDsl.Native.BlasChoice.PreloadNote is { } n ? "; " + n : "";
+            if (!info.StartsWith("OpenBLAS", StringComparison.Ordinal)) return info + note;
             var parts = info.Split("; ");   // name (threading); kernel K; file
-            return parts.Length == 3 ? $"{parts[0]}; {parts[1]}, {GenDsl.Native.BlasChoice.Source}; {parts[2]}" : info;
+            return (parts.Length == 3 ? $"{parts[0]}; {parts[1]}, {GenDsl.Native.BlasChoice.Source}; {parts[2]}" : info) + note;
         }
     }
 
