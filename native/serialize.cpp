@@ -12,7 +12,24 @@ using gd::wrap;
 
 namespace {
 struct Loaded { std::vector<std::string> names; std::vector<at::Tensor> tensors; };
+
+// torch::jit::pickle_load, with what to do instead for the two files from Python it cannot read.
+c10::IValue load_pickle(const std::vector<char>& bytes, const char* path) {
+  try {
+    return torch::jit::pickle_load(bytes);
+  } catch (const c10::Error& e) {
+    std::string m = e.what_without_backtrace();
+    // libtorch's C++ unpickler turns collections.OrderedDict into None (it expects one only inside a tensor's pickle).
+    TORCH_CHECK(m.find("Expected GenericDict but got None") == std::string::npos, "'", path,
+                "' holds a collections.OrderedDict (what torch.save(model.state_dict()) writes), which libtorch's C++ "
+                "unpickler cannot read: in Python, save a plain dict instead: torch.save(dict(model.state_dict()), path)");
+    TORCH_CHECK(m.find("failed finding central directory") == std::string::npos, "'", path,
+                "' is not a zip archive: torch.save's legacy format (_use_new_zipfile_serialization=False) or not a "
+                "torch.save file; save it with torch.save's default format");
+    throw;
+  }
 }
+}  // namespace
 
 // What torch::jit::pickle_save writes (the same bytes: its zip container, the pickle in "archive/data.pkl", one record per
 // tensor), streamed to the file: pickle_save gathers the whole container in a growing vector first, which held up to twice
@@ -38,7 +55,7 @@ GD_API int gd_load_count(const char* path, int* n, void** state) {
   GD_TRY(std::ifstream f(path, std::ios::binary);
          TORCH_CHECK(f, "cannot open '", path, "' for reading");
          std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-         auto v = torch::jit::pickle_load(bytes);
+         auto v = load_pickle(bytes, path);
          TORCH_CHECK(v.isGenericDict(), "'", path, "' does not hold a {name: tensor} dictionary");
          auto l = std::make_unique<Loaded>();
          for (const auto& e : v.toGenericDict()) {
