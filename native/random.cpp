@@ -35,6 +35,9 @@ GD_API int gd_tensor_arange(gd_scalar start, gd_scalar end, gd_scalar step, int 
 GD_API int gd_tensor_linspace(double start, double end, int64_t steps, int dtype, int dev, int idx, gd_tensor* out) {
   GD_TRY(*out = wrap(at::linspace(start, end, steps, gd::options(dtype, dev, idx))))
 }
+GD_API int gd_tensor_logspace(double start, double end, int64_t steps, double base, int dtype, int dev, int idx, gd_tensor* out) {
+  GD_TRY(*out = wrap(at::logspace(start, end, steps, base, gd::options(dtype, dev, idx))))
+}
 GD_API int gd_tensor_eye(int64_t n, int64_t m, int dtype, int dev, int idx, gd_tensor* out) {
   GD_TRY(*out = wrap(at::eye(n, m, gd::options(dtype, dev, idx))))
 }

@@ -58,6 +58,47 @@ let ``OpenBLAS's OpenMP build runs libtorch's products when it is installed and 
         Assert.EndsWith("; openblas-openmp/libblas.so.3", info)
     else Assert.DoesNotContain("openblas-openmp/", info)
 
+let private dyn (needed: string list) = ElfNeeded.Dynamic(List.toArray needed, [| "/opt/torch/lib" |])
+/// A fake file system: libgendsl.so needs `torch`; each libtorch library needs what the map says.
+let private linksWith (libs: Map<string, string list option>) =
+    let read (path: string) =
+        match Path.GetFileName path with
+        | "libgendsl.so" -> Some(dyn ("libc10.so" :: (libs |> Map.toList |> List.map fst) @ [ "libstdc++.so.6" ]))
+        | name -> libs |> Map.tryFind name |> Option.flatten |> Option.map dyn
+        |> Option.toObj
+    let resolve (name: string) (_origin: string) (runPath: Collections.Generic.IEnumerable<string>) =
+        if libs.ContainsKey name then Path.Combine(Seq.head runPath, name) else null
+    BlasChoice.LibtorchLinksBlas("/opt/gendsl/libgendsl.so", Func<_, _>(read), Func<_, _, _, _>(resolve))
+
+let ``issue 26: OpenBLAS is preloaded only for a libtorch that links libblas.so.3, and the reason is given either way`` () =
+    // Debian's libtorch: libtorch_cpu.so needs libblas.so.3
+    let struct (links, why) = linksWith (Map [ "libtorch.so.1.13", Some [ "libc10.so" ]; "libtorch_cpu.so.1.13", Some [ "libgomp.so.1"; "libblas.so.3"; "liblapack.so.3" ] ])
+    Assert.Equal(Nullable true, links)
+    Assert.Equal("libtorch_cpu.so.1.13 links libblas.so.3", why)
+    // PyTorch's own build: MKL inside libtorch_cpu.so, no libblas.so.3
+    let struct (links, why) = linksWith (Map [ "libtorch.so", Some [ "libc10.so" ]; "libtorch_cpu.so", Some [ "libgomp-a34b3233.so.1"; "libc10.so" ] ])
+    Assert.Equal(Nullable false, links)
+    Assert.Equal("libtorch.so, libtorch_cpu.so do not link libblas.so.3 (libtorch carries its own BLAS)", why)
+    // a libtorch library that cannot be read: not known, and which one is said
+    let struct (links, why) = linksWith (Map [ "libtorch_cpu.so", None ])
+    Assert.False(links.HasValue)
+    Assert.Equal("libtorch_cpu.so not found or not readable", why)
+
+let ``issue 26: the dynamic section is read from the files as readelf shows it (Debian's libtorch_cpu.so needs libblas.so.3)`` () =
+    Assert.Null(ElfNeeded.Read "/proc/cpuinfo")               // not ELF
+    Assert.Null(ElfNeeded.Read "/nonexistent/libx.so")
+    let lib = ElfNeeded.Resolve("libc.so.6", "/", Array.empty)
+    Assert.NotNull lib
+    let libc = ElfNeeded.Read lib
+    Assert.NotNull libc
+    Assert.StartsWith("ld-linux", Assert.Single(libc.Needed))   // glibc's libc.so.6 needs the dynamic linker, and nothing else
+    match ElfNeeded.Resolve("libtorch_cpu.so.1.13", "/", Array.empty) with
+    | null -> ()                                               // not Debian's libtorch 1.13: nothing more to check here
+    | torchCpu ->
+        let d = ElfNeeded.Read torchCpu
+        Assert.Contains("libblas.so.3", d.Needed)
+        Assert.Contains("libc10.so.1.13", d.Needed)
+
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
 let tests =
@@ -66,4 +107,6 @@ let tests =
         Expecto.Tests.testCase "the CPU's flags are read from /proc/cpuinfo's first flags line, not from 'vmx flags' or another processor's" ``the CPU's flags are read from /proc/cpuinfo's first flags line, not from 'vmx flags' or another processor's``
         Expecto.Tests.testCase "the BLAS is named with its kernel: a set OPENBLAS_CORETYPE is what runs, an unset one is the kernel the CPU's features choose" ``the BLAS is named with its kernel: a set OPENBLAS_CORETYPE is what runs, an unset one is the kernel the CPU's features choose``
         Expecto.Tests.testCase "OpenBLAS's OpenMP build runs libtorch's products when it is installed and GENDSL_BLAS is not 'system'" ``OpenBLAS's OpenMP build runs libtorch's products when it is installed and GENDSL_BLAS is not 'system'``
+        Expecto.Tests.testCase "issue 26: OpenBLAS is preloaded only for a libtorch that links libblas.so.3, and the reason is given either way" ``issue 26: OpenBLAS is preloaded only for a libtorch that links libblas.so.3, and the reason is given either way``
+        Expecto.Tests.testCase "issue 26: the dynamic section is read from the files as readelf shows it (Debian's libtorch_cpu.so needs libblas.so.3)" ``issue 26: the dynamic section is read from the files as readelf shows it (Debian's libtorch_cpu.so needs libblas.so.3)``
     ]

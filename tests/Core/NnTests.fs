@@ -223,6 +223,30 @@ let ``To(Float64) converts every parameter, keeps names and trainability, and Ze
     m.ZeroGrad()
     Assert.True(m.Parameters() |> Seq.forall (fun p -> p.Grad = null))
 
+/// tests/Core/fixtures: one nn.Sequential(Linear(3, 2), Tanh(), Linear(2, 1)) after torch.manual_seed(0), saved by PyTorch
+/// (fixtures/README.md has the script) as torch.save(model.state_dict()), torch.save(dict(model.state_dict())) and the latter
+/// in the legacy format.
+let private fixture name = Path.Combine(repoRoot (), "tests", "Core", "fixtures", name)
+
+let ``a PyTorch state dict saved as a plain dict loads with its names and values; an OrderedDict or a legacy file is refused saying what to save instead`` () =
+    let d = Torch.Load(fixture "torch_plain_dict.pt")
+    Assert.Equal<string list>([ "0.weight"; "0.bias"; "2.weight"; "2.bias" ], d.Keys |> List.ofSeq)
+    Assert.Equal<int64[]>([| 2L; 3L |], d.["0.weight"].Shape)
+    // PyTorch printed these values when it saved the file
+    let w = d.["0.weight"].ToArray<float32>()
+    Assert.Equal(-0.004322517663240433, float w.[0], 7)
+    Assert.Equal(0.15482072532176971, float w.[5], 7)
+    Assert.Equal(-0.2136969119310379, d.["2.bias"].ToDouble(), 7)
+    use g = new Generator(1UL)
+    use m = new Sequential(new Linear(3L, 2L, generator = g), new Tanh(), new Linear(2L, 1L, generator = g))
+    m.LoadStateDict(d) |> ignore
+    Assert.True(m.GetParameter("2.bias").Equal(d.["2.bias"]))
+    let ordered = Assert.Throws<TorchException>(fun () -> Torch.Load(fixture "torch_state_dict.pt") |> ignore)
+    Assert.Contains("collections.OrderedDict", ordered.Message)
+    Assert.Contains("torch.save(dict(model.state_dict()), path)", ordered.Message)
+    let legacy = Assert.Throws<TorchException>(fun () -> Torch.Load(fixture "torch_legacy.pt") |> ignore)
+    Assert.Contains("legacy format", legacy.Message)
+
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
 let tests =
@@ -239,6 +263,7 @@ let tests =
         Expecto.Tests.testCase "Dropout zeroes and rescales by 1/(1-p) in training, is the identity in eval, and Eval reaches children" ``Dropout zeroes and rescales by 1/(1-p) in training, is the identity in eval, and Eval reaches children``
         Expecto.Tests.testCase "a state dict saved to a file and loaded into a fresh model gives bit-identical outputs" ``a state dict saved to a file and loaded into a fresh model gives bit-identical outputs``
         Expecto.Tests.testCase "strict LoadStateDict rejects a missing key naming it; non-strict reports it" ``strict LoadStateDict rejects a missing key naming it; non-strict reports it``
+        Expecto.Tests.testCase "a PyTorch state dict saved as a plain dict loads with its names and values; an OrderedDict or a legacy file is refused saying what to save instead" ``a PyTorch state dict saved as a plain dict loads with its names and values; an OrderedDict or a legacy file is refused saying what to save instead``
         Expecto.Tests.testCase "LoadStateDict rejects a shape mismatch naming the key and both shapes" ``LoadStateDict rejects a shape mismatch naming the key and both shapes``
         Expecto.Tests.testCase "the same seed gives bit-identical initial weights and a different seed does not" ``the same seed gives bit-identical initial weights and a different seed does not``
         Expecto.Tests.testCase "a model built inside a Scope keeps its parameters after the scope ends" ``a model built inside a Scope keeps its parameters after the scope ends``

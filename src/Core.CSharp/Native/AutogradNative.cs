@@ -17,4 +17,12 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_autograd_grad(IntPtr[] outputs, int n_out, IntPtr[] inputs, int n_in, IntPtr[] grad_outputs, int retain_graph, int create_graph, int allow_unused, [Out] IntPtr[] @out);
     [LibraryImport(Lib)] internal static partial int gd_grad_mode_set(int enabled, out int previous);
     [LibraryImport(Lib)] internal static partial int gd_grad_mode_get(out int @out);
+    [LibraryImport(Lib)] internal static partial int gd_anomaly_mode_set(int enabled, out int previous);
+    [LibraryImport(Lib)] internal static partial int gd_anomaly_mode_get(out int @out);
+    [LibraryImport(Lib)] internal static partial int gd_inference_mode_enter(int enabled, out IntPtr guard);
+    [LibraryImport(Lib)] internal static partial int gd_inference_mode_exit(IntPtr guard);
+    [LibraryImport(Lib)] internal static partial int gd_inference_mode_get(out int @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_is_inference(Tensor a, out int @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_register_hook(Tensor a, IntPtr fn, IntPtr ctx, out long id);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_remove_hook(Tensor a, long id);
 }

@@ -57,9 +57,11 @@ internal static class BlasChoice
     /// from libtorch's setting, and runs single-threaded when called inside one of libtorch's parallel loops. Its three
     /// libraries are loaded by path before libtorch, so libtorch's libblas.so.3 and liblapack.so.3 resolve to them
     /// (the dynamic linker matches a loaded library's soname). GENDSL_BLAS=system leaves libtorch with whatever
-    /// libblas.so.3 the system resolves (Debian's alternatives: another OpenBLAS build, BLIS, the reference BLAS).
+    /// libblas.so.3 the system resolves (Debian's alternatives: another OpenBLAS build, BLIS, the reference BLAS). Nothing is
+    /// loaded when the libtorch that <paramref name="libgendsl"/> links does not need libblas.so.3 (<see cref="LibtorchLinksBlas"/>),
+    /// and <see cref="PreloadNote"/> says so.
     /// </summary>
-    internal static void LoadOpenMpOpenBlas()
+    internal static void LoadOpenMpOpenBlas(string? libgendsl)
     {
         var mode = Environment.GetEnvironmentVariable("GENDSL_BLAS");
         if (mode == "system") return;
@@ -67,12 +69,54 @@ internal static class BlasChoice
             Console.Error.WriteLine($"GenDsl: GENDSL_BLAS is '{mode}', which is not openblas-openmp or system; using openblas-openmp.");
         var dir = OpenMpOpenBlasDir();
         if (dir is null) return;   // not installed (eng/bootstrap.sh installs it): Torch.BlasInfo names what runs instead
+        var (links, why) = libgendsl is null ? (null, "libgendsl.so not found before loading")
+                                             : LibtorchLinksBlas(libgendsl, ElfNeeded.Read, ElfNeeded.Resolve);
+        if (links == false)
+        {
+            PreloadNote = $"OpenBLAS's OpenMP build not loaded: {why}";
+            return;
+        }
+        if (links is null) PreloadNote = $"OpenBLAS's OpenMP build loaded without knowing whether libtorch uses libblas.so.3 ({why})";
         foreach (var lib in new[] { "libopenblas.so.0", "libblas.so.3", "liblapack.so.3" })
             if (!NativeLibrary.TryLoad(Path.Combine(dir, lib), out _))
             {
                 Console.Error.WriteLine($"GenDsl: {Path.Combine(dir, lib)} did not load; libtorch uses the system's libblas.so.3.");
                 return;
             }
+    }
+
+    /// <summary>
+    /// Said after the BLAS in <c>gendsl --version</c> when the preload above was skipped or made blind: null when OpenBLAS's
+    /// OpenMP build was loaded for a libtorch that links libblas.so.3, or not tried (GENDSL_BLAS=system, not installed).
+    /// </summary>
+    public static string? PreloadNote { get; private set; }
+
+    /// <summary>
+    /// Whether the libtorch that <paramref name="libgendsl"/> links takes its BLAS from libblas.so.3, read from the files'
+    /// dynamic sections before anything loads. Debian's libtorch_cpu.so needs libblas.so.3 (so a library loaded first under
+    /// that soname runs its products); PyTorch's own builds carry MKL or OpenBLAS inside libtorch_cpu.so and need none, and
+    /// loading OpenBLAS for them would only add a library and make <c>gendsl --version</c> name a BLAS that does not run.
+    /// True or false with the library that decided it; null (with why) when the files could not be read or no libtorch
+    /// library was found among libgendsl.so's needs.
+    /// </summary>
+    internal static (bool? Links, string Why) LibtorchLinksBlas(string libgendsl, Func<string, ElfNeeded.Dynamic?> read,
+                                                               Func<string, string, IEnumerable<string>, string?> resolve)
+    {
+        var top = read(libgendsl);
+        if (top is null) return (null, $"{Path.GetFileName(libgendsl)} could not be read as an ELF shared library");
+        var origin = Path.GetDirectoryName(Path.GetFullPath(libgendsl)) ?? ".";
+        var torch = top.Needed.Where(n => n.StartsWith("libtorch", StringComparison.Ordinal)).ToList();
+        if (torch.Count == 0) return (null, $"{Path.GetFileName(libgendsl)} names no libtorch library");
+        var unread = new List<string>();
+        foreach (var name in torch)
+        {
+            var file = resolve(name, origin, top.RunPath);
+            var dyn = file is null ? null : read(file);
+            if (dyn is null) { unread.Add(name); continue; }
+            if (dyn.Needed.Contains("libblas.so.3")) return (true, $"{name} links libblas.so.3");
+        }
+        if (unread.Count > 0) return (null, $"{string.Join(", ", unread)} not found or not readable");
+        return (false, $"{string.Join(", ", torch)} do{(torch.Count == 1 ? "es" : "")} not link libblas.so.3 (libtorch carries its own BLAS)");
     }
 
     /// <summary>Where Debian's libopenblas0-openmp puts its libraries (/usr/lib/&lt;multiarch&gt;/openblas-openmp), if there.</summary>

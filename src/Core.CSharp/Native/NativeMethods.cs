@@ -51,7 +51,7 @@ internal static partial class NativeMethods
         if (OperatingSystem.IsLinux())
         {
             BlasChoice.Apply(setenv);
-            BlasChoice.LoadOpenMpOpenBlas();
+            BlasChoice.LoadOpenMpOpenBlas(Candidates(Path.GetDirectoryName(typeof(NativeMethods).Assembly.Location)).FirstOrDefault(File.Exists));
         }
         NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
         var env = Environment.GetEnvironmentVariable("GENDSL_THREADS");

@@ -30,4 +30,5 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_normal_(Tensor a, double mean, double std, GeneratorHandle g);
     [LibraryImport(Lib)] internal static partial int gd_tensor_dropout(Tensor a, double p, int train, GeneratorHandle g, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_dropout_rows(Tensor a, double p, long whole, Tensor rows, GeneratorHandle g, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_logspace(double start, double end, long steps, double @base, int dtype, int dev, int idx, out IntPtr @out);
 }

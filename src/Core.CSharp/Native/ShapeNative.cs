@@ -41,4 +41,21 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_nonzero(Tensor a, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_sort(Tensor a, long dim, int descending, out IntPtr values, out IntPtr indices);
     [LibraryImport(Lib)] internal static partial int gd_tensor_topk(Tensor a, long k, long dim, int largest, out IntPtr values, out IntPtr indices);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_tensor_split(Tensor a, long sections, long dim, [Out] IntPtr[] @out, out int count);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_tensor_split_indices(Tensor a, long[]? indices, int n, long dim, [Out] IntPtr[] @out, out int count);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_movedim(Tensor a, long[]? src, long[]? dst, int n, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_broadcast_tensors(IntPtr[] xs, int n, [Out] IntPtr[] @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_unflatten(Tensor a, long dim, long[]? sizes, int n, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_roll(Tensor a, long[]? shifts, long[]? dims, int n, int ndims, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_tile(Tensor a, long[]? reps, int n, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_take_along_dim(Tensor a, Tensor indices, long[]? dim, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_index_add(Tensor a, long dim, Tensor index, Tensor source, Scalar alpha, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_index_add_(Tensor a, long dim, Tensor index, Tensor source, Scalar alpha);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_index_copy(Tensor a, long dim, Tensor index, Tensor source, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_index_copy_(Tensor a, long dim, Tensor index, Tensor source);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int gd_tensor_scatter_reduce(Tensor a, long dim, Tensor index, Tensor src, string? reduce, int include_self, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_where_cond(Tensor cond, [Out] IntPtr[] @out);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int gd_tensor_meshgrid(IntPtr[] xs, int n, string? indexing, [Out] IntPtr[] @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_tril_indices(long row, long col, long offset, int dev, int idx, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_triu_indices(long row, long col, long offset, int dev, int idx, out IntPtr @out);
 }

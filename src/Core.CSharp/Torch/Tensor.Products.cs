@@ -1,10 +1,16 @@
-// Tensor.Products2.cs: the products of issue 14 — dot, mv, addmm, baddbmm, tensordot, kron, diag, trace.
+// Tensor.Products.cs: matrix and tensor products — matmul, mm, bmm, outer, dot, mv, addmm, baddbmm, tensordot, kron, diag, trace.
 using static GenDsl.Native.NativeMethods;
 
 namespace GenDsl.Torch;
 
 public sealed partial class Tensor
 {
+    public Tensor MatMul(Tensor other) => Wrap(gd_tensor_matmul(this, other, out var r), r);
+    public Tensor Mm(Tensor other) => Wrap(gd_tensor_mm(this, other, out var r), r);
+    /// <summary>torch.mm(this, other, out=@out): the product written into <paramref name="out"/> (resized if its shape differs); returns it.</summary>
+    public Tensor Mm(Tensor other, Tensor @out) { Check(gd_tensor_mm_out(this, other, @out)); return @out; }
+    public Tensor Bmm(Tensor other) => Wrap(gd_tensor_bmm(this, other, out var r), r);
+    public Tensor Outer(Tensor other) => Wrap(gd_tensor_outer(this, other, out var r), r);
     /// <summary>The inner product of two 1-d tensors of the same length and dtype.</summary>
     public Tensor Dot(Tensor other) => Wrap(gd_tensor_dot(this, other, out var r), r);
     /// <summary>Matrix (n, m) times vector (m,) -> (n,).</summary>
