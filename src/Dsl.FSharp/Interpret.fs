@@ -80,8 +80,8 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
                     | WikiText2 w ->
                         sprintf "%s: %d training windows of %d + 1 tokens; final metrics on the test split (nats per token)." (Check.familyName c.Planned.Case.Model) c.Planned.N w.Context
                     | Mnist m ->
-                        sprintf "%s: %d training images of shape %s (%A pixels); final metrics on the %s split." (Check.familyName c.Planned.Case.Model)
-                            c.Planned.N (Shapes.shapeText c.Planned.Shape) m.Pixels (match Fitting.finalSplit c.Planned.Case.Data with Test -> "test" | Valid -> "validation" | Train -> "training")
+                        sprintf "%s: %d training images%s of shape %s (%A pixels); final metrics on the %s split." (Check.familyName c.Planned.Case.Model)
+                            c.Planned.N (match m.Draw, m.Subset with Some(AtRandom(Some s)), Some _ -> sprintf " (drawn at random with seed %d)" s | _ -> "") (Shapes.shapeText c.Planned.Shape) m.Pixels (match Fitting.finalSplit c.Planned.Case.Data with Test -> "test" | Valid -> "validation" | Train -> "training")
                     | MixtureSample _ | Points _ | DataFile _ ->
                         sprintf "%s: %d training points in %d dimensions%s." (Check.familyName c.Planned.Case.Model) c.Planned.N c.Planned.Dim
                             (match c.TrueMeanLl with Some ll -> sprintf "; NLL of the data under the true mixture %.4f nats" (-ll) | None -> "")
