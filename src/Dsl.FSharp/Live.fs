@@ -55,8 +55,8 @@ type LiveReport(folder: string, title: string, name: string, plotlySrc: string, 
         o.["updated"] <- JsonValue.Create(DateTimeOffset.Now.ToString("o"))
         o.["updated_ms"] <- JsonValue.Create(DateTimeOffset.Now.ToUnixTimeMilliseconds())
         o.["beat_s"] <- JsonValue.Create beat.TotalSeconds
-        // Three missed beats, and never under 15 s: a page or `watch` calls a RUNNING run KILLED after that.
-        o.["stale_after_s"] <- JsonValue.Create(max 15.0 (3.0 * beat.TotalSeconds))
+        // Three missed beats (15 s for a run's 5 s beat): the page calls a RUNNING run KILLED after that.
+        o.["stale_after_s"] <- JsonValue.Create(3.0 * beat.TotalSeconds)
         let ts = JsonArray()
         for t in tasks do
             let rate, eta = rateEta t
