@@ -1,4 +1,5 @@
-// ECE 8803 PS2 P3: a mixture of K multivariate Bernoullis fitted by EM to N = 1000 binarised MNIST training images,
+// ECE 8803 PS2 P3: a mixture of K multivariate Bernoullis fitted by EM to N = 1000 binarised MNIST training images
+// sampled at random with the experiment's seed (Data.subset 1000 would take the first 1000 instead),
 // K = 5, 10, 20, 20 iterations, the seed's smoothing (alpha1 = alpha2 = 1e-8) and its start; the components as images,
 // ancestral samples (P3e), held-out log-likelihood per K; then K = 20 on all 60,000 training images, timed.
 //
@@ -10,8 +11,8 @@
 
 open GenDsl.Dsl
 
-// P3: "N = 1000 training images", binarised at 0.5.
-let images = Data.mnist |> Data.binarized |> Data.subset 1000
+// P3: "N = 1000 training images sampled at random", binarised at 0.5; drawn without replacement with the seed 8803.
+let images = Data.mnist |> Data.binarized |> Data.randomSubset 1000
 
 // The seed's start: p_k ~ U(0,1)^784 scaled to unit length (so every p_kd is about 0.06), pi_k = 1/K.
 let seedCase k = Case.create (sprintf "k%d" k) images (Model.bmm k) [ Fit.em 20 ]

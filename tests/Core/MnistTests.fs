@@ -162,6 +162,62 @@ let ``MNIST: dynamic binarisation draws afresh each batch and its mean matches x
     use g2 = new Generator(5UL)
     Assert.True((ds.Batch(idx, g1)).Equal(ds.Batch(idx, g2)))
 
+let ``ECE8803 P3: SubsetSeed draws N distinct training images uniformly at random in file order; the same seed the same images, another seed others`` () =
+    use full = load (MnistOptions(Split = MnistSplit.Train))
+    let n = 1000
+    let rowsOf (ds: MnistDataset) =
+        let b = ds.Bytes.ToArray<byte>()
+        Array.init (int ds.Count) (fun i -> Convert.ToBase64String(b, i * 784, 784))
+    // each image's index in the split (the first when MNIST repeats an image)
+    let where = Collections.Generic.Dictionary<string, int>()
+    rowsOf full |> Array.iteri (fun i r -> if not (where.ContainsKey r) then where.[r] <- i)
+    let drawn seed = (use ds = load (MnistOptions(Split = MnistSplit.Train, Subset = Nullable n, SubsetSeed = Nullable seed)) in rowsOf ds)
+    let a = drawn 8803UL
+    Assert.Equal(n, a.Length)
+    let idx = a |> Array.map (fun r -> Assert.True(where.ContainsKey r, "a drawn image is not in the training split"); where.[r])
+    Assert.True(idx |> Array.pairwise |> Array.forall (fun (i, j) -> i < j), "drawn indices are distinct and in file order")
+    // uniform without replacement over 0..49,999: mean index 24,999.5, standard error 50,000 / sqrt(12 n) * sqrt(1 - n/N) = 450;
+    // the first 1000 images (mean 499.5) are 54 standard errors away
+    let mean = idx |> Array.averageBy float
+    Assert.True(abs (mean - 24999.5) < 4.0 * 450.0, sprintf "mean index %g" mean)
+    Assert.True(Array.max idx > 45000 && Array.min idx < 5000, sprintf "indices span %d..%d" (Array.min idx) (Array.max idx))
+    Assert.Equal<string[]>(a, drawn 8803UL)
+    let b = drawn 8804UL
+    Assert.True((Set.ofArray a |> Set.intersect (Set.ofArray b)).Count < 100, "another seed draws other images (about 20 shared by chance)")
+    // without a seed: the first N, as before
+    use first = load (MnistOptions(Split = MnistSplit.Train, Subset = Nullable 3))
+    Assert.Equal<string[]>(Array.sub (rowsOf full) 0 3, rowsOf first)
+    Assert.Throws<ArgumentException>(fun () -> load (MnistOptions(Split = MnistSplit.Train, SubsetSeed = Nullable 1UL)) |> ignore) |> ignore
+
+let ``ECE8803 P3: Data.randomSubset draws with the experiment's seed, which the checked plan (and so config.json) names; Data.subset keeps the first N`` () =
+    let open' (d: GenDsl.Dsl.DataSpec) seed =
+        let e =
+            GenDsl.Dsl.Experiment.create "p3"
+            |> GenDsl.Dsl.Experiment.seed seed
+            |> GenDsl.Dsl.Experiment.withCase (GenDsl.Dsl.Case.create "k5" d (GenDsl.Dsl.Model.bmm 5) [ GenDsl.Dsl.Fit.em 2 ])
+        match GenDsl.Dsl.Check.plan e with
+        | Ok p -> p
+        | Error errs -> failwithf "%A" errs
+    let images = GenDsl.Dsl.Data.mnist |> GenDsl.Dsl.Data.binarized
+    let p = open' (images |> GenDsl.Dsl.Data.randomSubset 1000) 8803UL
+    match p.Cases.[0].Case.Data, p.Experiment.Cases.[0].Data with
+    | GenDsl.Dsl.Mnist m, GenDsl.Dsl.Mnist m2 ->
+        Assert.Equal(Some(GenDsl.Dsl.AtRandom(Some 8803UL)), m.Draw)
+        Assert.Equal(Some(GenDsl.Dsl.AtRandom(Some 8803UL)), m2.Draw)
+        Assert.Equal(Some 1000, m.Subset)
+        let o = GenDsl.Dsl.Sources.mnistOptions m GenDsl.Dsl.Train
+        Assert.Equal(Nullable 8803UL, o.SubsetSeed)
+        Assert.Equal(Nullable(), (GenDsl.Dsl.Sources.mnistOptions m GenDsl.Dsl.Test).SubsetSeed)
+    | d -> failwithf "not MNIST: %A" d
+    let json = GenDsl.Dsl.Describe.toJson p.Experiment
+    Assert.Contains("8803", json.Substring(json.IndexOf("\"draw\"")))
+    match GenDsl.Dsl.Describe.ofJson json with
+    | Ok back -> Assert.Equal(p.Experiment, back)
+    | Error m -> failwith m
+    match (open' (images |> GenDsl.Dsl.Data.subset 1000) 8803UL).Cases.[0].Case.Data with
+    | GenDsl.Dsl.Mnist m -> Assert.Equal(Nullable(), (GenDsl.Dsl.Sources.mnistOptions m GenDsl.Dsl.Train).SubsetSeed)
+    | d -> failwithf "not MNIST: %A" d
+
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
 let tests =
@@ -175,4 +231,6 @@ let tests =
         Expecto.Tests.testCase "MNIST: static binarisation is x/255 > 0.5 (126 -> 0, 136 -> 1), and Pad 2 gives 32x32 images with a zero border" ``MNIST: static binarisation is x/255 > 0.5 (126 -> 0, 136 -> 1), and Pad 2 gives 32x32 images with a zero border``
         Expecto.Tests.testCase "MNIST: value ranges — continuous in [0,1] reaching both ends, static binary in {0,1}, dequantised in [0,1) with floor(256 v) = x" ``MNIST: value ranges — continuous in [0,1] reaching both ends, static binary in {0,1}, dequantised in [0,1) with floor(256 v) = x``
         Expecto.Tests.testCase "MNIST: dynamic binarisation draws afresh each batch and its mean matches x/255 within 4 standard errors" ``MNIST: dynamic binarisation draws afresh each batch and its mean matches x/255 within 4 standard errors``
+        Expecto.Tests.testCase "ECE8803 P3: SubsetSeed draws N distinct training images uniformly at random in file order; the same seed the same images, another seed others" ``ECE8803 P3: SubsetSeed draws N distinct training images uniformly at random in file order; the same seed the same images, another seed others``
+        Expecto.Tests.testCase "ECE8803 P3: Data.randomSubset draws with the experiment's seed, which the checked plan (and so config.json) names; Data.subset keeps the first N" ``ECE8803 P3: Data.randomSubset draws with the experiment's seed, which the checked plan (and so config.json) names; Data.subset keeps the first N``
     ]

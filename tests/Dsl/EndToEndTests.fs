@@ -72,7 +72,7 @@ let ``CSE599i P7 end to end: a reduced run writes every file and its report rend
     Assert.Equal("", errors.Groups.[1].Value)
     try Directory.Delete(root, true) with _ -> ()
 
-let ``a run that fails leaves its folder marked FAILED with the error and no summary or report`` () =
+let ``a run that fails leaves its folder marked FAILED with the error, no summary, and a report that says FAILED`` () =
     let root = tempDir ()
     // No CUDA device here (or an out-of-range one where there is): the run fails after writing its config.
     let outcome = runP7 root "cuda:99"
@@ -81,7 +81,10 @@ let ``a run that fails leaves its folder marked FAILED with the error and no sum
     Assert.True(File.Exists(file "config.json"), "config.json is written before training")
     Assert.Contains(outcome.Error.Value, File.ReadAllText(file "FAILED"))
     Assert.False(File.Exists(file "summary.json"))
-    Assert.False(File.Exists(file "report.html"))
+    // report.html is the live page saying FAILED with the error, nothing that looks like a finished report.
+    let report = File.ReadAllText(file "report.html")
+    Assert.Contains("data-state=\"FAILED\"", report)
+    Assert.DoesNotContain("Final metrics", report)
     try Directory.Delete(root, true) with _ -> ()
 
 /// Every test of this module, as Expecto test values (named as the functions above).
@@ -89,5 +92,5 @@ let ``a run that fails leaves its folder marked FAILED with the error and no sum
 let tests =
     Expecto.Tests.testList "GenDsl.Tests.Dsl.EndToEndTests" [
         Expecto.Tests.testCase "CSE599i P7 end to end: a reduced run writes every file and its report renders every plot in Chromium" ``CSE599i P7 end to end: a reduced run writes every file and its report renders every plot in Chromium``
-        Expecto.Tests.testCase "a run that fails leaves its folder marked FAILED with the error and no summary or report" ``a run that fails leaves its folder marked FAILED with the error and no summary or report``
+        Expecto.Tests.testCase "a run that fails leaves its folder marked FAILED with the error, no summary, and a report that says FAILED" ``a run that fails leaves its folder marked FAILED with the error, no summary, and a report that says FAILED``
     ]

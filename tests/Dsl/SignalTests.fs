@@ -77,6 +77,7 @@ let ``a child run stopped by SIGINT, then SIGTERM, then SIGKILL resumes to the m
     Assert.Contains("gendsl resume " + folder, output ())
     Assert.Equal(RunFolder.Interrupted, RunFolder.state folder)
     Assert.False(File.Exists(Path.Combine(folder, "summary.json")))
+    Assert.Contains("data-state=\"INTERRUPTED\"", File.ReadAllText(Path.Combine(folder, "report.html")))
     Assert.True(File.Exists(Path.Combine(folder, "checkpoints", "v_adam", "last.pt")))
     Assert.Contains("interrupted", listed dir root)
     // 2. Resumed, then SIGTERM: exit 143.
@@ -94,6 +95,13 @@ let ``a child run stopped by SIGINT, then SIGTERM, then SIGKILL resumes to the m
     finish p |> ignore
     Assert.Equal(RunFolder.Killed, RunFolder.state folder)
     Assert.Contains("killed", listed dir root)
+    // Its report.html is the live page the killed process left (the page itself says KILLED once live.js goes stale),
+    // never a finished report; `watch` says KILLED and exits 2.
+    Assert.Contains("data-state=\"RUNNING\"", File.ReadAllText(Path.Combine(folder, "report.html")))
+    Assert.DoesNotContain("Final metrics", File.ReadAllText(Path.Combine(folder, "report.html")))
+    let code, _, werr = GenDsl.Tests.Support.cli [ "watch"; folder ]
+    Assert.Equal(2, code)
+    Assert.Contains("KILLED", werr)
     // Every metrics line is whole JSON even after SIGKILL.
     for l in File.ReadAllLines(Path.Combine(folder, "metrics.jsonl")) do JsonNode.Parse l |> ignore
     // 4. Resumed to the end here; a straight run of the same config elsewhere.

@@ -20,8 +20,12 @@ public sealed record MnistOptions
 {
     public MnistSplit Split { get; init; } = MnistSplit.Train;
     public PixelTreatment Pixels { get; init; } = PixelTreatment.Continuous;
-    /// <summary>Keep only the first N images of the split (ECE 8803 P3 uses N = 1000); null keeps all.</summary>
+    /// <summary>Keep only N images of the split (ECE 8803 P3 uses N = 1000): the first N, or N drawn at random when
+    /// <see cref="SubsetSeed"/> is set; null keeps all.</summary>
     public int? Subset { get; init; }
+    /// <summary>With <see cref="Subset"/> = N: the N images are the first N of randperm(count) drawn from a generator
+    /// seeded with this value (without replacement, kept in file order); null takes the first N.</summary>
+    public ulong? SubsetSeed { get; init; }
     /// <summary>How many of the 60,000 training images form the Valid split (taken from the end); 0 gives Train all 60,000.</summary>
     public int ValidSize { get; init; } = 10_000;
     /// <summary>Examples as (D) vectors (true) or (1, H, W) images (false).</summary>
@@ -144,17 +148,34 @@ public sealed class MnistDataset : IDataset, IDisposable
         int start = 0, count = images.Count;
         if (o.Split == MnistSplit.Train) count = images.Count - o.ValidSize;
         else if (o.Split == MnistSplit.Valid) (start, count) = (images.Count - o.ValidSize, o.ValidSize);
+        int? keep = null;
         if (o.Subset is int n)
         {
             if (n <= 0 || n > count)
                 throw new ArgumentException($"MnistOptions.Subset = {n}: the {o.Split} split has {count} images; ask for 1..{count}");
-            count = n;
+            keep = n;
         }
+        if (o.SubsetSeed is not null && keep is null)
+            throw new ArgumentException("MnistOptions.SubsetSeed is set without Subset: give Subset = N to draw N images at random");
         int h = images.Rows, w = images.Cols, hw = h * w;
         using var s = Scope.Begin();
-        var x = Torch.Torch.Tensor<byte>(images.Pixels.AsSpan(start * hw, count * hw), new long[] { count, h, w });  // (N, H, W)
+        Tensor x, y;
+        if (keep is int k && o.SubsetSeed is ulong seed)
+        {
+            var all = Torch.Torch.Tensor<byte>(images.Pixels.AsSpan(start * hw, count * hw), new long[] { count, h, w }); // (count, H, W)
+            var ally = Torch.Torch.Tensor<byte>(lab.AsSpan(start, count)).Long();                                         // (count)
+            using var g = new Generator(seed);
+            var pick = Torch.Torch.RandPerm(count, g).Narrow(0, 0, k).Sort().Values;                                     // (N) ascending
+            x = all.IndexSelect(0, pick);                                                                                 // (N, H, W)
+            y = ally.IndexSelect(0, pick);                                                                                // (N)
+        }
+        else
+        {
+            if (keep is int k1) count = k1;
+            x = Torch.Torch.Tensor<byte>(images.Pixels.AsSpan(start * hw, count * hw), new long[] { count, h, w });       // (N, H, W)
+            y = Torch.Torch.Tensor<byte>(lab.AsSpan(start, count)).Long();                                                // (N)
+        }
         if (o.Pad > 0) x = Functional.Pad(x, new long[] { o.Pad, o.Pad, o.Pad, o.Pad });                          // (N, H + 2P, W + 2P)
-        var y = Torch.Torch.Tensor<byte>(lab.AsSpan(start, count)).Long();                                         // (N)
         return new MnistDataset(x.DetachFromScope(), y.DetachFromScope(), o);
     }
 

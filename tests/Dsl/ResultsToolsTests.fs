@@ -1,0 +1,261 @@
+/// ResultsToolsTests.fs: issue 24's tools on tiny real runs — `export` (a section per README seed problem, every
+/// linked image present at the stated size, the command and commit named), `compare` (overlaid curves and the config
+/// difference, in Chromium), the live report (RUNNING with a partial curve, then the final report; interrupted and
+/// killed runs never look complete) and `watch`.
+module GenDsl.Tests.Dsl.ResultsToolsTests
+
+open System
+open System.Diagnostics
+open System.IO
+open System.Text.RegularExpressions
+open Xunit
+open GenDsl.Dsl
+open GenDsl.Cli
+open GenDsl.Tests.Support
+
+let private tempDir () = newTempDir "results"
+
+/// The DOM after scripts ran for `budgetMs` of virtual time, from headless Debian chromium. (Virtual time moves
+/// Date.now too: the live page's staleness check sees the budget as time passed.)
+let private dom (budgetMs: int) (html: string) =
+    let profile = tempDir ()
+    let args =
+        [ "--headless"; "--no-sandbox"; "--disable-gpu"; "--disable-quic"; "--no-first-run"; "--disable-background-networking"
+          "--disable-component-update"; "--disable-sync"; sprintf "--virtual-time-budget=%d" budgetMs; "--user-data-dir=" + profile
+          "--dump-dom"; Uri(html).AbsoluteUri ]
+    let psi = ProcessStartInfo("/usr/bin/chromium", args, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+    use p = Process.Start psi
+    p.StandardError.ReadToEndAsync() |> ignore
+    let out = p.StandardOutput.ReadToEnd()
+    if not (p.WaitForExit 120000) then p.Kill true; failwith "chromium did not finish in 120 s"
+    try Directory.Delete(profile, true) with _ -> ()
+    out
+
+/// The P7 script reduced to a few steps (sgd.steps = `sgd`), run in `root` with the given progress and command.
+let private p7 (root: string) (sgd: int) (progress: Runs.IProgress) =
+    let script = Path.Combine(repoRoot (), "experiments", "cse599i_hw1_p7_gmm.fsx")
+    let exps = match ScriptHost.load script with Ok xs -> xs | Error m -> failwithf "%A" m
+    let sets = [ "data.n=300"; "gd.steps=4"; sprintf "sgd.steps=%d" sgd; "em.iterations=4" ]
+    let plan = match Settings.planWith sets exps.Head with Ok p -> p | Error errs -> failwithf "%A" errs
+    let command = "gendsl run experiments/cse599i_hw1_p7_gmm.fsx " + String.Join(" ", sets |> List.map (fun s -> "--set " + s))
+    Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1; Progress = progress; Script = Some script; Command = Some command } plan
+
+let private progressWith (onStep: string -> int -> unit) =
+    { new Runs.IProgress with
+        member _.Begin(_, _) = ()
+        member _.Step(task, k, _) = onStep task k
+        member _.End _ = () }
+
+let private git (args: string) =
+    let psi = ProcessStartInfo("git", "-C " + repoRoot () + " " + args, RedirectStandardOutput = true, UseShellExecute = false)
+    use p = Process.Start psi
+    let o = p.StandardOutput.ReadToEnd().Trim()
+    p.WaitForExit()
+    o
+
+/// The images a Markdown page links (![..](x) and [SVG](x)), relative to the page's folder.
+let private links (page: string) =
+    [ for m in Regex.Matches(File.ReadAllText page, @"\]\(([^)]+\.(?:png|svg))\)") -> m.Groups.[1].Value ]
+
+let ``export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named`` () =
+    let dir = tempDir ()
+    let root = Path.Combine(dir, "runs")
+    let run = p7 root 20 Runs.silent
+    Assert.Equal(None, run.Error)
+    // An unfinished folder is skipped when a root is scanned, and refused when named.
+    let stale = Path.Combine(root, "cse599i_hw1_p7_gmm", "20000101-000000")
+    Directory.CreateDirectory stale |> ignore
+    File.WriteAllText(Path.Combine(stale, "config.json"), "{}")
+    File.WriteAllText(Path.Combine(stale, "INTERRUPTED"), "")
+    let figures = Path.Combine(dir, "docs", "results")
+    let page = Path.Combine(dir, "docs", "results.md")
+    let readme = Path.Combine(repoRoot (), "README.md")
+    let code, out, err = cli [ "export"; stale; "--to"; figures; "--readme"; readme ]
+    Assert.Equal(1, code)
+    Assert.Contains("interrupted, not finished", err)
+    Assert.False(File.Exists page, "a refused export writes nothing")
+    let code, out, err = cli [ "export"; root; "--to"; figures; "--readme"; readme ]
+    Assert.True((code = 0), sprintf "export failed (%d): %s %s" code out err)
+    let text = File.ReadAllText page
+    let problems = Export.problems (File.ReadAllText readme)
+    Assert.True(problems.Length >= 13, sprintf "the README's table lists %d problems" problems.Length)
+    for p in problems do
+        Assert.Contains(sprintf "## %s — `%s`" p.Problem p.Script, text)
+    Assert.Equal(problems.Length, Regex.Matches(text, "(?m)^## .* — `experiments/").Count)
+    // Problems without a run say so; P7's section has its numbers, answers, command and commit.
+    Assert.Equal(problems.Length - 1, Regex.Matches(text, @"\*\*No run of this problem was exported\.\*\*").Count)
+    Assert.Contains("gendsl run experiments/cse599i_hw1_p7_gmm.fsx --set data.n=300", text)
+    Assert.Contains(sprintf "at commit `%s`" (git "rev-parse HEAD"), text)
+    Assert.Contains("*P7 (a–c): what negative log-likelihood", text)
+    Assert.Contains("20000101-000000: interrupted, not exported", text)
+    Assert.DoesNotContain(dir, text)
+    // Every image the page links exists; each figure as PNG (1280 x 800) and SVG (640 x 400).
+    let ls = links page
+    let nFigures = Directory.GetFiles(Path.Combine(run.Folder, "plots"), "*.json").Length
+    Assert.Equal(2 * nFigures, ls.Length)
+    for l in ls do
+        let f = Path.Combine(Path.GetDirectoryName page, l)
+        Assert.True(File.Exists f, sprintf "%s is linked but missing" l)
+        if l.EndsWith ".png" then Assert.Equal(Some(1280, 800), FigureFiles.pngSize f)
+        else Assert.Equal(Some(640, 400), FigureFiles.svgSize f)
+    // The PNG opens in a browser at its size.
+    let png = ls |> List.find (fun l -> l.EndsWith ".png")
+    let html = Path.Combine(dir, "docs", "img.html")
+    File.WriteAllText(html, sprintf "<img id=i src=\"%s\" onload=\"document.title=this.naturalWidth+'x'+this.naturalHeight\">" png)
+    Assert.Contains("<title>1280x800</title>", dom 3000 html)
+    try Directory.Delete(dir, true) with _ -> ()
+
+let ``docs/results.md: every README seed problem has a section and every image it links exists`` () =
+    let page = Path.Combine(repoRoot (), "docs", "results.md")
+    Assert.True(File.Exists page, "docs/results.md is missing: gendsl export <run folders> --to docs/results")
+    let text = File.ReadAllText page
+    for p in Export.problems (File.ReadAllText(Path.Combine(repoRoot (), "README.md"))) do
+        Assert.Contains(sprintf "## %s — `%s`" p.Problem p.Script, text)
+    for l in links page do
+        let f = Path.Combine(Path.GetDirectoryName page, l)
+        Assert.True(File.Exists f, sprintf "docs/results.md links %s, which is missing" l)
+        if l.EndsWith ".png" then Assert.True((FigureFiles.pngSize f).IsSome, sprintf "%s is not a PNG" l)
+        else Assert.True((FigureFiles.svgSize f).IsSome, sprintf "%s is not an SVG" l)
+    Assert.Contains("docs/results.md", File.ReadAllText(Path.Combine(repoRoot (), "README.md")))
+
+let ``compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused`` () =
+    let dir = tempDir ()
+    let a = p7 (Path.Combine(dir, "a")) 20 Runs.silent
+    let b = p7 (Path.Combine(dir, "b")) 30 Runs.silent
+    let page = Path.Combine(dir, "cmp", "compare.html")
+    let code, out, err = cli [ "compare"; a.Folder; b.Folder; "-o"; page ]
+    Assert.True((code = 0), sprintf "compare failed (%d): %s %s" code out err)
+    let d = dom 15000 page
+    // The config difference: only the changed leaf, with both values.
+    let diff = Regex.Match(d, "<table id=\"config-differences\">(.*?)</table>", RegexOptions.Singleline)
+    Assert.True(diff.Success, "no configuration differences table")
+    let rows = Regex.Matches(diff.Groups.[1].Value, "<tr><td>") |> Seq.length
+    Assert.Equal(1, rows)
+    Assert.Matches("sgd[^<]*steps", diff.Groups.[1].Value)
+    Assert.Contains("<code>20</code>", diff.Groups.[1].Value)
+    Assert.Contains("<code>30</code>", diff.Groups.[1].Value)
+    // Curves drawn by plotly, each run's sgd curve in one figure's legend.
+    let plots = Regex.Split(d, "id=\"curve-") |> Array.skip 1
+    Assert.True(plots.Length >= 2, sprintf "%d curve figures" plots.Length)
+    for p in plots do Assert.Contains("class=\"main-svg\"", p)
+    let sa, sb = Path.GetFileName a.Folder, Path.GetFileName b.Folder
+    // (Runs made in one second share a stamp; compare then numbers them, so two legend entries still differ.)
+    Assert.True(plots |> Array.exists (fun p -> p.Contains(sa + " · p7/sgd") && p.Contains(sb + " · p7/sgd") && Regex.Matches(p, "legendtext[^>]*>[^<]*· p7/sgd<").Count = 2),
+                "no figure overlays both runs' sgd curves")
+    Assert.Contains("<table id=\"finals\">", d)
+    // A run of another experiment that logs none of P7's metrics is refused.
+    let study = Path.Combine(dir, "kl", "x", "1")
+    Directory.CreateDirectory study |> ignore
+    File.WriteAllText(Path.Combine(study, "config.json"), "{\"name\": \"kl\"}")
+    File.WriteAllText(Path.Combine(study, "metrics.jsonl"), "{\"case\":\"c\",\"fit\":\"f\",\"step\":1,\"seconds\":0,\"kl\":0.5}\n")
+    let code, _, err = cli [ "compare"; a.Folder; study; "-o"; page ]
+    Assert.Equal(1, code)
+    Assert.Contains("different experiments", err)
+    Assert.Contains("share no metric", err)
+    let code, _, err = cli [ "compare"; a.Folder ]
+    Assert.Equal(1, code)
+    Assert.Contains("at least two run folders", err)
+    try Directory.Delete(dir, true) with _ -> ()
+
+let ``live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report`` () =
+    let dir = tempDir ()
+    let mutable seen = None
+    let onStep (task: string) (k: int) =
+        if task.EndsWith "sgd" && k = 30 && seen.IsNone then
+            // One heartbeat (5 s) later live.js holds this step and the pace so far.
+            Threading.Thread.Sleep 5500
+            let folder = Directory.GetDirectories(Path.Combine(dir, "cse599i_hw1_p7_gmm")) |> Array.exactlyOne
+            let live = (Live.read folder).Value
+            seen <- Some(dom 1500 (Path.Combine(folder, "report.html")), live.ToJsonString())
+    let run = p7 dir 60 (progressWith onStep)
+    Assert.Equal(None, run.Error)
+    let d, live = seen.Value
+    Assert.Contains("data-state=\"RUNNING\"", d)
+    Assert.Matches("RUNNING — p7/sgd step \\d+ of 60, ETA \\d\\d:\\d\\d:\\d\\d", d)
+    Assert.Contains("class=\"main-svg\"", d)
+    Assert.DoesNotContain("Final metrics", d)
+    // The partial curve: sgd's points so far, fewer than its 61.
+    let n = Regex.Match(live, "\"task\":\"p7/sgd\".*?\"x\":\\[([^\\]]*)\\]").Groups.[1].Value.Split(',').Length
+    Assert.True(n >= 20 && n < 61, sprintf "%d sgd points in live.js at step 30" n)
+    let final = File.ReadAllText(Path.Combine(run.Folder, "report.html"))
+    Assert.Contains("Final metrics", final)
+    Assert.DoesNotContain("live-state", final)
+    Assert.Contains("\"state\":\"DONE\"", File.ReadAllText(Path.Combine(run.Folder, "live.js")))
+    try Directory.Delete(dir, true) with _ -> ()
+
+let ``live report: an interrupted run's report says INTERRUPTED and a killed one's says KILLED once its heartbeat stops; neither looks complete`` () =
+    let dir = tempDir ()
+    RunFolder.clearStop ()
+    let run = p7 dir 60 (progressWith (fun task k -> if task.EndsWith "sgd" && k = 10 then RunFolder.requestStop 2))
+    RunFolder.clearStop ()
+    Assert.Equal(Some 2, run.Interrupted)
+    let report = Path.Combine(run.Folder, "report.html")
+    let d = dom 1500 report
+    Assert.Contains("data-state=\"INTERRUPTED\"", d)
+    Assert.Contains("INTERRUPTED — interrupted by SIGINT", d)
+    Assert.DoesNotContain("Final metrics", d)
+    Assert.False(File.Exists(Path.Combine(run.Folder, "summary.json")))
+    // Killed: the heartbeat stops without a last word (Dispose without Finish); after 3 beats the page says KILLED.
+    let killed = Path.Combine(dir, "killed")
+    Directory.CreateDirectory killed |> ignore
+    let live = new Live.LiveReport(killed, "t", "t", "plotly.min.js", Runs.silent, TimeSpan.FromSeconds 0.2)
+    live.Progress.Begin("c/f", 100)
+    for k in 1 .. 5 do live.Progress.Step("c/f", k, [ "loss", 1.0 / float k ])
+    (live :> IDisposable).Dispose()
+    Threading.Thread.Sleep 1000
+    let d = dom 500 (Path.Combine(killed, "report.html"))
+    Assert.Contains("data-state=\"KILLED\"", d)
+    Assert.Contains("KILLED — no update for", d)
+    try Directory.Delete(dir, true) with _ -> ()
+
+let ``watch: prints the run's latest step and metrics, exits 0 on a finished run and 2 on a killed one`` () =
+    let dir = tempDir ()
+    let run = p7 dir 20 Runs.silent
+    let code, out, _ = cli [ "watch"; run.Folder ]
+    Assert.Equal(0, code)
+    Assert.Matches("\\[p7/\\w+\\] step \\d+/\\d+  mean LL -\\d+\\.\\d{4}", out)
+    Assert.Contains("DONE", out)
+    // RUNNING naming a process that is gone: killed.
+    File.Delete(Path.Combine(run.Folder, "DONE"))
+    File.WriteAllText(Path.Combine(run.Folder, "RUNNING"), "pid 999999999\nstarted 2020-01-01T00:00:00Z\n")
+    let code, _, err = cli [ "watch"; run.Folder ]
+    Assert.Equal(2, code)
+    Assert.Contains("KILLED", err)
+    let code, _, err = cli [ "watch"; dir ]
+    Assert.Equal(1, code)
+    Assert.Contains("not a run folder", err)
+    try Directory.Delete(dir, true) with _ -> ()
+
+let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin follow the summary`` () =
+    let summary (cases: (string * (string * float) list) list) =
+        let cs =
+            String.Join(",", cases |> List.map (fun (c, ms) ->
+                sprintf "{\"label\":\"%s\",\"fits\":[{\"fit\":\"f\",\"seconds\":1.5,\"weights\":[0.1,0.9],\"metrics\":{%s}}]}" c
+                    (String.Join(",", ms |> List.map (fun (m, v) -> sprintf "\"%s\":%g" m v)))))
+        Text.Json.Nodes.JsonNode.Parse("{\"cases\":[" + cs + "],\"studies\":[]}")
+    let answer name cases = Answers.answers name (Answers.RunNumbers(summary cases)) |> List.map snd |> fun xs -> String.Join("\n", xs)
+    let p3 = answer "ece8803_ps2_p3_bernoulli_mixture_mnist" [ "k5", [ "nll", 180.0 ]; "k10", [ "nll", 170.0 ]; "k20", [ "nll", 160.0 ] ]
+    Assert.Contains("k5 180.0, k10 170.0, k20 160.0; k20 is lowest", p3)
+    Assert.Contains("held-out NLL falls from k5 to k20", p3)
+    let p3r = answer "ece8803_ps2_p3_bernoulli_mixture_mnist" [ "k5", [ "nll", 150.0 ]; "k10", [ "nll", 170.0 ]; "k20", [ "nll", 160.0 ] ]
+    Assert.Contains("k5 is lowest", p3r)
+    Assert.Contains("does not fall", p3r)
+    let d = answer "dsga1008_final_1_density_estimation" [ "R=10-gmm", [ "test_nll", 5.10; "test_nll_se", 0.03 ]; "R=10-kde", [ "test_nll", 5.16; "test_nll_se", 0.03 ]; "R=10-ebm", [ "test_nll", 5.90; "test_nll_se", 0.02 ] ]
+    Assert.Contains("GMM has the lowest; it beats EBM by more than 2 standard errors; KDE is within 2 standard errors of it", d)
+    let d2 = answer "dsga1008_final_1_density_estimation" [ "R=10-gmm", [ "test_nll", 5.30; "test_nll_se", 0.03 ]; "R=10-kde", [ "test_nll", 5.16; "test_nll_se", 0.01 ] ]
+    Assert.Contains("KDE has the lowest; it beats GMM by more than 2 standard errors", d2)
+    let q4 = answer "mila_dgm_q4_iwae_bounds" [ "vae", [ "neg_iwae_1", 103.0; "neg_iwae_5", 101.0; "neg_iwae_50", 102.0 ] ]
+    Assert.Contains("NO: the order is broken", q4)
+
+/// Every test of this module, as Expecto test values (named as the functions above).
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testList "GenDsl.Tests.Dsl.ResultsToolsTests" [
+        Expecto.Tests.testCase "export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named" ``export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named``
+        Expecto.Tests.testCase "docs/results.md: every README seed problem has a section and every image it links exists" ``docs/results.md: every README seed problem has a section and every image it links exists``
+        Expecto.Tests.testCase "compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused" ``compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused``
+        Expecto.Tests.testCase "live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report" ``live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report``
+        Expecto.Tests.testCase "live report: an interrupted run's report says INTERRUPTED and a killed one's says KILLED once its heartbeat stops; neither looks complete" ``live report: an interrupted run's report says INTERRUPTED and a killed one's says KILLED once its heartbeat stops; neither looks complete``
+        Expecto.Tests.testCase "watch: prints the run's latest step and metrics, exits 0 on a finished run and 2 on a killed one" ``watch: prints the run's latest step and metrics, exits 0 on a finished run and 2 on a killed one``
+        Expecto.Tests.testCase "answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin follow the summary" ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin follow the summary``
+    ]
