@@ -62,7 +62,7 @@ let checkModel (c: Case) =
     let label = c.Label
     let where = sprintf "case '%s'" label
     let n, shape = dataShape c.Data
-    let binary = match c.Data with Mnist { Pixels = StaticBinary } -> true | _ -> false
+    let binary = match c.Data with Mnist { Pixels = StaticBinary | DynamicBinary } -> true | _ -> false
     // Pairing by shape: a family says what it models, the data what it holds.
     let refuse (takes: string) = [ BadSetting(where, sprintf "a %s model takes %s; this data holds %s" (familyName c.Model) takes (CheckData.holds c.Data)) ]
     let vectorsOnly = "real vectors (Data.ring, Data.sample, Data.points, Data.npy, Data.csv, Data.mnist)"
@@ -120,7 +120,7 @@ let checkModel (c: Case) =
         [ if b.K < 1 then ZeroComponents(label, b.K)
           elif n > 0 && n < b.K then FewerPointsThanComponents(label, n, b.K)
           if not (b.Alpha1 >= 0.0) || not (b.Alpha2 >= 0.0) then BadSetting(where, sprintf "the smoothing alphas must be >= 0, got %g and %g" b.Alpha1 b.Alpha2)
-          if not binary then BadSetting(where, "a Bernoulli mixture needs binary data: use Data.mnist |> Data.binarized")
+          if not binary then BadSetting(where, "a Bernoulli mixture needs binary data: use Data.mnist |> Data.binarized (or Data.dynamicBinarized: EM then fits one binarisation of the training split)")
           match shape with
           | Some s when s.Length <> 1 -> BadSetting(where, sprintf "a Bernoulli mixture needs flat images, got %s (drop Data.images)" (shapeText s))
           | _ -> () ]

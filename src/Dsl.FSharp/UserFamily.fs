@@ -34,6 +34,8 @@ let userFits (ctx: Context) (m: CustomModel) (data: CaseData) : FitOutcome list 
         | None, None -> invalidOp (sprintf "model '%s' gives neither a log-likelihood nor a loss (the checker refuses it)" m.Name)
     let parts (nn: Neural) = match partsOf.TryGetValue nn.Module with | true, p -> p | _ -> invalidOp "unreachable: a module built by make"
     let test = split (finalSplit ctx.Planned.Case.Data)
+    // The test-sample metrics (a second pass over the test data) only when asked for.
+    let testSampleMetrics lp = if e.Metrics |> List.exists (function TestNll | TestNllSe | TrueTestNll -> true | _ -> false) then densityMetrics ctx lp else []
     let final (nn: Neural) (g: Generator) =
         match (parts nn).LogProb with
         | Some lp ->
@@ -43,7 +45,7 @@ let userFits (ctx: Context) (m: CustomModel) (data: CaseData) : FitOutcome list 
                 | Nll -> ms, nll
                 | BitsPerDim when data.Pixels.IsSome -> ms, ImageFamilies.bitsPerDim data.Pixels.Value ctx.Planned.Dim nll
                 | _ -> () ]
-            @ densityMetrics ctx (logProb64 lp)
+            @ testSampleMetrics (logProb64 lp)
         | None ->
             match (parts nn).Bound with
             | Some bound ->
@@ -54,7 +56,7 @@ let userFits (ctx: Context) (m: CustomModel) (data: CaseData) : FitOutcome list 
                     | NegElbo | Nll -> ms, nb
                     | BitsPerDim when data.Pixels.IsSome -> ms, ImageFamilies.bitsPerDim data.Pixels.Value ctx.Planned.Dim nb
                     | _ -> () ]
-                @ densityMetrics ctx (logProb64 (fun x -> (bound x g).Neg()))
+                @ testSampleMetrics (logProb64 (fun x -> (bound x g).Neg()))
             | None -> []
     let extras (nn: Neural) (g: Generator) (o: FitOutcome) =
         let p = parts nn

@@ -242,9 +242,10 @@ module Zoo =
                      | GatedStacks -> GenDsl.Models.PixelCnnBlock.GatedStack),
                 Output = (match p.Output with BernoulliOutput -> GenDsl.Models.PixelCnnOutput.Bernoulli | Categorical256 -> GenDsl.Models.PixelCnnOutput.Categorical256))
         let net = new GenDsl.Models.PixelCnn(opts, g)
+        let image (x: Tensor) = x.Reshape([| x.Size 0; 1L; int64 h; int64 w |])   // (B, ...) -> (B, 1, H, W)
         match p.Output with
         | BernoulliOutput ->
-            { Module = net; LogProb = Some(fun x -> requireBinary "pixelcnn" x; net.LogProb x); Loss = None; Bound = None
+            { Module = net; LogProb = Some(fun x -> requireBinary "pixelcnn" x; use i = image x in net.LogProb i); Loss = None; Bound = None
               Sample = Some(fun n g -> net.Sample(int64 n, int64 h, int64 w, g)) }
         | Categorical256 ->
             // Grey levels x / 255 in [0, 1] back to the levels 0..255.
@@ -252,7 +253,7 @@ module Zoo =
                 use s = Scope.Begin()
                 if x.Min().ToDouble() < 0.0 || x.Max().ToDouble() > 1.0 then
                     fail "pixelcnn" "its 256-way output reads grey levels x / 255 in [0, 1], and these data leave [0, 1]: use Data.mnist without dequantisation or binarisation"
-                (x * 255.0).Round().MoveToOuterScope()
+                (image x * 255.0).Round().MoveToOuterScope()
             { Module = net; LogProb = Some(fun x -> use l = levels x in net.LogProb l); Loss = None; Bound = None
               Sample = Some(fun n g -> net.Sample(int64 n, int64 h, int64 w, g) / 255.0) }
 
@@ -279,7 +280,9 @@ module Zoo =
                 new GenDsl.Models.DdpmUNet(int64 c, g)
             | UNetDenoiser _, _ -> fail "ddpm" (sprintf "the U-Net denoiser works on (1, 28, 28) images, the examples are (%s): use Data.mnist |> Data.images 0" (System.String.Join(", ", shape)))
         let ddpm = new GenDsl.Models.Ddpm(net, schedule, event)
-        let toModel (x: Tensor) = match s.DataRange with AsIs -> x.Alias() | UnitInterval -> x * 2.0 - 1.0
+        let toModel (x: Tensor) =
+            use e = x.Reshape(Array.append [| x.Size 0 |] event)   // (B, ...) -> (B, *event)
+            match s.DataRange with AsIs -> e.Alias() | UnitInterval -> e * 2.0 - 1.0
         // log p(x) = log p(y) + D ln 2 for y = 2x - 1: the bound on -log p(x) is the bound on -log p(y) minus D ln 2.
         let logJacobian = match s.DataRange with AsIs -> 0.0 | UnitInterval -> float d * log 2.0
         { Module = ddpm; LogProb = None
