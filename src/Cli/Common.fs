@@ -36,7 +36,17 @@ let plans (script: string) (seed: uint64 option) (sets: Settings.Assignment list
         Error ExitCode.Usage
     | Ok exps ->
         let assignments = (seed |> Option.map (sprintf "seed=%d" >> Settings.One) |> Option.toList) @ sets
-        let results = exps |> List.map (fun e -> Settings.planWithAll assignments e |> Result.bind (fun p -> match Memory.errors p with [] -> Ok p | errs -> Error errs))
+        // A script binding several experiments: a --set key applies to those of them that have it (an unknown key is
+        // still an error when no experiment has it).
+        let known (e: Experiment) (a: Settings.Assignment) =
+            let text = match a with Settings.One t | Settings.All t -> t
+            match Settings.parseAssignment text with
+            | Ok (key, _) -> (match Settings.resolve (Tree.toNode e) key with Error (UnknownOverride _) -> false | _ -> true)
+            | Error _ -> true
+        let forExperiment (e: Experiment) =
+            if exps.Length < 2 then assignments
+            else assignments |> List.filter (fun a -> known e a || not (exps |> List.exists (fun o -> known o a)))
+        let results = exps |> List.map (fun e -> Settings.planWithAll (forExperiment e) e |> Result.bind (fun p -> match Memory.errors p with [] -> Ok p | errs -> Error errs))
         let errors = results |> List.collect (function Error es -> es | Ok _ -> [])
         if errors.IsEmpty then Ok(results |> List.choose (function Ok p -> Some p | Error _ -> None))
         else

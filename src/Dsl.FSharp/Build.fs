@@ -170,6 +170,54 @@ module Model =
             { Name = name; Hyperparameters = box hyperparameters; HyperType = typeof<'H>
               Build = fun h shape g -> build (unbox<'H> h) shape g }
 
+    // ---- the zoo (issue 22; Zoo.fs): library-defined custom models, hyperparameters in describe and --set ----
+
+    /// A normalizing flow: a base density (`Logistic` or `Gaussian`) and a list of layers (Flow.*), exact log p(x).
+    let flow (baseDensity: NicePrior) (layers: FlowLayer list) = Zoo.flow { Base = baseDensity; Layers = layers }
+    /// NICE as a flow: Flow.nice 4 1000 5 on a logistic base (Model.nice's layers and, for one seed, its numbers).
+    let niceFlow = flow Logistic (Flow.nice 4 1000 5)
+    /// RealNVP on vectors: `couplings` x [ActNorm, affine coupling on alternating halves], MLPs of `layers` x `hidden`, Gaussian base.
+    let realNvp (couplings: int) (hidden: int) (layers: int) = flow Gaussian (Flow.realNvp couplings hidden layers)
+    /// Glow-style on images (Data.images 0): squeeze, `steps` x [ActNorm, 1x1 convolution, channel-mask affine coupling], Gaussian base.
+    let glow (steps: int) (hidden: int) = flow Gaussian (Flow.glow steps hidden)
+    /// MAF: `layers` masked autoregressive layers (MADEs of these hidden widths), the order reversed between them, Gaussian base.
+    let maf (layers: int) (hidden: int list) = flow Gaussian (Flow.maf layers hidden)
+    let private flowFor = "flows (Model.flow, Model.realNvp, Model.glow, Model.maf)"
+    /// The flow's base density.
+    let flowBase (b: NicePrior) m = Zoo.map<FlowSpec> "Model.flowBase" flowFor (fun f -> { f with Base = b }) m
+
+    /// MADE on binary vectors with these hidden widths, the natural order (Germain et al.: one hidden layer of 500 on MNIST).
+    let made (hidden: int list) = Zoo.made { Hidden = hidden; Order = NaturalOrder }
+    /// The order MADE generates in (`NaturalOrder`, `RandomOrder`).
+    let order (o: MadeOrder) m = Zoo.map<MadeSpec> "Model.order" "MADE (Model.made)" (fun s -> { s with Order = o }) m
+
+    /// PixelCNN on binary single-channel images (Data.images 0): 64 channels, a 7x7 type A layer, 7 plain blocks of 3x3
+    /// type B masked convolutions, Bernoulli outputs.
+    let pixelCnn = Zoo.pixelCnn { Channels = 64; Blocks = 7; FirstKernel = 7; Kernel = 3; Block = PlainBlocks; Output = BernoulliOutput }
+    /// The gated PixelCNN: the same sizes with the vertical and horizontal gated stacks (no blind spot).
+    let gatedPixelCnn = Zoo.pixelCnn { Channels = 64; Blocks = 7; FirstKernel = 7; Kernel = 3; Block = GatedStacks; Output = BernoulliOutput }
+    let private pixelFor = "PixelCNNs (Model.pixelCnn, Model.gatedPixelCnn)"
+    /// Hidden channels and blocks after the type A layer.
+    let pixelCnnSize (channels: int) (blocks: int) m = Zoo.map<PixelCnnSpec> "Model.pixelCnnSize" pixelFor (fun p -> { p with Channels = channels; Blocks = blocks }) m
+    /// The blocks (`PlainBlocks`, `ResidualBlocks`, `GatedBlocks`, `GatedStacks`).
+    let pixelBlocks (b: PixelBlock) m = Zoo.map<PixelCnnSpec> "Model.pixelBlocks" pixelFor (fun p -> { p with Block = b }) m
+    /// The outputs (`BernoulliOutput` for binary images, `Categorical256` for 8-bit grey levels).
+    let pixelOutput (o: PixelOutput) m = Zoo.map<PixelCnnSpec> "Model.pixelOutput" pixelFor (fun p -> { p with Output = o }) m
+
+    /// A DDPM with this denoiser: Ho et al.'s linear schedule 1e-4..0.02 over T = 1000 steps, the simple loss; an
+    /// `MlpDenoiser` takes the data as they are (points), a `UNetDenoiser` images in [0, 1] mapped to [-1, 1].
+    let ddpm (denoiser: Denoiser) =
+        Zoo.ddpm
+            { Noise = LinearNoise(1e-4, 0.02); Timesteps = 1000; Denoiser = denoiser
+              DataRange = (match denoiser with MlpDenoiser _ -> AsIs | UNetDenoiser _ -> UnitInterval) }
+    let private ddpmFor = "DDPMs (Model.ddpm)"
+    /// The noise schedule (`LinearNoise (betaStart, betaEnd)`, `CosineNoise`).
+    let noise (s: NoiseSchedule) m = Zoo.map<DdpmSpec> "Model.noise" ddpmFor (fun d -> { d with Noise = s }) m
+    /// T, the diffusion's steps.
+    let timesteps (t: int) m = Zoo.map<DdpmSpec> "Model.timesteps" ddpmFor (fun d -> { d with Timesteps = t }) m
+    /// How the data map to the diffusion's scale (`AsIs`, `UnitInterval`).
+    let dataRange (r: DataRange) m = Zoo.map<DdpmSpec> "Model.dataRange" ddpmFor (fun d -> { d with DataRange = r }) m
+
     /// DS-GA 1008 1.3: a Gaussian KDE whose bandwidth maximises the validation log-likelihood over 30 log-spaced values in [0.05, 5].
     let kde = Kde { Bandwidth = ValidationGrid(0.05, 5.0, 30) }
     let bandwidth (b: Bandwidth) m = match m with Kde _ -> Kde { Bandwidth = b } | _ -> NoOp.fail "Model.bandwidth" m "the KDE (Model.kde)"
@@ -191,10 +239,16 @@ module Model =
 module Parts =
     /// An exact density: log p(x) per example, (B, ...) -> (B); the trainer minimises -mean log p.
     let density (m: #GenDsl.Torch.NN.Module) (logProb: GenDsl.Torch.Tensor -> GenDsl.Torch.Tensor) : CustomParts =
-        { Module = m; LogProb = Some logProb; Loss = None; Sample = None }
+        { Module = m; LogProb = Some logProb; Loss = None; Bound = None; Sample = None }
     /// A model trained on a loss (a scalar per batch, e.g. a negative bound); it reports that loss, not an NLL.
     let loss (m: #GenDsl.Torch.NN.Module) (loss: GenDsl.Torch.Tensor -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) : CustomParts =
-        { Module = m; LogProb = None; Loss = Some loss; Sample = None }
+        { Module = m; LogProb = None; Loss = Some loss; Bound = None; Sample = None }
+    /// A model trained on a loss that also gives an upper bound on -log p(x) per example, (B, ...) -> (B) in nats (a
+    /// variational bound): the report gives it as NegElbo, and as Nll, BitsPerDim and TestNll (bounds, not exact values).
+    let withBound (bound: GenDsl.Torch.Tensor -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) (p: CustomParts) =
+        match p.LogProb with
+        | Some _ -> invalidArg "p" "Parts.withBound: this model has an exact log-likelihood (Parts.density), which is reported instead; give a bound only to a model built with Parts.loss"
+        | None -> { p with Bound = Some bound }
     /// n samples (n, ...): the report's samples and `gendsl sample`.
     let withSampler (sample: int -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) (p: CustomParts) = { p with Sample = Some sample }
 

@@ -33,7 +33,8 @@ type Pixels =
     | Continuous
     /// 1 where x / 255 > 0.5, else 0 (fixed once).
     | StaticBinary
-    /// A fresh Bernoulli(x / 255) draw every time an image is used.
+    /// A fresh Bernoulli(x / 255) draw every time a training image is used; the validation and test splits are binarised
+    /// once, with seed 20260 (Sources.evalBinarizationSeed), so every family is scored on the same binary test images.
     | DynamicBinary
     /// (x + u) / 256 with u ~ U[0, 1) drawn afresh: a continuous density on [0, 1]^D whose bits/dim compare with 8-bit models.
     | Dequantized

@@ -53,8 +53,13 @@ let mixtureSplit (seed: uint64) (d: DataSpec) (split: Split) : Tensor option =
 
 // ---- MNIST ----
 
+/// The seed of the one fixed binarisation of MNIST's validation and test splits under dynamic binarisation (the training
+/// split is drawn afresh at every use): every family and every run is evaluated on the same binary test images.
+let evalBinarizationSeed = 20260UL
+
 let mnistOptions (m: MnistSpec) (split: Split) =
     MnistOptions(
+        BinarizationSeed = (if split <> m.Split && m.Pixels = DynamicBinary then Nullable evalBinarizationSeed else Nullable()),
         Split = (match split with Train -> MnistSplit.Train | Valid -> MnistSplit.Valid | Test -> MnistSplit.Test),
         Pixels =
             (match m.Pixels with

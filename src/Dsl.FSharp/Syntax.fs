@@ -167,6 +167,10 @@ type CustomParts =
       /// The loss of a batch to minimise (a scalar, the mean over the batch) when there is no exact log-likelihood (e.g. a
       /// negative bound); the generator is the step's (training) or the evaluation's.
       Loss: (GenDsl.Torch.Tensor -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) option
+      /// With a Loss and no LogProb: an upper bound on -log p(x) per example in nats, (B, ...) -> (B), given a generator (a
+      /// DDPM's variational bound). It is reported as NegElbo, and as Nll, BitsPerDim and TestNll as the VAE's bound is:
+      /// the model's likelihood figure, an upper bound on its NLL, not an exact one.
+      Bound: (GenDsl.Torch.Tensor -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) option
       /// n samples, (n, ...) (the report's samples and `gendsl sample`).
       Sample: (int -> GenDsl.Torch.Generator -> GenDsl.Torch.Tensor) option }
 

@@ -36,6 +36,9 @@ public sealed record MnistOptions
     public string? Folder { get; init; }
     /// <summary>The floating type of the pixels (Float32 or Float64).</summary>
     public ScalarType Dtype { get; init; } = ScalarType.Float32;
+    /// <summary>DynamicBinary only: binarise the split once, at load, with a generator of this seed (one fixed
+    /// binarisation, as an evaluation split needs), instead of afresh at every draw; null: afresh.</summary>
+    public ulong? BinarizationSeed { get; init; }
 }
 
 /// <summary>Locating and caching the raw MNIST files.</summary>
@@ -176,6 +179,13 @@ public sealed class MnistDataset : IDataset, IDisposable
             y = Torch.Torch.Tensor<byte>(lab.AsSpan(start, count)).Long();                                                // (N)
         }
         if (o.Pad > 0) x = Functional.Pad(x, new long[] { o.Pad, o.Pad, o.Pad, o.Pad });                          // (N, H + 2P, W + 2P)
+        if (o.BinarizationSeed is ulong bseed && o.Pixels == PixelTreatment.DynamicBinary)
+        {
+            // One Bernoulli(x/255) draw of every pixel, kept as bytes 0/255: the static treatment (x/255 > 0.5) then reads it back.
+            using var g = new Generator(bseed);
+            x = Torch.Torch.Bernoulli(x.To(ScalarType.Float64) / 255.0, g).Mul(255.0).To(ScalarType.UInt8);       // (N, H, W) 0 or 255
+            o = o with { Pixels = PixelTreatment.StaticBinary };
+        }
         return new MnistDataset(x.DetachFromScope(), y.DetachFromScope(), o);
     }
 

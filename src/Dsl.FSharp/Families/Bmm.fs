@@ -20,7 +20,10 @@ let private check (b: BmmSpec) (c: Case) =
         [ if b.K < 1 then ZeroComponents(c.Label, b.K)
           elif n > 0 && n < b.K then FewerPointsThanComponents(c.Label, n, b.K)
           if not (b.Alpha1 >= 0.0) || not (b.Alpha2 >= 0.0) then BadSetting(where c, sprintf "the smoothing alphas must be >= 0, got %g and %g" b.Alpha1 b.Alpha2)
-          if m.Pixels <> StaticBinary then BadSetting(where c, "a Bernoulli mixture needs binary data: use Data.mnist |> Data.binarized")
+          match m.Pixels with
+          | StaticBinary | DynamicBinary -> ()
+          | Continuous | Dequantized ->
+              BadSetting(where c, "a Bernoulli mixture needs binary data: use Data.mnist |> Data.binarized (or Data.dynamicBinarized: EM then fits one binarisation of the training split)")
           match shape with
           | Some s when s.Length <> 1 -> BadSetting(where c, sprintf "a Bernoulli mixture needs flat images, got %s (drop Data.images)" (shapeText s))
           | _ -> () ]

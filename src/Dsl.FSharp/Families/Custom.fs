@@ -94,7 +94,18 @@ let private fits (ctx: Context) (m: CustomModel) (data: CaseData) : FitOutcome l
                 | BitsPerDim when data.Pixels.IsSome -> ms, bitsPerDim data.Pixels.Value ctx.Planned.Dim nll
                 | _ -> () ]
             @ densityMetrics ctx (logProb64 lp)
-        | None -> []
+        | None ->
+            match (parts nn).Bound with
+            | Some bound ->
+                // An upper bound on the NLL (a DDPM's variational bound): its likelihood figure, as the VAE's is.
+                let nb = meanOver test 500 g ctx.Device (fun x -> bound x g)
+                [ for ms in e.Metrics do
+                    match ms with
+                    | NegElbo | Nll -> ms, nb
+                    | BitsPerDim when data.Pixels.IsSome -> ms, bitsPerDim data.Pixels.Value ctx.Planned.Dim nb
+                    | _ -> () ]
+                @ densityMetrics ctx (logProb64 (fun x -> (bound x g).Neg()))
+            | None -> []
     let extras (nn: Neural) (g: Generator) (o: FitOutcome) =
         let p = parts nn
         let images =
