@@ -98,8 +98,34 @@ let private collapsesSweep (leaves: Tree.Leaf list) =
         if ls.Length > 1 && values.Length > 1 && ls |> List.forall (fun l -> List.contains "fits" l.Path) then Some(case, ls |> List.map (fun l -> keyText l.Path))
         else None)
 
+/// A budget switched between steps and epochs: `--set budget.steps=500` on a fit whose budget is in epochs (or the
+/// reverse) replaces the budget, as `Fit.adam lr (Steps 500)` would have written it. The leaves of the other unit the
+/// key names, when it names none of its own.
+let private budgetSwitch (root: JsonNode) (key: string) =
+    let k = keySegments key
+    match List.rev k with
+    | (("steps" | "epochs") as unit) :: rest ->
+        let other = if unit = "steps" then "epochs" else "steps"
+        let alt = keyText (List.rev (other :: rest))
+        match resolve root key, resolve root alt with
+        | Error (UnknownOverride _), Ok leaves when leaves |> List.forall (fun l -> l.Path.Length >= 2 && l.Path.[l.Path.Length - 2] = "budget") ->
+            Some(unit, leaves)
+        | _ -> None
+    | _ -> None
+
 let private applyOne (all: bool) (e: Experiment) (key: string, value: string) : Result<Experiment, DslError> =
     let root = Tree.toNode e
+    match budgetSwitch root key with
+    | Some (unit, leaves) ->
+        match Tree.parseValue leaves.Head.Node value with
+        | Error exp -> Error(BadOverrideValue(key, value, exp))
+        | Ok v ->
+            for l in leaves do
+                let budget = JsonObject()
+                budget.[unit] <- (match v with null -> null | v -> v.DeepClone())
+                Tree.setAt root (List.take (l.Path.Length - 1) l.Path) budget
+            Tree.ofNodeLike e root |> Result.mapError (fun msg -> BadOverrideValue(key, value, msg))
+    | None ->
     resolve root key
     |> Result.bind (fun leaves ->
         match collapsesSweep leaves with

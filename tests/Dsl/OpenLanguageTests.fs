@@ -128,6 +128,22 @@ let ``--set refuses to make a three-fit learning-rate sweep one value (before: s
     | Ok e -> Assert.True(e.Cases.Head.Fits |> List.forall (fun f -> stepsOf f = 7))
     | Error es -> failwithf "%A" es
 
+let ``--set switches a budget between epochs and steps (before: an unknown key), and a bad value names the key`` () =
+    let e =
+        Experiment.create "budgets"
+        |> Experiment.withCase (
+            Case.create "n" (Data.ring 4 2.0 200) (Model.nice |> Model.niceSize 2 8 1)
+                [ Fit.adam 1e-3 (Epochs 3) |> Fit.batch 50 |> Fit.named "a"; Fit.adam 1e-3 (Steps 9) |> Fit.batch 50 |> Fit.named "b" ])
+    let budgets (e: Experiment) = [ for f in e.Cases.Head.Fits -> match f.Fitter with Gradient t -> f.Name, t.Budget | _ -> f.Name, Steps 0 ]
+    match Settings.applyOverrides [ "a.steps=40"; "b.epochs=2" ] e with
+    | Error es -> failwithf "%A" (es |> List.map Check.message)
+    | Ok e2 -> Assert.Equal<(string * Budget) list>([ "a", Steps 40; "b", Epochs 2 ], budgets e2)
+    // a key that names the unit the budget already has still just sets it
+    match Settings.applyOverrides [ "a.epochs=5" ] e with
+    | Ok e2 -> Assert.Equal<(string * Budget) list>([ "a", Epochs 5; "b", Steps 9 ], budgets e2)
+    | Error es -> failwithf "%A" (es |> List.map Check.message)
+    Assert.Contains("parameter 'a.steps': cannot use 'x'", errorsOf (Settings.applyOverrides [ "a.steps=x" ] e))
+
 let ``did-you-mean never offers the key it refuses, and brackets a label with dots (before: the same key offered)`` () =
     let e = { sweep with Cases = [ { sweep.Cases.Head with Fits = [ Fit.gd 0.001 5 |> Fit.named "adam-0.001" ] } ] }
     let msg = errorsOf (Settings.applyOverrides [ "adam-0.001.lr=0.01" ] e)
@@ -194,6 +210,7 @@ let tests =
         Expecto.Tests.testCase "every Quick line in experiments/ and the --help example pass check" ``every Quick line in experiments/ and the --help example pass check``
         Expecto.Tests.testCase "--set reaches a fit labelled lr=0.001 in brackets or quotes, and sets only that fit" ``--set reaches a fit labelled lr=0.001 in brackets or quotes, and sets only that fit``
         Expecto.Tests.testCase "--set refuses to make a three-fit learning-rate sweep one value (before: silently collapsed), --set-all does it" ``--set refuses to make a three-fit learning-rate sweep one value (before: silently collapsed), --set-all does it``
+        Expecto.Tests.testCase "--set switches a budget between epochs and steps (before: an unknown key), and a bad value names the key" ``--set switches a budget between epochs and steps (before: an unknown key), and a bad value names the key``
         Expecto.Tests.testCase "did-you-mean never offers the key it refuses, and brackets a label with dots (before: the same key offered)" ``did-you-mean never offers the key it refuses, and brackets a label with dots (before: the same key offered)``
         Expecto.Tests.testCase "P7's old header key fit.sgd.steps is answered with fits.sgd.steps, not fits.gd.steps" ``P7's old header key fit.sgd.steps is answered with fits.sgd.steps, not fits.gd.steps``
         Expecto.Tests.testCase "gendsl list on a folder without scripts says so and exits 1 (before: printed nothing)" ``gendsl list on a folder without scripts says so and exits 1 (before: printed nothing)``
