@@ -25,16 +25,19 @@ let ``CSE599i P8: WikiText-2 has 33,278 word types and 2,088,628 / 217,646 / 245
     Assert.Equal(36_718, c.Tokens(WikiTextSplit.Train) |> Array.sumBy (fun i -> if i = 0 then 1 else 0))
     Assert.Same(c, WikiText.Load())                                                // cached per process
 
-let ``CSE599i P8: tokenisation — whitespace runs split words, every line (blank ones too) ends in <eos>, ids in order of first appearance over train, valid, test`` () =
+let ``CSE599i P8: tokenisation — whitespace runs split words, every line (blank ones too) ends in <eos>, ids in order of first appearance in train, valid and test words train lacks are <unk>`` () =
     let c = WikiTextCorpus.FromTexts(" a b  a \n\n\tc\u001fd\r\ne", "b f\r", "g a")
-    Assert.Equal<string list>([ "a"; "b"; "<eos>"; "c"; "d"; "e"; "f"; "g" ], List.ofSeq c.Words)
+    // the vocabulary is train's (as issue 21 asks of a user's corpus); f and g, seen only in valid and test, are <unk>
+    Assert.Equal<string list>([ "a"; "b"; "<eos>"; "c"; "d"; "e"; "<unk>" ], List.ofSeq c.Words)
     // lines: " a b  a ", "", "\tc\u001fd" (U+001F separates words, as Python's str.split), "e" (no final newline)
     Assert.Equal<int[]>([| 0; 1; 0; 2; 2; 3; 4; 2; 5; 2 |], c.Tokens(WikiTextSplit.Train))
     Assert.Equal<int[]>([| 1; 6; 2 |], c.Tokens(WikiTextSplit.Valid))                // "\r" ends a line; no empty line after it
-    Assert.Equal<int[]>([| 7; 0; 2 |], c.Tokens(WikiTextSplit.Test))
-    Assert.Equal("a b <eos> g", c.Decode([ 0L; 1L; 2L; 7L ]))
-    Assert.Equal<int64[]>([| 3L; 4L |], c.Encode("  c d "))
-    Assert.Throws<Collections.Generic.KeyNotFoundException>(fun () -> c.Encode("zzz") |> ignore) |> ignore   // no <unk> in this vocabulary
+    Assert.Equal<int[]>([| 6; 0; 2 |], c.Tokens(WikiTextSplit.Test))
+    Assert.Equal("a b <eos> <unk>", c.Decode([ 0L; 1L; 2L; 6L ]))
+    Assert.Equal<int64[]>([| 3L; 4L; 6L |], c.Encode("  c d f "))
+    let closed = WikiTextCorpus.FromTexts("a b", "a", "b a")                       // valid and test add no word: no <unk>
+    Assert.Equal<string list>([ "a"; "b"; "<eos>" ], List.ofSeq closed.Words)
+    Assert.Throws<Collections.Generic.KeyNotFoundException>(fun () -> closed.Encode("zzz") |> ignore) |> ignore   // no <unk> in this vocabulary
     let w = WikiTextCorpus.FromTexts("x <unk> y", "", "")
     Assert.Equal<int64[]>([| 0L; 1L; 1L |], w.Encode("x never-seen <unk>"))
 
@@ -114,7 +117,7 @@ let ``CSE599i P8: GENDSL_WIKITEXT points the loader at another folder, and a wro
 let tests =
     Expecto.Tests.testList "GenDsl.Tests.Core.WikiTextTests" [
         Expecto.Tests.testCase "CSE599i P8: WikiText-2 has 33,278 word types and 2,088,628 / 217,646 / 245,569 tokens, counted as PyTorch's word_language_model" ``CSE599i P8: WikiText-2 has 33,278 word types and 2,088,628 / 217,646 / 245,569 tokens, counted as PyTorch's word_language_model``
-        Expecto.Tests.testCase "CSE599i P8: tokenisation — whitespace runs split words, every line (blank ones too) ends in <eos>, ids in order of first appearance over train, valid, test" ``CSE599i P8: tokenisation — whitespace runs split words, every line (blank ones too) ends in <eos>, ids in order of first appearance over train, valid, test``
+        Expecto.Tests.testCase "CSE599i P8: tokenisation — whitespace runs split words, every line (blank ones too) ends in <eos>, ids in order of first appearance in train, valid and test words train lacks are <unk>" ``CSE599i P8: tokenisation — whitespace runs split words, every line (blank ones too) ends in <eos>, ids in order of first appearance in train, valid and test words train lacks are <unk>``
         Expecto.Tests.testCase "CSE599i P8: gm-hw1's windows — example i is ids ic .. ic+c, consecutive windows share one id, 436 batches of 32 per epoch on train" ``CSE599i P8: gm-hw1's windows — example i is ids ic .. ic+c, consecutive windows share one id, 436 batches of 32 per epoch on train``
         Expecto.Tests.testCase "CSE599i P8: a WikiText file with the wrong content is refused, naming the file and both sha256 values; a missing one is named too" ``CSE599i P8: a WikiText file with the wrong content is refused, naming the file and both sha256 values; a missing one is named too``
         Expecto.Tests.testCase "CSE599i P8: GENDSL_WIKITEXT points the loader at another folder, and a wrong one is reported" ``CSE599i P8: GENDSL_WIKITEXT points the loader at another folder, and a wrong one is reported``

@@ -130,8 +130,10 @@ public static class WikiText
 /// A tokenised corpus: the vocabulary (id -> word) and the token ids of train, valid and test.
 /// Tokenisation of PyTorch's examples/word_language_model (data.py, Corpus.tokenize): each line of a file (universal
 /// newlines: \r\n and \r count as \n; a last line without \n still counts) is split on runs of whitespace and one
-/// "&lt;eos&gt;" is appended, so an empty line is the single token &lt;eos&gt;. Ids are given in order of first appearance,
-/// over train, then valid, then test (data.py adds the words of all three; WikiText-2's valid and test add none).
+/// "&lt;eos&gt;" is appended, so an empty line is the single token &lt;eos&gt;. Ids are given in order of first appearance
+/// in train: the vocabulary is the training split's, and a word of valid or test that train lacks becomes &lt;unk&gt;
+/// (added after train's words when train has none). data.py adds the words of all three; on WikiText-2 the two agree,
+/// since its valid and test add no word, while on another corpus data.py would give test words the model never trained.
 /// WikiText-2 gives 33,278 types and 2,088,628 / 217,646 / 245,569 tokens, and id 0 is &lt;eos&gt; (train.txt starts
 /// with a blank line).
 /// </summary>
@@ -152,23 +154,29 @@ public sealed class WikiTextCorpus
         ArgumentNullException.ThrowIfNull(test);
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         var words = new List<string>();
-        var streams = new[] { train, valid, test }.Select(text => Tokenize(text, ids, words)).ToArray();
+        var trainIds = Tokenize(train, ids, words, grow: true);
+        var streams = new[] { trainIds, Tokenize(valid, ids, words, grow: false), Tokenize(test, ids, words, grow: false) };
         return new WikiTextCorpus(ids, words.ToArray(), streams);
     }
 
-    private static int[] Tokenize(string text, Dictionary<string, int> ids, List<string> words)
+    /// <summary>Token ids of a text; grow: new words get new ids (train), else they become &lt;unk&gt;.</summary>
+    private static int[] Tokenize(string text, Dictionary<string, int> ids, List<string> words, bool grow)
     {
         var result = new List<int>(text.Length / 4);
         foreach (var line in Lines(text))
         {
-            foreach (var w in SplitWords(line)) result.Add(Add(w));
-            result.Add(Add(Eos));
+            foreach (var w in SplitWords(line)) result.Add(Id(w));
+            result.Add(Id(Eos));
         }
         return result.ToArray();
 
-        int Add(string w)
+        int Id(string w) =>
+            ids.TryGetValue(w, out var id) ? id
+            : grow ? New(w)
+            : ids.TryGetValue(Unk, out var unk) ? unk : New(Unk);
+
+        int New(string w)
         {
-            if (ids.TryGetValue(w, out var id)) return id;
             ids[w] = words.Count;
             words.Add(w);
             return words.Count - 1;
