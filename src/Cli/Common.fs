@@ -10,6 +10,9 @@ open GenDsl.Cli.Args
 
 let eprint (s: string) = Console.Error.WriteLine s
 
+/// Set by `watch`: a SIGINT then only stops the watching (the run it watches is another process), so say that.
+let mutable watching = false
+
 /// --case: keeps the named cases of each experiment, or says which labels exist.
 let onlyCases (only: string list) (exps: Experiment list) : Result<Experiment list, string list> =
     if only.IsEmpty then Ok exps

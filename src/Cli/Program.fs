@@ -110,7 +110,8 @@ let private onSignals () =
         | None ->
             ctx.Cancel <- true
             RunFolder.requestStop signal
-            eprint (sprintf "\n%s: stopping after the current step (a checkpoint is written; send it again to quit at once)" (signalName signal))
+            if Common.watching then eprint (sprintf "\n%s: no longer watching" (signalName signal))
+            else eprint (sprintf "\n%s: stopping after the current step (a checkpoint is written; send it again to quit at once)" (signalName signal))
         | Some _ -> ctx.Cancel <- false
     [ Runtime.InteropServices.PosixSignalRegistration.Create(Runtime.InteropServices.PosixSignal.SIGINT, Action<_>(handle 2))
       Runtime.InteropServices.PosixSignalRegistration.Create(Runtime.InteropServices.PosixSignal.SIGTERM, Action<_>(handle 15)) ]

@@ -33,6 +33,7 @@ let execute (a: ParseResults<WatchArgs>) =
     elif not (File.Exists(Path.Combine(folder, "config.json"))) then
         eprint (sprintf "'%s' is not a run folder (it has no config.json): give runs/<experiment>/<timestamp>/" folder); ExitCode.Usage
     else
+        Common.watching <- true
         let mutable last = ""
         let mutable result = None
         while result.IsNone do

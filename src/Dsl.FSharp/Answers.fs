@@ -93,7 +93,7 @@ let private density (r: RunNumbers) =
                 (match r.Metric(radius + "-gmm", None, "true_test_nll") with Some t -> sprintf "; the true mixture %s" (f4 t) | None -> "")
                 bn
                 (if clear.IsEmpty then "" else sprintf "; it beats %s by more than 2 standard errors" (String.Join(" and ", clear)))
-                (if tied.IsEmpty then "" else sprintf "; %s is within 2 standard errors of it" (String.Join(" and ", tied)))
+                (if tied.IsEmpty then "" else sprintf "; %s %s within 2 standard errors of it" (String.Join(" and ", tied)) (if tied.Length > 1 then "are" else "is"))
       for radius in [ "R=10"; "R=1" ] do
         match r.Metric(radius + "-ebm", None, "log_z"), r.Metric(radius + "-ebm", None, "log_z_quadrature") with
         | Some z, Some q ->

@@ -33,7 +33,7 @@ let private page (plotlySrc: string) =
 <body><div id="out"></div><script>
 (async function(){var out=document.getElementById('out');
 function put(id,text){var p=document.createElement('pre');p.id=id;p.textContent=text;out.appendChild(p);}
-for(var i=0;i<FIGS.length;i++){var f=FIGS[i];var layout=Object.assign({},f.layout||{},{width:%d,height:%d,autosize:false});
+for(var i=0;i<FIGS.length;i++){var f=FIGS[i];(f.data||[]).forEach(function(t,k){if(t.uid==null)t.uid='t'+k;});var layout=Object.assign({},f.layout||{},{width:%d,height:%d,autosize:false});
  try{put('svg-'+i,await Plotly.toImage({data:f.data,layout:layout},{format:'svg',width:%d,height:%d}));
      put('png-'+i,await Plotly.toImage({data:f.data,layout:layout},{format:'png',width:%d,height:%d,scale:%d}));}
  catch(e){put('err-'+i,String(e));}}
@@ -51,6 +51,19 @@ let private decode (url: string) : byte[] =
     let head, body = url.Substring(0, comma), url.Substring(comma + 1)
     if head.EndsWith ";base64" then Convert.FromBase64String body
     else Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString body)
+
+/// plotly.js names each drawing's defs and clip paths with a random uid ("defs-3f2a1c", "clip3f2a1cxy"): replaced by one
+/// derived from the file's name (and each trace gets uid t<k> before drawing), so the same figure exported again gives
+/// the same bytes (no churn in the repository).
+let stableIds (name: string) (svg: string) =
+    let m = Regex.Match(svg, "id=\"defs-([0-9a-z]+)\"")
+    if not m.Success then svg
+    else
+        let uid = m.Groups.[1].Value
+        let stable =
+            use sha = Security.Cryptography.SHA1.Create()
+            "g" + (sha.ComputeHash(Text.Encoding.UTF8.GetBytes name) |> Array.take 3 |> Array.map (fun b -> b.ToString("x2")) |> String.concat "")
+        Regex.Replace(svg, "(?<=[A-Za-z-])" + Regex.Escape uid, stable)
 
 /// Draws the jobs (in groups of 8 per browser start) and writes <Target>.png and <Target>.svg, each atomically; returns
 /// the targets that could not be drawn, with why. `plotly`: plotly.min.js.
@@ -81,7 +94,7 @@ let render (chromium: string) (plotly: string) (jobs: Job list) : (string * stri
                 match pre dom (sprintf "svg-%d" i), pre dom (sprintf "png-%d" i) with
                 | Some svg, Some png ->
                     try
-                        write (j.Target + ".svg") (decode svg)
+                        write (j.Target + ".svg") (Text.Encoding.UTF8.GetBytes(stableIds (Path.GetFileName j.Target) (Text.Encoding.UTF8.GetString(decode svg))))
                         write (j.Target + ".png") (decode png)
                     with ex -> failures.Add((j.Target, ex.Message))
                 | _ ->

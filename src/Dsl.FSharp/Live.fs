@@ -15,8 +15,13 @@ open GenDsl.Dsl.Runs
 /// live.js is this prefix, one JSON object, then ";\n" (a script element can load it from file://, a reader strips it).
 let prefix = "window.GENDSL_LIVE = "
 
-/// At most this many points per curve in live.js: past it every other point is dropped (the curve keeps its shape).
+/// At most this many points per curve in live.js: past it every other point is dropped and from then on only every
+/// other step is kept (the stride doubles), so the kept points stay evenly spread over the whole curve; the latest
+/// point is always shown.
 let maxPoints = 2000
+
+/// One curve: the kept points, every Stride-th reported one, and the latest.
+type private Curve = { Points: ResizeArray<float * float>; mutable Stride: int; mutable Seen: int; mutable Last: float * float }
 
 type private Task =
     { Name: string
@@ -26,7 +31,7 @@ type private Task =
       /// The step before the first one this process reported (a resumed fit starts past its checkpoint).
       mutable Before: int option
       mutable Ended: bool
-      Series: Dictionary<string, ResizeArray<float * float>> }
+      Series: Dictionary<string, Curve> }
 
 let private num (v: float) : JsonNode = if Double.IsFinite v then JsonValue.Create v else null
 
@@ -69,7 +74,8 @@ type LiveReport(folder: string, title: string, name: string, plotlySrc: string, 
             x.["eta_s"] <- (if t.Ended then num 0.0 else num eta)
             x.["elapsed_s"] <- JsonValue.Create t.Clock.Elapsed.TotalSeconds
             let ms = JsonObject()
-            for KeyValue(m, pts) in t.Series do
+            for KeyValue(m, curve) in t.Series do
+                let pts = if curve.Points.Count > 0 && curve.Points.[curve.Points.Count - 1] = curve.Last then List.ofSeq curve.Points else List.ofSeq curve.Points @ [ curve.Last ]
                 let c = JsonObject()
                 c.["x"] <- JsonArray(pts |> Seq.map (fun (s, _) -> JsonValue.Create s :> JsonNode) |> Seq.toArray)
                 c.["y"] <- JsonArray(pts |> Seq.map (fun (_, v) -> num v) |> Seq.toArray)
@@ -101,12 +107,18 @@ type LiveReport(folder: string, title: string, name: string, plotlySrc: string, 
                             if first then t.Before <- Some(max 0 (k - 1))
                             t.Step <- k
                             for m, v in metrics do
-                                let s = match t.Series.TryGetValue m with | true, s -> s | _ -> (let s = ResizeArray() in t.Series.[m] <- s; s)
-                                s.Add((float k, v))
-                                if s.Count > maxPoints then
-                                    let kept = s |> Seq.indexed |> Seq.filter (fun (i, _) -> i % 2 = 0 || i = s.Count - 1) |> Seq.map snd |> Seq.toArray
-                                    s.Clear()
-                                    s.AddRange kept
+                                let c =
+                                    match t.Series.TryGetValue m with
+                                    | true, c -> c
+                                    | _ -> (let c = { Points = ResizeArray(); Stride = 1; Seen = 0; Last = (float k, v) } in t.Series.[m] <- c; c)
+                                c.Last <- (float k, v)
+                                if c.Seen % c.Stride = 0 then c.Points.Add((float k, v))
+                                c.Seen <- c.Seen + 1
+                                if c.Points.Count > maxPoints then
+                                    let kept = c.Points |> Seq.indexed |> Seq.filter (fun (i, _) -> i % 2 = 0) |> Seq.map snd |> Seq.toArray
+                                    c.Points.Clear()
+                                    c.Points.AddRange kept
+                                    c.Stride <- c.Stride * 2
                             first)
                 if first then write ()
                 inner.Step(task, k, metrics)
@@ -172,7 +184,7 @@ type LiveReport(folder: string, title: string, name: string, plotlySrc: string, 
               " else box.textContent=st+' — '+(L.message||'')+' These curves are partial.';"
               " document.title=st+' — '+L.title;"
               " var rows='';L.tasks.forEach(function(t){var last=Object.keys(t.metrics).map(function(m){var y=t.metrics[m].y;return m+' '+(y.length?Number(y[y.length-1]).toPrecision(6):'');}).join(', ');"
-              "  rows+='<tr><td>'+esc(t.task)+'</td><td>'+t.step+'</td><td>'+t.total+'</td><td>'+(t.rate==null?'':t.rate.toFixed(2))+'</td><td>'+(t.ended?'done':hms(t.eta_s))+'</td><td>'+esc(last)+'</td></tr>';});"
+              "  rows+='<tr><td>'+esc(t.task)+'</td><td>'+t.step+'</td><td>'+t.total+'</td><td>'+(t.rate==null?'':t.rate.toFixed(2))+'</td><td>'+(t.ended?'done':(st==='RUNNING'?hms(t.eta_s):'stopped'))+'</td><td>'+esc(last)+'</td></tr>';});"
               " document.querySelector('#live-tasks tbody').innerHTML=rows;"
               " var plots=document.getElementById('live-plots');var names={};L.tasks.forEach(function(t){Object.keys(t.metrics).forEach(function(m){names[m]=1;});});"
               " Object.keys(names).forEach(function(m,i){var id='live-plot-'+i;var div=document.getElementById(id);if(!div){div=document.createElement('div');div.id=id;div.className='plot';plots.appendChild(div);}"

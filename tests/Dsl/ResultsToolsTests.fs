@@ -199,9 +199,17 @@ let ``live report: an interrupted run's report says INTERRUPTED and a killed one
     let killed = Path.Combine(dir, "killed")
     Directory.CreateDirectory killed |> ignore
     let live = new Live.LiveReport(killed, "t", "t", "plotly.min.js", Runs.silent, TimeSpan.FromSeconds 0.2)
-    live.Progress.Begin("c/f", 100)
-    for k in 1 .. 5 do live.Progress.Step("c/f", k, [ "loss", 1.0 / float k ])
+    live.Progress.Begin("c/f", 10000)
+    for k in 1 .. 10000 do live.Progress.Step("c/f", k, [ "loss", 1.0 / float k ])
+    Threading.Thread.Sleep 500
     (live :> IDisposable).Dispose()
+    // A long curve is thinned evenly: at most 2000 (+ the latest) points, no gap wider than the final stride (8 for
+    // 10,000 steps), first and last steps kept.
+    let xs =
+        (Live.read killed).Value.["tasks"].[0].["metrics"].["loss"].["x"].AsArray() |> Seq.map (fun x -> x.GetValue<float>()) |> Seq.toArray
+    Assert.True(xs.Length <= 2001 && xs.Length >= 1000, sprintf "%d points" xs.Length)
+    Assert.Equal((1.0, 10000.0), (xs.[0], xs.[xs.Length - 1]))
+    Assert.True(xs |> Array.pairwise |> Array.forall (fun (a, b) -> b - a <= 8.0), sprintf "largest gap %g" (xs |> Array.pairwise |> Array.map (fun (a, b) -> b - a) |> Array.max))
     Threading.Thread.Sleep 1000
     let d = dom 500 (Path.Combine(killed, "report.html"))
     Assert.Contains("data-state=\"KILLED\"", d)
