@@ -93,7 +93,7 @@ type PixelCnnSpec =
 /// A DDPM's noise schedule beta_1..beta_T.
 type NoiseSchedule =
     /// beta_t evenly from betaStart to betaEnd for T = 1000 (Ho et al.: 1e-4 to 0.02); for other T both are scaled by
-    /// 1000 / T (Nichol and Dhariwal), so the forward process ends near N(0, I) whatever T.
+    /// 1000 / T (Nichol and Dhariwal) and capped at 0.999, so the forward process ends near N(0, I) whatever T.
     | LinearNoise of betaStart: float * betaEnd: float
     /// Nichol and Dhariwal's cosine schedule (s = 0.008, beta at most 0.999).
     | CosineNoise
@@ -265,12 +265,11 @@ module Zoo =
         let schedule =
             match s.Noise with
             | LinearNoise (a, b) ->
-                // Ho et al.'s betas are for T = 1000; other T scale them by 1000 / T (Nichol and Dhariwal), so the forward
-                // process still ends near N(0, I): with 1e-4..0.02 unscaled, T = 100 would leave alpha-bar_T at 0.37.
+                // Ho et al.'s betas are for T = 1000; other T scale them by 1000 / T (Nichol and Dhariwal), capped at 0.999,
+                // so the forward process still ends near N(0, I): unscaled, T = 100 would leave alpha-bar_T at 0.37.
+                if not (0.0 < a && a <= b && b < 1.0) then fail "ddpm" (sprintf "linear_noise (%g, %g): need 0 < beta_start <= beta_end < 1" a b)
                 let scale = 1000.0 / float s.Timesteps
-                if not (0.0 < a && a <= b && b * scale < 1.0) then
-                    fail "ddpm" (sprintf "linear_noise (%g, %g) at %d timesteps: need 0 < beta_start <= beta_end and beta_end x 1000 / timesteps < 1 (the betas are scaled to T); use more timesteps or CosineNoise" a b s.Timesteps)
-                GenDsl.Models.DiffusionSchedule.Linear(s.Timesteps, a * scale, b * scale)
+                GenDsl.Models.DiffusionSchedule.Linear(s.Timesteps, min 0.999 (a * scale), min 0.999 (b * scale))
             | CosineNoise -> GenDsl.Models.DiffusionSchedule.Cosine(s.Timesteps)
         let event = shape |> List.map int64 |> Array.ofList
         let d = shape |> List.fold (*) 1
