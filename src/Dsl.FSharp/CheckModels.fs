@@ -120,7 +120,7 @@ let checkModel (c: Case) =
         [ if b.K < 1 then ZeroComponents(label, b.K)
           elif n > 0 && n < b.K then FewerPointsThanComponents(label, n, b.K)
           if not (b.Alpha1 >= 0.0) || not (b.Alpha2 >= 0.0) then BadSetting(where, sprintf "the smoothing alphas must be >= 0, got %g and %g" b.Alpha1 b.Alpha2)
-          if not binary then BadSetting(where, "a Bernoulli mixture needs binary data: use Data.mnist |> Data.binarized (or Data.dynamicBinarized: EM then fits one binarisation of the training split)")
+          if not binary then BadSetting(where, "a Bernoulli mixture needs binary data: use Data.mnist |> Data.binarized")
           match shape with
           | Some s when s.Length <> 1 -> BadSetting(where, sprintf "a Bernoulli mixture needs flat images, got %s (drop Data.images)" (shapeText s))
           | _ -> () ]
