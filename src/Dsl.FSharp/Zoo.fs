@@ -1,7 +1,7 @@
 /// Zoo.fs: the model zoo as library-defined custom models (issue 22) — flows as a base density plus a list of bijector
 /// values (NICE, RealNVP, Glow-style, MAF), MADE, PixelCNN (plain, residual, gated) and DDPM. Each family is a CustomModel
 /// whose hyperparameters are the records below, so `describe`, `--set`, checkpoints, resume, curves, samples and
-/// `gendsl sample` come through UserFamily as for a model written in a script. The builders users write are Model.* and
+/// `gendsl sample` come through Families/Custom.fs as for a model written in a script. The builders users write are Model.* and
 /// Flow.* (Build.fs); the mathematics is the core's (src/Core.CSharp/Models: Bijector, Couplings, Bijectors, Made,
 /// PixelCnn, Diffusion, Ddpm).
 namespace GenDsl.Dsl
@@ -92,7 +92,8 @@ type PixelCnnSpec =
 
 /// A DDPM's noise schedule beta_1..beta_T.
 type NoiseSchedule =
-    /// beta_t evenly from betaStart to betaEnd (Ho et al.: 1e-4 to 0.02 for T = 1000).
+    /// beta_t evenly from betaStart to betaEnd for T = 1000 (Ho et al.: 1e-4 to 0.02); for other T both are scaled by
+    /// 1000 / T (Nichol and Dhariwal) and capped at 0.999, so the forward process ends near N(0, I) whatever T.
     | LinearNoise of betaStart: float * betaEnd: float
     /// Nichol and Dhariwal's cosine schedule (s = 0.008, beta at most 0.999).
     | CosineNoise
@@ -121,7 +122,7 @@ type DdpmSpec =
 
 /// Building the zoo's families for the data's shape (CustomModel.Build), and the models as values.
 module Zoo =
-    let private fail (model: string) (why: string) : 'a = invalidArg "hyperparameters" (sprintf "%s: %s" model why)
+    let private fail (model: string) (why: string) : 'a = raise (System.ArgumentException(sprintf "%s: %s" model why))
     let private shapeText (s: int64[]) = System.String.Join(", ", s)
     let private caseName (v: obj) =
         let c, _ = Microsoft.FSharp.Reflection.FSharpValue.GetUnionFields(v, v.GetType())
@@ -264,8 +265,11 @@ module Zoo =
         let schedule =
             match s.Noise with
             | LinearNoise (a, b) ->
+                // Ho et al.'s betas are for T = 1000; other T scale them by 1000 / T (Nichol and Dhariwal), capped at 0.999,
+                // so the forward process still ends near N(0, I): unscaled, T = 100 would leave alpha-bar_T at 0.37.
                 if not (0.0 < a && a <= b && b < 1.0) then fail "ddpm" (sprintf "linear_noise (%g, %g): need 0 < beta_start <= beta_end < 1" a b)
-                GenDsl.Models.DiffusionSchedule.Linear(s.Timesteps, a, b)
+                let scale = 1000.0 / float s.Timesteps
+                GenDsl.Models.DiffusionSchedule.Linear(s.Timesteps, min 0.999 (a * scale), min 0.999 (b * scale))
             | CosineNoise -> GenDsl.Models.DiffusionSchedule.Cosine(s.Timesteps)
         let event = shape |> List.map int64 |> Array.ofList
         let d = shape |> List.fold (*) 1

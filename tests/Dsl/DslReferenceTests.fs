@@ -9,7 +9,7 @@ open GenDsl.Dsl
 open GenDsl.Tests.Support
 
 /// The builder modules users write with, by the name they are called with.
-let private builderModules = [ "Experiment"; "Case"; "Data"; "Net"; "Model"; "Parts"; "Optim"; "Fit"; "Expect"; "Study" ]
+let private builderModules = [ "Experiment"; "Case"; "Data"; "Net"; "Model"; "Parts"; "Flow"; "Optim"; "Fit"; "Expect"; "Study" ]
 
 let ``the DSL reference lists every public builder`` () =
     let doc = File.ReadAllText(Path.Combine(repoRoot (), "docs", "dsl.md"))
@@ -31,7 +31,9 @@ let ``the DSL reference names every case of the language's unions`` () =
     let unions =
         [ typeof<Split>; typeof<Pixels>; typeof<Layer>; typeof<ModelSpec>; typeof<Covariance>; typeof<GmmStart>; typeof<BmmStart>
           typeof<Likelihood>; typeof<NicePrior>; typeof<Optimizer>; typeof<Schedule>; typeof<Objective>; typeof<Budget>
-          typeof<MetricSpec>; typeof<PlotSpec>; typeof<Mixture>; typeof<Bandwidth>; typeof<Proposal>; typeof<GdaScheme>; typeof<FileFormat> ]
+          typeof<MetricSpec>; typeof<PlotSpec>; typeof<Mixture>; typeof<Bandwidth>; typeof<Proposal>; typeof<GdaScheme>; typeof<FileFormat>
+          typeof<CouplingMask>; typeof<FlowLayer>; typeof<MadeOrder>; typeof<PixelBlock>; typeof<PixelOutput>; typeof<NoiseSchedule>
+          typeof<Denoiser>; typeof<DataRange> ]
     let missing =
         [ for u in unions do
             for c in FSharpType.GetUnionCases u do

@@ -23,7 +23,7 @@ let private check (b: BmmSpec) (c: Case) =
           match m.Pixels with
           | StaticBinary | DynamicBinary -> ()
           | Continuous | Dequantized ->
-              BadSetting(where c, "a Bernoulli mixture needs binary data: use Data.mnist |> Data.binarized (or Data.dynamicBinarized: EM then fits one binarisation of the training split)")
+              BadSetting(where c, "a Bernoulli mixture needs binary data: use Data.mnist |> Data.binarized")
           match shape with
           | Some s when s.Length <> 1 -> BadSetting(where c, sprintf "a Bernoulli mixture needs flat images, got %s (drop Data.images)" (shapeText s))
           | _ -> () ]
