@@ -1,20 +1,13 @@
-/// Plots.fs: the figures' traces as typed Plotly.NET charts (scatter, lines, bars, heatmaps, contours), kept as plotly.js JSON.
+/// Plots.fs: figures as typed Plotly.NET charts and layouts (scatter, lines, bars, heatmaps, contours, image grids), kept as plotly.js JSON.
 module GenDsl.Dsl.Plots
 
 open System.Text.Json.Nodes
 open Plotly.NET
 open Plotly.NET.TraceObjects
+open Plotly.NET.LayoutObjects
 
 /// A plotly figure: `data` traces and a `layout`, with a file-safe id and a title.
 type Figure = { Id: string; Title: string; Traces: JsonNode list; Layout: JsonObject }
-
-let private nums (xs: float seq) : JsonNode = JsonArray(xs |> Seq.map (fun x -> JsonValue.Create x :> JsonNode) |> Seq.toArray)
-let private o (fields: (string * JsonNode) list) =
-    let x = JsonObject()
-    for k, v in fields do x.[k] <- v
-    x
-let private s (v: string) : JsonNode = JsonValue.Create v
-let private n (v: float) : JsonNode = JsonValue.Create v
 
 /// The one trace of a Plotly.NET chart, as the plotly.js JSON a figure's `data` holds. UseDefaults = false on every chart
 /// below keeps Plotly.NET's template out: the report's layout is the figure's own.
@@ -104,27 +97,37 @@ let cells (name: string) (z: float[][]) : JsonNode =
 let withAxis (axisName: string) (key: string) (value: JsonNode) (f: Figure) =
     match f.Layout.[axisName] with
     | :? JsonObject as a -> a.[key] <- value
-    | _ -> f.Layout.[axisName] <- o [ key, value ]
+    | _ -> f.Layout.[axisName] <- JsonObject([ System.Collections.Generic.KeyValuePair<string, JsonNode>(key, value) ])
     f
 
-let private axis (title: string) (extra: (string * JsonNode) list) =
-    o ([ "title", o [ "text", s title ] ] @ extra)
+/// A Plotly.NET layout as the plotly.js JSON a figure's `layout` holds (no template: UseDefaults off).
+let private layoutJson (layout: Layout) : JsonObject =
+    let chart = GenericChart.ofTraceObjects false ([]: Trace list) |> Chart.withLayout layout
+    (JsonNode.Parse(GenericChart.toFigureJson chart)).["layout"].DeepClone().AsObject()
+
+let private margin (top: int) (left: int) (right: int) (bottom: int) = Margin.init(Top = top, Left = left, Right = right, Bottom = bottom)
 
 /// A figure with titled axes; `equalAxes` keeps one unit the same length on both (for point clouds).
 let figure (id: string) (title: string) (xTitle: string) (yTitle: string) (equalAxes: bool) (traces: JsonNode list) =
-    let yExtra = if equalAxes then [ "scaleanchor", s "x"; "scaleratio", n 1.0 ] else []
+    let yAxis =
+        if equalAxes then LinearAxis.init(Title = Title.init(Text = yTitle), ScaleAnchor = StyleParam.ScaleAnchor.X 1, ScaleRatio = 1.0)
+        else LinearAxis.init(Title = Title.init(Text = yTitle))
     let layout =
-        o [ "title", o [ "text", s title ]; "xaxis", axis xTitle []; "yaxis", axis yTitle yExtra
-            "height", n 460.0; "margin", o [ "t", n 50.0; "l", n 60.0; "r", n 20.0; "b", n 50.0 ]
-            "legend", o [ "orientation", s "h"; "y", n -0.18 ] ]
-    { Id = id; Title = title; Traces = traces; Layout = layout }
+        Layout.init(Title = Title.init(Text = title), Height = 460, Margin = margin 50 60 20 50)
+        |> Layout.setLegend (StyleParam.SubPlotId.Legend 1, Legend.init(Orientation = StyleParam.Orientation.Horizontal, Y = -0.18))
+        |> Layout.setLinearAxis (StyleParam.SubPlotId.XAxis 1, LinearAxis.init(Title = Title.init(Text = xTitle)))
+        |> Layout.setLinearAxis (StyleParam.SubPlotId.YAxis 1, yAxis)
+    { Id = id; Title = title; Traces = traces; Layout = layoutJson layout }
 
 /// A horizontal reference line (e.g. an expected bound) across the whole plot.
 let withHLine (y: float) (label: string) (f: Figure) =
-    let shape = o [ "type", s "line"; "xref", s "paper"; "x0", n 0.0; "x1", n 1.0; "y0", n y; "y1", n y; "line", o [ "dash", s "dash"; "color", s "red" ] ]
-    let ann = o [ "xref", s "paper"; "x", n 1.0; "y", n y; "text", s label; "showarrow", JsonValue.Create false; "xanchor", s "right"; "yanchor", s "bottom" ]
-    f.Layout.["shapes"] <- JsonArray([| shape :> JsonNode |])
-    f.Layout.["annotations"] <- JsonArray([| ann :> JsonNode |])
+    let shape = Shape.init(ShapeType = StyleParam.ShapeType.Line, Xref = "paper", X0 = 0.0, X1 = 1.0, Y0 = y, Y1 = y,
+                           Line = Line.init(Dash = StyleParam.DrawingStyle.Dash, Color = Color.fromString "red"))
+    let ann = Annotation.init(XRef = "paper", X = 1.0, Y = y, Text = label, ShowArrow = false,
+                              XAnchor = StyleParam.XAnchorPosition.Right, YAnchor = StyleParam.YAnchorPosition.Bottom)
+    let parts = layoutJson (Layout.init(Shapes = [ shape ], Annotations = [ ann ]))
+    f.Layout.["shapes"] <- parts.["shapes"].DeepClone()
+    f.Layout.["annotations"] <- parts.["annotations"].DeepClone()
     f
 
 /// Images (each flat, row-major, height x width, values in [0, 1]) tiled `columns` to a row with a one-pixel grey
@@ -139,12 +142,12 @@ let imageGrid (id: string) (title: string) (height: int) (width: int) (columns: 
         for i in 0 .. height - 1 do
             for j in 0 .. width - 1 do
                 z.[r0 + i].[c0 + j] <- img.[i * width + j])
-    let hidden extra = o ([ "visible", JsonValue.Create false ] @ extra)
     let layout =
-        o [ "title", o [ "text", s title ]; "xaxis", hidden [ "constrain", s "domain" ]
-            "yaxis", hidden [ "autorange", s "reversed"; "scaleanchor", s "x"; "scaleratio", n 1.0 ]
-            "height", n (float (min 900 (max 260 (hh * 3 + 80)))); "margin", o [ "t", n 50.0; "l", n 20.0; "r", n 20.0; "b", n 20.0 ] ]
-    { Id = id; Title = title; Traces = [ trace (grid z "black" "white" None) ]; Layout = layout }
+        Layout.init(Title = Title.init(Text = title), Height = min 900 (max 260 (hh * 3 + 80)), Margin = margin 50 20 20 20)
+        |> Layout.setLinearAxis (StyleParam.SubPlotId.XAxis 1, LinearAxis.init(Visible = false, Constrain = StyleParam.AxisConstraint.Domain))
+        |> Layout.setLinearAxis (StyleParam.SubPlotId.YAxis 1,
+                                 LinearAxis.init(Visible = false, AutoRange = StyleParam.AutoRange.Reversed, ScaleAnchor = StyleParam.ScaleAnchor.X 1, ScaleRatio = 1.0))
+    { Id = id; Title = title; Traces = [ trace (grid z "black" "white" None) ]; Layout = layoutJson layout }
 
 /// The figure as plotly JSON: {"data": [...], "layout": {...}}.
 let toJson (f: Figure) =
