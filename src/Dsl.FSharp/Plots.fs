@@ -1,103 +1,133 @@
-/// Plots.fs: plotly.js figure specs built as JSON (scatter, lines, bars, heatmap with contours).
+/// Plots.fs: figures as typed Plotly.NET charts and layouts (scatter, lines, bars, heatmaps, contours, image grids), kept as plotly.js JSON.
 module GenDsl.Dsl.Plots
 
 open System.Text.Json.Nodes
+open Plotly.NET
+open Plotly.NET.TraceObjects
+open Plotly.NET.LayoutObjects
 
 /// A plotly figure: `data` traces and a `layout`, with a file-safe id and a title.
 type Figure = { Id: string; Title: string; Traces: JsonNode list; Layout: JsonObject }
 
-let private nums (xs: float seq) : JsonNode = JsonArray(xs |> Seq.map (fun x -> JsonValue.Create x :> JsonNode) |> Seq.toArray)
-let private strs (xs: string seq) : JsonNode = JsonArray(xs |> Seq.map (fun x -> JsonValue.Create x :> JsonNode) |> Seq.toArray)
-let private o (fields: (string * JsonNode) list) =
-    let x = JsonObject()
-    for k, v in fields do x.[k] <- v
-    x
-let private s (v: string) : JsonNode = JsonValue.Create v
-let private n (v: float) : JsonNode = JsonValue.Create v
+/// The one trace of a Plotly.NET chart, as the plotly.js JSON a figure's `data` holds. UseDefaults = false on every chart
+/// below keeps Plotly.NET's template out: the report's layout is the figure's own.
+let private trace (chart: GenericChart) : JsonNode =
+    (JsonNode.Parse(GenericChart.toFigureJson chart)).["data"].AsArray().[0].DeepClone()
+
+let private symbol (name: string) =
+    match name with
+    | "circle" -> StyleParam.MarkerSymbol.Circle
+    | "x" -> StyleParam.MarkerSymbol.X
+    | "cross" -> StyleParam.MarkerSymbol.Cross
+    | "diamond" -> StyleParam.MarkerSymbol.Diamond
+    | "square" -> StyleParam.MarkerSymbol.Square
+    | "triangle-up" -> StyleParam.MarkerSymbol.TriangleUp
+    | "star" -> StyleParam.MarkerSymbol.Star
+    | "pentagon" -> StyleParam.MarkerSymbol.Pentagon
+    | other -> invalidArg "symbol" (sprintf "no marker symbol '%s' (circle, x, cross, diamond, square, triangle-up, star, pentagon)" other)
 
 /// Points as markers.
 let scatter (name: string) (xs: float seq) (ys: float seq) (size: float) (opacity: float) : JsonNode =
-    o [ "type", s "scatter"; "mode", s "markers"; "name", s name; "x", nums xs; "y", nums ys
-        "marker", o [ "size", n size; "opacity", n opacity ] ]
+    Chart.Point(x = xs, y = ys, Name = name, Marker = Marker.init(Size = int (round size), Opacity = opacity), UseDefaults = false) |> trace
 
 /// Points as large outlined markers of one symbol (e.g. fitted means).
-let markers (name: string) (symbol: string) (xs: float seq) (ys: float seq) : JsonNode =
-    o [ "type", s "scatter"; "mode", s "markers"; "name", s name; "x", nums xs; "y", nums ys
-        "marker", o [ "size", n 14.0; "symbol", s symbol; "line", o [ "width", n 2.0; "color", s "black" ] ] ]
+let markers (name: string) (symbol': string) (xs: float seq) (ys: float seq) : JsonNode =
+    Chart.Point(x = xs, y = ys, Name = name, UseDefaults = false,
+                Marker = Marker.init(Size = 14, Symbol = symbol symbol', Outline = Line.init(Width = 2.0, Color = Color.fromString "black")))
+    |> trace
 
 /// A line through (x, y).
 let line (name: string) (xs: float seq) (ys: float seq) : JsonNode =
-    o [ "type", s "scatter"; "mode", s "lines"; "name", s name; "x", nums xs; "y", nums ys ]
+    Chart.Line(x = xs, y = ys, Name = name, UseDefaults = false) |> trace
 
 /// Bars with their values printed on them.
 let bars (name: string) (labels: string seq) (values: float seq) : JsonNode =
     let vs = Seq.toArray values
-    o [ "type", s "bar"; "name", s name; "x", strs labels; "y", nums vs
-        "text", strs (vs |> Array.map (fun v -> v.ToString("0.0000"))); "textposition", s "auto" ]
+    Chart.Column(values = vs, Keys = labels, Name = name, MultiText = (vs |> Array.map (fun v -> v.ToString("0.0000"))),
+                 TextPosition = StyleParam.TextPosition.Auto, UseDefaults = false)
+    |> trace
 
 /// z.[row][col] over the grid (xs, ys) as a heatmap.
 let heatmap (name: string) (xs: float seq) (ys: float seq) (z: float[][]) : JsonNode =
-    o [ "type", s "heatmap"; "name", s name; "x", nums xs; "y", nums ys
-        "z", JsonArray(z |> Array.map (fun r -> nums r)); "colorscale", s "Viridis" ]
+    Chart.Heatmap(zData = z, X = xs, Y = ys, Name = name, ColorScale = StyleParam.Colorscale.Viridis, UseDefaults = false) |> trace
 
 /// Contour lines of z over the grid, drawn over a heatmap.
 let contour (name: string) (xs: float seq) (ys: float seq) (z: float[][]) : JsonNode =
-    o [ "type", s "contour"; "name", s name; "x", nums xs; "y", nums ys
-        "z", JsonArray(z |> Array.map (fun r -> nums r)); "showscale", JsonValue.Create false
-        "contours", o [ "coloring", s "lines" ]; "line", o [ "color", s "white" ] ]
+    Chart.Contour(zData = z, X = xs, Y = ys, Name = name, ShowScale = false, ContoursColoring = StyleParam.ContourColoring.Lines,
+                  ShowContourLines = true, ContourLinesColor = Color.fromString "white", ContourLinesWidth = 0.5,   // plotly.js's default width
+                  UseDefaults = false)
+    |> trace
 
 /// Bars at numeric positions with one width (e.g. a histogram normalised to a density).
 let barsAt (name: string) (xs: float seq) (ys: float seq) (width: float) : JsonNode =
-    o [ "type", s "bar"; "name", s name; "x", nums xs; "y", nums ys; "width", n width; "opacity", n 0.55
-        "marker", o [ "line", o [ "width", n 0.0 ] ] ]
+    Chart.Column(values = ys, Keys = xs, Name = name, Width = width, Opacity = 0.55,
+                 MarkerOutline = Line.init(Width = 0.0), UseDefaults = false)
+    |> trace
 
 /// Labelled bars with symmetric error bars (e.g. estimates with +- 2 standard errors).
 let barsWithErrors (name: string) (labels: string seq) (values: float seq) (errors: float seq) : JsonNode =
-    o [ "type", s "bar"; "name", s name; "x", strs labels; "y", nums values
-        "error_y", o [ "type", s "data"; "array", nums errors; "visible", JsonValue.Create true ] ]
+    Chart.Column(values = values, Keys = labels, Name = name, UseDefaults = false)
+    |> Chart.withYErrorStyle (Array = errors, Visible = true)
+    |> trace
 
 /// A dashed line through (x, y) (e.g. a closed form drawn against a simulation).
 let dashedLine (name: string) (xs: float seq) (ys: float seq) : JsonNode =
-    o [ "type", s "scatter"; "mode", s "lines"; "name", s name; "x", nums xs; "y", nums ys; "line", o [ "dash", s "dash"; "width", n 2.5 ] ]
+    Chart.Line(x = xs, y = ys, Name = name, LineDash = StyleParam.DrawingStyle.Dash, LineWidth = 2.5, UseDefaults = false) |> trace
 
 /// A line with markers through (x, y) (e.g. a trajectory whose steps matter).
 let path (name: string) (xs: float seq) (ys: float seq) : JsonNode =
-    o [ "type", s "scatter"; "mode", s "lines+markers"; "name", s name; "x", nums xs; "y", nums ys; "marker", o [ "size", n 4.0 ] ]
+    Chart.Line(x = xs, y = ys, Name = name, ShowMarkers = true, Marker = Marker.init(Size = 4), UseDefaults = false) |> trace
 
-/// A 0/1 grid (rows top to bottom) as cells with their value written in them.
+/// A heatmap of z (rows top to bottom) on the grid 1..columns x 1..rows with no colour bar.
+let private grid (z: float[][]) (low: string) (high: string) (gap: int option) =
+    let cols = if z.Length = 0 then 0 else z.[0].Length
+    Chart.Heatmap(zData = z, X = [ for j in 1 .. cols -> float j ], Y = [ for i in 1 .. z.Length -> float i ], ShowScale = false,
+                  ColorScale = StyleParam.Colorscale.Custom [ 0.0, Color.fromString low; 1.0, Color.fromString high ],
+                  ?XGap = gap, ?YGap = gap, UseDefaults = false)
+    |> GenericChart.mapTrace (Trace2DStyle.Heatmap(ZMin = 0.0, ZMax = 1.0))
+
+/// A 0/1 grid (rows top to bottom) as cells with their value written in them (rounded: 0 or 1).
 let cells (name: string) (z: float[][]) : JsonNode =
-    o [ "type", s "heatmap"; "name", s name
-        "x", nums [ for j in 1 .. (if z.Length = 0 then 0 else z.[0].Length) -> float j ]; "y", nums [ for i in 1 .. z.Length -> float i ]
-        "z", JsonArray(z |> Array.map (fun r -> nums r)); "zmin", n 0.0; "zmax", n 1.0
-        "colorscale", JsonArray([| JsonArray([| n 0.0; s "#f2f2f2" |]) :> JsonNode; JsonArray([| n 1.0; s "#3a6ed8" |]) |])
-        "showscale", JsonValue.Create false; "xgap", n 2.0; "ygap", n 2.0
-        "text", JsonArray(z |> Array.map (fun r -> strs (r |> Array.map (fun v -> if v > 0.5 then "1" else "0")))); "texttemplate", s "%{text}" ]
+    grid z "#f2f2f2" "#3a6ed8" (Some 2)
+    |> Chart.withTraceInfo (Name = name)
+    |> GenericChart.mapTrace (Trace2DStyle.Heatmap(TextTemplate = "%{z:.0f}"))
+    |> trace
 
 /// Sets (or replaces) one layout entry of an axis, e.g. `withAxis "yaxis" "type" "log"`.
 let withAxis (axisName: string) (key: string) (value: JsonNode) (f: Figure) =
     match f.Layout.[axisName] with
     | :? JsonObject as a -> a.[key] <- value
-    | _ -> f.Layout.[axisName] <- o [ key, value ]
+    | _ -> f.Layout.[axisName] <- JsonObject([ System.Collections.Generic.KeyValuePair<string, JsonNode>(key, value) ])
     f
 
-let private axis (title: string) (extra: (string * JsonNode) list) =
-    o ([ "title", o [ "text", s title ] ] @ extra)
+/// A Plotly.NET layout as the plotly.js JSON a figure's `layout` holds (no template: UseDefaults off).
+let private layoutJson (layout: Layout) : JsonObject =
+    let chart = GenericChart.ofTraceObjects false ([]: Trace list) |> Chart.withLayout layout
+    (JsonNode.Parse(GenericChart.toFigureJson chart)).["layout"].DeepClone().AsObject()
+
+let private margin (top: int) (left: int) (right: int) (bottom: int) = Margin.init(Top = top, Left = left, Right = right, Bottom = bottom)
 
 /// A figure with titled axes; `equalAxes` keeps one unit the same length on both (for point clouds).
 let figure (id: string) (title: string) (xTitle: string) (yTitle: string) (equalAxes: bool) (traces: JsonNode list) =
-    let yExtra = if equalAxes then [ "scaleanchor", s "x"; "scaleratio", n 1.0 ] else []
+    let yAxis =
+        if equalAxes then LinearAxis.init(Title = Title.init(Text = yTitle), ScaleAnchor = StyleParam.ScaleAnchor.X 1, ScaleRatio = 1.0)
+        else LinearAxis.init(Title = Title.init(Text = yTitle))
     let layout =
-        o [ "title", o [ "text", s title ]; "xaxis", axis xTitle []; "yaxis", axis yTitle yExtra
-            "height", n 460.0; "margin", o [ "t", n 50.0; "l", n 60.0; "r", n 20.0; "b", n 50.0 ]
-            "legend", o [ "orientation", s "h"; "y", n -0.18 ] ]
-    { Id = id; Title = title; Traces = traces; Layout = layout }
+        Layout.init(Title = Title.init(Text = title), Height = 460, Margin = margin 50 60 20 50)
+        |> Layout.setLegend (StyleParam.SubPlotId.Legend 1, Legend.init(Orientation = StyleParam.Orientation.Horizontal, Y = -0.18))
+        |> Layout.setLinearAxis (StyleParam.SubPlotId.XAxis 1, LinearAxis.init(Title = Title.init(Text = xTitle)))
+        |> Layout.setLinearAxis (StyleParam.SubPlotId.YAxis 1, yAxis)
+    { Id = id; Title = title; Traces = traces; Layout = layoutJson layout }
 
 /// A horizontal reference line (e.g. an expected bound) across the whole plot.
 let withHLine (y: float) (label: string) (f: Figure) =
-    let shape = o [ "type", s "line"; "xref", s "paper"; "x0", n 0.0; "x1", n 1.0; "y0", n y; "y1", n y; "line", o [ "dash", s "dash"; "color", s "red" ] ]
-    let ann = o [ "xref", s "paper"; "x", n 1.0; "y", n y; "text", s label; "showarrow", JsonValue.Create false; "xanchor", s "right"; "yanchor", s "bottom" ]
-    f.Layout.["shapes"] <- JsonArray([| shape :> JsonNode |])
-    f.Layout.["annotations"] <- JsonArray([| ann :> JsonNode |])
+    let shape = Shape.init(ShapeType = StyleParam.ShapeType.Line, Xref = "paper", X0 = 0.0, X1 = 1.0, Y0 = y, Y1 = y,
+                           Line = Line.init(Dash = StyleParam.DrawingStyle.Dash, Color = Color.fromString "red"))
+    let ann = Annotation.init(XRef = "paper", X = 1.0, Y = y, Text = label, ShowArrow = false,
+                              XAnchor = StyleParam.XAnchorPosition.Right, YAnchor = StyleParam.YAnchorPosition.Bottom)
+    let parts = layoutJson (Layout.init(Shapes = [ shape ], Annotations = [ ann ]))
+    f.Layout.["shapes"] <- parts.["shapes"].DeepClone()
+    f.Layout.["annotations"] <- parts.["annotations"].DeepClone()
     f
 
 /// Images (each flat, row-major, height x width, values in [0, 1]) tiled `columns` to a row with a one-pixel grey
@@ -112,16 +142,12 @@ let imageGrid (id: string) (title: string) (height: int) (width: int) (columns: 
         for i in 0 .. height - 1 do
             for j in 0 .. width - 1 do
                 z.[r0 + i].[c0 + j] <- img.[i * width + j])
-    let trace =
-        o [ "type", s "heatmap"; "z", JsonArray(z |> Array.map (fun r -> nums r)); "zmin", n 0.0; "zmax", n 1.0
-            "colorscale", JsonArray([| JsonArray([| n 0.0; s "black" |]) :> JsonNode; JsonArray([| n 1.0; s "white" |]) |])
-            "showscale", JsonValue.Create false ]
-    let hidden extra = o ([ "visible", JsonValue.Create false ] @ extra)
     let layout =
-        o [ "title", o [ "text", s title ]; "xaxis", hidden [ "constrain", s "domain" ]
-            "yaxis", hidden [ "autorange", s "reversed"; "scaleanchor", s "x"; "scaleratio", n 1.0 ]
-            "height", n (float (min 900 (max 260 (hh * 3 + 80)))); "margin", o [ "t", n 50.0; "l", n 20.0; "r", n 20.0; "b", n 20.0 ] ]
-    { Id = id; Title = title; Traces = [ trace ]; Layout = layout }
+        Layout.init(Title = Title.init(Text = title), Height = min 900 (max 260 (hh * 3 + 80)), Margin = margin 50 20 20 20)
+        |> Layout.setLinearAxis (StyleParam.SubPlotId.XAxis 1, LinearAxis.init(Visible = false, Constrain = StyleParam.AxisConstraint.Domain))
+        |> Layout.setLinearAxis (StyleParam.SubPlotId.YAxis 1,
+                                 LinearAxis.init(Visible = false, AutoRange = StyleParam.AutoRange.Reversed, ScaleAnchor = StyleParam.ScaleAnchor.X 1, ScaleRatio = 1.0))
+    { Id = id; Title = title; Traces = [ trace (grid z "black" "white" None) ]; Layout = layoutJson layout }
 
 /// The figure as plotly JSON: {"data": [...], "layout": {...}}.
 let toJson (f: Figure) =

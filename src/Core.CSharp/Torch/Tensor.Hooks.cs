@@ -56,7 +56,7 @@ public sealed class HookHandle : IDisposable
     /// <summary>The exception the hook last threw (also the InnerException of the error Backward raised).</summary>
     public Exception? LastError { get; private set; }
 
-    /// <summary>What native code says when a hook returned failure (native/ops_autograd2.cpp).</summary>
+    /// <summary>What native code says when a hook returned failure (native/autograd.cpp).</summary>
     internal const string Failed = "tensor hook failed";
 
     /// <summary>The exception of the hook that failed last, until the failed call's status check takes it. Process-wide,
