@@ -147,6 +147,12 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
         | Minimise _ -> new Trainer(nn.Module, optimizerFactory t.Optimizer, scheduleFactory t.Schedule steps, opts)
         | Play (players, _) -> Trainer.OfPlayers(nn.Module, [| for name, ps in players -> Player(name, ps, optimizerFactory t.Optimizer) |], scheduleFactory t.Schedule steps, opts)
     let isGame = match nn.Moves with Play _ -> true | Minimise _ -> false
+    /// The curve a logged step metric feeds, if any: an objective's "loss" is "train loss"; a game's curves are its
+    /// players' losses ("discriminator_loss" -> "discriminator loss"). The same rule live and when a resume rewinds the log.
+    let stepCurve (name: string) =
+        if isGame then (if name.EndsWith "_loss" then Some(name.Replace('_', ' ')) else None)
+        elif name = "loss" then Some "train loss"
+        else None
     let series = Collections.Generic.Dictionary<string, ResizeArray<float * float>>()
     let add name (step: int64) v =
         if not (series.ContainsKey name) then series.[name] <- ResizeArray()
@@ -168,10 +174,7 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
         Action<StepRecord>(fun r ->
             if (RunFolder.stopRequested ()).IsSome then trainer.RequestStop()   // SIGINT/SIGTERM: end after this step
             let ms = [ "loss", r.Loss; "lr", r.LR ] @ [ for kv in r.Metrics -> kv.Key, kv.Value ]
-            // A game's curves are its players' losses ("discriminator loss"); an objective's, its loss.
-            if isGame then
-                for kv in r.Metrics do if kv.Key.EndsWith "_loss" then add (kv.Key.Replace('_', ' ')) r.Step kv.Value
-            else add "train loss" r.Step r.Loss
+            for name, v in ms do stepCurve name |> Option.iter (fun curve -> add curve r.Step v)
             ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms)
             flushAtCheckpoint r.Step
             ctx.Progress.Step(task, int r.Step, [ "loss", r.Loss ]))
@@ -188,9 +191,9 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neura
         // The log then holds this fit's steps up to the checkpoint once, and its curves start at step 1, not at the resume.
         let evalKeys = set (List.map metricKey t.EvalOn)
         for step, name, v in ctx.Log.Rewind(c.Label, f.Name, trainer.Step) do
-            if name = "loss" && not isGame then add "train loss" step v
-            elif isGame && name.EndsWith "_loss" then add (name.Replace('_', ' ')) step v
-            elif evalKeys.Contains name then add name step v
+            match stepCurve name with
+            | Some curve -> add curve step v
+            | None -> if evalKeys.Contains name then add name step v
     let result =
         try
             match nn.Moves with
