@@ -68,5 +68,24 @@ let cli (args: string list) =
         Console.SetOut o
         Console.SetError e
 
+/// A run's final metrics from its summary.json: (case label, metric) -> value.
+let summaryMetrics (folder: string) =
+    let s = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))
+    [ for c in s.["cases"].AsArray() do
+        for f in c.["fits"].AsArray() do
+            for kv in f.["metrics"].AsObject() -> (c.["label"].GetValue<string>(), kv.Key), kv.Value.GetValue<float>() ]
+    |> Map.ofList
+
+/// Asserts that a resumed run ended where a straight one did: every tensor of the fit's final checkpoint
+/// (checkpoints/<checkpoint>, e.g. "u_adam.pt") bit-identical, and the same final metrics.
+let assertSameEnd (straight: string) (resumed: string) (checkpoint: string) =
+    let pa = Torch.Load(Path.Combine(straight, "checkpoints", checkpoint))
+    let pb = Torch.Load(Path.Combine(resumed, "checkpoints", checkpoint))
+    Assert.NotEmpty(pa)
+    Assert.Equal(pa.Count, pb.Count)
+    for kv in pa do
+        Assert.True(kv.Value.Equal(pb.[kv.Key]), sprintf "parameter %s differs after resume" kv.Key)
+    Assert.True((summaryMetrics straight = summaryMetrics resumed), "the metrics differ after resume")
+
 /// A test argument as xunit printed it in a display name: strings quoted, other values as they print.
 let xunitArg (o: obj) = match o with :? string as s -> "\"" + s + "\"" | o -> string o

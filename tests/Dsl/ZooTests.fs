@@ -6,7 +6,6 @@ module GenDsl.Tests.Dsl.ZooTests
 
 open System
 open System.IO
-open System.Text.Json.Nodes
 open System.Text.RegularExpressions
 open Xunit
 open GenDsl.Torch
@@ -16,13 +15,6 @@ open GenDsl.Tests.Support
 let private planOf (e: Experiment) = match Check.plan e with Ok p -> p | Error es -> failwithf "%A" (es |> List.map Check.message)
 let private errorsOf (e: Experiment) = match Check.plan e with Ok _ -> failwith "the check accepted it" | Error es -> es |> List.map Check.message |> String.concat "\n"
 let private custom (m: ModelSpec) = match m with UserModel c -> c | other -> failwithf "not a zoo model: %A" other
-
-let private summary (folder: string) =
-    let s = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))
-    [ for c in s.["cases"].AsArray() do
-        for f in c.["fits"].AsArray() do
-            for kv in f.["metrics"].AsObject() -> (c.["label"].GetValue<string>(), kv.Key), kv.Value.GetValue<float>() ]
-    |> Map.ofList
 
 let private ring = Data.ring 4 3.0 200
 let private binary = Data.mnist |> Data.dynamicBinarized |> Data.subset 64 |> Data.evalSubset 32
@@ -101,9 +93,31 @@ let ``Issue 22: trained for 20 steps, NICE as a flow value reports Model.nice's 
               Case.create "flow" ring (Model.flow Logistic (Flow.nice 4 16 2)) [ Fit.adam 1e-2 (Steps 20) |> Fit.batch 50 ] ]
         |> Experiment.metrics [ Nll; TestNll ]
     let root, o = run e
-    let m = summary o.Folder
+    let m = summaryMetrics o.Folder
     closeScalar 1e-4 m.[("builtin", "nll")] m.[("flow", "nll")]
     closeScalar 1e-4 m.[("builtin", "test_nll")] m.[("flow", "test_nll")]
+    Directory.Delete(root, true)
+
+let ``Issue 22: a zoo model stopped after 2 of 6 steps and resumed with its script ends bit-identical to a straight run`` () =
+    // A zoo model is code (a library-defined custom model): as for a script's own model, `gendsl resume` re-reads the
+    // run's script for it (Interpret.resumeLike here).
+    let e (steps: int) =
+        one "realnvp" ring (Model.realNvp 2 8 1) (Fit.adam 1e-2 (Steps steps) |> Fit.batch 50 |> Fit.checkpointEvery 2)
+        |> Experiment.metrics [ Nll; TestNll ]
+    let root = newTempDir "zoo-resume"
+    let runOf x = Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } (planOf x)
+    let straight = runOf (e 6)
+    let cut = runOf (e 2)
+    File.WriteAllText(Path.Combine(cut.Folder, "config.json"), Describe.toJson (e 6))
+    RunFolder.mark cut.Folder "INTERRUPTED" "stopped after step 2 (simulated)\n"
+    match Interpret.resume Runs.defaults cut.Folder with
+    | Ok _ -> failwith "resumed without the script's code"
+    | Error m -> Assert.Contains("a model written in a script", m)
+    match Interpret.resumeLike (Some(e 99)) { Runs.defaults with Threads = Some 1 } cut.Folder with
+    | Error m -> failwith m
+    | Ok resumed ->
+        Assert.Equal(None, resumed.Error)
+        assertSameEnd straight.Folder resumed.Folder "realnvp_adam.pt"
     Directory.Delete(root, true)
 
 let ``Issue 22: the zoo's flows and DDPM learn the ring in a few hundred steps, and gendsl sample draws points from them`` () =
@@ -122,7 +136,7 @@ let ``Issue 22: the zoo's flows and DDPM learn the ring in a few hundred steps, 
               Case.create "ddpm" ring (Model.ddpm (MlpDenoiser(64, 2)) |> Model.timesteps 50) [ adam ] ]
         |> Experiment.metrics [ TestNll; TrueTestNll; NegElbo ]
     let root, o = run e
-    let m = summary o.Folder
+    let m = summaryMetrics o.Folder
     let truth = m.[("realnvp", "true_test_nll")]
     for c in [ "realnvp"; "maf"; "glow" ] do
         Assert.True(m.[(c, "test_nll")] < 5.0, sprintf "%s: test nll %g (truth %g)" c m.[(c, "test_nll")] truth)
@@ -164,7 +178,7 @@ let ``Issue 22: MADE and PixelCNN learn binary MNIST in a few steps and sample b
               Case.create "gated" images (Model.gatedPixelCnn |> Model.pixelCnnSize 16 1) [ fit ] ]
         |> Experiment.metrics [ Nll; BitsPerDim ]
     let root, o = run e
-    let m = summary o.Folder
+    let m = summaryMetrics o.Folder
     for c in [ "made"; "pixelcnn"; "gated" ] do
         let nll = m.[(c, "nll")]
         Assert.True(nll < 300.0 && nll > 100.0, sprintf "%s: test nll %g" c nll)
@@ -238,8 +252,8 @@ let private quickSets (script: string) =
 let ``Issue 22: the MNIST likelihood table's Quick budget runs end to end, binary and dequantised figures in separate tables`` () =
     let root, folders = cliRun "likelihood_table_mnist.fsx" (quickSets "likelihood_table_mnist.fsx")
     Assert.Equal(2, folders.Length)
-    let bin = summary (folders |> List.find (fun f -> f.Contains "likelihood_table_mnist_binary"))
-    let deq = summary (folders |> List.find (fun f -> f.Contains "likelihood_table_mnist_dequantized"))
+    let bin = summaryMetrics (folders |> List.find (fun f -> f.Contains "likelihood_table_mnist_binary"))
+    let deq = summaryMetrics (folders |> List.find (fun f -> f.Contains "likelihood_table_mnist_dequantized"))
     let cases (m: Map<string * string, float>) = m |> Map.toList |> List.map (fst >> fst) |> List.distinct |> List.sort
     Assert.Equal<string list>([ "bmm"; "made"; "pixelcnn"; "vae" ], cases bin)
     Assert.Equal<string list>([ "ddpm"; "glow"; "maf"; "nice"; "realnvp" ], cases deq)
@@ -256,7 +270,7 @@ let ``Issue 22: the MNIST likelihood table's Quick budget runs end to end, binar
 
 let ``Issue 22: the ring likelihood table's Quick budget runs end to end with every family beside the true density`` () =
     let root, folders = cliRun "likelihood_table_ring.fsx" (quickSets "likelihood_table_ring.fsx")
-    let m = summary (List.exactlyOne folders)
+    let m = summaryMetrics (List.exactlyOne folders)
     for c in [ "gmm"; "kde"; "ebm"; "nice"; "realnvp"; "glow"; "maf"; "made"; "ddpm" ] do
         Assert.True(Double.IsFinite m.[(c, "test_nll")], sprintf "%s test nll %g" c m.[(c, "test_nll")])
         Assert.Equal(m.[("gmm", "true_test_nll")], m.[(c, "true_test_nll")])
@@ -278,6 +292,7 @@ let tests =
         Expecto.Tests.testCase "Issue 22: describe prints a zoo model's hyperparameters and --set changes them" ``Issue 22: describe prints a zoo model's hyperparameters and --set changes them``
         Expecto.Tests.testCase "Issue 22: NICE as a flow value has Model.nice's parameters and log-densities for one seed" ``Issue 22: NICE as a flow value has Model.nice's parameters and log-densities for one seed``
         Expecto.Tests.testCase "Issue 22: trained for 20 steps, NICE as a flow value reports Model.nice's NLL on the ring" ``Issue 22: trained for 20 steps, NICE as a flow value reports Model.nice's NLL on the ring``
+        Expecto.Tests.testCase "Issue 22: a zoo model stopped after 2 of 6 steps and resumed with its script ends bit-identical to a straight run" ``Issue 22: a zoo model stopped after 2 of 6 steps and resumed with its script ends bit-identical to a straight run``
         Expecto.Tests.testCase "Issue 22: the zoo's flows and DDPM learn the ring in a few hundred steps, and gendsl sample draws points from them" ``Issue 22: the zoo's flows and DDPM learn the ring in a few hundred steps, and gendsl sample draws points from them``
         Expecto.Tests.testCase "Issue 22: MADE and PixelCNN learn binary MNIST in a few steps and sample binary images of its shape" ``Issue 22: MADE and PixelCNN learn binary MNIST in a few steps and sample binary images of its shape``
         Expecto.Tests.testCase "Issue 22: a DDPM on [0, 1] data reports the bound of y = 2x - 1 less D ln 2, the change of variables" ``Issue 22: a DDPM on [0, 1] data reports the bound of y = 2x - 1 less D ln 2, the change of variables``
