@@ -16,6 +16,11 @@ let familyName (m: CustomModel) = sprintf "'%s' (a model written in the script)"
 /// The model built from its hyperparameters for examples of `shape` (also used by `gendsl sample`).
 let build (m: CustomModel) (shape: int list) (g: Generator) : CustomParts = m.Build m.Hyperparameters shape g
 
+/// Parameter counts of the model built for a shape, kept per model value: the check builds the model once to try it,
+/// and the memory estimate then needs only its size (building a large model twice costs seconds).
+let private counts = Runtime.CompilerServices.ConditionalWeakTable<CustomModel, Collections.Concurrent.ConcurrentDictionary<int list, float>>()
+let private remember (m: CustomModel) (shape: int list) (n: float) = counts.GetOrCreateValue(m).[shape] <- n
+
 /// The model built for the data's shape and run on a batch of two zero examples (nothing is trained): its errors and
 /// its output's shape are check errors.
 let private check (m: CustomModel) (c: Case) =
@@ -34,6 +39,7 @@ let private check (m: CustomModel) (c: Case) =
                   use _s = Scope.Begin()
                   let parts = m.Build m.Hyperparameters s g
                   use _m = parts.Module
+                  remember m s (float (Nets.parameterCount parts.Module))
                   match parts.LogProb, parts.Loss with
                   | None, None -> Some "its build gives neither a log-likelihood nor a loss: use Parts.density or Parts.loss"
                   | Some lp, _ ->
@@ -50,17 +56,22 @@ let private check (m: CustomModel) (c: Case) =
 
 let private checkFit (m: CustomModel) = maxLikelihoodOnly (familyName m) "the model's own log-likelihood or loss"
 
-/// The script's model built once to count its parameters (with their gradients and Adam's moments) beside the data;
+/// The script's parameters (with their gradients and Adam's moments; counted when the check built it) beside the data;
 /// its activations are the script's own and not estimated.
 let private bytes (m: CustomModel) (_: Experiment) (pc: PlannedCase) =
     let pars =
-        try
-            use g = new Generator(0UL)
-            use _s = Scope.Begin()
-            let parts = build m pc.Shape g
-            use md = parts.Module
-            float (Nets.parameterCount md)
-        with _ -> 0.0   // a model that cannot be built is the checker's error
+        match counts.TryGetValue m with
+        | true, byShape when byShape.ContainsKey pc.Shape -> byShape.[pc.Shape]
+        | _ ->
+            try
+                use g = new Generator(0UL)
+                use _s = Scope.Begin()
+                let parts = build m pc.Shape g
+                use md = parts.Module
+                let n = float (Nets.parameterCount md)
+                remember m pc.Shape n
+                n
+            with _ -> 0.0   // a model that cannot be built is the checker's error
     dataBytes pc + trainedBytes pars, sprintf "%d examples of %d numbers (the model's activations not counted)" pc.N pc.Dim
 
 /// log p(x) in float64 for float64 points (the model sees float32, as the data sets give it).
