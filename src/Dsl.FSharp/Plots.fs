@@ -93,13 +93,6 @@ let cells (name: string) (z: float[][]) : JsonNode =
     |> GenericChart.mapTrace (Trace2DStyle.Heatmap(TextTemplate = "%{z:.0f}"))
     |> trace
 
-/// Sets (or replaces) one layout entry of an axis, e.g. `withAxis "yaxis" "type" "log"`.
-let withAxis (axisName: string) (key: string) (value: JsonNode) (f: Figure) =
-    match f.Layout.[axisName] with
-    | :? JsonObject as a -> a.[key] <- value
-    | _ -> f.Layout.[axisName] <- JsonObject([ System.Collections.Generic.KeyValuePair<string, JsonNode>(key, value) ])
-    f
-
 /// A Plotly.NET layout as the plotly.js JSON a figure's `layout` holds (no template: UseDefaults off).
 let private layoutJson (layout: Layout) : JsonObject =
     let chart = GenericChart.ofTraceObjects false ([]: Trace list) |> Chart.withLayout layout
@@ -118,6 +111,28 @@ let figure (id: string) (title: string) (xTitle: string) (yTitle: string) (equal
         |> Layout.setLinearAxis (StyleParam.SubPlotId.XAxis 1, LinearAxis.init(Title = Title.init(Text = xTitle)))
         |> Layout.setLinearAxis (StyleParam.SubPlotId.YAxis 1, yAxis)
     { Id = id; Title = title; Traces = traces; Layout = layoutJson layout }
+
+/// One of a figure's two axes.
+type Axis =
+    | XAxis
+    | YAxis
+
+/// Merges a Plotly.NET axis into the figure's x or y axis (its title and the rest kept).
+let private setAxis (axis: Axis) (a: LinearAxis) (f: Figure) =
+    let id, key = match axis with XAxis -> StyleParam.SubPlotId.XAxis 1, "xaxis" | YAxis -> StyleParam.SubPlotId.YAxis 1, "yaxis"
+    let parts = layoutJson (Layout.init () |> Layout.setLinearAxis (id, a))
+    let target = match f.Layout.[key] with :? JsonObject as o -> o | _ -> (let o = JsonObject() in f.Layout.[key] <- o; o)
+    for kv in [ for kv in parts.[key].AsObject() -> kv ] do target.[kv.Key] <- kv.Value.DeepClone()
+    f
+
+/// The axis on a log scale (values spanning decades: norms that grow geometrically, a bandwidth grid).
+let logScale (axis: Axis) (f: Figure) = setAxis axis (LinearAxis.init(AxisType = StyleParam.AxisType.Log)) f
+
+/// Axes for a grid of cells (`cells`): row 1 at the top, one tick per cell, the plot no wider than the grid.
+let cellAxes (f: Figure) =
+    f
+    |> setAxis XAxis (LinearAxis.init(Constrain = StyleParam.AxisConstraint.Domain, DTick = 1))
+    |> setAxis YAxis (LinearAxis.init(AutoRange = StyleParam.AutoRange.Reversed, DTick = 1))
 
 /// A horizontal reference line (e.g. an expected bound) across the whole plot.
 let withHLine (y: float) (label: string) (f: Figure) =

@@ -208,7 +208,7 @@ let figures (plots: PlotSpec list) (nllBound: float option) (c: CaseOutcome) : P
                     let best = f.Bandwidths |> List.maxBy snd
                     Plots.figure (id ("bandwidth-" + f.Fit.Name)) (sprintf "%s, %s: validation log-likelihood vs bandwidth (best h = %.4g)" label f.Fit.Name (fst best))
                         "bandwidth h" "mean validation log-likelihood (nats)" false [ Plots.path "validation" (f.Bandwidths |> List.map fst) (f.Bandwidths |> List.map snd) ]
-                    |> Plots.withAxis "xaxis" "type" (System.Text.Json.Nodes.JsonValue.Create "log")
+                    |> Plots.logScale Plots.XAxis
         | SamplesOverTraining when twoD ->
             for f in c.Fits do
                 if not f.Snapshots.IsEmpty then

@@ -96,7 +96,7 @@ let figures (label: string) (o: Outcome) : Plots.Figure list =
       Plots.figure (id "norms") (sprintf "%s: |x_k| vs k against sqrt(1 + a^2)^k |x_0|" label) "step k" "|(d_k, g_k)|" false
           ([ for r in runs -> Plots.line (schemeName r.Scheme) ks (r.Trajectory |> Array.map norm) ]
            @ [ Plots.dashedLine "sqrt(1 + a^2)^k |x_0|" ks (ks |> Array.map (fun k -> x0 * (1.0 + g.Alpha * g.Alpha) ** (k / 2.0))) ])
-      |> Plots.withAxis "yaxis" "type" (JsonValue.Create "log")
+      |> Plots.logScale Plots.YAxis
       Plots.figure (id "eigenvalues") (sprintf "%s: eigenvalues of the update matrix" label) "Re lambda" "Im lambda" true
           ([ Plots.dashedLine "unit circle" ux uy; Plots.dashedLine "|lambda| = sqrt(1 + a^2)" sx sy ]
            @ [ for r in runs -> Plots.markers (schemeName r.Scheme) "x" (r.Eigenvalues |> List.map fst) (r.Eigenvalues |> List.map snd) ]) ]

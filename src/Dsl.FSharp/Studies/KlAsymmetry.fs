@@ -87,7 +87,7 @@ let figures (label: string) (o: Outcome) : Plots.Figure list =
           ([ Plots.line "target p" xs o.Target ] @ [ for f in o.Fits -> Plots.dashedLine (sprintf "%s fit N(%.2f, %.2f^2)" f.Direction f.Mu f.Sigma) xs (gauss f) ])
       Plots.figure (figureId label "curves") (sprintf "%s: the minimised divergence vs gradient step" label) "step k" "KL (nats)" false
           [ for f in o.Fits -> Plots.line f.Direction (f.Curve |> Array.mapi (fun i _ -> float i)) f.Curve ]
-      |> Plots.withAxis "yaxis" "type" (JsonValue.Create "log") ]
+      |> Plots.logScale Plots.YAxis ]
 
 let paragraph (o: Outcome) =
     let k = o.Spec

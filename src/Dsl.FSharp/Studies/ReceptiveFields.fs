@@ -69,10 +69,7 @@ let figures (label: string) (o: Outcome) : Plots.Figure list =
     [ for name, auto, _ in o.Fields ->
         let z = auto |> Array.map (Array.map (fun b -> if b then 1.0 else 0.0))
         Plots.figure (figureId label ("rf-" + name)) (sprintf "%s: masks %s, receptive field of output pixel (%d, %d)" label name r.Row r.Column) "column" "row" true [ Plots.cells name z ]
-        |> Plots.withAxis "yaxis" "autorange" (JsonValue.Create "reversed")
-        |> Plots.withAxis "xaxis" "constrain" (JsonValue.Create "domain")
-        |> Plots.withAxis "xaxis" "dtick" (JsonValue.Create 1)
-        |> Plots.withAxis "yaxis" "dtick" (JsonValue.Create 1) ]
+        |> Plots.cellAxes ]
 
 let paragraph (o: Outcome) =
     let r = o.Spec
