@@ -138,6 +138,14 @@ let private p4 (r: RunNumbers) =
                      | Some p, Some s -> sprintf " (%.0f parameters, %s s)" p (f1 s)
                      | _ -> "") ])
         + " NICE's NLL is exact, on dequantised pixels; the VAEs' −ELBO and IWAE are upper bounds on binarised pixels, so the columns compare within a model family; the sample figures show the plausibility."
+      // pytorch-generative's NICE: 50 epochs of all 60,000 training images at batch 256 = 50 x 235 = 11,750 Adam steps.
+      match r.Metric("nice", None, "bits_per_dim"), r.FitField("nice", "iterations") with
+      | Some bpd, Some steps ->
+        "P4: how does NICE compare with pytorch-generative's 4.34 bits/dim (50 epochs of all 60,000 images, 11,750 steps of 256)?",
+        sprintf "%s bits/dim after %.0f Adam steps of 256 images (%.1f epochs of 60,000 images' worth): %s bits/dim %s 4.34 (and %s the 4.332 a PyTorch 1.13 run of the same model reached after 11,750 steps on this machine type)."
+            (f4 bpd) steps (steps / 235.0) (f4 (abs (bpd - 4.34))) (if bpd <= 4.34 then "below" else "above")
+            (if abs (bpd - 4.332) < 0.01 then "within 0.01 of" elif bpd < 4.332 then "below" else "above")
+      | _ -> ()
       let secs = have [ for c in cases -> c, r.FitField(c, "seconds") ]
       if secs.Length > 1 then
         "P4 (c): which model suits this data, counting runtime?",

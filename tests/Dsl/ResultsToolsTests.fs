@@ -234,11 +234,11 @@ let ``watch: prints the run's latest step and metrics, exits 0 on a finished run
     Assert.Contains("not a run folder", err)
     try Directory.Delete(dir, true) with _ -> ()
 
-let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin follow the summary`` () =
+let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin, P4's NICE against pytorch-generative follow the summary`` () =
     let summary (cases: (string * (string * float) list) list) =
         let cs =
             String.Join(",", cases |> List.map (fun (c, ms) ->
-                sprintf "{\"label\":\"%s\",\"fits\":[{\"fit\":\"f\",\"seconds\":1.5,\"weights\":[0.1,0.9],\"metrics\":{%s}}]}" c
+                sprintf "{\"label\":\"%s\",\"fits\":[{\"fit\":\"f\",\"seconds\":1.5,\"iterations\":9800,\"weights\":[0.1,0.9],\"metrics\":{%s}}]}" c
                     (String.Join(",", ms |> List.map (fun (m, v) -> sprintf "\"%s\":%g" m v)))))
         Text.Json.Nodes.JsonNode.Parse("{\"cases\":[" + cs + "],\"studies\":[]}")
     let answer name cases = Answers.answers name (Answers.RunNumbers(summary cases)) |> List.map snd |> fun xs -> String.Join("\n", xs)
@@ -254,6 +254,9 @@ let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's wi
     Assert.Contains("KDE has the lowest; it beats GMM by more than 2 standard errors", d2)
     let q4 = answer "mila_dgm_q4_iwae_bounds" [ "vae", [ "neg_iwae_1", 103.0; "neg_iwae_5", 101.0; "neg_iwae_50", 102.0 ] ]
     Assert.Contains("NO: the order is broken", q4)
+    // 9,800 steps of 256 are 41.7 epochs of 60,000 images; 4.3994 is 0.0594 above 4.34 and more than 0.01 above 4.332.
+    let p4 = answer "ece8803_ps2_p4_nice_vs_vae" [ "nice", [ "bits_per_dim", 4.3994; "nll", -1956.69 ] ]
+    Assert.Contains("4.3994 bits/dim after 9800 Adam steps of 256 images (41.7 epochs of 60,000 images' worth): 0.0594 bits/dim above 4.34 (and above the 4.332", p4)
 
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
@@ -265,5 +268,5 @@ let tests =
         Expecto.Tests.testCase "live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report" ``live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report``
         Expecto.Tests.testCase "live report: an interrupted run's report says INTERRUPTED and a killed one's says KILLED once its heartbeat stops; neither looks complete" ``live report: an interrupted run's report says INTERRUPTED and a killed one's says KILLED once its heartbeat stops; neither looks complete``
         Expecto.Tests.testCase "watch: prints the run's latest step and metrics, exits 0 on a finished run and 2 on a killed one" ``watch: prints the run's latest step and metrics, exits 0 on a finished run and 2 on a killed one``
-        Expecto.Tests.testCase "answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin follow the summary" ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin follow the summary``
+        Expecto.Tests.testCase "answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin, P4's NICE against pytorch-generative follow the summary" ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin, P4's NICE against pytorch-generative follow the summary``
     ]
