@@ -59,8 +59,19 @@ using (var gt = new Generator(seed + 1))
         testTotal -= vae.Elbo(test.Narrow(0, i, 1000), gt).Sum().ToDouble();
     }
 Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
-    "csharp vae_epoch seconds={0:F3} train_neg_elbo={1:F4} test_neg_elbo={2:F4} batches={3} threads={4}",
-    seconds, total / n, testTotal / test.Size(0), (n + batch - 1) / batch, Torch.NumThreads));
+    "csharp vae_epoch seconds={0:F3} train_neg_elbo={1:F4} test_neg_elbo={2:F4} batches={3} threads={4} peak_rss_mb={5:F1}",
+    seconds, total / n, testTotal / test.Size(0), (n + batch - 1) / batch, Torch.NumThreads, PeakRssMb()));
+
+// The process's peak resident set (VmHWM in /proc/self/status), in MB of 10^6 bytes; NaN where there is no /proc.
+static double PeakRssMb()
+{
+    try
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024 / 1e6;
+    }
+    catch (IOException) { return double.NaN; }
+}
 
 // A private IDX reader (GenDsl.Data.Mnist is the public one): (N, 784) float32 pixels / 255.
 static Tensor ReadImages(string path, long limit)
