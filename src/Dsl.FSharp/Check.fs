@@ -132,8 +132,8 @@ let private checkFit (label: string) (n: int) (f: FitSpec) =
           yield! schedErrors
           // A phase that outlasts the fit leaves what follows it unreached: a setting that does nothing. Judged on the
           // resolved steps, so a hold of one epoch is measured at the batch and data the run will have.
-          let valid = amount t.Budget >= 1 && (match t.Batch with Some b -> b >= 1 | None -> true) && n > 0 && schedErrors.IsEmpty
-          if valid then
+          let resolvable = amount t.Budget >= 1 && (match t.Batch with Some b -> b >= 1 | None -> true) && n > 0 && schedErrors.IsEmpty
+          if resolvable then
               let r = resolveFit n t
               let rec phases (s: StepSchedule) (start: int64) =
                   [ match s with
