@@ -129,6 +129,14 @@ let ``--set reaches lengths: a bare number is steps, eval_every.epochs switches 
     Assert.Equal((Steps 11, Epochs 1), (t.Budget, t.EvalEvery))
     Assert.Equal(Epochs 3, (applied [ "checkpoint_every.epochs=3" ]).CheckpointEvery)
 
+let ``a config.json written before lengths (eval_every: 5) reads back in steps, so its run resumes`` () =
+    let e = nice (Fit.adam 1e-3 (Steps 10) |> Fit.batch 50 |> Fit.evalEvery (Steps 5) |> Fit.checkpointEvery (Steps 2))
+    let old = JsonNode.Parse(Describe.toJson e)
+    let fit = old.["cases"].[0].["fits"].[0]
+    fit.["eval_every"] <- JsonValue.Create 5
+    fit.["checkpoint_every"] <- JsonValue.Create 2
+    Assert.Equal(Ok e, Describe.ofJson (old.ToJsonString()))
+
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
 let tests =
@@ -137,5 +145,6 @@ let tests =
         Expecto.Tests.testCase "a hold or warm-up longer than its fit is refused naming the case and fit (before: the rest of the schedule silently never came)" ``a hold or warm-up longer than its fit is refused naming the case and fit (before: the rest of the schedule silently never came)``
         Expecto.Tests.testCase "a tiny run's steps, evaluations and held rate are the plan's: 2 epochs of ceil(200 / 64) = 4 steps" ``a tiny run's steps, evaluations and held rate are the plan's: 2 epochs of ceil(200 / 64) = 4 steps``
         Expecto.Tests.testCase "schedules in steps resolve and run as before: a warm-up then cosine, a step decay, a constant rate" ``schedules in steps resolve and run as before: a warm-up then cosine, a step decay, a constant rate``
+        Expecto.Tests.testCase "a config.json written before lengths (eval_every: 5) reads back in steps, so its run resumes" ``a config.json written before lengths (eval_every: 5) reads back in steps, so its run resumes``
         Expecto.Tests.testCase "--set reaches lengths: a bare number is steps, eval_every.epochs switches the unit, and steps alone still names the budget" ``--set reaches lengths: a bare number is steps, eval_every.epochs switches the unit, and steps alone still names the budget``
     ]
