@@ -74,14 +74,17 @@ let resolveFit (n: int) (t: Training) : ResolvedFit =
     { Batch = batch; StepsPerEpoch = perEpoch; Steps = total; EvalEvery = steps t.EvalEvery
       CheckpointEvery = steps t.CheckpointEvery; Schedule = schedule t.Schedule total; Optimizer = t.Optimizer }
 
-/// A step count as check prints it: 11,750.
+/// A count as check prints it: 11,750.
 let private count (k: int64) = k.ToString("N0", CultureInfo.InvariantCulture)
+
+/// "1 step", "11,750 steps".
+let private steps (k: int64) = if k = 1L then "1 step" else count k + " steps"
 
 /// A gradient fit's budget with what it resolved to: "50 epochs = 11,750 steps of 256", "500 steps of 1".
 let budgetText (t: Training) (r: ResolvedFit) =
     match t.Budget with
-    | Steps _ -> sprintf "%s steps of %s" (count r.Steps) (count (int64 r.Batch))
-    | Epochs k -> sprintf "%s epoch%s = %s steps of %s" (count (int64 k)) (if k = 1 then "" else "s") (count r.Steps) (count (int64 r.Batch))
+    | Steps _ -> sprintf "%s of %s" (steps r.Steps) (count (int64 r.Batch))
+    | Epochs k -> sprintf "%s epoch%s = %s of %s" (count (int64 k)) (if k = 1 then "" else "s") (steps r.Steps) (count (int64 r.Batch))
 
 let private checkFit (label: string) (n: int) (f: FitSpec) =
     [ match f.Fitter with
@@ -141,8 +144,8 @@ let private checkFit (label: string) (n: int) (f: FitSpec) =
                         let what = match s with WarmupLr _ -> "warm-up" | _ -> "hold"
                         if start + w > r.Steps then
                             BadSetting(sprintf "case '%s', fit '%s'" label f.Name,
-                                       sprintf "the %s lasts %s steps (to step %s), longer than the fit's %s: shorten it or lengthen the fit"
-                                           what (count w) (count (start + w)) (budgetText t r))
+                                       sprintf "the %s lasts %s (to step %s), longer than the fit's %s: shorten it or lengthen the fit"
+                                           what (steps w) (count (start + w)) (budgetText t r))
                         else yield! phases after (start + w)
                     | ConstantLr | StepLr _ | CosineLr _ -> () ]
               yield! phases r.Schedule 0L
