@@ -138,6 +138,15 @@ let private bareLength (root: JsonNode) (key: string) =
     | Error (UnknownOverride _) when lengths (key + ".steps") || lengths (key + ".epochs") -> key + ".steps"
     | _ -> key
 
+/// Whether `--set` knows the key in this experiment: it names leaves, a length in the other unit, or a length by its
+/// field alone.
+let knows (e: Experiment) (key: string) =
+    let root = Tree.toNode e
+    let key = bareLength root key
+    match resolve root key with
+    | Error (UnknownOverride _) -> (budgetSwitch root key).IsSome
+    | _ -> true
+
 let private applyOne (all: bool) (e: Experiment) (key: string, value: string) : Result<Experiment, DslError> =
     let root = Tree.toNode e
     let key = bareLength root key

@@ -128,6 +128,9 @@ let ``--set reaches lengths: a bare number is steps, eval_every.epochs switches 
     let t = applied [ "steps=12"; "adam.steps=11" ]
     Assert.Equal((Steps 11, Epochs 1), (t.Budget, t.EvalEvery))
     Assert.Equal(Epochs 3, (applied [ "checkpoint_every.epochs=3" ]).CheckpointEvery)
+    // What a script of several experiments asks of each (a key goes to those that know it).
+    for key in [ "eval_every"; "eval_every.steps"; "budget.epochs"; "length.epochs" ] do Assert.True(Settings.knows e key, key)
+    Assert.False(Settings.knows e "evl_every")
 
 let ``a config.json written before lengths (eval_every: 5) reads back in steps, so its run resumes`` () =
     let e = nice (Fit.adam 1e-3 (Steps 10) |> Fit.batch 50 |> Fit.evalEvery (Steps 5) |> Fit.checkpointEvery (Steps 2))
