@@ -18,7 +18,7 @@ let casesFor (r: float) =
     [ Case.create (tag + "-gmm") (ring r) (Model.gmm 10 |> Model.start KMeansPlusPlus |> Model.restarts 3) [ Fit.em 200 |> Fit.tol 1e-8 ]
       Case.create (tag + "-kde") (ring r) Model.kde [ Fit.closedForm ]
       Case.create (tag + "-ebm") (ring r) (Model.ebm |> Model.baseScale (0.5 * r + 2.0))
-          [ Fit.adam 0.01 (Steps 1500) |> Fit.named "ebm" |> Fit.evalOn [ Valid ] |> Fit.evalEvery 100 ] ]
+          [ Fit.adam 0.01 (Steps 1500) |> Fit.named "ebm" |> Fit.evalOn [ Valid ] |> Fit.evalEvery (Steps 100) ] ]
 
 let experiment =
     Experiment.create "dsga1008_final_1_density_estimation"

@@ -13,7 +13,7 @@
 open GenDsl.Dsl
 
 let ring = Data.ring 10 5.0 2000
-let adam lr = Fit.adam lr (Steps 3000) |> Fit.batch 256 |> Fit.evalOn [ Valid ] |> Fit.evalEvery 100 |> Fit.keepBest
+let adam lr = Fit.adam lr (Steps 3000) |> Fit.batch 256 |> Fit.evalOn [ Valid ] |> Fit.evalEvery (Steps 100) |> Fit.keepBest
 
 let experiment =
     Experiment.create "likelihood_table_ring"

@@ -18,7 +18,7 @@ let experiment =
     |> Experiment.seed 4UL
     |> Experiment.withCase (
         Case.create "vae" (Data.mnist |> Data.dynamicBinarized) (Model.vaeMlp 784 400 20)
-            [ Fit.adam 1e-3 (Epochs 10) |> Fit.batch 128 |> Fit.objective Elbo |> Fit.evalOn [ Valid ] |> Fit.evalEvery 2000 ])
+            [ Fit.adam 1e-3 (Epochs 10) |> Fit.batch 128 |> Fit.objective Elbo |> Fit.evalOn [ Valid ] |> Fit.evalEvery (Steps 2000) ])
     |> Experiment.metrics [ NegElbo; bound 1; bound 5; bound 50; bound 5000 ]
     |> Experiment.plots [ LearningCurves; Samples 36 ]
     // -L_K falls with K (each bound is at most the next one's negative); a Monte Carlo slack of 0 is enough on 1000

@@ -49,7 +49,7 @@ let realNvp =
 // ---- the experiment ----
 
 let ring = Data.ring 10 5.0 2000
-let adam = Fit.adam 3e-3 (Steps 1500) |> Fit.batch 256 |> Fit.evalOn [ Valid ] |> Fit.evalEvery 100 |> Fit.keepBest
+let adam = Fit.adam 3e-3 (Steps 1500) |> Fit.batch 256 |> Fit.evalOn [ Valid ] |> Fit.evalEvery (Steps 100) |> Fit.keepBest
 
 let experiment =
     Experiment.create "open_ring_models"

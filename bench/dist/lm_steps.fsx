@@ -15,5 +15,5 @@ let experiment =
     |> Experiment.seed 599UL
     |> Experiment.withCase (
         Case.create "b" (Data.wikiText2 150 |> Data.evalTokens 1510) (Model.transformerLm 2 2)
-            [ Fit.adam 1e-4 (Steps 40) |> Fit.batch 32 |> Fit.clip 0.25 |> Fit.checkpointEvery 0 ])
+            [ Fit.adam 1e-4 (Steps 40) |> Fit.batch 32 |> Fit.clip 0.25 |> Fit.checkpointEvery (Steps 0) ])
     |> Experiment.metrics [ TokensPerSecond ]

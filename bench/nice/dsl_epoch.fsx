@@ -13,5 +13,5 @@ let experiment =
     |> Experiment.seed 1UL
     |> Experiment.withCase (
         Case.create "nice" (Data.mnist |> Data.dequantized |> Data.noValidation) Model.nice
-            [ Fit.adam 1e-3 (Epochs 1) |> Fit.batch 256 |> Fit.checkpointEvery 0 ])
+            [ Fit.adam 1e-3 (Epochs 1) |> Fit.batch 256 |> Fit.checkpointEvery (Steps 0) ])
     |> Experiment.metrics [ Nll; BitsPerDim ]

@@ -13,5 +13,5 @@ let experiment =
     |> Experiment.seed 1UL
     |> Experiment.withCase (
         Case.create "vae" (Data.mnist |> Data.noValidation) (Model.vaeMlp 784 400 20)
-            [ Fit.adam 1e-3 (Epochs 1) |> Fit.batch 128 |> Fit.objective Elbo |> Fit.checkpointEvery 0 ])
+            [ Fit.adam 1e-3 (Epochs 1) |> Fit.batch 128 |> Fit.objective Elbo |> Fit.checkpointEvery (Steps 0) ])
     |> Experiment.metrics [ NegElbo ]

@@ -44,7 +44,7 @@ let plans (script: string) (seed: uint64 option) (sets: Settings.Assignment list
         let known (e: Experiment) (a: Settings.Assignment) =
             let text = match a with Settings.One t | Settings.All t -> t
             match Settings.parseAssignment text with
-            | Ok (key, _) -> (match Settings.resolve (Tree.toNode e) key with Error (UnknownOverride _) -> false | _ -> true)
+            | Ok (key, _) -> Settings.knows e key
             | Error _ -> true
         let forExperiment (e: Experiment) =
             if exps.Length < 2 then assignments

@@ -270,7 +270,7 @@ module Optim =
 module Fit =
     let private training opt budget batch =
         { Optimizer = opt; Schedule = Constant; Objective = MaxLikelihood; Budget = budget; Batch = batch; Shuffle = true
-          ClipNorm = None; EvalEvery = 1; EvalOn = []; KeepBest = false; EarlyStop = None; CheckpointEvery = 0; Tol = 0.0 }
+          ClipNorm = None; EvalEvery = Steps 1; EvalOn = []; KeepBest = false; EarlyStop = None; CheckpointEvery = Steps 0; Tol = 0.0 }
 
     /// Full-batch gradient ascent on the mean log-likelihood (plain SGD steps on the whole data), named "gd".
     let gd (lr: float) (steps: int) = { Name = "gd"; Fitter = Gradient(training (Optim.sgd lr) (Steps steps) None) }
@@ -282,7 +282,7 @@ module Fit =
     /// 500 steps; named after the optimizer.
     let train (opt: Optimizer) (budget: Budget) =
         let name = match opt with Sgd _ -> "sgd" | Adam _ -> "adam" | AdamW _ -> "adamw"
-        { Name = name; Fitter = Gradient { training opt budget (Some 64) with EvalEvery = 0; CheckpointEvery = 500 } }
+        { Name = name; Fitter = Gradient { training opt budget (Some 64) with EvalEvery = Steps 0; CheckpointEvery = Steps 500 } }
     /// A closed-form fit (the KDE's: its bandwidth rule), named "kde".
     let closedForm = { Name = "kde"; Fitter = ClosedForm }
     /// Adam at lr for the budget, named "adam".
@@ -301,7 +301,8 @@ module Fit =
         | Gradient tr -> { f with Fitter = Gradient { tr with Tol = t } }
         | Em e -> { f with Fitter = Em { e with Tol = t } }
         | ClosedForm -> NoOp.fail "Fit.tol" f.Fitter "EM and gradient fits (a closed-form fit has nothing to stop)"
-    let evalEvery (n: int) f = mapTraining "Fit.evalEvery" (fun t -> { t with EvalEvery = n }) f
+    /// Evaluate every `Steps n` or `Epochs n` (and at the end); `Steps 0`: at the end only.
+    let evalEvery (every: Budget) f = mapTraining "Fit.evalEvery" (fun t -> { t with EvalEvery = every }) f
     let evalOn (splits: Split list) f = mapTraining "Fit.evalOn" (fun t -> { t with EvalOn = splits }) f
     /// Keep the parameters best on the first evaluated split (needs evalOn).
     let keepBest f = mapTraining "Fit.keepBest" (fun t -> { t with KeepBest = true }) f
@@ -311,7 +312,8 @@ module Fit =
     let objective (o: Objective) f = mapTraining "Fit.objective" (fun t -> { t with Objective = o }) f
     let optimizer (o: Optimizer) f = mapTraining "Fit.optimizer" (fun t -> { t with Optimizer = o }) f
     let budget (b: Budget) f = mapTraining "Fit.budget" (fun t -> { t with Budget = b }) f
-    let checkpointEvery (n: int) f = mapTraining "Fit.checkpointEvery" (fun t -> { t with CheckpointEvery = n }) f
+    /// A resumable checkpoint every `Steps n` or `Epochs n` (and at the end); `Steps 0`: none.
+    let checkpointEvery (every: Budget) f = mapTraining "Fit.checkpointEvery" (fun t -> { t with CheckpointEvery = every }) f
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Case =

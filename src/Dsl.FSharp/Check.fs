@@ -53,6 +53,39 @@ let familyName (m: ModelSpec) = Families.name m
 
 // ---- fits ----
 
+/// The number of a length, in its own unit.
+let private amount (d: Budget) = match d with Steps k | Epochs k -> k
+
+/// The one rule for a gradient fit's numbers on n training examples: no batch is the whole data set, an epoch is
+/// ceil(n / batch) steps, every length is resolved to steps, and a schedule's cosine anneals over what its phases leave
+/// of the fit (at least 1 step).
+let resolveFit (n: int) (t: Training) : ResolvedFit =
+    let batch = match t.Batch with Some b -> b | None -> n
+    let perEpoch = (int64 n + int64 batch - 1L) / int64 batch
+    let steps (d: Budget) = match d with Steps k -> int64 k | Epochs k -> int64 k * perEpoch
+    let total = steps t.Budget
+    let rec schedule (s: Schedule) (left: int64) =
+        match s with
+        | Constant -> ConstantLr
+        | StepDecay (every, gamma) -> StepLr(steps every, gamma)
+        | Cosine floor -> CosineLr(max 1L left, floor)
+        | Warmup (w, after) -> WarmupLr(steps w, schedule after (max 1L (left - steps w)))
+        | Hold (w, factor, after) -> HoldLr(steps w, factor, schedule after (max 1L (left - steps w)))
+    { Batch = batch; StepsPerEpoch = perEpoch; Steps = total; EvalEvery = steps t.EvalEvery
+      CheckpointEvery = steps t.CheckpointEvery; Schedule = schedule t.Schedule total; Optimizer = t.Optimizer }
+
+/// A count as check prints it: 11,750.
+let private count (k: int64) = k.ToString("N0", CultureInfo.InvariantCulture)
+
+/// "1 step", "11,750 steps".
+let private steps (k: int64) = if k = 1L then "1 step" else count k + " steps"
+
+/// A gradient fit's budget with what it resolved to: "50 epochs = 11,750 steps of 256", "500 steps of 1".
+let budgetText (t: Training) (r: ResolvedFit) =
+    match t.Budget with
+    | Steps _ -> sprintf "%s of %s" (steps r.Steps) (count (int64 r.Batch))
+    | Epochs k -> sprintf "%s epoch%s = %s of %s" (count (int64 k)) (if k = 1 then "" else "s") (steps r.Steps) (count (int64 r.Batch))
+
 let private checkFit (label: string) (n: int) (f: FitSpec) =
     [ match f.Fitter with
       | ClosedForm -> ()
@@ -73,7 +106,7 @@ let private checkFit (label: string) (n: int) (f: FitSpec) =
           | Some b when b < 1 -> NonPositiveBatch(label, f.Name, b)
           | Some b when n > 0 && b > n -> BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "the batch (%d) is larger than the data (%d examples): use Fit.batch %d or fewer" b n n)
           | _ -> ()
-          if t.EvalEvery < 0 then NonPositiveEvalEvery(label, f.Name, t.EvalEvery)
+          if amount t.EvalEvery < 0 then NonPositiveEvalEvery(label, f.Name, amount t.EvalEvery)
           if t.Tol < 0.0 then NegativeTolerance(label, f.Name, t.Tol)
           match t.ClipNorm with
           | Some c when not (c > 0.0) -> BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "the clipping norm must be > 0, got %g" c)
@@ -86,19 +119,36 @@ let private checkFit (label: string) (n: int) (f: FitSpec) =
           | Some p when p < 1 -> BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "early-stop patience must be >= 1, got %d" p)
           | Some _ when t.EvalOn.IsEmpty -> BadSetting(sprintf "case '%s', fit '%s'" label f.Name, "early stopping needs a split to evaluate on: add Fit.evalOn [ Valid ]")
           | _ -> ()
-          if t.CheckpointEvery < 0 then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "CheckpointEvery must be >= 0, got %d" t.CheckpointEvery)
+          if amount t.CheckpointEvery < 0 then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "CheckpointEvery must be >= 0, got %d" (amount t.CheckpointEvery))
           let rec sched s =
               [ match s with
                 | Constant -> ()
-                | StepDecay (every, gamma) -> if every < 1 || not (gamma > 0.0) then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "a step schedule needs every >= 1 and gamma > 0, got %d and %g" every gamma)
+                | StepDecay (every, gamma) -> if amount every < 1 || not (gamma > 0.0) then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "a step schedule needs every >= 1 and gamma > 0, got %d and %g" (amount every) gamma)
                 | Cosine floor -> if not (floor >= 0.0 && floor <= 1.0) then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "the cosine floor is a fraction of lr in [0, 1], got %g" floor)
-                | Warmup (steps, after) ->
-                    if steps < 1 then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "warm-up needs >= 1 step, got %d" steps)
+                | Warmup (length, after) ->
+                    if amount length < 1 then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "warm-up needs >= 1 step, got %d" (amount length))
                     yield! sched after
-                | Hold (steps, factor, after) ->
-                    if steps < 1 || not (factor > 0.0) then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "a hold needs >= 1 step and a factor > 0, got %d and %g" steps factor)
+                | Hold (length, factor, after) ->
+                    if amount length < 1 || not (factor > 0.0) then BadSetting(sprintf "case '%s', fit '%s'" label f.Name, sprintf "a hold needs >= 1 step and a factor > 0, got %d and %g" (amount length) factor)
                     yield! sched after ]
-          yield! sched t.Schedule
+          let schedErrors = sched t.Schedule
+          yield! schedErrors
+          // A phase that outlasts the fit leaves what follows it unreached: a setting that does nothing. Judged on the
+          // resolved steps, so a hold of one epoch is measured at the batch and data the run will have.
+          let resolvable = amount t.Budget >= 1 && (match t.Batch with Some b -> b >= 1 | None -> true) && n > 0 && schedErrors.IsEmpty
+          if resolvable then
+              let r = resolveFit n t
+              let rec phases (s: StepSchedule) (start: int64) =
+                  [ match s with
+                    | WarmupLr (w, after) | HoldLr (w, _, after) ->
+                        let what = match s with WarmupLr _ -> "warm-up" | _ -> "hold"
+                        if start + w > r.Steps then
+                            BadSetting(sprintf "case '%s', fit '%s'" label f.Name,
+                                       sprintf "the %s lasts %s (to step %s), longer than the fit's %s: shorten it or lengthen the fit"
+                                           what (steps w) (count (start + w)) (budgetText t r))
+                        else yield! phases after (start + w)
+                    | ConstantLr | StepLr _ | CosineLr _ -> () ]
+              yield! phases r.Schedule 0L
           for s in t.EvalOn do
               match s with
               | Train -> ()
@@ -210,7 +260,8 @@ let plan (e: Experiment) : Result<Plan, DslError list> =
             e.Cases |> List.map (fun c ->
                 let n, shape = dataShape c.Data
                 let s = defaultArg shape []
-                { Case = c; N = n; Dim = (if s.IsEmpty then 0 else List.fold (*) 1 s); Shape = s })
+                let resolved = Map [ for f in c.Fits do match f.Fitter with Gradient t -> f.Name, resolveFit n t | Em _ | ClosedForm -> () ]
+                { Case = c; N = n; Dim = (if s.IsEmpty then 0 else List.fold (*) 1 s); Shape = s; Resolved = resolved })
         Ok { Experiment = e; Cases = cases }
     | errs -> Error errs
 

@@ -51,14 +51,42 @@ type DslError =
     /// A number that must be finite is not (NaN, infinity).
     | NonFinite of what: string * value: float
 
+/// A Schedule with every length resolved to optimizer steps for one fit (the lengths of its phases, and the steps a
+/// cosine anneals over: what is left of the fit after the phases before it).
+type StepSchedule =
+    | ConstantLr
+    | StepLr of every: int64 * gamma: float
+    | CosineLr of steps: int64 * floor: float
+    | WarmupLr of steps: int64 * after: StepSchedule
+    | HoldLr of steps: int64 * factor: float * after: StepSchedule
+
+/// The numbers of a gradient fit, resolved once by the checker from the fit and the case's training data: the trainer
+/// and the families read these, and decide none of them again.
+type ResolvedFit =
+    { /// Examples per step (the whole training data when the fit gives no batch).
+      Batch: int
+      /// ceil(N / Batch): what one epoch of any length in the fit is.
+      StepsPerEpoch: int64
+      /// Optimizer steps in all.
+      Steps: int64
+      /// Evaluate every n steps (and after the last); 0: after the last only.
+      EvalEvery: int64
+      /// A resumable checkpoint every n steps (and after the last); 0: none but when a run is stopped.
+      CheckpointEvery: int64
+      Schedule: StepSchedule
+      /// The update rule with every setting (PyTorch's defaults filled in by the builders).
+      Optimizer: Optimizer }
+
 /// A checked experiment ready to run: the resolved value plus what checking derived.
 type PlannedCase =
     { Case: Case
-      /// Examples in the training data.
+      /// Examples in the training data (the training split after subsets).
       N: int
       /// Numbers per example (the product of Shape).
       Dim: int
       /// The shape of one example, e.g. [2], [784] or [1; 32; 32].
-      Shape: int list }
+      Shape: int list
+      /// The resolved numbers of each gradient fit, by fit name.
+      Resolved: Map<string, ResolvedFit> }
 
 type Plan = { Experiment: Experiment; Cases: PlannedCase list }

@@ -71,13 +71,6 @@ let meanOver (data: IDataset) (batch: int) (g: Generator) (dev: Device) (f: Tens
         i <- i + int64 batch
     total / float n
 
-/// Examples per step and optimizer steps of a gradient fit on n examples: the whole data set when no batch is given,
-/// and ceil(n / batch) steps per epoch.
-let batchAndSteps (t: Training) (n: int64) =
-    let batch = match t.Batch with Some b -> b | None -> int n
-    let steps = match t.Budget with Steps s -> int64 s | Epochs e -> int64 e * ((n + int64 batch - 1L) / int64 batch)
-    batch, steps
-
 // ---- optimizers and schedules (values -> the core's objects) ----
 
 let optimizerFactory (o: Optimizer) : Func<Collections.Generic.IEnumerable<Tensor>, Optim.Optimizer> =
@@ -86,24 +79,22 @@ let optimizerFactory (o: Optimizer) : Func<Collections.Generic.IEnumerable<Tenso
     | Adam a -> Func<_, _>(fun ps -> new Optim.Adam(ps, lr = a.Lr, beta1 = a.Beta1, beta2 = a.Beta2, eps = a.Eps, weightDecay = a.WeightDecay) :> Optim.Optimizer)
     | AdamW a -> Func<_, _>(fun ps -> new Optim.AdamW(ps, lr = a.Lr, beta1 = a.Beta1, beta2 = a.Beta2, eps = a.Eps, weightDecay = a.WeightDecay) :> Optim.Optimizer)
 
-/// The schedule over `total` optimizer steps (None: constant).
-let scheduleFactory (s: Schedule) (total: int64) : Func<Optim.Optimizer, Optim.LRScheduler> =
-    let rec make (s: Schedule) (steps: int64) (o: Optim.Optimizer) : Optim.LRScheduler =
+/// The core's scheduler for a schedule resolved to steps (none for a constant rate).
+let scheduleFactory (s: StepSchedule) : Func<Optim.Optimizer, Optim.LRScheduler> =
+    let rec make (s: StepSchedule) (o: Optim.Optimizer) : Optim.LRScheduler =
         match s with
-        | Constant -> Optim.LambdaLR(o, Func<int64, float>(fun _ -> 1.0)) :> _
-        | StepDecay (every, gamma) -> Optim.StepLR(o, int64 every, gamma) :> _
-        | Cosine floor -> Optim.CosineAnnealingLR(o, max 1L steps, floor * o.LR) :> _
-        | Warmup (w, after) ->
-            let first = Optim.LinearLR(o, 1e-3, 1.0, int64 w) :> Optim.LRScheduler
-            let second = make after (max 1L (steps - int64 w)) o
-            Optim.SequentialLR(o, [| first; second |], [| int64 w |]) :> _
-        | Hold (w, factor, after) ->
+        | ConstantLr -> Optim.LambdaLR(o, Func<int64, float>(fun _ -> 1.0)) :> _
+        | StepLr (every, gamma) -> Optim.StepLR(o, every, gamma) :> _
+        | CosineLr (steps, floor) -> Optim.CosineAnnealingLR(o, steps, floor * o.LR) :> _
+        | WarmupLr (w, after) ->
+            let first = Optim.LinearLR(o, 1e-3, 1.0, w) :> Optim.LRScheduler
+            Optim.SequentialLR(o, [| first; make after o |], [| w |]) :> _
+        | HoldLr (w, factor, after) ->
             let first = Optim.LambdaLR(o, Func<int64, float>(fun _ -> factor)) :> Optim.LRScheduler
-            let second = make after (max 1L (steps - int64 w)) o
-            Optim.SequentialLR(o, [| first; second |], [| int64 w |]) :> _
+            Optim.SequentialLR(o, [| first; make after o |], [| w |]) :> _
     match s with
-    | Constant -> Func<_, _>(fun _ -> null)
-    | _ -> Func<_, _>(fun o -> make s total o)
+    | ConstantLr -> Func<_, _>(fun _ -> null)
+    | _ -> Func<_, _>(fun o -> make s o)
 
 // ---- the neural families: one path through the Trainer ----
 
@@ -124,28 +115,31 @@ type Neural =
       /// That metric on a whole split (eval mode and no grad are set by the trainer).
       EvaluateOn: Split -> Generator -> float }
 
-/// Trains a neural family's module with a Training value: steps, evaluation on the named splits, keep-best,
-/// checkpoints, progress and the metrics log. Returns (steps done, seconds, learning curves).
-let train (ctx: Context) (f: FitSpec) (t: Training) (train: IDataset) (nn: Neural) =
+/// Trains a neural family's module with a Training value and its resolved numbers: steps, evaluation on the named
+/// splits, keep-best, checkpoints, progress and the metrics log. Returns (steps done, seconds, learning curves).
+let train (ctx: Context) (f: FitSpec) (t: Training) (r: ResolvedFit) (train: IDataset) (nn: Neural) =
     let c = ctx.Planned.Case
     let task = c.Label + "/" + f.Name
-    let batch, steps = batchAndSteps t train.Count
+    // The plan's epochs are of N examples: a data set of another size would make them wrong, silently.
+    if train.Count <> int64 ctx.Planned.N then
+        invalidOp (sprintf "case '%s': the training data has %d examples, the plan %d" c.Label train.Count ctx.Planned.N)
+    let steps = r.Steps
     let ckptDir = RunFolder.within ctx.Folder [ "checkpoints"; c.Label + "_" + f.Name ]
     let firstSplit = t.EvalOn |> List.tryHead
     /// The evaluation's metric name for a split ("valid nll"): the log column, the curve and the KeepBest key.
     let metricKey (s: Split) = sprintf "%s %s" (Tree.snake (string s)) nn.Metric
     let opts =
         TrainOptions(
-            Steps = steps, BatchSize = batch, Shuffle = t.Shuffle, Seed = ctx.Experiment.Seed + 1UL,
-            ClipGradNorm = Option.toNullable t.ClipNorm, EvalEvery = int64 t.EvalEvery,
+            Steps = steps, BatchSize = r.Batch, Shuffle = t.Shuffle, Seed = ctx.Experiment.Seed + 1UL,
+            ClipGradNorm = Option.toNullable t.ClipNorm, EvalEvery = r.EvalEvery,
             KeepBest = (match firstSplit with Some s when t.KeepBest || t.EarlyStop.IsSome -> metricKey s | _ -> null),
             EarlyStopPatience = (t.EarlyStop |> Option.map int64 |> Option.toNullable),
-            CheckpointEvery = int64 t.CheckpointEvery, CheckpointDir = ckptDir,
+            CheckpointEvery = r.CheckpointEvery, CheckpointDir = ckptDir,
             Distributed = Option.toObj ctx.Distributed)
     use trainer =
         match nn.Moves with
-        | Minimise _ -> new Trainer(nn.Module, optimizerFactory t.Optimizer, scheduleFactory t.Schedule steps, opts)
-        | Play (players, _) -> Trainer.OfPlayers(nn.Module, [| for name, ps in players -> Player(name, ps, optimizerFactory t.Optimizer) |], scheduleFactory t.Schedule steps, opts)
+        | Minimise _ -> new Trainer(nn.Module, optimizerFactory r.Optimizer, scheduleFactory r.Schedule, opts)
+        | Play (players, _) -> Trainer.OfPlayers(nn.Module, [| for name, ps in players -> Player(name, ps, optimizerFactory r.Optimizer) |], scheduleFactory r.Schedule, opts)
     let isGame = match nn.Moves with Play _ -> true | Minimise _ -> false
     /// The curve a logged step metric feeds, if any: an objective's "loss" is "train loss"; a game's curves are its
     /// players' losses ("discriminator_loss" -> "discriminator loss"). The same rule live and when a resume rewinds the log.
@@ -228,22 +222,23 @@ type SplitCache<'D when 'D :> IDataset and 'D :> IDisposable>(load: Split -> 'D)
 
 /// Every gradient fit of a neural case through the Trainer, then its final metrics and what its family adds
 /// (images, texts, latent means, a density grid) to the outcome.
-let neuralFits (ctx: Context) (trainData: IDataset) (make: Training -> Generator -> Neural)
+let neuralFits (ctx: Context) (trainData: IDataset) (make: Training -> ResolvedFit -> Generator -> Neural)
                        (final: Neural -> Generator -> (MetricSpec * float) list) (extras: Neural -> Generator -> FitOutcome -> FitOutcome) =
     let e, c = ctx.Experiment, ctx.Planned.Case
     [ for f in c.Fits do
         match f.Fitter with
         | Em _ | ClosedForm -> ()   // the checker refuses them
         | Gradient t ->
+            let r = ctx.Planned.Resolved.[f.Name]
             use g = new Generator(e.Seed + 1UL)
-            let nn = make t g
+            let nn = make t r g
             nn.Module.To(ctx.Device) |> ignore
             let sw = Stopwatch.StartNew()
-            let result, curves = train ctx f t trainData nn
+            let result, curves = train ctx f t r trainData nn
             let secs = sw.Elapsed.TotalSeconds
             nn.Module.Eval() |> ignore
             use eg = new Generator(e.Seed + 4UL)
-            let tokensPerSecond = float result.Steps * float (match t.Batch with Some b -> b | None -> 1) * float (List.fold (*) 1 ctx.Planned.Shape - 1) / max secs 1e-9
+            let tokensPerSecond = float result.Steps * float r.Batch * float (List.fold (*) 1 ctx.Planned.Shape - 1) / max secs 1e-9
             let metrics =
                 using (Autograd.NoGrad()) (fun _ -> final nn eg)
                 @ [ for ms in e.Metrics do if ms = TokensPerSecond && c.Model.IsTransformerLm then ms, tokensPerSecond ]

@@ -74,13 +74,31 @@ let private suggestFor (key: string) (paths: string list list) =
     let candidates = paths |> List.collect (fun p -> keyText p :: shortForms p) |> List.distinct
     suggest key candidates
 
+/// Whether a leaf is the number of a fit's length (a Budget: {"steps": n} or {"epochs": n}): its budget, an interval, a
+/// schedule's phase.
+let private isLength (root: JsonNode) (l: Tree.Leaf) =
+    match List.rev l.Path with
+    | ("steps" | "epochs") :: parent when List.contains "fits" l.Path ->
+        match Tree.nodeAt root (List.rev parent) with
+        | Some (:? JsonObject as o) -> o.Count = 1
+        | _ -> false
+    | _ -> false
+
+/// Whether a short key names a leaf: a length other than the fit's budget only when the key names its field
+/// (`eval_every.steps`, `length.epochs`), so `sgd.steps` and `steps` name the budget alone, as they did before intervals
+/// and a schedule's phases were lengths too.
+let private namesLeaf (root: JsonNode) (k: string list) (l: Tree.Leaf) =
+    match List.rev l.Path with
+    | _ :: field :: _ when field <> "budget" && isLength root l -> k.Length >= 2 && k.[k.Length - 2] = field
+    | _ -> true
+
 /// Finds the leaves a key names; several leaves of one shape (the same setting in each case or fit) are all set,
 /// leaves of different shapes are ambiguous.
 let resolve (root: JsonNode) (key: string) : Result<Tree.Leaf list, DslError> =
     let k = keySegments key
     let all = Tree.leaves root
     let found = all |> List.filter (fun l -> l.Path = k)
-    let found = if found.IsEmpty then all |> List.filter (fun l -> Tree.matches k l.Path) else found
+    let found = if found.IsEmpty then all |> List.filter (fun l -> Tree.matches k l.Path && namesLeaf root k l) else found
     match found |> List.map (fun l -> l.Shape) |> List.distinct with
     | [] -> Error(UnknownOverride(key, suggestFor key (all |> List.map (fun l -> l.Path))))
     | [ _ ] -> Ok found
@@ -98,9 +116,9 @@ let private collapsesSweep (leaves: Tree.Leaf list) =
         if ls.Length > 1 && values.Length > 1 && ls |> List.forall (fun l -> List.contains "fits" l.Path) then Some(case, ls |> List.map (fun l -> keyText l.Path))
         else None)
 
-/// A budget switched between steps and epochs: `--set budget.steps=500` on a fit whose budget is in epochs (or the
-/// reverse) replaces the budget, as `Fit.adam lr (Steps 500)` would have written it. The leaves of the other unit the
-/// key names, when it names none of its own.
+/// A length switched between steps and epochs: `--set budget.steps=500` on a fit whose budget is in epochs (or the
+/// reverse) replaces the budget, as `Fit.adam lr (Steps 500)` would have written it; so for `eval_every.epochs=1` or a
+/// schedule's `length.steps=100`. The leaves of the other unit the key names, when it names none of its own.
 let private budgetSwitch (root: JsonNode) (key: string) =
     let k = keySegments key
     match List.rev k with
@@ -108,13 +126,30 @@ let private budgetSwitch (root: JsonNode) (key: string) =
         let other = if unit = "steps" then "epochs" else "steps"
         let alt = keyText (List.rev (other :: rest))
         match resolve root key, resolve root alt with
-        | Error (UnknownOverride _), Ok leaves when leaves |> List.forall (fun l -> l.Path.Length >= 2 && l.Path.[l.Path.Length - 2] = "budget") ->
-            Some(unit, leaves)
+        | Error (UnknownOverride _), Ok leaves when leaves |> List.forall (isLength root) -> Some(unit, leaves)
         | _ -> None
     | _ -> None
 
+/// A length given as a bare number is in steps, as the intervals were before they could be given in epochs:
+/// `--set eval_every=5` is `--set eval_every.steps=5` (whatever unit the interval had).
+let private bareLength (root: JsonNode) (key: string) =
+    let lengths k = match resolve root k with Ok leaves -> leaves |> List.forall (isLength root) | Error _ -> false
+    match resolve root key with
+    | Error (UnknownOverride _) when lengths (key + ".steps") || lengths (key + ".epochs") -> key + ".steps"
+    | _ -> key
+
+/// Whether `--set` knows the key in this experiment: it names leaves, a length in the other unit, or a length by its
+/// field alone.
+let knows (e: Experiment) (key: string) =
+    let root = Tree.toNode e
+    let key = bareLength root key
+    match resolve root key with
+    | Error (UnknownOverride _) -> (budgetSwitch root key).IsSome
+    | _ -> true
+
 let private applyOne (all: bool) (e: Experiment) (key: string, value: string) : Result<Experiment, DslError> =
     let root = Tree.toNode e
+    let key = bareLength root key
     match budgetSwitch root key with
     | Some (unit, leaves) ->
         match Tree.parseValue leaves.Head.Node value with

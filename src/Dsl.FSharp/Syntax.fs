@@ -222,17 +222,24 @@ type Optimizer =
     | Adam of AdamSpec
     | AdamW of AdamSpec
 
+/// A length in optimizer steps or in epochs of the case's training data: how long a gradient fit runs, a schedule's
+/// phase, the interval between evaluations or checkpoints. An epoch is ceil(N / batch) steps at the fit's batch, so a
+/// length in epochs follows `--set batch=...` and a data subset; the checker resolves every length to steps once.
+type Budget =
+    | Steps of int
+    | Epochs of int
+
 /// How the learning rate changes over optimizer steps (stepped once per step, as PyTorch's schedulers when called per step).
 type Schedule =
     | Constant
     /// lr * gamma^(step / every): StepLR.
-    | StepDecay of every: int * gamma: float
+    | StepDecay of every: Budget * gamma: float
     /// Cosine annealing from lr to floor * lr over the fit's steps: CosineAnnealingLR.
     | Cosine of floor: float
-    /// A linear ramp from lr/1000 to lr over `steps`, then the `after` schedule: LinearLR then another, as SequentialLR.
-    | Warmup of steps: int * after: Schedule
-    /// lr x factor for the first `steps` steps, then the `after` schedule (gm-hw1: 1e-4 for the first epoch, then 3.5e-4).
-    | Hold of steps: int * factor: float * after: Schedule
+    /// A linear ramp from lr/1000 to lr over `length`, then the `after` schedule: LinearLR then another, as SequentialLR.
+    | Warmup of length: Budget * after: Schedule
+    /// lr x factor for the first `length`, then the `after` schedule (gm-hw1: 1e-4 for the first epoch, then 3.5e-4).
+    | Hold of length: Budget * factor: float * after: Schedule
 
 /// What a gradient fit maximises.
 type Objective =
@@ -242,11 +249,6 @@ type Objective =
     | Elbo
     /// The importance-weighted bound with K samples (Burda et al.; Mila Q4).
     | Iwae of samples: int
-
-/// How long a gradient fit runs.
-type Budget =
-    | Steps of int
-    | Epochs of int
 
 /// A gradient fit: the one C# trainer runs it.
 type Training =
@@ -259,16 +261,16 @@ type Training =
       Shuffle: bool
       /// Rescale gradients to at most this joint norm.
       ClipNorm: float option
-      /// Evaluate every n steps (and at the end); 0: at the end only.
-      EvalEvery: int
+      /// Evaluate this often (and at the end); 0 steps or epochs: at the end only.
+      EvalEvery: Budget
       /// The splits evaluated during training (curves), e.g. [ Valid ].
       EvalOn: Split list
       /// Keep the parameters that were best on the first EvalOn split.
       KeepBest: bool
       /// Stop after this many evaluations without improvement.
       EarlyStop: int option
-      /// Write a resumable checkpoint every n steps (and at the end); 0: only at the end.
-      CheckpointEvery: int
+      /// Write a resumable checkpoint this often (and at the end); 0 steps or epochs: only at the end.
+      CheckpointEvery: Budget
       /// Stop when the evaluated mean log-likelihood improves by less (0: never; GMM gradient fits).
       Tol: float }
 

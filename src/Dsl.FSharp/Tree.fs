@@ -199,6 +199,10 @@ let rec decodeLike (t: Type) (path: string) (orig: obj) (node: JsonNode) : obj =
                 if kv.Key <> "name" && kv.Key <> "kind" then inner.[kv.Key] <- (match kv.Value with null -> null | x -> x.DeepClone())
             box { m with Hyperparameters = decodeLike m.HyperType path m.Hyperparameters inner }
         | _ -> raise (DecodeError(path, "a model written in a script: its code comes from the script, so read this config together with it"))
+    elif t = typeof<Budget> && (node :? JsonValue) then
+        // A bare number is steps: intervals were numbers of steps in the config.json of runs made before any length
+        // could be given in epochs, and such runs are resumed and sampled from it.
+        box (Steps(unbox<int> (decodeLike typeof<int> path null node)))
     elif FSharpType.IsRecord(t, true) then
         let o = match node with :? JsonObject as o -> o | _ -> fail ()
         let fields =
@@ -321,6 +325,16 @@ let matches (key: string list) (path: string list) =
     match List.tryLast key, List.tryLast path with
     | Some a, Some b when a = b -> sub key path
     | _ -> false
+
+/// The node at a path (a list item by its key), if the path leads to one.
+let nodeAt (root: JsonNode) (path: string list) : JsonNode option =
+    let rec go (node: JsonNode) (p: string list) =
+        match p, node with
+        | [], n -> Option.ofObj n
+        | h :: t, (:? JsonObject as o) -> if o.ContainsKey h then go o.[h] t else None
+        | h :: t, (:? JsonArray as a) -> a |> Seq.indexed |> Seq.tryFind (fun (i, x) -> itemKey i x = h) |> Option.bind (fun (_, x) -> go x t)
+        | _ -> None
+    go root path
 
 /// Replaces the node at a path (a list item by its key) in place.
 let setAt (root: JsonNode) (path: string list) (value: JsonNode) =

@@ -132,7 +132,7 @@ let ``a VAE trains on a user's npy file of points with a Gaussian decoder, evalu
         |> Experiment.seed 2UL
         |> Experiment.withCase (
             Case.create "v" (Data.npy p |> Data.holdout 0.1 0.1) (Model.vaeMlp 2 16 2 |> Model.likelihood (GaussianPixels 0.5))
-                [ Fit.adam 1e-2 (Steps 60) |> Fit.batch 40 |> Fit.objective Elbo |> Fit.evalOn [ Valid ] |> Fit.evalEvery 20 ])
+                [ Fit.adam 1e-2 (Steps 60) |> Fit.batch 40 |> Fit.objective Elbo |> Fit.evalOn [ Valid ] |> Fit.evalEvery (Steps 20) ])
         |> Experiment.metrics [ NegElbo; Nll ]
     match Check.plan e with
     | Error es -> failwithf "%A" (es |> List.map Check.message)

@@ -12,18 +12,18 @@ let everything =
     |> Experiment.titled "every node \"quoted\" </script>"
     |> Experiment.seed 18446744073709551615UL
     |> Experiment.withCases
-        [ Case.create "a" (Data.cse599iP7 3000 |> Data.seeded 3UL) (Model.gmm 3 |> Model.fixedWeights) [ Fit.gd 2.0 10; Fit.sgd 0.01 5000 |> Fit.batch 4 |> Fit.evalEvery 10; Fit.em 10 |> Fit.tol 1e-7 ]
+        [ Case.create "a" (Data.cse599iP7 3000 |> Data.seeded 3UL) (Model.gmm 3 |> Model.fixedWeights) [ Fit.gd 2.0 10; Fit.sgd 0.01 5000 |> Fit.batch 4 |> Fit.evalEvery (Steps 10); Fit.em 10 |> Fit.tol 1e-7 ]
           Case.create "b" (Data.ring 10 0.1 1000) (Model.gmm 10 |> Model.covariance Full |> Model.restarts 4 |> Model.start KMeansPlusPlus) [ Fit.em 300 |> Fit.named "em-long" ]
           Case.create "c" (Data.sample (Custom([ 0.25; 0.75 ], [ [ 1.0; 2.0; 3.0 ]; [ -1.0; 0.5; 1e-300 ] ])) 7) (Model.gmm 2 |> Model.start (StartMeans [ [ 0.0; 0.0; 0.0 ]; [ 1.0; 1.0; 1.0 ] ]) |> Model.covariance Diagonal) [ Fit.gd 0.3 1 ]
           Case.create "d" (Data.points [ [ 1.5 ]; [ -2.25 ] ]) (Model.gmm 1 |> Model.covariance Spherical) [ Fit.em 1 ]
           Case.create "e" (Data.mnist |> Data.binarized |> Data.subset 100) (Model.bmm 3 |> Model.bmmStart RandomDataMeans |> Model.smoothing 0.1 0.2) [ Fit.em 2 |> Fit.tol 1e-3 ]
           Case.create "f" (Data.mnist |> Data.dynamicBinarized |> Data.images 2) Model.vaeConv
-              [ Fit.adam 5e-4 (Epochs 2) |> Fit.objective (Iwae 5) |> Fit.schedule (Warmup(10, Cosine 0.1)) |> Fit.clip 1.0 |> Fit.evalOn [ Valid; Test ] |> Fit.keepBest |> Fit.earlyStop 3 |> Fit.checkpointEvery 7 ]
+              [ Fit.adam 5e-4 (Epochs 2) |> Fit.objective (Iwae 5) |> Fit.schedule (Warmup(Steps 10, Cosine 0.1)) |> Fit.clip 1.0 |> Fit.evalOn [ Valid; Test ] |> Fit.keepBest |> Fit.earlyStop 3 |> Fit.checkpointEvery (Epochs 1) ]
           Case.create "g" (Data.mnist |> Data.dequantized |> Data.noValidation) (Model.nice |> Model.niceSize 2 10 1)
-              [ Fit.train (Optim.sgd 0.1 |> Optim.momentum 0.9 |> Optim.nesterov |> Optim.weightDecay 1e-4) (Steps 3) |> Fit.schedule (StepDecay(2, 0.5)) |> Fit.batch 7
+              [ Fit.train (Optim.sgd 0.1 |> Optim.momentum 0.9 |> Optim.nesterov |> Optim.weightDecay 1e-4) (Steps 3) |> Fit.schedule (StepDecay(Steps 2, 0.5)) |> Fit.batch 7
                 Fit.train (Optim.adamw 1e-3) (Steps 2) |> Fit.named "w" ]
           Case.create "i" (Data.wikiText2 150 |> Data.tokens 1000 |> Data.evalTokens 500) (Model.transformerLm 2 2 |> Model.dropout 0.2 0.6)
-              [ Fit.adam 3.5e-4 (Epochs 1) |> Fit.schedule (Hold(436, 0.3, Constant)) ]
+              [ Fit.adam 3.5e-4 (Epochs 1) |> Fit.schedule (Hold(Epochs 1, 0.3, Constant)) ]
           Case.create "j" (Data.ring 10 1.0 100) (Model.kde |> Model.bandwidth Silverman) [ Fit.closedForm ]
           Case.create "k" (Data.ring 10 1.0 100) (Model.kde |> Model.bandwidth (FixedBandwidth 0.3)) [ Fit.closedForm ]
           Case.create "l" (Data.ring 10 1.0 100) (Model.ebm |> Model.proposal KdeProposal |> Model.importanceSamples 50 |> Model.baseScale 3.0) [ Fit.adam 0.01 (Steps 3) ]

@@ -38,7 +38,7 @@ let private scratchFolders () =
 /// of 4, with a checkpoint every `checkpointEvery` steps when given.
 let private lmScript (dir: string) (steps: int) (checkpointEvery: int option) =
     let script = Path.Combine(dir, "lm.fsx")
-    let checkpoints = checkpointEvery |> Option.map (sprintf " |> Fit.checkpointEvery %d") |> Option.defaultValue ""
+    let checkpoints = checkpointEvery |> Option.map (sprintf " |> Fit.checkpointEvery (Steps %d)") |> Option.defaultValue ""
     File.WriteAllText(script, String.concat "\n" [
         "open GenDsl.Dsl"
         "let experiment ="

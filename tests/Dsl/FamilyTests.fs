@@ -18,7 +18,7 @@ let private ganExperiment (steps: int) =
     |> Experiment.seed 11UL
     |> Experiment.withCase (
         Case.create "g" (Data.ring 4 3.0 256) (Gan { Hidden = 16; HiddenLayers = 2; Latent = 2; Scheme = Alternating; DiscriminatorSteps = 1; SnapshotEvery = 2 })
-            [ Fit.adam 0.002 (Steps steps) |> Fit.batch 64 |> Fit.checkpointEvery 2 |> Fit.evalOn [ Valid ] |> Fit.evalEvery 2 ])
+            [ Fit.adam 0.002 (Steps steps) |> Fit.batch 64 |> Fit.checkpointEvery (Steps 2) |> Fit.evalOn [ Valid ] |> Fit.evalEvery (Steps 2) ])
     |> Experiment.metrics [ ModesCovered; SampleNll ]
     |> Experiment.plots [ LearningCurves; SamplesOverTraining ]
 

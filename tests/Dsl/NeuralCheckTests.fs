@@ -74,7 +74,7 @@ let ``training settings are checked: keep-best needs a split, a batch larger tha
     let e f = errorsOf (exp small (Model.vaeMlp 784 10 2) [ f ])
     Assert.Contains(BadSetting("case 'c', fit 'adam'", "keep-best needs a split to evaluate on: add Fit.evalOn [ Valid ]"), e (elbo |> Fit.keepBest))
     Assert.Contains(BadSetting("case 'c', fit 'adam'", "the batch (128) is larger than the data (100 examples): use Fit.batch 100 or fewer"), e (elbo |> Fit.batch 128))
-    Assert.Contains(BadSetting("case 'c', fit 'adam'", "warm-up needs >= 1 step, got 0"), e (elbo |> Fit.schedule (Warmup(0, Constant))))
+    Assert.Contains(BadSetting("case 'c', fit 'adam'", "warm-up needs >= 1 step, got 0"), e (elbo |> Fit.schedule (Warmup(Steps 0, Constant))))
     Assert.Contains(BadSetting("case 'c', fit 'adam'", "IWAE needs K >= 1 samples, got 0"), e (elbo |> Fit.objective (Iwae 0)))
 
 let ``a non-finite number anywhere in the experiment is named by its describe path`` () =

@@ -89,7 +89,7 @@ let private tinyVae (steps: int) =
     |> Experiment.seed 11UL
     |> Experiment.withCase (
         Case.create "v" (Data.mnist |> Data.dynamicBinarized |> Data.subset 256 |> Data.evalSubset 32) (Model.vaeMlp 784 16 2)
-            [ Fit.adam 1e-2 (Steps steps) |> Fit.batch 32 |> Fit.objective Elbo |> Fit.checkpointEvery 2 ])
+            [ Fit.adam 1e-2 (Steps steps) |> Fit.batch 32 |> Fit.objective Elbo |> Fit.checkpointEvery (Steps 2) ])
     |> Experiment.metrics [ NegElbo ]
 
 let ``a gradient fit stopped after 2 of 6 steps and resumed from its run folder ends bit-identical to a straight 6-step run`` () =

@@ -26,7 +26,7 @@ let private gmmScript (dir: string) (expectBelow: float) =
 
 /// A small MLP VAE on 256 binarised MNIST images; Adam, `steps` steps of 32, a checkpoint every 50.
 let private vaeScriptText (steps: int) (lr: float) =
-    sprintf "open GenDsl.Dsl\n\nlet experiment =\n    Experiment.create \"vae-tiny\"\n    |> Experiment.seed 3UL\n    |> Experiment.withCase (\n        Case.create \"v\" (Data.mnist |> Data.binarized |> Data.subset 256 |> Data.evalSubset 32) (Model.vaeMlp 784 16 2)\n            [ Fit.adam %g (Steps %d) |> Fit.batch 32 |> Fit.objective Elbo |> Fit.checkpointEvery 50 ])\n    |> Experiment.metrics [ NegElbo ]\n" lr steps
+    sprintf "open GenDsl.Dsl\n\nlet experiment =\n    Experiment.create \"vae-tiny\"\n    |> Experiment.seed 3UL\n    |> Experiment.withCase (\n        Case.create \"v\" (Data.mnist |> Data.binarized |> Data.subset 256 |> Data.evalSubset 32) (Model.vaeMlp 784 16 2)\n            [ Fit.adam %g (Steps %d) |> Fit.batch 32 |> Fit.objective Elbo |> Fit.checkpointEvery (Steps 50) ])\n    |> Experiment.metrics [ NegElbo ]\n" lr steps
 
 let private runFolders (root: string) =
     if Directory.Exists root then Directory.GetDirectories(root, "*", SearchOption.AllDirectories) |> Array.filter (fun d -> Directory.GetParent(d).Parent.FullName = Path.GetFullPath root)
@@ -131,7 +131,7 @@ let ``sizes are checked against memory: a million-billion-point sample is refuse
 
 let ``a setting the family does not read is refused by check`` () =
     let gmmWith f = Experiment.create "e" |> Experiment.withCase (Case.create "c" (Data.points [ [ 0.0 ]; [ 1.0 ] ]) (Model.gmm 1) [ f (Fit.sgd 0.1 3) ])
-    for f, key in [ Fit.clip 1.0, "clip_norm"; Fit.keepBest >> Fit.evalOn [ Valid ], "keep_best"; Fit.earlyStop 2 >> Fit.evalOn [ Valid ], "early_stop"; Fit.checkpointEvery 5, "checkpoint_every" ] do
+    for f, key in [ Fit.clip 1.0, "clip_norm"; Fit.keepBest >> Fit.evalOn [ Valid ], "keep_best"; Fit.earlyStop 2 >> Fit.evalOn [ Valid ], "early_stop"; Fit.checkpointEvery (Steps 5), "checkpoint_every" ] do
         match Check.plan (gmmWith f) with
         | Ok _ -> failwithf "%s was accepted on a GMM gradient fit" key
         | Error errs -> Assert.Contains(sprintf "%s does nothing in a Gaussian mixture's gradient fit" key, String.Join("\n", errs |> List.map Check.message))
@@ -218,7 +218,7 @@ let private tinyVae (steps: int) =
     |> Experiment.seed 11UL
     |> Experiment.withCase (
         Case.create "v" (Data.mnist |> Data.dynamicBinarized |> Data.subset 128 |> Data.evalSubset 16) (Model.vaeMlp 784 16 2)
-            [ Fit.adam 1e-2 (Steps steps) |> Fit.batch 32 |> Fit.objective Elbo |> Fit.checkpointEvery 0 ])
+            [ Fit.adam 1e-2 (Steps steps) |> Fit.batch 32 |> Fit.objective Elbo |> Fit.checkpointEvery (Steps 0) ])
     |> Experiment.metrics [ NegElbo ]
 
 let ``a stop request ends a gradient fit after its step with a checkpoint of that step, marks INTERRUPTED, and resume ends where a straight run ends`` () =

@@ -64,7 +64,7 @@ let ``a child run stopped by SIGINT, then SIGTERM, then SIGKILL resumes to the m
     let dir = tempDir ()
     let root = Path.Combine(dir, "runs")
     let script = Path.Combine(dir, "vae-signals.fsx")
-    File.WriteAllText(script, "open GenDsl.Dsl\n\nlet experiment =\n    Experiment.create \"vae-signals\"\n    |> Experiment.seed 3UL\n    |> Experiment.withCase (\n        Case.create \"v\" (Data.mnist |> Data.binarized |> Data.subset 256 |> Data.evalSubset 32) (Model.vaeMlp 784 16 2)\n            [ Fit.adam 1e-2 (Steps 800) |> Fit.batch 32 |> Fit.objective Elbo |> Fit.checkpointEvery 25 ])\n    |> Experiment.metrics [ NegElbo ]\n")
+    File.WriteAllText(script, "open GenDsl.Dsl\n\nlet experiment =\n    Experiment.create \"vae-signals\"\n    |> Experiment.seed 3UL\n    |> Experiment.withCase (\n        Case.create \"v\" (Data.mnist |> Data.binarized |> Data.subset 256 |> Data.evalSubset 32) (Model.vaeMlp 784 16 2)\n            [ Fit.adam 1e-2 (Steps 800) |> Fit.batch 32 |> Fit.objective Elbo |> Fit.checkpointEvery (Steps 25) ])\n    |> Experiment.metrics [ NegElbo ]\n")
     // 1. SIGINT mid-run: the step finishes, its checkpoint is written, INTERRUPTED, exit 130.
     // 800 steps of a tiny VAE (a few ms each): enough that each signal lands with hundreds of steps left, even when the
     // machine is loaded and this process is descheduled between seeing step 10 and sending it (160 was not, once).

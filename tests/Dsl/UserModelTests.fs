@@ -39,7 +39,7 @@ let private experimentOf (steps: int) =
     |> Experiment.seed 3UL
     |> Experiment.withCase (
         Case.create "u" (Data.ring 4 3.0 200) shiftModel
-            [ Fit.adam 0.05 (Steps steps) |> Fit.batch 50 |> Fit.checkpointEvery 2 |> Fit.evalOn [ Valid ] |> Fit.evalEvery 2 ])
+            [ Fit.adam 0.05 (Steps steps) |> Fit.batch 50 |> Fit.checkpointEvery (Steps 2) |> Fit.evalOn [ Valid ] |> Fit.evalEvery (Steps 2) ])
     |> Experiment.metrics [ Nll; TestNll ]
     |> Experiment.plots [ Samples 50; LearningCurves; FitDensityHeatmap 10 ]
 

@@ -110,7 +110,7 @@ static class P8
             Steps = epochs * stepsPerEpoch, BatchSize = Batch, Shuffle = true, Seed = seed + 1, ClipGradNorm = 0.25,
             EvalEvery = stepsPerEpoch, KeepBest = "valid nll", CheckpointEvery = stepsPerEpoch, CheckpointDir = dir,
         };
-        // Adam at 3.5e-4, held at 1e-4 for the first epoch (the script's Hold(stepsPerEpoch, 1e-4 / 3.5e-4, Constant)).
+        // Adam at 3.5e-4, held at 1e-4 for the first epoch (the script's Hold(Epochs 1, 1e-4 / 3.5e-4, Constant)).
         using var trainer = new Trainer(model, ps => new Adam(ps, lr: 3.5e-4),
             o => new SequentialLR(o, new LRScheduler[] { new LambdaLR(o, _ => 1e-4 / 3.5e-4), new LambdaLR(o, _ => 1.0) }, new long[] { stepsPerEpoch }),
             options);

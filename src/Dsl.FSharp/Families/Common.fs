@@ -121,7 +121,7 @@ let f64, f32 = 8.0, 4.0
 
 /// The largest batch of a case's gradient fits (the whole data set when a fit takes it all).
 let largestBatch (pc: PlannedCase) =
-    pc.Case.Fits |> List.map (fun f -> match f.Fitter with Gradient t -> (match t.Batch with Some b -> float b | None -> float pc.N) | Em _ | ClosedForm -> float pc.N) |> List.fold max 1.0
+    pc.Case.Fits |> List.map (fun f -> match pc.Resolved.TryFind f.Name with Some r -> float r.Batch | None -> float pc.N) |> List.fold max 1.0
 
 /// Trained numbers and the largest activation (numbers per example) of a network for an input shape.
 let netSizes (layers: Layer list) (input: int list) =

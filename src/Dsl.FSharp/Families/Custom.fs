@@ -81,7 +81,7 @@ let private fits (ctx: Context) (m: CustomModel) (data: CaseData) : FitOutcome l
     let e = ctx.Experiment
     let split = data.Split
     let partsOf = System.Runtime.CompilerServices.ConditionalWeakTable<NN.Module, CustomParts>()
-    let make (_: Training) (g: Generator) =
+    let make (_: Training) (_: ResolvedFit) (g: Generator) =
         let p = build m ctx.Planned.Shape g
         partsOf.AddOrUpdate(p.Module, p)
         match p.LogProb, p.Loss with

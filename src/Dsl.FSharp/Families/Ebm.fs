@@ -45,7 +45,7 @@ let private fits (ctx: Context) (m: EbmSpec) (x: Tensor) (truth: GenDsl.Models.G
     let split (s: Split) = (vectors e.Seed c.Data s) |> Option.defaultWith (fun () -> invalidOp (sprintf "case '%s': no %A split for these points" c.Label s))
     let ebmOf (nn: Neural) = nn.Module :?> GenDsl.Models.EnergyModel
     let logZ (ebm: GenDsl.Models.EnergyModel) (g: Generator) = ebm.LogPartition(proposal, int64 m.Samples, g)
-    let make (_: Training) (g: Generator) =
+    let make (_: Training) (_: ResolvedFit) (g: Generator) =
         let ebm = GenDsl.Models.EnergyModel.Mlp(d, int64 m.Hidden, m.HiddenLayers, Option.toNullable m.BaseScale, generator = g)
         use sampler = new Generator(e.Seed + 6UL)
         let sample = GenDsl.Models.ImportanceSample.Draw(proposal, int64 m.Samples, sampler)

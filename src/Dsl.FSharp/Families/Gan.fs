@@ -29,7 +29,7 @@ let private bytes (g: GanSpec) (_: Experiment) (pc: PlannedCase) =
     let pars = 2.0 * (d * h + (layers - 1.0) * h * h + h * d) + float g.Latent * h
     // the points (and the draw that made them), both networks' activations on a batch of real and generated points,
     // and the snapshots kept for the figure (500 points each).
-    let steps = pc.Case.Fits |> List.sumBy (fun f -> match f.Fitter with Gradient t -> float (snd (batchAndSteps t (int64 pc.N))) | _ -> 0.0)
+    let steps = pc.Resolved |> Seq.sumBy (fun kv -> float kv.Value.Steps)
     let snaps = if g.SnapshotEvery > 0 then steps / float g.SnapshotEvery * 500.0 * d * f64 else 0.0
     3.0 * n * d * f64 + trainedBytes pars + 4.0 * largestBatch pc * h * layers * f32 + snaps, sprintf "%g points of dimension %g" n d
 
@@ -45,11 +45,11 @@ let private fits (ctx: Context) (gs: GanSpec) (x: Tensor) (truth: GenDsl.Models.
     let data = new TensorDataset(x)
     let snapshots = System.Runtime.CompilerServices.ConditionalWeakTable<NN.Module, ResizeArray<GanSnapshot>>()
     let ganOf (nn: Neural) = nn.Module :?> GenDsl.Models.Gan
-    let make (t: Training) (g: Generator) =
+    let make (_: Training) (r: ResolvedFit) (g: Generator) =
         let gan = ganModule gs ctx.Planned.Dim g
-        let batch, steps = batchAndSteps t (int64 ctx.Planned.N)
+        let steps = r.Steps
         let scheme = match gs.Scheme with Simultaneous -> GenDsl.Models.GdaScheme.Simultaneous | Alternating -> GenDsl.Models.GdaScheme.Alternating
-        let step = GanGame.Step(gan, scheme, gs.DiscriminatorSteps, true, batch)
+        let step = GanGame.Step(gan, scheme, gs.DiscriminatorSteps, true, r.Batch)
         let kept = ResizeArray<GanSnapshot>()
         snapshots.AddOrUpdate(gan, kept)
         // the fixed z of the figure, from the fit's seed (the trainer's is e.Seed + 1)

@@ -50,7 +50,9 @@ let private checkFit (c: Case) (f: FitSpec) =
                 if not t.EvalOn.IsEmpty then "eval_on"
                 if t.KeepBest then "keep_best"
                 if t.EarlyStop.IsSome then "early_stop"
-                if t.CheckpointEvery <> 0 && t.CheckpointEvery <> 500 then "checkpoint_every"
+                match t.CheckpointEvery with
+                | Steps 0 | Epochs 0 | Steps 500 -> ()
+                | Steps _ | Epochs _ -> "checkpoint_every"
                 if not t.Shuffle then "shuffle" ]
           for u in unused do
               BadSetting(fitWhere c f, sprintf "%s does nothing in a Gaussian mixture's gradient fit: remove it" u) ]
@@ -82,11 +84,14 @@ let private fits (ctx: Context) (g: GmmSpec) (x: Tensor) (truth: GenDsl.Models.G
             | ClosedForm -> invalidOp "unreachable"
             | Em m -> GenDsl.Models.GmmMethod.Em, 1.0, m.Iterations, 1, m.Tol, 1
             | Gradient t ->
-                let lr = match t.Optimizer with Sgd s -> s.Lr | Adam a | AdamW a -> a.Lr
-                let steps = int (snd (batchAndSteps t (int64 ctx.Planned.N)))
+                let r = ctx.Planned.Resolved.[f.Name]
+                let lr = match r.Optimizer with Sgd s -> s.Lr | Adam a | AdamW a -> a.Lr
+                let steps = int r.Steps
+                let every = if r.EvalEvery = 0L then steps else int r.EvalEvery
+                // No batch (the whole data every step) is the mixture's full-batch gradient ascent, a batch is its SGD.
                 match t.Batch with
-                | None -> GenDsl.Models.GmmMethod.GradientAscent, lr, steps, 1, t.Tol, (if t.EvalEvery = 0 then steps else t.EvalEvery)
-                | Some b -> GenDsl.Models.GmmMethod.Sgd, lr, steps, b, t.Tol, (if t.EvalEvery = 0 then steps else t.EvalEvery)
+                | None -> GenDsl.Models.GmmMethod.GradientAscent, lr, steps, 1, t.Tol, every
+                | Some _ -> GenDsl.Models.GmmMethod.Sgd, lr, steps, r.Batch, t.Tol, every
         let opt =
             GenDsl.Models.GmmFitOptions(
                 K = g.K, Covariance = covarianceType g,

@@ -55,7 +55,7 @@ let private fits (ctx: Context) (l: LmSpec) (w: WikiTextSpec) : FitOutcome list 
     use splits = new SplitCache<WikiTextWindows>(fun s -> new WikiTextWindows(tokensOf s, w.Context))
     let split s = splits.Get s :> IDataset
     let lmOf (nn: Neural) = nn.Module :?> GenDsl.Models.TransformerLm
-    let make (_: Training) (g: Generator) =
+    let make (_: Training) (_: ResolvedFit) (g: Generator) =
         let lm = lmModule l corpus.VocabSize w.Context g
         { Module = lm; Moves = Minimise(fun x sc -> lm.Loss(x, sc.Generator)); Metric = "nll"
           EvaluateOn = fun s _ -> lm.Evaluate((splits.Get s).Tokens, 32).NatsPerToken }

@@ -38,7 +38,7 @@ let niceModule (n: NiceSpec) (dim: int) (g: Generator) =
 let private fits (ctx: Context) (n: NiceSpec) (data: CaseData) : FitOutcome list =
     let e = ctx.Experiment
     let split = data.Split
-    let make (_: Training) (g: Generator) =
+    let make (_: Training) (_: ResolvedFit) (g: Generator) =
         let nice = niceModule n ctx.Planned.Dim g
         { Module = nice; Moves = Minimise(fun x _ -> nice.Loss(x)); Metric = "nll"
           EvaluateOn = fun s g -> meanOver (split s) 500 g ctx.Device (fun x -> nice.LogProb(x).Neg()) }

@@ -56,7 +56,7 @@ let vaeModule (v: VaeSpec) (shape: int list) (g: Generator) =
 let private fits (ctx: Context) (v: VaeSpec) (data: CaseData) : FitOutcome list =
     let e, shape = ctx.Experiment, ctx.Planned.Shape
     let split = data.Split
-    let make (t: Training) (g: Generator) =
+    let make (t: Training) (_: ResolvedFit) (g: Generator) =
         let vae = vaeModule v shape g
         let loss (x: Tensor) (sc: StepContext) =
             match t.Objective with
