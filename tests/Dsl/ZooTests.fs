@@ -102,7 +102,7 @@ let ``Issue 22: a zoo model stopped after 2 of 6 steps and resumed with its scri
     // A zoo model is code (a library-defined custom model): as for a script's own model, `gendsl resume` re-reads the
     // run's script for it (Interpret.resumeLike here).
     let e (steps: int) =
-        one "realnvp" ring (Model.realNvp 2 8 1) (Fit.adam 1e-2 (Steps steps) |> Fit.batch 50 |> Fit.checkpointEvery 2)
+        one "realnvp" ring (Model.realNvp 2 8 1) (Fit.adam 1e-2 (Steps steps) |> Fit.batch 50 |> Fit.checkpointEvery (Steps 2))
         |> Experiment.metrics [ Nll; TestNll ]
     let root = newTempDir "zoo-resume"
     let runOf x = Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } (planOf x)
