@@ -236,7 +236,13 @@ let rec decodeLike (t: Type) (path: string) (orig: obj) (node: JsonNode) : obj =
                     for kv in o do
                         if kv.Key <> "kind" then inner.[kv.Key] <- (match kv.Value with null -> null | x -> x.DeepClone())
                     FSharpValue.MakeUnion(c, [| decodeLike ps.[0].PropertyType path (origField 0) inner |], true)
-                | Fields -> FSharpValue.MakeUnion(c, ps |> Array.mapi (fun i p -> decodeLike p.PropertyType (at path (fieldName p)) (origField i) o.[fieldName p]), true)
+                | Fields ->
+                    // A schedule's length was a number named `steps` before lengths could be given in epochs (P8's
+                    // {"kind": "hold", "steps": 436, ...}): such configs read back with it as the length in steps.
+                    let nodeOf (p: Reflection.PropertyInfo) =
+                        let k = fieldName p
+                        if not (o.ContainsKey k) && p.PropertyType = typeof<Budget> && o.ContainsKey "steps" then o.["steps"] else o.[k]
+                    FSharpValue.MakeUnion(c, ps |> Array.mapi (fun i p -> decodeLike p.PropertyType (at path (fieldName p)) (origField i) (nodeOf p)), true)
                 | Bare -> FSharpValue.MakeUnion(c, [||], true)
                 | SingleValue -> fail ()
             | None ->

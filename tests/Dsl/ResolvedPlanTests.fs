@@ -132,13 +132,26 @@ let ``--set reaches lengths: a bare number is steps, eval_every.epochs switches 
     for key in [ "eval_every"; "eval_every.steps"; "budget.epochs"; "length.epochs" ] do Assert.True(Settings.knows e key, key)
     Assert.False(Settings.knows e "evl_every")
 
-let ``a config.json written before lengths (eval_every: 5) reads back in steps, so its run resumes`` () =
+let ``a config.json written before lengths (eval_every: 5, a hold's steps: 436) reads back in steps, so its run resumes`` () =
     let e = nice (Fit.adam 1e-3 (Steps 10) |> Fit.batch 50 |> Fit.evalEvery (Steps 5) |> Fit.checkpointEvery (Steps 2))
     let old = JsonNode.Parse(Describe.toJson e)
     let fit = old.["cases"].[0].["fits"].[0]
     fit.["eval_every"] <- JsonValue.Create 5
     fit.["checkpoint_every"] <- JsonValue.Create 2
     Assert.Equal(Ok e, Describe.ofJson (old.ToJsonString()))
+    // A schedule's length was `steps` then: P8's hold of 436 steps in a config of that time.
+    let held = nice (Fit.adam 1e-3 (Steps 1000) |> Fit.batch 50 |> Fit.schedule (Warmup(Steps 10, Hold(Steps 436, 0.3, Constant))))
+    let oldHeld = JsonNode.Parse(Describe.toJson held)
+    let rec rename (n: JsonNode) =
+        match n with
+        | :? JsonObject as o ->
+            if o.ContainsKey "length" then (let v = o.["length"].["steps"].GetValue<int>() in o.Remove "length" |> ignore; o.["steps"] <- JsonValue.Create v)
+            for kv in List.ofSeq o do (match kv.Value with null -> () | v -> rename v)
+        | :? JsonArray as a -> for x in a do (match x with null -> () | v -> rename v)
+        | _ -> ()
+    rename oldHeld
+    Assert.DoesNotContain("length", oldHeld.ToJsonString())
+    Assert.Equal(Ok held, Describe.ofJson (oldHeld.ToJsonString()))
 
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
@@ -148,6 +161,6 @@ let tests =
         Expecto.Tests.testCase "a hold or warm-up longer than its fit is refused naming the case and fit (before: the rest of the schedule silently never came)" ``a hold or warm-up longer than its fit is refused naming the case and fit (before: the rest of the schedule silently never came)``
         Expecto.Tests.testCase "a tiny run's steps, evaluations and held rate are the plan's: 2 epochs of ceil(200 / 64) = 4 steps" ``a tiny run's steps, evaluations and held rate are the plan's: 2 epochs of ceil(200 / 64) = 4 steps``
         Expecto.Tests.testCase "schedules in steps resolve and run as before: a warm-up then cosine, a step decay, a constant rate" ``schedules in steps resolve and run as before: a warm-up then cosine, a step decay, a constant rate``
-        Expecto.Tests.testCase "a config.json written before lengths (eval_every: 5) reads back in steps, so its run resumes" ``a config.json written before lengths (eval_every: 5) reads back in steps, so its run resumes``
+        Expecto.Tests.testCase "a config.json written before lengths (eval_every: 5, a hold's steps: 436) reads back in steps, so its run resumes" ``a config.json written before lengths (eval_every: 5, a hold's steps: 436) reads back in steps, so its run resumes``
         Expecto.Tests.testCase "--set reaches lengths: a bare number is steps, eval_every.epochs switches the unit, and steps alone still names the budget" ``--set reaches lengths: a bare number is steps, eval_every.epochs switches the unit, and steps alone still names the budget``
     ]
