@@ -25,6 +25,7 @@ let training epochs =
     |> Fit.clip 0.25
     |> Fit.evalOn [ Valid ]
     |> Fit.evalEvery (Epochs 1)
+    |> Fit.checkpointEvery (Epochs 1)   // a run stopped outright resumes losing at most one epoch
     |> Fit.keepBest
 
 let experiment =

@@ -17,18 +17,21 @@ let epochs = Epochs 50
 // hold out 10,000 of them and run 196 steps an epoch instead of 235).
 let mnist = Data.mnist |> Data.noValidation
 
+// A checkpoint after every epoch: a run stopped outright (a killed session) resumes losing at most one epoch.
+let perEpoch fit = fit |> Fit.checkpointEvery (Epochs 1)
+
 // NICE: 4 additive couplings of 5 x 1000 ReLU MLPs, diagonal scaling, logistic prior; dequantised pixels; Adam 1e-3.
-let nice = Case.create "nice" (mnist |> Data.dequantized) Model.nice [ Fit.adam 1e-3 epochs |> Fit.batch 256 ]
+let nice = Case.create "nice" (mnist |> Data.dequantized) Model.nice [ Fit.adam 1e-3 epochs |> Fit.batch 256 |> perEpoch ]
 
 // pytorch-generative's VAE: dynamically binarised 32x32 images, convolutional encoder/decoder with residual blocks, Adam 5e-4.
 let vae =
     Case.create "vae" (mnist |> Data.dynamicBinarized |> Data.images 2) Model.vaeConv
-        [ Fit.adam 5e-4 epochs |> Fit.batch 256 |> Fit.objective Elbo ]
+        [ Fit.adam 5e-4 epochs |> Fit.batch 256 |> Fit.objective Elbo |> perEpoch ]
 
 // The classic MLP VAE 784-400-20 at the same budget: the fast configuration.
 let vaeMlp =
     Case.create "vae-mlp" (mnist |> Data.dynamicBinarized) (Model.vaeMlp 784 400 20)
-        [ Fit.adam 1e-3 epochs |> Fit.batch 256 |> Fit.objective Elbo ]
+        [ Fit.adam 1e-3 epochs |> Fit.batch 256 |> Fit.objective Elbo |> perEpoch ]
 
 let experiment =
     Experiment.create "ece8803_ps2_p4_nice_vs_vae"
