@@ -87,5 +87,18 @@ let assertSameEnd (straight: string) (resumed: string) (checkpoint: string) =
         Assert.True(kv.Value.Equal(pb.[kv.Key]), sprintf "parameter %s differs after resume" kv.Key)
     Assert.True((summaryMetrics straight = summaryMetrics resumed), "the metrics differ after resume")
 
+/// A straight run of `experimentOf full` and a run of `experimentOf cut` left as if stopped after step `cut` (its
+/// config.json says `full`, the folder is marked INTERRUPTED), both in `root`: the pair a resume test compares.
+let straightAndStopped (root: string) (experimentOf: int -> GenDsl.Dsl.Experiment) (cut: int) (full: int) =
+    let runOf e =
+        match GenDsl.Dsl.Check.plan e with
+        | Ok p -> GenDsl.Dsl.Interpret.run { GenDsl.Dsl.Runs.defaults with OutputRoot = root; Threads = Some 1 } p
+        | Error es -> failwithf "%A" (es |> List.map GenDsl.Dsl.Check.message)
+    let straight = runOf (experimentOf full)
+    let stopped = runOf (experimentOf cut)
+    File.WriteAllText(Path.Combine(stopped.Folder, "config.json"), GenDsl.Dsl.Describe.toJson (experimentOf full))
+    GenDsl.Dsl.RunFolder.mark stopped.Folder "INTERRUPTED" (sprintf "stopped after step %d (simulated)\n" cut)
+    straight, stopped
+
 /// A test argument as xunit printed it in a display name: strings quoted, other values as they print.
 let xunitArg (o: obj) = match o with :? string as s -> "\"" + s + "\"" | o -> string o

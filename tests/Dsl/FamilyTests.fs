@@ -42,7 +42,7 @@ let ``every family gives a memory estimate: under a 1-byte limit each case of ev
 
 let ``the GAN trains on the one Trainer: evaluation curves, checkpoints, and a run stopped after 4 of 8 steps resumes bit-identical`` () =
     let root = newTempDir "gan-resume"
-    let straight = runIn root (ganExperiment 8)
+    let straight, cut = straightAndStopped root ganExperiment 4 8
     Assert.Equal(None, straight.Error)
     for f in [ "checkpoints/g_adam.pt"; "checkpoints/g_adam/last.pt" ] do
         Assert.True(File.Exists(Path.Combine(straight.Folder, f)), sprintf "%s is missing" f)
@@ -53,9 +53,6 @@ let ``the GAN trains on the one Trainer: evaluation curves, checkpoints, and a r
     Assert.Equal(4, (rowsWith "valid sample_nll").Length)
     Assert.Equal(8, (rowsWith "discriminator_loss").Length)
     Assert.Equal(8, (rowsWith "generator_loss").Length)
-    let cut = runIn root (ganExperiment 4)
-    File.WriteAllText(Path.Combine(cut.Folder, "config.json"), Describe.toJson (ganExperiment 8))
-    RunFolder.mark cut.Folder "INTERRUPTED" "stopped after step 4 (simulated)\n"
     match Interpret.resume { Runs.defaults with Threads = Some 1 } cut.Folder with
     | Error m -> failwith m
     | Ok resumed ->

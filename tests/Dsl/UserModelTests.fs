@@ -103,11 +103,7 @@ let ``a script model trains through the Trainer: NLL falls, curves, checkpoints,
 
 let ``a script model stopped after 2 of 6 steps and resumed with its script ends bit-identical to a straight run`` () =
     let root = newTempDir "user-resume"
-    let runOf e = Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } (planOf e)
-    let straight = runOf (experimentOf 6)
-    let cut = runOf (experimentOf 2)
-    File.WriteAllText(Path.Combine(cut.Folder, "config.json"), Describe.toJson (experimentOf 6))
-    RunFolder.mark cut.Folder "INTERRUPTED" "stopped after step 2 (simulated)\n"
+    let straight, cut = straightAndStopped root experimentOf 2 6
     // Without the script the config cannot be read: it says what it lacks.
     match Interpret.resume Runs.defaults cut.Folder with
     | Ok _ -> failwith "resumed without the script's code"

@@ -105,11 +105,7 @@ let ``Issue 22: a zoo model stopped after 2 of 6 steps and resumed with its scri
         one "realnvp" ring (Model.realNvp 2 8 1) (Fit.adam 1e-2 (Steps steps) |> Fit.batch 50 |> Fit.checkpointEvery (Steps 2))
         |> Experiment.metrics [ Nll; TestNll ]
     let root = newTempDir "zoo-resume"
-    let runOf x = Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } (planOf x)
-    let straight = runOf (e 6)
-    let cut = runOf (e 2)
-    File.WriteAllText(Path.Combine(cut.Folder, "config.json"), Describe.toJson (e 6))
-    RunFolder.mark cut.Folder "INTERRUPTED" "stopped after step 2 (simulated)\n"
+    let straight, cut = straightAndStopped root e 2 6
     match Interpret.resume Runs.defaults cut.Folder with
     | Ok _ -> failwith "resumed without the script's code"
     | Error m -> Assert.Contains("a model written in a script", m)
