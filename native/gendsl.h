@@ -125,6 +125,10 @@ GD_API int gd_tensor_select(gd_tensor a, int64_t dim, int64_t index, gd_tensor* 
 GD_API int gd_tensor_slice(gd_tensor a, int64_t dim, int64_t start, int64_t end, int64_t step, gd_tensor* out);
 GD_API int gd_tensor_narrow(gd_tensor a, int64_t dim, int64_t start, int64_t length, gd_tensor* out);
 GD_API int gd_tensor_index_select(gd_tensor a, int64_t dim, gd_tensor index, gd_tensor* out);
+/* Rows rows[0..n) of a uint8 CPU tensor a (N, ...), every byte v replaced by table[v] (a CPU vector of 256 floating
+   values): (n, ...) in the table's dtype. One pass, no index tensor: a data set's batch of bytes through a fixed
+   pixel map (MNIST's x / 255, x / 255 > 0.5). */
+GD_API int gd_tensor_index_select_mapped(gd_tensor a, const int64_t* rows, int64_t n, gd_tensor table, gd_tensor* out);
 GD_API int gd_tensor_index(gd_tensor a, const gd_tensor* indices, int n, gd_tensor* out); /* null entry = ':' */
 GD_API int gd_tensor_index_put_(gd_tensor a, const gd_tensor* indices, int n, gd_tensor values, int accumulate);
 GD_API int gd_tensor_gather(gd_tensor a, int64_t dim, gd_tensor index, gd_tensor* out);

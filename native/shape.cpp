@@ -60,6 +60,36 @@ GD_API int gd_tensor_narrow(gd_tensor a, int64_t dim, int64_t start, int64_t len
 GD_API int gd_tensor_index_select(gd_tensor a, int64_t dim, gd_tensor index, gd_tensor* out) {
   GD_TRY(*out = wrap(T(a).index_select(dim, T(index))))
 }
+GD_API int gd_tensor_index_select_mapped(gd_tensor a, const int64_t* rows, int64_t n, gd_tensor table, gd_tensor* out) {
+  GD_TRY(
+    auto& x = T(a); auto& m = T(table);
+    TORCH_CHECK(x.scalar_type() == at::kByte && x.device().is_cpu() && x.dim() >= 1,
+                "index_select_mapped: the source must be a uint8 CPU tensor with at least one dimension, got ",
+                x.scalar_type(), " on ", x.device(), " with ", x.dim(), " dimensions");
+    TORCH_CHECK(m.dim() == 1 && m.size(0) == 256 && m.device().is_cpu() && at::isFloatingType(m.scalar_type()),
+                "index_select_mapped: the table must be a floating CPU vector of 256 entries, got ", m.scalar_type(),
+                " ", m.sizes());
+    TORCH_CHECK(n >= 0, "index_select_mapped: the row count must be >= 0, got ", n);
+    auto src = x.contiguous(); auto tab = m.contiguous();
+    const int64_t count = src.size(0);
+    for (int64_t i = 0; i < n; i++)
+      TORCH_CHECK(rows[i] >= 0 && rows[i] < count, "index_select_mapped: row ", rows[i], " is outside 0..", count - 1);
+    auto shape = src.sizes().vec();
+    shape[0] = n;
+    auto result = at::empty(shape, tab.options());
+    const int64_t len = count == 0 ? 0 : src.numel() / count;   // elements per row
+    const uint8_t* s = src.data_ptr<uint8_t>();
+    AT_DISPATCH_FLOATING_TYPES_AND_HALF(tab.scalar_type(), "index_select_mapped", [&] {
+      const scalar_t* t = tab.data_ptr<scalar_t>();
+      scalar_t* o = result.data_ptr<scalar_t>();
+      for (int64_t i = 0; i < n; i++) {
+        const uint8_t* r = s + rows[i] * len;
+        scalar_t* w = o + i * len;
+        for (int64_t j = 0; j < len; j++) w[j] = t[r[j]];
+      }
+    });
+    *out = wrap(std::move(result)))
+}
 namespace {
 c10::List<c10::optional<at::Tensor>> index_list(const gd_tensor* indices, int n) {
   c10::List<c10::optional<at::Tensor>> l;

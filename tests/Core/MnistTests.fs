@@ -137,6 +137,25 @@ let ``MNIST: value ranges — continuous in [0,1] reaching both ends, static bin
     Assert.False((q.AllPixels g).Equal(q.AllPixels g))
     Assert.Throws<ArgumentException>(fun () -> q.AllPixels(null) |> ignore) |> ignore
 
+let ``MNIST: a batch of continuous or static binary pixels (read through the per-byte table) is the whole treated split's rows, bit for bit, in every dtype and shape`` () =
+    let rows = [| 1999L; 0L; 7L; 7L; 1234L; 512L |]
+    for px in [ PixelTreatment.Continuous; PixelTreatment.StaticBinary ] do
+        for dt in [ ScalarType.Float32; ScalarType.Float64 ] do
+            for flat, pad in [ true, 0; false, 2 ] do
+                use ds = load (MnistOptions(Split = MnistSplit.Test, Subset = Nullable 2000, Pixels = px, Dtype = dt, Flatten = flat, Pad = pad))
+                use whole = ds.AllPixels()                          // the treatment's tensor ops on every byte
+                use idx = Torch.Tensor<int64>(rows, int64 rows.Length)
+                use expected = whole.IndexSelect(0L, idx)
+                use g = new Generator(1UL)
+                use b = ds.Batch(rows, g)
+                Assert.Equal(dt, b.Dtype)
+                Assert.Equal<int64[]>(expected.Shape, b.Shape)
+                Assert.True(b.Equal expected, sprintf "%A %A flat=%b: a batch differs from the treated split's rows" px dt flat)
+    use ds = load (MnistOptions(Split = MnistSplit.Test, Subset = Nullable 10))
+    use g = new Generator(1UL)
+    let e = Assert.Throws<ArgumentOutOfRangeException>(fun () -> ds.Batch([| 3L; 10L |], g) |> ignore)
+    Assert.Contains("index 10 is outside 0..9", e.Message)
+
 let ``MNIST: dynamic binarisation draws afresh each batch and its mean matches x/255 within 4 standard errors`` () =
     use ds = load (MnistOptions(Split = MnistSplit.Test, Subset = Nullable 1000, Pixels = PixelTreatment.DynamicBinary, Dtype = f64))
     let idx = Array.init 1000 int64
@@ -232,5 +251,6 @@ let tests =
         Expecto.Tests.testCase "MNIST: value ranges — continuous in [0,1] reaching both ends, static binary in {0,1}, dequantised in [0,1) with floor(256 v) = x" ``MNIST: value ranges — continuous in [0,1] reaching both ends, static binary in {0,1}, dequantised in [0,1) with floor(256 v) = x``
         Expecto.Tests.testCase "MNIST: dynamic binarisation draws afresh each batch and its mean matches x/255 within 4 standard errors" ``MNIST: dynamic binarisation draws afresh each batch and its mean matches x/255 within 4 standard errors``
         Expecto.Tests.testCase "ECE8803 P3: SubsetSeed draws N distinct training images uniformly at random in file order; the same seed the same images, another seed others" ``ECE8803 P3: SubsetSeed draws N distinct training images uniformly at random in file order; the same seed the same images, another seed others``
+        Expecto.Tests.testCase "MNIST: a batch of continuous or static binary pixels (read through the per-byte table) is the whole treated split's rows, bit for bit, in every dtype and shape" ``MNIST: a batch of continuous or static binary pixels (read through the per-byte table) is the whole treated split's rows, bit for bit, in every dtype and shape``
         Expecto.Tests.testCase "ECE8803 P3: Data.randomSubset draws with the experiment's seed, which the checked plan (and so config.json) names; Data.subset keeps the first N" ``ECE8803 P3: Data.randomSubset draws with the experiment's seed, which the checked plan (and so config.json) names; Data.subset keeps the first N``
     ]

@@ -84,6 +84,28 @@ let ``triu and tril keep the upper and lower triangles with a diagonal offset`` 
     close 0.0 [ 0.; 0.; 0.; 4.; 0.; 0.; 7.; 8.; 0. ] (a.Tril(-1L))
     close 0.0 [ 1.; 5.; 9. ] (a.Diagonal())
 
+let ``IndexSelectMapped: rows of a uint8 tensor through a 256-entry table equal table[x[rows]], and bad rows, sources or tables are refused by name`` () =
+    use x = Torch.Tensor<byte>([| for i in 0 .. 23 -> byte (i * 11 % 256) |], [| 4L; 3L; 2L |])
+    use table = Torch.Arange(256, ScalarType.Float64).Mul(0.5).Add(-3.0)   // table[v] = v / 2 - 3
+    let rows = [| 3L; 0L; 3L |]
+    use got = x.IndexSelectMapped(rows, table)
+    Assert.Equal<int64[]>([| 3L; 3L; 2L |], got.Shape)
+    Assert.Equal(ScalarType.Float64, got.Dtype)
+    let xs = x.ToArray<byte>()
+    let expected = [| for r in rows do for j in 0 .. 5 -> float xs.[int r * 6 + j] / 2.0 - 3.0 |]
+    Assert.Equal<float[]>(expected, got.ToArray<float>())
+    use none = x.IndexSelectMapped([||], table)
+    Assert.Equal<int64[]>([| 0L; 3L; 2L |], none.Shape)
+    let fails (f: unit -> Tensor) (part: string) = Assert.Contains(part, (Assert.ThrowsAny<exn>(fun () -> f () |> ignore)).Message)
+    fails (fun () -> x.IndexSelectMapped([| 4L |], table)) "row 4 is outside 0..3"
+    fails (fun () -> x.IndexSelectMapped([| -1L |], table)) "row -1 is outside 0..3"
+    use short = Torch.Arange(255, ScalarType.Float64)
+    fails (fun () -> x.IndexSelectMapped([| 0L |], short)) "256 entries"
+    use ints = Torch.Arange(256, ScalarType.Int64)
+    fails (fun () -> x.IndexSelectMapped([| 0L |], ints)) "floating"
+    use xf = x.To(ScalarType.Float32)
+    fails (fun () -> xf.IndexSelectMapped([| 0L |], table)) "uint8"
+
 let ``Size(d) equals Shape's entry for every d in -ndim..ndim-1 and names the valid range otherwise`` () =
     use x = Torch.Zeros([| 2L; 0L; 5L; 1L |], System.Nullable ScalarType.Float64) // (2, 0, 5, 1)
     let s = x.Shape
@@ -105,5 +127,6 @@ let tests =
         Expecto.Tests.testCase "gather picks x[i, idx[i, j]] and scatter writes the inverse" ``gather picks x[i, idx[i, j]] and scatter writes the inverse``
         Expecto.Tests.testCase "masked fill and select, where and boolean indexing follow the mask" ``masked fill and select, where and boolean indexing follow the mask``
         Expecto.Tests.testCase "triu and tril keep the upper and lower triangles with a diagonal offset" ``triu and tril keep the upper and lower triangles with a diagonal offset``
+        Expecto.Tests.testCase "IndexSelectMapped: rows of a uint8 tensor through a 256-entry table equal table[x[rows]], and bad rows, sources or tables are refused by name" ``IndexSelectMapped: rows of a uint8 tensor through a 256-entry table equal table[x[rows]], and bad rows, sources or tables are refused by name``
         Expecto.Tests.testCase "Size(d) equals Shape's entry for every d in -ndim..ndim-1 and names the valid range otherwise" ``Size(d) equals Shape's entry for every d in -ndim..ndim-1 and names the valid range otherwise``
     ]

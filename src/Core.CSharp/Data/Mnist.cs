@@ -119,6 +119,7 @@ public sealed class MnistDataset : IDataset, IDisposable
 {
     private readonly Tensor bytes;    // (N, H, W) uint8, padded
     private readonly Tensor labels;   // (N) int64
+    private readonly Tensor? table;   // (256): the pixel of each byte value when the treatment is a fixed map, else null
     public MnistOptions Options { get; }
     public long Count { get; }
     public long Height { get; }
@@ -133,6 +134,13 @@ public sealed class MnistDataset : IDataset, IDisposable
         Count = bytes.Size(0);
         Height = bytes.Size(1);
         Width = bytes.Size(2);
+        // Continuous and static binary pixels are a function of the byte alone: the treatment itself, applied once to
+        // the 256 byte values, is the table a batch reads (the same values, without per-batch conversions).
+        if (options.Pixels is PixelTreatment.Continuous or PixelTreatment.StaticBinary)
+        {
+            using var s = Scope.Begin();
+            table = Pixels(Torch.Torch.Arange(0, 256, dtype: ScalarType.UInt8), null).DetachFromScope();
+        }
     }
 
     /// <summary>Loads the split <paramref name="o"/> names (the files are read once per process).</summary>
@@ -206,6 +214,7 @@ public sealed class MnistDataset : IDataset, IDisposable
     public Tensor Batch(long[] indices, Generator generator)
     {
         using var s = Scope.Begin();
+        if (table is not null) return Shaped(bytes.IndexSelectMapped(Checked(indices), table)).MoveToOuterScope();
         var b = bytes.IndexSelect(0, Index(indices));   // (B, H, W)
         return Treat(b, generator).MoveToOuterScope();
     }
@@ -217,19 +226,24 @@ public sealed class MnistDataset : IDataset, IDisposable
         return Treat(bytes, generator).MoveToOuterScope();
     }
 
-    private Tensor Index(long[] indices)
+    private Tensor Index(long[] indices) => Torch.Torch.Tensor<long>(Checked(indices), indices.LongLength);
+
+    private long[] Checked(long[] indices)
     {
         foreach (var i in indices)
             if (i < 0 || i >= Count) throw new ArgumentOutOfRangeException(nameof(indices), $"MNIST {Options.Split}: index {i} is outside 0..{Count - 1}");
-        return Torch.Torch.Tensor<long>(indices, indices.LongLength);
+        return indices;
     }
 
     /// <summary>Bytes (B, H, W) to pixels (B, D) or (B, 1, H, W) under the options' treatment.</summary>
-    private Tensor Treat(Tensor b, Generator? generator)
+    private Tensor Treat(Tensor b, Generator? generator) => Shaped(Pixels(b, generator));
+
+    /// <summary>Bytes to pixels of the same shape under the options' treatment.</summary>
+    private Tensor Pixels(Tensor b, Generator? generator)
     {
         var dt = Options.Dtype;
         var x = b.To(dt);
-        var p = Options.Pixels switch
+        return Options.Pixels switch
         {
             PixelTreatment.Continuous => x / 255.0,
             PixelTreatment.StaticBinary => (x / 255.0).Gt(0.5).To(dt),
@@ -239,7 +253,12 @@ public sealed class MnistDataset : IDataset, IDisposable
             PixelTreatment.Dequantized => (x + Torch.Torch.Rand(x.Shape, NeedGenerator(generator), dt).Mul_(BelowOne(dt))) / 256.0,
             _ => throw new ArgumentOutOfRangeException(nameof(Options.Pixels)),
         };
-        long n = b.Size(0);
+    }
+
+    /// <summary>Pixels (B, H, W) as examples: (B, D) flat or (B, 1, H, W) images.</summary>
+    private Tensor Shaped(Tensor p)
+    {
+        long n = p.Size(0);
         return Options.Flatten ? p.Reshape(n, Height * Width)   // (B, D)
                                : p.Reshape(n, 1, Height, Width); // (B, 1, H, W)
     }
@@ -259,5 +278,6 @@ public sealed class MnistDataset : IDataset, IDisposable
     {
         bytes.Dispose();
         labels.Dispose();
+        table?.Dispose();
     }
 }

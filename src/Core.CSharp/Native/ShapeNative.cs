@@ -24,6 +24,7 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_slice(Tensor a, long dim, long start, long end, long step, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_narrow(Tensor a, long dim, long start, long length, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_index_select(Tensor a, long dim, Tensor index, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_index_select_mapped(Tensor a, long[] rows, long n, Tensor table, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_index(Tensor a, IntPtr[] indices, int n, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_index_put_(Tensor a, IntPtr[] indices, int n, Tensor values, int accumulate);
     [LibraryImport(Lib)] internal static partial int gd_tensor_gather(Tensor a, long dim, Tensor index, out IntPtr @out);

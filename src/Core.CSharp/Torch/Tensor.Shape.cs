@@ -82,6 +82,15 @@ public sealed partial class Tensor
     public Tensor Narrow(long dim, long start, long length) => Wrap(gd_tensor_narrow(this, dim, start, length, out var r), r);
     public Tensor IndexSelect(long dim, Tensor index) => Wrap(gd_tensor_index_select(this, dim, index, out var r), r);
 
+    /// <summary>
+    /// Rows <paramref name="rows"/> of this uint8 CPU tensor (N, ...), every byte v replaced by
+    /// <c>table[v]</c>: (rows.Length, ...) in the table's floating dtype. The same values as
+    /// <c>table.Index(IndexSelect(0, rows).Long())</c>, in one pass and without an index tensor: a batch of bytes
+    /// through a fixed per-byte map (a data set's pixel treatment).
+    /// </summary>
+    public Tensor IndexSelectMapped(long[] rows, Tensor table) =>
+        Wrap(gd_tensor_index_select_mapped(this, rows, rows.LongLength, table, out var r), r);
+
     /// <summary>x[i] (first dim), x[i, j], ... — integer indexing, as in PyTorch.</summary>
     [System.Runtime.CompilerServices.IndexerName("At")]
     public Tensor this[params long[] indices]

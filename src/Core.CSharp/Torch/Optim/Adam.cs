@@ -61,7 +61,7 @@ public class Adam : Optimizer
             vMax.Copy_(vMax.Maximum(v));
             second = vMax;
         }
-        var denom = second.Sqrt().Div(biasCorrection2Sqrt).Add_(Eps);
+        var denom = second.Sqrt().Div_(biasCorrection2Sqrt).Add_(Eps);   // sqrt(v̂) / sqrt(1 - beta2^t) + eps, one buffer
         param.AddCDiv_(m, denom, -stepSize);
     }
 }
