@@ -166,7 +166,8 @@ let train (ctx: Context) (f: FitSpec) (t: Training) (r: ResolvedFit) (train: IDa
         if opts.CheckpointEvery > 0L && (step % opts.CheckpointEvery = 0L || step >= steps) then ctx.Log.Flush()
     trainer.OnStep <-
         Action<StepRecord>(fun r ->
-            if (RunFolder.stopRequested ()).IsSome then trainer.RequestStop()   // SIGINT/SIGTERM: end after this step
+            // SIGINT/SIGTERM: end after this step, checkpointed; evaluated only if it was due (a stop should not wait minutes)
+            if (RunFolder.stopRequested ()).IsSome then trainer.RequestStop(false)
             let ms = [ "loss", r.Loss; "lr", r.LR ] @ [ for kv in r.Metrics -> kv.Key, kv.Value ]
             for name, v in ms do stepCurve name |> Option.iter (fun curve -> add curve r.Step v)
             ctx.Log.Write(c.Label, f.Name, r.Step, r.Seconds, ms)

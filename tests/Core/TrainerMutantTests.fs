@@ -257,6 +257,22 @@ let ``RequestStop from OnStep ends the fit after that step (stopped early); Fit 
     use t2 = trainer m (TrainOptions(Steps = 1L, BatchSize = 2))
     Assert.ThrowsAny<ArgumentException>(fun () -> t2.Fit(data, Objective(fun b ctx -> ctx.Log("", 1.0); m.Forward(b).Sum())) |> ignore) |> ignore
 
+let ``RequestStop(evaluate = false) ends after the step without its unscheduled evaluation; a due one still runs; the default and the budget's end evaluate`` () =
+    let data = indexData 8L
+    /// The steps evaluated in a 6-step fit (EvalEvery 2) stopped from OnStep at `stopAt` with `evaluate`.
+    let evaluated (stopAt: int64) (evaluate: bool) =
+        use m = scalarModel ()
+        use t = trainer m (TrainOptions(Steps = 6L, BatchSize = 2, EvalEvery = 2L))
+        t.Evaluate <- Func<_>(fun () -> readOnlyDict [ "valid", 1.0 ])
+        t.OnStep <- Action<StepRecord>(fun s -> if s.Step = stopAt then t.RequestStop(evaluate))
+        let r = t.Fit(data, squareLoss m)
+        Assert.Equal(stopAt, r.Steps)
+        [ for e in r.Evaluations -> e.Step ]
+    Assert.Equal<int64 list>([ 2L ], evaluated 3L false)          // step 3 was not due: no evaluation at the stop
+    Assert.Equal<int64 list>([ 2L; 3L ], evaluated 3L true)       // the default evaluates the stopping step
+    Assert.Equal<int64 list>([ 2L; 4L ], evaluated 4L false)      // step 4 was due
+    Assert.Equal<int64 list>([ 2L; 4L; 6L ], evaluated 6L false)  // the budget's last step always evaluates
+
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
 let tests =
@@ -270,5 +286,6 @@ let tests =
         Expecto.Tests.testCase "the objective's logged metrics are in the step record; evaluation runs in eval mode under no-grad, the model is back in training mode after" ``the objective's logged metrics are in the step record; evaluation runs in eval mode under no-grad, the model is back in training mode after``
         Expecto.Tests.testCase "keep-best: a tie does not replace the best, whether lower or higher is better" ``keep-best: a tie does not replace the best, whether lower or higher is better``
         Expecto.Tests.testCase "checkpoints: the file records the epoch; bad paths, a disposed trainer, another seed or schedule, and other data are refused by name" ``checkpoints: the file records the epoch; bad paths, a disposed trainer, another seed or schedule, and other data are refused by name``
+        Expecto.Tests.testCase "RequestStop(evaluate = false) ends after the step without its unscheduled evaluation; a due one still runs; the default and the budget's end evaluate" ``RequestStop(evaluate = false) ends after the step without its unscheduled evaluation; a due one still runs; the default and the budget's end evaluate``
         Expecto.Tests.testCase "RequestStop from OnStep ends the fit after that step (stopped early); Fit puts an eval-mode model in training mode; Log refuses an empty name" ``RequestStop from OnStep ends the fit after that step (stopped early); Fit puts an eval-mode model in training mode; Log refuses an empty name``
     ]

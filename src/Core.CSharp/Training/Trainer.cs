@@ -54,6 +54,7 @@ public sealed partial class Trainer : IDisposable
     private long evalsSinceBest;
     private Dictionary<string, Tensor>? bestState;
     private bool stopAfterStep;
+    private bool stopWithoutEvaluation;
     private bool disposed;
 
     /// <summary>
@@ -145,9 +146,16 @@ public sealed partial class Trainer : IDisposable
 
     /// <summary>
     /// Ends Fit after the current step, with that step's evaluation and checkpoint as at the last step (from OnStep,
-    /// Evaluate or OnEval). To end before a step's update, call <see cref="StepContext.RequestStop"/> in the objective.
+    /// Evaluate or OnEval). With <paramref name="evaluate"/> false the step is evaluated only when its evaluation was
+    /// due anyway (every EvalEvery steps): a user's interrupt should not wait for a pass over a validation split (a
+    /// data-parallel fit evaluates regardless, since every rank must take part). The checkpoint is written either way.
+    /// To end before a step's update, call <see cref="StepContext.RequestStop"/> in the objective.
     /// </summary>
-    public void RequestStop() => stopAfterStep = true;
+    public void RequestStop(bool evaluate = true)
+    {
+        stopAfterStep = true;
+        if (!evaluate) stopWithoutEvaluation = true;
+    }
 
     /// <summary>
     /// Runs steps from the current position (0 for a new trainer, the checkpoint's after LoadCheckpoint, where the
@@ -221,6 +229,7 @@ public sealed partial class Trainer : IDisposable
         var evaluations = new List<EvalRecord>();
         var stopped = false;
         stopAfterStep = false;
+        stopWithoutEvaluation = false;
         Model.Train();
         while (step < options.Steps)
         {
@@ -244,7 +253,8 @@ public sealed partial class Trainer : IDisposable
             records.Add(record);
             OnStep?.Invoke(record);
             if (group is not null) stopAfterStep = AnyRank(stopAfterStep);
-            if (Evaluate is not null && (IsEnd() || options.EvalEvery > 0 && s % options.EvalEvery == 0))
+            var due = options.EvalEvery > 0 && s % options.EvalEvery == 0;
+            if (Evaluate is not null && (due || IsEnd() && !(stopWithoutEvaluation && group is null && step < options.Steps)))
             {
                 var e = RunEvaluation(s, epoch);
                 evaluations.Add(e);
