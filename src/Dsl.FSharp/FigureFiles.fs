@@ -54,8 +54,10 @@ let private decode (url: string) : byte[] =
 
 /// plotly.js names each drawing's defs and clip paths with a random uid ("defs-3f2a1c", "clip3f2a1cxy"): replaced by one
 /// derived from the file's name (and each trace gets uid t<k> before drawing), so the same figure exported again gives
-/// the same bytes (no churn in the repository).
+/// the same bytes (no churn in the repository). Empty style attributes go too: Chromium puts the root's `style=""`
+/// before or after its viewBox from one drawing to the next, the only other difference between two exports.
 let stableIds (name: string) (svg: string) =
+    let svg = svg.Replace(" style=\"\"", "")
     let m = Regex.Match(svg, "id=\"defs-([0-9a-z]+)\"")
     if not m.Success then svg
     else

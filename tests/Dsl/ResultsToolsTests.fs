@@ -258,10 +258,22 @@ let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's wi
     let p4 = answer "ece8803_ps2_p4_nice_vs_vae" [ "nice", [ "bits_per_dim", 4.3994; "nll", -1956.69 ] ]
     Assert.Contains("4.3994 bits/dim after 9800 Adam steps of 256 images (41.7 epochs of 60,000 images' worth): 0.0594 bits/dim above 4.34 (and above the 4.332", p4)
 
+let ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go`` () =
+    let drawing (uid: string) (root: string) =
+        sprintf "<svg class=\"main-svg\" %s><defs id=\"defs-%s\"><clipPath id=\"clip%sxy\"/></defs><g clip-path=\"url(#clip%sxy)\" style=\"\"/><g style=\"fill: red\"/></svg>" root uid uid uid
+    let a = FigureFiles.stableIds "p7-means" (drawing "3f2a1c" "width=\"640\" viewBox=\"0 0 640 400\" style=\"\"")
+    let b = FigureFiles.stableIds "p7-means" (drawing "9e8d7c" "width=\"640\" style=\"\" viewBox=\"0 0 640 400\"")
+    Assert.Equal(a, b)
+    Assert.DoesNotContain("3f2a1c", a)
+    Assert.DoesNotContain("style=\"\"", a)
+    Assert.Contains("style=\"fill: red\"", a)
+    Assert.NotEqual<string>(a, FigureFiles.stableIds "p7-ll-gd" (drawing "3f2a1c" "width=\"640\" viewBox=\"0 0 640 400\" style=\"\""))   // another file, another id
+
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList "GenDsl.Tests.Dsl.ResultsToolsTests" [
+        Expecto.Tests.testCase "figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go" ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go``
         Expecto.Tests.testCase "export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named" ``export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named``
         Expecto.Tests.testCase "docs/results.md: every README seed problem has a section and every image it links exists" ``docs/results.md: every README seed problem has a section and every image it links exists``
         Expecto.Tests.testCase "compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused" ``compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused``
