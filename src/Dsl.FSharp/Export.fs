@@ -211,6 +211,12 @@ let private runSection (sb: StringBuilder) (linkBase: string) (p: Problem option
             ap (sprintf "![%s](%s.png) [SVG](%s.svg)" (md title) rel rel)
             ap ""
 
+/// Whether a run is one of a README problem's: its experiment has the script's name, or its first command ran that
+/// script (a script may declare several experiments: likelihood_table_mnist.fsx's binary and dequantised tables).
+let ofProblem (p: Problem) (r: Run) =
+    r.Experiment = p.Name
+    || r.Provenance |> List.tryHead |> Option.exists (fun e -> (shownCommand e.Command).Split(' ') |> Array.contains p.Script)
+
 /// The whole page: a section per README problem (in the table's order, saying so plainly when no run was given),
 /// then any other experiment's runs. `linkBase`: the figures folder relative to the page.
 let page (problems: Problem list) (runs: Run list) (linkBase: string) (skipped: string list) : string =
@@ -226,7 +232,7 @@ let page (problems: Problem list) (runs: Run list) (linkBase: string) (skipped: 
     ap "| seed problem | script | runs exported |"
     ap "|---|---|---|"
     for p in problems do
-        let n = runs |> List.filter (fun r -> r.Experiment = p.Name) |> List.length
+        let n = runs |> List.filter (ofProblem p) |> List.length
         ap (sprintf "| %s | `%s` | %s |" (md p.Problem) p.Script (if n = 0 then "none yet" else string n))
     ap ""
     for p in problems do
@@ -234,12 +240,12 @@ let page (problems: Problem list) (runs: Run list) (linkBase: string) (skipped: 
         ap ""
         ap (sprintf "What the script produces: %s" p.Produces)
         ap ""
-        match runs |> List.filter (fun r -> r.Experiment = p.Name) with
+        match runs |> List.filter (ofProblem p) with
         | [] ->
             ap (sprintf "**No run of this problem was exported.** Run `gendsl run %s`, then export again with its folder." p.Script)
             ap ""
         | rs -> for r in rs do runSection sb linkBase (Some p) r
-    let others = runs |> List.filter (fun r -> not (problems |> List.exists (fun p -> p.Name = r.Experiment)))
+    let others = runs |> List.filter (fun r -> not (problems |> List.exists (fun p -> ofProblem p r)))
     if not others.IsEmpty then
         ap "## Other experiments"
         ap ""

@@ -258,6 +258,22 @@ let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's wi
     let p4 = answer "ece8803_ps2_p4_nice_vs_vae" [ "nice", [ "bits_per_dim", 4.3994; "nll", -1956.69 ] ]
     Assert.Contains("4.3994 bits/dim after 9800 Adam steps of 256 images (41.7 epochs of 60,000 images' worth): 0.0594 bits/dim above 4.34 (and above the 4.332", p4)
 
+let ``export files a run under the README problem whose script ran it, also when the script declares several experiments`` () =
+    let problem name : Export.Problem = { Name = name; Script = sprintf "experiments/%s.fsx" name; Problem = name; Produces = "" }
+    let run experiment (command: string option) : Export.Run =
+        { Folder = ""; Experiment = experiment; Stamp = "20260101-000000"; Summary = System.Text.Json.Nodes.JsonObject()
+          Provenance = [ for c in Option.toList command -> ({ Command = c; Commit = ""; Dirty = false; At = ""; Resumed = false } : Provenance.Entry) ]
+          Figures = [] }
+    let table, ring = problem "likelihood_table_mnist", problem "likelihood_table_ring"
+    let binary = run "likelihood_table_mnist_binary" (Some "gendsl run /home/u/gendsl/experiments/likelihood_table_mnist.fsx --case made")
+    Assert.True(Export.ofProblem table binary)
+    Assert.False(Export.ofProblem ring binary)
+    Assert.True(Export.ofProblem ring (run "likelihood_table_ring" None))          // no provenance: by the experiment's name
+    Assert.False(Export.ofProblem table (run "likelihood_table_mnist_binary" None))
+    let page = Export.page [ table; ring ] [ binary ] "results" []
+    Assert.Contains("| likelihood_table_mnist | `experiments/likelihood_table_mnist.fsx` | 1 |", page)
+    Assert.DoesNotContain("## Other experiments", page)
+
 let ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go`` () =
     let drawing (uid: string) (root: string) =
         sprintf "<svg class=\"main-svg\" %s><defs id=\"defs-%s\"><clipPath id=\"clip%sxy\"/></defs><g clip-path=\"url(#clip%sxy)\" style=\"\"/><g style=\"fill: red\"/></svg>" root uid uid uid
@@ -273,6 +289,7 @@ let ``figure SVGs are the same bytes from one drawing to the next: plotly's rand
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList "GenDsl.Tests.Dsl.ResultsToolsTests" [
+        Expecto.Tests.testCase "export files a run under the README problem whose script ran it, also when the script declares several experiments" ``export files a run under the README problem whose script ran it, also when the script declares several experiments``
         Expecto.Tests.testCase "figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go" ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go``
         Expecto.Tests.testCase "export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named" ``export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named``
         Expecto.Tests.testCase "docs/results.md: every README seed problem has a section and every image it links exists" ``docs/results.md: every README seed problem has a section and every image it links exists``
