@@ -90,11 +90,11 @@ type LiveReport(folder: string, title: string, name: string, plotlySrc: string, 
                 try RunFolder.writeText (RunFolder.within folder [ "live.js" ]) (prefix + jsonOf () + ";\n")
                 with _ -> ())   // a full disk must not stop the training; the page then goes stale and says so
     let timer = new Threading.Timer((fun _ -> write ()), null, beat, beat)
-    /// The latest task of that name (a loop, not Seq.tryFindBack, which copies the list: this runs every step).
+    /// The latest task of that name (FindLastIndex, not Seq.tryFindBack, which copies the list: this runs every step).
     let find (task: string) =
-        let mutable i = tasks.Count - 1
-        while i >= 0 && tasks.[i].Name <> task do i <- i - 1
-        if i >= 0 then Some tasks.[i] else None
+        match tasks.FindLastIndex(fun t -> t.Name = task) with
+        | -1 -> None
+        | i -> Some tasks.[i]
     let progress =
         { new IProgress with
             member _.Begin(task, total) =

@@ -164,7 +164,8 @@ type MetricsLog(csvPath: string, jsonlPath: string, append: bool) =
         let sec = seconds.ToString("0.######", CultureInfo.InvariantCulture)
         for name, v in metrics do
             pendingCsv.Append(String.Join(",", quote case, quote fit, string step, quote name, inv v, sec)).Append('\n') |> ignore
-        // One object per step, keys in this order; a metric may not reuse a key (it would replace it, as a JsonObject did).
+        // One object per step, keys in this order; a metric that reuses a key replaces its value (a JsonObject's rule).
+        json.Reset pendingJsonl
         if clashes [] metrics then
             let o = JsonObject()
             o.["case"] <- JsonValue.Create case
@@ -172,9 +173,8 @@ type MetricsLog(csvPath: string, jsonlPath: string, append: bool) =
             o.["step"] <- JsonValue.Create step
             o.["seconds"] <- JsonValue.Create seconds
             for name, v in metrics do o.[name] <- (if Double.IsFinite v then JsonValue.Create v else JsonValue.Create(string v))
-            Buffers.BuffersExtensions.Write(pendingJsonl, ReadOnlySpan(Text.Encoding.UTF8.GetBytes(o.ToJsonString() + "\n")))
+            o.WriteTo json
         else
-            json.Reset pendingJsonl
             json.WriteStartObject()
             json.WriteString("case", case)
             json.WriteString("fit", fit)
@@ -183,8 +183,8 @@ type MetricsLog(csvPath: string, jsonlPath: string, append: bool) =
             for name, v in metrics do
                 if Double.IsFinite v then json.WriteNumber(name, v) else json.WriteString(name, string v)
             json.WriteEndObject()
-            json.Flush()
-            Buffers.BuffersExtensions.Write(pendingJsonl, ReadOnlySpan newline)
+        json.Flush()
+        Buffers.BuffersExtensions.Write(pendingJsonl, ReadOnlySpan newline)
         if not sinceFlush.IsRunning then sinceFlush.Start()
         if sinceFlush.Elapsed >= flushEvery then writeOut ()
     /// Writes every record kept in memory (before a checkpoint, so that a resumed run finds the log up to it).

@@ -154,7 +154,7 @@ public sealed partial class Trainer : IDisposable
     public void RequestStop(bool evaluate = true)
     {
         stopAfterStep = true;
-        if (!evaluate) stopWithoutEvaluation = true;
+        if (!evaluate && group is null) stopWithoutEvaluation = true;
     }
 
     /// <summary>
@@ -254,7 +254,7 @@ public sealed partial class Trainer : IDisposable
             OnStep?.Invoke(record);
             if (group is not null) stopAfterStep = AnyRank(stopAfterStep);
             var due = options.EvalEvery > 0 && s % options.EvalEvery == 0;
-            if (Evaluate is not null && (due || IsEnd() && !(stopWithoutEvaluation && group is null && step < options.Steps)))
+            if (Evaluate is not null && (due || IsEnd() && !(stopWithoutEvaluation && step < options.Steps)))
             {
                 var e = RunEvaluation(s, epoch);
                 evaluations.Add(e);
