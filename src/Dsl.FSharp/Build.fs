@@ -187,9 +187,11 @@ module Model =
     let flowBase (b: NicePrior) m = Zoo.map<FlowSpec> "Model.flowBase" flowFor (fun f -> { f with Base = b }) m
 
     /// MADE on binary vectors with these hidden widths, the natural order (Germain et al.: one hidden layer of 500 on MNIST).
-    let made (hidden: int list) = Zoo.made { Hidden = hidden; Order = NaturalOrder }
+    let made (hidden: int list) = Zoo.made { Hidden = hidden; Order = NaturalOrder; Output = BernoulliLogits }
     /// The order MADE generates in (`NaturalOrder`, `RandomOrder`).
     let order (o: MadeOrder) m = Zoo.map<MadeSpec> "Model.order" "MADE (Model.made)" (fun s -> { s with Order = o }) m
+    /// MADE's conditionals (`BernoulliLogits` for binary vectors, `GaussianMixture c` for real ones such as 2-D points).
+    let madeOutput (o: MadeOutput) m = Zoo.map<MadeSpec> "Model.madeOutput" "MADE (Model.made)" (fun s -> { s with Output = o }) m
 
     /// PixelCNN on binary single-channel images (Data.images 0): 64 channels, a 7x7 type A layer, 7 plain blocks of 3x3
     /// type B masked convolutions, Bernoulli outputs.

@@ -59,8 +59,16 @@ type MadeOrder =
     /// A random permutation drawn with the model's seed.
     | RandomOrder
 
-/// MADE (Germain et al. 2015) on binary vectors: a masked MLP of these hidden widths gives Bernoulli logits; exact log p(x).
-type MadeSpec = { Hidden: int list; Order: MadeOrder }
+/// What MADE predicts per feature.
+type MadeOutput =
+    /// A Bernoulli logit: binary vectors (Data.dynamicBinarized, Data.binarized).
+    | BernoulliLogits
+    /// A mixture of this many Gaussians (MADE-MoG, Papamakarios et al. 2017): real vectors such as 2-D points.
+    | GaussianMixture of components: int
+
+/// MADE (Germain et al. 2015): a masked MLP of these hidden widths gives each feature's conditional given the features
+/// before it in the order (Bernoulli logits, or a Gaussian mixture for real data); exact log p(x).
+type MadeSpec = { Hidden: int list; Order: MadeOrder; Output: MadeOutput }
 
 /// The blocks of a PixelCNN after its type A layer.
 type PixelBlock =
@@ -220,12 +228,24 @@ module Zoo =
             match m.Order with
             | NaturalOrder -> null
             | RandomOrder -> (use p = GenDsl.Models.Permutation.Random(int64 d, g) in p.Perm)
-        let made = new GenDsl.Models.Made(int64 d, (m.Hidden |> List.map int64 |> Array.ofList), 1, order, g)
+        let hidden = m.Hidden |> List.map int64 |> Array.ofList
         let full = Array.ofList (List.map int64 shape)
-        { Module = made
-          LogProb = Some(fun x -> requireBinary "made" x; made.LogProb x)
-          Loss = None; Bound = None
-          Sample = Some(fun n g -> made.Sample(int64 n, g).Reshape(Array.append [| int64 n |] full)) }  // (n, D) -> (n, ...shape)
+        let unflat (x: Tensor) = use x = x in x.Reshape(Array.append [| x.Size 0 |] full)   // (n, D) -> (n, ...shape)
+        let flat (x: Tensor) = if x.Dim = 2 then x.Alias() else x.Flatten(1)
+        match m.Output with
+        | BernoulliLogits ->
+            let made = new GenDsl.Models.Made(int64 d, hidden, 1, order, g)
+            { Module = made
+              LogProb = Some(fun x -> requireBinary "made" x; made.LogProb x)
+              Loss = None; Bound = None
+              Sample = Some(fun n g -> unflat (made.Sample(int64 n, g))) }
+        | GaussianMixture c ->
+            if c < 1 then fail "made" (sprintf "gaussian_mixture %d: needs at least one component" c)
+            let made = new GenDsl.Models.MadeMixture(int64 d, hidden, c, order, g)
+            { Module = made
+              LogProb = Some(fun x -> use f = flat x in made.LogProb f)
+              Loss = None; Bound = None
+              Sample = Some(fun n g -> unflat (made.Sample(int64 n, g))) }
 
     let buildPixelCnn (p: PixelCnnSpec) (shape: int list) (g: Generator) : CustomParts =
         let h, w =

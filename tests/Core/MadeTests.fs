@@ -102,6 +102,99 @@ let ``MADE refuses a bad order and Bernoulli calls on a two-output MADE, saying 
     throws<InvalidOperationException> "outputsPerFeature = 1" (fun () -> box (m.LogProb(Torch.Zeros(2L, 4L))))
     throws<ArgumentException> "(B, 4)" (fun () -> box (m.Forward(Torch.Zeros(2L, 5L))))
 
+/// exp(log p) of a 2-D MADE-MoG on the grid [-lim, lim]^2 with step h: (grid points (n*n, 2), densities).
+let private gridDensity (m: MadeMixture) (lim: float) (h: float) =
+    let n = int (2.0 * lim / h) + 1
+    use axis = Torch.Tensor<float>([| for i in 0 .. n - 1 -> -lim + float i * h |], int64 n)
+    use gx = axis.Unsqueeze(1L).Expand([| int64 n; int64 n |]).Reshape([| -1L |])
+    use gy = axis.Unsqueeze(0L).Expand([| int64 n; int64 n |]).Reshape([| -1L |])
+    let pts = Torch.Stack([ gx; gy ], 1L)                                                   // (n*n, 2)
+    let chunk = 250000L
+    let p =
+        using (Autograd.NoGrad()) (fun _ ->
+            [| for start in 0L .. chunk .. pts.Size(0) - 1L do
+                 use rows = pts.Narrow(0L, start, min chunk (pts.Size(0) - start))
+                 use lp = m.LogProb(rows)
+                 yield! vals (lp.Exp()) |])
+    pts, p
+
+/// A 2-D MADE-MoG with sharpened conditionals (weights x 1.5: scales ~0.2-5) (3 components, order x_2 then x_1), float64.
+let private mog2 (seed: uint64) =
+    use g = new Generator(seed)
+    let m = new MadeMixture(2L, [| 16L; 16L |], 3, [| 1L; 0L |], g, f64)
+    using (Autograd.NoGrad()) (fun _ -> for p in m.Parameters() do p.Mul_(1.5) |> ignore)
+    m
+
+let ``MADE with Gaussian-mixture conditionals is a density: it integrates to 1 over the plane (quadrature)`` () =
+    use m = mog2 21UL
+    let pts, p = gridDensity m 20.0 0.02
+    use _pts = pts
+    let total = Array.sum p * 0.02 * 0.02
+    // A Riemann sum on a 2001^2 grid: the conditionals are smooth in the variable they model (Gaussians, spacing / sd
+    // < 0.05: error ~1e-12) but only piecewise smooth in the conditioning one (ReLU kinks: O(h^2) ~ 4e-4 at most);
+    // the mass beyond |x| = 20 is below 1e-4 for these scales (sd <= 5). 2e-3 allows both; a dropped log-scale or 2 pi term
+    // moves the total by a factor >= 1.3.
+    closeScalar 2e-3 1.0 total
+    // not a trivial case: the density is far from one Gaussian (its peak is far above a fitted Gaussian's)
+    Assert.True(Array.max p > 0.05, sprintf "max density %g" (Array.max p))
+
+let ``MADE-MoG samples in its order follow p: the frequencies of five regions match quadrature within 4 standard errors`` () =
+    use m = mog2 22UL
+    let pts, p = gridDensity m 20.0 0.02
+    use _pts = pts
+    let pv = vals pts
+    let w i = p.[i] * 0.02 * 0.02
+    let moment f = Seq.sum (seq { for i in 0 .. p.Length - 1 -> w i * f pv.[2 * i] pv.[2 * i + 1] })
+    // the grid holds the mass (as in the quadrature test above), so its moments are the model's
+    closeScalar 2e-3 1.0 (moment (fun _ _ -> 1.0))
+    use g = new Generator(23UL)
+    let n = 20000
+    use s = m.Sample(int64 n, g)
+    Assert.Equal<int64 list>([ int64 n; 2L ], shape s)
+    let sv = vals s
+    let sample f = Array.init n (fun i -> f sv.[2 * i] sv.[2 * i + 1])
+    // Probabilities of regions (bounded statistics: the model's far tails, where a ReLU net's extrapolated scales grow,
+    // cannot swamp them as they would a second moment), each in both coordinates and jointly.
+    let ind b = if b then 1.0 else 0.0
+    let mean1, mean2 = moment (fun a _ -> a), moment (fun _ b -> b)
+    for name, f in [ "P(x1 < E x1)", (fun a _ -> ind (a < mean1)); "P(x2 < E x2)", (fun _ b -> ind (b < mean2))
+                     "P(x1 < E x1, x2 < E x2)", (fun a b -> ind (a < mean1 && b < mean2))
+                     "P(x1 > E x1 + 1, x2 < E x2)", (fun a b -> ind (a > mean1 + 1.0 && b < mean2))
+                     "P(|x - E x| < 1)", (fun a b -> ind ((a - mean1) ** 2.0 + (b - mean2) ** 2.0 < 1.0)) ] do
+        let freq = Array.average (sample f)
+        let exact = moment f
+        // a binomial proportion: SE sqrt(p (1 - p) / n); 5 statistics at 4 SE: a false failure ~3e-4; the grid's
+        // missing mass (<= 2e-3, checked above) is a fraction of one SE (~3.5e-3 at p = 0.5)
+        let se = sqrt (exact * (1.0 - exact) / float n)
+        if abs (freq - exact) > 4.0 * se then failwithf "%s: sample %g, quadrature %g (SE %g)" name freq exact se
+
+let ``MADE-MoG fits a bimodal 2-D sample a Gaussian MADE cannot: its NLL ends at least 1 nat below the one-component model's`` () =
+    // x_1 = +-2 (equal odds) + N(0, 0.3^2), x_2 = x_1^2 / 4 + N(0, 0.3^2): x_1's marginal is bimodal, so one Gaussian per
+    // conditional costs ~1.9 nats over two components: the bimodal marginal's entropy, ln 2 + 0.5 ln(2 pi e 0.09) = 0.91,
+    // against its moment-matched Gaussian's (variance 4.09), 0.5 ln(2 pi e 4.09) = 2.12 (the x_2 | x_1 terms are alike).
+    use g = new Generator(24UL)
+    use sign = Torch.Bernoulli(Torch.Full([| 512L |], 0.5), g) * 4.0 - 2.0
+    use x1 = sign + Torch.Randn([| 512L |], g) * 0.3
+    use x2 = x1.Square() / 4.0 + Torch.Randn([| 512L |], g) * 0.3
+    use data = Torch.Stack([ x1; x2 ], 1L).To(ScalarType.Float32)
+    let fit c =
+        use g = new Generator(25UL)
+        use m = new MadeMixture(2L, [| 32L; 32L |], c, generator = g)
+        use trainer = new Trainer(m, (fun ps -> upcast new Adam(ps, lr = 1e-2)), (fun _ -> null), TrainOptions(Steps = 600L, BatchSize = 128, Seed = 3UL))
+        let r = trainer.Fit(new TensorDataset(data), Objective(fun b _ -> m.Loss(b)))
+        let l = [| for s in r.StepRecords -> s.Loss |]
+        Assert.True(Array.average l.[590..] < Array.average l.[0..9] - 1.0, sprintf "components %d: NLL %g -> %g" c l.[0] l.[599])
+        use lp = using (Autograd.NoGrad()) (fun _ -> m.LogProb(data))
+        -(lp.Mean().ToDouble())
+    let one, two = fit 1, fit 2
+    // the gap's expectation is ~1.2 nats (0.91 + 0.22 against 2.12 + 0.22); 512 points give an SE of the difference near 0.05
+    Assert.True(two < one - 1.0, sprintf "NLL one component %g, two %g" one two)
+
+let ``MADE-MoG refuses no components and inputs of the wrong width, saying what to change`` () =
+    throws<ArgumentException> "components must be >= 1" (fun () -> box (new MadeMixture(2L, [| 8L |], 0)))
+    use m = new MadeMixture(3L, [| 8L |], 2)
+    throws<ArgumentException> "(B, 3)" (fun () -> box (m.LogProb(Torch.Zeros(2L, 4L))))
+
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
 let tests =
@@ -114,4 +207,8 @@ let tests =
         Expecto.Tests.testCase "MADE samples in its order follow p: the frequencies of all 8 vectors match exp(log p) within 4 standard errors" ``MADE samples in its order follow p: the frequencies of all 8 vectors match exp(log p) within 4 standard errors``
         Expecto.Tests.testCase "MADE's NLL on tiny binary images falls through the Trainer; samples are binary with the data's width" ``MADE's NLL on tiny binary images falls through the Trainer; samples are binary with the data's width``
         Expecto.Tests.testCase "MADE refuses a bad order and Bernoulli calls on a two-output MADE, saying what to change" ``MADE refuses a bad order and Bernoulli calls on a two-output MADE, saying what to change``
+        Expecto.Tests.testCase "MADE with Gaussian-mixture conditionals is a density: it integrates to 1 over the plane (quadrature)" ``MADE with Gaussian-mixture conditionals is a density: it integrates to 1 over the plane (quadrature)``
+        Expecto.Tests.testCase "MADE-MoG samples in its order follow p: the frequencies of five regions match quadrature within 4 standard errors" ``MADE-MoG samples in its order follow p: the frequencies of five regions match quadrature within 4 standard errors``
+        Expecto.Tests.testCase "MADE-MoG fits a bimodal 2-D sample a Gaussian MADE cannot: its NLL ends at least 1 nat below the one-component model's" ``MADE-MoG fits a bimodal 2-D sample a Gaussian MADE cannot: its NLL ends at least 1 nat below the one-component model's``
+        Expecto.Tests.testCase "MADE-MoG refuses no components and inputs of the wrong width, saying what to change" ``MADE-MoG refuses no components and inputs of the wrong width, saying what to change``
     ]

@@ -53,6 +53,9 @@ let ``Issue 22: every zoo value checks on data of its shape, and check names the
     Assert.Contains("Model.timesteps does nothing to model 'made': it is for DDPMs (Model.ddpm)", ex.Message)
     let ex = Assert.Throws<ArgumentException>(fun () -> Model.order RandomOrder Model.nice |> ignore)
     Assert.Contains("Model.order does nothing to a Nice: it is for MADE (Model.made)", ex.Message)
+    let ex = Assert.Throws<ArgumentException>(fun () -> Model.madeOutput (GaussianMixture 3) (Model.maf 2 [ 8 ]) |> ignore)
+    Assert.Contains("Model.madeOutput does nothing to model 'flow': it is for MADE (Model.made)", ex.Message)
+    Assert.Contains("gaussian_mixture 0: needs at least one component", errorsOf (one "m" ring (Model.made [ 8 ] |> Model.madeOutput (GaussianMixture 0)) (Fit.adam 1e-3 (Steps 1))))
 
 let ``Issue 22: describe prints a zoo model's hyperparameters and --set changes them`` () =
     let e = one "d" ring (Model.ddpm (MlpDenoiser(16, 1))) (Fit.adam 1e-3 (Steps 1))
@@ -116,7 +119,7 @@ let ``Issue 22: a zoo model stopped after 2 of 6 steps and resumed with its scri
         assertSameEnd straight.Folder resumed.Folder "realnvp_adam.pt"
     Directory.Delete(root, true)
 
-let ``Issue 22: the zoo's flows and DDPM learn the ring in a few hundred steps, and gendsl sample draws points from them`` () =
+let ``Issue 22: the zoo's flows, MADE-MoG and DDPM learn the ring in a few hundred steps, and gendsl sample draws points from them`` () =
     // The ring's 4 unit Gaussians at radius 3: the true density's test NLL is about 4.1 (test_nll_se ~0.07 for 200
     // points); an untrained flow on a unit Gaussian base scores log 2 pi + E|x|^2 / 2 = 1.84 + 11 / 2 = 7.3. 300 Adam
     // steps bring every flow below 5.0; a flow whose log-determinant had the wrong sign or was
@@ -128,13 +131,14 @@ let ``Issue 22: the zoo's flows and DDPM learn the ring in a few hundred steps, 
         |> Experiment.withCases
             [ Case.create "realnvp" ring (Model.realNvp 4 32 2) [ adam ]
               Case.create "maf" ring (Model.maf 3 [ 32; 32 ]) [ adam ]
+              Case.create "made-mog" ring (Model.made [ 32; 32 ] |> Model.madeOutput (GaussianMixture 4)) [ adam ]
               Case.create "glow" ring (Model.flow Gaussian [ for _ in 1 .. 3 do yield! [ Flow.actNorm; Flow.conv1x1; Flow.affine Halves 32 2 ] ]) [ adam ]
               Case.create "ddpm" ring (Model.ddpm (MlpDenoiser(64, 2)) |> Model.timesteps 50) [ adam ] ]
         |> Experiment.metrics [ TestNll; TrueTestNll; NegElbo ]
     let root, o = run e
     let m = summaryMetrics o.Folder
     let truth = m.[("realnvp", "true_test_nll")]
-    for c in [ "realnvp"; "maf"; "glow" ] do
+    for c in [ "realnvp"; "maf"; "made-mog"; "glow" ] do
         Assert.True(m.[(c, "test_nll")] < 5.0, sprintf "%s: test nll %g (truth %g)" c m.[(c, "test_nll")] truth)
         Assert.True(m.[(c, "test_nll")] > truth - 0.3, sprintf "%s: test nll %g below the truth %g by more than 4 standard errors" c m.[(c, "test_nll")] truth)
     // The DDPM's figure is its bound: above the truth (less 4 standard errors), reported as neg_elbo and test_nll alike.
@@ -142,7 +146,7 @@ let ``Issue 22: the zoo's flows and DDPM learn the ring in a few hundred steps, 
     Assert.True(m.[("ddpm", "test_nll")] < 8.0, sprintf "ddpm bound %g: it did not learn" m.[("ddpm", "test_nll")])
     Assert.True(Double.IsFinite m.[("ddpm", "neg_elbo")])
     Assert.False(m.ContainsKey(("maf", "neg_elbo")), "an exact-likelihood flow reported a bound")
-    for c in [ "maf"; "ddpm" ] do
+    for c in [ "maf"; "made-mog"; "ddpm" ] do
         let request: Sample.Request = { Folder = o.Folder; Case = Some c; Fit = None; Count = 300; Prompt = ""; Temperature = 1.0; TopK = 0; Seed = 5UL }
         match Sample.drawLike (Some e) request with
         | Ok (FamilyCommon.Rows path) ->
@@ -289,7 +293,7 @@ let tests =
         Expecto.Tests.testCase "Issue 22: NICE as a flow value has Model.nice's parameters and log-densities for one seed" ``Issue 22: NICE as a flow value has Model.nice's parameters and log-densities for one seed``
         Expecto.Tests.testCase "Issue 22: trained for 20 steps, NICE as a flow value reports Model.nice's NLL on the ring" ``Issue 22: trained for 20 steps, NICE as a flow value reports Model.nice's NLL on the ring``
         Expecto.Tests.testCase "Issue 22: a zoo model stopped after 2 of 6 steps and resumed with its script ends bit-identical to a straight run" ``Issue 22: a zoo model stopped after 2 of 6 steps and resumed with its script ends bit-identical to a straight run``
-        Expecto.Tests.testCase "Issue 22: the zoo's flows and DDPM learn the ring in a few hundred steps, and gendsl sample draws points from them" ``Issue 22: the zoo's flows and DDPM learn the ring in a few hundred steps, and gendsl sample draws points from them``
+        Expecto.Tests.testCase "Issue 22: the zoo's flows, MADE-MoG and DDPM learn the ring in a few hundred steps, and gendsl sample draws points from them" ``Issue 22: the zoo's flows, MADE-MoG and DDPM learn the ring in a few hundred steps, and gendsl sample draws points from them``
         Expecto.Tests.testCase "Issue 22: MADE and PixelCNN learn binary MNIST in a few steps and sample binary images of its shape" ``Issue 22: MADE and PixelCNN learn binary MNIST in a few steps and sample binary images of its shape``
         Expecto.Tests.testCase "Issue 22: a DDPM on [0, 1] data reports the bound of y = 2x - 1 less D ln 2, the change of variables" ``Issue 22: a DDPM on [0, 1] data reports the bound of y = 2x - 1 less D ln 2, the change of variables``
         Expecto.Tests.testCase "Issue 22: dynamically binarised MNIST trains on fresh draws and is evaluated on one binarisation with seed 20260" ``Issue 22: dynamically binarised MNIST trains on fresh draws and is evaluated on one binarisation with seed 20260``

@@ -145,6 +145,78 @@ public sealed class Made : Module
 }
 
 /// <summary>
+/// MADE with mixture-of-Gaussians conditionals for real vectors (MADE-MoG, Papamakarios et al. 2017): each feature d gets
+/// C logits a, means m and log-scales s from its predecessors in the order (a MADE with 3C outputs per feature, block
+/// c of the logits at c D + d, of the means at (C + c) D + d, of the log-scales at (2C + c) D + d), and
+/// <code>log p(x) = sum_d log sum_c softmax(a_d)_c N(x_d; m_dc, exp(s_dc)^2)   (exact).</code>
+/// One component (C = 1) is a Gaussian MADE: a one-layer MAF's density.
+/// </summary>
+public sealed class MadeMixture : Module
+{
+    public Made Made { get; }
+    public int Components { get; }
+    public long Features => Made.Features;
+
+    public MadeMixture(long features, IReadOnlyList<long> hidden, int components, long[]? order = null, Generator? generator = null, ScalarType? dtype = null)
+    {
+        if (components < 1) throw new ArgumentException($"MadeMixture: components must be >= 1, got {components}");
+        Components = components;
+        Made = RegisterModule("made", new Made(features, hidden, 3 * components, order, generator, dtype));
+    }
+
+    /// <summary>The conditionals' (logits, means, log-scales), each (B, C, D), for x (B, D).</summary>
+    public (Tensor Logits, Tensor Means, Tensor LogScales) Conditionals(Tensor x)
+    {
+        Check(x);
+        using var sc = Scope.Begin();
+        var h = Made.Forward(x).View(x.Size(0), 3, Components, Features);     // (B, 3, C, D)
+        return (h.Select(1, 0).MoveToOuterScope(), h.Select(1, 1).MoveToOuterScope(), h.Select(1, 2).MoveToOuterScope());
+    }
+
+    /// <summary>log p(x) per example (B) in nats, x (B, D).</summary>
+    public Tensor LogProb(Tensor x)
+    {
+        using var sc = Scope.Begin();
+        var (a, m, s) = Conditionals(x);
+        var z = (x.Unsqueeze(1) - m) * s.Neg().Exp();                          // (B, C, D)
+        var logN = z.Square() * -0.5 - s - 0.5 * Math.Log(2 * Math.PI);
+        return (a.LogSoftmax(1) + logN).LogSumExp(1).Sum(1).MoveToOuterScope();
+    }
+
+    /// <summary>The batch mean of -log p(x) in nats.</summary>
+    public Tensor Loss(Tensor x)
+    {
+        using var sc = Scope.Begin();
+        return LogProb(x).Mean().Neg().MoveToOuterScope();
+    }
+
+    /// <summary>n samples (n, D) drawn in the order: a component from the softmax, then its Gaussian (D passes).</summary>
+    public Tensor Sample(long n, Generator? generator)
+    {
+        if (n <= 0) throw new ArgumentException($"MadeMixture.Sample: n must be positive, got {n}");
+        using var ng = Autograd.NoGrad();
+        var p = Parameters().First();
+        var x = Torch.Torch.Zeros(new[] { n, Features }, p.Dtype, p.Device);
+        foreach (var d in Enumerable.Range(0, (int)Features).OrderBy(d => Made.Ranks[d]))
+        {
+            using var sc = Scope.Begin();
+            var (a, m, s) = Conditionals(x);
+            var c = Torch.Torch.Multinomial(a.Select(2, d).Softmax(1), 1, replacement: true, generator);   // (n, 1)
+            var mu = m.Select(2, d).Gather(1, c).Squeeze(1);                                                 // (n)
+            var sd = s.Select(2, d).Gather(1, c).Squeeze(1).Exp();
+            x.Select(1, d).Copy_(mu + sd * Torch.Torch.RandnLike(mu, generator));
+        }
+        return x;
+    }
+
+    private void Check(Tensor x)
+    {
+        if (x.Dim != 2 || x.Size(1) != Features)
+            throw new ArgumentException($"MadeMixture: input must be (B, {Features}), got {Bijector.Show(x.Shape)}");
+    }
+}
+
+/// <summary>
 /// MAF's masked autoregressive layer (Papamakarios et al. 2017) on a MADE ("made") with K = 2 outputs (mu, alpha):
 /// <code>z_d = (x_d - mu_d(x_&lt;d)) exp(-alpha_d(x_&lt;d)),   log|det dz/dx| = -sum_d alpha_d   (one pass);</code>
 /// the inverse x_d = z_d exp(alpha_d) + mu_d takes D passes in the order.
