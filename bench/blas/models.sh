@@ -9,15 +9,13 @@
 # Benchmarks, not tests: the environment's OPENBLAS_* settings are changed for these commands only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/lib.sh
 threads=${1:-2}
 limit=${LIMIT:-5120}
 seconds=${SECONDS_PER_RUN:-60}
 export THREADS="$threads" SECONDS_PER_RUN="$seconds" CONFIGS=b
-dotnet build -c Release bench/GenDsl.Bench/GenDsl.Bench.csproj -v q -nologo > /dev/null
-multiarch=$(gcc -print-multiarch 2> /dev/null || echo x86_64-linux-gnu)
-omp=/usr/lib/$multiarch/openblas-openmp
-preload_omp="$omp/libopenblas.so.0:$omp/libblas.so.3:$omp/liblapack.so.3"
-chosen=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE dotnet bench/GenDsl.Bench/bin/Release/net10.0/GenDsl.Bench.dll shapes "$threads" 0 2> /dev/null | sed -n 's/^blas .*kernel \([A-Za-z0-9]*\),.*/\1/p' | head -1 || true)
+preload_omp=$(openmp_preload)
+chosen=$(chosen_kernel "$threads")
 echo "# $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg); CPU family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 '^model[[:space:]]' /proc/cpuinfo | cut -d: -f2 | xargs); after = ${chosen:-none}"
 with() { # before|after command...
   local how=$1; shift

@@ -13,18 +13,16 @@
 #             about 10 GFLOP/s, and the rounds then take minutes
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/lib.sh
 threads=${1:-2}
 rounds=${2:-2}
 py=${PYTHON:-/usr/bin/python3}
 export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" BLIS_NUM_THREADS="$threads" OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-dotnet build -c Release bench/GenDsl.Bench/GenDsl.Bench.csproj -v q -nologo > /dev/null
-dll=bench/GenDsl.Bench/bin/Release/net10.0/GenDsl.Bench.dll
-multiarch=$(gcc -print-multiarch 2> /dev/null || echo x86_64-linux-gnu)
-omp=/usr/lib/$multiarch/openblas-openmp
-blis=/usr/lib/$multiarch/blis-pthread/libblas.so.3
-preload_omp="$omp/libopenblas.so.0:$omp/libblas.so.3:$omp/liblapack.so.3"
+dll=$(bench_dll)
+blis=$(dirname "$(openmp_blas_dir)")/blis-pthread/libblas.so.3
+preload_omp=$(openmp_preload)
 # the kernel GenDsl chooses on this CPU (its --version line names it)
-chosen=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE dotnet "$dll" shapes "$threads" 0 2> /dev/null | sed -n 's/^blas .*kernel \([A-Za-z0-9]*\),.*/\1/p' | head -1 || true)
+chosen=$(chosen_kernel "$threads")
 echo "# $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 '^model[[:space:]]' /proc/cpuinfo | cut -d: -f2 | xargs); GenDsl's choice here: ${chosen:-none}"
 run() { # config
   case $1 in

@@ -16,16 +16,14 @@ dll="$here/../vae/GenDsl.Bench.Vae/bin/Release/net10.0/GenDsl.Bench.Vae.dll"
 init="$(mktemp --suffix=.pt)"
 trap 'rm -f "$init"' EXIT
 dotnet "$dll" --threads "$threads" --limit 128 --save-init "$init" > /dev/null
-multiarch=$(gcc -print-multiarch 2> /dev/null || echo x86_64-linux-gnu)
-omp=/usr/lib/$multiarch/openblas-openmp
+. "$here/../lib.sh"
 # the kernel: the environment's OPENBLAS_CORETYPE, else the one GenDsl chooses on this CPU (GenDsl.Bench names it)
-dotnet build "$here/../GenDsl.Bench" -c Release -v quiet -nologo > /dev/null
-core=${OPENBLAS_CORETYPE:-$(dotnet "$here/../GenDsl.Bench/bin/Release/net10.0/GenDsl.Bench.dll" shapes 1 0 | sed -n 's/.*kernel \([A-Za-z0-9]*\),.*/\1/p')}
+core=${OPENBLAS_CORETYPE:-$(chosen_kernel 1)}
 fmt="wall %e s, user %U s, sys %S s, involuntary %c, voluntary %w"
 echo "# $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg); OPENBLAS_CORETYPE=$core on both sides; $limit images"
 for r in $(seq "$rounds"); do
   for build in pthreads openmp; do
-    if [[ $build == pthreads ]]; then g=(env GENDSL_BLAS=system); p=(env); else g=(env); p=(env LD_PRELOAD="$omp/libopenblas.so.0:$omp/libblas.so.3:$omp/liblapack.so.3"); fi
+    if [[ $build == pthreads ]]; then g=(env GENDSL_BLAS=system); p=(env); else g=(env); p=(env LD_PRELOAD="$(openmp_preload)"); fi
     echo "## round $r: $build"
     echo "  gendsl  $("${g[@]}" OPENBLAS_CORETYPE="$core" /usr/bin/time -f "$fmt" dotnet "$dll" --threads "$threads" --init "$init" --limit "$limit" 2>&1 | tr '\n' ' ')"
     echo "  pytorch $("${p[@]}" OPENBLAS_CORETYPE="$core" /usr/bin/time -f "$fmt" "$py" "$here/../vae/vae_torch.py" --threads "$threads" --init "$init" --limit "$limit" 2>&1 | tr '\n' ' ')"

@@ -6,19 +6,19 @@
 # Usage: bench/gmm/p7_sgd.sh [threads=2] [rounds=3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$here/../lib.sh"
 threads=${1:-2}
 rounds=${2:-3}
 py=${PYTHON:-/usr/bin/python3}
-export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-dotnet build "$here/../../src/Cli" -c Release -v quiet -nologo > /dev/null
+bench_threads "$threads"
+cli=$(release_cli)
 dotnet build "$here/GenDsl.Bench.Gmm" -c Release -v quiet -nologo > /dev/null
-cli="$here/../../src/Cli/bin/Release/net10.0/gendsl"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 echo "# $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$rounds"); do
   "$cli" run "$here/p7_sgd_dsl.fsx" --threads "$threads" -o "$out" > /dev/null
-  dsl=$("$py" -c "import json,sys; print(json.load(open(sys.argv[1]))['cases'][0]['fits'][0]['seconds'])" "$(ls -td "$out"/bench_p7_sgd_dsl/*/ | head -1)/summary.json")
+  dsl=$(last_fit_seconds "$out" bench_p7_sgd_dsl)
   core=$(dotnet "$here/GenDsl.Bench.Gmm/bin/Release/net10.0/GenDsl.Bench.Gmm.dll" --threads "$threads" --only p7 --reps 1 --sgd-lr 0.01 | awk '$2 == "p7_sgd" { print $3 }')
   torch=$("$py" "$here/p7_torch.py" --threads "$threads" --reps 1 --sgd-lr 0.01 | awk '$2 == "p7_sgd" { print $3 }')
   echo "round $r: dsl seconds=$dsl  core $core  torch $torch"
