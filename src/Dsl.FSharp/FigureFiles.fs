@@ -52,12 +52,16 @@ let private decode (url: string) : byte[] =
     if head.EndsWith ";base64" then Convert.FromBase64String body
     else Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString body)
 
+/// A start tag's style attribute and what surrounds it: (name)(before) style="(value)"(after)(/?)>.
+let private styleInTag = Regex("<([A-Za-z][^\\s>/]*)([^>]*?) style=\"([^\"]*)\"([^>]*?)(/?)>", RegexOptions.Compiled)
+
 /// plotly.js names each drawing's defs and clip paths with a random uid ("defs-3f2a1c", "clip3f2a1cxy"): replaced by one
 /// derived from the file's name (and each trace gets uid t<k> before drawing), so the same figure exported again gives
-/// the same bytes (no churn in the repository). Empty style attributes go too: Chromium puts the root's `style=""`
-/// before or after its viewBox from one drawing to the next, the only other difference between two exports.
+/// the same bytes (no churn in the repository). Chromium also writes an element's style attribute before or after its
+/// other attributes from one drawing to the next (the root's `style=""` around its viewBox, a legend's background and
+/// scrollbar rectangles): empty style attributes go, and every other one moves to the end of its tag.
 let stableIds (name: string) (svg: string) =
-    let svg = svg.Replace(" style=\"\"", "")
+    let svg = styleInTag.Replace(svg.Replace(" style=\"\"", ""), "<$1$2$4 style=\"$3\"$5>")
     let m = Regex.Match(svg, "id=\"defs-([0-9a-z]+)\"")
     if not m.Success then svg
     else

@@ -236,7 +236,8 @@ let neuralFits (ctx: Context) (trainData: IDataset) (make: Training -> ResolvedF
             nn.Module.To(ctx.Device) |> ignore
             let sw = Stopwatch.StartNew()
             let result, curves = train ctx f t r trainData nn
-            let secs = sw.Elapsed.TotalSeconds
+            // a resumed fit: its time before the checkpoint too (tokens/s divides all its steps by all its time)
+            let secs = result.SecondsBefore + sw.Elapsed.TotalSeconds
             nn.Module.Eval() |> ignore
             use eg = new Generator(e.Seed + 4UL)
             let tokensPerSecond = float result.Steps * float r.Batch * float (List.fold (*) 1 ctx.Planned.Shape - 1) / max secs 1e-9

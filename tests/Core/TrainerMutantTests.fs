@@ -273,6 +273,29 @@ let ``RequestStop(evaluate = false) ends after the step without its unscheduled 
     Assert.Equal<int64 list>([ 2L; 4L ], evaluated 4L false)      // step 4 was due
     Assert.Equal<int64 list>([ 2L; 4L; 6L ], evaluated 6L false)  // the budget's last step always evaluates
 
+let ``a resumed run counts its time before the checkpoint: SecondsBefore is the checkpoint's time, a second Fit's is the first's`` () =
+    let data = indexData 8L
+    let dir = tempDir ()
+    // every step sleeps 30 ms, so the 4 steps before the checkpoint take >= 0.12 s
+    let slow (m: Module) = Objective(fun batch _ -> Threading.Thread.Sleep 30; m.Forward(batch).Square().Mean())
+    use m1 = scalarModel ()
+    use t1 = trainer m1 (TrainOptions(Steps = 4L, BatchSize = 2, CheckpointEvery = 4L, CheckpointDir = dir))
+    let r1 = t1.Fit(data, slow m1)
+    Assert.Equal(0.0, r1.SecondsBefore)
+    Assert.True(r1.Seconds >= 0.12, sprintf "4 steps of >= 30 ms took %g s" r1.Seconds)
+    use m2 = scalarModel ()
+    use t2 = trainer m2 (TrainOptions(Steps = 6L, BatchSize = 2))
+    t2.LoadCheckpoint(Path.Combine(dir, "last.pt"))
+    let r2 = t2.Fit(data, slow m2)
+    Assert.Equal(6L, r2.Steps)
+    // written at step 4, inside the first Fit: its time then, at least the 4 steps' and at most the whole Fit's
+    Assert.True(r2.SecondsBefore >= 0.12 && r2.SecondsBefore <= r1.Seconds, sprintf "before %g, first fit %g" r2.SecondsBefore r1.Seconds)
+    Assert.True(r2.Seconds >= 0.06, sprintf "2 steps of >= 30 ms took %g s" r2.Seconds)     // this call only
+    // the same trainer fitted again (a longer budget is a new trainer; the same one, with its steps done, runs none)
+    let r3 = t2.Fit(data, slow m2)
+    Assert.Equal(r2.SecondsBefore + r2.Seconds, r3.SecondsBefore, 9)
+    Directory.Delete(dir, true)
+
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
 let tests =
@@ -288,4 +311,5 @@ let tests =
         Expecto.Tests.testCase "checkpoints: the file records the epoch; bad paths, a disposed trainer, another seed or schedule, and other data are refused by name" ``checkpoints: the file records the epoch; bad paths, a disposed trainer, another seed or schedule, and other data are refused by name``
         Expecto.Tests.testCase "RequestStop(evaluate = false) ends after the step without its unscheduled evaluation; a due one still runs; the default and the budget's end evaluate" ``RequestStop(evaluate = false) ends after the step without its unscheduled evaluation; a due one still runs; the default and the budget's end evaluate``
         Expecto.Tests.testCase "RequestStop from OnStep ends the fit after that step (stopped early); Fit puts an eval-mode model in training mode; Log refuses an empty name" ``RequestStop from OnStep ends the fit after that step (stopped early); Fit puts an eval-mode model in training mode; Log refuses an empty name``
+        Expecto.Tests.testCase "a resumed run counts its time before the checkpoint: SecondsBefore is the checkpoint's time, a second Fit's is the first's" ``a resumed run counts its time before the checkpoint: SecondsBefore is the checkpoint's time, a second Fit's is the first's``
     ]

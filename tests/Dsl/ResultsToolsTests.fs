@@ -274,23 +274,28 @@ let ``export files a run under the README problem whose script ran it, also when
     Assert.Contains("| likelihood_table_mnist | `experiments/likelihood_table_mnist.fsx` | 1 |", page)
     Assert.DoesNotContain("## Other experiments", page)
 
-let ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go`` () =
-    let drawing (uid: string) (root: string) =
-        sprintf "<svg class=\"main-svg\" %s><defs id=\"defs-%s\"><clipPath id=\"clip%sxy\"/></defs><g clip-path=\"url(#clip%sxy)\" style=\"\"/><g style=\"fill: red\"/></svg>" root uid uid uid
-    let a = FigureFiles.stableIds "p7-means" (drawing "3f2a1c" "width=\"640\" viewBox=\"0 0 640 400\" style=\"\"")
-    let b = FigureFiles.stableIds "p7-means" (drawing "9e8d7c" "width=\"640\" style=\"\" viewBox=\"0 0 640 400\"")
+let ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last`` () =
+    // The legend's background as Chromium wrote it in two exports of one run (style before or after the geometry).
+    let legendA = "<rect class=\"bg\" shape-rendering=\"crispEdges\" style=\"stroke: rgb(68, 68, 68); stroke-width: 0px;\" width=\"168\" height=\"29\" x=\"0\" y=\"0\"/>"
+    let legendB = "<rect class=\"bg\" shape-rendering=\"crispEdges\" width=\"168\" height=\"29\" x=\"0\" y=\"0\" style=\"stroke: rgb(68, 68, 68); stroke-width: 0px;\"/>"
+    let drawing (uid: string) (root: string) (legend: string) =
+        sprintf "<svg class=\"main-svg\" %s><defs id=\"defs-%s\"><clipPath id=\"clip%sxy\"/></defs><g clip-path=\"url(#clip%sxy)\" style=\"\"/><g style=\"fill: red\"/>%s<text data-unformatted=\"a>b\" x=\"1\">t</text></svg>" root uid uid uid legend
+    let a = FigureFiles.stableIds "p7-means" (drawing "3f2a1c" "width=\"640\" viewBox=\"0 0 640 400\" style=\"\"" legendA)
+    let b = FigureFiles.stableIds "p7-means" (drawing "9e8d7c" "width=\"640\" style=\"\" viewBox=\"0 0 640 400\"" legendB)
     Assert.Equal(a, b)
+    Assert.Contains(legendB, a)                                                    // style last, the rest as written
+    Assert.Contains("<text data-unformatted=\"a>b\" x=\"1\">t</text>", a)        // a '>' in a value: the tag left alone
     Assert.DoesNotContain("3f2a1c", a)
     Assert.DoesNotContain("style=\"\"", a)
     Assert.Contains("style=\"fill: red\"", a)
-    Assert.NotEqual<string>(a, FigureFiles.stableIds "p7-ll-gd" (drawing "3f2a1c" "width=\"640\" viewBox=\"0 0 640 400\" style=\"\""))   // another file, another id
+    Assert.NotEqual<string>(a, FigureFiles.stableIds "p7-ll-gd" (drawing "3f2a1c" "width=\"640\" viewBox=\"0 0 640 400\" style=\"\"" legendA))   // another file, another id
 
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList "GenDsl.Tests.Dsl.ResultsToolsTests" [
         Expecto.Tests.testCase "export files a run under the README problem whose script ran it, also when the script declares several experiments" ``export files a run under the README problem whose script ran it, also when the script declares several experiments``
-        Expecto.Tests.testCase "figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go" ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go``
+        Expecto.Tests.testCase "figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last" ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last``
         Expecto.Tests.testCase "export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named" ``export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named``
         Expecto.Tests.testCase "docs/results.md: every README seed problem has a section and every image it links exists" ``docs/results.md: every README seed problem has a section and every image it links exists``
         Expecto.Tests.testCase "compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused" ``compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused``

@@ -139,9 +139,14 @@ public sealed record EvalRecord(long Step, long Epoch, IReadOnlyDictionary<strin
 /// The end of a <see cref="Trainer.Fit(GenDsl.Data.IDataset, Objective)"/>: Steps is the run's position (counting steps before a resumed checkpoint),
 /// Epochs the epochs begun; StepRecords and Evaluations hold what this call ran. StoppedEarly: ended before
 /// TrainOptions.Steps (early stopping or a requested stop). BestStep: where KeepBest was best (its parameters are in the model).
+/// Seconds: this call's time; SecondsBefore: the run's training time before it (earlier calls on this trainer, or the
+/// run a loaded checkpoint came from), so SecondsBefore + Seconds is the whole run's.
 /// </summary>
 public sealed record TrainResult(long Steps, long Epochs, bool StoppedEarly, IReadOnlyList<StepRecord> StepRecords,
-    IReadOnlyList<EvalRecord> Evaluations, long? BestStep, double Seconds);
+    IReadOnlyList<EvalRecord> Evaluations, long? BestStep, double Seconds)
+{
+    public double SecondsBefore { get; init; }
+}
 
 /// <summary>The loss (or the gradient norm) was NaN or infinite at <see cref="Step"/>; that step was not taken.</summary>
 public sealed class TrainingDivergedException : Exception

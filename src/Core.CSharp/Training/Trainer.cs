@@ -47,6 +47,8 @@ public sealed partial class Trainer : IDisposable
     private readonly LRScheduler?[] schedules; // one per player
     private readonly Tensor[][] playerParameters;
     private long step;                         // optimizer steps the run has taken
+    private double secondsBefore;              // training seconds of the run before this Fit (earlier Fits, or the checkpoint's run)
+    private Stopwatch? fitClock;               // the Fit under way
     private long batchesTaken;                 // batches drawn in the epoch order (= step for an Objective; a Game may draw several per step)
     private long? batchesPerEpoch;             // set by Fit or a checkpoint; a resume must cut the data the same way
     private double? bestValue;
@@ -225,6 +227,7 @@ public sealed partial class Trainer : IDisposable
         batchesPerEpoch = order.BatchesPerEpoch;
 
         var total = Stopwatch.StartNew();
+        fitClock = total;
         var records = new List<StepRecord>();
         var evaluations = new List<EvalRecord>();
         var stopped = false;
@@ -271,7 +274,9 @@ public sealed partial class Trainer : IDisposable
         }
         if (bestState is not null) Model.LoadStateDict(bestState);
         var epochs = step == 0 ? 0 : order.EpochOf(Math.Max(batchesTaken, 1)) + 1;
-        return new TrainResult(step, epochs, stopped, records, evaluations, bestStep, total.Elapsed.TotalSeconds);
+        var (before, seconds) = (secondsBefore, total.Elapsed.TotalSeconds);
+        (secondsBefore, fitClock) = (before + seconds, null);
+        return new TrainResult(step, epochs, stopped, records, evaluations, bestStep, seconds) { SecondsBefore = before };
 
         bool IsEnd() => step >= options.Steps || stopAfterStep;
     }

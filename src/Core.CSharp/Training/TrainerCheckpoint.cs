@@ -9,7 +9,8 @@ public sealed partial class Trainer
     /// Writes everything a bit-identical resume needs as one {name: tensor} file (Torch.Save; PyTorch's torch.load
     /// reads it): "model.*" (state dict), "optim.*" (optimizer state; "optim.&lt;player&gt;.*" for each player of a game), "sched.*" (the schedule's step; likewise), "trainer.batches_taken", "rng.run" (the
     /// run's generator), "rng.default" (libtorch's default CPU generator, which Dropout without a generator uses),
-    /// "trainer.step", "trainer.epoch", "trainer.seed", "trainer.batches_per_epoch", in a data-parallel run (written by rank
+    /// "trainer.step", "trainer.epoch", "trainer.seed", "trainer.batches_per_epoch", "trainer.seconds" (the run's training
+    /// time up to the checkpoint, so a resumed run reports its whole time), in a data-parallel run (written by rank
     /// 0) "rng.run.rank&lt;r&gt;" (every rank's run generator) and "trainer.world_size", and with KeepBest "best.*" (the best
     /// state dict), "trainer.best_value", "trainer.best_step", "trainer.evals_since_best". Atomic: the file is written to
     /// path + ".tmp" and renamed over <paramref name="path"/>, so a crash never leaves a half-written checkpoint.
@@ -35,6 +36,7 @@ public sealed partial class Trainer
         d["trainer.step"] = Long(step);
         d["trainer.epoch"] = Long(batchesPerEpoch is { } b && step > 0 ? (step - 1) / b : 0);
         d["trainer.seed"] = Long(unchecked((long)options.Seed));
+        d["trainer.seconds"] = Torch.Torch.Scalar(secondsBefore + (fitClock?.Elapsed.TotalSeconds ?? 0.0), ScalarType.Float64);
         if (batchesPerEpoch is { } bpe) d["trainer.batches_per_epoch"] = Long(bpe);
         if (bestState is not null)
         {
@@ -96,6 +98,8 @@ public sealed partial class Trainer
         // a checkpoint of a run of an objective written before games existed: one batch per step
         batchesTaken = all.TryGetValue("trainer.batches_taken", out var taken) ? taken.Item<long>() : newStep;
         batchesPerEpoch = all.TryGetValue("trainer.batches_per_epoch", out var bpe) ? bpe.Item<long>() : null;
+        // a checkpoint written before the time was kept: the time before it is unknown, counted as 0
+        secondsBefore = all.TryGetValue("trainer.seconds", out var secs) ? secs.ToDouble() : 0.0;
 
         ClearBest();
         (bestValue, bestStep, evalsSinceBest) = (null, null, 0);
