@@ -231,7 +231,6 @@ module Zoo =
         let hidden = m.Hidden |> List.map int64 |> Array.ofList
         let full = Array.ofList (List.map int64 shape)
         let unflat (x: Tensor) = use x = x in x.Reshape(Array.append [| x.Size 0 |] full)   // (n, D) -> (n, ...shape)
-        let flat (x: Tensor) = if x.Dim = 2 then x.Alias() else x.Flatten(1)
         match m.Output with
         | BernoulliLogits ->
             let made = new GenDsl.Models.Made(int64 d, hidden, 1, order, g)
@@ -243,7 +242,7 @@ module Zoo =
             if c < 1 then fail "made" (sprintf "gaussian_mixture %d: needs at least one component" c)
             let made = new GenDsl.Models.MadeMixture(int64 d, hidden, c, order, g)
             { Module = made
-              LogProb = Some(fun x -> use f = flat x in made.LogProb f)
+              LogProb = Some(fun x -> made.LogProb x)
               Loss = None; Bound = None
               Sample = Some(fun n g -> unflat (made.Sample(int64 n, g))) }
 

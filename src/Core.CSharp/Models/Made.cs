@@ -136,7 +136,8 @@ public sealed class Made : Module
         return x;
     }
 
-    private Tensor Flat(Tensor x)
+    /// <summary>(B, D) or (B, ...) with D elements -> (B, D), or an error naming the shape wanted.</summary>
+    internal Tensor Flat(Tensor x)
     {
         if (x.Dim < 2 || x.Shape.Skip(1).Aggregate(1L, (a, d) => a * d) != Features)
             throw new ArgumentException($"Made: input must be (B, {Features}) or (B, ...) with {Features} elements per example, got {Bijector.Show(x.Shape)}");
@@ -164,21 +165,21 @@ public sealed class MadeMixture : Module
         Made = RegisterModule("made", new Made(features, hidden, 3 * components, order, generator, dtype));
     }
 
-    /// <summary>The conditionals' (logits, means, log-scales), each (B, C, D), for x (B, D).</summary>
+    /// <summary>The conditionals' (logits, means, log-scales), each (B, C, D), for x (B, D) or (B, ...) with D elements.</summary>
     public (Tensor Logits, Tensor Means, Tensor LogScales) Conditionals(Tensor x)
     {
-        Check(x);
         using var sc = Scope.Begin();
         var h = Made.Forward(x).View(x.Size(0), 3, Components, Features);     // (B, 3, C, D)
         return (h.Select(1, 0).MoveToOuterScope(), h.Select(1, 1).MoveToOuterScope(), h.Select(1, 2).MoveToOuterScope());
     }
 
-    /// <summary>log p(x) per example (B) in nats, x (B, D).</summary>
+    /// <summary>log p(x) per example (B) in nats, x (B, D) or (B, ...) with D elements.</summary>
     public Tensor LogProb(Tensor x)
     {
         using var sc = Scope.Begin();
-        var (a, m, s) = Conditionals(x);
-        var z = (x.Unsqueeze(1) - m) * s.Neg().Exp();                          // (B, C, D)
+        var xf = Made.Flat(x);                                                  // (B, D)
+        var (a, m, s) = Conditionals(xf);
+        var z = (xf.Unsqueeze(1) - m) * s.Neg().Exp();                         // (B, C, D)
         var logN = z.Square() * -0.5 - s - 0.5 * Math.Log(2 * Math.PI);
         return (a.LogSoftmax(1) + logN).LogSumExp(1).Sum(1).MoveToOuterScope();
     }
@@ -207,12 +208,6 @@ public sealed class MadeMixture : Module
             x.Select(1, d).Copy_(mu + sd * Torch.Torch.RandnLike(mu, generator));
         }
         return x;
-    }
-
-    private void Check(Tensor x)
-    {
-        if (x.Dim != 2 || x.Size(1) != Features)
-            throw new ArgumentException($"MadeMixture: input must be (B, {Features}), got {Bijector.Show(x.Shape)}");
     }
 }
 
