@@ -4,7 +4,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 threads="${THREADS:-2}"
 python="${PYTHON:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3 )}"
-export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+. "$here/../lib.sh"
+bench_threads "$threads"
 dotnet build "$here/GenDsl.Bench.Nice" -c Release -v quiet -nologo >/dev/null
 init="$(mktemp --suffix=.pt)"
 trap 'rm -f "$init"' EXIT

@@ -5,7 +5,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 python="${PYTHON:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3 )}"
 threads="${THREADS:-1}"
-export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" GENDSL_THREADS="$threads" OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+. "$here/../lib.sh"
+bench_threads "$threads"
+export GENDSL_THREADS="$threads"
 out="${OUT:-$(mktemp -d)}"
 [ -n "${OUT:-}" ] || trap 'rm -rf "$out"' EXIT
 dotnet build "$here/Parity" -c Release -v quiet -nologo >/dev/null
