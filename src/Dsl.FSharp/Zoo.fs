@@ -220,6 +220,13 @@ module Zoo =
         if (x * (1.0 - x)).Abs().Max().ToDouble() > 0.0 then
             fail model "its Bernoulli likelihood needs binary data (every value 0 or 1), and these data are not: use Data.dynamicBinarized or Data.binarized"
 
+    /// Fails when every value of x is 0 or 1: a density on real values (a Gaussian mixture) of binary data rises without
+    /// bound as its scales shrink onto 0 and 1, so its NLL would run to -infinity instead of measuring anything.
+    let private refuseBinary (model: string) (x: Tensor) =
+        use s = Scope.Begin()
+        if (x * (1.0 - x)).Abs().Max().ToDouble() = 0.0 then
+            fail model "its Gaussian-mixture conditionals are a density on real values, and these data are binary (every value 0 or 1): their NLL falls without bound. Use the default Bernoulli output (drop Model.madeOutput (GaussianMixture _)) for binary data, or dequantise it (Data.dequantized)"
+
     let buildMade (m: MadeSpec) (shape: int list) (g: Generator) : CustomParts =
         let d = shape |> List.fold (*) 1
         if d < 2 then fail "made" (sprintf "needs at least 2 features per example, got %d" d)
@@ -242,7 +249,7 @@ module Zoo =
             if c < 1 then fail "made" (sprintf "gaussian_mixture %d: needs at least one component" c)
             let made = new GenDsl.Models.MadeMixture(int64 d, hidden, c, order, g)
             { Module = made
-              LogProb = Some(fun x -> made.LogProb x)
+              LogProb = Some(fun x -> refuseBinary "made" x; made.LogProb x)
               Loss = None; Bound = None
               Sample = Some(fun n g -> unflat (made.Sample(int64 n, g))) }
 
