@@ -20,6 +20,8 @@ type Run =
       Experiment: string
       Stamp: string
       Summary: JsonNode
+      /// config.json: the experiment as run (fits' batch sizes, the experiment's notes); an empty object if absent.
+      Config: JsonNode
       Provenance: Provenance.Entry list
       /// (figure id, title, plotly JSON) from plots/*.json, in file-name order.
       Figures: (string * string * string) list }
@@ -58,6 +60,7 @@ let private load (folder: string) : Run =
       Experiment = (match summary.["experiment"] with null -> Path.GetFileName(Path.GetDirectoryName full) | n -> n.GetValue<string>())
       Stamp = Path.GetFileName full
       Summary = summary
+      Config = (let c = Path.Combine(folder, "config.json") in if File.Exists c then JsonNode.Parse(File.ReadAllText c) else JsonObject())
       Provenance = Provenance.read full
       Figures = figures }
 
@@ -211,6 +214,62 @@ let private runSection (sb: StringBuilder) (linkBase: string) (p: Problem option
             ap (sprintf "![%s](%s.png) [SVG](%s.svg)" (md title) rel rel)
             ap ""
 
+/// The epochs a gradient fit ran: steps x batch / training examples (None for EM and the other full-batch fitters).
+let private epochsOf (config: JsonNode) (case: string) (fit: string) (n: float) (steps: float) : float option =
+    match config.["cases"] with
+    | null -> None
+    | cs ->
+        cs.AsArray()
+        |> Seq.tryFind (fun c -> c.["label"].GetValue<string>() = case)
+        |> Option.bind (fun c -> c.["fits"].AsArray() |> Seq.tryFind (fun f -> f.["name"].GetValue<string>() = fit))
+        |> Option.bind (fun f ->
+            match f.["fitter"] with
+            | null -> None
+            | ft ->
+                match ft.["batch"] with
+                | null -> None
+                | b when b.GetValueKind() = Text.Json.JsonValueKind.Number && n > 0.0 -> Some(steps * b.GetValue<float>() / n)
+                | _ -> None)
+
+/// One experiment's cases run one per run (the homework budgets of a table: hours each) as one table: a row per case
+/// and fit from the newest run that has it, its metrics, parameters, epochs, seconds and seconds per epoch, and the
+/// experiment's notes (which figures are exact and which bounds).
+let private acrossRuns (sb: StringBuilder) (experiment: string) (runs: Run list) =
+    let ap (s: string) = sb.AppendLine s |> ignore
+    let newestFirst = runs |> List.sortByDescending (fun r -> r.Stamp)
+    let labels (r: Run) = match r.Summary.["cases"] with null -> [] | cs -> [ for c in cs.AsArray() -> c ]
+    let cases =
+        runs |> List.sortBy (fun r -> r.Stamp) |> List.collect (labels >> List.map (fun c -> c.["label"].GetValue<string>())) |> List.distinct
+        |> List.choose (fun l -> newestFirst |> List.tryPick (fun r -> labels r |> List.tryFind (fun c -> c.["label"].GetValue<string>() = l) |> Option.map (fun c -> r, c)))
+    let rows = [ for r, c in cases do for f in c.["fits"].AsArray() -> r, c, f ]
+    if not rows.IsEmpty then
+        let names = rows |> List.collect (fun (_, _, f) -> [ for kv in f.["metrics"].AsObject() -> kv.Key ]) |> List.distinct
+        ap (sprintf "### `%s`: one table across its %d runs" experiment runs.Length)
+        ap ""
+        ap "A row per case, from the newest run that has it (the runs' sections below give each one's command and commit)."
+        ap ""
+        ap ("| case | fit | " + String.Join(" | ", names) + " | parameters | epochs | seconds | seconds per epoch | run |")
+        ap ("|---|---|" + String.replicate (names.Length + 5) "---|")
+        for r, c, f in rows do
+            let v (k: string) = match f.["metrics"].[k] with null -> "" | x -> cell x
+            let num (n: JsonNode) (k: string) = match n.[k] with null -> None | x when x.GetValueKind() = Text.Json.JsonValueKind.Number -> Some(x.GetValue<float>()) | _ -> None
+            let fit = f.["fit"].GetValue<string>()
+            let epochs =
+                match num c "n", num f "iterations" with
+                | Some n, Some it -> epochsOf r.Config (c.["label"].GetValue<string>()) fit n it
+                | _ -> None
+            let seconds = num f "seconds"
+            ap (sprintf "| %s | %s | %s | %s | %s | %s | %s | `%s` |" (md (c.["label"].ToString())) (md fit) (String.Join(" | ", names |> List.map v))
+                    (match f.["parameters"] with null -> "" | p -> cell p)
+                    (match epochs with Some e -> e.ToString("0.##", CultureInfo.InvariantCulture) | None -> (match num f "iterations" with Some i -> sprintf "— (%s iterations)" (inv i) | None -> ""))
+                    (match seconds with Some x -> x.ToString("0", CultureInfo.InvariantCulture) | None -> "")
+                    (match epochs, seconds with Some e, Some x when e > 0.0 -> (x / e).ToString("0", CultureInfo.InvariantCulture) | _ -> "")
+                    r.Stamp)
+        ap ""
+        match (newestFirst |> List.head).Config.["notes"] with
+        | null -> ()
+        | ns -> for n in ns.AsArray() do ap (sprintf "> %s" (md (n.GetValue<string>()))); ap ""
+
 /// Whether a run is one of a README problem's: its experiment has the script's name, or its first command ran that
 /// script (a script may declare several experiments: likelihood_table_mnist.fsx's binary and dequantised tables).
 let ofProblem (p: Problem) (r: Run) =
@@ -244,7 +303,10 @@ let page (problems: Problem list) (runs: Run list) (linkBase: string) (skipped: 
         | [] ->
             ap (sprintf "**No run of this problem was exported.** Run `gendsl run %s`, then export again with its folder." p.Script)
             ap ""
-        | rs -> for r in rs do runSection sb linkBase (Some p) r
+        | rs ->
+            for experiment, ers in rs |> List.groupBy (fun r -> r.Experiment) do
+                if ers.Length > 1 then acrossRuns sb experiment ers
+            for r in rs do runSection sb linkBase (Some p) r
     let others = runs |> List.filter (fun r -> not (problems |> List.exists (fun p -> ofProblem p r)))
     if not others.IsEmpty then
         ap "## Other experiments"

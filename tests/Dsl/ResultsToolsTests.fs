@@ -261,7 +261,7 @@ let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's wi
 let ``export files a run under the README problem whose script ran it, also when the script declares several experiments`` () =
     let problem name : Export.Problem = { Name = name; Script = sprintf "experiments/%s.fsx" name; Problem = name; Produces = "" }
     let run experiment (command: string option) : Export.Run =
-        { Folder = ""; Experiment = experiment; Stamp = "20260101-000000"; Summary = System.Text.Json.Nodes.JsonObject()
+        { Folder = ""; Experiment = experiment; Stamp = "20260101-000000"; Summary = System.Text.Json.Nodes.JsonObject(); Config = System.Text.Json.Nodes.JsonObject()
           Provenance = [ for c in Option.toList command -> ({ Command = c; Commit = ""; Dirty = false; At = ""; Resumed = false } : Provenance.Entry) ]
           Figures = [] }
     let table, ring = problem "likelihood_table_mnist", problem "likelihood_table_ring"
@@ -273,6 +273,29 @@ let ``export files a run under the README problem whose script ran it, also when
     let page = Export.page [ table; ring ] [ binary ] "results" []
     Assert.Contains("| likelihood_table_mnist | `experiments/likelihood_table_mnist.fsx` | 1 |", page)
     Assert.DoesNotContain("## Other experiments", page)
+
+let ``export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch`` () =
+    let parse (s: string) = System.Text.Json.Nodes.JsonNode.Parse s
+    let run stamp (label: string) (nll: float) (iters: int) (secs: float) (fitter: string) : Export.Run =
+        { Folder = ""; Experiment = "likelihood_table_mnist_binary"; Stamp = stamp
+          Summary = parse (sprintf """{"cases":[{"label":"%s","n":60000,"fits":[{"fit":"adam","iterations":%d,"seconds":%g,"metrics":{"nll":%g},"parameters":1000}]}]}""" label iters secs nll)
+          Config = parse (sprintf """{"cases":[{"label":"%s","fits":[{"name":"adam","fitter":%s}]}],"notes":["EXACT: %s."]}""" label fitter label)
+          Provenance = [ { Command = "gendsl run experiments/likelihood_table_mnist.fsx --case " + label; Commit = ""; Dirty = false; At = ""; Resumed = false } ]
+          Figures = [] }
+    let table : Export.Problem = { Name = "likelihood_table_mnist"; Script = "experiments/likelihood_table_mnist.fsx"; Problem = "zoo"; Produces = "" }
+    let gradient = """{"kind":"gradient","batch":128}"""
+    let runs = [ run "20260101-000000" "made" 99.0 469 60.0 gradient; run "20260102-000000" "made" 85.0 4690 1200.0 gradient; run "20260103-000000" "bmm" 144.0 100 16.0 """{"kind":"em"}""" ]
+    let page = Export.page [ table ] runs "results" []
+    Assert.Contains("### `likelihood_table_mnist_binary`: one table across its 3 runs", page)
+    // made's newest run: 4,690 steps of 128 over 60,000 images = 10.01 epochs; 1,200 s / 10.006 = 120 s per epoch.
+    Assert.Contains("| made | adam | 85 | 1000 | 10.01 | 1200 | 120 | `20260102-000000` |", page)
+    let tablePart = page.Substring(page.IndexOf "one table across", page.IndexOf "### Run" - page.IndexOf "one table across")
+    Assert.DoesNotContain("| made | adam | 99 |", tablePart)                    // the older made run is only in its own section
+    // EM has no batch: its iterations instead of epochs, no seconds per epoch.
+    Assert.Contains("| bmm | adam | 144 | 1000 | — (100 iterations) | 16 |  | `20260103-000000` |", page)
+    Assert.Contains("> EXACT: bmm.", tablePart)                                        // the newest run's notes
+    // One run of an experiment: no table across runs.
+    Assert.DoesNotContain("one table across", Export.page [ table ] [ List.last runs ] "results" [])
 
 let ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last`` () =
     // The legend's background as Chromium wrote it in two exports of one run (style before or after the geometry).
@@ -295,6 +318,7 @@ let ``figure SVGs are the same bytes from one drawing to the next: plotly's rand
 let tests =
     Expecto.Tests.testList "GenDsl.Tests.Dsl.ResultsToolsTests" [
         Expecto.Tests.testCase "export files a run under the README problem whose script ran it, also when the script declares several experiments" ``export files a run under the README problem whose script ran it, also when the script declares several experiments``
+        Expecto.Tests.testCase "export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch" ``export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch``
         Expecto.Tests.testCase "figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last" ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last``
         Expecto.Tests.testCase "export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named" ``export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named``
         Expecto.Tests.testCase "docs/results.md: every README seed problem has a section and every image it links exists" ``docs/results.md: every README seed problem has a section and every image it links exists``
