@@ -23,6 +23,8 @@ type Run =
       /// config.json: the experiment as run (fits' batch sizes, the experiment's notes); an empty object if absent.
       Config: JsonNode
       Provenance: Provenance.Entry list
+      /// Per (case, fit): the sum of its steps' and evaluations' times in metrics.csv, over every segment of a resumed run.
+      StepSeconds: Map<string * string, float>
       /// (figure id, title, plotly JSON) from plots/*.json, in file-name order.
       Figures: (string * string * string) list }
 
@@ -38,6 +40,25 @@ let private isRun (d: string) = File.Exists(Path.Combine(d, "config.json"))
 
 let private subdirs (d: string) =
     Directory.GetDirectories d |> Array.filter (fun x -> not ((Path.GetFileName x).StartsWith ".")) |> Array.sort |> List.ofArray
+
+/// metrics.csv's rows are case,fit,step,metric,value,seconds: a step's training rows carry its time, an evaluation's
+/// rows (validation) the evaluation's time; their distinct values per step, summed, are the fit's time.
+let stepSeconds (csv: string) : Map<string * string, float> =
+    if not (File.Exists csv) then Map.empty
+    else
+        File.ReadLines csv
+        |> Seq.skip 1
+        |> Seq.choose (fun line ->
+            match line.Split(',') with
+            | [| case; fit; step; _; _; secs |] ->
+                match Double.TryParse(secs, NumberStyles.Float, CultureInfo.InvariantCulture) with
+                | true, x -> Some(case, fit, step, x)
+                | _ -> None
+            | _ -> None)
+        |> Seq.distinct
+        |> Seq.groupBy (fun (c, f, _, _) -> c, f)
+        |> Seq.map (fun (k, xs) -> k, xs |> Seq.sumBy (fun (_, _, _, x) -> x))
+        |> Map.ofSeq
 
 let private load (folder: string) : Run =
     let summary = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))
@@ -62,6 +83,7 @@ let private load (folder: string) : Run =
       Summary = summary
       Config = (let c = Path.Combine(folder, "config.json") in if File.Exists c then JsonNode.Parse(File.ReadAllText c) else JsonObject())
       Provenance = Provenance.read full
+      StepSeconds = stepSeconds (Path.Combine(folder, "metrics.csv"))
       Figures = figures }
 
 let private caseKey (r: Run) =
@@ -132,6 +154,21 @@ let rec private cell (n: JsonNode) : string =
 
 let private md (s: string) = s.Replace("|", "\\|").Replace("\n", " ")
 
+/// A fit's seconds as the page shows them: the summary's, or, for a resumed run whose summary counts its last segment
+/// only (checkpoints written before 2026-12-07 did not keep the time before them), the sum of its steps' times over
+/// every segment, marked with a dagger (the tables' footnote `resumedNote` says so).
+let private fitSeconds (r: Run) (case: string) (fit: string) (reported: float option) : float option * bool =
+    let resumed = r.Provenance |> List.exists (fun e -> e.Resumed)
+    match reported, r.StepSeconds.TryFind((case, fit)) with
+    | Some x, Some steps when resumed && steps > 1.05 * x -> Some steps, true
+    | x, _ -> x, false
+
+let private resumedNote =
+    "† a resumed run whose summary counts only its last segment's seconds (its checkpoints predate the time they now keep): the figure is the sum of its steps' and evaluations' times in metrics.csv over every segment."
+
+let private numberOf (n: JsonNode) = match n with null -> None | x when x.GetValueKind() = Text.Json.JsonValueKind.Number -> Some(x.GetValue<float>()) | _ -> None
+let private secondsText (x: float option, marked: bool) = match x with Some x -> x.ToString("0", CultureInfo.InvariantCulture) + (if marked then " †" else "") | None -> ""
+
 /// A command as shown on the page: absolute paths cut to the part from experiments/ (or to their last name), so the
 /// page names no folder of the machine it ran on.
 let shownCommand (command: string) =
@@ -144,18 +181,22 @@ let shownCommand (command: string) =
         else a)
     |> fun xs -> String.Join(" ", xs)
 
-let private metricsTable (sb: StringBuilder) (summary: JsonNode) =
-    match summary.["cases"] with
+let private metricsTable (sb: StringBuilder) (r: Run) =
+    match r.Summary.["cases"] with
     | null -> ()
     | cs ->
         let rows = [ for c in cs.AsArray() do for f in c.["fits"].AsArray() -> c, f ]
         if not rows.IsEmpty then
             let names = rows |> List.collect (fun (_, f) -> [ for kv in f.["metrics"].AsObject() -> kv.Key ]) |> List.distinct
             sb.AppendLine("| case | fit | " + String.Join(" | ", names) + " | seconds |").AppendLine("|---|---|" + String.replicate (names.Length + 1) "---|") |> ignore
+            let mutable marked = false
             for c, f in rows do
                 let v (k: string) = match f.["metrics"].[k] with null -> "" | x -> cell x
-                sb.AppendLine(sprintf "| %s | %s | %s | %s |" (md (c.["label"].ToString())) (md (f.["fit"].ToString())) (String.Join(" | ", names |> List.map v)) (cell f.["seconds"])) |> ignore
+                let secs = fitSeconds r (c.["label"].ToString()) (f.["fit"].ToString()) (numberOf f.["seconds"])
+                marked <- marked || snd secs
+                sb.AppendLine(sprintf "| %s | %s | %s | %s |" (md (c.["label"].ToString())) (md (f.["fit"].ToString())) (String.Join(" | ", names |> List.map v)) (secondsText secs)) |> ignore
             sb.AppendLine() |> ignore
+            if marked then sb.AppendLine(resumedNote).AppendLine() |> ignore
 
 let private studiesTable (sb: StringBuilder) (summary: JsonNode) =
     match summary.["studies"] with
@@ -195,7 +236,7 @@ let private runSection (sb: StringBuilder) (linkBase: string) (p: Problem option
         ap ""
         for q, a in answers do ap (sprintf "- *%s* %s" q a)
         ap ""
-    metricsTable sb r.Summary
+    metricsTable sb r
     studiesTable sb r.Summary
     match r.Summary.["expectations"] with
     | null -> ()
@@ -214,7 +255,7 @@ let private runSection (sb: StringBuilder) (linkBase: string) (p: Problem option
             ap (sprintf "![%s](%s.png) [SVG](%s.svg)" (md title) rel rel)
             ap ""
 
-/// The epochs a gradient fit ran: steps x batch / training examples (None for EM and the other full-batch fitters).
+/// The epochs a gradient fit ran: steps / ceil(training examples / batch), the last batch of an epoch being short (None for EM and the other full-batch fitters).
 let private epochsOf (config: JsonNode) (case: string) (fit: string) (n: float) (steps: float) : float option =
     match config.["cases"] with
     | null -> None
@@ -228,7 +269,7 @@ let private epochsOf (config: JsonNode) (case: string) (fit: string) (n: float) 
             | ft ->
                 match ft.["batch"] with
                 | null -> None
-                | b when b.GetValueKind() = Text.Json.JsonValueKind.Number && n > 0.0 -> Some(steps * b.GetValue<float>() / n)
+                | b when b.GetValueKind() = Text.Json.JsonValueKind.Number && n > 0.0 -> Some(steps / ceil (n / b.GetValue<float>()))
                 | _ -> None)
 
 /// One experiment's cases run one per run (the homework budgets of a table: hours each) as one table: a row per case
@@ -250,22 +291,26 @@ let private acrossRuns (sb: StringBuilder) (experiment: string) (runs: Run list)
         ap ""
         ap ("| case | fit | " + String.Join(" | ", names) + " | parameters | epochs | seconds | seconds per epoch | run |")
         ap ("|---|---|" + String.replicate (names.Length + 5) "---|")
+        let mutable marked = false
         for r, c, f in rows do
             let v (k: string) = match f.["metrics"].[k] with null -> "" | x -> cell x
-            let num (n: JsonNode) (k: string) = match n.[k] with null -> None | x when x.GetValueKind() = Text.Json.JsonValueKind.Number -> Some(x.GetValue<float>()) | _ -> None
-            let fit = f.["fit"].GetValue<string>()
+            let label, fit = c.["label"].GetValue<string>(), f.["fit"].GetValue<string>()
             let epochs =
-                match num c "n", num f "iterations" with
-                | Some n, Some it -> epochsOf r.Config (c.["label"].GetValue<string>()) fit n it
+                match numberOf c.["n"], numberOf f.["iterations"] with
+                | Some n, Some it -> epochsOf r.Config label fit n it
                 | _ -> None
-            let seconds = num f "seconds"
-            ap (sprintf "| %s | %s | %s | %s | %s | %s | %s | `%s` |" (md (c.["label"].ToString())) (md fit) (String.Join(" | ", names |> List.map v))
-                    (match f.["parameters"] with null -> "" | p -> cell p)
-                    (match epochs with Some e -> e.ToString("0.##", CultureInfo.InvariantCulture) | None -> (match num f "iterations" with Some i -> sprintf "— (%s iterations)" (inv i) | None -> ""))
-                    (match seconds with Some x -> x.ToString("0", CultureInfo.InvariantCulture) | None -> "")
-                    (match epochs, seconds with Some e, Some x when e > 0.0 -> (x / e).ToString("0", CultureInfo.InvariantCulture) | _ -> "")
+            let secs = fitSeconds r label fit (numberOf f.["seconds"])
+            marked <- marked || snd secs
+            ap (sprintf "| %s | %s | %s | %s | %s | %s | %s | `%s` |" (md label) (md fit) (String.Join(" | ", names |> List.map v))
+                    (match numberOf f.["parameters"] with Some p -> p.ToString("#,0", CultureInfo.InvariantCulture) | None -> "")
+                    (match epochs with Some e -> e.ToString("0.##", CultureInfo.InvariantCulture) | None -> (match numberOf f.["iterations"] with Some i -> sprintf "— (%s iterations)" (inv i) | None -> ""))
+                    (secondsText secs)
+                    (match epochs, fst secs with Some e, Some x when e > 0.0 -> (x / e).ToString("0", CultureInfo.InvariantCulture) | _ -> "")
                     r.Stamp)
         ap ""
+        if marked then
+            ap resumedNote
+            ap ""
         match (newestFirst |> List.head).Config.["notes"] with
         | null -> ()
         | ns -> for n in ns.AsArray() do ap (sprintf "> %s" (md (n.GetValue<string>()))); ap ""

@@ -261,7 +261,7 @@ let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's wi
 let ``export files a run under the README problem whose script ran it, also when the script declares several experiments`` () =
     let problem name : Export.Problem = { Name = name; Script = sprintf "experiments/%s.fsx" name; Problem = name; Produces = "" }
     let run experiment (command: string option) : Export.Run =
-        { Folder = ""; Experiment = experiment; Stamp = "20260101-000000"; Summary = System.Text.Json.Nodes.JsonObject(); Config = System.Text.Json.Nodes.JsonObject()
+        { Folder = ""; Experiment = experiment; Stamp = "20260101-000000"; Summary = System.Text.Json.Nodes.JsonObject(); Config = System.Text.Json.Nodes.JsonObject(); StepSeconds = Map.empty
           Provenance = [ for c in Option.toList command -> ({ Command = c; Commit = ""; Dirty = false; At = ""; Resumed = false } : Provenance.Entry) ]
           Figures = [] }
     let table, ring = problem "likelihood_table_mnist", problem "likelihood_table_ring"
@@ -274,28 +274,46 @@ let ``export files a run under the README problem whose script ran it, also when
     Assert.Contains("| likelihood_table_mnist | `experiments/likelihood_table_mnist.fsx` | 1 |", page)
     Assert.DoesNotContain("## Other experiments", page)
 
-let ``export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch`` () =
+let ``export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch, a resumed run's seconds over all its segments`` () =
     let parse (s: string) = System.Text.Json.Nodes.JsonNode.Parse s
     let run stamp (label: string) (nll: float) (iters: int) (secs: float) (fitter: string) : Export.Run =
         { Folder = ""; Experiment = "likelihood_table_mnist_binary"; Stamp = stamp
           Summary = parse (sprintf """{"cases":[{"label":"%s","n":60000,"fits":[{"fit":"adam","iterations":%d,"seconds":%g,"metrics":{"nll":%g},"parameters":1000}]}]}""" label iters secs nll)
           Config = parse (sprintf """{"cases":[{"label":"%s","fits":[{"name":"adam","fitter":%s}]}],"notes":["EXACT: %s."]}""" label fitter label)
           Provenance = [ { Command = "gendsl run experiments/likelihood_table_mnist.fsx --case " + label; Commit = ""; Dirty = false; At = ""; Resumed = false } ]
+          StepSeconds = Map.ofList [ (label, "adam"), secs - 40.0 ]
           Figures = [] }
     let table : Export.Problem = { Name = "likelihood_table_mnist"; Script = "experiments/likelihood_table_mnist.fsx"; Problem = "zoo"; Produces = "" }
     let gradient = """{"kind":"gradient","batch":128}"""
-    let runs = [ run "20260101-000000" "made" 99.0 469 60.0 gradient; run "20260102-000000" "made" 85.0 4690 1200.0 gradient; run "20260103-000000" "bmm" 144.0 100 16.0 """{"kind":"em"}""" ]
+    // A run resumed from checkpoints that did not keep their time: its summary's 300 s are its last segment's; its steps'
+    // times in metrics.csv sum to 900 s.
+    let resumed =
+        let r = run "20260104-000000" "pixelcnn" 90.0 938 300.0 gradient
+        { r with Provenance = r.Provenance @ [ { r.Provenance.Head with Command = "gendsl resume runs/x"; Resumed = true } ]
+                 StepSeconds = Map.ofList [ ("pixelcnn", "adam"), 900.0 ] }
+    let runs = [ run "20260101-000000" "made" 99.0 469 60.0 gradient; run "20260102-000000" "made" 85.0 4690 1200.0 gradient; run "20260103-000000" "bmm" 144.0 100 16.0 """{"kind":"em"}"""; resumed ]
     let page = Export.page [ table ] runs "results" []
-    Assert.Contains("### `likelihood_table_mnist_binary`: one table across its 3 runs", page)
-    // made's newest run: 4,690 steps of 128 over 60,000 images = 10.01 epochs; 1,200 s / 10.006 = 120 s per epoch.
-    Assert.Contains("| made | adam | 85 | 1000 | 10.01 | 1200 | 120 | `20260102-000000` |", page)
+    Assert.Contains("### `likelihood_table_mnist_binary`: one table across its 4 runs", page)
+    // made's newest run: 4,690 steps, ceil(60,000 / 128) = 469 an epoch: 10 epochs; 1,200 s / 10 = 120 s per epoch (the
+    // summary's seconds, not the steps' 1,160: a run never resumed).
+    Assert.Contains("| made | adam | 85 | 1,000 | 10 | 1200 | 120 | `20260102-000000` |", page)
+    // The resumed run: its steps' 900 s over 2 epochs, marked, with the footnote.
+    Assert.Contains("| pixelcnn | adam | 90 | 1,000 | 2 | 900 † | 450 | `20260104-000000` |", page)
+    Assert.Contains("| pixelcnn | adam | 90 | 900 † |", page)                   // its own section's table too
+    Assert.Contains("† a resumed run whose summary counts only its last segment's seconds", page)
+    // metrics.csv: a step's training rows (loss, lr) share its time, counted once; an evaluation's row adds its own.
+    let csv = Path.Combine(newTempDir "export", "metrics.csv")
+    File.WriteAllLines(csv, [ "case,fit,step,metric,value,seconds"; "b,adam,1,loss,6.0,2.5"; "b,adam,1,lr,0.001,2.5"; "b,adam,2,loss,5.9,2.0"
+                              "b,adam,2,lr,0.001,2.0"; "b,adam,2,valid nll,5.8,10.0"; "c,adam,1,loss,1.0,4.0" ])
+    Assert.Equal<Map<string * string, float>>(Map.ofList [ ("b", "adam"), 14.5; ("c", "adam"), 4.0 ], Export.stepSeconds csv)
+    Directory.Delete(Path.GetDirectoryName csv, true)
     let tablePart = page.Substring(page.IndexOf "one table across", page.IndexOf "### Run" - page.IndexOf "one table across")
     Assert.DoesNotContain("| made | adam | 99 |", tablePart)                    // the older made run is only in its own section
     // EM has no batch: its iterations instead of epochs, no seconds per epoch.
-    Assert.Contains("| bmm | adam | 144 | 1000 | — (100 iterations) | 16 |  | `20260103-000000` |", page)
-    Assert.Contains("> EXACT: bmm.", tablePart)                                        // the newest run's notes
+    Assert.Contains("| bmm | adam | 144 | 1,000 | — (100 iterations) | 16 |  | `20260103-000000` |", page)
+    Assert.Contains("> EXACT: pixelcnn.", tablePart)                                   // the newest run's notes
     // One run of an experiment: no table across runs.
-    Assert.DoesNotContain("one table across", Export.page [ table ] [ List.last runs ] "results" [])
+    Assert.DoesNotContain("one table across", Export.page [ table ] [ runs.[2] ] "results" [])
 
 let ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last`` () =
     // The legend's background as Chromium wrote it in two exports of one run (style before or after the geometry).
@@ -318,7 +336,7 @@ let ``figure SVGs are the same bytes from one drawing to the next: plotly's rand
 let tests =
     Expecto.Tests.testList "GenDsl.Tests.Dsl.ResultsToolsTests" [
         Expecto.Tests.testCase "export files a run under the README problem whose script ran it, also when the script declares several experiments" ``export files a run under the README problem whose script ran it, also when the script declares several experiments``
-        Expecto.Tests.testCase "export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch" ``export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch``
+        Expecto.Tests.testCase "export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch, a resumed run's seconds over all its segments" ``export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch, a resumed run's seconds over all its segments``
         Expecto.Tests.testCase "figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last" ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last``
         Expecto.Tests.testCase "export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named" ``export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named``
         Expecto.Tests.testCase "docs/results.md: every README seed problem has a section and every image it links exists" ``docs/results.md: every README seed problem has a section and every image it links exists``
