@@ -187,6 +187,38 @@ let private lm (r: RunNumbers) =
             sprintf "P8 (%s): the test log-likelihood of the model kept at its best validation loss?" c,
             String.Join(", ", ms |> List.map (fun (m, v) -> m + " " + f4 v)) + "." ]
 
+// pytorch-generative's table on binarised MNIST, nats per image (its VAE figure is a bound).
+let private zooPublished = [ "pixelcnn", 81.45; "gated", 81.50; "made", 84.87; "vae", 86.77 ]
+
+let private tableBinary (r: RunNumbers) =
+    let rows = have [ for c in r.Cases -> c, r.Metric(c, None, "nll") ]
+    [ if not rows.IsEmpty then
+        "How do the test NLLs compare with pytorch-generative's (PixelCNN 81.45, Gated PixelCNN 81.50, MADE 84.87, VAE <= 86.77 nats, GPU budgets)?",
+        String.Join(" ",
+            [ for c, v in rows ->
+                let steps = match r.FitField(c, "iterations") with Some i -> sprintf " after %.0f steps" i | None -> ""
+                match zooPublished |> List.tryFind (fun (n, _) -> n = c) with
+                | Some (_, p) -> sprintf "%s: %s nats%s, %s %s %s." c (f2 v) steps (f2 (abs (v - p))) (if v <= p then "below" else "above") (f2 p)
+                | None -> sprintf "%s: %s nats%s (no published figure)." c (f2 v) steps ]) ]
+
+let private tableDequantized (r: RunNumbers) =
+    let bpd = have [ for c in r.Cases -> c, r.Metric(c, None, "bits_per_dim") ]
+    [ if not bpd.IsEmpty then
+        "Which model reaches the lowest test bits/dim?",
+        sprintf "Bits/dim, lowest first: %s." (ranked f4 bpd)
+      match List.tryFind (fun (c, _) -> c = "nice") bpd, r.FitField("nice", "iterations") with
+      | Some (_, nice), Some steps ->
+        let others = bpd |> List.filter (fun (c, _) -> c <> "nice")
+        if not others.IsEmpty then
+            "Do the affine flows (RealNVP, Glow-style, MAF) fall below NICE's bits/dim at the same epochs?",
+            String.Join(" ",
+                [ for c, v in others ->
+                    let same = r.FitField(c, "iterations") = Some steps
+                    sprintf "%s: %s, %s %s NICE's %s%s." c (f4 v) (f4 (abs (nice - v))) (if v < nice then "below" else "above") (f4 nice)
+                        (if same then sprintf " (both after %.0f steps)" steps
+                         else sprintf " (but after %s steps to NICE's %.0f: not the same budget)" (match r.FitField(c, "iterations") with Some i -> sprintf "%.0f" i | None -> "?") steps) ])
+      | _ -> () ]
+
 /// The questions answered from a run's numbers for the experiment `name` (none: the page lists the run's checks instead).
 let answers (name: string) (r: RunNumbers) : (string * string) list =
     match name with
@@ -199,4 +231,6 @@ let answers (name: string) (r: RunNumbers) : (string * string) list =
     | "mila_dgm_q6_gan_ring" -> ganRing r
     | "open_ring_models" -> openRing r
     | "cse599i_hw1_p8_transformer_wikitext2" -> lm r
+    | "likelihood_table_mnist_binary" -> tableBinary r
+    | "likelihood_table_mnist_dequantized" -> tableDequantized r
     | _ -> []

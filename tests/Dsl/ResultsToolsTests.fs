@@ -234,7 +234,7 @@ let ``watch: prints the run's latest step and metrics, exits 0 on a finished run
     Assert.Contains("not a run folder", err)
     try Directory.Delete(dir, true) with _ -> ()
 
-let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin, P4's NICE against pytorch-generative follow the summary`` () =
+let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin, P4's NICE against pytorch-generative, the likelihood tables against published figures and NICE follow the summary`` () =
     let summary (cases: (string * (string * float) list) list) =
         let cs =
             String.Join(",", cases |> List.map (fun (c, ms) ->
@@ -255,6 +255,14 @@ let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's wi
     let q4 = answer "mila_dgm_q4_iwae_bounds" [ "vae", [ "neg_iwae_1", 103.0; "neg_iwae_5", 101.0; "neg_iwae_50", 102.0 ] ]
     Assert.Contains("NO: the order is broken", q4)
     // 9,800 steps of 256 are 41.7 epochs of 60,000 images; 4.3994 is 0.0594 above 4.34 and more than 0.01 above 4.332.
+    // The likelihood tables: against pytorch-generative's figures, and the flows against NICE at the same steps.
+    let zoo = answer "likelihood_table_mnist_binary" [ "made", [ "nll", 85.35 ]; "bmm", [ "nll", 144.12 ] ]
+    Assert.Contains("made: 85.35 nats after 9800 steps, 0.48 above 84.87.", zoo)
+    Assert.Contains("bmm: 144.12 nats after 9800 steps (no published figure).", zoo)
+    let deq = answer "likelihood_table_mnist_dequantized" [ "nice", [ "bits_per_dim", 5.4 ]; "realnvp", [ "bits_per_dim", 4.9 ]; "glow", [ "bits_per_dim", 5.5 ] ]
+    Assert.Contains("Bits/dim, lowest first: realnvp (4.9000) < nice (5.4000) < glow (5.5000).", deq)
+    Assert.Contains("realnvp: 4.9000, 0.5000 below NICE's 5.4000 (both after 9800 steps).", deq)
+    Assert.Contains("glow: 5.5000, 0.1000 above NICE's 5.4000", deq)
     let p4 = answer "ece8803_ps2_p4_nice_vs_vae" [ "nice", [ "bits_per_dim", 4.3994; "nll", -1956.69 ] ]
     Assert.Contains("4.3994 bits/dim after 9800 Adam steps of 256 images (41.7 epochs of 60,000 images' worth): 0.0594 bits/dim above 4.34 (and above the 4.332", p4)
 
@@ -344,5 +352,5 @@ let tests =
         Expecto.Tests.testCase "live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report" ``live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report``
         Expecto.Tests.testCase "live report: an interrupted run's report says INTERRUPTED and a killed one's says KILLED once its heartbeat stops; neither looks complete" ``live report: an interrupted run's report says INTERRUPTED and a killed one's says KILLED once its heartbeat stops; neither looks complete``
         Expecto.Tests.testCase "watch: prints the run's latest step and metrics, exits 0 on a finished run and 2 on a killed one" ``watch: prints the run's latest step and metrics, exits 0 on a finished run and 2 on a killed one``
-        Expecto.Tests.testCase "answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin, P4's NICE against pytorch-generative follow the summary" ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin, P4's NICE against pytorch-generative follow the summary``
+        Expecto.Tests.testCase "answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin, P4's NICE against pytorch-generative, the likelihood tables against published figures and NICE follow the summary" ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin, P4's NICE against pytorch-generative, the likelihood tables against published figures and NICE follow the summary``
     ]
