@@ -23,7 +23,8 @@ type Run =
       /// config.json: the experiment as run (fits' batch sizes, the experiment's notes); an empty object if absent.
       Config: JsonNode
       Provenance: Provenance.Entry list
-      /// Per (case, fit): the sum of its steps' and evaluations' times in metrics.csv, over every segment of a resumed run.
+      /// A resumed run's per (case, fit) sum of its steps' and evaluations' times in metrics.csv, over every segment; empty
+      /// for a run never resumed (its summary's seconds are whole).
       StepSeconds: Map<string * string, float>
       /// (figure id, title, plotly JSON) from plots/*.json, in file-name order.
       Figures: (string * string * string) list }
@@ -77,13 +78,14 @@ let private load (folder: string) : Run =
                     with _ -> Path.GetFileNameWithoutExtension f
                 Path.GetFileNameWithoutExtension f, title, json ]
     let full = Path.GetFullPath folder
+    let provenance = Provenance.read full
     { Folder = full
       Experiment = (match summary.["experiment"] with null -> Path.GetFileName(Path.GetDirectoryName full) | n -> n.GetValue<string>())
       Stamp = Path.GetFileName full
       Summary = summary
       Config = (let c = Path.Combine(folder, "config.json") in if File.Exists c then JsonNode.Parse(File.ReadAllText c) else JsonObject())
-      Provenance = Provenance.read full
-      StepSeconds = stepSeconds (Path.Combine(folder, "metrics.csv"))
+      Provenance = provenance
+      StepSeconds = if provenance |> List.exists (fun e -> e.Resumed) then stepSeconds (Path.Combine(folder, "metrics.csv")) else Map.empty
       Figures = figures }
 
 let private caseKey (r: Run) =
@@ -158,9 +160,8 @@ let private md (s: string) = s.Replace("|", "\\|").Replace("\n", " ")
 /// only (checkpoints written before 2026-12-07 did not keep the time before them), the sum of its steps' times over
 /// every segment, marked with a dagger (the tables' footnote `resumedNote` says so).
 let private fitSeconds (r: Run) (case: string) (fit: string) (reported: float option) : float option * bool =
-    let resumed = r.Provenance |> List.exists (fun e -> e.Resumed)
     match reported, r.StepSeconds.TryFind((case, fit)) with
-    | Some x, Some steps when resumed && steps > 1.05 * x -> Some steps, true
+    | Some x, Some steps when steps > 1.05 * x -> Some steps, true
     | x, _ -> x, false
 
 let private resumedNote =

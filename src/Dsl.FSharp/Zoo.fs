@@ -215,9 +215,12 @@ module Zoo =
     // ---- autoregressive models ----
 
     /// Fails unless every value of x is 0 or 1 (a Bernoulli likelihood of other values is no density).
-    let private requireBinary (model: string) (x: Tensor) =
+    let private allBinary (x: Tensor) =
         use s = Scope.Begin()
-        if (x * (1.0 - x)).Abs().Max().ToDouble() > 0.0 then
+        (x * (1.0 - x)).Abs().Max().ToDouble() = 0.0
+
+    let private requireBinary (model: string) (x: Tensor) =
+        if not (allBinary x) then
             fail model "its Bernoulli likelihood needs binary data (every value 0 or 1), and these data are not: use Data.dynamicBinarized or Data.binarized"
 
     /// Fails when every value of x is 0 or 1 and some are 1: a density on real values (a Gaussian mixture) of binary data
@@ -225,8 +228,7 @@ module Zoo =
     /// anything. A batch of zeros alone (the check's probe of the model) passes: the refusal comes at the first batch of
     /// the data.
     let private refuseBinary (model: string) (x: Tensor) =
-        use s = Scope.Begin()
-        if (x * (1.0 - x)).Abs().Max().ToDouble() = 0.0 && x.Max().ToDouble() = 1.0 then
+        if allBinary x && (use m = x.Max() in m.ToDouble() = 1.0) then
             fail model "its Gaussian-mixture conditionals are a density on real values, and these data are binary (every value 0 or 1): their NLL falls without bound. Use the default Bernoulli output (drop Model.madeOutput (GaussianMixture _)) for binary data, or dequantise it (Data.dequantized)"
 
     let buildMade (m: MadeSpec) (shape: int list) (g: Generator) : CustomParts =
