@@ -10,32 +10,25 @@ open System.Text.Json.Nodes
 type RunNumbers(summary: JsonNode) =
     let cases = match summary.["cases"] with null -> [] | c -> [ for x in c.AsArray() -> x ]
     let studies = match summary.["studies"] with null -> [] | s -> [ for x in s.AsArray() -> x ]
+    let caseOf (case: string) = cases |> List.tryFind (fun c -> c.["label"].GetValue<string>() = case)
+    let firstFit (case: string) = caseOf case |> Option.bind (fun c -> c.["fits"].AsArray() |> Seq.tryHead)
     /// A final metric of (case, fit); the fit None: the case's first.
     member _.Metric(case: string, fit: string option, metric: string) : float option =
-        cases
-        |> List.tryFind (fun c -> c.["label"].GetValue<string>() = case)
+        caseOf case
         |> Option.bind (fun c ->
             c.["fits"].AsArray() |> Seq.tryFind (fun f -> fit |> Option.forall (fun n -> f.["fit"].GetValue<string>() = n)))
         |> Option.bind (fun f -> match f.["metrics"].[metric] with null -> None | v -> (try Some(v.GetValue<float>()) with _ -> None))
     /// A field of (case, first fit): seconds, parameters, iterations.
     member _.FitField(case: string, field: string) : float option =
-        cases
-        |> List.tryFind (fun c -> c.["label"].GetValue<string>() = case)
-        |> Option.bind (fun c -> c.["fits"].AsArray() |> Seq.tryHead)
-        |> Option.bind (fun f -> match f.[field] with null -> None | v -> (try Some(v.GetValue<float>()) with _ -> None))
+        firstFit case |> Option.bind (fun f -> match f.[field] with null -> None | v -> (try Some(v.GetValue<float>()) with _ -> None))
     /// The weights of (case, first fit).
     member _.Weights(case: string) : float[] =
-        cases
-        |> List.tryFind (fun c -> c.["label"].GetValue<string>() = case)
-        |> Option.bind (fun c -> c.["fits"].AsArray() |> Seq.tryHead)
+        firstFit case
         |> Option.map (fun f -> match f.["weights"] with null -> [||] | w -> [| for x in w.AsArray() -> x.GetValue<float>() |])
         |> Option.defaultValue [||]
     /// The name of (case, first fit): "em", "adam", ...
     member _.FitName(case: string) : string option =
-        cases
-        |> List.tryFind (fun c -> c.["label"].GetValue<string>() = case)
-        |> Option.bind (fun c -> c.["fits"].AsArray() |> Seq.tryHead)
-        |> Option.bind (fun f -> match f.["fit"] with null -> None | v -> Some(v.GetValue<string>()))
+        firstFit case |> Option.bind (fun f -> match f.["fit"] with null -> None | v -> Some(v.GetValue<string>()))
     member _.Cases = cases |> List.map (fun c -> c.["label"].GetValue<string>())
     member _.Study(label: string) = studies |> List.tryFind (fun s -> s.["label"].GetValue<string>() = label)
     member _.Studies = studies
