@@ -71,7 +71,7 @@ type ExportArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Folders _ -> "run folders (runs/<experiment>/<timestamp>/), an experiment's runs (runs/<experiment>/) or a root of runs (runs/): its finished runs, the newest per experiment and set of cases."
+            | Folders _ -> "run folders (runs/<experiment>/<timestamp>/), an experiment's runs (runs/<experiment>/) or a root of runs (runs/): its finished runs, the newest per experiment and set of cases; an earlier export's folder (docs/results/) is one too, so `export docs/results runs/ --to docs/results` adds runs to it."
             | To _ -> "the folder of the figure files, replaced whole (default docs/results)."
             | Page _ -> "the Markdown page (default: the --to folder's path + .md, i.e. docs/results.md)."
             | Readme _ -> "the README whose experiment table lists the seed problems (default README.md)."

@@ -27,8 +27,9 @@ let execute (a: ParseResults<ExportArgs>) =
     match FigureFiles.findChromium (), Runs.findPlotly None with
     | Error m, _ | _, Error m -> eprint m; ExitCode.Usage
     | Ok chromium, Ok plotly ->
-        let nFigs = runs |> List.sumBy (fun r -> r.Figures.Length)
-        printfn "exporting %d run(s), drawing %d figure(s) in headless Chromium ..." runs.Length nFigs
+        let fresh = runs |> List.filter (fun r -> r.Exported.IsNone)
+        let nFigs = fresh |> List.sumBy (fun r -> r.Figures.Length)
+        printfn "exporting %d run(s) (%d exported before, copied as they are), drawing %d figure(s) in headless Chromium ..." runs.Length (runs.Length - fresh.Length) nFigs
         for s in skipped do printfn "  skipped %s" s
         match GenDsl.Dsl.Export.write (File.ReadAllText readme) runs skipped figures page chromium plotly with
         | Error m -> eprint m; ExitCode.RunFailed

@@ -2,6 +2,10 @@
 /// problem of the README's experiment table (numbers, answers from the numbers, checks, figures as PNG and SVG, the
 /// command and commit that made the run) and the figure files beside it. Regenerated whole each time, from whatever
 /// folders are given; nothing is half-written (figures go to a new folder swapped in, the page is renamed into place).
+/// Each exported run keeps what its section is made from (summary.json, config.json, provenance.json with the paths of
+/// the machine cut, export.json: its figures and step times) beside its figures, so an exported folder is itself a
+/// source: `gendsl export docs/results runs/ --to docs/results` adds new runs to what is there without the old run
+/// folders (which do not outlive the machine they ran on), copying the old figures rather than drawing them again.
 module GenDsl.Dsl.Export
 
 open System
@@ -26,8 +30,25 @@ type Run =
       /// A resumed run's per (case, fit) sum of its steps' and evaluations' times in metrics.csv, over every segment; empty
       /// for a run never resumed (its summary's seconds are whole).
       StepSeconds: Map<string * string, float>
-      /// (figure id, title, plotly JSON) from plots/*.json, in file-name order.
-      Figures: (string * string * string) list }
+      /// (figure id, title, plotly JSON) from plots/*.json, in file-name order; an exported run's JSON is "" (its
+      /// figures are drawn already).
+      Figures: (string * string * string) list
+      /// An exported run (a folder of docs/results with export.json): its figure files are copied, not drawn again.
+      Exported: string option
+      /// A run exported before export kept its numbers (before 2026-12-07): its section and table rows as the page
+      /// showed them, kept as they are.
+      Legacy: Legacy option }
+
+/// What the page showed of a run exported before export.json kept its numbers: its section verbatim, the script of
+/// the README problem it stood under, its cases, and its rows (the table across runs' where it had one, else its own
+/// table's) by column name.
+and Legacy =
+    { Section: string
+      Script: string option
+      Cases: string list
+      Columns: string list
+      Rows: Map<string, string> list
+      Notes: string list }
 
 /// The rows of the README's experiment table: "| `experiments/<name>.fsx` | <problem> | <what it produces> |".
 let problems (readme: string) : Problem list =
@@ -37,7 +58,11 @@ let problems (readme: string) : Problem list =
             { Name = m.Groups.[2].Value; Script = m.Groups.[1].Value; Problem = m.Groups.[3].Value.Trim(); Produces = m.Groups.[4].Value.Trim() } ]
     |> List.distinctBy (fun p -> p.Name)
 
-let private isRun (d: string) = File.Exists(Path.Combine(d, "config.json"))
+/// An exported run's own file: its figures (id, title) and step times, or, for a legacy run, what the page showed.
+let exportFile = "export.json"
+
+let private isExported (d: string) = File.Exists(Path.Combine(d, exportFile))
+let private isRun (d: string) = File.Exists(Path.Combine(d, "config.json")) || isExported d
 
 let private subdirs (d: string) =
     Directory.GetDirectories d |> Array.filter (fun x -> not ((Path.GetFileName x).StartsWith ".")) |> Array.sort |> List.ofArray
@@ -86,12 +111,51 @@ let private load (folder: string) : Run =
       Config = (let c = Path.Combine(folder, "config.json") in if File.Exists c then JsonNode.Parse(File.ReadAllText c) else JsonObject())
       Provenance = provenance
       StepSeconds = if provenance |> List.exists (fun e -> e.Resumed) then stepSeconds (Path.Combine(folder, "metrics.csv")) else Map.empty
-      Figures = figures }
+      Figures = figures
+      Exported = None
+      Legacy = None }
+
+let private strings (n: JsonNode) = match n with null -> [] | a -> [ for x in a.AsArray() -> x.GetValue<string>() ]
+
+/// A run as an earlier export left it in the figures folder (docs/results/<experiment>/<stamp>/).
+let private loadExported (folder: string) : Run =
+    let full = Path.GetFullPath folder
+    let meta = JsonNode.Parse(File.ReadAllText(Path.Combine(full, exportFile)))
+    let json (name: string) = let p = Path.Combine(full, name) in if File.Exists p then JsonNode.Parse(File.ReadAllText p) else JsonObject() :> JsonNode
+    let summary = json "summary.json"
+    let legacy =
+        match meta.["legacy"] with
+        | null -> None
+        | l ->
+            Some { Section = l.["section"].GetValue<string>()
+                   Script = (match l.["script"] with null -> None | x -> Some(x.GetValue<string>()))
+                   Cases = strings l.["cases"]
+                   Columns = strings l.["columns"]
+                   Rows = [ for row in l.["rows"].AsArray() -> Map.ofList [ for kv in row.AsObject() -> kv.Key, kv.Value.GetValue<string>() ] ]
+                   Notes = strings l.["notes"] }
+    let command = match meta.["legacy"] with null -> None | l -> (match l.["command"] with null -> None | c -> Some(c.GetValue<string>()))
+    { Folder = full
+      Experiment = (match summary.["experiment"] with null -> Path.GetFileName(Path.GetDirectoryName full) | n -> n.GetValue<string>())
+      Stamp = Path.GetFileName full
+      Summary = summary
+      Config = json "config.json"
+      Provenance =
+        (match command with
+         | Some c -> [ { Command = c; Commit = ""; Dirty = false; At = ""; Resumed = false } ]
+         | None -> Provenance.read full)
+      StepSeconds =
+        (match meta.["step_seconds"] with
+         | null -> Map.empty
+         | xs -> Map.ofList [ for x in xs.AsArray() -> (x.["case"].GetValue<string>(), x.["fit"].GetValue<string>()), x.["seconds"].GetValue<float>() ])
+      Figures = (match meta.["figures"] with null -> [] | fs -> [ for f in fs.AsArray() -> f.["id"].GetValue<string>(), f.["title"].GetValue<string>(), "" ])
+      Exported = Some full
+      Legacy = legacy }
 
 let private caseKey (r: Run) =
-    match r.Summary.["cases"] with
-    | null -> ""
-    | cs -> String.Join(",", [ for c in cs.AsArray() -> c.["label"].GetValue<string>() ] |> List.sort)
+    match r.Legacy, r.Summary.["cases"] with
+    | Some l, _ -> String.Join(",", List.sort l.Cases)
+    | None, null -> ""
+    | None, cs -> String.Join(",", [ for c in cs.AsArray() -> c.["label"].GetValue<string>() ] |> List.sort)
 
 /// The runs the arguments name: a run folder (it must be finished: DONE), an experiment's folder or a root of run
 /// folders (their finished runs; per experiment and set of cases the newest). Returns the runs and a line per folder
@@ -99,12 +163,14 @@ let private caseKey (r: Run) =
 let collect (paths: string list) : Result<Run list * string list, string> =
     let skipped = Collections.Generic.List<string>()
     let finished (d: string) =
+        isExported d ||
         match RunFolder.state d with
         | RunFolder.Done when File.Exists(Path.Combine(d, "summary.json")) -> true
         | s -> skipped.Add(sprintf "%s/%s: %s, not exported" (Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath d))) (Path.GetFileName d) (RunFolder.stateText s)); false
     let rec expand (p: string) : Result<string list, string> =
         if not (Directory.Exists p) then
             Error(sprintf "'%s' is not a folder: give run folders (runs/<experiment>/<timestamp>/), an experiment's runs (runs/<experiment>/) or a root of runs (runs/)" p)
+        elif isExported p then Ok [ p ]
         elif isRun p then
             match RunFolder.state p with
             | RunFolder.Done when File.Exists(Path.Combine(p, "summary.json")) -> Ok [ p ]
@@ -114,7 +180,7 @@ let collect (paths: string list) : Result<Run list * string list, string> =
             if kids |> List.exists isRun then Ok(kids |> List.filter isRun |> List.filter finished)
             elif kids |> List.exists (fun k -> subdirs k |> List.exists isRun) then
                 Ok(kids |> List.collect (fun k -> subdirs k |> List.filter isRun |> List.filter finished))
-            else Error(sprintf "'%s' holds no run folders (a run folder has config.json): give runs/<experiment>/<timestamp>/, runs/<experiment>/ or runs/" p)
+            else Error(sprintf "'%s' holds no run folders (a run folder has config.json, an exported one export.json): give runs/<experiment>/<timestamp>/, runs/<experiment>/, runs/ or docs/results/" p)
     let results = paths |> List.map (fun p -> p, expand p)
     match results |> List.tryPick (fun (_, r) -> match r with Error m -> Some m | Ok _ -> None) with
     | Some m -> Error m
@@ -122,7 +188,9 @@ let collect (paths: string list) : Result<Run list * string list, string> =
         let folders = results |> List.collect (fun (_, r) -> match r with Ok xs -> xs | Error _ -> []) |> List.map Path.GetFullPath |> List.distinct
         let runs =
             folders
-            |> List.map (fun f -> try Ok(load f) with ex -> Error(sprintf "'%s': cannot read its summary.json or plots (%s)" f ex.Message))
+            |> List.map (fun f ->
+                try Ok(if isExported f then loadExported f else load f)
+                with ex -> Error(sprintf "'%s': cannot read its summary.json, plots or %s (%s)" f exportFile ex.Message))
         match runs |> List.tryPick (function Error m -> Some m | Ok _ -> None) with
         | Some m -> Error m
         | None ->
@@ -214,6 +282,9 @@ let private figureRel (r: Run) (id: string) = Path.Combine(r.Experiment, r.Stamp
 
 let private runSection (sb: StringBuilder) (linkBase: string) (p: Problem option) (r: Run) =
     let ap (s: string) = sb.AppendLine s |> ignore
+    match r.Legacy with
+    | Some l -> ap (l.Section.TrimEnd()); ap ""
+    | None ->
     let num (k: string) = match r.Summary.[k] with null -> "?" | v -> cell v
     ap (sprintf "### Run `%s/%s`" r.Experiment r.Stamp)
     ap ""
@@ -276,50 +347,86 @@ let private epochsOf (config: JsonNode) (case: string) (fit: string) (n: float) 
 /// One experiment's cases run one per run (the homework budgets of a table: hours each) as one table: a row per case
 /// and fit from the newest run that has it, its metrics, parameters, epochs, seconds and seconds per epoch, and the
 /// experiment's notes (which figures are exact and which bounds).
+/// One row of the table across runs: a case and fit of one run, its metrics as table text by name.
+type private Row = { Label: string; Fit: string; Metrics: (string * string) list; Parameters: string; Epochs: string; Seconds: string; PerEpoch: string; Marked: bool; Stamp: string }
+
+/// The rows a run gives the table across runs: from its numbers, or, for a legacy run, as the page showed them.
+let private rowsOf (r: Run) : Row list =
+    match r.Legacy with
+    | Some l ->
+        let fixedColumns = set [ "case"; "fit"; "parameters"; "epochs"; "seconds"; "seconds per epoch"; "run" ]
+        [ for row in l.Rows ->
+            let get k = row.TryFind k |> Option.defaultValue ""
+            { Label = get "case"; Fit = get "fit"
+              Metrics = [ for k in l.Columns do if not (fixedColumns.Contains k) then k, get k ]
+              Parameters = get "parameters"; Epochs = get "epochs"; Seconds = get "seconds"; PerEpoch = get "seconds per epoch"
+              Marked = (get "seconds").Contains "†"; Stamp = r.Stamp } ]
+    | None ->
+        match r.Summary.["cases"] with
+        | null -> []
+        | cs ->
+            [ for c in cs.AsArray() do
+                for f in c.["fits"].AsArray() do
+                    let label, fit = c.["label"].GetValue<string>(), f.["fit"].GetValue<string>()
+                    let epochs =
+                        match numberOf c.["n"], numberOf f.["iterations"] with
+                        | Some n, Some it -> epochsOf r.Config label fit n it
+                        | _ -> None
+                    let secs = fitSeconds r label fit (numberOf f.["seconds"])
+                    yield
+                        { Label = label; Fit = fit
+                          Metrics = [ for kv in f.["metrics"].AsObject() -> kv.Key, cell kv.Value ]
+                          Parameters = (match numberOf f.["parameters"] with Some p -> p.ToString("#,0", CultureInfo.InvariantCulture) | None -> "")
+                          Epochs = (match epochs with Some e -> e.ToString("0.##", CultureInfo.InvariantCulture) | None -> (match numberOf f.["iterations"] with Some i -> sprintf "— (%s iterations)" (inv i) | None -> ""))
+                          Seconds = secondsText secs
+                          PerEpoch = (match epochs, fst secs with Some e, Some x when e > 0.0 -> (x / e).ToString("0", CultureInfo.InvariantCulture) | _ -> "")
+                          Marked = snd secs
+                          Stamp = r.Stamp } ]
+
+let private casesOf (r: Run) =
+    match r.Legacy, r.Summary.["cases"] with
+    | Some l, _ -> l.Cases
+    | None, null -> []
+    | None, cs -> [ for c in cs.AsArray() -> c.["label"].GetValue<string>() ]
+
+/// One experiment's cases run one per run (the homework budgets of a table: hours each) as one table: a row per case
+/// and fit from the newest run that has it, its metrics, parameters, epochs, seconds and seconds per epoch, and the
+/// experiment's notes (which figures are exact and which bounds).
 let private acrossRuns (sb: StringBuilder) (experiment: string) (runs: Run list) =
     let ap (s: string) = sb.AppendLine s |> ignore
     let newestFirst = runs |> List.sortByDescending (fun r -> r.Stamp)
-    let labels (r: Run) = match r.Summary.["cases"] with null -> [] | cs -> [ for c in cs.AsArray() -> c ]
     let cases =
-        runs |> List.sortBy (fun r -> r.Stamp) |> List.collect (labels >> List.map (fun c -> c.["label"].GetValue<string>())) |> List.distinct
-        |> List.choose (fun l -> newestFirst |> List.tryPick (fun r -> labels r |> List.tryFind (fun c -> c.["label"].GetValue<string>() = l) |> Option.map (fun c -> r, c)))
-    let rows = [ for r, c in cases do for f in c.["fits"].AsArray() -> r, c, f ]
+        runs |> List.sortBy (fun r -> r.Stamp) |> List.collect casesOf |> List.distinct
+        |> List.choose (fun l -> newestFirst |> List.tryFind (fun r -> List.contains l (casesOf r)) |> Option.map (fun r -> l, r))
+    let rows = [ for l, r in cases do yield! rowsOf r |> List.filter (fun row -> row.Label = l) ]
     if not rows.IsEmpty then
-        let names = rows |> List.collect (fun (_, _, f) -> [ for kv in f.["metrics"].AsObject() -> kv.Key ]) |> List.distinct
+        let names = rows |> List.collect (fun row -> List.map fst row.Metrics) |> List.distinct
         ap (sprintf "### `%s`: one table across its %d runs" experiment runs.Length)
         ap ""
         ap "A row per case, from the newest run that has it (the runs' sections below give each one's command and commit)."
         ap ""
         ap ("| case | fit | " + String.Join(" | ", names) + " | parameters | epochs | seconds | seconds per epoch | run |")
         ap ("|---|---|" + String.replicate (names.Length + 5) "---|")
-        let mutable marked = false
-        for r, c, f in rows do
-            let v (k: string) = match f.["metrics"].[k] with null -> "" | x -> cell x
-            let label, fit = c.["label"].GetValue<string>(), f.["fit"].GetValue<string>()
-            let epochs =
-                match numberOf c.["n"], numberOf f.["iterations"] with
-                | Some n, Some it -> epochsOf r.Config label fit n it
-                | _ -> None
-            let secs = fitSeconds r label fit (numberOf f.["seconds"])
-            marked <- marked || snd secs
-            ap (sprintf "| %s | %s | %s | %s | %s | %s | %s | `%s` |" (md label) (md fit) (String.Join(" | ", names |> List.map v))
-                    (match numberOf f.["parameters"] with Some p -> p.ToString("#,0", CultureInfo.InvariantCulture) | None -> "")
-                    (match epochs with Some e -> e.ToString("0.##", CultureInfo.InvariantCulture) | None -> (match numberOf f.["iterations"] with Some i -> sprintf "— (%s iterations)" (inv i) | None -> ""))
-                    (secondsText secs)
-                    (match epochs, fst secs with Some e, Some x when e > 0.0 -> (x / e).ToString("0", CultureInfo.InvariantCulture) | _ -> "")
-                    r.Stamp)
+        for row in rows do
+            let v (k: string) = row.Metrics |> List.tryFind (fun (n, _) -> n = k) |> Option.map snd |> Option.defaultValue ""
+            ap (sprintf "| %s | %s | %s | %s | %s | %s | %s | `%s` |" (md row.Label) (md row.Fit) (String.Join(" | ", names |> List.map v))
+                    row.Parameters row.Epochs row.Seconds row.PerEpoch row.Stamp)
         ap ""
-        if marked then
+        if rows |> List.exists (fun row -> row.Marked) then
             ap resumedNote
             ap ""
-        match (newestFirst |> List.head).Config.["notes"] with
-        | null -> ()
-        | ns -> for n in ns.AsArray() do ap (sprintf "> %s" (md (n.GetValue<string>()))); ap ""
+        let notes = newestFirst |> List.tryPick (fun r ->
+                        match r.Legacy, r.Config.["notes"] with
+                        | Some l, _ when not l.Notes.IsEmpty -> Some l.Notes
+                        | None, ns when not (isNull ns) -> Some(strings ns)
+                        | _ -> None)
+        for n in defaultArg notes [] do ap (sprintf "> %s" (md n)); ap ""
 
 /// Whether a run is one of a README problem's: its experiment has the script's name, or its first command ran that
 /// script (a script may declare several experiments: likelihood_table_mnist.fsx's binary and dequantised tables).
 let ofProblem (p: Problem) (r: Run) =
     r.Experiment = p.Name
+    || r.Legacy |> Option.exists (fun l -> l.Script = Some p.Script)
     || r.Provenance |> List.tryHead |> Option.exists (fun e -> (shownCommand e.Command).Split(' ') |> Array.contains p.Script)
 
 /// The whole page: a section per README problem (in the table's order, saying so plainly when no run was given),
@@ -330,7 +437,7 @@ let page (problems: Problem list) (runs: Run list) (linkBase: string) (skipped: 
     ap "# Results"
     ap ""
     ap "Every seed problem's numbers, answers and figures, from finished run folders. This page is generated by"
-    ap "`gendsl export <run folders> --to docs/results` (README \"Results\"): do not edit it by hand; re-run the export after new runs."
+    ap "`gendsl export docs/results <run folders> --to docs/results` (README \"Results\"): do not edit it by hand; export again with the new runs."
     ap (sprintf "Figures are drawn from each run's plotly figures by plotly.js in headless Chromium, %d × %d px (SVG), PNG at %d× (%d × %d pixels)."
             FigureFiles.width FigureFiles.height FigureFiles.pngScale (FigureFiles.width * FigureFiles.pngScale) (FigureFiles.height * FigureFiles.pngScale))
     ap ""
@@ -370,7 +477,52 @@ let page (problems: Problem list) (runs: Run list) (linkBase: string) (skipped: 
 /// What an export wrote.
 type Written = { Page: string; Figures: int; Runs: int; Skipped: string list }
 
-/// Exports `runs` to `figures` (the folder of figure files, replaced whole) and `pagePath` (written atomically).
+/// A text with the absolute paths in it cut as `shownCommand` cuts a command's (from experiments/ on, else "…/" and the
+/// last name): what export keeps of a run names no folder of the machine it ran on.
+let scrubPaths (text: string) =
+    Regex.Replace(text, @"(?<![\w.~])/(?:[^\s/'""`|]+/)+[^\s/'""`|]*", fun m -> shownCommand m.Value)
+
+let rec private scrubJson (n: JsonNode) : JsonNode =
+    match n with
+    | null -> null
+    | :? JsonObject as o ->
+        let c = JsonObject()
+        for kv in o do c.[kv.Key] <- scrubJson kv.Value
+        c :> _
+    | :? JsonArray as a ->
+        let c = JsonArray()
+        for x in a do c.Add(scrubJson x)
+        c :> _
+    | v when v.GetValueKind() = Text.Json.JsonValueKind.String -> JsonValue.Create(scrubPaths (v.GetValue<string>())) :> _
+    | v -> v.DeepClone()
+
+let private indented = Text.Json.JsonSerializerOptions(WriteIndented = true)
+
+/// What a run's section is made from, written beside its figures so that the exported folder is a source itself:
+/// summary.json, config.json and provenance.json with the machine's paths cut, and export.json (figures, step times).
+let private keepNumbers (r: Run) (dir: string) =
+    let save (name: string) (n: JsonNode) = File.WriteAllText(Path.Combine(dir, name), n.ToJsonString indented + "\n")
+    save "summary.json" (scrubJson r.Summary)
+    save "config.json" (scrubJson r.Config)
+    let runs = JsonArray()
+    for e in r.Provenance do
+        let o = JsonObject()
+        o.["command"] <- JsonValue.Create(shownCommand e.Command)
+        o.["commit"] <- JsonValue.Create e.Commit
+        o.["dirty"] <- JsonValue.Create e.Dirty
+        o.["at"] <- JsonValue.Create e.At
+        o.["resumed"] <- JsonValue.Create e.Resumed
+        runs.Add o
+    if not r.Provenance.IsEmpty then save "provenance.json" (JsonObject(dict [ "runs", (runs :> JsonNode) ]))
+    let figures = JsonArray()
+    for id, title, _ in r.Figures do figures.Add(JsonObject(dict [ "id", (JsonValue.Create id :> JsonNode); "title", (JsonValue.Create title :> JsonNode) ]))
+    let steps = JsonArray()
+    for KeyValue((case, fit), x) in r.StepSeconds do
+        steps.Add(JsonObject(dict [ "case", (JsonValue.Create case :> JsonNode); "fit", (JsonValue.Create fit :> JsonNode); "seconds", (JsonValue.Create x :> JsonNode) ]))
+    save exportFile (JsonObject(dict [ "figures", (figures :> JsonNode); "step_seconds", (steps :> JsonNode) ]))
+
+/// Exports `runs` to `figures` (the folder of figure files, replaced whole) and `pagePath` (written atomically): a
+/// run folder's figures are drawn and its numbers kept beside them; an exported run's folder is copied as it is.
 /// Every figure is drawn before anything is replaced: a figure that cannot be drawn leaves the old page and figures.
 let write (readme: string) (runs: Run list) (skipped: string list) (figures: string) (pagePath: string) (chromium: string) (plotly: string) : Result<Written, string> =
     let figures = Path.GetFullPath figures
@@ -378,12 +530,18 @@ let write (readme: string) (runs: Run list) (skipped: string list) (figures: str
     let fresh = figures.TrimEnd(Path.DirectorySeparatorChar) + sprintf ".new-%d" Environment.ProcessId
     if Directory.Exists fresh then Directory.Delete(fresh, true)
     Directory.CreateDirectory fresh |> ignore
-    let jobs = [ for r in runs do for id, _, json in r.Figures -> { FigureFiles.Json = json; FigureFiles.Target = Path.Combine(fresh, figureRel r id) } ]
+    let jobs = [ for r in runs do if r.Exported.IsNone then for id, _, json in r.Figures -> { FigureFiles.Json = json; FigureFiles.Target = Path.Combine(fresh, figureRel r id) } ]
     match FigureFiles.render chromium plotly jobs with
     | (target, why) :: rest ->
         (try Directory.Delete(fresh, true) with _ -> ())
         Error(sprintf "%d figure(s) could not be drawn, nothing was replaced; the first, %s: %s" (rest.Length + 1) (Path.GetFileName target) why)
     | [] ->
+        for r in runs do
+            let dir = Path.Combine(fresh, r.Experiment, r.Stamp)
+            Directory.CreateDirectory dir |> ignore
+            match r.Exported with
+            | Some from -> for f in Directory.GetFiles from do File.Copy(f, Path.Combine(dir, Path.GetFileName f), true)
+            | None -> keepNumbers r dir
         let old = figures.TrimEnd(Path.DirectorySeparatorChar) + sprintf ".old-%d" Environment.ProcessId
         if Directory.Exists figures then Directory.Move(figures, old)
         Directory.Move(fresh, figures)

@@ -37,7 +37,7 @@ let private p7 (root: string) (sgd: int) (progress: Runs.IProgress) =
     let exps = match ScriptHost.load script with Ok xs -> xs | Error m -> failwithf "%A" m
     let sets = [ "data.n=300"; "gd.steps=4"; sprintf "sgd.steps=%d" sgd; "em.iterations=4" ]
     let plan = match Settings.planWith sets exps.Head with Ok p -> p | Error errs -> failwithf "%A" errs
-    let command = "gendsl run experiments/cse599i_hw1_p7_gmm.fsx " + String.Join(" ", sets |> List.map (fun s -> "--set " + s))
+    let command = "gendsl run " + script + " " + String.Join(" ", sets |> List.map (fun s -> "--set " + s))
     Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1; Progress = progress; Script = Some script; Command = Some command } plan
 
 let private progressWith (onStep: string -> int -> unit) =
@@ -103,7 +103,61 @@ let ``export: every README seed problem has a section, every linked PNG and SVG 
     let html = Path.Combine(dir, "docs", "img.html")
     File.WriteAllText(html, sprintf "<img id=i src=\"%s\" onload=\"document.title=this.naturalWidth+'x'+this.naturalHeight\">" png)
     Assert.Contains("<title>1280x800</title>", dom 3000 html)
+    // What export keeps beside the figures makes the exported folder a source: exported alone (the run folder gone),
+    // it gives the same page and the same files, its figures copied rather than drawn, and nothing kept names a folder
+    // of this machine.
+    Directory.Delete(root, true)
+    let again = Path.Combine(dir, "again", "results")
+    let code, out, err = cli [ "export"; figures; "--to"; again; "--readme"; readme ]
+    Assert.True((code = 0), sprintf "re-export failed (%d): %s %s" code out err)
+    Assert.Contains("(1 exported before, copied as they are), drawing 0 figure(s)", out)
+    let withoutSkipped (t: string) = Regex.Replace(t, @"(?s)## Folders not exported.*", "")
+    Assert.Equal(withoutSkipped text, withoutSkipped (File.ReadAllText(again + ".md")))
+    let kept = Directory.GetFiles(figures, "*", SearchOption.AllDirectories)
+    Assert.Equal(2 * nFigures + 4, kept.Length)                                 // + summary, config, provenance, export.json
+    for f in kept do
+        let g = Path.Combine(again, Path.GetRelativePath(figures, f))
+        Assert.True(File.Exists g && File.ReadAllBytes g = File.ReadAllBytes f, sprintf "%s differs after re-export" g)
+        if f.EndsWith ".json" then
+            Assert.DoesNotContain(dir, File.ReadAllText f)
+            Assert.DoesNotContain(repoRoot (), File.ReadAllText f)
     try Directory.Delete(dir, true) with _ -> ()
+
+let ``export keeps a run exported before it kept numbers as the page showed it: its section verbatim, its rows in the table across runs until a newer run of the case; paths are cut from what it keeps`` () =
+    let parse (s: string) = System.Text.Json.Nodes.JsonNode.Parse s
+    let table : Export.Problem = { Name = "likelihood_table_mnist"; Script = "experiments/likelihood_table_mnist.fsx"; Problem = "zoo"; Produces = "" }
+    let section = "### Run `likelihood_table_mnist_binary/20260101-000000`\n\n- command: `gendsl run experiments/likelihood_table_mnist.fsx --case made --case bmm`\n\nWords as written | then.\n"
+    let legacy : Export.Run =
+        { Folder = ""; Experiment = "likelihood_table_mnist_binary"; Stamp = "20260101-000000"; Summary = System.Text.Json.Nodes.JsonObject(); Config = System.Text.Json.Nodes.JsonObject()
+          Provenance = []; StepSeconds = Map.empty; Figures = []; Exported = Some ""
+          Legacy = Some { Section = section; Script = Some table.Script; Cases = [ "made"; "bmm" ]; Notes = [ "EXACT: as written." ]
+                          Columns = [ "case"; "fit"; "nll"; "parameters"; "epochs"; "seconds"; "seconds per epoch"; "run" ]
+                          Rows = [ Map.ofList [ "case", "made"; "fit", "adam"; "nll", "85.3517"; "parameters", "1,000"; "epochs", "50"; "seconds", "3078"; "seconds per epoch", "62"; "run", "`20260101-000000`" ]
+                                   Map.ofList [ "case", "bmm"; "fit", "em"; "nll", "144.12"; "parameters", "7,850"; "epochs", "— (100 iterations)"; "seconds", "17 †"; "seconds per epoch", ""; "run", "`20260101-000000`" ] ] } }
+    let fresh (stamp: string) (label: string) : Export.Run =
+        { Folder = ""; Experiment = "likelihood_table_mnist_binary"; Stamp = stamp
+          Summary = parse (sprintf """{"cases":[{"label":"%s","n":60000,"fits":[{"fit":"adam","iterations":938,"seconds":100,"metrics":{"nll":84.5,"bits_per_dim":0.156},"parameters":2000}]}]}""" label)
+          Config = parse (sprintf """{"cases":[{"label":"%s","fits":[{"name":"adam","fitter":{"kind":"gradient","batch":128}}]}]}""" label)
+          Provenance = [ { Command = "gendsl run experiments/likelihood_table_mnist.fsx --case " + label; Commit = ""; Dirty = false; At = ""; Resumed = false } ]
+          StepSeconds = Map.empty; Figures = []; Exported = None; Legacy = None }
+    let page = Export.page [ table ] [ legacy; fresh "20260102-000000" "pixelcnn" ] "results" []
+    Assert.Contains(section, page)                                                 // verbatim, under its problem
+    Assert.Contains("| zoo | `experiments/likelihood_table_mnist.fsx` | 2 |", page)
+    Assert.Contains("| case | fit | nll | bits_per_dim | parameters | epochs | seconds | seconds per epoch | run |", page)
+    Assert.Contains("| made | adam | 85.3517 |  | 1,000 | 50 | 3078 | 62 | `20260101-000000` |", page)
+    Assert.Contains("| bmm | em | 144.12 |  | 7,850 | — (100 iterations) | 17 † |  | `20260101-000000` |", page)
+    Assert.Contains("| pixelcnn | adam | 84.5 | 0.156 | 2,000 | 2 | 100 | 50 | `20260102-000000` |", page)
+    Assert.Contains("† a resumed run", page)
+    Assert.Contains("> EXACT: as written.", page)
+    // A newer run of made takes its row; the legacy run keeps bmm's and its section.
+    let page = Export.page [ table ] [ legacy; fresh "20260102-000000" "pixelcnn"; fresh "20260103-000000" "made" ] "results" []
+    Assert.Contains("| made | adam | 84.5 | 0.156 | 2,000 | 2 | 100 | 50 | `20260103-000000` |", page)
+    Assert.DoesNotContain("| made | adam | 85.3517 |", page)
+    Assert.Contains("| bmm | em | 144.12 |", page)
+    Assert.Contains(section, page)
+    // Paths in what export keeps: a script's from experiments/ on, another's last name; a lone slash is words.
+    Assert.Equal("gendsl run experiments/x.fsx --set data.file=…/ring.csv: nll / (784 ln 2) in bits/dim",
+                 Export.scrubPaths "gendsl run /home/u/gendsl/experiments/x.fsx --set data.file=/home/u/data/ring.csv: nll / (784 ln 2) in bits/dim")
 
 let ``docs/results.md: every README seed problem has a section and every image it links exists`` () =
     let page = Path.Combine(repoRoot (), "docs", "results.md")
@@ -274,7 +328,7 @@ let ``export files a run under the README problem whose script ran it, also when
     let run experiment (command: string option) : Export.Run =
         { Folder = ""; Experiment = experiment; Stamp = "20260101-000000"; Summary = System.Text.Json.Nodes.JsonObject(); Config = System.Text.Json.Nodes.JsonObject(); StepSeconds = Map.empty
           Provenance = [ for c in Option.toList command -> ({ Command = c; Commit = ""; Dirty = false; At = ""; Resumed = false } : Provenance.Entry) ]
-          Figures = [] }
+          Figures = []; Exported = None; Legacy = None }
     let table, ring = problem "likelihood_table_mnist", problem "likelihood_table_ring"
     let binary = run "likelihood_table_mnist_binary" (Some "gendsl run /home/u/gendsl/experiments/likelihood_table_mnist.fsx --case made")
     Assert.True(Export.ofProblem table binary)
@@ -293,7 +347,7 @@ let ``export puts an experiment's cases run one per run into one table: the newe
           Config = parse (sprintf """{"cases":[{"label":"%s","fits":[{"name":"adam","fitter":%s}]}],"notes":["EXACT: %s."]}""" label fitter label)
           Provenance = [ { Command = "gendsl run experiments/likelihood_table_mnist.fsx --case " + label; Commit = ""; Dirty = false; At = ""; Resumed = false } ]
           StepSeconds = Map.ofList [ (label, "adam"), secs - 40.0 ]
-          Figures = [] }
+          Figures = []; Exported = None; Legacy = None }
     let table : Export.Problem = { Name = "likelihood_table_mnist"; Script = "experiments/likelihood_table_mnist.fsx"; Problem = "zoo"; Produces = "" }
     let gradient = """{"kind":"gradient","batch":128}"""
     // A run resumed from checkpoints that did not keep their time: its summary's 300 s are its last segment's; its steps'
@@ -350,6 +404,7 @@ let tests =
         Expecto.Tests.testCase "export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch, a resumed run's seconds over all its segments" ``export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch, a resumed run's seconds over all its segments``
         Expecto.Tests.testCase "figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last" ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last``
         Expecto.Tests.testCase "export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named" ``export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named``
+        Expecto.Tests.testCase "export keeps a run exported before it kept numbers as the page showed it: its section verbatim, its rows in the table across runs until a newer run of the case; paths are cut from what it keeps" ``export keeps a run exported before it kept numbers as the page showed it: its section verbatim, its rows in the table across runs until a newer run of the case; paths are cut from what it keeps``
         Expecto.Tests.testCase "docs/results.md: every README seed problem has a section and every image it links exists" ``docs/results.md: every README seed problem has a section and every image it links exists``
         Expecto.Tests.testCase "compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused" ``compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused``
         Expecto.Tests.testCase "live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report" ``live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report``
