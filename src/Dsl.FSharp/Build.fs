@@ -15,11 +15,11 @@ module internal NoOp =
 module Data =
     /// Samples from a known mixture: i.i.d. draws, seed = the experiment's.
     let sample (source: Mixture) (n: int) =
-        MixtureSample { Source = source; N = n; Stratified = false; Seed = None }
+        MixtureSample { Source = source; N = n; Stratified = false; Seed = None; Jitter = None }
 
     /// CSE 599i HW1 P7 a: n/3 points from each of the three Gaussians.
     let cse599iP7 (n: int) =
-        MixtureSample { Source = Cse599iP7; N = n; Stratified = true; Seed = None }
+        MixtureSample { Source = Cse599iP7; N = n; Stratified = true; Seed = None; Jitter = None }
 
     /// DS-GA 1008 Final 1.1: n i.i.d. points from the K-component ring of radius R.
     let ring (k: int) (radius: float) (n: int) = sample (Ring(k, radius)) n
@@ -32,9 +32,20 @@ module Data =
         | MixtureSample s -> MixtureSample { s with Seed = Some seed }
         | Points _ | Mnist _ | WikiText2 _ | DataFile _ -> NoOp.fail "Data.seeded" d "mixture samples (Data.sample, Data.ring, Data.cse599iP7)"
 
+    /// Training points with fresh Gaussian noise of standard deviation sigma added each time a gradient fit uses them
+    /// (a smoothing regulariser, as a KDE's kernel: the model learns the data's density convolved with N(0, sigma^2 I));
+    /// the validation and test points stay as they are. For mixture samples and data files; families that read their
+    /// training points once (EM, KDE, EBM, GAN) refuse it.
+    let jitter (sigma: float) (d: DataSpec) =
+        match d with
+        | MixtureSample s -> MixtureSample { s with Jitter = Some sigma }
+        | DataFile f -> DataFile { f with Jitter = Some sigma }
+        | Points _ | Mnist _ | WikiText2 _ ->
+            NoOp.fail "Data.jitter" d "mixture samples and data files (MNIST's own noise is Data.dequantized)"
+
     /// A user's .npy file of N rows of D numbers (float32, float64, uint8 or int64), every row a training example.
     let npy (path: string) =
-        DataFile { Path = path; Format = Npy; Header = false; Scale = 1.0; ValidFraction = 0.0; TestFraction = 0.0; Subset = None }
+        DataFile { Path = path; Format = Npy; Header = false; Scale = 1.0; ValidFraction = 0.0; TestFraction = 0.0; Subset = None; Jitter = None }
     /// A user's CSV file of numbers, one example per row (`Data.header` when its first row names the columns).
     let csv (path: string) = match npy path with DataFile f -> DataFile { f with Format = Csv } | d -> d
     let private mapFile name f d = match d with DataFile x -> DataFile(f x) | MixtureSample _ | Points _ | Mnist _ | WikiText2 _ -> NoOp.fail name d "data files (Data.npy, Data.csv)"

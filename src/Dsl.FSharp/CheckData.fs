@@ -59,6 +59,10 @@ let dataShape (d: DataSpec) : int * int list option =
 let checkData (c: Case) =
     let label = c.Label
     [ match c.Data with
+      | MixtureSample { Jitter = Some j } | DataFile { Jitter = Some j } when not (j > 0.0 && Double.IsFinite j) ->
+          BadSetting(sprintf "case '%s'" label, sprintf "Data.jitter's standard deviation must be a finite number > 0, got %g" j)
+      | _ -> ()
+      match c.Data with
       | Points rows ->
           if rows.IsEmpty then EmptyData label
           match rows with

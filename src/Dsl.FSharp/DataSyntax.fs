@@ -19,7 +19,11 @@ type MixtureSampleSpec =
       /// true: N/K points from each component (P7 part a), false: i.i.d. draws from the mixture.
       Stratified: bool
       /// Seed of the sample; None: the experiment's seed.
-      Seed: uint64 option }
+      Seed: uint64 option
+      /// Gaussian noise of this standard deviation added to every training point afresh each time a gradient fit uses
+      /// it (`Data.jitter`: a regulariser for flows on few points); the validation and test samples stay as drawn.
+      /// None: none (and configs written before this field).
+      Jitter: float option }
 
 /// A part of a data set: training, validation (held out from training) or test.
 type Split =
@@ -101,7 +105,9 @@ type FileSpec =
       ValidFraction: float
       TestFraction: float
       /// A random subset of N training rows (drawn with the seed); None: all.
-      Subset: int option }
+      Subset: int option
+      /// As a mixture sample's: fresh Gaussian noise of this standard deviation on each training row at each use.
+      Jitter: float option }
 
 /// Where the training data comes from.
 type DataSpec =

@@ -110,8 +110,19 @@ let vectors (seed: uint64) (d: DataSpec) (split: Split) : Tensor option =
             Some(data.AllPixels(g).To(ScalarType.Float64))
     | WikiText2 _ -> None
 
+/// A training set whose every batch gets fresh N(0, sigma^2) noise (Data.jitter), drawn with the batch's generator.
+let jittered (sigma: float) (inner: IDataset) : IDataset =
+    { new IDataset with
+        member _.Count = inner.Count
+        member _.ExampleShape = inner.ExampleShape
+        member _.Batch(indices, generator) =
+            if isNull generator then invalidOp "Data.jitter draws its noise with the batch's generator, and none was given"
+            use x = inner.Batch(indices, generator)
+            x + Torch.Randn(x.Shape, generator, x.Dtype) * sigma
+        member _.Labels(indices) = inner.Labels(indices) }
+
 /// The case's data per split for the gradient families: MNIST's own data sets (pixels drawn per batch), any other vector
-/// source as float32 rows.
+/// source as float32 rows (the training split jittered afresh per batch under Data.jitter).
 let caseData (seed: uint64) (d: DataSpec) : CaseData =
     match d with
     | Mnist m ->
@@ -123,7 +134,10 @@ let caseData (seed: uint64) (d: DataSpec) : CaseData =
         let get s =
             if not (cache.ContainsKey s) then
                 match vectors seed d s with
-                | Some x -> cache.[s] <- TensorDataset(x.To(ScalarType.Float32)) :> IDataset // (N, D) float32
+                | Some x ->
+                    let rows = TensorDataset(x.To(ScalarType.Float32)) :> IDataset // (N, D) float32
+                    let jitter = match d with MixtureSample { Jitter = j } | DataFile { Jitter = j } -> j | _ -> None
+                    cache.[s] <- (match jitter with Some sigma when s = Train -> jittered sigma rows | _ -> rows)
                 | None -> failwithf "this data has no %s split: evaluate on a split it has (a mixture sample has all three, a file those Data.holdout keeps)" (string s)
             cache.[s]
         { Split = get; Train = Train; Pixels = None; Dispose = ignore }

@@ -108,7 +108,7 @@ let ``gendsl check and run refuse a bad data file with exit 1, the file named, a
     Directory.Delete(dir, true)
 
 let ``a file's hold-out splits and random subset come from the seed: disjoint, of the stated sizes, and reproducible`` () =
-    let f = { Path = "unused"; Format = Npy; Header = false; Scale = 1.0; ValidFraction = 0.2; TestFraction = 0.1; Subset = None }
+    let f = { Path = "unused"; Format = Npy; Header = false; Scale = 1.0; ValidFraction = 0.2; TestFraction = 0.1; Subset = None; Jitter = None }
     let rows seed s = DataFiles.splitRows seed f 100 s
     let tr, va, te = rows 1UL Train, rows 1UL Valid, rows 1UL Test
     Assert.Equal((70, 20, 10), (tr.Length, va.Length, te.Length))

@@ -177,6 +177,36 @@ let ``a builder that does nothing to its target is an error naming both (before:
     fails (fun () -> box (Model.nice |> Model.likelihood (GaussianPixels 0.1))) "Model.likelihood does nothing to a Nice: it is for VAEs"
     fails (fun () -> box (Model.nice |> Model.fixedWeights)) "Model.fixedWeights does nothing to a Nice: it is for Gaussian mixtures"
 
+let ``Data.jitter: every use of a training batch adds fresh N(0, sigma^2) noise, validation and test stay as drawn; sigma <= 0, MNIST and families that read their points once are refused`` () =
+    let ring = Data.ring 4 2.0 500
+    let clean = Sources.caseData 7UL ring
+    let noisy = Sources.caseData 7UL (ring |> Data.jitter 0.3)
+    let idx = [| 0L .. 499L |]
+    use g = new GenDsl.Torch.Generator(1UL)
+    let batch (d: Fitting.CaseData) s = (d.Split s).Batch(idx, g).ToArray<float32>() |> Array.map float
+    let x0 = batch clean Train
+    let e1 = Array.map2 (-) (batch noisy Train) x0
+    let e2 = Array.map2 (-) (batch noisy Train) x0
+    // 1,000 coordinates of noise: the mean within 4 SE of 0 (SE = 0.3 / sqrt 1000 = 0.0095) and the standard deviation
+    // within 4 SE of 0.3 (SE of a normal sample's sd ~ sigma / sqrt (2n) = 0.0067).
+    let mean = Array.average e1
+    let sd = sqrt (Array.averageBy (fun e -> (e - mean) ** 2.0) e1)
+    Assert.InRange(mean, -0.038, 0.038)
+    Assert.InRange(sd, 0.3 - 0.027, 0.3 + 0.027)
+    Assert.True(Array.forall2 (fun a b -> a <> b) e1 e2, "a second use of the same points drew the same noise")
+    for s in [ Valid; Test ] do Assert.Equal<float[]>(batch clean s, batch noisy s)
+    clean.Dispose(); noisy.Dispose()
+    let errors (d: DataSpec) (m: ModelSpec) fit =
+        match Check.plan (Experiment.create "j" |> Experiment.withCase (Case.create "c" d m [ fit ])) with
+        | Ok _ -> []
+        | Error es -> es |> List.map Check.message
+    Assert.Equal<string list>([], errors (ring |> Data.jitter 0.3) (Model.flow Gaussian (Flow.nice 2 8 1)) (Fit.adam 1e-3 (Steps 5)))
+    Assert.Contains("a Gaussian mixture model reads its training points once, so the jitter would do nothing", String.Join("\n", errors (ring |> Data.jitter 0.3) (Model.gmm 4) (Fit.em 5)))
+    Assert.Contains("a KDE model reads its training points once", String.Join("\n", errors (ring |> Data.jitter 0.3) Model.kde Fit.closedForm))
+    Assert.Contains("Data.jitter's standard deviation must be a finite number > 0, got 0", String.Join("\n", errors (ring |> Data.jitter 0.0) (Model.flow Gaussian (Flow.nice 2 8 1)) (Fit.adam 1e-3 (Steps 5))))
+    let ex = Assert.Throws<ArgumentException>(fun () -> Data.mnist |> Data.jitter 0.1 |> ignore)
+    Assert.Contains("Data.jitter does nothing to a Mnist: it is for mixture samples and data files", ex.Message)
+
 let ``Fit.train's defaults on a GMM are not blamed: only the optimizer the user chose is (before: EvalEvery and checkpoint_every errors)`` () =
     let e fit = Experiment.create "x" |> Experiment.withCase (Case.create "c" (Data.cse599iP7 300) (Model.gmm 3) [ fit ])
     match Check.plan (e (Fit.adam 0.05 (Steps 20))) with
@@ -215,6 +245,7 @@ let tests =
         Expecto.Tests.testCase "P7's old header key fit.sgd.steps is answered with fits.sgd.steps, not fits.gd.steps" ``P7's old header key fit.sgd.steps is answered with fits.sgd.steps, not fits.gd.steps``
         Expecto.Tests.testCase "gendsl list on a folder without scripts says so and exits 1 (before: printed nothing)" ``gendsl list on a folder without scripts says so and exits 1 (before: printed nothing)``
         Expecto.Tests.testCase "a builder that does nothing to its target is an error naming both (before: a silent no-op that passed check)" ``a builder that does nothing to its target is an error naming both (before: a silent no-op that passed check)``
+        Expecto.Tests.testCase "Data.jitter: every use of a training batch adds fresh N(0, sigma^2) noise, validation and test stay as drawn; sigma <= 0, MNIST and families that read their points once are refused" ``Data.jitter: every use of a training batch adds fresh N(0, sigma^2) noise, validation and test stay as drawn; sigma <= 0, MNIST and families that read their points once are refused``
         Expecto.Tests.testCase "Fit.train's defaults on a GMM are not blamed: only the optimizer the user chose is (before: EvalEvery and checkpoint_every errors)" ``Fit.train's defaults on a GMM are not blamed: only the optimizer the user chose is (before: EvalEvery and checkpoint_every errors)``
         Expecto.Tests.testCase "a gradient fit that ran its budget without a stopping rule reports converged false (before: true)" ``a gradient fit that ran its budget without a stopping rule reports converged false (before: true)``
     ]

@@ -73,7 +73,7 @@ let private fits (ctx: Context) (m: EbmSpec) (x: Tensor) (truth: GenDsl.Models.G
 
 let ops (m: EbmSpec) : FamilyOps =
     { Name = name
-      Check = check m
+      Check = fun c -> readsPointsOnce "energy-based" c @ check m c
       CheckFit = checkFit
       Bytes = bytes m
       Run = fun ctx -> onVectors ctx (fits ctx m)

@@ -86,7 +86,7 @@ let private sample (gs: GanSpec) (r: SampleRequest) =
 
 let ops (g: GanSpec) : FamilyOps =
     { Name = name
-      Check = check g
+      Check = fun c -> readsPointsOnce "GAN" c @ check g c
       CheckFit = checkFit
       Bytes = bytes g
       Run = fun ctx -> onVectors ctx (fits ctx g)

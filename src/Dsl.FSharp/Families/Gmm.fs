@@ -146,7 +146,7 @@ let private sample (g: GmmSpec) (r: SampleRequest) =
 
 let ops (g: GmmSpec) : FamilyOps =
     { Name = name
-      Check = check g
+      Check = fun c -> readsPointsOnce "Gaussian mixture" c @ check g c
       CheckFit = checkFit
       Bytes = bytes g
       Run = fun ctx -> onVectors ctx (fits ctx g)

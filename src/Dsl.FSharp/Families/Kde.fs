@@ -75,7 +75,7 @@ let private sample (k: KdeSpec) (seed: uint64) (r: SampleRequest) =
 
 let ops (k: KdeSpec) : FamilyOps =
     { Name = name
-      Check = check k
+      Check = fun c -> readsPointsOnce "KDE" c @ check k c
       CheckFit = checkFit
       Bytes = bytes k
       Run = fun ctx -> onVectors ctx (fits ctx k)
