@@ -56,10 +56,17 @@ let dataShape (d: DataSpec) : int * int list option =
         | Ok l -> (let n, _, _ = DataFiles.splitSizes f l.Rows in n), Some [ l.Dim ]
         | Error _ -> 0, None
 
+/// The standard deviation of Data.jitter's noise on the training points, when the data has it.
+let jitterOf (d: DataSpec) : float option =
+    match d with
+    | MixtureSample s -> s.Jitter
+    | DataFile f -> f.Jitter
+    | Points _ | Mnist _ | WikiText2 _ -> None
+
 let checkData (c: Case) =
     let label = c.Label
-    [ match c.Data with
-      | MixtureSample { Jitter = Some j } | DataFile { Jitter = Some j } when not (j > 0.0 && Double.IsFinite j) ->
+    [ match jitterOf c.Data with
+      | Some j when not (j > 0.0 && Double.IsFinite j) ->
           BadSetting(sprintf "case '%s'" label, sprintf "Data.jitter's standard deviation must be a finite number > 0, got %g" j)
       | _ -> ()
       match c.Data with

@@ -504,16 +504,7 @@ let private keepNumbers (r: Run) (dir: string) =
     let save (name: string) (n: JsonNode) = File.WriteAllText(Path.Combine(dir, name), n.ToJsonString indented + "\n")
     save "summary.json" (scrubJson r.Summary)
     save "config.json" (scrubJson r.Config)
-    let runs = JsonArray()
-    for e in r.Provenance do
-        let o = JsonObject()
-        o.["command"] <- JsonValue.Create(shownCommand e.Command)
-        o.["commit"] <- JsonValue.Create e.Commit
-        o.["dirty"] <- JsonValue.Create e.Dirty
-        o.["at"] <- JsonValue.Create e.At
-        o.["resumed"] <- JsonValue.Create e.Resumed
-        runs.Add o
-    if not r.Provenance.IsEmpty then save "provenance.json" (JsonObject(dict [ "runs", (runs :> JsonNode) ]))
+    if not r.Provenance.IsEmpty then Provenance.write dir [ for e in r.Provenance -> { e with Command = shownCommand e.Command } ]
     let figures = JsonArray()
     for id, title, _ in r.Figures do figures.Add(JsonObject(dict [ "id", (JsonValue.Create id :> JsonNode); "title", (JsonValue.Create title :> JsonNode) ]))
     let steps = JsonArray()

@@ -57,11 +57,8 @@ let read (folder: string) : Entry list =
                     { Command = s "command"; Commit = s "commit"; Dirty = b "dirty"; At = s "at"; Resumed = b "resumed" } ]
         with _ -> []
 
-/// Appends this start to the folder's provenance.json (written atomically): `command` as typed, the commit of the
-/// checkout holding `checkoutDir` (the script's folder, else the working directory).
-let record (folder: string) (command: string) (checkoutDir: string) (resumed: bool) =
-    let commit, dirty = commitOf checkoutDir
-    let entries = read folder @ [ { Command = command; Commit = commit; Dirty = dirty; At = DateTimeOffset.Now.ToString("o"); Resumed = resumed } ]
+/// Writes a folder's provenance.json (atomically) with these entries, oldest first: a run's, or what export keeps of it.
+let write (folder: string) (entries: Entry list) =
     let runs = JsonArray()
     for e in entries do
         let o = JsonObject()
@@ -74,3 +71,9 @@ let record (folder: string) (command: string) (checkoutDir: string) (resumed: bo
     let root = JsonObject()
     root.["runs"] <- runs
     RunFolder.writeText (fileOf folder) (root.ToJsonString(Text.Json.JsonSerializerOptions(WriteIndented = true)) + "\n")
+
+/// Appends this start to the folder's provenance.json: `command` as typed, the commit of the checkout holding
+/// `checkoutDir` (the script's folder, else the working directory).
+let record (folder: string) (command: string) (checkoutDir: string) (resumed: bool) =
+    let commit, dirty = commitOf checkoutDir
+    write folder (read folder @ [ { Command = command; Commit = commit; Dirty = dirty; At = DateTimeOffset.Now.ToString("o"); Resumed = resumed } ])

@@ -136,8 +136,7 @@ let caseData (seed: uint64) (d: DataSpec) : CaseData =
                 match vectors seed d s with
                 | Some x ->
                     let rows = TensorDataset(x.To(ScalarType.Float32)) :> IDataset // (N, D) float32
-                    let jitter = match d with MixtureSample { Jitter = j } | DataFile { Jitter = j } -> j | _ -> None
-                    cache.[s] <- (match jitter with Some sigma when s = Train -> jittered sigma rows | _ -> rows)
+                    cache.[s] <- (match CheckData.jitterOf d with Some sigma when s = Train -> jittered sigma rows | _ -> rows)
                 | None -> failwithf "this data has no %s split: evaluate on a split it has (a mixture sample has all three, a file those Data.holdout keeps)" (string s)
             cache.[s]
         { Split = get; Train = Train; Pixels = None; Dispose = ignore }

@@ -76,10 +76,10 @@ let takesVectors (family: string) (c: Case) =
 /// Data.jitter is drawn per training batch of a gradient fit: a family that reads its training points once (`onVectors`:
 /// EM, a KDE, the EBM, the GAN) would ignore it, so it refuses it.
 let readsPointsOnce (family: string) (c: Case) =
-    match c.Data with
-    | MixtureSample { Jitter = Some _ } | DataFile { Jitter = Some _ } ->
+    match CheckData.jitterOf c.Data with
+    | Some _ ->
         [ BadSetting(where c, sprintf "Data.jitter adds fresh noise to each training batch of a flow, MADE, DDPM, VAE or custom model; a %s model reads its training points once, so the jitter would do nothing: remove it" family) ]
-    | _ -> []
+    | None -> []
 
 /// Does the data have a validation split?
 let hasValid (d: DataSpec) =
