@@ -21,7 +21,7 @@ let execute (a: ParseResults<ExportArgs>) =
         eprint (sprintf "'%s' has no experiment table (rows like | `experiments/<name>.fsx` | <seed problem> | <what it produces> |): name the project's README with --readme" readme)
         ExitCode.Usage
     else
-    match GenDsl.Dsl.Export.collect folders with
+    match GenDsl.Dsl.ExportRuns.collect folders with
     | Error m -> eprint m; ExitCode.Usage
     | Ok (runs, skipped) ->
     match FigureFiles.findChromium (), Runs.findPlotly None with

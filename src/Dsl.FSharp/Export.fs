@@ -14,41 +14,10 @@ open System.IO
 open System.Text
 open System.Text.Json.Nodes
 open System.Text.RegularExpressions
+open GenDsl.Dsl.ExportRuns
 
 /// A seed problem as the README's experiment table lists it.
 type Problem = { Name: string; Script: string; Problem: string; Produces: string }
-
-/// A finished run to export.
-type Run =
-    { Folder: string
-      Experiment: string
-      Stamp: string
-      Summary: JsonNode
-      /// config.json: the experiment as run (fits' batch sizes, the experiment's notes); an empty object if absent.
-      Config: JsonNode
-      Provenance: Provenance.Entry list
-      /// A resumed run's per (case, fit) sum of its steps' and evaluations' times in metrics.csv, over every segment; empty
-      /// for a run never resumed (its summary's seconds are whole).
-      StepSeconds: Map<string * string, float>
-      /// (figure id, title, plotly JSON) from plots/*.json, in file-name order; an exported run's JSON is "" (its
-      /// figures are drawn already).
-      Figures: (string * string * string) list
-      /// An exported run (a folder of docs/results with export.json): its figure files are copied, not drawn again.
-      Exported: string option
-      /// A run exported before export kept its numbers (before 2026-12-07): its section and table rows as the page
-      /// showed them, kept as they are.
-      Legacy: Legacy option }
-
-/// What the page showed of a run exported before export.json kept its numbers: its section verbatim, the script of
-/// the README problem it stood under, its cases, and its rows (the table across runs' where it had one, else its own
-/// table's) by column name.
-and Legacy =
-    { Section: string
-      Script: string option
-      Cases: string list
-      Columns: string list
-      Rows: Map<string, string> list
-      Notes: string list }
 
 /// The rows of the README's experiment table: "| `experiments/<name>.fsx` | <problem> | <what it produces> |".
 let problems (readme: string) : Problem list =
@@ -57,152 +26,6 @@ let problems (readme: string) : Problem list =
         if m.Success then
             { Name = m.Groups.[2].Value; Script = m.Groups.[1].Value; Problem = m.Groups.[3].Value.Trim(); Produces = m.Groups.[4].Value.Trim() } ]
     |> List.distinctBy (fun p -> p.Name)
-
-/// An exported run's own file: its figures (id, title) and step times, or, for a legacy run, what the page showed.
-let exportFile = "export.json"
-
-let private isExported (d: string) = File.Exists(Path.Combine(d, exportFile))
-let private isRun (d: string) = File.Exists(Path.Combine(d, "config.json")) || isExported d
-
-let private subdirs (d: string) =
-    Directory.GetDirectories d |> Array.filter (fun x -> not ((Path.GetFileName x).StartsWith ".")) |> Array.sort |> List.ofArray
-
-/// metrics.csv's rows are case,fit,step,metric,value,seconds: a step's training rows carry its time, an evaluation's
-/// rows (validation) the evaluation's time; their distinct values per step, summed, are the fit's time.
-let stepSeconds (csv: string) : Map<string * string, float> =
-    if not (File.Exists csv) then Map.empty
-    else
-        File.ReadLines csv
-        |> Seq.skip 1
-        |> Seq.choose (fun line ->
-            match line.Split(',') with
-            | [| case; fit; step; _; _; secs |] ->
-                match Double.TryParse(secs, NumberStyles.Float, CultureInfo.InvariantCulture) with
-                | true, x -> Some(case, fit, step, x)
-                | _ -> None
-            | _ -> None)
-        |> Seq.distinct
-        |> Seq.groupBy (fun (c, f, _, _) -> c, f)
-        |> Seq.map (fun (k, xs) -> k, xs |> Seq.sumBy (fun (_, _, _, x) -> x))
-        |> Map.ofSeq
-
-let private load (folder: string) : Run =
-    let summary = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))
-    let plots = Path.Combine(folder, "plots")
-    let figures =
-        if not (Directory.Exists plots) then []
-        else
-            [ for f in Directory.GetFiles(plots, "*.json") |> Array.sort do
-                let json = File.ReadAllText f
-                let title =
-                    try
-                        match JsonNode.Parse(json).["layout"].["title"] with
-                        | null -> Path.GetFileNameWithoutExtension f
-                        | t when (t :? JsonValue) -> t.GetValue<string>()
-                        | t -> match t.["text"] with null -> Path.GetFileNameWithoutExtension f | x -> x.GetValue<string>()
-                    with _ -> Path.GetFileNameWithoutExtension f
-                Path.GetFileNameWithoutExtension f, title, json ]
-    let full = Path.GetFullPath folder
-    let provenance = Provenance.read full
-    { Folder = full
-      Experiment = (match summary.["experiment"] with null -> Path.GetFileName(Path.GetDirectoryName full) | n -> n.GetValue<string>())
-      Stamp = Path.GetFileName full
-      Summary = summary
-      Config = (let c = Path.Combine(folder, "config.json") in if File.Exists c then JsonNode.Parse(File.ReadAllText c) else JsonObject())
-      Provenance = provenance
-      StepSeconds = if provenance |> List.exists (fun e -> e.Resumed) then stepSeconds (Path.Combine(folder, "metrics.csv")) else Map.empty
-      Figures = figures
-      Exported = None
-      Legacy = None }
-
-let private strings (n: JsonNode) = match n with null -> [] | a -> [ for x in a.AsArray() -> x.GetValue<string>() ]
-
-/// A run as an earlier export left it in the figures folder (docs/results/<experiment>/<stamp>/).
-let private loadExported (folder: string) : Run =
-    let full = Path.GetFullPath folder
-    let meta = JsonNode.Parse(File.ReadAllText(Path.Combine(full, exportFile)))
-    let json (name: string) = let p = Path.Combine(full, name) in if File.Exists p then JsonNode.Parse(File.ReadAllText p) else JsonObject() :> JsonNode
-    let summary = json "summary.json"
-    let legacy =
-        match meta.["legacy"] with
-        | null -> None
-        | l ->
-            Some { Section = l.["section"].GetValue<string>()
-                   Script = (match l.["script"] with null -> None | x -> Some(x.GetValue<string>()))
-                   Cases = strings l.["cases"]
-                   Columns = strings l.["columns"]
-                   Rows = [ for row in l.["rows"].AsArray() -> Map.ofList [ for kv in row.AsObject() -> kv.Key, kv.Value.GetValue<string>() ] ]
-                   Notes = strings l.["notes"] }
-    let command = match meta.["legacy"] with null -> None | l -> (match l.["command"] with null -> None | c -> Some(c.GetValue<string>()))
-    { Folder = full
-      Experiment = (match summary.["experiment"] with null -> Path.GetFileName(Path.GetDirectoryName full) | n -> n.GetValue<string>())
-      Stamp = Path.GetFileName full
-      Summary = summary
-      Config = json "config.json"
-      Provenance =
-        (match command with
-         | Some c -> [ { Command = c; Commit = ""; Dirty = false; At = ""; Resumed = false } ]
-         | None -> Provenance.read full)
-      StepSeconds =
-        (match meta.["step_seconds"] with
-         | null -> Map.empty
-         | xs -> Map.ofList [ for x in xs.AsArray() -> (x.["case"].GetValue<string>(), x.["fit"].GetValue<string>()), x.["seconds"].GetValue<float>() ])
-      Figures = (match meta.["figures"] with null -> [] | fs -> [ for f in fs.AsArray() -> f.["id"].GetValue<string>(), f.["title"].GetValue<string>(), "" ])
-      Exported = Some full
-      Legacy = legacy }
-
-let private caseKey (r: Run) =
-    match r.Legacy, r.Summary.["cases"] with
-    | Some l, _ -> String.Join(",", List.sort l.Cases)
-    | None, null -> ""
-    | None, cs -> String.Join(",", [ for c in cs.AsArray() -> c.["label"].GetValue<string>() ] |> List.sort)
-
-/// The runs the arguments name: a run folder (it must be finished: DONE), an experiment's folder or a root of run
-/// folders (their finished runs; per experiment and set of cases the newest). Returns the runs and a line per folder
-/// skipped, or why an argument cannot be used.
-let collect (paths: string list) : Result<Run list * string list, string> =
-    let skipped = Collections.Generic.List<string>()
-    let finished (d: string) =
-        isExported d ||
-        match RunFolder.state d with
-        | RunFolder.Done when File.Exists(Path.Combine(d, "summary.json")) -> true
-        | s -> skipped.Add(sprintf "%s/%s: %s, not exported" (Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath d))) (Path.GetFileName d) (RunFolder.stateText s)); false
-    let rec expand (p: string) : Result<string list, string> =
-        if not (Directory.Exists p) then
-            Error(sprintf "'%s' is not a folder: give run folders (runs/<experiment>/<timestamp>/), an experiment's runs (runs/<experiment>/) or a root of runs (runs/)" p)
-        elif isExported p then Ok [ p ]
-        elif isRun p then
-            match RunFolder.state p with
-            | RunFolder.Done when File.Exists(Path.Combine(p, "summary.json")) -> Ok [ p ]
-            | s -> Error(sprintf "'%s' is %s, not finished: export takes finished runs (DONE); let it end, or `gendsl resume` it" p (RunFolder.stateText s))
-        else
-            let kids = subdirs p
-            if kids |> List.exists isRun then Ok(kids |> List.filter isRun |> List.filter finished)
-            elif kids |> List.exists (fun k -> subdirs k |> List.exists isRun) then
-                Ok(kids |> List.collect (fun k -> subdirs k |> List.filter isRun |> List.filter finished))
-            else Error(sprintf "'%s' holds no run folders (a run folder has config.json, an exported one export.json): give runs/<experiment>/<timestamp>/, runs/<experiment>/, runs/ or docs/results/" p)
-    let results = paths |> List.map (fun p -> p, expand p)
-    match results |> List.tryPick (fun (_, r) -> match r with Error m -> Some m | Ok _ -> None) with
-    | Some m -> Error m
-    | None ->
-        let folders = results |> List.collect (fun (_, r) -> match r with Ok xs -> xs | Error _ -> []) |> List.map Path.GetFullPath |> List.distinct
-        let runs =
-            folders
-            |> List.map (fun f ->
-                try Ok(if isExported f then loadExported f else load f)
-                with ex -> Error(sprintf "'%s': cannot read its summary.json, plots or %s (%s)" f exportFile ex.Message))
-        match runs |> List.tryPick (function Error m -> Some m | Ok _ -> None) with
-        | Some m -> Error m
-        | None ->
-            let runs = runs |> List.choose (function Ok r -> Some r | Error _ -> None)
-            // One run per experiment and set of cases: the newest (a later run of the same cases replaces an earlier one).
-            let kept =
-                runs
-                |> List.groupBy (fun r -> r.Experiment, caseKey r)
-                |> List.map (fun (_, rs) -> rs |> List.maxBy (fun r -> r.Stamp))
-            for r in runs do
-                if not (List.contains r kept) then skipped.Add(sprintf "%s/%s: a newer run of the same cases is exported" r.Experiment r.Stamp)
-            Ok(kept |> List.sortBy (fun r -> r.Experiment, r.Stamp), List.ofSeq skipped)
 
 // ---- the page ----
 
@@ -236,7 +59,11 @@ let private resumedNote =
     "† a resumed run whose summary counts only its last segment's seconds (its checkpoints predate the time they now keep): the figure is the sum of its steps' and evaluations' times in metrics.csv over every segment."
 
 let private numberOf (n: JsonNode) = match n with null -> None | x when x.GetValueKind() = Text.Json.JsonValueKind.Number -> Some(x.GetValue<float>()) | _ -> None
-let private secondsText (x: float option, marked: bool) = match x with Some x -> x.ToString("0", CultureInfo.InvariantCulture) + (if marked then " †" else "") | None -> ""
+/// Seconds as shown: whole seconds from 10 up, two significant digits below (a sub-second epoch is not "0").
+let private secondsShown (x: float) =
+    if x >= 10.0 then x.ToString("0", CultureInfo.InvariantCulture) else x.ToString("G2", CultureInfo.InvariantCulture)
+
+let private secondsText (x: float option, marked: bool) = match x with Some x -> secondsShown x + (if marked then " †" else "") | None -> ""
 
 /// A command as shown on the page: absolute paths cut to the part from experiments/ (or to their last name), so the
 /// page names no folder of the machine it ran on.
@@ -344,9 +171,6 @@ let private epochsOf (config: JsonNode) (case: string) (fit: string) (n: float) 
                 | b when b.GetValueKind() = Text.Json.JsonValueKind.Number && n > 0.0 -> Some(steps / ceil (n / b.GetValue<float>()))
                 | _ -> None)
 
-/// One experiment's cases run one per run (the homework budgets of a table: hours each) as one table: a row per case
-/// and fit from the newest run that has it, its metrics, parameters, epochs, seconds and seconds per epoch, and the
-/// experiment's notes (which figures are exact and which bounds).
 /// One row of the table across runs: a case and fit of one run, its metrics as table text by name.
 type private Row = { Label: string; Fit: string; Metrics: (string * string) list; Parameters: string; Epochs: string; Seconds: string; PerEpoch: string; Marked: bool; Stamp: string }
 
@@ -379,7 +203,7 @@ let private rowsOf (r: Run) : Row list =
                           Parameters = (match numberOf f.["parameters"] with Some p -> p.ToString("#,0", CultureInfo.InvariantCulture) | None -> "")
                           Epochs = (match epochs with Some e -> e.ToString("0.##", CultureInfo.InvariantCulture) | None -> (match numberOf f.["iterations"] with Some i -> sprintf "— (%s iterations)" (inv i) | None -> ""))
                           Seconds = secondsText secs
-                          PerEpoch = (match epochs, fst secs with Some e, Some x when e > 0.0 -> (x / e).ToString("0", CultureInfo.InvariantCulture) | _ -> "")
+                          PerEpoch = (match epochs, fst secs with Some e, Some x when e > 0.0 -> secondsShown (x / e) | _ -> "")
                           Marked = snd secs
                           Stamp = r.Stamp } ]
 

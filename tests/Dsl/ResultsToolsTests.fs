@@ -127,14 +127,14 @@ let ``export keeps a run exported before it kept numbers as the page showed it: 
     let parse (s: string) = System.Text.Json.Nodes.JsonNode.Parse s
     let table : Export.Problem = { Name = "likelihood_table_mnist"; Script = "experiments/likelihood_table_mnist.fsx"; Problem = "zoo"; Produces = "" }
     let section = "### Run `likelihood_table_mnist_binary/20260101-000000`\n\n- command: `gendsl run experiments/likelihood_table_mnist.fsx --case made --case bmm`\n\nWords as written | then.\n"
-    let legacy : Export.Run =
+    let legacy : ExportRuns.Run =
         { Folder = ""; Experiment = "likelihood_table_mnist_binary"; Stamp = "20260101-000000"; Summary = System.Text.Json.Nodes.JsonObject(); Config = System.Text.Json.Nodes.JsonObject()
           Provenance = []; StepSeconds = Map.empty; Figures = []; Exported = Some ""
           Legacy = Some { Section = section; Script = Some table.Script; Cases = [ "made"; "bmm" ]; Notes = [ "EXACT: as written." ]
                           Columns = [ "case"; "fit"; "nll"; "parameters"; "epochs"; "seconds"; "seconds per epoch"; "run" ]
                           Rows = [ Map.ofList [ "case", "made"; "fit", "adam"; "nll", "85.3517"; "parameters", "1,000"; "epochs", "50"; "seconds", "3078"; "seconds per epoch", "62"; "run", "`20260101-000000`" ]
                                    Map.ofList [ "case", "bmm"; "fit", "em"; "nll", "144.12"; "parameters", "7,850"; "epochs", "— (100 iterations)"; "seconds", "17 †"; "seconds per epoch", ""; "run", "`20260101-000000`" ] ] } }
-    let fresh (stamp: string) (label: string) : Export.Run =
+    let fresh (stamp: string) (label: string) : ExportRuns.Run =
         { Folder = ""; Experiment = "likelihood_table_mnist_binary"; Stamp = stamp
           Summary = parse (sprintf """{"cases":[{"label":"%s","n":60000,"fits":[{"fit":"adam","iterations":938,"seconds":100,"metrics":{"nll":84.5,"bits_per_dim":0.156},"parameters":2000}]}]}""" label)
           Config = parse (sprintf """{"cases":[{"label":"%s","fits":[{"name":"adam","fitter":{"kind":"gradient","batch":128}}]}]}""" label)
@@ -325,7 +325,7 @@ let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's wi
 
 let ``export files a run under the README problem whose script ran it, also when the script declares several experiments`` () =
     let problem name : Export.Problem = { Name = name; Script = sprintf "experiments/%s.fsx" name; Problem = name; Produces = "" }
-    let run experiment (command: string option) : Export.Run =
+    let run experiment (command: string option) : ExportRuns.Run =
         { Folder = ""; Experiment = experiment; Stamp = "20260101-000000"; Summary = System.Text.Json.Nodes.JsonObject(); Config = System.Text.Json.Nodes.JsonObject(); StepSeconds = Map.empty
           Provenance = [ for c in Option.toList command -> ({ Command = c; Commit = ""; Dirty = false; At = ""; Resumed = false } : Provenance.Entry) ]
           Figures = []; Exported = None; Legacy = None }
@@ -341,7 +341,7 @@ let ``export files a run under the README problem whose script ran it, also when
 
 let ``export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch, a resumed run's seconds over all its segments`` () =
     let parse (s: string) = System.Text.Json.Nodes.JsonNode.Parse s
-    let run stamp (label: string) (nll: float) (iters: int) (secs: float) (fitter: string) : Export.Run =
+    let run stamp (label: string) (nll: float) (iters: int) (secs: float) (fitter: string) : ExportRuns.Run =
         { Folder = ""; Experiment = "likelihood_table_mnist_binary"; Stamp = stamp
           Summary = parse (sprintf """{"cases":[{"label":"%s","n":60000,"fits":[{"fit":"adam","iterations":%d,"seconds":%g,"metrics":{"nll":%g},"parameters":1000}]}]}""" label iters secs nll)
           Config = parse (sprintf """{"cases":[{"label":"%s","fits":[{"name":"adam","fitter":%s}]}],"notes":["EXACT: %s."]}""" label fitter label)
@@ -356,9 +356,12 @@ let ``export puts an experiment's cases run one per run into one table: the newe
         let r = run "20260104-000000" "pixelcnn" 90.0 938 300.0 gradient
         { r with Provenance = r.Provenance @ [ { r.Provenance.Head with Command = "gendsl resume runs/x"; Resumed = true } ]
                  StepSeconds = Map.ofList [ ("pixelcnn", "adam"), 900.0 ] }
-    let runs = [ run "20260101-000000" "made" 99.0 469 60.0 gradient; run "20260102-000000" "made" 85.0 4690 1200.0 gradient; run "20260103-000000" "bmm" 144.0 100 16.0 """{"kind":"em"}"""; resumed ]
+    let runs = [ run "20260101-000000" "made" 99.0 469 60.0 gradient; run "20260102-000000" "made" 85.0 4690 1200.0 gradient; run "20260103-000000" "bmm" 144.0 100 16.0 """{"kind":"em"}"""; resumed
+                 run "20260105-000000" "vae" 95.0 4690 4.3 gradient ]
     let page = Export.page [ table ] runs "results" []
-    Assert.Contains("### `likelihood_table_mnist_binary`: one table across its 4 runs", page)
+    Assert.Contains("### `likelihood_table_mnist_binary`: one table across its 5 runs", page)
+    // A fit faster than 10 s: two significant digits, not "4" and "0" (10 epochs in 4.3 s: 0.43 s each).
+    Assert.Contains("| vae | adam | 95 | 1,000 | 10 | 4.3 | 0.43 | `20260105-000000` |", page)
     // made's newest run: 4,690 steps, ceil(60,000 / 128) = 469 an epoch: 10 epochs; 1,200 s / 10 = 120 s per epoch (the
     // summary's seconds, not the steps' 1,160: a run never resumed).
     Assert.Contains("| made | adam | 85 | 1,000 | 10 | 1200 | 120 | `20260102-000000` |", page)
@@ -370,13 +373,14 @@ let ``export puts an experiment's cases run one per run into one table: the newe
     let csv = Path.Combine(newTempDir "export", "metrics.csv")
     File.WriteAllLines(csv, [ "case,fit,step,metric,value,seconds"; "b,adam,1,loss,6.0,2.5"; "b,adam,1,lr,0.001,2.5"; "b,adam,2,loss,5.9,2.0"
                               "b,adam,2,lr,0.001,2.0"; "b,adam,2,valid nll,5.8,10.0"; "c,adam,1,loss,1.0,4.0" ])
-    Assert.Equal<Map<string * string, float>>(Map.ofList [ ("b", "adam"), 14.5; ("c", "adam"), 4.0 ], Export.stepSeconds csv)
+    Assert.Equal<Map<string * string, float>>(Map.ofList [ ("b", "adam"), 14.5; ("c", "adam"), 4.0 ], ExportRuns.stepSeconds csv)
     Directory.Delete(Path.GetDirectoryName csv, true)
     let tablePart = page.Substring(page.IndexOf "one table across", page.IndexOf "### Run" - page.IndexOf "one table across")
     Assert.DoesNotContain("| made | adam | 99 |", tablePart)                    // the older made run is only in its own section
     // EM has no batch: its iterations instead of epochs, no seconds per epoch.
     Assert.Contains("| bmm | adam | 144 | 1,000 | — (100 iterations) | 16 |  | `20260103-000000` |", page)
-    Assert.Contains("> EXACT: pixelcnn.", tablePart)                                   // the newest run's notes
+    Assert.Contains("> EXACT: vae.", tablePart)                                        // the newest run's notes
+    Assert.DoesNotContain("> EXACT: pixelcnn.", tablePart)
     // One run of an experiment: no table across runs.
     Assert.DoesNotContain("one table across", Export.page [ table ] [ runs.[2] ] "results" [])
 
