@@ -35,7 +35,7 @@ type ResumeArgs =
         member a.Usage =
             match a with
             | Nproc _ -> "data-parallel on this machine: continue with this many worker processes (any number: the data order is global)."
-            | Folder _ -> "a run folder (runs/<experiment>/<timestamp>/) whose run was interrupted or failed."
+            | Folder _ -> "a run folder (runs/<experiment>/<timestamp>/) whose run was interrupted or failed; or a finished one whose fits --set lengthens (e.g. --set pixelcnn.adam.epochs=20: more epochs from its last checkpoint)."
 
 type SampleArgs =
     | [<MainCommand; ExactlyOnce>] Folder of folder: string
@@ -115,8 +115,8 @@ type Args =
         member a.Usage =
             match a with
             | Seed _ -> "run/check/describe: the experiment's seed (same as --set seed=N); sample: the seed of the draw (default 0)."
-            | Set_Param _ -> "run/check/describe: override a named parameter, key=value (repeatable), e.g. --set sgd.steps=500; `describe` lists the keys; a label with '.' or '=' goes in brackets: --set [lr=0.001].lr=0.002."
-            | Set_All _ -> "run/check/describe: as --set, and also when the key names several fits of one case that now differ (a sweep made one value)."
+            | Set_Param _ -> "resume: lengthen a fit's budget (steps or epochs), nothing else. run/check/describe: override a named parameter, key=value (repeatable), e.g. --set sgd.steps=500; `describe` lists the keys; a label with '.' or '=' goes in brackets: --set [lr=0.001].lr=0.002."
+            | Set_All _ -> "run/check/describe/resume: as --set, and also when the key names several fits of one case that now differ (a sweep made one value)."
             | Only_Case _ -> "run/check/describe: only the case with this label (repeatable); sample: the case to draw from (default: the first)."
             | Threads _ -> "run/resume: libtorch intra-op threads (default: the machine's cores, or GENDSL_THREADS)."
             | Device _ -> "run/resume: cpu (default) or cuda[:n]."

@@ -30,7 +30,7 @@ let private misplaced (results: ParseResults<Args>) : string option =
         | Run _ -> "run", [ "seed"; "set"; "case"; "threads"; "device" ]
         | Check _ -> "check", [ "seed"; "set"; "case" ]
         | Describe _ -> "describe", [ "seed"; "set"; "case" ]
-        | Resume _ -> "resume", [ "threads"; "device" ]
+        | Resume _ -> "resume", [ "set"; "threads"; "device" ]
         | Sample _ -> "sample", [ "seed"; "case" ]
         | Export _ -> "export", []
         | Compare _ -> "compare", []

@@ -1,4 +1,5 @@
-/// ResumeCommand.fs: `gendsl resume <folder>`: continue an interrupted run in its folder.
+/// ResumeCommand.fs: `gendsl resume <folder> [--set <case>.<fit>.epochs=N]`: continue an interrupted run in its folder,
+/// or lengthen a run's fits from their last checkpoints.
 module GenDsl.Cli.ResumeCommand
 
 open System
@@ -27,8 +28,8 @@ let execute (argv: string[]) (o: ParseResults<Args>) (a: ParseResults<ResumeArgs
             match scriptExperiment folder with
             | Error m -> Error m
             | Ok like ->
-                if worker |> Option.exists (fun d -> d.Rank <> 0) then Interpret.resumeLike like opts folder
-                else Progress.run (fun progress -> Interpret.resumeLike like { opts with Progress = progress } folder)
+                if worker |> Option.exists (fun d -> d.Rank <> 0) then Interpret.resumeWith like (assignmentsOf o) opts folder
+                else Progress.run (fun progress -> Interpret.resumeWith like (assignmentsOf o) { opts with Progress = progress } folder)
         match outcome with
         | Error msg -> eprint msg; ExitCode.Usage
         | Ok outcome -> report outcome

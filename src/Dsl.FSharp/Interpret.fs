@@ -130,24 +130,86 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
 let run (opts: RunOptions) (plan: Plan) : RunOutcome =
     runIn opts plan (newFolder opts.OutputRoot plan.Experiment.Name DateTimeOffset.Now) false
 
+/// The experiment of a run lengthened by `gendsl resume <folder> --set <key>=<n>`: the assignments may lengthen fits'
+/// budgets (steps or epochs, as `--set` names them for `run`) and change nothing else; no budget may shrink; a
+/// lengthened fit's lr schedule must not depend on its length (a cosine anneals over all of it, so the steps already
+/// run would not be a longer run's); a lengthened fit of a finished run needs its last checkpoint. Or why not.
+let private lengthened (folder: string) (finished: bool) (before: Experiment) (assignments: Settings.Assignment list) : Result<Experiment, string> =
+    let message (errs: DslError list) = "resume --set: " + String.Join("; ", errs |> List.map Check.message)
+    match Settings.applyAssignments assignments before with
+    | Error errs -> Error(message errs)
+    | Ok after ->
+        // Every setting but the budgets as before: put the old budgets back and compare the whole configuration.
+        let oldBudget (c: Case) (f: FitSpec) =
+            before.Cases |> List.tryFind (fun o -> o.Label = c.Label) |> Option.bind (fun o -> o.Fits |> List.tryFind (fun g -> g.Name = f.Name))
+            |> Option.bind (fun g -> match g.Fitter with Gradient t -> Some t.Budget | _ -> None)
+        let restored =
+            { after with
+                Cases = after.Cases |> List.map (fun c ->
+                    { c with Fits = c.Fits |> List.map (fun f ->
+                                match f.Fitter, oldBudget c f with
+                                | Gradient t, Some b -> { f with Fitter = Gradient { t with Budget = b } }
+                                | _ -> f) }) }
+        let leaves (e: Experiment) = Tree.leaves (Tree.toNode e) |> List.map (fun l -> Settings.keyText l.Path, (match l.Node with null -> "null" | n -> n.ToJsonString()))
+        match leaves restored |> List.tryFind (fun x -> not (List.contains x (leaves before))) with
+        | Some (key, _) ->
+            Error(sprintf "resume --set lengthens fits (their steps or epochs) and changes nothing else, but this changes %s: a run with other settings is a new run (gendsl run <script> --set ...)" key)
+        | None ->
+            match Check.plan before, Check.plan after with
+            | Error errs, _ | _, Error errs -> Error(message errs)
+            | Ok p0, Ok p1 ->
+                let fits =
+                    [ for c0, c1 in List.zip p0.Cases p1.Cases do
+                        for KeyValue (name, r1) in c1.Resolved do
+                            let r0 = c0.Resolved.[name]
+                            yield c1.Case.Label, name, r0, r1 ]
+                let longer = fits |> List.filter (fun (_, _, r0, r1) -> r1.Steps > r0.Steps)
+                let checkpoint c f = RunFolder.within folder [ "checkpoints"; c + "_" + f; "last.pt" ]
+                match fits |> List.tryFind (fun (_, _, r0, r1) -> r1.Steps < r0.Steps) with
+                | Some (c, f, r0, r1) ->
+                    Error(sprintf "resume --set: case '%s', fit '%s' would go from %d to %d steps; a resumed fit can only be lengthened" c f r0.Steps r1.Steps)
+                | None when longer.IsEmpty ->
+                    Error(sprintf "resume --set: no fit is lengthened (every budget stays as it was: %s); give a longer one, e.g. --set %s.%s.epochs=N"
+                              (String.Join(", ", fits |> List.map (fun (c, f, r, _) -> sprintf "%s.%s %d steps" c f r.Steps)))
+                              (match fits with (c, f, _, _) :: _ -> c | [] -> "<case>") (match fits with (_, f, _, _) :: _ -> f | [] -> "<fit>"))
+                | None ->
+                    match longer |> List.tryFind (fun (_, _, r0, r1) -> r0.Schedule <> r1.Schedule) with
+                    | Some (c, f, _, _) ->
+                        Error(sprintf "resume --set: case '%s', fit '%s' has an lr schedule that depends on its length (a cosine anneals over the whole fit): lengthened, the steps already run would not be those of a run of the new length. Start a new run with the longer budget" c f)
+                    | None ->
+                        match longer |> List.tryFind (fun (c, f, _, _) -> finished && not (File.Exists(checkpoint c f))) with
+                        | Some (c, f, _, _) ->
+                            Error(sprintf "resume --set: case '%s', fit '%s' kept no checkpoint of its last step (%s is missing: give the fit Fit.checkpointEvery), so it cannot be continued; start a new run with the longer budget" c f (checkpoint c f))
+                        | None -> Ok after
+
 /// Continues a run folder from its config.json: each gradient fit resumes from its last checkpoint (bit-identical to
 /// an uninterrupted run from there on); EM, closed-form fits and studies run again from the start (they are short).
 /// Metrics are appended to the folder's files. Folders marked INTERRUPTED or FAILED, or RUNNING whose process is gone
-/// (killed), can be resumed; a DONE or still running one cannot.
-let resumeLike (like: Experiment option) (opts: RunOptions) (folder: string) : Result<RunOutcome, string> =
+/// (killed), can be resumed; a still running one cannot, nor a DONE one but to lengthen fits: `assignments` (`--set`)
+/// may give fits longer budgets (see `lengthened`), in any folder that can be resumed or is DONE; its config.json then
+/// holds them.
+let resumeWith (like: Experiment option) (assignments: Settings.Assignment list) (opts: RunOptions) (folder: string) : Result<RunOutcome, string> =
     let config = Path.Combine(folder, "config.json")
     if not (File.Exists config) then Error(sprintf "'%s' is not a run folder: it has no config.json" folder)
     else
-        match RunFolder.state folder with
-        | RunFolder.Done -> Error(sprintf "'%s' is complete (DONE): nothing to resume; start a new run instead" folder)
+        let state = RunFolder.state folder
+        match state with
+        | RunFolder.Done when assignments.IsEmpty ->
+            Error(sprintf "'%s' is complete (DONE): nothing to resume; lengthen its fits with --set (e.g. --set <case>.<fit>.epochs=N) or start a new run" folder)
         | RunFolder.Running -> Error(sprintf "'%s' is still running (see its RUNNING file): stop that process first" folder)
-        | RunFolder.Interrupted | RunFolder.Failed | RunFolder.Killed | RunFolder.Unknown ->
+        | _ ->
             match Describe.ofJsonLike like (File.ReadAllText config) with
             | Error m -> Error(sprintf "%s: %s" config m)
             | Ok e ->
-                match Check.plan e with
-                | Error errs -> Error(String.Join("; ", errs |> List.map Check.message))
-                | Ok plan -> Ok(runIn opts plan (Path.GetFullPath folder) true)
+                let e = if assignments.IsEmpty then Ok e else lengthened folder (state = RunFolder.Done) e assignments
+                match e |> Result.bind (fun e -> Check.plan e |> Result.mapError (fun errs -> String.Join("; ", errs |> List.map Check.message))) with
+                | Error m -> Error m
+                | Ok plan ->
+                    if not assignments.IsEmpty then RunFolder.writeText config (Describe.toJson plan.Experiment)
+                    Ok(runIn opts plan (Path.GetFullPath folder) true)
+
+/// resumeWith, no budget lengthened.
+let resumeLike (like: Experiment option) (opts: RunOptions) (folder: string) = resumeWith like [] opts folder
 
 /// resumeLike for an experiment without models written in a script (config.json alone rebuilds it).
 let resume (opts: RunOptions) (folder: string) = resumeLike None opts folder

@@ -152,6 +152,43 @@ let ``a resumed fit logs each step once and its learning curve starts at step 1,
         Assert.Equal<float list>([ 1.0 .. 6.0 ], xs)
     try Directory.Delete(root, true) with _ -> ()
 
+let ``gendsl resume --set lengthens a finished run's fit from its last checkpoint to a straight run's end; a shorter or unchanged budget, another setting, a cosine schedule and a missing checkpoint are refused, the folder untouched`` () =
+    let root = tempDir ()
+    let runOf e = match Check.plan e with Ok p -> Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1 } p | Error es -> failwithf "%A" es
+    let straight = runOf (tinyVae 6)
+    let short = runOf (tinyVae 4)
+    Assert.Equal(None, short.Error)
+    let config = Path.Combine(short.Folder, "config.json")
+    let before = File.ReadAllText config
+    // Each refusal: exit 1 (usage), a message naming the cause, the folder still DONE with its config as it was.
+    let refused (sets: string list) (says: string) =
+        let code, _, err = cli ([ "resume"; short.Folder ] @ (sets |> List.collect (fun s -> [ "--set"; s ])))
+        Assert.True((code = 1), sprintf "exit %d: %s" code err)
+        Assert.Contains(says, err)
+        Assert.Equal(before, File.ReadAllText config)
+        Assert.Equal(RunFolder.Done, RunFolder.state short.Folder)
+    refused [] "lengthen its fits with --set"
+    refused [ "adam.steps=2" ] "would go from 4 to 2 steps"
+    refused [ "adam.steps=4" ] "no fit is lengthened"
+    refused [ "adam.steps=6"; "adam.lr=0.5" ] "changes nothing else, but this changes cases.v.fits.adam.fitter.optimizer.lr"
+    let last = Path.Combine(short.Folder, "checkpoints", "v_adam", "last.pt")
+    File.Move(last, last + ".away")
+    refused [ "adam.steps=6" ] "kept no checkpoint of its last step"
+    File.Move(last + ".away", last)
+    // Lengthened: 4 -> 6 steps from the step-4 checkpoint, ending bit-identical to the straight 6-step run.
+    let code, out, err = cli [ "resume"; short.Folder; "--set"; "adam.steps=6"; "--threads"; "1" ]
+    Assert.True((code = 0), sprintf "exit %d: %s %s" code out err)
+    assertSameEnd straight.Folder short.Folder "v_adam.pt"
+    Assert.Equal<(int * float) list>(lossRows straight.Folder, lossRows short.Folder)
+    Assert.Equal(Describe.toJson (tinyVae 6), File.ReadAllText config)        // the folder's config says what it ran
+    Assert.Contains("--set adam.steps=6", File.ReadAllText(Path.Combine(short.Folder, "provenance.json")))
+    // A cosine schedule anneals over the whole fit: lengthening it would change the steps already run.
+    let cosine = runOf (tinyVae 4 |> fun e -> { e with Cases = e.Cases |> List.map (fun c -> { c with Fits = c.Fits |> List.map (Fit.schedule (Cosine 0.0)) }) })
+    let code, _, err = cli [ "resume"; cosine.Folder; "--set"; "adam.steps=6" ]
+    Assert.Equal(1, code)
+    Assert.Contains("depends on its length", err)
+    try Directory.Delete(root, true) with _ -> ()
+
 let ``CSE599i P8 end to end: three tiny Transformer LMs train, report test nats per token, perplexity and samples, and their curves share a figure`` () =
     let quick = [ "budget.epochs=1"; "data.subset=400"; "data.eval_subset=200"; "context=16"; "batch=8"; "eval_every=2"; "layers=1"; "width=32"; "feed_forward=32"; "head_dim=8"; "heads=2" ]
     let root, outcome = runScript "cse599i_hw1_p8_transformer_wikitext2" quick
@@ -240,6 +277,7 @@ let ``gendsl sample draws an image grid from a finished VAE run, the same for th
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList "GenDsl.Tests.Dsl.NeuralEndToEndTests" [
+        Expecto.Tests.testCase "gendsl resume --set lengthens a finished run's fit from its last checkpoint to a straight run's end; a shorter or unchanged budget, another setting, a cosine schedule and a missing checkpoint are refused, the folder untouched" ``gendsl resume --set lengthens a finished run's fit from its last checkpoint to a straight run's end; a shorter or unchanged budget, another setting, a cosine schedule and a missing checkpoint are refused, the folder untouched``
         Expecto.Tests.testCase "ECE8803 P3 end to end: Bernoulli mixtures write component means and samples that render, with a finite held-out NLL per K" ``ECE8803 P3 end to end: Bernoulli mixtures write component means and samples that render, with a finite held-out NLL per K``
         Expecto.Tests.testCase "ECE8803 P4 end to end: NICE, the conv VAE and the MLP VAE train a step each and report NLL, bits/dim, samples and reconstructions" ``ECE8803 P4 end to end: NICE, the conv VAE and the MLP VAE train a step each and report NLL, bits/dim, samples and reconstructions``
         Expecto.Tests.testCase "Mila Q4 end to end: the IWAE-bounds script evaluates L_1, L_5, L_50 and L_5000 and states the three orderings" ``Mila Q4 end to end: the IWAE-bounds script evaluates L_1, L_5, L_50 and L_5000 and states the three orderings``
