@@ -224,6 +224,128 @@ let ``a DDPM with the small U-Net on 28x28 images: the simple loss falls; sample
     use bpd = model.BoundBitsPerDim(data.Narrow(0L, 0L, 2L), g)
     Assert.True(bpd.IsFinite().All().Item<bool>() && bpd.Min().ToDouble() > 0.0, sprintf "bits/dim %O" bpd)
 
+let ``DDPM bound's L_0 is -log N(x_0; mu(x_1, 1), sigma_1^2 I) at the x_1 it drew, or that Gaussian's mass of x_0's bin on K levels; sigma_t^2 is beta_t, or beta-tilde_t with beta_1 at t = 1`` () =
+    let q = DiffusionSchedule.Linear(4, 0.05, 0.3)
+    for t in 1 .. 4 do
+        closeScalar 1e-15 (q.Beta t) (Diffusion.ModelVariance(q, DdpmVariance.Beta, t))
+        closeScalar 1e-15 (if t = 1 then q.Beta 1 else q.Beta t * (1.0 - q.AlphaBar(t - 1)) / (1.0 - q.AlphaBar t)) (Diffusion.ModelVariance(q, DdpmVariance.Posterior, t))
+    // A predictor that keeps the x_1 the bound drew (the bound's draws are its own), so L_0 can be computed from it.
+    let mutable x1 : Tensor = null
+    let eps = Func<Tensor, Tensor, Tensor>(fun xt t -> (if t.[0L].ToDouble() = 1.0 then x1 <- xt.Clone().DetachFromScope()); xt * 0.3)
+    use g = new Generator(39UL)
+    use tt = Torch.Full([| 6L |], 1, ScalarType.Int64)
+    let v = q.Beta 1                                                   // sigma_1^2 for either variance
+    for variance in [ DdpmVariance.Beta; DdpmVariance.Posterior ] do
+        use x0 = gaussianData g 6L
+        use terms = Diffusion.BoundTerms(q, eps, x0, g, variance)
+        use mu = Diffusion.ModelMean(q, x1, tt, x1 * 0.3)
+        use want = (0.5 * (x0 - mu).Square() / v + 0.5 * log (2.0 * Math.PI * v)).Sum([| 1L |])
+        // float64, the same operations in another order: 1e-12
+        close 1e-12 (vals want) (terms.Select(1L, 0L))
+        // 5 levels in [-1, 1]: the N(mu, beta_1) mass of [x - 1/4, x + 1/4], the end bins open
+        use xd = Torch.Tensor<float>([| -1.0; -0.5; 0.0; 0.5; 1.0; 0.5; -0.5; 0.0; 1.0; -1.0; 0.0; 0.5 |], 6L, 2L)
+        use termsD = Diffusion.BoundTerms(q, eps, xd, g, variance, 5)
+        use muD = Diffusion.ModelMean(q, x1, tt, x1 * 0.3)
+        let phi (z: float) = 0.5 * (1.0 + (use s = Torch.Scalar(z / sqrt 2.0, f64) in s.Erf().ToDouble()))
+        let xv, mv = vals xd, vals muD
+        let wantD =
+            [| for i in 0 .. 5 ->
+                 [ for d in 0 .. 1 ->
+                     let x, m, sd = xv.[2 * i + d], mv.[2 * i + d], sqrt v
+                     let upper = if x > 0.75 then 1.0 else phi ((x + 0.25 - m) / sd)
+                     let lower = if x < -0.75 then 0.0 else phi ((x - 0.25 - m) / sd)
+                     -log (upper - lower) ] |> List.sum |]
+        close 1e-9 wantD (termsD.Select(1L, 0L))
+    throws<ArgumentException> "levels must be >= 2" (fun () -> box (Diffusion.BoundTerms(q, eps, x1, g, DdpmVariance.Beta, 1)))
+
+let ``DDPM's simple loss draws t uniformly from 1..T: a recording predictor sees every step and no other, each about equally often`` () =
+    let q = DiffusionSchedule.Linear(5, 0.05, 0.3)
+    let seen = ResizeArray<float>()
+    let eps = Func<Tensor, Tensor, Tensor>(fun xt t -> seen.AddRange(vals t); xt * 0.0)
+    use g = new Generator(40UL)
+    use x0 = gaussianData g 5000L
+    use loss = Diffusion.SimpleLoss(q, eps, x0, g)
+    Assert.Equal<float list>([ 1.0 .. 5.0 ], seen |> Seq.distinct |> Seq.sort |> List.ofSeq)
+    // each step's count is Binomial(5000, 1/5): 1000 +- 4 SE (SE = sqrt(5000 * 0.2 * 0.8) = 28.3)
+    for s in 1.0 .. 5.0 do
+        let c = seen |> Seq.filter ((=) s) |> Seq.length
+        Assert.True(abs (float c - 1000.0) < 4.0 * 28.3, sprintf "t = %g drawn %d times of 5000" s c)
+
+let ``DDPM ancestral sampling is Ho et al.'s Algorithm 2 step by step: the same draws by hand give the same samples, noise at every step but the last, clamped only when asked`` () =
+    let q = DiffusionSchedule.Linear(3, 0.1, 0.5)
+    let eps = Func<Tensor, Tensor, Tensor>(fun xt t -> 0.5 * xt + 0.01 * t.Unsqueeze(1L))
+    for variance, clamp in [ DdpmVariance.Beta, None; DdpmVariance.Posterior, Some 0.5 ] do
+        use g1 = new Generator(41UL)
+        use got = Diffusion.Sample(q, eps, [| 4L; 2L |], g1, variance, f64, clampTo = Option.toNullable clamp)
+        use g2 = new Generator(41UL)
+        let mutable x = Torch.Randn([| 4L; 2L |], g2, f64)                 // x_T ~ N(0, I)
+        for t in 3 .. -1 .. 1 do
+            use tt = Torch.Full([| 4L |], float t, f64)
+            use epsHat = eps.Invoke(x, tt)
+            let b, ab = q.Beta t, q.AlphaBar t
+            use mean = (x - (b / sqrt (1.0 - ab)) * epsHat) / sqrt (1.0 - b)
+            let sigma2 = if variance = DdpmVariance.Beta || t = 1 then b else b * (1.0 - q.AlphaBar(t - 1)) / (1.0 - ab)
+            x <- if t > 1 then (use z = Torch.RandnLike(x, g2) in mean + sqrt sigma2 * z) else mean.Clone()
+        use want = match clamp with Some c -> x.Clamp(-c, c) | None -> x.Clone()
+        close 1e-12 (vals want) got
+        if clamp.IsSome then Assert.True(got.Abs().Max().ToDouble() <= 0.5)
+
+let ``DDPM's time embedding is [sin(t w_i), cos(t w_i)], w_i = 10000^(-i / (dim/2)); the U-Net runs in float64 and refuses sizes it cannot halve twice`` () =
+    let ts = [ 0.0; 1.0; 7.5; 400.0 ]
+    use t = Torch.Tensor<float>(Array.ofList ts, 4L)
+    use e = Ddpm.TimeEmbedding(t, 6L)                                  // (4, 6)
+    let want = [ for tv in ts do for f in [ sin; cos ] do for i in 0 .. 2 -> f (tv * 10000.0 ** (-(float i) / 3.0)) ]
+    // float64 arguments up to 400: 1e-12
+    close 1e-12 want e
+    use e2 = Ddpm.TimeEmbedding(t, 2L)                                 // the smallest: [sin t, cos t]
+    close 1e-12 [ for tv in ts do yield sin tv; yield cos tv ] e2
+    throws<ArgumentException> "dim must be even and >= 2, got 5" (fun () -> box (Ddpm.TimeEmbedding(t, 5L)))
+    throws<ArgumentException> "dim must be even and >= 2, got 0" (fun () -> box (Ddpm.TimeEmbedding(t, 0L)))
+    use g = new Generator(43UL)
+    use unet = new DdpmUNet(8L, g, f64)
+    use x = Torch.Randn([| 2L; 1L; 8L; 12L |], g, f64)
+    use out = unet.PredictNoise(x, Torch.Full([| 2L |], 3.0, f64))
+    Assert.Equal<int64 list>([ 2L; 1L; 8L; 12L ], shape out)
+    Assert.Equal(f64, out.Dtype)
+    for bad in [ [| 2L; 1L; 6L; 8L |]; [| 2L; 1L; 8L; 6L |]; [| 2L; 2L; 8L; 8L |] ] do
+        throws<ArgumentException> "H and W multiples of 4" (fun () -> box (unet.PredictNoise(Torch.Zeros(bad, f64), Torch.Full([| 2L |], 3.0, f64))))
+    throws<ArgumentException> "multiple of 8" (fun () -> box (new DdpmUNet(4L)))
+    use wider = new DdpmUNet(16L)                                      // any positive multiple of 8
+    Assert.Equal(16L, wider.Channels)
+
+let ``DDPM's bits/dim is its bound over D ln 2 (the same draws); continuous samples are not clamped; no samples is refused`` () =
+    use g = new Generator(44UL)
+    let q () = DiffusionSchedule.Linear(10, 0.01, 0.2)
+    use model = new Ddpm(new DdpmMlp(2L, 16L, 1, 8L, g, f64), q (), [| 2L |], levels = 5)
+    use x0 = Torch.Tensor<float>([| -1.0; 0.5; 0.0; 1.0; -0.5; -0.5 |], 3L, 2L)
+    use g1 = new Generator(45UL)
+    use g2 = new Generator(45UL)
+    use ng = Autograd.NoGrad()
+    use nb = model.NegativeBound(x0, g1)
+    use bpd = model.BoundBitsPerDim(x0, g2)
+    close 1e-12 (vals nb |> Array.map (fun b -> b / (2.0 * log 2.0))) bpd
+    // continuous data: x_0 as drawn, beyond [-1, 1] (400 draws of about N(0, 1) or wider: all inside with probability < 1e-60)
+    use cont = new Ddpm(new DdpmMlp(2L, 16L, 1, 8L, g, f64), q (), [| 2L |])
+    use s = cont.Sample(200L, g)
+    Assert.True(s.Abs().Max().ToDouble() > 1.0)
+    throws<ArgumentException> "n must be positive, got 0" (fun () -> box (cont.Sample(0L, g)))
+
+let ``DDPM schedules refuse betas outside (0, 1), no steps and bad settings, saying which; a one-step linear schedule is beta_1, equal ends are allowed`` () =
+    throws<ArgumentException> "betas must be non-empty, each in (0, 1)" (fun () -> box (DiffusionSchedule(([||]: float[]))))
+    for b in [ 0.0; 1.0; nan ] do
+        throws<ArgumentException> "betas must be non-empty, each in (0, 1)" (fun () -> box (DiffusionSchedule([| 0.1; b |])))
+    throws<ArgumentException> "Linear: steps must be >= 1, got 0" (fun () -> box (DiffusionSchedule.Linear(0)))
+    throws<ArgumentException> "Cosine: steps must be >= 1, got 0" (fun () -> box (DiffusionSchedule.Cosine(0)))
+    throws<ArgumentException> "need 0 < betaStart <= betaEnd < 1, got 0.2 and 0.1" (fun () -> box (DiffusionSchedule.Linear(10, 0.2, 0.1)))
+    throws<ArgumentException> "need 0 < betaStart <= betaEnd < 1, got 0.1 and 1" (fun () -> box (DiffusionSchedule.Linear(10, 0.1, 1.0)))
+    Assert.Equal<float[]>([| 0.1; 0.1; 0.1 |], DiffusionSchedule.Linear(3, 0.1, 0.1).Betas)
+    Assert.Equal<float[]>([| 0.3 |], DiffusionSchedule.Linear(1, 0.3, 0.5).Betas)
+    throws<ArgumentException> "need s >= 0 and 0 < maxBeta < 1, got -0.1 and 0.999" (fun () -> box (DiffusionSchedule.Cosine(10, -0.1)))
+    for mb in [ 0.0; 1.0 ] do
+        throws<ArgumentException> "need s >= 0 and 0 < maxBeta < 1" (fun () -> box (DiffusionSchedule.Cosine(10, 0.008, mb)))
+    Assert.Equal(10, DiffusionSchedule.Cosine(10, 0.0).Steps)
+    Assert.Equal(1, DiffusionSchedule.Cosine(1).Steps)
+
 let ``DDPM refuses a denoiser without PredictNoise, bad levels, data of the wrong shape and a U-Net width GroupNorm cannot split`` () =
     throws<ArgumentException> "must implement IDenoiser" (fun () -> box (new Ddpm(new GenDsl.Torch.NN.Linear(2L, 2L), DiffusionSchedule.Linear(10), [| 2L |])))
     throws<ArgumentException> "levels must be >= 2" (fun () -> box (new Ddpm(new DdpmMlp(), DiffusionSchedule.Linear(10), [| 2L |], levels = 1)))
@@ -249,5 +371,11 @@ let tests =
         Expecto.Tests.testCase "DDPM ancestral sampling with the exact predictor recovers N(m, s^2 I): means and variances within 4 SE" ``DDPM ancestral sampling with the exact predictor recovers N(m, s^2 I): means and variances within 4 SE``
         Expecto.Tests.testCase "a DDPM with the MLP denoiser: the simple loss on 2-D points falls through the Trainer; samples are (n, 2) and finite" ``a DDPM with the MLP denoiser: the simple loss on 2-D points falls through the Trainer; samples are (n, 2) and finite``
         Expecto.Tests.testCase "a DDPM with the small U-Net on 28x28 images: the simple loss falls; samples are (n, 1, 28, 28) in [-1, 1]; the bound is in bits/dim" ``a DDPM with the small U-Net on 28x28 images: the simple loss falls; samples are (n, 1, 28, 28) in [-1, 1]; the bound is in bits/dim``
+        Expecto.Tests.testCase "DDPM bound's L_0 is -log N(x_0; mu(x_1, 1), sigma_1^2 I) at the x_1 it drew, or that Gaussian's mass of x_0's bin on K levels; sigma_t^2 is beta_t, or beta-tilde_t with beta_1 at t = 1" ``DDPM bound's L_0 is -log N(x_0; mu(x_1, 1), sigma_1^2 I) at the x_1 it drew, or that Gaussian's mass of x_0's bin on K levels; sigma_t^2 is beta_t, or beta-tilde_t with beta_1 at t = 1``
+        Expecto.Tests.testCase "DDPM's simple loss draws t uniformly from 1..T: a recording predictor sees every step and no other, each about equally often" ``DDPM's simple loss draws t uniformly from 1..T: a recording predictor sees every step and no other, each about equally often``
+        Expecto.Tests.testCase "DDPM ancestral sampling is Ho et al.'s Algorithm 2 step by step: the same draws by hand give the same samples, noise at every step but the last, clamped only when asked" ``DDPM ancestral sampling is Ho et al.'s Algorithm 2 step by step: the same draws by hand give the same samples, noise at every step but the last, clamped only when asked``
+        Expecto.Tests.testCase "DDPM's time embedding is [sin(t w_i), cos(t w_i)], w_i = 10000^(-i / (dim/2)); the U-Net runs in float64 and refuses sizes it cannot halve twice" ``DDPM's time embedding is [sin(t w_i), cos(t w_i)], w_i = 10000^(-i / (dim/2)); the U-Net runs in float64 and refuses sizes it cannot halve twice``
+        Expecto.Tests.testCase "DDPM's bits/dim is its bound over D ln 2 (the same draws); continuous samples are not clamped; no samples is refused" ``DDPM's bits/dim is its bound over D ln 2 (the same draws); continuous samples are not clamped; no samples is refused``
+        Expecto.Tests.testCase "DDPM schedules refuse betas outside (0, 1), no steps and bad settings, saying which; a one-step linear schedule is beta_1, equal ends are allowed" ``DDPM schedules refuse betas outside (0, 1), no steps and bad settings, saying which; a one-step linear schedule is beta_1, equal ends are allowed``
         Expecto.Tests.testCase "DDPM refuses a denoiser without PredictNoise, bad levels, data of the wrong shape and a U-Net width GroupNorm cannot split" ``DDPM refuses a denoiser without PredictNoise, bad levels, data of the wrong shape and a U-Net width GroupNorm cannot split``
     ]

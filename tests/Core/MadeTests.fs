@@ -47,6 +47,34 @@ let ``MADE's mask product connects input j to output d exactly when rank(j) < ra
         for i in 0 .. int d - 1 do
             Assert.Equal((made.Ranks.[i] < made.Ranks.[o]), pv.[o * int d + i] > 0.0)
 
+let ``MADE's hidden degrees follow Germain et al.'s layout: k mod (D - 1) + 1 when a layer has at least D - 1 units, else spread evenly as floor(k (D - 1) / h) + 1`` () =
+    // In the natural order a unit of degree m reads inputs 1..m, so its row of the first mask sums to m; a later layer's
+    // unit of degree m reads the previous layer's units of degree <= m.
+    let degrees (made: Made) = [ for m in made.Net do match m with :? MaskedLinear as l -> yield (use s = l.Mask.Sum([| 1L |]) in vals s |> Array.map int |> List.ofArray) | _ -> () ]
+    use wide = new Made(5L, [| 8L |])                                  // h = 8 >= D - 1 = 4: 1 2 3 4 1 2 3 4
+    Assert.Equal<int list>([ 1; 2; 3; 4; 1; 2; 3; 4 ], (degrees wide).Head)
+    use narrow = new Made(9L, [| 4L; 3L |])                            // h = 4 < 8: 1 3 5 7, then h = 3: 1 3 6
+    let ds = degrees narrow
+    Assert.Equal<int list>([ 1; 3; 5; 7 ], ds.[0])
+    // the second layer's unit of degree 1, 3, 6 reads the first layer's units of degree <= it: 1, 2 and 3 of them
+    Assert.Equal<int list>([ 1; 2; 3 ], ds.[1])
+    // the output layer: output d (rank d + 1) reads the units of degree < d + 1
+    Assert.Equal<int list>([ 0; 1; 1; 2; 2; 2; 3; 3; 3 ], ds.[2])
+
+let ``MADE and MADE-MoG refuse too few features, empty hidden layers, no outputs and no samples, saying which`` () =
+    throws<ArgumentException> "at least 2 features, got 1" (fun () -> box (new Made(1L, [| 4L |])))
+    throws<ArgumentException> "hidden widths must be positive, got [4, 0]" (fun () -> box (new Made(3L, [| 4L; 0L |])))
+    use one = new Made(3L, [| 1L |])                                   // one hidden unit is a width
+    Assert.Equal(3L, one.Features)
+    throws<ArgumentException> "outputsPerFeature must be >= 1, got 0" (fun () -> box (new Made(3L, [| 4L |], 0)))
+    use m = new Made(3L, [| 4L |])
+    throws<ArgumentException> "n must be positive, got 0" (fun () -> box (m.Sample(0L, null)))
+    use two = new Made(3L, [| 4L |], 2)
+    throws<InvalidOperationException> "Made.Sample: Bernoulli outputs need outputsPerFeature = 1" (fun () -> box (two.Sample(1L, null)))
+    use mog = new MadeMixture(2L, [| 8L |], 2)
+    throws<ArgumentException> "n must be positive, got 0" (fun () -> box (mog.Sample(0L, null)))
+    throws<ArgumentException> "mask must be (out, in) = (2, 3), got [3, 2]" (fun () -> box (new MaskedLinear(3L, 2L, Torch.Ones(3L, 2L))))
+
 let ``MADE's Bernoulli likelihood is exact: p summed over all 2^6 binary vectors is 1`` () =
     use g = new Generator(12UL)
     use made = new Made(6L, [| 16L |], 1, [| 5L; 3L; 1L; 0L; 2L; 4L |], g, f64)
@@ -203,6 +231,8 @@ let tests =
         Expecto.Tests.testCase "seed 002: MADE output d has zero gradient w.r.t. every input at or after d in its order (autograd)(k: 2, variant: 1)" (fun () -> ``seed 002: MADE output d has zero gradient w.r.t. every input at or after d in its order (autograd)`` (2, 1))
         Expecto.Tests.testCase "seed 002: MADE output d has zero gradient w.r.t. every input at or after d in its order (autograd)(k: 1, variant: 2)" (fun () -> ``seed 002: MADE output d has zero gradient w.r.t. every input at or after d in its order (autograd)`` (1, 2))
         Expecto.Tests.testCase "MADE's mask product connects input j to output d exactly when rank(j) < rank(d), with hidden widths >= D - 1" ``MADE's mask product connects input j to output d exactly when rank(j) < rank(d), with hidden widths >= D - 1``
+        Expecto.Tests.testCase "MADE's hidden degrees follow Germain et al.'s layout: k mod (D - 1) + 1 when a layer has at least D - 1 units, else spread evenly as floor(k (D - 1) / h) + 1" ``MADE's hidden degrees follow Germain et al.'s layout: k mod (D - 1) + 1 when a layer has at least D - 1 units, else spread evenly as floor(k (D - 1) / h) + 1``
+        Expecto.Tests.testCase "MADE and MADE-MoG refuse too few features, empty hidden layers, no outputs and no samples, saying which" ``MADE and MADE-MoG refuse too few features, empty hidden layers, no outputs and no samples, saying which``
         Expecto.Tests.testCase "MADE's Bernoulli likelihood is exact: p summed over all 2^6 binary vectors is 1" ``MADE's Bernoulli likelihood is exact: p summed over all 2^6 binary vectors is 1``
         Expecto.Tests.testCase "MADE samples in its order follow p: the frequencies of all 8 vectors match exp(log p) within 4 standard errors" ``MADE samples in its order follow p: the frequencies of all 8 vectors match exp(log p) within 4 standard errors``
         Expecto.Tests.testCase "MADE's NLL on tiny binary images falls through the Trainer; samples are binary with the data's width" ``MADE's NLL on tiny binary images falls through the Trainer; samples are binary with the data's width``
