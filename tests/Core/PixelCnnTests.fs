@@ -87,6 +87,26 @@ let ``Mila Q1: at the centre, a type A layer's output ignores its own pixel and 
         // and never a pixel above, nor to the right in its row
         for r, c in [ 0L, 0L; 0L, 1L; 0L, 2L; 1L, 2L ] do Assert.Equal(0.0, grad.[0L, 0L, r, c].ToDouble())
 
+let private maxAbsDiff (a: Tensor) (b: Tensor) = use d = (a - b).Abs().Max() in d.ToDouble()
+
+let ``MaskedConv2d convolves with the mask's nonzero rows only, and equals the full k x k masked convolution (Mila Q1's definition) in value and in both gradients`` () =
+    use g = new Generator(31UL)
+    for t in [ MaskType.A; MaskType.B ] do
+        for k in [ 1L; 3L; 5L; 7L ] do
+            use conv = new MaskedConv2d(3L, 2L, k, t, g, f64)
+            use x = Torch.Randn([| 2L; 3L; 6L; 5L |], g, f64).RequiresGrad_()
+            use w = conv.Weight
+            use y = conv.Forward(x)                                             // (2, 2, 6, 5): the input's size
+            use reference = MaskedConv.Conv2d(x, w, t, conv.Bias)               // conv2d(x, W * M, b), padding (k-1)/2
+            Assert.Equal<int64[]>(reference.Shape, y.Shape)
+            // float64, one summation order against another: 1e-12 is ~1e4 ulps of these O(1) sums.
+            Assert.True(maxAbsDiff y reference < 1e-12, sprintf "type %A, k %d: outputs differ by %g" t k (maxAbsDiff y reference))
+            use upstream = Torch.Randn(y.Shape, g, f64)
+            let grads (out: Tensor) = Autograd.Grad([| (out * upstream).Sum() |], [| x; w |], retainGraph = true)
+            let a, b = grads y, grads reference
+            for i, name in [ 0, "input"; 1, "weight" ] do
+                Assert.True(maxAbsDiff a.[i] b.[i] < 1e-12, sprintf "type %A, k %d: %s gradients differ by %g" t k name (maxAbsDiff a.[i] b.[i]))
+
 let ``PixelCNN's Bernoulli likelihood is exact: p over all 2^6 binary 2x3 images sums to 1`` () =
     use m = small PixelCnnBlock.Gated PixelCnnOutput.Bernoulli 2 25UL
     using (Autograd.NoGrad()) (fun _ -> for p in m.Parameters() do p.Mul_(2.0) |> ignore)
@@ -150,6 +170,7 @@ let tests =
         yield! [ for row in blockKinds -> Expecto.Tests.testCase ("PixelCNN: output pixel i has zero gradient w.r.t. input pixels at or after i in raster order (autograd, every block kind)(" + "block: " + GenDsl.Tests.Support.xunitArg row.[0] + ", " + "output: " + GenDsl.Tests.Support.xunitArg row.[1] + ")") (fun () -> ``PixelCNN: output pixel i has zero gradient w.r.t. input pixels at or after i in raster order (autograd, every block kind)`` (unbox row.[0], unbox row.[1])) ]
         Expecto.Tests.testCase "Mila Q1: stacked masked 3x3 layers have a blind spot below-right of the pixel; the gated two-stack PixelCNN sees every earlier pixel" ``Mila Q1: stacked masked 3x3 layers have a blind spot below-right of the pixel; the gated two-stack PixelCNN sees every earlier pixel``
         Expecto.Tests.testCase "Mila Q1: at the centre, a type A layer's output ignores its own pixel and a type B layer's reads it" ``Mila Q1: at the centre, a type A layer's output ignores its own pixel and a type B layer's reads it``
+        Expecto.Tests.testCase "MaskedConv2d convolves with the mask's nonzero rows only, and equals the full k x k masked convolution (Mila Q1's definition) in value and in both gradients" ``MaskedConv2d convolves with the mask's nonzero rows only, and equals the full k x k masked convolution (Mila Q1's definition) in value and in both gradients``
         Expecto.Tests.testCase "PixelCNN's Bernoulli likelihood is exact: p over all 2^6 binary 2x3 images sums to 1" ``PixelCNN's Bernoulli likelihood is exact: p over all 2^6 binary 2x3 images sums to 1``
         Expecto.Tests.testCase "PixelCNN's 256-way likelihood is exact: p over all 256^2 one-by-two images sums to 1" ``PixelCNN's 256-way likelihood is exact: p over all 256^2 one-by-two images sums to 1``
         Expecto.Tests.testCase "PixelCNN samples pixel by pixel follow p: the frequencies of the 16 binary 2x2 images match exp(log p) within 4 SE" ``PixelCNN samples pixel by pixel follow p: the frequencies of the 16 binary 2x2 images match exp(log p) within 4 SE``

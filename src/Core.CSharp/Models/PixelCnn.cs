@@ -28,10 +28,19 @@ public sealed class MaskedConv2d : Module
     public Tensor Weight => GetParameter("weight")!;
     public Tensor Bias => GetParameter("bias")!;
 
+    /// <summary>
+    /// conv2d(x, W ⊙ M, b) with padding p = (k-1)/2, computed without the mask's zero rows: M is zero above its centre
+    /// row, so only its lower p + 1 rows carry weight; convolving with those rows over x padded p to the left, right and
+    /// below (none above) gives the same sums, output row r reading input rows r..r+p, with p/k fewer multiply-adds
+    /// (a third for k = 3: 6 of 9 taps; the 7x7 first layer 28 of 49).
+    /// </summary>
     public override Tensor Forward(Tensor x)
     {
+        var p = (KernelSize - 1) / 2;
         using var mw = Weight * GetBuffer("mask")!;
-        return Functional.Conv2d(x, mw, Bias, padding: (KernelSize - 1) / 2);
+        using var rows = mw.Narrow(2, p, p + 1);                          // (Cout, Cin, p + 1, k): the rows from the centre down
+        using var padded = Functional.Pad(x, new[] { p, p, 0, p });       // (B, Cin, H + p, W + 2p)
+        return Functional.Conv2d(padded, rows, Bias);
     }
 
     protected override string ExtraRepr() => $"{Weight.Size(1)}, {Weight.Size(0)}, kernel_size=({KernelSize}, {KernelSize}), mask={Type}";
