@@ -71,6 +71,16 @@ let meanOver (data: IDataset) (batch: int) (g: Generator) (dev: Device) (f: Tens
         i <- i + int64 batch
     total / float n
 
+/// meanOver shown as a task of `progress`, a step per batch: a final evaluation can take longer than the training (a
+/// DDPM's bound is T network passes per image: 49 min for 1,000 MNIST test images here), and should be seen to move.
+let meanOverShown (progress: IProgress) (task: string) (data: IDataset) (batch: int) (g: Generator) (dev: Device) (f: Tensor -> Tensor) =
+    let batches = int ((data.Count + int64 batch - 1L) / int64 batch)
+    progress.Begin(task, batches)
+    let mutable k = 0
+    let mean = meanOver data batch g dev (fun x -> let y = f x in k <- k + 1; progress.Step(task, k, []); y)
+    progress.End task
+    mean
+
 // ---- optimizers and schedules (values -> the core's objects) ----
 
 let optimizerFactory (o: Optimizer) : Func<Collections.Generic.IEnumerable<Tensor>, Optim.Optimizer> =

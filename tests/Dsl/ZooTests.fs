@@ -27,6 +27,29 @@ let private run (e: Experiment) =
     Assert.Equal(None, o.Error)
     root, o
 
+let ``a zoo model's final evaluation is a progress task with a step per batch of 500: a MADE's test NLL, a DDPM's bound (on the ring's training points, its final split)`` () =
+    let events = ResizeArray<string>()
+    // Training tasks are named "case/fit"; the evaluation's "case: <split> nll|bound".
+    let progress =
+        { new Runs.IProgress with
+            member _.Begin(t, n) = if t.Contains ": " then events.Add(sprintf "begin %s %d" t n)
+            member _.Step(t, k, _) = if t.Contains ": " then events.Add(sprintf "step %s %d" t k)
+            member _.End t = if t.Contains ": " then events.Add(sprintf "end %s" t) }
+    let runWith (e: Experiment) =
+        let root = newTempDir "zoo"
+        let o = Interpret.run { Runs.defaults with OutputRoot = root; Threads = Some 1; Progress = progress } (planOf e)
+        Assert.Equal(None, o.Error)
+        try Directory.Delete(root, true) with _ -> ()
+    // 600 test images: batches of 500 and 100
+    runWith (one "m" (Data.mnist |> Data.dynamicBinarized |> Data.subset 64 |> Data.evalSubset 600) (Model.made [ 8 ]) (Fit.adam 1e-3 (Steps 1)))
+    Assert.Equal<string list>([ "begin m: test nll 2"; "step m: test nll 1"; "step m: test nll 2"; "end m: test nll" ], List.ofSeq events)
+    events.Clear()
+    runWith (one "d" ring (Model.ddpm (MlpDenoiser(16, 1)) |> Model.timesteps 10) (Fit.adam 1e-3 (Steps 1)))
+    let bound = events |> Seq.filter (fun e -> e.Contains "d: training bound") |> List.ofSeq
+    Assert.True(bound.Length >= 3, sprintf "events: %A" (List.ofSeq events))
+    let n = int (bound.Head.Split(' ') |> Array.last)
+    Assert.Equal<string list>([ sprintf "begin d: training bound %d" n ] @ [ for k in 1 .. n -> sprintf "step d: training bound %d" k ] @ [ "end d: training bound" ], bound)
+
 let ``Issue 22: every zoo value checks on data of its shape, and check names the wrong setting and the fix`` () =
     let ok label data model = one label data model (Fit.adam 1e-3 (Steps 1)) |> planOf |> ignore
     ok "nice" ring Model.niceFlow
@@ -130,7 +153,7 @@ let ``Issue 22: the zoo's flows, MADE-MoG and DDPM learn the ring in a few hundr
         |> Experiment.seed 11UL
         |> Experiment.withCases
             [ Case.create "realnvp" ring (Model.realNvp 4 32 2) [ adam ]
-              Case.create "maf" ring (Model.maf 3 [ 32; 32 ]) [ adam ]
+              Case.create "maf" ring (Model.maf 5 [ 32; 32 ]) [ adam ]
               Case.create "made-mog" ring (Model.made [ 32; 32 ] |> Model.madeOutput (GaussianMixture 4)) [ adam ]
               Case.create "glow" ring (Model.flow Gaussian [ for _ in 1 .. 3 do yield! [ Flow.actNorm; Flow.conv1x1; Flow.affine Halves 32 2 ] ]) [ adam ]
               Case.create "ddpm" ring (Model.ddpm (MlpDenoiser(64, 2)) |> Model.timesteps 50) [ adam ] ]
@@ -293,6 +316,7 @@ let ``Issue 22: with several experiments in a script, a --set key applies to tho
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList "GenDsl.Tests.Dsl.ZooTests" [
+        Expecto.Tests.testCase "a zoo model's final evaluation is a progress task with a step per batch of 500: a MADE's test NLL, a DDPM's bound (on the ring's training points, its final split)" ``a zoo model's final evaluation is a progress task with a step per batch of 500: a MADE's test NLL, a DDPM's bound (on the ring's training points, its final split)``
         Expecto.Tests.testCase "Issue 22: every zoo value checks on data of its shape, and check names the wrong setting and the fix" ``Issue 22: every zoo value checks on data of its shape, and check names the wrong setting and the fix``
         Expecto.Tests.testCase "Issue 22: describe prints a zoo model's hyperparameters and --set changes them" ``Issue 22: describe prints a zoo model's hyperparameters and --set changes them``
         Expecto.Tests.testCase "Issue 22: NICE as a flow value has Model.nice's parameters and log-densities for one seed" ``Issue 22: NICE as a flow value has Model.nice's parameters and log-densities for one seed``

@@ -95,10 +95,11 @@ let private fits (ctx: Context) (m: CustomModel) (data: CaseData) : FitOutcome l
         | None, None -> invalidOp (sprintf "model '%s' gives neither a log-likelihood nor a loss (the checker refuses it)" m.Name)
     let parts (nn: Neural) = match partsOf.TryGetValue nn.Module with | true, p -> p | _ -> invalidOp "unreachable: a module built by make"
     let test = split (finalSplit ctx.Planned.Case.Data)
+    let splitName = match finalSplit ctx.Planned.Case.Data with Test -> "test" | Valid -> "validation" | Train -> "training"
     let final (nn: Neural) (g: Generator) =
         match (parts nn).LogProb with
         | Some lp ->
-            let nll = meanOver test 500 g ctx.Device (fun x -> (lp x).Neg())
+            let nll = meanOverShown ctx.Progress (sprintf "%s: %s nll" ctx.Planned.Case.Label splitName) test 500 g ctx.Device (fun x -> (lp x).Neg())
             [ for ms in e.Metrics do
                 match ms with
                 | Nll -> ms, nll
@@ -109,7 +110,7 @@ let private fits (ctx: Context) (m: CustomModel) (data: CaseData) : FitOutcome l
             match (parts nn).Bound with
             | Some bound ->
                 // An upper bound on the NLL (a DDPM's variational bound): its likelihood figure, as the VAE's is.
-                let nb = meanOver test 500 g ctx.Device (fun x -> bound x g)
+                let nb = meanOverShown ctx.Progress (sprintf "%s: %s bound" ctx.Planned.Case.Label splitName) test 500 g ctx.Device (fun x -> bound x g)
                 [ for ms in e.Metrics do
                     match ms with
                     | NegElbo | Nll -> ms, nb
