@@ -54,9 +54,9 @@ let ``a shared option given to a command that does not take it is a usage error 
     let code, _, err = cli [ "list"; "--seed"; "3" ]
     Assert.Equal(1, code)
     Assert.Contains("gendsl list does not take --seed", err)
-    let code2, _, err2 = cli [ "resume"; "nowhere"; "--set"; "seed=1" ]
+    let code2, _, err2 = cli [ "resume"; "nowhere"; "--seed"; "1" ]
     Assert.Equal(1, code2)
-    Assert.Contains("gendsl resume does not take --set (resume takes --threads, --device)", err2)
+    Assert.Contains("gendsl resume does not take --seed (resume takes --set, --threads, --device)", err2)
 
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
