@@ -169,9 +169,16 @@ let private lengthened (folder: string) (finished: bool) (before: Experiment) (a
                 | Some (c, f, r0, r1) ->
                     Error(sprintf "resume --set: case '%s', fit '%s' would go from %d to %d steps; a resumed fit can only be lengthened" c f r0.Steps r1.Steps)
                 | None when longer.IsEmpty ->
-                    Error(sprintf "resume --set: no fit is lengthened (every budget stays as it was: %s); give a longer one, e.g. --set %s.%s.epochs=N"
-                              (String.Join(", ", fits |> List.map (fun (c, f, r, _) -> sprintf "%s.%s %d steps" c f r.Steps)))
-                              (match fits with (c, f, _, _) :: _ -> c | [] -> "<case>") (match fits with (_, f, _, _) :: _ -> f | [] -> "<fit>"))
+                    // the example lengthens the first fit in its own unit: twice its budget
+                    let example =
+                        match fits with
+                        | (c, f, _, _) :: _ ->
+                            match before.Cases |> List.tryFind (fun x -> x.Label = c) |> Option.bind (fun x -> x.Fits |> List.tryFind (fun g -> g.Name = f)) with
+                            | Some { Fitter = Gradient t } -> (match t.Budget with Steps n -> sprintf "%s.%s.steps=%d" c f (2 * n) | Epochs n -> sprintf "%s.%s.epochs=%d" c f (2 * n))
+                            | _ -> sprintf "%s.%s.epochs=N" c f
+                        | [] -> "<case>.<fit>.epochs=N"
+                    Error(sprintf "resume --set: no fit is lengthened (every budget stays as it was: %s); give a longer one, e.g. --set %s"
+                              (String.Join(", ", fits |> List.map (fun (c, f, r, _) -> sprintf "%s.%s %d steps" c f r.Steps))) example)
                 | None ->
                     match longer |> List.tryFind (fun (_, _, r0, r1) -> r0.Schedule <> r1.Schedule) with
                     | Some (c, f, _, _) ->

@@ -169,7 +169,7 @@ let ``gendsl resume --set lengthens a finished run's fit from its last checkpoin
         Assert.Equal(RunFolder.Done, RunFolder.state short.Folder)
     refused [] "lengthen its fits with --set"
     refused [ "adam.steps=2" ] "would go from 4 to 2 steps"
-    refused [ "adam.steps=4" ] "no fit is lengthened"
+    refused [ "adam.steps=4" ] "no fit is lengthened (every budget stays as it was: v.adam 4 steps); give a longer one, e.g. --set v.adam.steps=8"
     refused [ "adam.steps=6"; "adam.lr=0.5" ] "changes nothing else, but this changes cases.v.fits.adam.fitter.optimizer.lr"
     let last = Path.Combine(short.Folder, "checkpoints", "v_adam", "last.pt")
     File.Move(last, last + ".away")
