@@ -48,6 +48,13 @@ let finalSplit (d: DataSpec) =
     | DataFile f -> if f.TestFraction > 0.0 then Test else Train
     | MixtureSample _ | Points _ -> Train
 
+/// The split final metrics are on, as a report or progress line names it: "test", "validation" or "training".
+let finalSplitName (d: DataSpec) =
+    match finalSplit d with
+    | Test -> "test"
+    | Valid -> "validation"
+    | Train -> "training"
+
 /// A case's data as the gradient families read it: one data set per split (made once), the split trained on, and
 /// the pixel treatment when the data are 8-bit images (for bits per dimension).
 type CaseData =

@@ -89,7 +89,7 @@ let private runIn (opts: RunOptions) (plan: Plan) (folder: string) (resume: bool
                         sprintf "%s: %d training windows of %d + 1 tokens; final metrics on the test split (nats per token)." (Check.familyName c.Planned.Case.Model) c.Planned.N w.Context
                     | Mnist m ->
                         sprintf "%s: %d training images%s of shape %s (%A pixels); final metrics on the %s split." (Check.familyName c.Planned.Case.Model)
-                            c.Planned.N (match m.Draw, m.Subset with Some(AtRandom(Some s)), Some _ -> sprintf " (drawn at random with seed %d)" s | _ -> "") (Shapes.shapeText c.Planned.Shape) m.Pixels (match Fitting.finalSplit c.Planned.Case.Data with Test -> "test" | Valid -> "validation" | Train -> "training")
+                            c.Planned.N (match m.Draw, m.Subset with Some(AtRandom(Some s)), Some _ -> sprintf " (drawn at random with seed %d)" s | _ -> "") (Shapes.shapeText c.Planned.Shape) m.Pixels (Fitting.finalSplitName c.Planned.Case.Data)
                     | MixtureSample _ | Points _ | DataFile _ ->
                         sprintf "%s: %d training points in %d dimensions%s." (Check.familyName c.Planned.Case.Model) c.Planned.N c.Planned.Dim
                             (match c.TrueMeanLl with Some ll -> sprintf "; NLL of the data under the true mixture %.4f nats" (-ll) | None -> "")
@@ -134,24 +134,26 @@ let run (opts: RunOptions) (plan: Plan) : RunOutcome =
 /// budgets (steps or epochs, as `--set` names them for `run`) and change nothing else; no budget may shrink; a
 /// lengthened fit's lr schedule must not depend on its length (a cosine anneals over all of it, so the steps already
 /// run would not be a longer run's); a lengthened fit of a finished run needs its last checkpoint. Or why not.
-let private lengthened (folder: string) (finished: bool) (before: Experiment) (assignments: Settings.Assignment list) : Result<Experiment, string> =
+let private lengthened (folder: string) (finished: bool) (before: Experiment) (assignments: Settings.Assignment list) : Result<Plan, string> =
     let message (errs: DslError list) = "resume --set: " + String.Join("; ", errs |> List.map Check.message)
+    // A fit's budget as the run had it (gradient fits only).
+    let budgetBefore (case: string) (fit: string) =
+        before.Cases |> List.tryFind (fun c -> c.Label = case) |> Option.bind (fun c -> c.Fits |> List.tryFind (fun f -> f.Name = fit))
+        |> Option.bind (fun f -> match f.Fitter with Gradient t -> Some t.Budget | _ -> None)
     match Settings.applyAssignments assignments before with
     | Error errs -> Error(message errs)
     | Ok after ->
         // Every setting but the budgets as before: put the old budgets back and compare the whole configuration.
-        let oldBudget (c: Case) (f: FitSpec) =
-            before.Cases |> List.tryFind (fun o -> o.Label = c.Label) |> Option.bind (fun o -> o.Fits |> List.tryFind (fun g -> g.Name = f.Name))
-            |> Option.bind (fun g -> match g.Fitter with Gradient t -> Some t.Budget | _ -> None)
         let restored =
             { after with
                 Cases = after.Cases |> List.map (fun c ->
                     { c with Fits = c.Fits |> List.map (fun f ->
-                                match f.Fitter, oldBudget c f with
+                                match f.Fitter, budgetBefore c.Label f.Name with
                                 | Gradient t, Some b -> { f with Fitter = Gradient { t with Budget = b } }
                                 | _ -> f) }) }
         let leaves (e: Experiment) = Tree.leaves (Tree.toNode e) |> List.map (fun l -> Settings.keyText l.Path, (match l.Node with null -> "null" | n -> n.ToJsonString()))
-        match leaves restored |> List.tryFind (fun x -> not (List.contains x (leaves before))) with
+        let unchanged = set (leaves before)
+        match leaves restored |> List.tryFind (fun x -> not (unchanged.Contains x)) with
         | Some (key, _) ->
             Error(sprintf "resume --set lengthens fits (their steps or epochs) and changes nothing else, but this changes %s: a run with other settings is a new run (gendsl run <script> --set ...)" key)
         | None ->
@@ -173,9 +175,10 @@ let private lengthened (folder: string) (finished: bool) (before: Experiment) (a
                     let example =
                         match fits with
                         | (c, f, _, _) :: _ ->
-                            match before.Cases |> List.tryFind (fun x -> x.Label = c) |> Option.bind (fun x -> x.Fits |> List.tryFind (fun g -> g.Name = f)) with
-                            | Some { Fitter = Gradient t } -> (match t.Budget with Steps n -> sprintf "%s.%s.steps=%d" c f (2 * n) | Epochs n -> sprintf "%s.%s.epochs=%d" c f (2 * n))
-                            | _ -> sprintf "%s.%s.epochs=N" c f
+                            match budgetBefore c f with
+                            | Some (Steps n) -> sprintf "%s.%s.steps=%d" c f (2 * n)
+                            | Some (Epochs n) -> sprintf "%s.%s.epochs=%d" c f (2 * n)
+                            | None -> sprintf "%s.%s.epochs=N" c f
                         | [] -> "<case>.<fit>.epochs=N"
                     Error(sprintf "resume --set: no fit is lengthened (every budget stays as it was: %s); give a longer one, e.g. --set %s"
                               (String.Join(", ", fits |> List.map (fun (c, f, r, _) -> sprintf "%s.%s %d steps" c f r.Steps))) example)
@@ -187,7 +190,7 @@ let private lengthened (folder: string) (finished: bool) (before: Experiment) (a
                         match longer |> List.tryFind (fun (c, f, _, _) -> finished && not (File.Exists(checkpoint c f))) with
                         | Some (c, f, _, _) ->
                             Error(sprintf "resume --set: case '%s', fit '%s' kept no checkpoint of its last step (%s is missing: give the fit Fit.checkpointEvery), so it cannot be continued; start a new run with the longer budget" c f (checkpoint c f))
-                        | None -> Ok after
+                        | None -> Ok p1
 
 /// Continues a run folder from its config.json: each gradient fit resumes from its last checkpoint (bit-identical to
 /// an uninterrupted run from there on); EM, closed-form fits and studies run again from the start (they are short).
@@ -208,8 +211,10 @@ let resumeWith (like: Experiment option) (assignments: Settings.Assignment list)
             match Describe.ofJsonLike like (File.ReadAllText config) with
             | Error m -> Error(sprintf "%s: %s" config m)
             | Ok e ->
-                let e = if assignments.IsEmpty then Ok e else lengthened folder (state = RunFolder.Done) e assignments
-                match e |> Result.bind (fun e -> Check.plan e |> Result.mapError (fun errs -> String.Join("; ", errs |> List.map Check.message))) with
+                let plan =
+                    if assignments.IsEmpty then Check.plan e |> Result.mapError (fun errs -> String.Join("; ", errs |> List.map Check.message))
+                    else lengthened folder (state = RunFolder.Done) e assignments
+                match plan with
                 | Error m -> Error m
                 | Ok plan ->
                     if not assignments.IsEmpty then RunFolder.writeText config (Describe.toJson plan.Experiment)

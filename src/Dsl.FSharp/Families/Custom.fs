@@ -95,7 +95,7 @@ let private fits (ctx: Context) (m: CustomModel) (data: CaseData) : FitOutcome l
         | None, None -> invalidOp (sprintf "model '%s' gives neither a log-likelihood nor a loss (the checker refuses it)" m.Name)
     let parts (nn: Neural) = match partsOf.TryGetValue nn.Module with | true, p -> p | _ -> invalidOp "unreachable: a module built by make"
     let test = split (finalSplit ctx.Planned.Case.Data)
-    let splitName = match finalSplit ctx.Planned.Case.Data with Test -> "test" | Valid -> "validation" | Train -> "training"
+    let splitName = finalSplitName ctx.Planned.Case.Data
     let final (nn: Neural) (g: Generator) =
         match (parts nn).LogProb with
         | Some lp ->
