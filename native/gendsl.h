@@ -67,6 +67,8 @@ GD_API int gd_tensor_item(gd_tensor a, gd_scalar* out);
 GD_API int gd_tensor_to(gd_tensor a, int dtype, int device_type, int device_index, int copy, gd_tensor* out);
 GD_API int gd_tensor_clone(gd_tensor a, gd_tensor* out);
 GD_API int gd_tensor_contiguous(gd_tensor a, gd_tensor* out);
+GD_API int gd_tensor_contiguous_format(gd_tensor a, int format, gd_tensor* out);   /* format: 0 contiguous, 1 channels-last */
+GD_API int gd_tensor_is_contiguous_format(gd_tensor a, int format, int* out);
 GD_API int gd_tensor_copy_(gd_tensor dst, gd_tensor src);
 GD_API int gd_tensor_fill_(gd_tensor a, gd_scalar value);
 GD_API int gd_tensor_zero_(gd_tensor a);

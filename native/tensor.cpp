@@ -57,6 +57,14 @@ GD_API int gd_tensor_to(gd_tensor a, int dtype, int device_type, int device_inde
 }
 GD_API int gd_tensor_clone(gd_tensor a, gd_tensor* out) { GD_TRY(*out = gd::wrap(gd::T(a).clone())) }
 GD_API int gd_tensor_contiguous(gd_tensor a, gd_tensor* out) { GD_TRY(*out = gd::wrap(gd::T(a).contiguous())) }
+// format: 0 the default (row-major) layout, 1 channels-last (NHWC strides for a 4-d tensor).
+static at::MemoryFormat gd_format(int f) {
+  if (f == 0) return at::MemoryFormat::Contiguous;
+  if (f == 1) return at::MemoryFormat::ChannelsLast;
+  throw std::invalid_argument("memory format must be 0 (contiguous) or 1 (channels-last), got " + std::to_string(f));
+}
+GD_API int gd_tensor_contiguous_format(gd_tensor a, int format, gd_tensor* out) { GD_TRY(*out = gd::wrap(gd::T(a).contiguous(gd_format(format)))) }
+GD_API int gd_tensor_is_contiguous_format(gd_tensor a, int format, int* out) { GD_TRY(*out = gd::T(a).is_contiguous(gd_format(format)) ? 1 : 0) }
 GD_API int gd_tensor_copy_(gd_tensor dst, gd_tensor src) { GD_TRY(gd::T(dst).copy_(gd::T(src))) }
 GD_API int gd_tensor_fill_(gd_tensor a, gd_scalar value) { GD_TRY(gd::T(a).fill_(gd::scalar(value))) }
 GD_API int gd_tensor_zero_(gd_tensor a) { GD_TRY(gd::T(a).zero_()) }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run.sh: N Adam steps of MADE and PixelCNN on binarised MNIST, the core (C#) vs PyTorch from the same initial weights, and their time ratio.
-# usage: bench/zoo/run.sh [made|pixelcnn|all] [extra args, e.g. --steps 20 --batch 128 --data DIR]
+# run.sh: N Adam steps of MADE and PixelCNN (plain; residual with pixelcnn_res) on binarised MNIST, the core (C#) vs PyTorch from the same initial weights, and their time ratio.
+# usage: bench/zoo/run.sh [made|pixelcnn|pixelcnn_res|all] [extra args, e.g. --steps 20 --batch 128 --data DIR]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 which="${1:-all}"; shift || true

@@ -1,8 +1,8 @@
 # zoo_torch.py: PyTorch reference for bench/zoo — N Adam steps of MADE (one hidden layer of 8000, natural order) or PixelCNN
-# (7x7 type A, 7 plain blocks of 3x3 type B at 64 channels, Bernoulli) on statically binarised MNIST (pixel > 0.5), batches in
+# (7x7 type A, 7 plain blocks of 3x3 type B at 64 channels, Bernoulli; pixelcnn_res: 15 residual blocks at 128) on statically binarised MNIST (pixel > 0.5), batches in
 # file order. Module names match GenDsl's Made / PixelCnn state dicts (masks are buffers), so --init loads a Module.Save file.
 # Masks as Mila Q1 defines them: M[i][j] = 1 if i > c, or i = c and j < c (type A) / j <= c (type B), c the centre.
-# usage: zoo_torch.py --model made|pixelcnn [--threads N] [--steps N] [--warmup N] [--batch B] [--lr LR] [--init state.pt]
+# usage: zoo_torch.py --model made|pixelcnn|pixelcnn_res [--threads N] [--steps N] [--warmup N] [--batch B] [--lr LR] [--init state.pt]
 import argparse, math, os, sys, time
 import torch
 from torch import nn
@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import mnist_idx  # noqa: E402
 
 ap = argparse.ArgumentParser()
-ap.add_argument("--model", default="made", choices=["made", "pixelcnn"])
+ap.add_argument("--model", default="made", choices=["made", "pixelcnn", "pixelcnn_res"])
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--steps", type=int, default=20)
 ap.add_argument("--warmup", type=int, default=2)
@@ -67,13 +67,26 @@ class Plain(nn.Module):
         return self.conv(F.relu(x))
 
 
-def pixelcnn(c=64, blocks=7):
-    return nn.Sequential(MaskedConv2d(1, c, 7, "A"), *[Plain(c) for _ in range(blocks)],
+class Residual(nn.Module):
+    """x + 1x1(ReLU(B(ReLU(1x1(ReLU x))))), halving the channels inside (pytorch-generative's layout)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.add_module("in", nn.Conv2d(c, c // 2, 1))   # "in" as GenDsl names it (a Python keyword)
+        self.conv = MaskedConv2d(c // 2, c // 2, 3, "B")
+        self.out = nn.Conv2d(c // 2, c, 1)
+
+    def forward(self, x):
+        return x + self.out(F.relu(self.conv(F.relu(getattr(self, "in")(F.relu(x))))))
+
+
+def pixelcnn(c=64, blocks=7, block=Plain):
+    return nn.Sequential(MaskedConv2d(1, c, 7, "A"), *[block(c) for _ in range(blocks)],
                          nn.ReLU(), nn.Conv2d(c, c, 1), nn.ReLU(), nn.Conv2d(c, 1, 1))
 
 
 torch.manual_seed(1000)
-net = made() if a.model == "made" else pixelcnn()
+net = {"made": made, "pixelcnn": pixelcnn, "pixelcnn_res": lambda: pixelcnn(128, 15, Residual)}[a.model]()
 if a.init:
     net.load_state_dict({k[len("net."):]: v for k, v in torch.load(a.init).items()})
 train = (mnist_idx.images("train", a.data)[: (a.warmup + a.steps) * a.batch] > 0.5).float()
@@ -84,7 +97,7 @@ for s in range(a.warmup + a.steps):
     if s == a.warmup:
         wall, cpu = time.perf_counter(), time.process_time()
     x = train[s * a.batch : (s + 1) * a.batch]
-    if a.model == "pixelcnn":
+    if a.model.startswith("pixelcnn"):
         x = x.view(-1, 1, 28, 28)
     loss = F.binary_cross_entropy_with_logits(net(x), x, reduction="none").flatten(1).sum(1).mean()
     opt.zero_grad()

@@ -107,6 +107,21 @@ let ``MaskedConv2d convolves with the mask's nonzero rows only, and equals the f
             for i, name in [ 0, "input"; 1, "weight" ] do
                 Assert.True(maxAbsDiff a.[i] b.[i] < 1e-12, sprintf "type %A, k %d: %s gradients differ by %g" t k name (maxAbsDiff a.[i] b.[i]))
 
+let ``PixelCNN's channels-last layers give the row-major network's logits and gradients (every block kind)`` () =
+    use g = new Generator(37UL)
+    for block in [ PixelCnnBlock.Plain; PixelCnnBlock.Residual; PixelCnnBlock.Gated; PixelCnnBlock.GatedStack ] do
+        use m = small block PixelCnnOutput.Bernoulli 2 41UL
+        use x = Torch.Bernoulli(Torch.Full([| 3L; 1L; 5L; 4L |], 0.5, f64), g)
+        use y = m.Forward(x)                                                   // the first layer's output made channels-last
+        use reference = m.Net.Forward(x)                                       // every layer row-major
+        // float64, the same sums in another order (oneDNN's blocked kernels): 1e-12 is ~1e4 ulps of these O(1) logits.
+        Assert.True(maxAbsDiff y reference < 1e-12, sprintf "%A: logits differ by %g" block (maxAbsDiff y reference))
+        let ps = m.Parameters() |> Array.ofSeq
+        let grads (out: Tensor) = Autograd.Grad([| out.Sum() |], ps)
+        let a, b = grads y, grads reference
+        for i in 0 .. ps.Length - 1 do
+            Assert.True(maxAbsDiff a.[i] b.[i] < 1e-12, sprintf "%A: gradient %d differs by %g" block i (maxAbsDiff a.[i] b.[i]))
+
 let ``PixelCNN's Bernoulli likelihood is exact: p over all 2^6 binary 2x3 images sums to 1`` () =
     use m = small PixelCnnBlock.Gated PixelCnnOutput.Bernoulli 2 25UL
     using (Autograd.NoGrad()) (fun _ -> for p in m.Parameters() do p.Mul_(2.0) |> ignore)
@@ -171,6 +186,7 @@ let tests =
         Expecto.Tests.testCase "Mila Q1: stacked masked 3x3 layers have a blind spot below-right of the pixel; the gated two-stack PixelCNN sees every earlier pixel" ``Mila Q1: stacked masked 3x3 layers have a blind spot below-right of the pixel; the gated two-stack PixelCNN sees every earlier pixel``
         Expecto.Tests.testCase "Mila Q1: at the centre, a type A layer's output ignores its own pixel and a type B layer's reads it" ``Mila Q1: at the centre, a type A layer's output ignores its own pixel and a type B layer's reads it``
         Expecto.Tests.testCase "MaskedConv2d convolves with the mask's nonzero rows only, and equals the full k x k masked convolution (Mila Q1's definition) in value and in both gradients" ``MaskedConv2d convolves with the mask's nonzero rows only, and equals the full k x k masked convolution (Mila Q1's definition) in value and in both gradients``
+        Expecto.Tests.testCase "PixelCNN's channels-last layers give the row-major network's logits and gradients (every block kind)" ``PixelCNN's channels-last layers give the row-major network's logits and gradients (every block kind)``
         Expecto.Tests.testCase "PixelCNN's Bernoulli likelihood is exact: p over all 2^6 binary 2x3 images sums to 1" ``PixelCNN's Bernoulli likelihood is exact: p over all 2^6 binary 2x3 images sums to 1``
         Expecto.Tests.testCase "PixelCNN's 256-way likelihood is exact: p over all 256^2 one-by-two images sums to 1" ``PixelCNN's 256-way likelihood is exact: p over all 256^2 one-by-two images sums to 1``
         Expecto.Tests.testCase "PixelCNN samples pixel by pixel follow p: the frequencies of the 16 binary 2x2 images match exp(log p) within 4 SE" ``PixelCNN samples pixel by pixel follow p: the frequencies of the 16 binary 2x2 images match exp(log p) within 4 SE``

@@ -29,6 +29,20 @@ let ``view reshape permute transpose unsqueeze squeeze expand flatten give PyTor
     use f = x.Flatten(1L) // (2, 12)
     Assert.Equal<int64 list>([ 2L; 12L ], shape f)
 
+let ``contiguous(channels_last) keeps the values and gives NHWC strides, as PyTorch's memory_format`` () =
+    use x = Torch.Arange(120.0).View(2L, 3L, 4L, 5L)
+    Assert.True(x.IsContiguous() && not (x.IsContiguous(MemoryFormat.ChannelsLast)))
+    use cl = x.Contiguous(MemoryFormat.ChannelsLast)
+    Assert.Equal<int64[]>([| 60L; 1L; 15L; 3L |], cl.Strides)                  // torch: x.contiguous(memory_format=torch.channels_last).stride()
+    Assert.True(cl.IsContiguous(MemoryFormat.ChannelsLast) && not (cl.IsContiguous()))
+    Assert.Equal<float list>(vals x |> List.ofArray, vals cl |> List.ofArray)
+    use back = cl.Contiguous(MemoryFormat.Contiguous)
+    Assert.Equal<int64[]>([| 60L; 20L; 5L; 1L |], back.Strides)
+    use y = (cl + 1.0).Relu()                                                 // elementwise ops keep the layout
+    Assert.True(y.IsContiguous(MemoryFormat.ChannelsLast))
+    let e = Assert.ThrowsAny<exn>(fun () -> x.Contiguous(enum<MemoryFormat> 7) |> ignore)
+    Assert.Contains("memory format must be 0 (contiguous) or 1 (channels-last), got 7", e.Message)
+
 let ``cat joins along a dim and stack adds one`` () =
     use a = m23 ()
     use b = m23 () + 10.0
@@ -122,6 +136,7 @@ let ``Size(d) equals Shape's entry for every d in -ndim..ndim-1 and names the va
 let tests =
     Expecto.Tests.testList "GenDsl.Tests.Core.ShapeTests" [
         Expecto.Tests.testCase "view reshape permute transpose unsqueeze squeeze expand flatten give PyTorch's shapes" ``view reshape permute transpose unsqueeze squeeze expand flatten give PyTorch's shapes``
+        Expecto.Tests.testCase "contiguous(channels_last) keeps the values and gives NHWC strides, as PyTorch's memory_format" ``contiguous(channels_last) keeps the values and gives NHWC strides, as PyTorch's memory_format``
         Expecto.Tests.testCase "cat joins along a dim and stack adds one" ``cat joins along a dim and stack adds one``
         Expecto.Tests.testCase "slicing with negative indices counts from the end, like x[-2:] and x[:, -1]" ``slicing with negative indices counts from the end, like x[-2:] and x[:, -1]``
         Expecto.Tests.testCase "gather picks x[i, idx[i, j]] and scatter writes the inverse" ``gather picks x[i, idx[i, j]] and scatter writes the inverse``

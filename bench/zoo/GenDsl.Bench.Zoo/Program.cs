@@ -7,7 +7,7 @@ using GenDsl.Torch;
 using GenDsl.Torch.NN;
 using GenDsl.Torch.Optim;
 
-// usage: GenDsl.Bench.Zoo --model made|pixelcnn [--threads N] [--steps N] [--warmup N] [--batch B] [--lr LR] [--save-init PATH] [--init PATH] [--data DIR]
+// usage: GenDsl.Bench.Zoo --model made|pixelcnn|pixelcnn_res [--threads N] [--steps N] [--warmup N] [--batch B] [--lr LR] [--save-init PATH] [--init PATH] [--data DIR]
 // The same images, order and model settings as zoo_torch.py; with --init both start from the same weights, so their
 // losses agree step by step (printed: the first and last step's loss).
 var opts = new Dictionary<string, string>();
@@ -25,7 +25,9 @@ Module net = model switch
     "made" => new Made(784, new long[] { 8000 }, generator: g),
     // a PixelCNN at PixelCnnOptions' defaults: 7x7 type A, 7 plain blocks of 3x3 type B at 64 channels, Bernoulli
     "pixelcnn" => new PixelCnn(new PixelCnnOptions(), g),
-    _ => throw new ArgumentException($"--model must be made or pixelcnn, got {model}"),
+    // the MNIST table's pixelcnn_res: pytorch-generative's residual layout at 128 channels, 15 blocks
+    "pixelcnn_res" => new PixelCnn(new PixelCnnOptions { Channels = 128, Blocks = 15, Block = PixelCnnBlock.Residual }, g),
+    _ => throw new ArgumentException($"--model must be made, pixelcnn or pixelcnn_res, got {model}"),
 };
 Func<Tensor, Tensor> loss = net switch { Made m => m.Loss, PixelCnn p => p.Loss, _ => throw new InvalidOperationException() };
 if (opts.TryGetValue("save-init", out var savePath)) net.Save(savePath);

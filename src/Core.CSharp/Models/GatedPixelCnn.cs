@@ -83,7 +83,12 @@ internal sealed class GatedStacks : Module
     {
         using var sc = Scope.Begin();
         var (v, h) = (x, x);
-        foreach (var m in (ModuleList)GetSubmodule("layers")) (v, h) = ((GatedStackLayer)m).Forward(v, h);
+        var first = true;
+        foreach (var m in (ModuleList)GetSubmodule("layers"))
+        {
+            (v, h) = ((GatedStackLayer)m).Forward(v, h);
+            if (first) (v, h, first) = (v.Contiguous(MemoryFormat.ChannelsLast), h.Contiguous(MemoryFormat.ChannelsLast), false);   // as PixelCnn.Forward
+        }
         return h.MoveToOuterScope();
     }
 }

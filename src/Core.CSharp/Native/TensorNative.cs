@@ -21,6 +21,8 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gd_tensor_to(Tensor a, int dtype, int device_type, int device_index, int copy, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_clone(Tensor a, out IntPtr @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_contiguous(Tensor a, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_contiguous_format(Tensor a, int format, out IntPtr @out);
+    [LibraryImport(Lib)] internal static partial int gd_tensor_is_contiguous_format(Tensor a, int format, out int @out);
     [LibraryImport(Lib)] internal static partial int gd_tensor_copy_(Tensor dst, Tensor src);
     [LibraryImport(Lib)] internal static partial int gd_tensor_fill_(Tensor a, Scalar value);
     [LibraryImport(Lib)] internal static partial int gd_tensor_zero_(Tensor a);

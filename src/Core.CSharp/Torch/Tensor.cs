@@ -238,6 +238,14 @@ public sealed partial class Tensor : IDisposable
     public Tensor Cuda(int index = 0) => To(Device.CUDA(index));
     public Tensor Clone() => Wrap(gd_tensor_clone(this, out var r), r);
     public Tensor Contiguous() => Wrap(gd_tensor_contiguous(this, out var r), r);
+    /// <summary>
+    /// This tensor in the given memory layout (itself if already so laid out), as PyTorch's <c>contiguous(memory_format=)</c>.
+    /// Channels-last images (NHWC strides, NCHW shape) let libtorch's CPU convolutions skip their layout conversions;
+    /// elementwise ops and convolutions keep the layout they are given.
+    /// </summary>
+    public Tensor Contiguous(MemoryFormat format) => Wrap(gd_tensor_contiguous_format(this, (int)format, out var r), r);
+    /// <summary>Whether the strides are this layout's (PyTorch's <c>is_contiguous(memory_format=)</c>).</summary>
+    public bool IsContiguous(MemoryFormat format = MemoryFormat.Contiguous) { Check(gd_tensor_is_contiguous_format(this, (int)format, out var r)); return r != 0; }
     public Tensor Copy_(Tensor src) { Check(gd_tensor_copy_(this, src)); return this; }
     public Tensor Fill_(Scalar value) { Check(gd_tensor_fill_(this, value)); return this; }
     public Tensor Zero_() { Check(gd_tensor_zero_(this)); return this; }

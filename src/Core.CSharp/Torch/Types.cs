@@ -11,6 +11,9 @@ public enum ScalarType
 
 public enum DeviceType { CPU = 0, CUDA = 1 }
 
+/// <summary>Memory layouts of a tensor's strides: row-major, or channels-last for 4-d images (PyTorch's torch.channels_last).</summary>
+public enum MemoryFormat { Contiguous = 0, ChannelsLast = 1 }
+
 /// <summary>A device such as <c>cpu</c> or <c>cuda:0</c>.</summary>
 public readonly record struct Device(DeviceType Type, int Index = 0)
 {
