@@ -151,14 +151,14 @@ let render (runs: Run list) (metrics: Set<string>) (plotlySrc: string) : string 
     ap "<h2>Curves</h2>"
     let mutable i = 0
     for m in metrics do
-        let traces =
+        let curves =
             [ for r in runs do
                 for KeyValue((cf, metric), pts) in r.Curves do
-                    if metric = m && not pts.IsEmpty then
-                        Plots.line (r.Label + " · " + cf) (pts |> List.map fst) (pts |> List.map snd) ]
-        if not traces.IsEmpty then
+                    if metric = m && not pts.IsEmpty then r.Label + " · " + cf, pts ]
+        if not curves.IsEmpty then
             i <- i + 1
-            plot (sprintf "curve-%d" i) (Plots.toJson (Plots.figure (sprintf "curve-%d" i) (m + ": every run") "step" m false traces))
+            let traces = [ for name, pts in curves -> Plots.line name (pts |> List.map fst) (pts |> List.map snd) ]
+            plot (sprintf "curve-%d" i) (Plots.toJson (Plots.figure (sprintf "curve-%d" i) (m + ": every run") "step" m false traces |> Plots.zoomToTail (List.map snd curves)))
     if i = 0 then ap "<p>No curves: the runs logged no per-step metrics they share.</p>"
     // Sample grids: each figure id of any run, one column per run.
     let ids = runs |> List.collect (fun r -> r.Samples |> List.map fst) |> List.distinct

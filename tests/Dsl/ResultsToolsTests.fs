@@ -401,9 +401,33 @@ let ``figure SVGs are the same bytes from one drawing to the next: plotly's rand
     Assert.NotEqual<string>(a, FigureFiles.stableIds "p7-ll-gd" (drawing "3f2a1c" "width=\"640\" viewBox=\"0 0 640 400\" style=\"\"" legendA))   // another file, another id
 
 /// Every test of this module, as Expecto test values (named as the functions above).
+let ``learning curves whose first steps dwarf the rest get a y range over the rest; level or oscillating curves keep autoscale`` () =
+    // A PixelCNN-like loss: 540 at step 1, ~100 by step 50, then from 100 down to 86 over 3,000 steps; a test curve from 1,400.
+    let train = [ for s in 1 .. 3000 -> float s, (if s <= 50 then 540.0 - 8.8 * float (s - 1) else 100.0 - 14.0 * float (s - 50) / 2950.0) ]
+    let test = [ for s in 1400 .. 469 .. 3000 -> float s, 89.0 - float (s - 1400) / 500.0 ]
+    match Plots.tailRange [ train; test ] with
+    | Some (lo, hi) ->
+        // after the first 5% of steps (step 151 on) the curves span 86 .. 100 - 14 * 101 / 2950 = 99.52; 5% margins.
+        let top = 100.0 - 14.0 * 101.0 / 2950.0
+        let span = top - 86.0
+        Assert.Equal(86.0 - 0.05 * span, lo, 9)
+        Assert.Equal(top + 0.05 * span, hi, 9)
+    | None -> failwith "a 540-to-100 head over a 100-to-86 tail kept autoscale"
+    // No head: a curve falling evenly, one oscillating (a GAN's losses), a single point, nothing.
+    Assert.Equal(None, Plots.tailRange [ [ for s in 1 .. 100 -> float s, 200.0 - float s ] ])
+    Assert.Equal(None, Plots.tailRange [ [ for s in 1 .. 100 -> float s, (if s % 2 = 0 then 1.0 else -1.0) ] ])
+    Assert.Equal(None, Plots.tailRange [ [ 1.0, 5.0 ] ])
+    Assert.Equal(None, Plots.tailRange [])
+    // The range lands in the figure's y axis, its title kept.
+    let fig = Plots.figure "c" "curves" "step" "nats per example" false [ Plots.line "train loss" [ 1.0; 2.0 ] [ 3.0; 4.0 ] ] |> Plots.yRange 85.0 101.0
+    let y = Text.Json.Nodes.JsonNode.Parse(Plots.toJson fig).["layout"].["yaxis"]
+    Assert.Equal<float list>([ 85.0; 101.0 ], [ for v in y.["range"].AsArray() -> v.GetValue<float>() ])
+    Assert.Equal("nats per example", string y.["title"].["text"])
+
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList "GenDsl.Tests.Dsl.ResultsToolsTests" [
+        Expecto.Tests.testCase "learning curves whose first steps dwarf the rest get a y range over the rest; level or oscillating curves keep autoscale" ``learning curves whose first steps dwarf the rest get a y range over the rest; level or oscillating curves keep autoscale``
         Expecto.Tests.testCase "export files a run under the README problem whose script ran it, also when the script declares several experiments" ``export files a run under the README problem whose script ran it, also when the script declares several experiments``
         Expecto.Tests.testCase "export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch, a resumed run's seconds over all its segments" ``export puts an experiment's cases run one per run into one table: the newest run per case, epochs and seconds per epoch from its steps and batch, a resumed run's seconds over all its segments``
         Expecto.Tests.testCase "figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last" ``figure SVGs are the same bytes from one drawing to the next: plotly's random uid becomes one of the file's name, empty style attributes go, the others last``
