@@ -45,8 +45,9 @@ let binaryTable =
           // pytorch-generative's PixelCNN layout (a 7x7 type A layer, 15 residual blocks 1x1 -> masked 3x3 -> 1x1) at 128
           // channels (826 k parameters; its reproduce() trains 32-channel blocks for 457 epochs at batch 256 on a GPU),
           // ~4.5x the plain stack's time per step here. 7 epochs on a cosine schedule (2026-12-07, 8598 s on 2 threads):
-          // test NLL 89.34 after epoch 3, 86.53 after 6, 86.38 after 7 (a constant lr 1e-3 had 89.15 / 87.52 / 86.34 after
-          // epochs 3 / 4 / 5: the cosine decay did not help this underfit model); <= 84 needs more epochs than a session here allows (a GPU: --set pixelcnn_res.adam.epochs=30).
+          // test NLL 89.34 after epoch 3, 86.53 after 6, 86.38 after 7; a constant lr 1e-3 did better (89.15 / 87.52 / 86.34
+          // after epochs 3 / 4 / 5), so this fit keeps it: 91.08 after epoch 2, 87.05 after 4 (2026-12-07, ~22 min per
+          // epoch with the channels-last layers; the run continues to 8: `gendsl resume`). A GPU: --set pixelcnn_res.adam.epochs=30.
           Case.create "pixelcnn_res" binaryImages (Model.pixelCnn |> Model.pixelCnnSize 128 15 |> Model.pixelBlocks ResidualBlocks)
             [ adam 1e-3 8 |> Fit.evalOn [ Test ] |> Fit.evalEvery (Epochs 2) ] ]
     |> Experiment.metrics [ Nll; BitsPerDim; NegElbo; NegIwae(5000, 10000) ]
