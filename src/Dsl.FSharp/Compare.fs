@@ -157,8 +157,7 @@ let render (runs: Run list) (metrics: Set<string>) (plotlySrc: string) : string 
                     if metric = m && not pts.IsEmpty then r.Label + " · " + cf, pts ]
         if not curves.IsEmpty then
             i <- i + 1
-            let traces = [ for name, pts in curves -> Plots.line name (pts |> List.map fst) (pts |> List.map snd) ]
-            plot (sprintf "curve-%d" i) (Plots.toJson (Plots.figure (sprintf "curve-%d" i) (m + ": every run") "step" m false traces |> Plots.zoomToTail (List.map snd curves)))
+            plot (sprintf "curve-%d" i) (Plots.toJson (Plots.curves (sprintf "curve-%d" i) (m + ": every run") "step" m curves))
     if i = 0 then ap "<p>No curves: the runs logged no per-step metrics they share.</p>"
     // Sample grids: each figure id of any run, one column per run.
     let ids = runs |> List.collect (fun r -> r.Samples |> List.map fst) |> List.distinct

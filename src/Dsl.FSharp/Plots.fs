@@ -144,15 +144,21 @@ let tailRange (curves: (float * float) list list) : (float * float) option =
         match pts |> List.filter (fun (x, _) -> x >= cut) |> List.map snd with
         | [] -> None
         | tail ->
-            let lo, hi, top = min (List.min tail) (pts |> List.map snd |> List.min), List.max tail, pts |> List.map snd |> List.max
+            let ys = pts |> List.map snd
+            let lo, hi, top = min (List.min tail) (List.min ys), List.max tail, List.max ys
             let span = max (hi - lo) (1e-9 * max 1.0 (abs hi))
             if top - lo > 2.0 * span then Some(lo - 0.05 * span, hi + 0.05 * span) else None
 
 /// Learning curves' figure with its y axis over `tailRange` of the curves when their first steps stand out.
-let zoomToTail (curves: (float * float) list list) (f: Figure) =
+let private zoomToTail (curves: (float * float) list list) (f: Figure) =
     match tailRange curves with
     | Some (lo, hi) -> yRange lo hi f
     | None -> f
+
+/// Named curves of (step, value) as lines on one figure, zoomed to their tail when their first steps stand out.
+let curves (id: string) (title: string) (xTitle: string) (yTitle: string) (named: (string * (float * float) list) list) =
+    figure id title xTitle yTitle false [ for name, pts in named -> line name (pts |> List.map fst) (pts |> List.map snd) ]
+    |> zoomToTail (List.map snd named)
 
 /// Axes for a grid of cells (`cells`): row 1 at the top, one tick per cell, the plot no wider than the grid.
 let cellAxes (f: Figure) =

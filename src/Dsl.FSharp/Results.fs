@@ -183,9 +183,7 @@ let figures (plots: PlotSpec list) (nllBound: float option) (c: CaseOutcome) : P
         | LearningCurves ->
             for f in c.Fits do
                 if not f.Series.IsEmpty then
-                    let traces = [ for name, pts in f.Series -> Plots.line name (pts |> List.map fst) (pts |> List.map snd) ]
-                    Plots.figure (id ("curves-" + f.Fit.Name)) (sprintf "%s, %s: learning curves" label f.Fit.Name) "step" "nats per example" false traces
-                    |> Plots.zoomToTail [ for _, pts in f.Series -> pts ]
+                    Plots.curves (id ("curves-" + f.Fit.Name)) (sprintf "%s, %s: learning curves" label f.Fit.Name) "step" "nats per example" f.Series
         | LatentScatter ->
             for f in c.Fits do
                 match f.Latent with
@@ -231,10 +229,7 @@ let acrossCases (plots: PlotSpec list) (cases: CaseOutcome list) : Plots.Figure 
                         match f.Series |> List.tryFind (fun (n, _) -> n = series) with
                         | Some (_, pts) -> sprintf "%s/%s" c.Planned.Case.Label f.Fit.Name, pts
                         | None -> () ]
-            if not curves.IsEmpty then
-                Plots.figure (safe ("all-" + series)) (sprintf "%s of every fit" series) "step" series false
-                    [ for name, pts in curves -> Plots.line name (pts |> List.map fst) (pts |> List.map snd) ]
-                |> Plots.zoomToTail (List.map snd curves)
+            if not curves.IsEmpty then Plots.curves (safe ("all-" + series)) (sprintf "%s of every fit" series) "step" series curves
         | _ -> () ]
 
 /// Samples of text from each language-model fit, as tables.

@@ -82,13 +82,10 @@ internal sealed class GatedStacks : Module
     public override Tensor Forward(Tensor x)
     {
         using var sc = Scope.Begin();
-        var (v, h) = (x, x);
-        var first = true;
-        foreach (var m in (ModuleList)GetSubmodule("layers"))
-        {
-            (v, h) = ((GatedStackLayer)m).Forward(v, h);
-            if (first) (v, h, first) = (v.Contiguous(MemoryFormat.ChannelsLast), h.Contiguous(MemoryFormat.ChannelsLast), false);   // as PixelCnn.Forward
-        }
+        var layers = (ModuleList)GetSubmodule("layers");
+        var (v, h) = ((GatedStackLayer)layers[0]).Forward(x, x);
+        (v, h) = (v.Contiguous(MemoryFormat.ChannelsLast), h.Contiguous(MemoryFormat.ChannelsLast));   // as PixelCnn.Forward
+        for (var i = 1; i < layers.Count; i++) (v, h) = ((GatedStackLayer)layers[i]).Forward(v, h);
         return h.MoveToOuterScope();
     }
 }

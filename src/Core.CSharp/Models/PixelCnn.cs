@@ -167,8 +167,8 @@ public sealed class PixelCnn : Module
         using var sc = Scope.Begin();
         var input = Options.Output == PixelCnnOutput.Bernoulli ? x : x / 255.0;
         // The first layer's C channels go on in channels-last layout: libtorch's CPU convolutions then skip the layout
-        // conversions they make for row-major input, and every later op keeps the layout (1.4x per training step of
-        // the 15-block residual model in PyTorch 1.13 on 1 thread; see bench/zoo/RESULTS.md). The values are the same.
+        // conversions they make for row-major input, and every later op keeps the layout (a training step 0.84x as long
+        // for the plain stack, 0.89x for the 15-block residual model; bench/zoo/RESULTS.md). The values are the same.
         var h = Net[0].Forward(input).Contiguous(MemoryFormat.ChannelsLast);
         for (var i = 1; i < Net.Count; i++) h = Net[i].Forward(h);
         return h.MoveToOuterScope();
