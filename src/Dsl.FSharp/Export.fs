@@ -107,10 +107,44 @@ let private studiesTable (sb: StringBuilder) (summary: JsonNode) =
 /// Where a run's figure files go under the figures folder: <experiment>/<stamp>/<id>.
 let private figureRel (r: Run) (id: string) = Path.Combine(r.Experiment, r.Stamp, id)
 
-let private runSection (sb: StringBuilder) (linkBase: string) (p: Problem option) (r: Run) =
+/// The answers block a run's section shows: the questions answered from `numbers`, then what a person wrote about the run.
+let private answersBlock (experiment: string) (stamps: string list) (numbers: Answers.RunNumbers) (heading: string) =
+    let sb = StringBuilder()
+    let answers = Answers.answers experiment numbers
+    if not answers.IsEmpty then
+        sb.AppendLine(heading).AppendLine() |> ignore
+        for q, a in answers do sb.AppendLine(sprintf "- *%s* %s" q a) |> ignore
+        sb.AppendLine() |> ignore
+    match Answers.observationsFor experiment stamps with
+    | [] -> ()
+    | os ->
+        sb.AppendLine("**Read from the figures and the record (written by a person, for the run named):**").AppendLine() |> ignore
+        for o in os do sb.AppendLine(sprintf "- *%s* (`%s`) %s" o.Question o.Stamp o.Text) |> ignore
+        sb.AppendLine() |> ignore
+    sb.ToString()
+
+/// A legacy section's own answers block (written by the export of its day), found to be replaced by today's.
+let private legacyAnswers = Regex(@"\*\*Answers, from this run's numbers:\*\*\r?\n\r?\n(?:- .*\r?\n)+\r?\n?")
+
+/// The header line of a resumed legacy run gives its last segment's wall seconds: say so.
+let private legacyWall = Regex(@"(?m)^(- seed .*, started .*, [0-9.]+ s)\r?$")
+
+let private runSection (sb: StringBuilder) (linkBase: string) (p: Problem option) (numbersOf: Run -> Answers.RunNumbers option) (r: Run) =
     let ap (s: string) = sb.AppendLine s |> ignore
     match r.Legacy with
-    | Some l -> ap (l.Section.TrimEnd()); ap ""
+    | Some l ->
+        let block = match numbersOf r with Some n -> answersBlock r.Experiment [ r.Stamp ] n "**Answers, from this run's numbers:**" | None -> ""
+        let section =
+            if legacyAnswers.IsMatch l.Section then legacyAnswers.Replace(l.Section, block.Replace("$", "$$"), 1)
+            elif block = "" then l.Section
+            else
+                // no block of its own: today's answers go before its first table
+                let i = l.Section.IndexOf("\n| ")
+                if i < 0 then l.Section.TrimEnd() + "\n\n" + block else l.Section.Substring(0, i + 1) + block + l.Section.Substring(i + 1)
+        let section =
+            if l.Section.Contains "- resumed with:" then legacyWall.Replace(section, "$1 of wall time in its last segment (the table's seconds count every segment)", 1)
+            else section
+        ap (section.TrimEnd()); ap ""
     | None ->
     let num (k: string) = match r.Summary.[k] with null -> "?" | v -> cell v
     ap (sprintf "### Run `%s/%s`" r.Experiment r.Stamp)
@@ -123,18 +157,16 @@ let private runSection (sb: StringBuilder) (linkBase: string) (p: Problem option
         for e in entries do
             ap (sprintf "- %s: `%s`" (if e.Resumed then "resumed with" else "command") (shownCommand e.Command))
             ap (sprintf "  at commit `%s`%s" e.Commit (if e.Dirty then " with uncommitted changes" else ""))
-    ap (sprintf "- seed %s, started %s, %s s" (num "seed") (num "started") (num "wall_seconds"))
+    ap (sprintf "- seed %s, started %s, %s s%s" (num "seed") (num "started") (num "wall_seconds")
+            (if r.Provenance |> List.exists (fun e -> e.Resumed) then " of wall time in its last segment (the table's seconds count every segment)" else ""))
     match r.Summary.["versions"] with
     | null -> ()
     | v -> ap (sprintf "- libtorch %s, %s threads, %s" (cell v.["libtorch"]) (cell v.["libtorch threads"]) (cell v.[".NET"]))
     ap ""
-    let rn = Answers.RunNumbers r.Summary
-    let answers = Answers.answers r.Experiment rn
-    if not answers.IsEmpty then
-        ap "**Answers, from this run's numbers:**"
-        ap ""
-        for q, a in answers do ap (sprintf "- *%s* %s" q a)
-        ap ""
+    let answers = match numbersOf r with Some n -> Answers.answers r.Experiment n | None -> []
+    match numbersOf r with
+    | Some n -> sb.Append(answersBlock r.Experiment [ r.Stamp ] n "**Answers, from this run's numbers:**") |> ignore
+    | None -> ()
     metricsTable sb r
     studiesTable sb r.Summary
     match r.Summary.["expectations"] with
@@ -207,6 +239,35 @@ let private rowsOf (r: Run) : Row list =
                           Marked = snd secs
                           Stamp = r.Stamp } ]
 
+/// The numbers of table rows as a summary the answers read (cases, each fit's metrics, parameters, seconds and epochs):
+/// how a run exported before export.json kept its numbers, or an experiment's table across runs, gets its answers.
+let private numbersOfRows (rows: Row list) : Answers.RunNumbers =
+    let number (text: string) =
+        let t = text.Replace(",", "").Replace("†", "").Trim()
+        match Double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture) with
+        | true, v -> Some v
+        | _ -> None
+    let cases = JsonArray()
+    for label, rs in rows |> List.groupBy (fun row -> row.Label) do
+        let fits = JsonArray()
+        for row in rs do
+            let metrics = JsonObject()
+            for name, text in row.Metrics do
+                match number text with Some v -> metrics.[name] <- JsonValue.Create v | None -> ()
+            let fit = JsonObject()
+            fit.["fit"] <- JsonValue.Create row.Fit
+            fit.["metrics"] <- metrics
+            for key, text in [ "parameters", row.Parameters; "seconds", row.Seconds; "epochs", row.Epochs ] do
+                match number text with Some v -> fit.[key] <- JsonValue.Create v | None -> ()
+            fits.Add fit
+        let case = JsonObject()
+        case.["label"] <- JsonValue.Create label
+        case.["fits"] <- fits
+        cases.Add case
+    let summary = JsonObject()
+    summary.["cases"] <- cases
+    Answers.RunNumbers summary
+
 let private casesOf (r: Run) =
     match r.Legacy, r.Summary.["cases"] with
     | Some l, _ -> l.Cases
@@ -239,12 +300,16 @@ let private acrossRuns (sb: StringBuilder) (experiment: string) (runs: Run list)
         if rows |> List.exists (fun row -> row.Marked) then
             ap resumedNote
             ap ""
+        sb.Append(answersBlock experiment (runs |> List.map (fun r -> r.Stamp)) (numbersOfRows rows) "**Answers, from the table's numbers:**") |> ignore
         let notes = newestFirst |> List.tryPick (fun r ->
                         match r.Legacy, r.Config.["notes"] with
                         | Some l, _ when not l.Notes.IsEmpty -> Some l.Notes
                         | None, ns when not (isNull ns) -> Some(strings ns)
                         | _ -> None)
         for n in defaultArg notes [] do ap (sprintf "> %s" (md n)); ap ""
+
+/// A run's numbers for its answers: its summary, or a legacy run's rows.
+let private runNumbers (r: Run) = match r.Legacy with Some _ -> numbersOfRows (rowsOf r) | None -> Answers.RunNumbers r.Summary
 
 /// Whether a run is one of a README problem's: its experiment has the script's name, or its first command ran that
 /// script (a script may declare several experiments: likelihood_table_mnist.fsx's binary and dequantised tables).
@@ -281,14 +346,17 @@ let page (problems: Problem list) (runs: Run list) (linkBase: string) (skipped: 
             ap (sprintf "**No run of this problem was exported.** Run `gendsl run %s`, then export again with its folder." p.Script)
             ap ""
         | rs ->
-            for experiment, ers in rs |> List.groupBy (fun r -> r.Experiment) do
+            let groups = rs |> List.groupBy (fun r -> r.Experiment)
+            for experiment, ers in groups do
                 if ers.Length > 1 then acrossRuns sb experiment ers
-            for r in rs do runSection sb linkBase (Some p) r
+            // A run alone answers from its own numbers; runs of one experiment answer once, under their common table.
+            let alone (r: Run) = groups |> List.exists (fun (e, ers) -> e = r.Experiment && ers.Length = 1)
+            for r in rs do runSection sb linkBase (Some p) (fun r -> if alone r then Some(runNumbers r) else None) r
     let others = runs |> List.filter (fun r -> not (problems |> List.exists (fun p -> ofProblem p r)))
     if not others.IsEmpty then
         ap "## Other experiments"
         ap ""
-        for r in others do runSection sb linkBase None r
+        for r in others do runSection sb linkBase None (runNumbers >> Some) r
     if not skipped.IsEmpty then
         ap "## Folders not exported"
         ap ""

@@ -86,7 +86,7 @@ let ``export: every README seed problem has a section, every linked PNG and SVG 
     Assert.Equal(problems.Length - 1, Regex.Matches(text, @"\*\*No run of this problem was exported\.\*\*").Count)
     Assert.Contains("gendsl run experiments/cse599i_hw1_p7_gmm.fsx --set data.n=300", text)
     Assert.Contains(sprintf "at commit `%s`" (git "rev-parse HEAD"), text)
-    Assert.Contains("*P7 (a–c): what negative log-likelihood", text)
+    Assert.Contains("*P7 (b–d): what negative log-likelihood", text)
     Assert.Contains("20000101-000000: interrupted, not exported", text)
     Assert.DoesNotContain(dir, text)
     // Every image the page links exists; each figure as PNG (1280 x 800) and SVG (640 x 400).
@@ -321,7 +321,7 @@ let ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's wi
     Assert.Contains("realnvp: 4.9000, 0.5000 below NICE's 5.4000 (both after 9800 steps).", deq)
     Assert.Contains("glow: 5.5000, 0.1000 above NICE's 5.4000", deq)
     let p4 = answer "ece8803_ps2_p4_nice_vs_vae" [ "nice", [ "bits_per_dim", 4.3994; "nll", -1956.69 ] ]
-    Assert.Contains("4.3994 bits/dim after 9800 Adam steps of 256 images (41.7 epochs of 60,000 images' worth): 0.0594 bits/dim above 4.34 (and above the 4.332", p4)
+    Assert.Contains("4.3994 bits/dim after 41.7 epochs of 60,000 images' worth (9800 steps of 256): 0.0594 bits/dim above 4.34 (and above the 4.332", p4)
 
 let ``export files a run under the README problem whose script ran it, also when the script declares several experiments`` () =
     let problem name : Export.Problem = { Name = name; Script = sprintf "experiments/%s.fsx" name; Problem = name; Produces = "" }
@@ -424,6 +424,92 @@ let ``learning curves whose first steps dwarf the rest get a y range over the re
     Assert.Equal<float list>([ 85.0; 101.0 ], [ for v in y.["range"].AsArray() -> v.GetValue<float>() ])
     Assert.Equal("nats per example", string y.["title"].["text"])
 
+let ``answers read the table's numbers: P4's model for the data from the bounds, times and sizes; the GAN against GDA's prediction; the EBM against the KDE; P8's log p(test)`` () =
+    let summary (cases: (string * (string * float) list * (string * float) list) list) =
+        let cs =
+            String.Join(",", cases |> List.map (fun (c, ms, fields) ->
+                sprintf "{\"label\":\"%s\",\"fits\":[{\"fit\":\"adam\",%s\"metrics\":{%s}}]}" c
+                    (String.Join("", fields |> List.map (fun (f, v) -> sprintf "\"%s\":%.12g," f v)))
+                    (String.Join(",", ms |> List.map (fun (m, v) -> sprintf "\"%s\":%.12g" m v)))))
+        Text.Json.Nodes.JsonNode.Parse("{\"cases\":[" + cs + "]}")
+    let answer name cases = Answers.answers name (Answers.RunNumbers(summary cases)) |> List.map (fun (q, a) -> q + " " + a) |> fun xs -> String.Join("\n", xs)
+    // P4 as exported: NICE 4412 s with 19,158,352 parameters; the conv VAE's bound 90.44 in 8902 s with 974,241; the MLP
+    // VAE's 98.67 in 107 s. The conv VAE has the lowest bound, 19.7 times fewer parameters (-> 20), the MLP VAE trains
+    // 8902 / 107 = 83 times faster at 8.23 nats more.
+    let nice = "nice", [ "bits_per_dim", 4.3275; "nll", -1995.71 ], [ "parameters", 19158352.0; "seconds", 4412.0; "epochs", 50.0 ]
+    let conv b s = "vae", [ "neg_elbo", b; "neg_iwae_5000", 83.54 ], [ "parameters", 974241.0; "seconds", s; "epochs", 50.0 ]
+    let mlp b = "vae-mlp", [ "neg_elbo", b; "neg_iwae_5000", 91.76 ], [ "parameters", 1000000.0; "seconds", 107.0; "epochs", 50.0 ]
+    let p4 = answer "ece8803_ps2_p4_nice_vs_vae" [ nice; mlp 98.67; conv 90.44 8902.0 ]
+    Assert.Contains("Training time, fastest first: vae-mlp (107.0) < nice (4412.0) < vae (8902.0) s.", p4)
+    Assert.Contains("vae has the lowest bound (−ELBO 90.44 nats; vae-mlp 98.67) with 20 times fewer parameters than NICE (974,241 vs 19,158,352); vae-mlp trains 83 times faster at 8.23 nats more", p4)
+    Assert.Contains("these numbers favour vae:", p4)
+    Assert.Contains("and it needs the most parameters", p4)
+    Assert.Contains("4.3275 bits/dim after 50.0 epochs of 60,000 images' worth (11750 steps of 256): 0.0125 bits/dim below 4.34 (and within 0.01 of the 4.332", p4)
+    // The bounds the other way round: the verdict follows them; a VAE bigger than NICE takes the size claims away.
+    let p4b = answer "ece8803_ps2_p4_nice_vs_vae" [ nice; mlp 88.0; conv 90.44 8902.0 ]
+    Assert.Contains("vae-mlp has the lowest bound (−ELBO 88.00 nats; vae 90.44)", p4b)
+    Assert.Contains("these numbers favour vae-mlp:", p4b)
+    Assert.DoesNotContain("trains", p4b.Substring(p4b.IndexOf "P4 (c)"))
+    let p4c = answer "ece8803_ps2_p4_nice_vs_vae" [ nice; ("vae", [ "neg_elbo", 90.0 ], [ "parameters", 3e7; "seconds", 10.0 ]) ]
+    Assert.DoesNotContain("fewer parameters", p4c)
+    Assert.DoesNotContain("the most parameters", p4c)
+    // The GAN: alternating closer to the data is GDA's prediction; the other way round says it is against it.
+    let gan a s = answer "mila_dgm_q6_gan_ring" [ "simultaneous", [ "modes_covered", 10.0; "sample_nll", s ], []; "alternating", [ "modes_covered", 10.0; "sample_nll", a ], [] ]
+    Assert.Contains("As the GDA analysis predicts", gan 5.775 6.305)
+    Assert.Contains("0.5300 nats lower", gan 5.775 6.305)
+    Assert.Contains("Against the GDA analysis's prediction", gan 6.4 6.305)
+    // DS-GA 1.7, EBM against KDE: 5.906 +- 0.023 vs 5.159 +- 0.028 are apart; the EBM's excess over the truth 5.094 is 0.812,
+    // more than twice the KDE's 0.065; at R = 1 3.218 +- 0.02 vs 3.228 +- 0.02 are within 2 SE.
+    let ebm = answer "dsga1008_final_1_density_estimation"
+                [ "R=10-gmm", [ "test_nll", 5.105; "test_nll_se", 0.031; "true_test_nll", 5.094 ], []
+                  "R=10-kde", [ "test_nll", 5.159; "test_nll_se", 0.028 ], []; "R=10-ebm", [ "test_nll", 5.906; "test_nll_se", 0.023 ], []
+                  "R=1-kde", [ "test_nll", 3.228; "test_nll_se", 0.02 ], []; "R=1-ebm", [ "test_nll", 3.218; "test_nll_se", 0.02 ], [] ]
+    Assert.Contains("EBM 5.9060 ± 0.0230 against KDE 5.1590 ± 0.0280 nats: the KDE is better by 0.7470 nats; above the true mixture's 5.0940 by 0.8120 (EBM) and 0.0650 (KDE): a shallow energy network fits the ring's ten separate bumps less well", ebm)
+    Assert.Contains("EBM 3.2180 ± 0.0200 against KDE 3.2280 ± 0.0200 nats: within 2 standard errors of each other.", ebm)
+    // P8: log p(test) -1,229,719 over 1,229,719 / 5.0077 = 245,564 tokens.
+    let lm = answer "cse599i_hw1_p8_transformer_wikitext2" [ "b", [ "nll", 5.0077; "perplexity", 149.5533; "total_log_likelihood", -1229719.0 ], [] ]
+    Assert.Contains("log p(test) = -1,229,719 nats, 5.0077 nats per token over 245,564 tokens, perplexity 149.55.", lm)
+
+let ``export answers a legacy run from its rows, an experiment's runs once under their table, and prints a person's observation only under the run it was written for`` () =
+    let p4 : Export.Problem = { Name = "ece8803_ps2_p4_nice_vs_vae"; Script = "experiments/ece8803_ps2_p4_nice_vs_vae.fsx"; Problem = "P4"; Produces = "" }
+    let columns = [ "case"; "fit"; "nll"; "bits_per_dim"; "neg_elbo"; "parameters"; "epochs"; "seconds"; "seconds per epoch"; "run" ]
+    let legacy stamp (case: string) (cells: (string * string) list) (resumed: bool) : ExportRuns.Run =
+        let section =
+            sprintf "### Run `ece8803_ps2_p4_nice_vs_vae/%s`\n\n- command: `gendsl run experiments/ece8803_ps2_p4_nice_vs_vae.fsx --case %s`\n%s- seed 8804, started then, 2151.9964 s\n\n**Answers, from this run's numbers:**\n\n- *An old question?* An old answer.\n\n| case | fit |\n|---|---|\n" stamp case
+                (if resumed then "- resumed with: `gendsl resume runs/x`\n" else "")
+        { Folder = ""; Experiment = "ece8803_ps2_p4_nice_vs_vae"; Stamp = stamp; Summary = Text.Json.Nodes.JsonObject(); Config = Text.Json.Nodes.JsonObject()
+          Provenance = []; StepSeconds = Map.empty; Figures = []; Exported = Some ""
+          Legacy = Some { Section = section; Script = Some p4.Script; Cases = [ case ]; Notes = []; Columns = columns
+                          Rows = [ Map.ofList ([ "case", case; "fit", "adam"; "run", sprintf "`%s`" stamp ] @ cells) ] } }
+    let nice = legacy "20261206-165454" "nice" [ "nll", "-1995.7102"; "bits_per_dim", "4.3275"; "parameters", "19,158,352"; "epochs", "50"; "seconds", "4412" ] false
+    let vae = legacy "20261206-181029" "vae" [ "neg_elbo", "90.4432"; "parameters", "974,241"; "epochs", "50"; "seconds", "8902 †" ] true
+    // Alone, a legacy run's old answers block gives way to today's, from its rows; the person's observations of that run follow.
+    let page = Export.page [ p4 ] [ nice ] "results" []
+    Assert.DoesNotContain("An old answer.", page)
+    Assert.Contains("4.3275 bits/dim after 50.0 epochs", page)
+    Assert.Contains("P4 (a): NICE's samples, commented", page)
+    Assert.Contains("written by a person", page)
+    Assert.DoesNotContain("the convolutional VAE's bits/dim", page)          // written for the other run
+    Assert.Contains("2151.9964 s\n", page.Replace("\r", ""))                   // not resumed: the wall time as it was
+    // Together they answer once, under the table across runs, from both rows (the dagger cut from the seconds).
+    let page = Export.page [ p4 ] [ nice; vae ] "results" []
+    Assert.Equal(1, Regex.Matches(page, "P4 \\(a, b\\): what do NICE and the VAEs reach").Count)
+    Assert.True(page.IndexOf "**Answers, from the table's numbers:**" < page.IndexOf "### Run", "the answers stand under the table, before the runs")
+    Assert.Contains("Training time, fastest first: nice (4412.0) < vae (8902.0) s.", page)
+    Assert.Contains("vae has the lowest bound (−ELBO 90.44 nats) with 20 times fewer parameters than NICE", page)
+    Assert.DoesNotContain("An old answer.", page)
+    Assert.DoesNotContain("**Answers, from this run's numbers:**", page)
+    Assert.Contains("P4: the convolutional VAE's bits/dim", page)
+    // A resumed run's header says its wall time is the last segment's.
+    Assert.Contains("2151.9964 s of wall time in its last segment (the table's seconds count every segment)", page)
+    Assert.Equal(1, Regex.Matches(page, "of wall time in its last segment").Count)
+
+let ``docs/results.md: every observation written by a person stands under an exported run of its experiment`` () =
+    let text = File.ReadAllText(Path.Combine(repoRoot (), "docs", "results.md"))
+    for o in Answers.observations do
+        Assert.True(Directory.Exists(Path.Combine(repoRoot (), "docs", "results", o.Experiment, o.Stamp)), sprintf "observation '%s' names run %s/%s, which is not exported" o.Question o.Experiment o.Stamp)
+        Assert.Contains(sprintf "- *%s* (`%s`)" o.Question o.Stamp, text)
+
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList "GenDsl.Tests.Dsl.ResultsToolsTests" [
@@ -438,5 +524,8 @@ let tests =
         Expecto.Tests.testCase "live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report" ``live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report``
         Expecto.Tests.testCase "live report: an interrupted run's report says INTERRUPTED and a killed one's says KILLED once its heartbeat stops; neither looks complete" ``live report: an interrupted run's report says INTERRUPTED and a killed one's says KILLED once its heartbeat stops; neither looks complete``
         Expecto.Tests.testCase "watch: prints the run's latest step and metrics, exits 0 on a finished run and 2 on a killed one" ``watch: prints the run's latest step and metrics, exits 0 on a finished run and 2 on a killed one``
+        Expecto.Tests.testCase "answers read the table's numbers: P4's model for the data from the bounds, times and sizes; the GAN against GDA's prediction; the EBM against the KDE; P8's log p(test)" ``answers read the table's numbers: P4's model for the data from the bounds, times and sizes; the GAN against GDA's prediction; the EBM against the KDE; P8's log p(test)``
+        Expecto.Tests.testCase "export answers a legacy run from its rows, an experiment's runs once under their table, and prints a person's observation only under the run it was written for" ``export answers a legacy run from its rows, an experiment's runs once under their table, and prints a person's observation only under the run it was written for``
+        Expecto.Tests.testCase "docs/results.md: every observation written by a person stands under an exported run of its experiment" ``docs/results.md: every observation written by a person stands under an exported run of its experiment``
         Expecto.Tests.testCase "answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin, P4's NICE against pytorch-generative, the likelihood tables against published figures and NICE follow the summary" ``answers come from the run's numbers: P3's best K and trend, DS-GA 1.7's winner and its 2-SE margin, P4's NICE against pytorch-generative, the likelihood tables against published figures and NICE follow the summary``
     ]
