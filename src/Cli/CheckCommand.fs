@@ -20,5 +20,5 @@ let execute (o: ParseResults<Args>) (a: ParseResults<CheckArgs>) (describe: bool
                 for c in p.Cases do
                     printfn "  case %s: N = %d, D = %d, fits %s" c.Case.Label c.N c.Dim (String.Join(", ", c.Case.Fits |> List.map (fun f -> sprintf "%s (%s)" f.Name (match f.Fitter with ClosedForm -> "closed form" | Em m -> sprintf "EM, %d iterations" m.Iterations | Gradient t -> Check.budgetText t c.Resolved.[f.Name]))))
                 for s in p.Experiment.Studies do
-                    printfn "  study %s: %s" s.Label (match s.Kind with KlAsymmetry _ -> "KL asymmetry" | ReceptiveFields _ -> "receptive fields" | GdaDynamics _ -> "GDA dynamics" | ChangeOfVariables _ -> "change of variables" | ArFit _ -> "AR fit")
+                    printfn "  study %s: %s" s.Label (match s.Kind with KlAsymmetry _ -> "KL asymmetry" | ReceptiveFields _ -> "receptive fields" | GdaDynamics _ -> "GDA dynamics" | ChangeOfVariables _ -> "change of variables" | ArFit _ -> "AR fit" | VariationalBounds _ -> "variational bounds")
         ExitCode.Ok

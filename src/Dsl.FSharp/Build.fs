@@ -336,7 +336,8 @@ module Case =
     /// A sweep: one case per value, `Case.sweep (fun r -> Case.create ...) [10.0; 1.0]`.
     let sweep (make: 'a -> Case) (values: 'a list) = List.map make values
 
-/// Studies: `Study.klAsymmetry "p1b" |> Study.steps 500`, `Study.receptiveFields "q1"`, `Study.gda "q6" 0.1 100`, ...
+/// Studies: `Study.klAsymmetry "p1b" |> Study.steps 500`, `Study.receptiveFields "q1"`, `Study.gda "q6" 0.1 100`,
+/// `Study.variationalBounds "2.3-2.4" |> Study.radii [ 5.0 ]`, ...
 /// Each builder gives the seed problem's own setting; variants are `{ spec with ... }` or the combinators below.
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Study =
@@ -381,18 +382,44 @@ module Study =
         | ArFit a -> { s with Kind = ArFit { a with Order = p } }
         | _ -> s
 
+    /// DS-GA 1008 2.3-2.4: the ring GMM with R = 10 and R = 1, K = 10, n = 1000 points per ring; 2.4's sweep K = 10,
+    /// 20, ..., 640 at each radius and with components kept apart (R = K).
+    let variationalBounds (label: string) =
+        { Label = label
+          Kind = VariationalBounds { Radii = [ 10.0; 1.0 ]; Components = 10; Points = 1000; Sweep = [ 10; 20; 40; 80; 160; 320; 640 ]; Seed = None } }
+
+    /// The rings' radii of a variational-bounds study (2.3's rings and 2.4's fixed-radius series).
+    let radii (rs: float list) (s: Study) =
+        match s.Kind with
+        | VariationalBounds v -> { s with Kind = VariationalBounds { v with Radii = rs } }
+        | _ -> s
+
+    /// The numbers of components K a variational-bounds study sweeps (2.4).
+    let sweep (ks: int list) (s: Study) =
+        match s.Kind with
+        | VariationalBounds v -> { s with Kind = VariationalBounds { v with Sweep = ks } }
+        | _ -> s
+
+    /// Points per ring of a variational-bounds study, samples of a change-of-variables study (others are returned unchanged).
+    let points (n: int) (s: Study) =
+        match s.Kind with
+        | VariationalBounds v -> { s with Kind = VariationalBounds { v with Points = n } }
+        | ChangeOfVariables c -> { s with Kind = ChangeOfVariables { c with N = n } }
+        | KlAsymmetry _ | ReceptiveFields _ | GdaDynamics _ | ArFit _ -> s
+
     /// Iterations of a KL fit or of GDA (other studies have none and are returned unchanged).
     let steps (n: int) (s: Study) =
         match s.Kind with
         | KlAsymmetry k -> { s with Kind = KlAsymmetry { k with Steps = n } }
         | GdaDynamics g -> { s with Kind = GdaDynamics { g with Steps = n } }
-        | ReceptiveFields _ | ChangeOfVariables _ | ArFit _ -> s
+        | ReceptiveFields _ | ChangeOfVariables _ | ArFit _ | VariationalBounds _ -> s
 
-    /// The study's own seed (change of variables, AR fit; others are deterministic).
+    /// The study's own seed (change of variables, AR fit, variational bounds; others are deterministic).
     let seeded (seed: uint64) (s: Study) =
         match s.Kind with
         | ChangeOfVariables c -> { s with Kind = ChangeOfVariables { c with Seed = Some seed } }
         | ArFit a -> { s with Kind = ArFit { a with Seed = Some seed } }
+        | VariationalBounds v -> { s with Kind = VariationalBounds { v with Seed = Some seed } }
         | KlAsymmetry _ | ReceptiveFields _ | GdaDynamics _ -> s
 
 /// Expectations: `Expect.nll Below 3.95` (every fit), `Expect.forFit "em" (Expect.nll Below 3.95)`.

@@ -1,5 +1,5 @@
 /// StudySyntax.fs: the language's study types only — analyses without data or fits (KL fits, receptive fields, GDA
-/// dynamics, change of variables, AR fits).
+/// dynamics, change of variables, AR fits, variational bounds).
 namespace GenDsl.Dsl
 
 /// ECE 8803 P1b: a Gaussian q fitted to a 1-D Gaussian-mixture target p by forward KL(p||q) and by reverse KL(q||p).
@@ -53,6 +53,20 @@ type Transform =
     /// 5c: the distance from (1,1) of a uniform point on [0,2]^2.
     | DistanceFromCentre
 
+/// DS-GA 1008 2.3-2.4: the variational lower bound L(q) = E_q log(p(x, z) / q(z)) of log p(x) on part 1's ring GMM
+/// (K equal weights, mu_k = R (cos 2 pi k/K, sin 2 pi k/K), Sigma_k = I_2) for q = Uniform{1..K} and q = p(z | x, theta).
+type VariationalBoundsSpec =
+    { /// 2.3's rings (K = Components); each radius is also a fixed-radius series of 2.4's sweep.
+      Radii: float list
+      /// K of 2.3.
+      Components: int
+      /// Points x ~ p(x) per ring.
+      Points: int
+      /// 2.4's numbers of components: for each radius, and for components kept apart (R = K).
+      Sweep: int list
+      /// Seed of the points; None: the experiment's.
+      Seed: uint64 option }
+
 /// ECE 8803 P5: histograms of samples against the derived densities.
 type ChangeOfVariablesSpec =
     { Transforms: Transform list
@@ -82,6 +96,7 @@ type StudyKind =
     | GdaDynamics of GdaDynamicsSpec
     | ChangeOfVariables of ChangeOfVariablesSpec
     | ArFit of ArFitSpec
+    | VariationalBounds of VariationalBoundsSpec
 
 /// A labelled study; its claims (what the seed implies) are checked after the run and listed as expectations.
 type Study = { Label: string; Kind: StudyKind }

@@ -12,7 +12,7 @@ let private mapCov f (s: Study) = match s.Kind with ChangeOfVariables c -> { s w
 let ``every study builder gives a valid seed setting, and an experiment of studies alone needs no case`` () =
     let e =
         Experiment.create "all"
-        |> Experiment.withStudies [ Study.klAsymmetry "kl"; Study.receptiveFields "rf"; Study.gda "gda" 0.1 10; Study.changeOfVariables "cov" 100; Study.arFit "ar" [ 0.5 ] 1.0 50 ]
+        |> Experiment.withStudies [ Study.klAsymmetry "kl"; Study.receptiveFields "rf"; Study.gda "gda" 0.1 10; Study.changeOfVariables "cov" 100; Study.arFit "ar" [ 0.5 ] 1.0 50; Study.variationalBounds "vb" ]
     Assert.Equal<DslError list>([], Check.errors e)
     Assert.Equal<DslError list>([ NoCases "empty" ], Check.errors (Experiment.create "empty"))
 
@@ -63,6 +63,21 @@ let ``study overrides change the named study's size and unknown study keys get a
     | Error errs -> failwithf "%A" errs
     Assert.Equal(Error [ UnknownOverride("q6.step", Some "q6.steps") ], Settings.applyOverrides [ "q6.step=7" ] e |> Result.map ignore)
 
+let ``DS-GA 1008 2.3 study: no radii, a non-positive radius, K < 1, fewer than 2 points and a bad sweep are each reported`` () =
+    let vb f = { Label = "vb"; Kind = VariationalBounds(f (match (Study.variationalBounds "vb").Kind with VariationalBounds v -> v | _ -> failwith "not a variational-bounds study")) }
+    Assert.Equal<DslError list>([ EmptyStudy("vb", "radii"); NonPositiveStudySetting("vb", "the number of components K", 0.0)
+                                  BadSetting("study 'vb'", "points: a standard error needs at least 2 points per ring, got 1"); EmptyStudy("vb", "numbers of components K to sweep") ],
+                                errorsOf (vb (fun v -> { v with Radii = []; Components = 0; Points = 1; Sweep = [] })))
+    Assert.Equal<DslError list>([ NonPositiveStudySetting("vb", "a radius", -1.0); NonPositiveStudySetting("vb", "a radius", 0.0); DuplicateName("radius", "10")
+                                  NonPositiveStudySetting("vb", "a swept number of components K", 0.0); DuplicateName("swept K", "20") ],
+                                errorsOf (Study.variationalBounds "vb" |> Study.radii [ 10.0; -1.0; 0.0; 10.0 ] |> Study.sweep [ 20; 0; 20 ]))
+    Assert.Equal("study 'vb': a radius must be > 0, got -1", Check.message (NonPositiveStudySetting("vb", "a radius", -1.0)))
+    // NaN is caught by the checker's one non-finite rule (by its describe path) as well as by the radius check
+    Assert.Contains(NonPositiveStudySetting("vb", "a radius", nan) |> Check.message, errorsOf (Study.variationalBounds "vb" |> Study.radii [ nan ]) |> List.map Check.message)
+    // the combinators leave other studies alone; the estimate grows with points x the largest K
+    Assert.Equal(Study.gda "q6" 0.1 10, Study.gda "q6" 0.1 10 |> Study.radii [ 1.0 ] |> Study.sweep [ 5 ] |> Study.points 3)
+    Assert.True(Studies.bytes (Study.variationalBounds "vb" |> Study.sweep [ 10; 1280 ]) = 2.0 * Studies.bytes (Study.variationalBounds "vb"))
+
 /// Every test of this module, as Expecto test values (named as the functions above).
 [<Expecto.Tests>]
 let tests =
@@ -74,5 +89,6 @@ let tests =
         Expecto.Tests.testCase "ECE8803 P5 study: no samples, no bins and a non-positive sigma are reported" ``ECE8803 P5 study: no samples, no bins and a non-positive sigma are reported``
         Expecto.Tests.testCase "seed 002 AR study: explosive coefficients and a series too short for the order are reported" ``seed 002 AR study: explosive coefficients and a series too short for the order are reported``
         Expecto.Tests.testCase "the stationarity check agrees with the roots of 1 - sum phi_i z^i for AR(1) and AR(2)" ``the stationarity check agrees with the roots of 1 - sum phi_i z^i for AR(1) and AR(2)``
+        Expecto.Tests.testCase "DS-GA 1008 2.3 study: no radii, a non-positive radius, K < 1, fewer than 2 points and a bad sweep are each reported" ``DS-GA 1008 2.3 study: no radii, a non-positive radius, K < 1, fewer than 2 points and a bad sweep are each reported``
         Expecto.Tests.testCase "study overrides change the named study's size and unknown study keys get a suggestion" ``study overrides change the named study's size and unknown study keys get a suggestion``
     ]

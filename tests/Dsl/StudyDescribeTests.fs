@@ -14,7 +14,8 @@ let studies =
           { Label = "gda"; Kind = GdaDynamics { Alpha = 0.25; D0 = -1.5; G0 = 1e-300; Steps = 3; Schemes = [ Alternating ] } }
           Study.changeOfVariables "cov" 123 |> Study.seeded 9UL
           { Label = "cov2"; Kind = ChangeOfVariables { Transforms = [ DistanceFromCentre; ReciprocalCauchy 2.5 ]; N = 5; Bins = 3; Seed = None } }
-          Study.arFit "ar" [ 0.6; -0.3; 0.2 ] 0.5 2000 |> Study.order 5 |> Study.seeded 18446744073709551615UL ]
+          Study.arFit "ar" [ 0.6; -0.3; 0.2 ] 0.5 2000 |> Study.order 5 |> Study.seeded 18446744073709551615UL
+          Study.variationalBounds "vb" |> Study.radii [ 2.5; 0.125 ] |> Study.sweep [ 3; 7 ] |> Study.points 17 |> Study.seeded 5UL ]
     |> Experiment.note "n"
 
 let ``describe round-trips an experiment holding every kind of study`` () =
@@ -26,7 +27,7 @@ let ``describe round-trips an experiment mixing cases and studies`` () =
 
 let ``describe writes study defaults explicitly and its parser names an unknown study kind`` () =
     let json = Describe.toJson studies
-    for key in [ "\"kind\": \"kl_asymmetry\""; "\"grid_points\": 3001"; "\"stacks\": [\n"; "\"mask_b\""; "\"schemes\": [\n"; "\"distance_from_centre\""; "\"order\": 5"; "\"length\": 2000" ] do
+    for key in [ "\"kind\": \"kl_asymmetry\""; "\"grid_points\": 3001"; "\"stacks\": [\n"; "\"mask_b\""; "\"schemes\": [\n"; "\"distance_from_centre\""; "\"order\": 5"; "\"length\": 2000"; "\"kind\": \"variational_bounds\"" ] do
         Assert.Contains(key, json)
     match Describe.ofJson (json.Replace("\"kind\": \"gda_dynamics\"", "\"kind\": \"vae_fit\"")) with
     | Error m -> Assert.Contains("expected one of kl_asymmetry {...}, receptive_fields {...}, gda_dynamics {...}", m)

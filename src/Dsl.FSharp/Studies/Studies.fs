@@ -11,6 +11,7 @@ let private ops (kind: StudyKind) : StudyOps =
     | GdaDynamics g -> GdaDynamicsStudy.ops g
     | ChangeOfVariables c -> ChangeOfVariablesStudy.ops c
     | ArFit a -> ArFitStudy.ops a
+    | VariationalBounds v -> VariationalBoundsStudy.ops v
 
 /// The study's errors before it runs (pure).
 let check (s: Study) : DslError list = (ops s.Kind).Check s.Label
