@@ -236,10 +236,9 @@ let private lm (r: RunNumbers) =
         match r.Metric(c, None, "nll"), r.Metric(c, None, "perplexity"), r.Metric(c, None, "total_log_likelihood") with
         | Some nll, ppl, total ->
             sprintf "P8 (%s): the test log-likelihood of the model kept at its best validation loss?" c,
-            sprintf "%s%s nats per token%s%s."
+            sprintf "%s%s nats per token%s."
                 (match total with Some t -> sprintf "log p(test) = %s nats, " ((t).ToString("#,0", Globalization.CultureInfo.InvariantCulture)) | None -> "")
                 (f4 nll)
-                (match total with Some t -> sprintf " over %s tokens" ((-t / nll).ToString("#,0", Globalization.CultureInfo.InvariantCulture)) | None -> "")
                 (match ppl with Some p -> sprintf ", perplexity %s" (f2 p) | None -> "")
         | None, _, _ -> () ]
 
@@ -285,6 +284,63 @@ let private tableDequantized (r: RunNumbers) =
                          else sprintf " (but after %s %s to NICE's %s: not the same budget)" (match r.FitField(c, unit) with Some i -> shown i | None -> "?") word (shown budget)) ])
       | _ -> () ]
 
+/// A number of a study's summary entry along a path of keys: study.[k1].[k2]...
+let private studyNumber (st: JsonNode) (path: string list) : float option =
+    let rec go (n: JsonNode) (path: string list) : float option =
+        match n, path with
+        | null, _ -> None
+        | n, [] -> (try Some(n.GetValue<float>()) with _ -> None)
+        | n, (k: string) :: rest -> (try go (n.[k]) rest with _ -> None)
+    go st path
+
+/// The numbers of study.[group].[key], an array.
+let private studyArray (st: JsonNode) (group: string) (key: string) : float list =
+    match st.[group] with
+    | null -> []
+    | g -> match g.[key] with null -> [] | a -> (try [ for x in a.AsArray() -> x.GetValue<float>() ] with _ -> [])
+
+let private variational (r: RunNumbers) =
+    [ match r.Study "2.2" with
+      | Some st ->
+        match studyNumber st [ "reverse KL(q||p)"; "kl_pq" ], studyNumber st [ "reverse KL(q||p)"; "kl_qp" ],
+              studyNumber st [ "reverse KL(q||p)"; "mu" ], studyNumber st [ "forward KL(p||q)"; "kl_qp" ] with
+        | Some pq, Some qp, Some mu, fwdQp ->
+            "2.2: two densities with KL(p||q) >> KL(q||p), p multimodal; which q gives a tighter bound?",
+            sprintf "p = the two-mode mixture, q = the Gaussian on one mode (mu = %s): KL(p||q) = %s against KL(q||p) = %s, %.0f times larger%s. Variational inference minimises KL(q || posterior) (2.1), so the bound is tighter for a q that puts little mass where the posterior has little%s."
+                (f2 mu) (f4 pq) (f4 qp) (pq / qp)
+                (if abs (qp - log 2.0) < 0.01 then " (KL(q||p) = log 2: q misses half of p's mass and pays only that)" else "")
+                (match fwdQp with
+                 | Some f when f > qp -> sprintf ", even one that covers a single mode: the q spread over both modes and the gap between them has KL(q||p) = %s" (f4 f)
+                 | _ -> "")
+        | _ -> ()
+      | None -> ()
+      match r.Study "2.3-2.4" with
+      | Some st ->
+        let ring (g: string) = [ "log_p"; "l_uniform"; "l_posterior"; "gap"; "gap_se"; "separated_gap" ] |> List.map (fun k -> studyNumber st [ g; k ])
+        match ring "ring_R10", ring "ring_R1" with
+        | [ Some lp10; Some lu10; Some lq10; Some g10; Some s10; Some sep10 ], [ Some lp1; Some lu1; Some lq1; Some g1; Some s1; _ ] ->
+            "2.3: log p(x) by the variational lower bound with q uniform and q the posterior (true parameters); what do the results say?",
+            sprintf "Means over the points (nats): R = 10: log p(x) %s, L(posterior) %s, L(uniform) %s, gap %s ± %s; R = 1: log p(x) %s, L(posterior) %s, L(uniform) %s, gap %s ± %s. The posterior q gives log p(x) exactly%s; the uniform q's gap is KL(uniform || posterior): at R = 10 the posterior is nearly one-hot and the gap is %s, %s R^2 − log K = %s for separated components; at R = 1 the components overlap, the posterior is close to uniform, and the gap is only %s."
+                (f4 lp10) (f4 lq10) (f4 lu10) (f2 g10) (f2 s10) (f4 lp1) (f4 lq1) (f4 lu1) (f4 g1) (f4 s1)
+                (if abs (lp10 - lq10) < 1e-9 && abs (lp1 - lq1) < 1e-9 then " (to 1e-9 at both radii)" else " (NOT to 1e-9 in this run)")
+                (f2 g10) (if abs (g10 - sep10) <= 4.5 * s10 + 0.01 then "within 4.5 standard errors of" else "away from") (f2 sep10) (f4 g1)
+        | _ -> ()
+        let ks = match st.["sweep_k"] with null -> [] | a -> (try [ for x in a.AsArray() -> x.GetValue<float>() ] with _ -> [])
+        let g10, g1, ga = studyArray st "sweep_R10" "gap", studyArray st "sweep_R1" "gap", studyArray st "sweep_apart" "gap"
+        if ks.Length > 1 && g10.Length = ks.Length && g1.Length = ks.Length && ga.Length = ks.Length then
+            let k0, kn = List.head ks, List.last ks
+            // settled: the last two K differ by under 0.1% (the study's own claim uses the paired standard errors)
+            let settled (g: float list) = let a, b = g.[g.Length - 2], List.last g in abs (b - a) <= 1e-3 * abs b
+            let grows = ga |> List.pairwise |> List.forall (fun (a, b) -> b > a)
+            "2.4: what happens to the bound as K grows, for each q?",
+            sprintf "The posterior bound stays exact at every K. The uniform q's gap at a fixed radius %s: R = 10 from %s (K = %.0f) to %s (K = %.0f), R = 1 from %s to %s%s. With the components kept apart (R = K) it goes from %s to %s at K = %.0f%s."
+                (if settled g10 && settled g1 then "settles" else "has not settled by the largest K")
+                (f2 (List.head g10)) k0 (f2 (List.last g10)) kn (f4 (List.head g1)) (f4 (List.last g1))
+                (if settled g10 && settled g1 then ": bounded, as the ring of components tends to a continuous ring" else "")
+                (f2 (List.head ga)) ((List.last ga).ToString("#,0", Globalization.CultureInfo.InvariantCulture)) kn
+                (if grows then ", growing at every step (about K^2): a uniform q over ever more separated components is ever worse, while the posterior's cost is only a sum over K per point" else "")
+      | None -> () ]
+
 /// What a person read from one run's figures (whether samples look like digits is not in its numbers), or found about it
 /// outside its numbers (an investigation, a measurement of a case not run here): a question and its answer, written for
 /// the run with that stamp and printed only while that run is exported, so it never stands under a run it was not
@@ -321,6 +377,7 @@ let answers (name: string) (r: RunNumbers) : (string * string) list =
     | "cse599i_hw1_p7_gmm" -> p7 r
     | "dsga1008_final_1_ring_gmm" -> ringGmm r
     | "dsga1008_final_1_density_estimation" -> density r
+    | "dsga1008_final_2_variational_bounds" -> variational r
     | "ece8803_ps2_p3_bernoulli_mixture_mnist" -> p3 r
     | "ece8803_ps2_p4_nice_vs_vae" -> p4 r
     | "mila_dgm_q4_iwae_bounds" -> q4 r

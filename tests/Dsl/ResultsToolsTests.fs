@@ -466,9 +466,28 @@ let ``answers read the table's numbers: P4's model for the data from the bounds,
                   "R=1-kde", [ "test_nll", 3.228; "test_nll_se", 0.02 ], []; "R=1-ebm", [ "test_nll", 3.218; "test_nll_se", 0.02 ], [] ]
     Assert.Contains("EBM 5.9060 ± 0.0230 against KDE 5.1590 ± 0.0280 nats: the KDE is better by 0.7470 nats; above the true mixture's 5.0940 by 0.8120 (EBM) and 0.0650 (KDE): a shallow energy network fits the ring's ten separate bumps less well", ebm)
     Assert.Contains("EBM 3.2180 ± 0.0200 against KDE 3.2280 ± 0.0200 nats: within 2 standard errors of each other.", ebm)
-    // P8: log p(test) -1,229,719 over 1,229,719 / 5.0077 = 245,564 tokens.
+    // P8: the total and per-token log-likelihood and the perplexity, as the table has them.
     let lm = answer "cse599i_hw1_p8_transformer_wikitext2" [ "b", [ "nll", 5.0077; "perplexity", 149.5533; "total_log_likelihood", -1229719.0 ], [] ]
-    Assert.Contains("log p(test) = -1,229,719 nats, 5.0077 nats per token over 245,564 tokens, perplexity 149.55.", lm)
+    Assert.Contains("log p(test) = -1,229,719 nats, 5.0077 nats per token, perplexity 149.55.", lm)
+    // DS-GA 2.2-2.4 from the studies' numbers: 24.31 / 0.6931 = 35; the R = 10 gap 97.33 +- 0.31 is within 4.5 SE of 97.70;
+    // a sweep that settles and an apart series that grows, then one that does neither.
+    let variational (r10last: float) (apartLast: float) =
+        let json =
+            sprintf """{"cases":[],"studies":[{"label":"2.2","forward KL(p||q)":{"mu":0,"kl_pq":0.936,"kl_qp":3.709},"reverse KL(q||p)":{"mu":5,"kl_pq":24.306,"kl_qp":0.69314}},
+                 {"label":"2.3-2.4","ring_R10":{"log_p":-5.1395,"l_uniform":-102.4715,"l_posterior":-5.1395,"gap":97.332,"gap_se":0.3143,"separated_gap":97.6974},
+                  "ring_R1":{"log_p":-3.2257,"l_uniform":-3.8138,"l_posterior":-3.2257,"gap":0.5881,"gap_se":0.015,"separated_gap":-1.3},
+                  "sweep_k":[10,320,640],"sweep_R10":{"gap":[97.33,96.988,%g]},"sweep_R1":{"gap":[0.588,0.591,0.591]},"sweep_apart":{"gap":[97.3,102384,%g]}}]}""" r10last apartLast
+        Answers.answers "dsga1008_final_2_variational_bounds" (Answers.RunNumbers(Text.Json.Nodes.JsonNode.Parse json)) |> List.map snd |> fun xs -> String.Join("\n", xs)
+    let v = variational 96.986 409573.3
+    Assert.Contains("KL(p||q) = 24.3060 against KL(q||p) = 0.6931, 35 times larger (KL(q||p) = log 2", v)
+    Assert.Contains("the q spread over both modes and the gap between them has KL(q||p) = 3.7090", v)
+    Assert.Contains("The posterior q gives log p(x) exactly (to 1e-9 at both radii)", v)
+    Assert.Contains("the gap is 97.33, within 4.5 standard errors of R^2 − log K = 97.70", v)
+    Assert.Contains("gap at a fixed radius settles: R = 10 from 97.33 (K = 10) to 96.99 (K = 640)", v)
+    Assert.Contains("from 97.30 to 409,573 at K = 640, growing at every step", v)
+    let w = variational 90.0 100.0
+    Assert.Contains("has not settled by the largest K", w)
+    Assert.DoesNotContain("growing at every step", w)
 
 let ``export answers a legacy run from its rows, an experiment's runs once under their table, and prints a person's observation only under the run it was written for`` () =
     let p4 : Export.Problem = { Name = "ece8803_ps2_p4_nice_vs_vae"; Script = "experiments/ece8803_ps2_p4_nice_vs_vae.fsx"; Problem = "P4"; Produces = "" }
