@@ -218,7 +218,7 @@ let private ganRing (r: RunNumbers) =
            | Some (_, a), Some (_, s) when a < s ->
                sprintf " As the GDA analysis predicts (simultaneous steps spiral outward, alternating ones stay bounded), the alternating updates end closer to the data: %s nats lower." (f4 (s - a))
            | Some (_, a), Some (_, s) ->
-               sprintf " Against the GDA analysis's prediction (alternating updates are the stable ones), the simultaneous updates end as close or closer to the data in this run (%s vs %s)." (f4 s) (f4 a)
+               sprintf " Against the GDA analysis's prediction (alternating updates are the stable ones), the simultaneous updates end as close or closer to the data in this run (%s vs %s): on a real GAN, with its nonlinear players and one seed, the bilinear game's prediction does not decide the outcome." (f4 s) (f4 a)
            | _ -> "") ]
 
 let private openRing (r: RunNumbers) =
@@ -237,7 +237,8 @@ let private lm (r: RunNumbers) =
         | Some nll, ppl, total ->
             sprintf "P8 (%s): the test log-likelihood of the model kept at its best validation loss?" c,
             sprintf "%s%s nats per token%s."
-                (match total with Some t -> sprintf "log p(test) = %s nats, " ((t).ToString("#,0", Globalization.CultureInfo.InvariantCulture)) | None -> "")
+                // a table cell keeps 5 significant digits of a total this size (-1.2297e+6): shown as it is, not padded with zeros
+                (match total with Some t -> sprintf "log p(test) = %s nats, " (t.ToString("0.####e+0", Globalization.CultureInfo.InvariantCulture)) | None -> "")
                 (f4 nll)
                 (match ppl with Some p -> sprintf ", perplexity %s" (f2 p) | None -> "")
         | None, _, _ -> () ]
