@@ -172,7 +172,7 @@ let ``docs/results.md: every README seed problem has a section and every image i
         else Assert.True((FigureFiles.svgSize f).IsSome, sprintf "%s is not an SVG" l)
     Assert.Contains("docs/results.md", File.ReadAllText(Path.Combine(repoRoot (), "README.md")))
 
-let ``compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused`` () =
+let ``compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused, runs of another experiment sharing one are compared on it`` () =
     let dir = tempDir ()
     let a = p7 (Path.Combine(dir, "a")) 20 Runs.silent
     let b = p7 (Path.Combine(dir, "b")) 30 Runs.silent
@@ -206,6 +206,19 @@ let ``compare: two tiny P7 runs give one page with both runs' curves overlaid an
     Assert.Equal(1, code)
     Assert.Contains("different experiments", err)
     Assert.Contains("share no metric", err)
+    // One that logs P7's nll is compared on it: both experiments named, the shared metric's curves overlaid.
+    let ring = Path.Combine(dir, "ring", "x", "2")
+    Directory.CreateDirectory ring |> ignore
+    File.WriteAllText(Path.Combine(ring, "config.json"), "{\"name\": \"ring\"}")
+    File.WriteAllText(Path.Combine(ring, "metrics.jsonl"), "{\"case\":\"c\",\"fit\":\"f\",\"step\":1,\"seconds\":0,\"nll\":4.5}\n{\"case\":\"c\",\"fit\":\"f\",\"step\":2,\"seconds\":0,\"nll\":4.2}\n")
+    let shared = Path.Combine(dir, "cmp", "shared.html")
+    let code, out, err = cli [ "compare"; a.Folder; ring; "-o"; shared ]
+    Assert.True((code = 0), sprintf "compare of runs sharing nll failed (%d): %s %s" code out err)
+    let html = File.ReadAllText shared
+    Assert.Contains("cse599i_hw1_p7_gmm/" + sa, html)
+    Assert.Contains("ring/2", html)
+    Assert.Contains("nll: every run", html)
+    Assert.DoesNotContain("mean_ll: every run", html)                          // P7's own metric, not shared
     let code, _, err = cli [ "compare"; a.Folder ]
     Assert.Equal(1, code)
     Assert.Contains("at least two run folders", err)
@@ -539,7 +552,7 @@ let tests =
         Expecto.Tests.testCase "export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named" ``export: every README seed problem has a section, every linked PNG and SVG exists at 1280x800 and 640x400, and the run's command and commit are named``
         Expecto.Tests.testCase "export keeps a run exported before it kept numbers as the page showed it: its section verbatim, its rows in the table across runs until a newer run of the case; paths are cut from what it keeps" ``export keeps a run exported before it kept numbers as the page showed it: its section verbatim, its rows in the table across runs until a newer run of the case; paths are cut from what it keeps``
         Expecto.Tests.testCase "docs/results.md: every README seed problem has a section and every image it links exists" ``docs/results.md: every README seed problem has a section and every image it links exists``
-        Expecto.Tests.testCase "compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused" ``compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused``
+        Expecto.Tests.testCase "compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused, runs of another experiment sharing one are compared on it" ``compare: two tiny P7 runs give one page with both runs' curves overlaid and the sgd.steps difference, in Chromium; runs sharing no metric are refused, runs of another experiment sharing one are compared on it``
         Expecto.Tests.testCase "live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report" ``live report: mid-run report.html shows RUNNING with step, ETA and a partial curve in Chromium, then becomes the final report``
         Expecto.Tests.testCase "live report: an interrupted run's report says INTERRUPTED and a killed one's says KILLED once its heartbeat stops; neither looks complete" ``live report: an interrupted run's report says INTERRUPTED and a killed one's says KILLED once its heartbeat stops; neither looks complete``
         Expecto.Tests.testCase "watch: prints the run's latest step and metrics, exits 0 on a finished run and 2 on a killed one" ``watch: prints the run's latest step and metrics, exits 0 on a finished run and 2 on a killed one``
