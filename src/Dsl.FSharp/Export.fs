@@ -107,10 +107,15 @@ let private studiesTable (sb: StringBuilder) (summary: JsonNode) =
 /// Where a run's figure files go under the figures folder: <experiment>/<stamp>/<id>.
 let private figureRel (r: Run) (id: string) = Path.Combine(r.Experiment, r.Stamp, id)
 
-/// The answers block a run's section shows: the questions answered from `numbers`, then what a person wrote about the run.
-let private answersBlock (experiment: string) (stamps: string list) (numbers: Answers.RunNumbers) (heading: string) =
+/// The heading of a run's own answers (also what finds a legacy section's old block).
+let private runAnswersHeading = "**Answers, from this run's numbers:**"
+
+/// What a resumed run's header adds to its wall seconds.
+let private lastSegment = " of wall time in its last segment (the table's seconds count every segment)"
+
+/// The answers block a section shows: the questions answered from the numbers, then what a person wrote about the runs.
+let private answersBlock (experiment: string) (stamps: string list) (answers: (string * string) list) (heading: string) =
     let sb = StringBuilder()
-    let answers = Answers.answers experiment numbers
     if not answers.IsEmpty then
         sb.AppendLine(heading).AppendLine() |> ignore
         for q, a in answers do sb.AppendLine(sprintf "- *%s* %s" q a) |> ignore
@@ -124,16 +129,18 @@ let private answersBlock (experiment: string) (stamps: string list) (numbers: An
     sb.ToString()
 
 /// A legacy section's own answers block (written by the export of its day), found to be replaced by today's.
-let private legacyAnswers = Regex(@"\*\*Answers, from this run's numbers:\*\*\r?\n\r?\n(?:- .*\r?\n)+\r?\n?")
+let private legacyAnswers = Regex(Regex.Escape runAnswersHeading + @"\r?\n\r?\n(?:- .*\r?\n)+\r?\n?")
 
 /// The header line of a resumed legacy run gives its last segment's wall seconds: say so.
 let private legacyWall = Regex(@"(?m)^(- seed .*, started .*, [0-9.]+ s)\r?$")
 
 let private runSection (sb: StringBuilder) (linkBase: string) (p: Problem option) (numbersOf: Run -> Answers.RunNumbers option) (r: Run) =
     let ap (s: string) = sb.AppendLine s |> ignore
+    let numbers = numbersOf r
+    let answers = match numbers with Some n -> Answers.answers r.Experiment n | None -> []
+    let block = if numbers.IsSome then answersBlock r.Experiment [ r.Stamp ] answers runAnswersHeading else ""
     match r.Legacy with
     | Some l ->
-        let block = match numbersOf r with Some n -> answersBlock r.Experiment [ r.Stamp ] n "**Answers, from this run's numbers:**" | None -> ""
         let section =
             if legacyAnswers.IsMatch l.Section then legacyAnswers.Replace(l.Section, block.Replace("$", "$$"), 1)
             elif block = "" then l.Section
@@ -142,7 +149,7 @@ let private runSection (sb: StringBuilder) (linkBase: string) (p: Problem option
                 let i = l.Section.IndexOf("\n| ")
                 if i < 0 then l.Section.TrimEnd() + "\n\n" + block else l.Section.Substring(0, i + 1) + block + l.Section.Substring(i + 1)
         let section =
-            if l.Section.Contains "- resumed with:" then legacyWall.Replace(section, "$1 of wall time in its last segment (the table's seconds count every segment)", 1)
+            if l.Section.Contains "- resumed with:" then legacyWall.Replace(section, "$1" + lastSegment, 1)
             else section
         ap (section.TrimEnd()); ap ""
     | None ->
@@ -158,15 +165,12 @@ let private runSection (sb: StringBuilder) (linkBase: string) (p: Problem option
             ap (sprintf "- %s: `%s`" (if e.Resumed then "resumed with" else "command") (shownCommand e.Command))
             ap (sprintf "  at commit `%s`%s" e.Commit (if e.Dirty then " with uncommitted changes" else ""))
     ap (sprintf "- seed %s, started %s, %s s%s" (num "seed") (num "started") (num "wall_seconds")
-            (if r.Provenance |> List.exists (fun e -> e.Resumed) then " of wall time in its last segment (the table's seconds count every segment)" else ""))
+            (if r.Provenance |> List.exists (fun e -> e.Resumed) then lastSegment else ""))
     match r.Summary.["versions"] with
     | null -> ()
     | v -> ap (sprintf "- libtorch %s, %s threads, %s" (cell v.["libtorch"]) (cell v.["libtorch threads"]) (cell v.[".NET"]))
     ap ""
-    let answers = match numbersOf r with Some n -> Answers.answers r.Experiment n | None -> []
-    match numbersOf r with
-    | Some n -> sb.Append(answersBlock r.Experiment [ r.Stamp ] n "**Answers, from this run's numbers:**") |> ignore
-    | None -> ()
+    sb.Append block |> ignore
     metricsTable sb r
     studiesTable sb r.Summary
     match r.Summary.["expectations"] with
@@ -300,7 +304,7 @@ let private acrossRuns (sb: StringBuilder) (experiment: string) (runs: Run list)
         if rows |> List.exists (fun row -> row.Marked) then
             ap resumedNote
             ap ""
-        sb.Append(answersBlock experiment (runs |> List.map (fun r -> r.Stamp)) (numbersOfRows rows) "**Answers, from the table's numbers:**") |> ignore
+        sb.Append(answersBlock experiment (runs |> List.map (fun r -> r.Stamp)) (Answers.answers experiment (numbersOfRows rows)) "**Answers, from the table's numbers:**") |> ignore
         let notes = newestFirst |> List.tryPick (fun r ->
                         match r.Legacy, r.Config.["notes"] with
                         | Some l, _ when not l.Notes.IsEmpty -> Some l.Notes
